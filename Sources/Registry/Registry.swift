@@ -1,1 +1,400 @@
-// Registry module placeholder.
+// The registry: versions, tags and events over the object store, with crash-safe, locked writes.
+public import Foundation
+import Hashing
+
+/// A component's bytes as found in the workspace or handed back from the store.
+public enum ComponentData: Sendable, Equatable {
+    case file(Data)
+    case folder([String: Data])
+}
+
+/// What `register` did: the version, and whether identical content was already registered.
+public struct RegisterOutcome: Sendable {
+    public var record: VersionRecord
+    public var existing: Bool
+}
+
+/// Compare-and-swap expectation for a tag move.
+public enum TagExpectation: Sendable, Equatable {
+    case any
+    /// The tag must currently point here (nil: the tag must not exist yet).
+    case pointsTo(String?)
+}
+
+public struct Registry: Sendable {
+    public let root: String
+    public let objects: ObjectStore
+    let log: EventLog
+    let now: @Sendable () -> Date
+
+    var versionsPath: String { root + "/versions" }
+    var tagsPath: String { root + "/tags" }
+    var lockPath: String { root + "/lock" }
+
+    /// Opens an existing registry folder.
+    public init(root: String, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        guard FileSystem.isDirectory(root + "/objects"), FileSystem.exists(root + "/events.jsonl") else {
+            throw RegistryError.workspaceUnusable(
+                path: root, reason: "it has no registry (expected objects/ and events.jsonl)")
+        }
+        self.init(unchecked: root, now: now)
+    }
+
+    private init(unchecked root: String, now: @escaping @Sendable () -> Date) {
+        self.root = root
+        self.objects = ObjectStore(root: root + "/objects/sha256")
+        self.log = EventLog(path: root + "/events.jsonl", headPath: root + "/events.head")
+        self.now = now
+    }
+
+    /// Creates an empty registry in `root` (which must not hold one) and records its creation.
+    @discardableResult
+    public static func create(root: String, actor: String, now: @escaping @Sendable () -> Date = { Date() }) throws
+        -> Registry
+    {
+        if FileSystem.exists(root + "/events.jsonl") { throw RegistryError.workspaceExists(path: root) }
+        let registry = Registry(unchecked: root, now: now)
+        for folder in [registry.objects.root, registry.versionsPath, registry.tagsPath, root + "/requests", root + "/incidents"]
+        {
+            try FileSystem.makeFolder(folder)
+        }
+        let lock = try WriterLock(path: registry.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let start = LogHead(seq: 0, sha256: EventLog.genesis, offset: 0, versions: 0)
+        let (_, head) = try registry.log.append(
+            kind: EventKind.registryCreated, actor: actor, data: [:], record: nil, at: now(), after: start)
+        try registry.log.writeHead(head)
+        return registry
+    }
+
+    // MARK: Writing
+
+    /// Runs `body` under the exclusive writer lock, after completing any operation a crash interrupted.
+    public func write<T>(_ body: (inout Writer) throws -> T) throws -> T {
+        let lock = try WriterLock(path: lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        var writer = Writer(registry: self, head: try recover())
+        return try body(&writer)
+    }
+
+    /// The writer's view inside `write`: every mutation appends exactly one event.
+    public struct Writer {
+        let registry: Registry
+        var head: LogHead
+
+        /// Appends an event with no file effects (evals, incidents, approvals, …).
+        @discardableResult
+        public mutating func append(kind: String, actor: String, data: [String: String]) throws -> Event {
+            try commit(kind: kind, actor: actor, data: data, record: nil)
+        }
+
+        @discardableResult
+        mutating func commit(kind: String, actor: String, data: [String: String], record: VersionRecord?) throws
+            -> Event
+        {
+            let (event, next) = try registry.log.append(
+                kind: kind, actor: actor, data: data, record: record, at: registry.now(), after: head)
+            try registry.applyEffects(of: event)
+            try registry.log.writeHead(next)
+            head = next
+            return event
+        }
+
+        public var nextVersionSeq: Int { head.versions + 1 }
+    }
+
+    /// Completes events written after the last acknowledged head (a crash between append and head update),
+    /// and drops an incomplete final line, which was never acknowledged.
+    private func recover() throws -> LogHead {
+        guard var head = try log.head() else {
+            throw RegistryError.corruptFile(path: log.headPath, reason: "it is missing")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: log.path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size >= head.offset else {
+            throw RegistryError.corruptFile(
+                path: log.path, reason: "it ends before acknowledged event #\(head.seq): lines were removed")
+        }
+        let (pending, end) = try log.lines(from: head.offset)
+        for (index, line) in pending.enumerated() {
+            let event = try log.decode(line, number: head.seq + index + 1)
+            guard event.prev == head.sha256, event.seq == head.seq + 1 else {
+                throw RegistryError.corruptFile(
+                    path: log.path, reason: "line \(head.seq + index + 1) does not chain to the line before it")
+            }
+            try applyEffects(of: event)
+            head = LogHead(
+                seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
+                versions: head.versions + (event.record == nil ? 0 : 1))
+        }
+        if end < size { try FileSystem.truncate(log.path, to: max(end, head.offset)) }
+        if !pending.isEmpty { try log.writeHead(head) }
+        return head
+    }
+
+    /// The files an event implies; idempotent so recovery can replay it.
+    func applyEffects(of event: Event) throws {
+        if let record = event.record, event.kind == EventKind.versionRegistered {
+            let path = versionPath(record.id)
+            if !FileSystem.exists(path) {
+                try FileSystem.writeAtomically(try CanonicalJSON.prettyString(record).data(using: .utf8) ?? Data(), to: path)
+            }
+        }
+        if event.kind == EventKind.tagMoved, let tag = event.data["tag"], let target = event.data["to"] {
+            try FileSystem.writeAtomically(Data((target + "\n").utf8), to: tagPath(tag))
+        }
+    }
+
+    // MARK: Register
+
+    /// The content id of a manifest: SHA-256 of its canonical JSON.
+    public static func versionID(of manifest: VersionManifest) throws -> String {
+        SHA256.hash(try CanonicalJSON.encode(manifest)).hex
+    }
+
+    /// Stores the components and records a new version; identical content returns the existing version.
+    public func register(
+        components: [String: ComponentData], lineage: DatasetLineage?, lineageData: Data?, metadata: VersionMetadata
+    ) throws -> RegisterOutcome {
+        guard !components.isEmpty else { throw RegistryError.noComponents(path: "the component list") }
+        guard !metadata.owner.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: "owner", hint: "every version needs an owner, pass --owner NAME")
+        }
+        guard !metadata.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: "reason", hint: "every change needs a reason, pass --reason TEXT")
+        }
+        var entries: [String: ComponentEntry] = [:]
+        var blobs: [String: Data] = [:]
+        var sizes: [String: Int] = [:]
+        for (name, content) in components {
+            switch content {
+            case .file(let data):
+                let hash = SHA256.hash(data).hex
+                blobs[hash] = data
+                entries[name] = ComponentEntry(kind: .file, sha256: hash)
+                sizes[name] = data.count
+            case .folder(let files):
+                var listing: [String: String] = [:]
+                for (path, data) in files {
+                    let hash = SHA256.hash(data).hex
+                    blobs[hash] = data
+                    listing[path] = hash
+                }
+                let manifestData = try CanonicalJSON.encode(FolderManifest(files: listing))
+                let hash = SHA256.hash(manifestData).hex
+                blobs[hash] = manifestData
+                entries[name] = ComponentEntry(kind: .folder, sha256: hash)
+                sizes[name] = files.values.reduce(0) { $0 + $1.count }
+            }
+        }
+        if let lineageData { blobs[SHA256.hash(lineageData).hex] = lineageData }
+        let manifest = VersionManifest(components: entries, lineage: lineage)
+        let id = try Registry.versionID(of: manifest)
+        return try write { writer in
+            if let existing = try? record(id: id) { return RegisterOutcome(record: existing, existing: true) }
+            if let parent = metadata.parent, !FileSystem.exists(versionPath(parent)) {
+                throw RegistryError.unknownRef(parent)
+            }
+            for (hash, data) in blobs.sorted(by: { $0.key < $1.key }) { try objects.store(data, as: hash) }
+            let record = VersionRecord(
+                id: id, seq: writer.nextVersionSeq, manifest: manifest, metadata: metadata, sizes: sizes)
+            var data = ["id": id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason]
+            data["parent"] = metadata.parent
+            try writer.commit(kind: EventKind.versionRegistered, actor: metadata.owner, data: data, record: record)
+            return RegisterOutcome(record: record, existing: false)
+        }
+    }
+
+    // MARK: Tags
+
+    public static func validateTagName(_ name: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name.count <= 100, name.allSatisfy(allowed.contains), !name.contains(".."),
+            !name.hasPrefix("."), !name.hasPrefix("-"), !name.hasPrefix("#")
+        else { throw RegistryError.invalidTagName(name) }
+    }
+
+    /// Moves (or creates) a tag by atomic rename, recording who, from, to, why. `expecting` makes it a compare-and-swap.
+    @discardableResult
+    public func moveTag(
+        _ name: String, to id: String, by actor: String, reason: String, expecting: TagExpectation = .any,
+        details: [String: String] = [:]
+    ) throws -> Event {
+        try Registry.validateTagName(name)
+        guard !actor.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: "who moved the tag", hint: "every tag move records who made it, pass --by NAME")
+        }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: "reason", hint: "every change needs a reason, pass --reason TEXT")
+        }
+        return try write { writer in
+            guard FileSystem.exists(versionPath(id)) else { throw RegistryError.unknownRef(id) }
+            let current = tag(name)
+            if case .pointsTo(let expected) = expecting, expected != current {
+                throw RegistryError.tagChanged(tag: name, expected: expected, actual: current)
+            }
+            var data = details
+            data["tag"] = name
+            data["to"] = id
+            data["from"] = current
+            data["reason"] = reason
+            return try writer.append(kind: EventKind.tagMoved, actor: actor, data: data)
+        }
+    }
+
+    /// The id a tag points to, or nil.
+    public func tag(_ name: String) -> String? {
+        guard let data = try? FileSystem.read(tagPath(name)) else { return nil }
+        let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? nil : id
+    }
+
+    /// All tags, name → id.
+    public func tags() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in FileSystem.list(tagsPath) where !name.hasPrefix(".") {
+            if let id = tag(name) { result[name] = id }
+        }
+        return result
+    }
+
+    /// Every recorded move of `name`, oldest first.
+    public func tagHistory(_ name: String) throws -> [TagMove] {
+        try events().compactMap { event in
+            guard event.kind == EventKind.tagMoved, event.data["tag"] == name, let to = event.data["to"] else {
+                return nil
+            }
+            return TagMove(
+                tag: name, from: event.data["from"], to: to, by: event.actor, reason: event.data["reason"] ?? "",
+                at: event.at, event: event.seq)
+        }
+    }
+
+    // MARK: Reading
+
+    func versionPath(_ id: String) -> String { "\(versionsPath)/\(id).json" }
+    func tagPath(_ name: String) -> String { "\(tagsPath)/\(name)" }
+
+    /// The record of a full version id.
+    public func record(id: String) throws -> VersionRecord {
+        let path = versionPath(id)
+        let data = try FileSystem.read(path)
+        do {
+            return try VersionRecord(json: try JSONReader.parse(data))
+        } catch {
+            throw RegistryError.corruptFile(path: path, reason: "it is not a valid version record")
+        }
+    }
+
+    /// Every registered version, in registration order.
+    public func versions() throws -> [VersionRecord] {
+        try events().compactMap { $0.kind == EventKind.versionRegistered ? $0.record : nil }
+    }
+
+    /// Every acknowledged event, oldest first.
+    public func events() throws -> [Event] { try log.events() }
+
+    /// Full ids of every registered version (from the versions folder: cheap, no event parsing).
+    public func versionIDs() -> [String] {
+        FileSystem.list(versionsPath).compactMap { name in
+            name.hasSuffix(".json") && !name.hasPrefix(".") ? String(name.dropLast(5)) : nil
+        }
+    }
+
+    /// Resolves `#N`, a tag, `TAG~N`, a full id or a unique id prefix (at least 4 hex digits).
+    public func resolve(_ ref: String) throws -> VersionRecord {
+        let text = ref.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("#") {
+            guard let seq = Int(text.dropFirst()), seq > 0,
+                let found = try versions().first(where: { $0.seq == seq })
+            else { throw RegistryError.unknownRef(ref) }
+            return found
+        }
+        if let tilde = text.firstIndex(of: "~") {
+            let name = String(text[..<tilde])
+            guard let steps = Int(text[text.index(after: tilde)...]), steps >= 0 else {
+                throw RegistryError.unknownRef(ref)
+            }
+            let history = try tagHistory(name)
+            guard !history.isEmpty else { throw RegistryError.tagNotFound(name) }
+            guard steps < history.count else { throw RegistryError.tagHasNoHistory(tag: name, steps: steps) }
+            return try record(id: history[history.count - 1 - steps].to)
+        }
+        if let id = tag(text) { return try record(id: id) }
+        let lower = text.lowercased()
+        guard lower.count >= 4, lower.allSatisfy(\.isHexDigit) else { throw RegistryError.unknownRef(ref) }
+        let matches = versionIDs().filter { $0.hasPrefix(lower) }
+        if matches.count > 1 {
+            throw RegistryError.ambiguousRef(ref, candidates: matches.map { String($0.prefix(12)) })
+        }
+        guard let id = matches.first else { throw RegistryError.unknownRef(ref) }
+        return try record(id: id)
+    }
+
+    /// The bytes of every component of a version, read back from the store and verified.
+    public func contents(of record: VersionRecord) throws -> [String: ComponentData] {
+        var result: [String: ComponentData] = [:]
+        for (name, entry) in record.manifest.components {
+            result[name] = try content(of: entry, component: name, version: record)
+        }
+        return result
+    }
+
+    func content(of entry: ComponentEntry, component: String, version: VersionRecord) throws -> ComponentData {
+        func blob(_ hash: String) throws -> Data {
+            guard objects.contains(hash) else {
+                if let collected = try collection(of: version.id) {
+                    throw RegistryError.artifactsCollected(
+                        version: version.shortID, component: component, at: Timestamp.string(from: collected.at))
+                }
+                throw RegistryError.objectMissing(hash: hash, component: component)
+            }
+            return try objects.get(hash)
+        }
+        switch entry.kind {
+        case .file:
+            return .file(try blob(entry.sha256))
+        case .folder:
+            let listing = try folderManifest(try blob(entry.sha256), hash: entry.sha256)
+            var files: [String: Data] = [:]
+            for (path, hash) in listing.files { files[path] = try blob(hash) }
+            return .folder(files)
+        }
+    }
+
+    func folderManifest(_ data: Data, hash: String) throws -> FolderManifest {
+        do {
+            return try CanonicalJSON.decoder().decode(FolderManifest.self, from: data)
+        } catch {
+            throw RegistryError.corruptFile(path: objects.path(of: hash), reason: "it is not a folder manifest")
+        }
+    }
+
+    /// The garbage-collection event that removed a version's artifacts, if any.
+    public func collection(of id: String) throws -> Event? {
+        try events().last { event in
+            event.kind == EventKind.blobsCollected
+                && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(id))
+        }
+    }
+
+    /// Writes a version's components into `destination` (which must be new or empty).
+    public func checkout(_ record: VersionRecord, into destination: String) throws {
+        if FileSystem.exists(destination), !FileSystem.list(destination).isEmpty {
+            throw RegistryError.destinationNotEmpty(path: destination)
+        }
+        let contents = try contents(of: record)
+        try FileSystem.makeFolder(destination)
+        for (name, content) in contents.sorted(by: { $0.key < $1.key }) {
+            switch content {
+            case .file(let data):
+                try FileSystem.writeAtomically(data, to: destination + "/" + name)
+            case .folder(let files):
+                for (path, data) in files.sorted(by: { $0.key < $1.key }) {
+                    let target = destination + "/" + name + "/" + path
+                    try FileSystem.makeFolder((target as NSString).deletingLastPathComponent)
+                    try FileSystem.writeAtomically(data, to: target)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// The registry's one error type: each case reads as the sentence a user sees.
+
+public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
+    case workspaceNotFound(searchedFrom: String)
+    case workspaceExists(path: String)
+    case workspaceUnusable(path: String, reason: String)
+    case missingMetadata(field: String, hint: String)
+    case unknownRef(String)
+    case ambiguousRef(String, candidates: [String])
+    case invalidTagName(String)
+    case tagHasNoHistory(tag: String, steps: Int)
+    case tagNotFound(String)
+    case componentEscapesWorkspace(component: String, target: String)
+    case unreadable(path: String, reason: String)
+    case corruptFile(path: String, reason: String)
+    case objectMissing(hash: String, component: String)
+    case writeFailed(path: String, reason: String)
+    case lockFailed(path: String, reason: String)
+    case noComponents(path: String)
+    case destinationNotEmpty(path: String)
+    case artifactsCollected(version: String, component: String, at: String)
+    case tagChanged(tag: String, expected: String?, actual: String?)
+
+    public var description: String {
+        switch self {
+        case .workspaceNotFound(let start):
+            return "No lab workspace found in \(start) or any folder above it; create one with 'LabRunner init' "
+                + "or point to one with --workspace DIR."
+        case .workspaceExists(let path):
+            return "A workspace already exists at \(path); use it as it is, or choose another folder for 'LabRunner init'."
+        case .workspaceUnusable(let path, let reason):
+            return "Cannot use \(path) as a workspace: \(reason)."
+        case .missingMetadata(let field, let hint):
+            return "Missing \(field): \(hint); nothing was written."
+        case .unknownRef(let ref):
+            return "No version matches '\(ref)'; list versions with 'LabRunner versions' and tags with 'LabRunner tags'."
+        case .ambiguousRef(let ref, let candidates):
+            return "'\(ref)' matches \(candidates.count) versions (\(candidates.joined(separator: ", "))); "
+                + "type more characters of the id."
+        case .invalidTagName(let name):
+            return "'\(name)' is not a valid tag name; use letters, digits, '.', '_' or '-' (no '/', '..' or spaces)."
+        case .tagHasNoHistory(let tag, let steps):
+            return "Tag '\(tag)' has fewer than \(steps) earlier target\(steps == 1 ? "" : "s"); "
+                + "see its history with 'LabRunner log'."
+        case .tagNotFound(let name):
+            return "No tag named '\(name)'; list tags with 'LabRunner tags'."
+        case .componentEscapesWorkspace(let component, let target):
+            return "Component '\(component)' is a symlink to \(target), outside the workspace; "
+                + "replace it with a real file or folder."
+        case .unreadable(let path, let reason):
+            return "Cannot read \(path): \(reason)."
+        case .corruptFile(let path, let reason):
+            return "Registry file \(path) is damaged (\(reason)); run 'LabRunner fsck' for a full report."
+        case .objectMissing(let hash, let component):
+            return "The blob \(hash.prefix(12)) of component '\(component)' is missing from the object store; "
+                + "run 'LabRunner fsck' for a full report."
+        case .writeFailed(let path, let reason):
+            return "Could not write \(path): \(reason); nothing was changed."
+        case .lockFailed(let path, let reason):
+            return "Could not take the registry's writer lock \(path): \(reason)."
+        case .noComponents(let path):
+            return "There is nothing to register in \(path); put the system's files there first."
+        case .destinationNotEmpty(let path):
+            return "\(path) already exists and is not empty; choose a new folder for the checkout."
+        case .tagChanged(let tag, let expected, let actual):
+            return "Tag '\(tag)' moved to \(actual.map { String($0.prefix(12)) } ?? "nothing") while this command "
+                + "expected \(expected.map { String($0.prefix(12)) } ?? "no tag"); nothing was changed, run it again."
+        case .artifactsCollected(let version, let component, let at):
+            return "The artifacts of version \(version) were garbage-collected at \(at) (component '\(component)'); "
+                + "its metadata and evals remain, see 'LabRunner show \(version)'."
+        }
+    }
+}
