@@ -70,6 +70,12 @@ public enum LineDiff {
         }
     }
 
+    /// A unified diff of two texts, or no lines when they are equal.
+    public static func unified(oldText: String, newText: String, oldName: String, newName: String) -> [String] {
+        guard oldText != newText else { return [] }
+        return ["--- a/\(oldName)", "+++ b/\(newName)"] + unifiedHunks(old: lines(oldText), new: lines(newText))
+    }
+
     static func unified(old: Data?, new: Data?, oldName: String, newName: String) -> [String] {
         let header = ["--- \(old == nil ? "/dev/null" : "a/" + oldName)", "+++ \(new == nil ? "/dev/null" : "b/" + newName)"]
         guard let oldText = text(old), let newText = text(new) else {

@@ -95,7 +95,7 @@ extension Registry {
         guard report.problems.isEmpty else { return min(head.seq, events.count) }
         if head.seq > events.count {
             report.problems.append(
-                "events.jsonl ends at line \(events.count) but event #\(head.seq) was acknowledged: lines were removed.")
+                "events.jsonl line \(head.seq) is missing or incomplete, but it was acknowledged: lines were removed or cut short.")
             return events.count
         }
         if head.seq > 0 {

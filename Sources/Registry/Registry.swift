@@ -151,17 +151,19 @@ public struct Registry: Sendable {
         SHA256.hash(try CanonicalJSON.encode(manifest)).hex
     }
 
-    /// Stores the components and records a new version; identical content returns the existing version.
-    public func register(
-        components: [String: ComponentData], lineage: DatasetLineage?, lineageData: Data?, metadata: VersionMetadata
-    ) throws -> RegisterOutcome {
+    /// Components hashed and ready to register: the id is known before anything is written.
+    public struct PreparedVersion: Sendable {
+        public let manifest: VersionManifest
+        public let id: String
+        let blobs: [String: Data]
+        let sizes: [String: Int]
+    }
+
+    /// Hashes components (and the dataset) into a manifest without writing anything.
+    public static func prepare(components: [String: ComponentData], lineage: DatasetLineage?, lineageData: Data?)
+        throws -> PreparedVersion
+    {
         guard !components.isEmpty else { throw RegistryError.noComponents(path: "the component list") }
-        guard !metadata.owner.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RegistryError.missingMetadata(field: "owner", hint: "every version needs an owner, pass --owner NAME")
-        }
-        guard !metadata.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RegistryError.missingMetadata(field: "reason", hint: "every change needs a reason, pass --reason TEXT")
-        }
         var entries: [String: ComponentEntry] = [:]
         var blobs: [String: Data] = [:]
         var sizes: [String: Int] = [:]
@@ -188,21 +190,47 @@ public struct Registry: Sendable {
         }
         if let lineageData { blobs[SHA256.hash(lineageData).hex] = lineageData }
         let manifest = VersionManifest(components: entries, lineage: lineage)
-        let id = try Registry.versionID(of: manifest)
+        return PreparedVersion(manifest: manifest, id: try versionID(of: manifest), blobs: blobs, sizes: sizes)
+    }
+
+    /// Stores the components and records a new version; identical content returns the existing version.
+    public func register(
+        components: [String: ComponentData], lineage: DatasetLineage?, lineageData: Data?, metadata: VersionMetadata
+    ) throws -> RegisterOutcome {
+        try register(
+            Registry.prepare(components: components, lineage: lineage, lineageData: lineageData), metadata: metadata)
+    }
+
+    /// Records a prepared version. `attachments` are extra blobs the metadata refers to (e.g. an eval result).
+    public func register(_ prepared: PreparedVersion, metadata: VersionMetadata, attachments: [Data] = [])
+        throws -> RegisterOutcome
+    {
+        guard !metadata.owner.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: "owner", hint: "every version needs an owner, pass --owner NAME")
+        }
+        guard !metadata.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: "reason", hint: "every change needs a reason, pass --reason TEXT")
+        }
         return try write { writer in
-            if let existing = try? record(id: id) { return RegisterOutcome(record: existing, existing: true) }
+            if let existing = try? record(id: prepared.id) { return RegisterOutcome(record: existing, existing: true) }
             if let parent = metadata.parent, !FileSystem.exists(versionPath(parent)) {
                 throw RegistryError.unknownRef(parent)
             }
+            var blobs = prepared.blobs
+            for attachment in attachments { blobs[SHA256.hash(attachment).hex] = attachment }
             for (hash, data) in blobs.sorted(by: { $0.key < $1.key }) { try objects.store(data, as: hash) }
             let record = VersionRecord(
-                id: id, seq: writer.nextVersionSeq, manifest: manifest, metadata: metadata, sizes: sizes)
-            var data = ["id": id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason]
+                id: prepared.id, seq: writer.nextVersionSeq, manifest: prepared.manifest, metadata: metadata,
+                sizes: prepared.sizes)
+            var data = ["id": record.id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason]
             data["parent"] = metadata.parent
             try writer.commit(kind: EventKind.versionRegistered, actor: metadata.owner, data: data, record: record)
             return RegisterOutcome(record: record, existing: false)
         }
     }
+
+    /// True when a version with this full id is registered.
+    public func isRegistered(_ id: String) -> Bool { FileSystem.exists(versionPath(id)) }
 
     // MARK: Tags
 
@@ -359,6 +387,11 @@ public struct Registry: Sendable {
             for (path, hash) in listing.files { files[path] = try blob(hash) }
             return .folder(files)
         }
+    }
+
+    /// The file listing of a stored folder component.
+    public func folderListing(_ hash: String) throws -> FolderManifest {
+        try folderManifest(try objects.get(hash), hash: hash)
     }
 
     func folderManifest(_ data: Data, hash: String) throws -> FolderManifest {
