@@ -54,37 +54,46 @@ public enum Timestamp {
             (secondOfDay % 3600) / 60, secondOfDay % 60, milliseconds)
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (also `+00:00`); nil for anything else.
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…]Z` (or `+00:00` for the zone); nil for anything else.
     public static func date(from text: String) -> Date? {
-        var body = Substring(text)
-        if body.hasSuffix("Z") {
-            body = body.dropLast()
-        } else if body.hasSuffix("+00:00") {
-            body = body.dropLast(6)
-        } else {
-            return nil
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            var count = bytes.count
+            if count > 6, bytes[count - 6] == UInt8(ascii: "+"), bytes[count - 5] == UInt8(ascii: "0"),
+                bytes[count - 4] == UInt8(ascii: "0"), bytes[count - 3] == UInt8(ascii: ":"),
+                bytes[count - 2] == UInt8(ascii: "0"), bytes[count - 1] == UInt8(ascii: "0")
+            {
+                count -= 6
+            } else if count > 0, bytes[count - 1] == UInt8(ascii: "Z") {
+                count -= 1
+            } else {
+                return nil
+            }
+            guard count >= 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+            else { return nil }
+            func number(_ start: Int, _ length: Int) -> Int64? {
+                var value: Int64 = 0
+                for index in start..<(start + length) {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int64(digit)
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
+            else { return nil }
+            var fraction = 0.0
+            if count > 19 {
+                guard bytes[19] == UInt8(ascii: "."), count > 20, count - 20 <= 9, let digits = number(20, count - 20)
+                else { return nil }
+                fraction = Double(digits) / pow(10, Double(count - 20))
+            }
+            let days = daysSinceEpoch(year: year, month: month, day: day)
+            return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
         }
-        let parts = body.split(separator: "T", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        let dateParts = parts[0].split(separator: "-", omittingEmptySubsequences: false)
-        let timeAndFraction = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard dateParts.count == 3, timeAndFraction.count <= 2 else { return nil }
-        let timeParts = timeAndFraction[0].split(separator: ":", omittingEmptySubsequences: false)
-        guard timeParts.count == 3,
-            let year = Int64(dateParts[0]), let month = Int64(dateParts[1]), let day = Int64(dateParts[2]),
-            let hour = Int64(timeParts[0]), let minute = Int64(timeParts[1]), let second = Int64(timeParts[2]),
-            (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
-            (0...60).contains(second)
-        else { return nil }
-        var fraction = 0.0
-        if timeAndFraction.count == 2 {
-            let digits = timeAndFraction[1]
-            guard !digits.isEmpty, digits.allSatisfy(\.isNumber), let value = Double("0." + digits) else { return nil }
-            fraction = value
-        }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
-        let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
-        return Date(timeIntervalSince1970: seconds)
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {

@@ -10,18 +10,17 @@ extension Event {
             let kind = json["kind"]?.string, let actor = json["actor"]?.string, let data = json["data"]?.stringMap,
             let prev = json["prev"]?.string
         else { throw MalformedRecord() }
-        let record = try json["record"].map(VersionRecord.init(json:))
-        self.init(seq: seq, at: at, kind: kind, actor: actor, data: data, record: record, prev: prev)
+        self.init(seq: seq, at: at, kind: kind, actor: actor, data: data, prev: prev)
     }
 }
 
 extension VersionRecord {
     init(json: JSONValue) throws {
         guard let id = json["id"]?.string, let seq = json["seq"]?.int, let manifest = json["manifest"],
-            let componentMembers = manifest["components"]?.object, let metadata = json["metadata"],
+            let componentMembers = manifest["components"]?.members, let metadata = json["metadata"],
             let owner = metadata["owner"]?.string, let reason = metadata["reason"]?.string,
             let createdAt = metadata["created_at"]?.string.flatMap(Timestamp.date(from:)),
-            let extra = metadata["extra"]?.stringMap, let sizeMembers = json["sizes"]?.object
+            let extra = metadata["extra"]?.stringMap, let sizeMembers = json["sizes"]?.members
         else { throw MalformedRecord() }
         var components: [String: ComponentEntry] = [:]
         for (name, entry) in componentMembers {

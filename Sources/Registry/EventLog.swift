@@ -2,34 +2,51 @@
 import Foundation
 import Hashing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct EventLog: Sendable {
     static let genesis = String(repeating: "0", count: 64)
     let path: String
     let headPath: String
 
-    /// Complete lines (each ending in a newline) with their 1-based line numbers; a partial tail is left out.
+    /// Calls `body` with each complete line (without its newline) from `offset`, with its 1-based number
+    /// counted from `firstNumber`; returns the offset just past the last complete line. A partial tail is skipped.
+    @discardableResult
+    static func forEachLine(
+        in data: Data, from offset: Int = 0, _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void
+    ) rethrows -> Int {
+        try data.withUnsafeBytes { raw -> Int in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress else { return offset }
+            var start = offset
+            var number = 0
+            while start < bytes.count {
+                guard let found = memchr(base + start, 0x0A, bytes.count - start) else { break }
+                let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                number += 1
+                try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), number)
+                start = end + 1
+            }
+            return start
+        }
+    }
+
+    /// Complete lines from `offset` as separate values (used by recovery, which reads only a short tail).
     func lines(from offset: Int = 0) throws -> (lines: [Data], endOffset: Int) {
         guard FileSystem.exists(path) else { return ([], 0) }
         let data = try FileSystem.read(path)
         var lines: [Data] = []
-        var start = offset
-        var end = offset
-        data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var index = offset
-            while index < bytes.count {
-                if bytes[index] == 0x0A {
-                    lines.append(data.subdata(in: start..<index))
-                    start = index + 1
-                    end = start
-                }
-                index += 1
-            }
-        }
+        let end = EventLog.forEachLine(in: data, from: offset) { line, _ in lines.append(Data(buffer: line)) }
         return (lines, end)
     }
 
     func decode(_ line: Data, number: Int) throws -> Event {
+        try line.withUnsafeBytes { raw in try decode(raw.bindMemory(to: UInt8.self), number: number) }
+    }
+
+    func decode(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws -> Event {
         do {
             return try Event(json: try JSONReader.parse(line))
         } catch {
@@ -38,7 +55,11 @@ struct EventLog: Sendable {
     }
 
     func events() throws -> [Event] {
-        try lines().lines.enumerated().map { index, line in try decode(line, number: index + 1) }
+        guard FileSystem.exists(path) else { return [] }
+        let data = try FileSystem.read(path)
+        var events: [Event] = []
+        try EventLog.forEachLine(in: data) { line, number in events.append(try decode(line, number: number)) }
+        return events
     }
 
     func head() throws -> LogHead? {
@@ -56,15 +77,15 @@ struct EventLog: Sendable {
 
     /// Appends one event chained to `head`; returns the event and the new head. Caller holds the writer lock.
     func append(
-        kind: String, actor: String, data: [String: String], record: VersionRecord?, at: Date, after head: LogHead
+        kind: String, actor: String, data: [String: String], at: Date, after head: LogHead
     ) throws -> (Event, LogHead) {
         let event = Event(
-            seq: head.seq + 1, at: at, kind: kind, actor: actor, data: data, record: record, prev: head.sha256)
+            seq: head.seq + 1, at: at, kind: kind, actor: actor, data: data, prev: head.sha256)
         let line = try CanonicalJSON.encode(event)
         try FileSystem.appendDurably(line + Data("\n".utf8), to: path)
         let newHead = LogHead(
             seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
-            versions: head.versions + (record == nil ? 0 : 1))
+            versions: head.versions + (kind == EventKind.versionRegistered ? 1 : 0))
         return (event, newHead)
     }
 }

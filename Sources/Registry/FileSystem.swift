@@ -38,6 +38,19 @@ enum FileSystem {
         }
     }
 
+    static func moveIntoPlace(_ source: String, to target: String) throws {
+        guard rename(source, target) == 0 else {
+            throw RegistryError.writeFailed(path: target, reason: errnoText())
+        }
+        syncFolder((target as NSString).deletingLastPathComponent)
+    }
+
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw RegistryError.writeFailed(path: path, reason: errnoText())
+        }
+    }
+
     static func truncate(_ path: String, to length: Int) throws {
         guard Glibc.truncate(path, off_t(length)) == 0 else {
             throw RegistryError.writeFailed(path: path, reason: errnoText())

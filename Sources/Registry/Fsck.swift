@@ -40,54 +40,56 @@ extension Registry {
     /// Checks the whole registry without changing it.
     public func fsck() -> FsckReport {
         var report = FsckReport()
-        let events = checkEventChain(&report)
-        let acknowledged = checkHead(events: events, &report)
+        let (events, lineHashes) = checkEventChain(&report)
+        let acknowledged = checkHead(events: events, lineHashes: lineHashes, &report)
         checkVersions(events: events, acknowledged: acknowledged, &report)
         checkObjects(&report)
         checkTags(events: events, acknowledged: acknowledged, &report)
         return report
     }
 
-    private func checkEventChain(_ report: inout FsckReport) -> [Event] {
+    private func checkEventChain(_ report: inout FsckReport) -> (events: [Event], lineHashes: [String]) {
         let logName = "events.jsonl"
         guard let data = try? FileSystem.read(log.path) else {
             report.problems.append("\(logName) is missing or unreadable.")
-            return []
-        }
-        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
-        if let last = lines.last, last.isEmpty {
-            lines.removeLast()
-        } else if !lines.isEmpty {
-            lines.removeLast()
-            report.warnings.append(
-                "\(logName) ends with an incomplete line that was never acknowledged; the next write discards it.")
+            return ([], [])
         }
         var events: [Event] = []
+        var hashes: [String] = []
         var previous = EventLog.genesis
-        for (index, line) in lines.enumerated() {
-            let number = index + 1
-            guard let event = try? log.decode(Data(line), number: number) else {
+        var broken = false
+        let end = EventLog.forEachLine(in: data) { line, number in
+            guard !broken else { return }
+            guard let event = try? log.decode(line, number: number) else {
                 report.problems.append("\(logName) line \(number) is not a valid event (it was edited or damaged).")
-                return events
+                broken = true
+                return
             }
             if event.prev != previous {
                 report.problems.append(
                     "\(logName) line \(number - 1) was changed, or a line after it removed: line \(number) no longer chains to it.")
-                return events
+                broken = true
+                return
             }
             if event.seq != number {
                 report.problems.append("\(logName) line \(number) carries seq \(event.seq): lines were reordered.")
-                return events
+                broken = true
+                return
             }
-            previous = SHA256.hash(Data(line)).hex
+            previous = SHA256.hash(Data(buffer: line)).hex
+            hashes.append(previous)
             events.append(event)
         }
+        if end < data.count {
+            report.warnings.append(
+                "\(logName) ends with an incomplete line that was never acknowledged; the next write discards it.")
+        }
         report.events = events.count
-        return events
+        return (events, hashes)
     }
 
     /// Returns how many events were acknowledged (at or before the head).
-    private func checkHead(events: [Event], _ report: inout FsckReport) -> Int {
+    private func checkHead(events: [Event], lineHashes: [String], _ report: inout FsckReport) -> Int {
         guard let head = try? log.head() else {
             report.problems.append("events.head is missing or damaged.")
             return events.count
@@ -98,11 +100,8 @@ extension Registry {
                 "events.jsonl line \(head.seq) is missing or incomplete, but it was acknowledged: lines were removed or cut short.")
             return events.count
         }
-        if head.seq > 0 {
-            let line = (try? log.lines().lines[head.seq - 1]) ?? Data()
-            if SHA256.hash(line).hex != head.sha256 {
-                report.problems.append("events.jsonl line \(head.seq) was changed after it was acknowledged.")
-            }
+        if head.seq > 0, lineHashes[head.seq - 1] != head.sha256 {
+            report.problems.append("events.jsonl line \(head.seq) was changed after it was acknowledged.")
         }
         if events.count > head.seq {
             report.warnings.append(
@@ -118,25 +117,29 @@ extension Registry {
         }
         var registered = Set<String>()
         for event in events where event.kind == EventKind.versionRegistered {
-            guard let record = event.record else {
-                report.problems.append("events.jsonl line \(event.seq) registers a version without its record.")
+            guard let summary = VersionSummary(event) else {
+                report.problems.append("events.jsonl line \(event.seq) registers a version without its id and seq.")
                 continue
             }
-            registered.insert(record.id)
+            registered.insert(summary.id)
             report.versions += 1
-            let file = "versions/\(record.id).json"
-            if (try? Registry.versionID(of: record.manifest)) != record.id {
-                report.problems.append("\(file): its id does not match its manifest's SHA-256.")
-            }
-            guard let stored = try? self.record(id: record.id) else {
-                if event.seq > acknowledged {
-                    continue
+            let file = "versions/\(summary.id).json"
+            guard let data = try? FileSystem.read(versionPath(summary.id)) else {
+                if event.seq <= acknowledged {
+                    report.problems.append("\(file) is missing (version #\(summary.seq)).")
                 }
-                report.problems.append("\(file) is missing or damaged (version #\(record.seq)).")
                 continue
             }
-            if stored != record {
-                report.problems.append("\(file) differs from its registration event (line \(event.seq)).")
+            if SHA256.hash(data).hex != event.data["record_sha256"] {
+                report.problems.append("\(file) was changed after registration: it no longer matches events.jsonl line \(event.seq).")
+                continue
+            }
+            guard let record = try? self.record(id: summary.id) else {
+                report.problems.append("\(file) is damaged (version #\(summary.seq)).")
+                continue
+            }
+            if (try? Registry.versionID(of: record.manifest)) != record.id || record.seq != summary.seq {
+                report.problems.append("\(file): its id or seq does not match its manifest and registration.")
             }
             for (name, entry) in record.manifest.components.sorted(by: { $0.key < $1.key }) {
                 checkBlob(entry.sha256, owner: "\(record.shortID) component '\(name)'", collected, &report)
@@ -148,6 +151,9 @@ extension Registry {
                     checkBlob(hash, owner: "\(record.shortID) file '\(name)/\(path)'", collected, &report)
                 }
             }
+        }
+        if FileSystem.exists(pendingRecordPath) {
+            report.warnings.append("An interrupted registration left versions/.pending-record.json; the next write removes it.")
         }
         for id in versionIDs() where !registered.contains(id) {
             report.warnings.append("versions/\(id).json has no registration event and is ignored.")

@@ -8,10 +8,24 @@ public enum JSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// Members in document order; objects here are small, so a linear search beats hashing.
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
 
     public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
+        if case .object(let members) = self { return members.first { $0.0 == key }?.1 }
         return nil
     }
 
@@ -25,14 +39,14 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public var object: [String: JSONValue]? {
+    public var members: [(String, JSONValue)]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
     public var stringMap: [String: String]? {
-        guard let members = object else { return nil }
-        var result: [String: String] = [:]
+        guard let members else { return nil }
+        var result: [String: String] = Dictionary(minimumCapacity: members.count)
         for (key, value) in members {
             guard let text = value.string else { return nil }
             result[key] = text
@@ -47,14 +61,16 @@ public struct JSONSyntaxError: Error, Sendable {
 
 public enum JSONReader {
     public static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { raw in
-            var parser = Parser(bytes: raw.bindMemory(to: UInt8.self))
-            parser.skipWhitespace()
-            let value = try parser.value(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == parser.bytes.count else { throw JSONSyntaxError(offset: parser.index) }
-            return value
-        }
+        try data.withUnsafeBytes { raw in try parse(raw.bindMemory(to: UInt8.self)) }
+    }
+
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == parser.bytes.count else { throw JSONSyntaxError(offset: parser.index) }
+        return value
     }
 
     private struct Parser {
@@ -97,7 +113,7 @@ public enum JSONReader {
 
         mutating func object(depth: Int) throws -> JSONValue {
             index += 1
-            var members: [String: JSONValue] = [:]
+            var members: [(String, JSONValue)] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -111,7 +127,9 @@ public enum JSONReader {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
                 index += 1
                 skipWhitespace()
-                guard members.updateValue(try value(depth: depth + 1), forKey: key) == nil else { throw fail() }
+                let member = try value(depth: depth + 1)
+                guard !members.contains(where: { $0.0 == key }) else { throw fail() }
+                members.append((key, member))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail() }
                 if bytes[index] == UInt8(ascii: ",") {

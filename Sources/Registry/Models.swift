@@ -84,22 +84,47 @@ public struct Event: Codable, Sendable, Equatable {
     public var kind: String
     public var actor: String
     public var data: [String: String]
-    /// The full record, on `version.registered` events only: the log alone can rebuild the registry.
-    public var record: VersionRecord?
     /// SHA-256 of the previous line's bytes (64 zeros on the first line).
     public var prev: String
 
     public init(
-        seq: Int, at: Date, kind: String, actor: String, data: [String: String], record: VersionRecord? = nil,
-        prev: String
+        seq: Int, at: Date, kind: String, actor: String, data: [String: String], prev: String
     ) {
         self.seq = seq
         self.at = at
         self.kind = kind
         self.actor = actor
         self.data = data
-        self.record = record
         self.prev = prev
+    }
+}
+
+/// What the registration event says of a version: enough to list versions without reading their files.
+public struct VersionSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var seq: Int
+    public var owner: String
+    public var parent: String?
+    public var reason: String
+    public var registeredAt: Date
+
+    public var shortID: String { String(id.prefix(12)) }
+
+    enum CodingKeys: String, CodingKey {
+        case id, seq, owner, parent, reason
+        case registeredAt = "registered_at"
+    }
+
+    init?(_ event: Event) {
+        guard event.kind == EventKind.versionRegistered, let id = event.data["id"],
+            let seq = event.data["seq"].flatMap(Int.init)
+        else { return nil }
+        self.id = id
+        self.seq = seq
+        owner = event.data["owner"] ?? event.actor
+        parent = event.data["parent"]
+        reason = event.data["reason"] ?? ""
+        registeredAt = event.at
     }
 }
 

@@ -30,6 +30,7 @@ public struct Registry: Sendable {
     var versionsPath: String { root + "/versions" }
     var tagsPath: String { root + "/tags" }
     var lockPath: String { root + "/lock" }
+    var pendingRecordPath: String { versionsPath + "/.pending-record.json" }
 
     /// Opens an existing registry folder.
     public init(root: String, now: @escaping @Sendable () -> Date = { Date() }) throws {
@@ -62,7 +63,7 @@ public struct Registry: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let start = LogHead(seq: 0, sha256: EventLog.genesis, offset: 0, versions: 0)
         let (_, head) = try registry.log.append(
-            kind: EventKind.registryCreated, actor: actor, data: [:], record: nil, at: now(), after: start)
+            kind: EventKind.registryCreated, actor: actor, data: [:], at: now(), after: start)
         try registry.log.writeHead(head)
         return registry
     }
@@ -85,15 +86,8 @@ public struct Registry: Sendable {
         /// Appends an event with no file effects (evals, incidents, approvals, …).
         @discardableResult
         public mutating func append(kind: String, actor: String, data: [String: String]) throws -> Event {
-            try commit(kind: kind, actor: actor, data: data, record: nil)
-        }
-
-        @discardableResult
-        mutating func commit(kind: String, actor: String, data: [String: String], record: VersionRecord?) throws
-            -> Event
-        {
             let (event, next) = try registry.log.append(
-                kind: kind, actor: actor, data: data, record: record, at: registry.now(), after: head)
+                kind: kind, actor: actor, data: data, at: registry.now(), after: head)
             try registry.applyEffects(of: event)
             try registry.log.writeHead(next)
             head = next
@@ -124,20 +118,22 @@ public struct Registry: Sendable {
             try applyEffects(of: event)
             head = LogHead(
                 seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
-                versions: head.versions + (event.record == nil ? 0 : 1))
+                versions: head.versions + (event.kind == EventKind.versionRegistered ? 1 : 0))
         }
         if end < size { try FileSystem.truncate(log.path, to: max(end, head.offset)) }
         if !pending.isEmpty { try log.writeHead(head) }
+        // A staged record still here after replay belongs to a registration whose event never committed.
+        if FileSystem.exists(pendingRecordPath) { try FileSystem.remove(pendingRecordPath) }
         return head
     }
 
     /// The files an event implies; idempotent so recovery can replay it.
     func applyEffects(of event: Event) throws {
-        if let record = event.record, event.kind == EventKind.versionRegistered {
-            let path = versionPath(record.id)
-            if !FileSystem.exists(path) {
-                try FileSystem.writeAtomically(try CanonicalJSON.prettyString(record).data(using: .utf8) ?? Data(), to: path)
-            }
+        if event.kind == EventKind.versionRegistered, let id = event.data["id"], !FileSystem.exists(versionPath(id)),
+            let staged = try? FileSystem.read(pendingRecordPath),
+            SHA256.hash(staged).hex == event.data["record_sha256"]
+        {
+            try FileSystem.moveIntoPlace(pendingRecordPath, to: versionPath(id))
         }
         if event.kind == EventKind.tagMoved, let tag = event.data["tag"], let target = event.data["to"] {
             try FileSystem.writeAtomically(Data((target + "\n").utf8), to: tagPath(tag))
@@ -222,9 +218,16 @@ public struct Registry: Sendable {
             let record = VersionRecord(
                 id: prepared.id, seq: writer.nextVersionSeq, manifest: prepared.manifest, metadata: metadata,
                 sizes: prepared.sizes)
-            var data = ["id": record.id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason]
+            // The record is staged first and moved into place as the event's effect, so a crash before the
+            // event leaves no version file, and the event pins the file's bytes by hash.
+            let recordData = Data(try CanonicalJSON.prettyString(record).utf8)
+            try FileSystem.writeAtomically(recordData, to: pendingRecordPath)
+            var data = [
+                "id": record.id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason,
+                "record_sha256": SHA256.hash(recordData).hex,
+            ]
             data["parent"] = metadata.parent
-            try writer.commit(kind: EventKind.versionRegistered, actor: metadata.owner, data: data, record: record)
+            try writer.append(kind: EventKind.versionRegistered, actor: metadata.owner, data: data)
             return RegisterOutcome(record: record, existing: false)
         }
     }
@@ -313,9 +316,14 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Every registered version, in registration order.
+    /// Every registered version's summary, in registration order (from the event log alone).
+    public func versionSummaries() throws -> [VersionSummary] {
+        try events().compactMap(VersionSummary.init)
+    }
+
+    /// Every registered version's full record, in registration order.
     public func versions() throws -> [VersionRecord] {
-        try events().compactMap { $0.kind == EventKind.versionRegistered ? $0.record : nil }
+        try versionSummaries().map { try record(id: $0.id) }
     }
 
     /// Every acknowledged event, oldest first.
@@ -333,9 +341,9 @@ public struct Registry: Sendable {
         let text = ref.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("#") {
             guard let seq = Int(text.dropFirst()), seq > 0,
-                let found = try versions().first(where: { $0.seq == seq })
+                let found = try versionSummaries().first(where: { $0.seq == seq })
             else { throw RegistryError.unknownRef(ref) }
-            return found
+            return try record(id: found.id)
         }
         if let tilde = text.firstIndex(of: "~") {
             let name = String(text[..<tilde])
