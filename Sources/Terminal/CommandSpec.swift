@@ -1,0 +1,132 @@
+// The command table as data: commands, arguments and options, from which parsing, help and completion follow.
+
+public struct OptionSpec: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case flag
+        case value(valueName: String)
+    }
+
+    public var name: String
+    public var short: Character?
+    public var kind: Kind
+    public var help: String
+    public var repeating: Bool
+    public var defaultValue: String?
+
+    public static func flag(_ name: String, short: Character? = nil, help: String) -> OptionSpec {
+        OptionSpec(name: name, short: short, kind: .flag, help: help, repeating: false, defaultValue: nil)
+    }
+
+    public static func value(
+        _ name: String, _ valueName: String, short: Character? = nil, help: String, default defaultValue: String? = nil,
+        repeating: Bool = false
+    ) -> OptionSpec {
+        OptionSpec(
+            name: name, short: short, kind: .value(valueName: valueName), help: help, repeating: repeating,
+            defaultValue: defaultValue)
+    }
+
+    var isFlag: Bool { kind == .flag }
+
+    /// `-y, --yes` or `--approver <name>` as help and usage show it.
+    var synopsis: String {
+        var text = short.map { "-\($0), " } ?? ""
+        text += "--\(name)"
+        if case .value(let valueName) = kind { text += " <\(valueName)>" }
+        return text
+    }
+}
+
+public struct ArgumentSpec: Sendable {
+    public var name: String
+    public var help: String
+    public var optional: Bool
+    public var repeating: Bool
+
+    public static func required(_ name: String, help: String) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, optional: false, repeating: false)
+    }
+
+    public static func optional(_ name: String, help: String) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, optional: true, repeating: false)
+    }
+
+    public static func repeating(_ name: String, help: String, optional: Bool = false) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, optional: optional, repeating: true)
+    }
+
+    var synopsis: String {
+        let core = "<\(name)>" + (repeating ? " ..." : "")
+        return optional ? "[\(core)]" : core
+    }
+}
+
+public struct CommandSpec: Sendable {
+    public var name: String
+    public var abstract: String
+    public var discussion: String?
+    public var arguments: [ArgumentSpec]
+    public var options: [OptionSpec]
+    public var subcommands: [CommandSpec]
+    public var run: (@Sendable (Invocation, Console) throws -> Int32)?
+
+    public init(
+        name: String, abstract: String, discussion: String? = nil, arguments: [ArgumentSpec] = [],
+        options: [OptionSpec] = [], subcommands: [CommandSpec] = [],
+        run: (@Sendable (Invocation, Console) throws -> Int32)? = nil
+    ) {
+        self.name = name
+        self.abstract = abstract
+        self.discussion = discussion
+        self.arguments = arguments
+        self.options = options
+        self.subcommands = subcommands
+        self.run = run
+    }
+
+    func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
+}
+
+/// A usage error: exit status 64, printed with the usage line and a pointer to --help.
+public struct UsageError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What a command's run closure receives: the parsed options and arguments.
+public struct Invocation: Sendable {
+    public var commandPath: [String]
+    var flags: Set<String>
+    var optionValues: [String: [String]]
+    var defaults: [String: String]
+    var argumentValues: [String: [String]]
+
+    public func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    public func value(_ name: String) -> String? { optionValues[name]?.last ?? defaults[name] }
+
+    public func values(_ name: String) -> [String] { optionValues[name] ?? [] }
+
+    public func argument(_ name: String) -> String? { argumentValues[name]?.first }
+
+    public func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
+
+    public func int(_ name: String) throws -> Int? {
+        try typed(name, "a whole number") { Int($0) }
+    }
+
+    public func double(_ name: String) throws -> Double? {
+        try typed(name, "a number") { text in Double(text).flatMap { $0.isFinite ? $0 : nil } }
+    }
+
+    public func uint64(_ name: String) throws -> UInt64? {
+        try typed(name, "a non-negative whole number") { UInt64($0) }
+    }
+
+    private func typed<T>(_ name: String, _ what: String, _ parse: (String) -> T?) throws -> T? {
+        guard let text = value(name) else { return nil }
+        guard let parsed = parse(text) else { throw UsageError("--\(name) must be \(what), not '\(text)'.") }
+        return parsed
+    }
+}
