@@ -1,0 +1,108 @@
+// Running a suite: every case, every repeat, outcomes kept per repeat so two runs can be paired later.
+public import Foundation
+public import ToyModel
+
+public struct CaseOutcome: Codable, Sendable, Equatable {
+    public var id: String
+    public var category: String
+    /// One character per repeat: "1" passed, "0" failed.
+    public var outcomes: String
+    /// Why the first failing repeat failed.
+    public var failures: [String]
+
+    public var passes: Int { outcomes.reduce(0) { $0 + ($1 == "1" ? 1 : 0) } }
+}
+
+public struct CategoryRate: Codable, Sendable, Equatable {
+    public var cases: Int
+    public var runs: Int
+    public var passes: Int
+    public var passRate: Double
+
+    enum CodingKeys: String, CodingKey {
+        case cases, runs, passes
+        case passRate = "pass_rate"
+    }
+}
+
+public struct EvalResult: Codable, Sendable, Equatable {
+    public var version: String
+    public var suite: String
+    public var suiteSHA256: String
+    public var seed: UInt64
+    public var repeats: Int
+    public var temperature: Double
+    public var runs: Int
+    public var passes: Int
+    public var passRate: Double
+    public var ciLow: Double
+    public var ciHigh: Double
+    public var categories: [String: CategoryRate]
+    public var cases: [CaseOutcome]
+
+    enum CodingKeys: String, CodingKey {
+        case version, suite, seed, repeats, temperature, runs, passes, categories, cases
+        case suiteSHA256 = "suite_sha256"
+        case passRate = "pass_rate"
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+    }
+}
+
+public enum EvalRunner {
+    /// The seed for repeat `repeat` of a run seeded `seed` (SplitMix64's finaliser: well spread, reproducible).
+    public static func repeatSeed(_ seed: UInt64, _ repeatIndex: Int) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(repeatIndex + 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Why an answer fails its expectations (empty: it passes). The traffic generator's "satisfied" too.
+    public static func judge(_ answer: Answer, against expect: Expectation) -> [String] {
+        Judge.failures(answer, against: expect)
+    }
+
+    public static func run(
+        suite: EvalSuite, system: ToySystem, seed: UInt64, repeats: Int, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> EvalResult {
+        guard repeats >= 1 else { throw EvalsError.badRepeats(repeats) }
+        let seeds = (0..<repeats).map { repeatSeed(seed, $0) }
+        var outcomes: [CaseOutcome] = []
+        outcomes.reserveCapacity(suite.cases.count)
+        var passes = 0
+        for (index, evalCase) in suite.cases.enumerated() {
+            var bits = [UInt8](repeating: UInt8(ascii: "0"), count: repeats)
+            var firstFailure: [String] = []
+            for (position, repeatSeed) in seeds.enumerated() {
+                let reasons = Judge.failures(system.ask(evalCase.input, seed: repeatSeed), against: evalCase.expect)
+                if reasons.isEmpty {
+                    bits[position] = UInt8(ascii: "1")
+                    passes += 1
+                } else if firstFailure.isEmpty {
+                    firstFailure = reasons
+                }
+            }
+            outcomes.append(
+                CaseOutcome(
+                    id: evalCase.id, category: evalCase.category ?? "uncategorised",
+                    outcomes: String(decoding: bits, as: UTF8.self), failures: firstFailure))
+            progress?(index + 1, suite.cases.count)
+        }
+        var categories: [String: CategoryRate] = [:]
+        for outcome in outcomes {
+            var rate = categories[outcome.category] ?? CategoryRate(cases: 0, runs: 0, passes: 0, passRate: 0)
+            rate.cases += 1
+            rate.runs += repeats
+            rate.passes += outcome.passes
+            rate.passRate = Double(rate.passes) / Double(rate.runs)
+            categories[outcome.category] = rate
+        }
+        let runs = suite.cases.count * repeats
+        let interval = Statistics.wilson(passes: passes, runs: runs)
+        return EvalResult(
+            version: system.version, suite: suite.name, suiteSHA256: suite.sha256, seed: seed, repeats: repeats,
+            temperature: system.temperature, runs: runs, passes: passes, passRate: Double(passes) / Double(runs),
+            ciLow: interval.low, ciHigh: interval.high, categories: categories, cases: outcomes)
+    }
+}

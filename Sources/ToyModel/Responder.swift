@@ -1,0 +1,157 @@
+// How the assistant composes an answer: refuse, escalate, ask for clarity, or answer from the knowledge base.
+import Foundation
+
+struct Responder {
+    static let unclear = "unclear"
+    let system: ToySystem
+
+    /// What each intent searches the knowledge base for, and what it says before quoting it.
+    static let playbook: [String: (query: String, reply: String)] = [
+        "order_status": ("order tracking status delivery parcel", "You can follow your parcel from the tracking link in your dispatch email."),
+        "shipping_options": ("shipping options cost express standard delivery times", "We offer standard and express shipping."),
+        "returns": ("return returns label exchange 30 days", "You can start a return from your order page."),
+        "refund_request": ("refund refunds money back original payment", "I can help you with your refund."),
+        "damaged_item": ("damaged broken arrived photo replacement", "I'm sorry your item arrived damaged; we will put it right."),
+        "warranty_claim": ("warranty repair faulty stopped working years", "Our lamps and textiles carry a warranty."),
+        "cancel_order": ("cancel cancellation order before dispatch", "Orders can be cancelled until they are dispatched."),
+        "change_address": ("change address delivery address order before dispatch", "You can change the delivery address until your order is dispatched."),
+        "account_access": ("login password reset account sign in", "Let's get you back into your account."),
+        "account_takeover": ("security hacked account unauthorised access locked", "Your account's security comes first."),
+        "payment_issue": ("payment card declined charged twice billing", "Let's sort out the payment."),
+        "privacy_request": ("privacy personal data delete export", "You have full control over your personal data."),
+        "product_question": ("product size materials care dimensions", "Here is what we know about our products."),
+        "off_topic": ("", "That is outside what Lumen & Loom support can help with; I can help with orders, returns, refunds and your account."),
+    ]
+
+    static let topicKeywords: [String: [String]] = [
+        "medical_advice": ["doctor", "medicine", "medication", "allergic", "allergy", "symptoms", "rash", "pregnant"],
+        "legal_advice": ["landlord", "tenancy", "contract", "divorce", "visa"],
+        "competitor_prices": ["cheaper", "competitor", "competitors", "ikea", "amazon", "match"],
+        "investment_advice": ["invest", "investing", "stocks", "shares", "crypto", "bitcoin"],
+    ]
+    static let topicNames: [String: String] = [
+        "medical_advice": "medical questions", "legal_advice": "legal advice",
+        "competitor_prices": "other shops' prices", "investment_advice": "investment advice",
+    ]
+    static let legalThreatWords: Set<String> = ["lawyer", "lawyers", "sue", "suing", "court", "attorney", "solicitor", "lawsuit"]
+
+    func answer(_ text: String, seed: UInt64) -> Answer {
+        let config = system.config
+        let directives = system.directives
+        let tokens = Text.tokens(text)
+        var generator = SeededGenerator(seed: seed ^ Text.stableHash(text))
+        let probabilities = system.classifier.probabilities(for: tokens)
+        var chosen = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+        if config.temperature > 0 {
+            let sampling = system.classifier.probabilities(for: tokens, temperature: config.temperature)
+            var draw = generator.unit()
+            for (index, probability) in sampling.enumerated() {
+                draw -= probability
+                if draw < 0 {
+                    chosen = index
+                    break
+                }
+            }
+        }
+        let variant = config.temperature > 0 ? Int(generator.next() % 3) : 0
+        let confidence = probabilities[chosen]
+        var intent = system.classifier.intents[chosen]
+        let tokenSet = Set(tokens)
+
+        if let topic = directives.refuse.sorted().first(where: { topic in
+            Self.topicKeywords[topic, default: []].contains(where: tokenSet.contains)
+        }) {
+            let reply = "I'm sorry, but I can't help with \(Self.topicNames[topic] ?? topic). I can help with orders, returns, refunds and your account."
+            return finish(intent: intent, confidence: confidence, body: reply, document: nil, escalated: false, refused: true, variant: variant)
+        }
+        let triggered = directives.escalate.sorted().filter { trigger in
+            switch trigger {
+            case "legal_threat": return !tokenSet.isDisjoint(with: Self.legalThreatWords)
+            case "account_takeover": return intent == "account_takeover"
+            case "refund_over_500":
+                return ["refund_request", "damaged_item", "returns"].contains(intent)
+                    && (Self.largestAmount(in: text) ?? 0) > config.refundEscalationAmount
+            default: return false
+            }
+        }
+        let lowConfidence = confidence < config.confidenceThreshold
+        if lowConfidence, triggered.isEmpty {
+            intent = Self.unclear
+            if config.lowConfidenceAction == "escalate" {
+                return finish(
+                    intent: intent, confidence: confidence,
+                    body: "I'm passing your message to a member of our team, who will reply within one business day.",
+                    document: nil, escalated: true, refused: false, variant: variant)
+            }
+            return finish(
+                intent: intent, confidence: confidence,
+                body: "Could you tell me a little more about what you need? For example, is it about an order, a return, a refund or your account?",
+                document: nil, escalated: false, refused: false, variant: variant)
+        }
+        let plan = Self.playbook[intent] ?? ("", "")
+        var document: KnowledgeBase.Document?
+        if directives.citeSources, !plan.query.isEmpty {
+            let hits = system.knowledge.search(tokens + Text.tokens(plan.query), limit: config.retrievalTopK)
+            if let best = hits.first, best.score >= config.minRetrievalScore { document = best.document }
+        }
+        var body = plan.reply
+        if !triggered.isEmpty {
+            body = "I've passed this to a specialist on our support team, who will contact you within one business day."
+        }
+        if let document { body += " From our \(document.title) guide: \(document.summary)" }
+        return finish(
+            intent: intent, confidence: confidence, body: body, document: document?.id, escalated: !triggered.isEmpty,
+            refused: false, variant: variant)
+    }
+
+    private func finish(
+        intent: String, confidence: Double, body: String, document: String?, escalated: Bool, refused: Bool, variant: Int
+    ) -> Answer {
+        let openings: [String]
+        let closing: String
+        switch system.directives.tone {
+        case .friendly:
+            openings = ["Happy to help!", "Thanks for reaching out!", "Hi there, glad you asked!"]
+            closing = "Anything else I can do for you?"
+        case .formal:
+            openings = ["Thank you for contacting Lumen & Loom.", "We appreciate your message.", "Good day."]
+            closing = "Kind regards, Lumen & Loom Support."
+        case .neutral:
+            openings = ["", "", ""]
+            closing = ""
+        }
+        var text = [openings[variant % openings.count], body, closing].filter { !$0.isEmpty }.joined(separator: " ")
+        if let limit = system.directives.maxWords { text = Text.truncate(text, words: limit) }
+        return Answer(
+            intent: intent, confidence: (confidence * 10_000).rounded() / 10_000, text: text,
+            citedDocument: document, escalated: escalated, refused: refused, version: system.version)
+    }
+
+    /// The largest money amount written with a currency sign or word, e.g. "$650", "€1,200", "700 dollars".
+    static func largestAmount(in text: String) -> Double? {
+        var amounts: [Double] = []
+        let characters = Array(text)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if "$€£".contains(character) {
+                var digits = ""
+                var cursor = index + 1
+                while cursor < characters.count, characters[cursor] == " " { cursor += 1 }
+                while cursor < characters.count, characters[cursor].isNumber || characters[cursor] == "," || characters[cursor] == "." {
+                    if characters[cursor] != "," { digits.append(characters[cursor]) }
+                    cursor += 1
+                }
+                if let value = Double(digits.trimmingCharacters(in: CharacterSet(charactersIn: "."))) { amounts.append(value) }
+            }
+            index += 1
+        }
+        let tokens = Text.tokens(text)
+        for (position, token) in tokens.enumerated() where position + 1 < tokens.count {
+            if ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(tokens[position + 1]), let value = Double(token) {
+                amounts.append(value)
+            }
+        }
+        return amounts.max()
+    }
+}

@@ -1,0 +1,69 @@
+// Text handling shared by training and answering: tokens, features, word counts, and the seeded generator.
+
+enum Text {
+    /// Lowercased alphanumeric tokens; digits stay inside tokens so amounts survive ("$650" → "650").
+    static func tokens(_ text: String) -> [String] {
+        var result: [String] = []
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            let lower = (byte >= 65 && byte <= 90) ? byte + 32 : byte
+            if (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57) {
+                current.append(lower)
+            } else if !current.isEmpty {
+                result.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { result.append(String(decoding: current, as: UTF8.self)) }
+        return result
+    }
+
+    /// Bag-of-words features: each token, and with bigrams each adjacent pair joined by '_'.
+    static func features(_ tokens: [String], bigrams: Bool) -> [String] {
+        var result = tokens
+        if bigrams, tokens.count > 1 {
+            for index in 1..<tokens.count { result.append(tokens[index - 1] + "_" + tokens[index]) }
+        }
+        return result
+    }
+
+    static func wordCount(_ text: String) -> Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count }
+
+    /// The first `limit` words, with a closing full stop kept when the cut lands mid-sentence.
+    static func truncate(_ text: String, words limit: Int) -> String {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard words.count > limit else { return text }
+        var cut = words.prefix(limit).joined(separator: " ")
+        if let last = cut.last, !".!?".contains(last) { cut += "…" }
+        return cut
+    }
+
+    /// FNV-1a over UTF-8: a stable 64-bit hash (Swift's Hasher is randomly seeded per process).
+    static func stableHash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): the model's only source of randomness. Seeded explicitly,
+/// identical on every platform and run, never the system generator.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform Double in [0, 1) from the top 53 bits.
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}
