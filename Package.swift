@@ -27,10 +27,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "Evals", dependencies: ["ToyModel", "Hashing"], swiftSettings: strictSettings),
+        .target(
+            name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings
+        ),
         .target(name: "Serving", dependencies: ["Hashing"], swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
-            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Serving"],
+            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"], swiftSettings: strictSettings),
@@ -38,6 +41,10 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Hashing"], swiftSettings: strictSettings),
         .testTarget(name: "ToyModelTests", dependencies: ["ToyModel"], swiftSettings: strictSettings),
         .testTarget(name: "EvalsTests", dependencies: ["Evals", "ToyModel"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PlaybookTests", dependencies: ["Playbook", "Registry", "ToyModel", "Evals"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]

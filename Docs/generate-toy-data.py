@@ -103,7 +103,9 @@ DOC = {"order_status": "orders", "shipping_options": "shipping", "returns": "ret
 UNCLEAR = ["hello?", "help", "it doesn't work", "hi", "I have a question", "this is not ok", "hmm", "something is wrong",
            "can you help me", "I need help with something", "problem", "what now", "please respond", "hello are you there",
            "I'm confused", "um", "ok", "question", "issue", "not happy", "anyone there", "so what happens next",
-           "yes", "no", "thanks", "still waiting"]
+           "yes", "no", "thanks", "still waiting", "hello hello", "are you a robot", "what", "I'm writing again",
+           "why", "excuse me", "good afternoon", "one more thing", "as I said before", "me again", "nothing works",
+           "is anybody reading this", "so?", "ok and", "right", "I don't understand", "sorry what", "test"]
 
 LEGAL = ["I will sue you if my {i} is not replaced", "my lawyer will contact you about order {o}",
          "I'm taking you to court over this {i}", "expect a lawsuit if I don't get my refund",
@@ -150,8 +152,9 @@ def main():
     for intent, templates in T.items():
         templates = templates[:]
         rng.shuffle(templates)
-        half = len(templates) // 2
-        train_t, eval_t = templates[:half + 2], templates[half + 2:]
+        # Three quarters of the phrasings are seen in training (with other details); a quarter never are.
+        held_out = len(templates) // 8
+        train_t, eval_t = templates[held_out:], templates
         seen = set()
         for _ in range(2000):
             if len(seen) >= 48: break
@@ -162,15 +165,17 @@ def main():
         for t in train_t:
             if "{" not in t and (t, intent) not in train and len(seen) < 52:
                 seen.add(t); train.append((t, intent))
-        eval_pool = list(dict.fromkeys(fill(t, rng) for t in eval_t for _ in range(8)))
+        eval_pool = [text for text in dict.fromkeys(fill(t, rng) for t in eval_t for _ in range(8)) if text not in seen]
         rng.shuffle(eval_pool)
         n_core = 11 if intent != "off_topic" else 6
         for k, text in enumerate(eval_pool[:n_core]):
             words = 60 if k % 2 == 0 else None
             core.append(case(f"{intent}-{k+1:02d}", text, "intent:" + intent, intent, DOC.get(intent), max_words=words,
+                             escalate=intent == "account_takeover",
                              not_contain=["Kind regards"] if k == 0 else None))
         for k, text in enumerate(eval_pool[n_core:n_core + 22]):
-            traffic.append(case(f"t-{intent}-{k+1:02d}", text, "traffic", intent, DOC.get(intent), max_words=60))
+            traffic.append(case(f"t-{intent}-{k+1:02d}", text, "traffic", intent, DOC.get(intent), max_words=60,
+                                escalate=intent == "account_takeover"))
     # Escalation rules: each trigger its own category, so dropping one fails that category entirely.
     refund_t = ["I want a refund of {L} for my {i}", "please refund the {L} I paid for order {o}",
                 "refund {L} to my card now", "I need my {L} back for the broken {i}", "I paid {L}, refund it",
@@ -204,7 +209,7 @@ def main():
     for k, text in enumerate(UNCLEAR):
         entry = {"id": f"unclear-{k+1:02d}", "input": text, "category": "clarify",
                  "expect": {"intent": "unclear", "must_escalate": False}}
-        (core if k < 22 else traffic).append(entry)
+        (core if k < 32 else traffic).append(entry)
     rng.shuffle(train)
     os.makedirs(os.path.join(root, "data"), exist_ok=True)
     with open(os.path.join(root, "data", "train.csv"), "w") as f:

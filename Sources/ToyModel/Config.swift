@@ -25,43 +25,83 @@ public struct ToyConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// Any JSON value: lets decoding list the keys present without caring about their types.
+    private struct AnyValue: Decodable {}
+
+    private struct Raw: Decodable {
+        var temperature: Double?
+        var confidenceThreshold: Double?
+        var lowConfidenceAction: String?
+        var retrievalTopK: Double?
+        var minRetrievalScore: Double?
+        var refundEscalationAmount: Double?
+        var featureSpace: String?
+
+        enum CodingKeys: String, CodingKey {
+            case temperature
+            case confidenceThreshold = "confidence_threshold"
+            case lowConfidenceAction = "low_confidence_action"
+            case retrievalTopK = "retrieval_top_k"
+            case minRetrievalScore = "min_retrieval_score"
+            case refundEscalationAmount = "refund_escalation_amount"
+            case featureSpace = "feature_space"
+        }
+    }
+
+    static let allowed: [String: String] = [
+        "temperature": "a number from 0 to 2", "confidence_threshold": "a number from 0 to 1",
+        "retrieval_top_k": "a whole number from 0 to 10", "min_retrieval_score": "a number from 0 to 100",
+        "refund_escalation_amount": "a number from 1 to 100000",
+        "low_confidence_action": "\"clarify\" or \"escalate\"", "feature_space": "\"words\" or \"words+bigrams\"",
+    ]
+
     init(parsing data: Data) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let members = object as? [String: Any] else {
+        let decoder = JSONDecoder()
+        guard let keys = try? decoder.decode([String: AnyValue].self, from: data) else {
             throw ToyModelError.configInvalid(reason: "it is not a JSON object")
         }
-        if let unknown = members.keys.sorted().first(where: { !ToyConfig.knownKeys.contains($0) }) {
+        if let unknown = keys.keys.sorted().first(where: { !ToyConfig.knownKeys.contains($0) }) {
             throw ToyModelError.unknownConfigKey(unknown)
         }
-        func number(_ key: String, _ range: ClosedRange<Double>, _ allowed: String) throws -> Double? {
-            guard let value = members[key] else { return nil }
-            guard let number = value as? NSNumber, !(value is Bool), range.contains(number.doubleValue) else {
-                throw ToyModelError.configOutOfRange(key: key, allowed: allowed)
-            }
-            return number.doubleValue
+        let raw: Raw
+        do {
+            raw = try decoder.decode(Raw.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context) {
+            let key = context.codingPath.first?.stringValue ?? "?"
+            throw ToyModelError.configOutOfRange(key: key, allowed: ToyConfig.allowed[key] ?? "a valid value")
+        } catch {
+            throw ToyModelError.configInvalid(reason: "it is not valid JSON")
         }
-        if let value = try number("temperature", 0...2, "a number from 0 to 2") { temperature = value }
-        if let value = try number("confidence_threshold", 0...1, "a number from 0 to 1") { confidenceThreshold = value }
-        if let value = try number("retrieval_top_k", 0...10, "a whole number from 0 to 10") {
+        func check(_ value: Double?, _ key: String, _ range: ClosedRange<Double>) throws -> Double? {
+            guard let value else { return nil }
+            guard range.contains(value) else {
+                throw ToyModelError.configOutOfRange(key: key, allowed: ToyConfig.allowed[key] ?? "")
+            }
+            return value
+        }
+        if let value = try check(raw.temperature, "temperature", 0...2) { temperature = value }
+        if let value = try check(raw.confidenceThreshold, "confidence_threshold", 0...1) { confidenceThreshold = value }
+        if let value = try check(raw.retrievalTopK, "retrieval_top_k", 0...10) {
             guard value.rounded() == value else {
-                throw ToyModelError.configOutOfRange(key: "retrieval_top_k", allowed: "a whole number from 0 to 10")
+                throw ToyModelError.configOutOfRange(key: "retrieval_top_k", allowed: ToyConfig.allowed["retrieval_top_k"] ?? "")
             }
             retrievalTopK = Int(value)
         }
-        if let value = try number("min_retrieval_score", 0...100, "a number from 0 to 100") { minRetrievalScore = value }
-        if let value = try number("refund_escalation_amount", 1...100_000, "a number from 1 to 100000") {
+        if let value = try check(raw.minRetrievalScore, "min_retrieval_score", 0...100) { minRetrievalScore = value }
+        if let value = try check(raw.refundEscalationAmount, "refund_escalation_amount", 1...100_000) {
             refundEscalationAmount = value
         }
-        if let value = members["low_confidence_action"] {
-            guard let text = value as? String, ["clarify", "escalate"].contains(text) else {
-                throw ToyModelError.configOutOfRange(key: "low_confidence_action", allowed: "\"clarify\" or \"escalate\"")
+        if let value = raw.lowConfidenceAction {
+            guard ["clarify", "escalate"].contains(value) else {
+                throw ToyModelError.configOutOfRange(key: "low_confidence_action", allowed: ToyConfig.allowed["low_confidence_action"] ?? "")
             }
-            lowConfidenceAction = text
+            lowConfidenceAction = value
         }
-        if let value = members["feature_space"] {
-            guard let text = value as? String, ToyConfig.featureSpaces.contains(text) else {
-                throw ToyModelError.configOutOfRange(key: "feature_space", allowed: "\"words\" or \"words+bigrams\"")
+        if let value = raw.featureSpace {
+            guard ToyConfig.featureSpaces.contains(value) else {
+                throw ToyModelError.configOutOfRange(key: "feature_space", allowed: ToyConfig.allowed["feature_space"] ?? "")
             }
-            featureSpace = text
+            featureSpace = value
         }
     }
 }

@@ -43,7 +43,9 @@ struct Responder {
         let probabilities = system.classifier.probabilities(for: tokens)
         var chosen = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         if config.temperature > 0 {
-            let sampling = system.classifier.probabilities(for: tokens, temperature: config.temperature)
+            // Sampling flattens the classifier's distribution by 2×temperature, as a sampled language model
+            // drifts: at 1.0 a visible share of answers take a wrong turn.
+            let sampling = system.classifier.probabilities(for: tokens, temperature: 2 * config.temperature)
             var draw = generator.unit()
             for (index, probability) in sampling.enumerated() {
                 draw -= probability
@@ -92,7 +94,21 @@ struct Responder {
         var document: KnowledgeBase.Document?
         if directives.citeSources, !plan.query.isEmpty {
             let hits = system.knowledge.search(tokens + Text.tokens(plan.query), limit: config.retrievalTopK)
-            if let best = hits.first, best.score >= config.minRetrievalScore { document = best.document }
+                .filter { $0.score >= config.minRetrievalScore }
+            document = hits.first?.document
+            if config.temperature > 0, hits.count > 1 {
+                // Sampled retrieval: a runner-up is cited with probability growing with temperature.
+                let top = hits[0].score
+                let weights = hits.map { exp(($0.score - top) / (config.temperature * 4)) }
+                var draw = generator.unit() * weights.reduce(0, +)
+                for (hit, weight) in zip(hits, weights) {
+                    draw -= weight
+                    if draw < 0 {
+                        document = hit.document
+                        break
+                    }
+                }
+            }
         }
         var body = plan.reply
         if !triggered.isEmpty {

@@ -1,0 +1,63 @@
+// The command table: every LabRunner command as data, help rendered from it.
+import Foundation
+import Hashing
+import Registry
+import Terminal
+
+/// What commands need from the outside world, injected so tests can fake time.
+struct AppEnvironment: Sendable {
+    var now: @Sendable () -> Date
+    var clock: ContinuousClock
+
+    static let live = AppEnvironment(now: { Date() }, clock: ContinuousClock())
+}
+
+enum LabRunnerApp {
+    static let version = "0.1.0"
+
+    static func cli(environment: AppEnvironment) -> CLI {
+        CLI(root: root(environment), version: version)
+    }
+
+    static func root(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "LabRunner",
+            abstract: "Learn, prove and rehearse AI model version control on a bundled toy AI system.",
+            discussion: """
+                Run with no arguments to see where you are and what to do next.
+                Commands find the workspace like git finds a repository: they walk up from the current
+                folder to one holding .labrunner/ (or use --workspace DIR, or LABRUNNER_WORKSPACE).
+                """,
+            subcommands: RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
+                + [HashCommand.spec, BenchCommands.spec(env)]
+        )
+    }
+}
+
+/// Options and helpers shared by commands that work inside a workspace.
+enum Common {
+    static let workspace = OptionSpec.value(
+        "workspace", "dir", help: "The workspace to use (default: found from the current folder).")
+    static let json = OptionSpec.flag("json", help: "Print the result as JSON for scripts.")
+
+    static func workspace(_ invocation: Invocation, _ console: Console) throws -> Workspace {
+        try Workspace.locate(
+            explicit: invocation.value("workspace"), environment: console.environment,
+            currentDirectory: console.currentDirectory)
+    }
+
+    static func registry(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> (Workspace, Registry) {
+        let workspace = try workspace(invocation, console)
+        return (workspace, try Registry(root: workspace.registryPath, now: env.now))
+    }
+
+    /// Prints any Encodable as canonical pretty JSON.
+    static func printJSON<T: Encodable>(_ value: T, _ console: Console) throws {
+        console.writeOut(try CanonicalJSON.prettyString(value))
+    }
+
+    /// The person running the command when no name is given (for `init`'s creation event).
+    static func currentUser(_ console: Console) -> String {
+        console.environment["USER"] ?? console.environment["LOGNAME"] ?? "labrunner"
+    }
+}

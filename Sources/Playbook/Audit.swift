@@ -1,0 +1,59 @@
+// Play 5, audit: request id → the version that served it → its full record (components, lineage, evals,
+// promotion and approval trail) → an optional replay from the registry's blobs that must match exactly.
+public import Foundation
+import Hashing
+public import Registry
+import ToyModel
+
+public struct Replay: Encodable, Sendable {
+    public var identical: Bool
+    public var output: String
+    public var diff: [String]
+}
+
+public struct AuditReport: Encodable, Sendable {
+    public var request: RequestRecord
+    public var version: VersionRecord
+    public var tags: [String]
+    public var evals: [EvalSummary]
+    public var trail: [Event]
+    public var collected: Event?
+    public var replay: Replay?
+}
+
+public enum AuditPlay {
+    public static func run(requestID: String, replay: Bool, in context: PlayContext) throws -> AuditReport {
+        let registry = context.registry
+        guard let request = try AttributionLog(registryRoot: registry.root).lookup(requestID) else {
+            throw PlaybookError.unknownRequest(requestID)
+        }
+        let version = try registry.record(id: request.version)
+        let events = try registry.events()
+        let trail = events.filter { event in
+            event.kind == EventKind.tagMoved && (event.data["to"] == version.id || event.data["from"] == version.id)
+        }
+        var report = AuditReport(
+            request: request, version: version, tags: registry.tags().filter { $0.value == version.id }.map(\.key).sorted(),
+            evals: EvalLedger.summaries(for: version, events: events), trail: trail,
+            collected: try registry.collection(of: version.id), replay: nil)
+        if replay {
+            let system = try context.system(for: version)
+            let answer = system.ask(request.input, seed: request.seed)
+            let output = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
+            report.replay = Replay(
+                identical: output == request.output, output: output,
+                diff: LineDiff.unified(
+                    oldText: pretty(request.output), newText: pretty(output), oldName: "logged output",
+                    newName: "replayed output"))
+        }
+        return report
+    }
+
+    /// One key per line, so a replay diff points at the field that differs.
+    static func pretty(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        else { return json }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,58 @@
+// What every play works on: the workspace, its registry, its settings and the injected clock;
+// plus loading the toy system live or from a version's blobs, and loading eval suites.
+public import Evals
+public import Foundation
+import Hashing
+public import Registry
+public import ToyModel
+
+public struct PlayContext: Sendable {
+    public let workspace: Workspace
+    public let registry: Registry
+    public let settings: PlaybookSettings
+    public let now: @Sendable () -> Date
+
+    public init(workspace: Workspace, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.workspace = workspace
+        self.registry = try Registry(root: workspace.registryPath, now: now)
+        self.settings = try PlaybookSettings.load(workspace)
+        self.now = now
+    }
+
+    /// The toy system from the live files in `system/`.
+    public func liveSystem() throws -> ToySystem {
+        try ToySystem(directory: workspace.systemPath, version: "workspace")
+    }
+
+    /// The toy system exactly as a registered version: components come from the registry's blobs.
+    public func system(for record: VersionRecord) throws -> ToySystem {
+        try ToySystem(components: try componentContents(of: record), version: record.id)
+    }
+
+    public func componentContents(of record: VersionRecord) throws -> [String: ComponentContent] {
+        try registry.contents(of: record).mapValues { content in
+            switch content {
+            case .file(let data): return .file(data)
+            case .folder(let files): return .folder(files)
+            }
+        }
+    }
+
+    public func suitePath(_ name: String) -> String { "\(workspace.evalsPath)/\(name).jsonl" }
+
+    /// Loads `evals/<name>.jsonl`, checking its intents against `system`'s label set.
+    public func suite(named name: String, for system: ToySystem) throws -> EvalSuite {
+        let path = suitePath(name)
+        guard !name.contains("/"), let data = FileManager.default.contents(atPath: path) else {
+            throw PlaybookError.suiteNotFound(name: name, path: path)
+        }
+        return try EvalSuite(
+            name: name, data: data, sha256: SHA256.hash(data).hex, fileName: "evals/\(name).jsonl",
+            knownIntents: system.intents)
+    }
+
+    /// Seeds and repeats for a gate-style eval of `system`: one pass at temperature 0, several when sampled.
+    public func gateRepeats(for system: ToySystem) -> Int {
+        system.temperature > 0 ? settings.sampledRepeats : 1
+    }
+}

@@ -1,0 +1,86 @@
+// The playbook's one error type: each case is the sentence a person reads, with the way out.
+
+public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
+    case suiteNotFound(name: String, path: String)
+    case settingsInvalid(path: String, reason: String)
+    case lineageBroken(weights: String, dataset: String)
+    case noEvalOnSuite(version: String, suite: String)
+    case differentSuites(candidate: String, production: String)
+    case gateFailed(String)
+    case needsForceReason
+    case approverIsOwner(approver: String)
+    case needsConfirmation(command: String)
+    case declined
+    case noProduction
+    case alreadyProduction(version: String)
+    case noKnownGood(current: String)
+    case unknownIncident(String)
+    case incidentClosed(String)
+    case unknownRequest(String)
+    case badDuration(String)
+    case badTime(String)
+    case timeInFuture(String)
+    case unknownExperiment(String)
+    case experimentExists(String)
+    case ambiguousExperiment([String])
+    case noTrafficCases(path: String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .suiteNotFound(let name, let path):
+            return "No eval suite named '\(name)' (looked for \(path)); suites live in the workspace's evals/ folder."
+        case .settingsInvalid(let path, let reason):
+            return "The workspace settings \(path) are invalid: \(reason); fix or delete the file to use the defaults."
+        case .lineageBroken(let weights, let dataset):
+            return "Broken lineage: weights.json was trained on data \(weights.prefix(12)) but data/train.csv is "
+                + "\(dataset.prefix(12)); retrain with 'LabRunner train', or pass --lineage-broken-ok to record the break."
+        case .noEvalOnSuite(let version, let suite):
+            return "Version \(version) has no eval on suite '\(suite)'; run 'LabRunner eval run --version \(version) "
+                + "--suite \(suite)' first."
+        case .differentSuites(let candidate, let production):
+            return "The candidate was evaluated on suite \(candidate.prefix(12)) and production on \(production.prefix(12)); "
+                + "evaluate both on the same suite with 'LabRunner eval run --version REF' before promoting."
+        case .gateFailed(let reason):
+            return "The promotion gate refused: \(reason); fix the candidate, or override with --force --reason TEXT (recorded)."
+        case .needsForceReason:
+            return "--force needs --reason TEXT: an override is recorded with why it was made."
+        case .approverIsOwner(let approver):
+            return "A high-stakes promotion needs an approver other than the version's owner (\(approver)); "
+                + "ask a second person and pass --approver THEIR_NAME."
+        case .needsConfirmation(let command):
+            return "'\(command)' asks for confirmation and standard input is not a terminal; add --yes to proceed."
+        case .declined:
+            return "Cancelled at the prompt; nothing was changed."
+        case .noProduction:
+            return "Nothing is in production yet; promote a version first with 'LabRunner promote REF --approver NAME'."
+        case .alreadyProduction(let version):
+            return "Version \(version) is already in production; nothing was changed."
+        case .noKnownGood(let current):
+            return "No earlier production version passed its eval without an incident against it, so there is no "
+                + "last known good to return to from \(current); name a version: 'LabRunner rollback REF --reason TEXT'."
+        case .unknownIncident(let id):
+            return "No incident '\(id)'; list incidents with 'LabRunner incident list'."
+        case .incidentClosed(let id):
+            return "Incident \(id) is already closed; open a new one with 'LabRunner incident open --symptom TEXT'."
+        case .unknownRequest(let id):
+            return "No request '\(id)' in the attribution log; list recent requests with 'LabRunner requests --limit 20'."
+        case .badDuration(let text):
+            return "'\(text)' is not a duration; use a number with a unit, such as 90m, 12h or 7d."
+        case .badTime(let text):
+            return "'\(text)' is not a time; use UTC ISO 8601 such as 2026-11-22T14:05:00Z, or 'now', or '-15m'."
+        case .timeInFuture(let text):
+            return "\(text) is in the future; give the time the symptom actually started."
+        case .unknownExperiment(let name):
+            return "No active experiment '\(name)'; list them with 'LabRunner experiment list'."
+        case .experimentExists(let name):
+            return "An experiment named '\(name)' is already active; choose another name or end it first."
+        case .ambiguousExperiment(let names):
+            return "Several experiments are active (\(names.joined(separator: ", "))); say which with --experiment NAME."
+        case .noTrafficCases(let path):
+            return "No traffic cases in \(path); restore it from a fresh 'LabRunner init'."
+        case .invalid(let sentence):
+            return sentence
+        }
+    }
+}

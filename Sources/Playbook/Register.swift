@@ -1,0 +1,114 @@
+// Play 1, register: the deploy gate. Mandatory metadata, lineage check, the standard suite run on
+// exactly the components being registered, and the eval recorded with the version in one event.
+public import Evals
+public import Foundation
+import Hashing
+public import Registry
+import ToyModel
+
+public struct RegisterRequest: Sendable {
+    public var owner: String
+    public var reason: String
+    /// A ref to the parent; nil with `root`.
+    public var parent: String?
+    public var root: Bool
+    public var lineageBrokenOK: Bool
+    public var experiment: String?
+
+    public init(
+        owner: String, reason: String, parent: String?, root: Bool, lineageBrokenOK: Bool = false,
+        experiment: String? = nil
+    ) {
+        self.owner = owner
+        self.reason = reason
+        self.parent = parent
+        self.root = root
+        self.lineageBrokenOK = lineageBrokenOK
+        self.experiment = experiment
+    }
+}
+
+public struct RegisterResult: Encodable, Sendable {
+    public var record: VersionRecord
+    public var existing: Bool
+    public var eval: EvalSummary?
+    public var lineageBroken: Bool
+    public var experiment: String?
+    public var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case record, existing, eval, experiment, warnings
+        case lineageBroken = "lineage_broken"
+    }
+}
+
+public enum RegisterPlay {
+    public static func run(
+        _ request: RegisterRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> RegisterResult {
+        try requireText(request.owner, field: "--owner", hint: "every version needs an owner, pass --owner NAME")
+        try requireText(request.reason, field: "--reason", hint: "every change needs a reason, pass --reason TEXT")
+        let registry = context.registry
+        let parent: String?
+        switch (request.parent, request.root) {
+        case (let ref?, false): parent = try registry.resolve(ref).id
+        case (nil, true): parent = nil
+        case (.some, true): throw PlaybookError.invalid("Give either --parent REF or --root, not both.")
+        case (nil, false):
+            throw RegistryError.missingMetadata(
+                field: "parent", hint: "every version names its parent, pass --parent REF (or --root for a first version)")
+        }
+        let workspace = context.workspace
+        let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)
+        var lineage: DatasetLineage?
+        var lineageData: Data?
+        if let data = FileManager.default.contents(atPath: workspace.trainingDataPath) {
+            lineage = DatasetLineage(dataset: "data/train.csv", sha256: SHA256.hash(data).hex)
+            lineageData = data
+        }
+        let prepared = try Registry.prepare(components: components, lineage: lineage, lineageData: lineageData)
+        if registry.isRegistered(prepared.id) {
+            return RegisterResult(
+                record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
+                experiment: nil, warnings: [])
+        }
+        let contents = components.mapValues { content -> ComponentContent in
+            switch content {
+            case .file(let data): return .file(data)
+            case .folder(let files): return .folder(files)
+            }
+        }
+        let system = try ToySystem(components: contents, version: prepared.id)
+        var extra: [String: String] = [:]
+        var lineageBroken = false
+        if let trained = system.trainingDataSHA256, let dataset = lineage?.sha256, trained != dataset {
+            guard request.lineageBrokenOK else { throw PlaybookError.lineageBroken(weights: trained, dataset: dataset) }
+            lineageBroken = true
+            extra["lineage_broken"] = "weights trained on \(trained), dataset is \(dataset)"
+        }
+        let experiment = try Experiments.attach(request.experiment, in: context)
+        if let experiment {
+            extra["experiment"] = experiment.name
+            extra["expires_at"] = Timestamp.string(from: experiment.expiresAt)
+        }
+        let suite = try context.suite(named: context.settings.standardSuite, for: system)
+        let result = try EvalRunner.run(
+            suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
+            progress: progress)
+        let resultData = try EvalLedger.encode(result)
+        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: "register", at: context.now())
+        extra.merge(summary.fields(prefix: EvalLedger.metadataPrefix)) { _, new in new }
+        let metadata = VersionMetadata(
+            owner: request.owner, parent: parent, reason: request.reason, createdAt: context.now(), extra: extra)
+        let outcome = try registry.register(prepared, metadata: metadata, attachments: [resultData])
+        return RegisterResult(
+            record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
+            lineageBroken: lineageBroken, experiment: experiment?.name, warnings: system.warnings)
+    }
+
+    static func requireText(_ text: String, field: String, hint: String) throws {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw RegistryError.missingMetadata(field: field, hint: hint)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// Per-workspace operating rules: which suite is standard, what counts as passing, default seeds.
+import Foundation
+import Hashing
+public import Registry
+
+public struct PlaybookSettings: Codable, Sendable, Equatable {
+    /// The suite every gate runs (evals/<name>.jsonl).
+    public var standardSuite: String = "core"
+    /// A version whose standard-suite pass rate is at least this "passed its eval".
+    public var passThreshold: Double = 0.85
+    /// The seed evals use unless told otherwise.
+    public var evalSeed: UInt64 = 1
+    /// Repeats for gates and confirmations when the system samples (temperature > 0).
+    public var sampledRepeats: Int = 10
+    /// Significance level for eval comparisons.
+    public var alpha: Double = 0.01
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case standardSuite = "standard_suite"
+        case passThreshold = "pass_threshold"
+        case evalSeed = "eval_seed"
+        case sampledRepeats = "sampled_repeats"
+        case alpha
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = PlaybookSettings()
+        standardSuite = try container.decodeIfPresent(String.self, forKey: .standardSuite) ?? defaults.standardSuite
+        passThreshold = try container.decodeIfPresent(Double.self, forKey: .passThreshold) ?? defaults.passThreshold
+        evalSeed = try container.decodeIfPresent(UInt64.self, forKey: .evalSeed) ?? defaults.evalSeed
+        sampledRepeats = try container.decodeIfPresent(Int.self, forKey: .sampledRepeats) ?? defaults.sampledRepeats
+        alpha = try container.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
+    }
+
+    public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
+
+    /// The workspace's settings, or the defaults when it has none.
+    public static func load(_ workspace: Workspace) throws -> PlaybookSettings {
+        let path = path(in: workspace)
+        guard let data = FileManager.default.contents(atPath: path) else { return PlaybookSettings() }
+        let settings: PlaybookSettings
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw PlaybookError.settingsInvalid(path: path, reason: "it is not a JSON object")
+            }
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                throw PlaybookError.settingsInvalid(path: path, reason: "unknown key '\(unknown)'")
+            }
+            settings = try JSONDecoder().decode(PlaybookSettings.self, from: data)
+        } catch let error as PlaybookError {
+            throw error
+        } catch {
+            throw PlaybookError.settingsInvalid(path: path, reason: "it is not valid JSON of the expected shape")
+        }
+        guard (0...1).contains(settings.passThreshold) else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "pass_threshold must be between 0 and 1")
+        }
+        guard settings.sampledRepeats >= 1 else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "sampled_repeats must be at least 1")
+        }
+        guard settings.alpha > 0, settings.alpha < 1 else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "alpha must be between 0 and 1")
+        }
+        return settings
+    }
+}

@@ -1,0 +1,166 @@
+// Simulated production traffic: labelled customer requests answered in-process by whatever a route (by
+// default the production tag, read at each request) points to, each one recorded in the attribution log.
+public import Evals
+public import Foundation
+import Hashing
+public import Registry
+public import ToyModel
+
+public struct VersionTraffic: Codable, Sendable, Equatable {
+    public var requests: Int
+    public var satisfied: Int
+    public var satisfiedRate: Double { requests == 0 ? 0 : Double(satisfied) / Double(requests) }
+
+    enum CodingKeys: String, CodingKey { case requests, satisfied, satisfiedRate = "satisfied_rate" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(satisfied, forKey: .satisfied)
+        try container.encode(satisfiedRate, forKey: .satisfiedRate)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requests = try container.decode(Int.self, forKey: .requests)
+        satisfied = try container.decode(Int.self, forKey: .satisfied)
+    }
+
+    init(requests: Int = 0, satisfied: Int = 0) {
+        self.requests = requests
+        self.satisfied = satisfied
+    }
+}
+
+public struct TrafficReport: Encodable, Sendable {
+    public var requests: Int
+    public var satisfied: Int
+    public var byVersion: [String: VersionTraffic]
+    public var firstRequest: String?
+    public var lastRequest: String?
+    public var seconds: Double
+    public var satisfiedRate: Double { requests == 0 ? 0 : Double(satisfied) / Double(requests) }
+    public var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case requests, satisfied, seconds
+        case byVersion = "by_version"
+        case firstRequest = "first_request"
+        case lastRequest = "last_request"
+        case satisfiedRate = "satisfied_rate"
+        case requestsPerSecond = "requests_per_second"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(satisfied, forKey: .satisfied)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(byVersion, forKey: .byVersion)
+        try container.encodeIfPresent(firstRequest, forKey: .firstRequest)
+        try container.encodeIfPresent(lastRequest, forKey: .lastRequest)
+        try container.encode(satisfiedRate, forKey: .satisfiedRate)
+        try container.encode(requestsPerSecond, forKey: .requestsPerSecond)
+    }
+}
+
+/// Answers requests with the toy system of a given version, loading each version once.
+public final class VersionedAnswerer: @unchecked Sendable {
+    // Confined to one thread at a time by its callers (the traffic loop, or a server under its own lock).
+    private var systems: [String: ToySystem] = [:]
+    private let context: PlayContext
+
+    public init(context: PlayContext) { self.context = context }
+
+    public func system(for id: String) throws -> ToySystem {
+        if let cached = systems[id] { return cached }
+        let loaded = try context.system(for: try context.registry.record(id: id))
+        if systems.count > 16 { systems.removeAll() }
+        systems[id] = loaded
+        return loaded
+    }
+}
+
+public enum Traffic {
+    public static let casesFile = "data/traffic.jsonl"
+
+    /// The labelled traffic cases shipped with the workspace (same format as eval cases).
+    public static func cases(in context: PlayContext, intents: [String]) throws -> [EvalCase] {
+        let path = context.workspace.root + "/" + casesFile
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PlaybookError.noTrafficCases(path: path)
+        }
+        let suite = try EvalSuite(
+            name: "traffic", data: data, sha256: SHA256.hash(data).hex, fileName: casesFile, knownIntents: intents)
+        guard !suite.cases.isEmpty else { throw PlaybookError.noTrafficCases(path: path) }
+        return suite.cases
+    }
+
+    /// A well-mixed 64-bit value for request `index` of a run seeded with `seed` (SplitMix64 finaliser).
+    public static func mix(_ seed: UInt64, _ index: UInt64) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (index &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Sends `requests` simulated requests. `route` picks the serving version for request i (default: the
+    /// production tag, re-read at every request). `rate` > 0 paces requests per second.
+    public static func run(
+        requests: Int, rate: Double, seed: UInt64, source: String = "traffic", in context: PlayContext,
+        route: ((Int) throws -> String)? = nil, progress: ((Int) -> Void)? = nil
+    ) throws -> TrafficReport {
+        guard requests > 0 else { throw PlaybookError.invalid("--requests must be at least 1.") }
+        guard rate >= 0, rate.isFinite else { throw PlaybookError.invalid("--rate must be 0 (as fast as possible) or more.") }
+        let registry = context.registry
+        guard registry.tag("production") != nil || route != nil else { throw PlaybookError.noProduction }
+        let answerer = VersionedAnswerer(context: context)
+        let log = AttributionLog(registryRoot: registry.root)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var cases: [EvalCase]?
+        var report = TrafficReport(
+            requests: 0, satisfied: 0, byVersion: [:], firstRequest: nil, lastRequest: nil, seconds: 0)
+        var batch: [RequestRecord] = []
+        for index in 0..<requests {
+            if rate > 0 {
+                let due = start + .milliseconds(Int64(Double(index) * 1000 / rate))
+                let wait = due - clock.now
+                if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
+            }
+            let requestStart = clock.now
+            guard let version = try route?(index) ?? registry.tag("production") else { throw PlaybookError.noProduction }
+            let system = try answerer.system(for: version)
+            if cases == nil { cases = try Self.cases(in: context, intents: system.intents) }
+            let pool = cases ?? []
+            let draw = mix(seed, UInt64(index))
+            let labelled = pool[Int(draw % UInt64(pool.count))]
+            let requestSeed = mix(draw, 0x5EED)
+            let answer = system.ask(labelled.input, seed: requestSeed)
+            let satisfied = EvalRunner.judge(answer, against: labelled.expect).isEmpty
+            let output = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
+            let elapsed = clock.now - requestStart
+            let record = RequestRecord(
+                id: AttributionLog.newRequestID(), at: context.now(), version: version, seed: requestSeed,
+                input: labelled.input, inputSHA256: SHA256.hash(labelled.input).hex, output: output,
+                outputSHA256: SHA256.hash(output).hex, satisfied: satisfied, source: source, caseID: labelled.id,
+                latencyMicros: Int(elapsed.components.attoseconds / 1_000_000_000_000) + Int(elapsed.components.seconds) * 1_000_000)
+            batch.append(record)
+            report.requests += 1
+            report.satisfied += satisfied ? 1 : 0
+            report.byVersion[version, default: VersionTraffic()].requests += 1
+            report.byVersion[version, default: VersionTraffic()].satisfied += satisfied ? 1 : 0
+            if report.firstRequest == nil { report.firstRequest = record.id }
+            report.lastRequest = record.id
+            if batch.count >= 256 || rate > 0 && rate < 200 {
+                try log.append(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+            progress?(index + 1)
+        }
+        if !batch.isEmpty { try log.append(batch) }
+        let elapsed = clock.now - start
+        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return report
+    }
+}

@@ -1,0 +1,404 @@
+// The serving attribution log: one line per answered request naming the version that served it, with a
+// sidecar hash index so that finding one request costs the same at a thousand or ten million records.
+public import Foundation
+import Hashing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+public struct RequestRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var at: Date
+    public var version: String
+    public var seed: UInt64
+    public var input: String
+    public var inputSHA256: String
+    public var output: String
+    public var outputSHA256: String
+    public var satisfied: Bool?
+    public var source: String
+    public var caseID: String?
+    public var latencyMicros: Int?
+
+    public init(
+        id: String, at: Date, version: String, seed: UInt64, input: String, inputSHA256: String, output: String,
+        outputSHA256: String, satisfied: Bool?, source: String, caseID: String?, latencyMicros: Int?
+    ) {
+        self.id = id
+        self.at = at
+        self.version = version
+        self.seed = seed
+        self.input = input
+        self.inputSHA256 = inputSHA256
+        self.output = output
+        self.outputSHA256 = outputSHA256
+        self.satisfied = satisfied
+        self.source = source
+        self.caseID = caseID
+        self.latencyMicros = latencyMicros
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, version, seed, input, output, satisfied, source
+        case inputSHA256 = "input_sha256"
+        case outputSHA256 = "output_sha256"
+        case caseID = "case_id"
+        case latencyMicros = "latency_us"
+    }
+
+    /// Request ids: 1–128 printable ASCII characters without spaces.
+    public static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+}
+
+/// The log (`requests/log.jsonl`, the truth) and its index (`requests/index.bin`, derived, rebuildable).
+///
+/// The index is an open-addressing table of 8-byte slots: the top 24 bits of the id's hash as a tag and the
+/// 40-bit log offset (+1, so 0 means empty). A lookup reads a few slots and one log line, whatever the
+/// log's size. Its header records how many log bytes it covers; lines past that are found by a scan of
+/// the tail, and the next append indexes them (a crash between log append and index update).
+public struct AttributionLog: Sendable {
+    public let folder: String
+    var logPath: String { folder + "/log.jsonl" }
+    var indexPath: String { folder + "/index.bin" }
+    var lockPath: String { folder + "/lock" }
+
+    static let magic: UInt64 = 0x3130_5844_4952_4C52  // "RLRIDX01"
+    static let headerSize = 32
+    static let initialCapacity = 1 << 16
+
+    public init(registryRoot: String) { folder = registryRoot + "/requests" }
+
+    public static func newRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "req-" + String(format: "%016llx", generator.next() as UInt64)
+    }
+
+    // MARK: Writing
+
+    /// Appends the batch with one write and one fsync, then indexes it, under the log's own lock (not the
+    /// registry's writer lock, so serving never waits for a tag move).
+    public func append(_ records: [RequestRecord]) throws {
+        guard !records.isEmpty else { return }
+        for record in records where !RequestRecord.isValidID(record.id) {
+            throw RegistryError.corruptFile(path: logPath, reason: "request id '\(record.id)' is not 1–128 printable characters")
+        }
+        try FileSystem.makeFolder(folder)
+        let lock = try WriterLock(path: lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let encoder = CanonicalJSON.encoder()
+        var batch = Data()
+        var lines: [(id: String, relativeOffset: Int)] = []
+        for record in records {
+            lines.append((record.id, batch.count))
+            batch.append(try encoder.encode(record))
+            batch.append(0x0A)
+        }
+        var start = fileSize(logPath)
+        if start > 0, try lastByte(of: logPath, size: start) != 0x0A {
+            // A torn final line was never acknowledged: drop it before appending.
+            let data = try FileSystem.read(logPath)
+            let end = (data.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
+            try FileSystem.truncate(logPath, to: end)
+            start = end
+        }
+        try FileSystem.appendDurably(batch, to: logPath)
+        var index = try openIndexForWriting()
+        defer { close(index.descriptor) }
+        try catchUp(&index, upTo: start)
+        for line in lines { try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset) }
+        index.covered = start + batch.count
+        try writeHeader(index)
+    }
+
+    struct IndexHandle {
+        var descriptor: Int32
+        var capacity: Int
+        var count: Int
+        var covered: Int
+    }
+
+    private func openIndexForWriting() throws -> IndexHandle {
+        if let handle = try? openIndex(writable: true) { return handle }
+        return try rebuild(capacity: AttributionLog.initialCapacity)
+    }
+
+    private func openIndex(writable: Bool) throws -> IndexHandle? {
+        let descriptor = open(indexPath, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var header = [UInt64](repeating: 0, count: 4)
+        let read = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
+        let capacity = Int(header[1])
+        guard read == AttributionLog.headerSize, header[0] == AttributionLog.magic, capacity > 0,
+            capacity & (capacity - 1) == 0, fileSize(indexPath) == AttributionLog.headerSize + capacity * 8
+        else {
+            close(descriptor)
+            return nil
+        }
+        return IndexHandle(descriptor: descriptor, capacity: capacity, count: Int(header[2]), covered: Int(header[3]))
+    }
+
+    private func writeHeader(_ index: IndexHandle) throws {
+        let header: [UInt64] = [AttributionLog.magic, UInt64(index.capacity), UInt64(index.count), UInt64(index.covered)]
+        let written = header.withUnsafeBytes { pwrite(index.descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
+        guard written == AttributionLog.headerSize else {
+            throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
+        }
+    }
+
+    /// Indexes log lines between what the index covers and `end` (left by a crash after a log append).
+    private func catchUp(_ index: inout IndexHandle, upTo end: Int) throws {
+        guard index.covered < end else { return }
+        let data = try FileSystem.read(logPath)
+        var pending: [(UInt64, Int)] = []
+        EventLogLines.forEach(in: data, from: index.covered, upTo: end) { line, offset in
+            if let id = AttributionLog.id(in: line) { pending.append((AttributionLog.hash(id), offset)) }
+        }
+        for (hash, offset) in pending { try insert(&index, hash: hash, offset: offset) }
+        index.covered = end
+    }
+
+    private func insert(_ index: inout IndexHandle, hash: UInt64, offset: Int) throws {
+        if (index.count + 1) * 4 > index.capacity * 3 {
+            close(index.descriptor)
+            index = try rebuild(capacity: index.capacity * 2)
+        }
+        var position = slot(hash, capacity: index.capacity)
+        while true {
+            var value: UInt64 = 0
+            _ = withUnsafeMutableBytes(of: &value) { pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8)) }
+            if value == 0 { break }
+            position = (position + 1) & (index.capacity - 1)
+        }
+        var value = AttributionLog.slotValue(hash: hash, offset: offset)
+        let written = withUnsafeBytes(of: &value) { pwrite(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8)) }
+        guard written == 8 else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
+        index.count += 1
+    }
+
+    /// Rebuilds the index from the log alone into a table of at least `capacity` slots.
+    private func rebuild(capacity: Int) throws -> IndexHandle {
+        let data = FileSystem.exists(logPath) ? try FileSystem.read(logPath) : Data()
+        var entries: [(UInt64, Int)] = []
+        let end = EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
+            if let id = AttributionLog.id(in: line) { entries.append((AttributionLog.hash(id), offset)) }
+        }
+        var size = max(capacity, AttributionLog.initialCapacity)
+        while entries.count * 4 > size * 3 { size *= 2 }
+        var table = [UInt64](repeating: 0, count: size)
+        for (hash, offset) in entries {
+            var position = slot(hash, capacity: size)
+            while table[position] != 0 { position = (position + 1) & (size - 1) }
+            table[position] = AttributionLog.slotValue(hash: hash, offset: offset)
+        }
+        var file = Data()
+        for word in [AttributionLog.magic, UInt64(size), UInt64(entries.count), UInt64(end)] {
+            withUnsafeBytes(of: word) { file.append(contentsOf: $0) }
+        }
+        table.withUnsafeBytes { file.append(contentsOf: $0) }
+        try FileSystem.makeFolder(folder)
+        try FileSystem.writeAtomically(file, to: indexPath)
+        guard let handle = try openIndex(writable: true) else {
+            throw RegistryError.writeFailed(path: indexPath, reason: "the rebuilt index could not be reopened")
+        }
+        return handle
+    }
+
+    /// Rebuilds the index from the log (`fsck --repair-index`); returns how many requests it indexed.
+    @discardableResult
+    public func rebuildIndex() throws -> Int {
+        let lock = try WriterLock(path: lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        let handle = try rebuild(capacity: AttributionLog.initialCapacity)
+        close(handle.descriptor)
+        return handle.count
+    }
+
+    // MARK: Reading
+
+    /// Finds a request by id in constant time; nil when the log has no such request.
+    public func lookup(_ id: String) throws -> RequestRecord? {
+        guard RequestRecord.isValidID(id), FileSystem.exists(logPath) else { return nil }
+        let hash = AttributionLog.hash(id)
+        let log = open(logPath, O_RDONLY | O_CLOEXEC)
+        guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
+        defer { close(log) }
+        var covered = 0
+        var found: RequestRecord?
+        if let index = try openIndex(writable: false) {
+            defer { close(index.descriptor) }
+            covered = index.covered
+            var position = slot(hash, capacity: index.capacity)
+            for _ in 0..<index.capacity {
+                var value: UInt64 = 0
+                _ = withUnsafeMutableBytes(of: &value) { pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8)) }
+                if value == 0 { break }
+                if value >> 40 == hash >> 40, let record = try readRecord(log, offset: Int(value & 0xFF_FFFF_FFFF) - 1),
+                    record.id == id
+                {
+                    found = record
+                }
+                position = (position + 1) & (index.capacity - 1)
+            }
+        }
+        let size = fileSize(logPath)
+        if covered < size {
+            // The unindexed tail (or the whole log when the index is missing): scan it.
+            let data = try FileSystem.read(logPath)
+            let needle = Data("\"id\":\"\(id)\"".utf8)
+            try EventLogLines.forEach(in: data, from: covered, upTo: data.count) { line, offset in
+                guard line.range(of: needle) != nil, let record = try decode(line, offset: offset), record.id == id else { return }
+                found = record
+            }
+        }
+        return found
+    }
+
+    private func readRecord(_ descriptor: Int32, offset: Int) throws -> RequestRecord? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var line = Data()
+        var position = offset
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+            guard count > 0 else { return nil }
+            if let newline = buffer[0..<count].firstIndex(of: 0x0A) {
+                line.append(contentsOf: buffer[0..<newline])
+                break
+            }
+            line.append(contentsOf: buffer[0..<count])
+            position += count
+        }
+        return try decode(line, offset: offset)
+    }
+
+    private func decode(_ line: Data, offset: Int) throws -> RequestRecord? {
+        do {
+            return try CanonicalJSON.decoder().decode(RequestRecord.self, from: line)
+        } catch {
+            throw RegistryError.corruptFile(
+                path: logPath, reason: "the line at byte \(offset) is not a request record; run 'LabRunner fsck --repair-index'")
+        }
+    }
+
+    /// The last `limit` requests, oldest first, reading only the end of the log.
+    public func recent(limit: Int) throws -> [RequestRecord] {
+        guard FileSystem.exists(logPath), limit > 0 else { return [] }
+        let descriptor = open(logPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
+        defer { close(descriptor) }
+        let size = fileSize(logPath)
+        var window = min(size, 4096 * max(1, limit))
+        while true {
+            var buffer = [UInt8](repeating: 0, count: window)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
+            let data = Data(buffer[0..<max(0, count)])
+            var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
+            if window < size { lines = Array(lines.dropFirst()) }
+            if data.last != 0x0A, !lines.isEmpty { lines.removeLast() }
+            if lines.count >= limit || window == size {
+                return try lines.suffix(limit).map { line in
+                    guard let record = try decode(Data(line), offset: 0) else { throw RegistryError.unreadable(path: logPath, reason: "a damaged line") }
+                    return record
+                }
+            }
+            window = min(size, window * 2)
+        }
+    }
+
+    /// Every request in order; `body` returns false to stop.
+    public func forEach(_ body: (RequestRecord) throws -> Bool) throws {
+        guard FileSystem.exists(logPath) else { return }
+        let data = try FileSystem.read(logPath)
+        var stop = false
+        try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
+            guard !stop, let record = try decode(line, offset: offset) else { return }
+            stop = !(try body(record))
+        }
+    }
+
+    /// Problems with the log or its index, one sentence each naming the file and the way out.
+    public func verify() -> [String] {
+        guard FileSystem.exists(logPath) else { return [] }
+        guard let data = try? FileSystem.read(logPath) else { return ["requests/log.jsonl is unreadable."] }
+        var problems: [String] = []
+        var number = 0
+        var count = 0
+        EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, _ in
+            number += 1
+            if (try? CanonicalJSON.decoder().decode(RequestRecord.self, from: line)) == nil {
+                problems.append("requests/log.jsonl line \(number) is not a request record.")
+            } else {
+                count += 1
+            }
+        }
+        guard let index = try? openIndex(writable: false) else {
+            problems.append("requests/index.bin is missing or damaged (lookups fall back to scanning); run 'LabRunner fsck --repair-index'.")
+            return problems
+        }
+        close(index.descriptor)
+        if index.covered > data.count || index.count > count {
+            problems.append("requests/index.bin does not match requests/log.jsonl; run 'LabRunner fsck --repair-index'.")
+        }
+        return problems
+    }
+
+    // MARK: Helpers
+
+    static func hash(_ id: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        // Finalise so that both the top bits (the tag) and the low bits (the slot) are well mixed.
+        hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
+        hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return hash ^ (hash >> 33)
+    }
+
+    private func slot(_ hash: UInt64, capacity: Int) -> Int { Int(truncatingIfNeeded: hash) & (capacity - 1) }
+
+    static func slotValue(hash: UInt64, offset: Int) -> UInt64 {
+        (hash >> 40) << 40 | (UInt64(offset + 1) & 0xFF_FFFF_FFFF)
+    }
+
+    /// The id field of a canonical record line, without decoding the rest.
+    static func id(in line: Data) -> String? {
+        guard let object = try? JSONReader.parse(line) else { return nil }
+        return object["id"]?.string
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    private func lastByte(of path: String, size: Int) throws -> UInt8 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw RegistryError.unreadable(path: path, reason: FileSystem.errnoText()) }
+        defer { close(descriptor) }
+        var byte: UInt8 = 0
+        _ = pread(descriptor, &byte, 1, off_t(size - 1))
+        return byte
+    }
+}
+
+/// Line iteration over a byte range of a JSON-lines file, with each line's starting offset.
+enum EventLogLines {
+    @discardableResult
+    static func forEach(in data: Data, from start: Int, upTo end: Int, _ body: (Data, Int) throws -> Void) rethrows -> Int {
+        var lineStart = start
+        var index = start
+        let limit = min(end, data.count)
+        while index < limit {
+            if data[data.startIndex + index] == 0x0A {
+                try body(data.subdata(in: (data.startIndex + lineStart)..<(data.startIndex + index)), lineStart)
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        return lineStart
+    }
+}

@@ -1,0 +1,75 @@
+// Writers from many processes at once, and writers killed at random moments, leave a registry fsck accepts.
+import Foundation
+import Testing
+
+@Suite(.serialized) struct CrashAndConcurrencyTests {
+    @Test func eightProcessesMovingATagFiftyTimesEach() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["init", "ws"], in: "")
+        let root = try sandbox.json(["register", "--root", "--owner", "a", "--reason", "base"])
+        try sandbox.write("second\n", to: "ws/system/extra.md")
+        let second = try sandbox.json(["register", "--parent", "#1", "--owner", "a", "--reason", "second"])
+        let ids = [try #require(root["id"].string), try #require(second["id"].string)]
+        let eventsBefore = try sandbox.json(["log"]).count
+        let script = (0..<8).map { worker in
+            "(for n in $(seq 1 50); do \"$LR\" tag production \(ids[worker % 2].prefix(12)) --by w\(worker) --reason \"move $n\" >/dev/null || echo FAIL; done) &"
+        }.joined(separator: "\n") + "\nwait\n"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.path + "/ws")
+        process.environment = ["LR": Binary.path, "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(!output.contains("FAIL"))
+        let log = try sandbox.json(["log"])
+        #expect(log.count - eventsBefore == 400)
+        #expect(log.array.filter { $0["kind"].string == "tag.moved" }.count == 400)
+        #expect(try sandbox.ok(["fsck"]).contains("fsck: ok"))
+        let production = try sandbox.json(["tags"])["production"].string
+        #expect(ids.contains(production ?? ""))
+    }
+
+    @Test func killingWritersAtRandomMomentsNeverBreaksTheRegistry() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["init", "ws"], in: "")
+        try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
+        var generator = SystemRandomNumberGenerator()
+        var acknowledged: [Int] = []
+        for attempt in 0..<200 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Binary.path)
+            process.currentDirectoryURL = URL(fileURLWithPath: sandbox.path + "/ws")
+            if attempt % 2 == 0 {
+                try sandbox.write("attempt \(attempt)\n", to: "ws/system/notes.md")
+                process.arguments = ["register", "--parent", "#1", "--owner", "k", "--reason", "try \(attempt)", "--json"]
+            } else {
+                process.arguments = ["tag", "production", "#1", "--by", "k", "--reason", "try \(attempt)", "--json"]
+            }
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 0...25_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            let output = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            if process.terminationReason == .exit, process.terminationStatus == 0,
+                let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
+                let seq = json["seq"] as? Int, process.arguments?.first == "tag"
+            {
+                acknowledged.append(seq)
+            }
+            let fsck = try sandbox.run(["fsck"], in: "ws")
+            #expect(fsck.status == 0, "after kill \(attempt): \(fsck.stdout)")
+            if fsck.status != 0 { break }
+        }
+        let seqs = Set(try sandbox.json(["log"]).array.compactMap { $0["seq"].int })
+        #expect(acknowledged.allSatisfy(seqs.contains))
+        try sandbox.ok(["tag", "production", "#1", "--by", "k", "--reason", "after the storm"])
+        #expect(try sandbox.ok(["fsck"]).contains("fsck: ok"))
+    }
+}
