@@ -210,6 +210,13 @@ def main():
         entry = {"id": f"unclear-{k+1:02d}", "input": text, "category": "clarify",
                  "expect": {"intent": "unclear", "must_escalate": False}}
         (core if k < 32 else traffic).append(entry)
+    # Live traffic carries a realistic share of escalations, so a broken escalation rule shows as unhappy users.
+    for k in range(30):
+        text = fill(rng.choice(LEGAL), rng)
+        traffic.append({"id": f"t-legal-{k+1:02d}", "input": text, "category": "traffic",
+                        "expect": {"must_escalate": True, "intent": "*"}})
+        text = fill(rng.choice(refund_t).replace("{L}", rng.choice(LARGE)), rng)
+        traffic.append(case(f"t-refund-large-{k+1:02d}", text, "traffic", "refund_request", "refunds", escalate=True))
     rng.shuffle(train)
     os.makedirs(os.path.join(root, "data"), exist_ok=True)
     with open(os.path.join(root, "data", "train.csv"), "w") as f:

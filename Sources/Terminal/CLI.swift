@@ -214,10 +214,11 @@ public struct CLI: Sendable {
         return invocation
     }
 
+    /// Whether `word` is an option rather than a value: values such as "-15m" or "-3" are allowed.
     private func isOptionLike(_ word: String, in command: CommandSpec) -> Bool {
-        guard word.hasPrefix("-"), word.count > 1 else { return false }
-        if Double(word) != nil { return false }
-        return true
+        if word.hasPrefix("--") { return true }
+        guard word.hasPrefix("-"), word.count == 2, let letter = word.last else { return false }
+        return command.options.contains { $0.short == letter } || letter == "h"
     }
 
     private func unknownOption(_ word: String, in command: CommandSpec) -> String {
