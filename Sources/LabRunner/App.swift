@@ -28,10 +28,25 @@ enum LabRunnerApp {
                 Commands find the workspace like git finds a repository: they walk up from the current
                 folder to one holding .labrunner/ (or use --workspace DIR, or LABRUNNER_WORKSPACE).
                 """,
-            subcommands: RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
-                + [HashCommand.spec, BenchCommands.spec(env)]
-        )
+            options: [Common.workspace],
+            subcommands: ordered(
+                RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
+                    + [HashCommand.spec, BenchCommands.spec(env)])
+        ) { invocation, console in
+            try StatusCommand.run(env, invocation, console)
+        }
     }
+}
+
+/// The order commands are listed in help: the order a learner meets them.
+let commandOrder = [
+    "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
+    "requests", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log", "checkout", "fsck", "hash",
+    "bench",
+]
+
+func ordered(_ commands: [CommandSpec]) -> [CommandSpec] {
+    commands.sorted { (commandOrder.firstIndex(of: $0.name) ?? 99) < (commandOrder.firstIndex(of: $1.name) ?? 99) }
 }
 
 /// Options and helpers shared by commands that work inside a workspace.

@@ -297,15 +297,23 @@ enum RegistryCommands {
 
     static func fsckSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "fsck", abstract: "Verify the event chain, every version, every object and every tag.",
+            name: "fsck", abstract: "Verify the event chain, every version, every object, every tag and the request log.",
             discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
-            options: [Common.workspace, Common.json]
+            options: [
+                .flag("repair-index", help: "Rebuild the request log's index from the log itself."),
+                Common.workspace, Common.json,
+            ]
         ) { invocation, console in
             let (_, registry) = try Common.registry(invocation, console, env)
-            let report = registry.fsck()
+            let requests = AttributionLog(registryRoot: registry.root)
+            var repaired: Int?
+            if invocation.flag("repair-index") { repaired = try requests.rebuildIndex() }
+            var report = registry.fsck()
+            report.problems += requests.verify()
             if invocation.flag("json") {
                 try Common.printJSON(report, console)
             } else {
+                if let repaired { console.out("Rebuilt the request index: \(repaired) requests.") }
                 for problem in report.problems { console.out(console.styled("problem: ", .red) + problem) }
                 for warning in report.warnings { console.out(console.styled("warning: ", .yellow) + warning) }
                 let summary = "\(report.events) events, \(report.versions) versions, \(report.objects) objects, \(report.tags) tags"

@@ -104,10 +104,17 @@ public struct AttributionLog: Sendable {
             try FileSystem.truncate(logPath, to: end)
             start = end
         }
-        try FileSystem.appendDurably(batch, to: logPath)
         var index = try openIndexForWriting()
         defer { close(index.descriptor) }
         try catchUp(&index, upTo: start)
+        if (index.count + lines.count) * 4 > index.capacity * 3 {
+            // Grow before appending: a rebuild reads the log, which must not yet hold this batch.
+            close(index.descriptor)
+            var capacity = index.capacity * 2
+            while (index.count + lines.count) * 4 > capacity * 3 { capacity *= 2 }
+            index = try rebuild(capacity: capacity)
+        }
+        try FileSystem.appendDurably(batch, to: logPath)
         for line in lines { try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset) }
         index.covered = start + batch.count
         try writeHeader(index)
@@ -156,15 +163,16 @@ public struct AttributionLog: Sendable {
         EventLogLines.forEach(in: data, from: index.covered, upTo: end) { line, offset in
             if let id = AttributionLog.id(in: line) { pending.append((AttributionLog.hash(id), offset)) }
         }
+        if (index.count + pending.count) * 4 > index.capacity * 3 {
+            close(index.descriptor)
+            index = try rebuild(capacity: index.capacity * 2)
+            return
+        }
         for (hash, offset) in pending { try insert(&index, hash: hash, offset: offset) }
         index.covered = end
     }
 
     private func insert(_ index: inout IndexHandle, hash: UInt64, offset: Int) throws {
-        if (index.count + 1) * 4 > index.capacity * 3 {
-            close(index.descriptor)
-            index = try rebuild(capacity: index.capacity * 2)
-        }
         var position = slot(hash, capacity: index.capacity)
         while true {
             var value: UInt64 = 0
