@@ -155,7 +155,13 @@ public enum Judge {
             reasons.append("contains '\(phrase)'")
         }
         if let limit = expect.maxWords {
-            let words = answer.text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count
+            var words = 0
+            var inWord = false
+            for byte in answer.text.utf8 {
+                let space = byte == 0x20 || byte == 0x0A
+                if !space, !inWord { words += 1 }
+                inWord = !space
+            }
             if words > limit { reasons.append("\(words) words, limit \(limit)") }
         }
         return reasons

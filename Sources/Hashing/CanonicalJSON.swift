@@ -49,9 +49,25 @@ public enum Timestamp {
         let milliseconds = Int64(millisecondsSinceEpoch) - seconds * 1000
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civilDate(fromDaysSinceEpoch: days)
-        return String(
-            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", year, month, day, secondOfDay / 3600,
-            (secondOfDay % 3600) / 60, secondOfDay % 60, milliseconds)
+        var text = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, at offset: Int, width: Int) {
+            var value = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, at: 0, width: 4)
+        put(month, at: 5, width: 2)
+        put(day, at: 8, width: 2)
+        put(secondOfDay / 3600, at: 11, width: 2)
+        put((secondOfDay % 3600) / 60, at: 14, width: 2)
+        put(secondOfDay % 60, at: 17, width: 2)
+        put(milliseconds, at: 20, width: 3)
+        for (offset, character) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] {
+            text[offset] = UInt8(ascii: Unicode.Scalar(character) ?? "-")
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…]Z` (or `+00:00` for the zone); nil for anything else.

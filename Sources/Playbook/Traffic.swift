@@ -122,6 +122,7 @@ public enum Traffic {
         var report = TrafficReport(
             requests: 0, satisfied: 0, byVersion: [:], firstRequest: nil, lastRequest: nil, seconds: 0)
         var batch: [RequestRecord] = []
+        let encoder = CanonicalJSON.encoder()
         for index in 0..<requests {
             if rate > 0 {
                 let due = start + .milliseconds(Int64(Double(index) * 1000 / rate))
@@ -138,7 +139,7 @@ public enum Traffic {
             let requestSeed = mix(draw, 0x5EED)
             let answer = system.ask(labelled.input, seed: requestSeed)
             let satisfied = EvalRunner.judge(answer, against: labelled.expect).isEmpty
-            let output = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
+            let output = String(decoding: try encoder.encode(answer), as: UTF8.self)
             let elapsed = clock.now - requestStart
             let record = RequestRecord(
                 id: AttributionLog.newRequestID(), at: context.now(), version: version, seed: requestSeed,
@@ -152,7 +153,7 @@ public enum Traffic {
             report.byVersion[version, default: VersionTraffic()].satisfied += satisfied ? 1 : 0
             if report.firstRequest == nil { report.firstRequest = record.id }
             report.lastRequest = record.id
-            if batch.count >= 256 || rate > 0 && rate < 200 {
+            if batch.count >= 1024 || rate > 0 && rate < 200 {
                 try log.append(batch)
                 batch.removeAll(keepingCapacity: true)
             }

@@ -47,6 +47,64 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         case latencyMicros = "latency_us"
     }
 
+    /// The record as one canonical JSON line (sorted keys, no escaped slashes), written by hand because the
+    /// traffic generator appends tens of thousands a second and JSONEncoder dominated that path.
+    func canonicalLine(into bytes: inout [UInt8]) {
+        func key(_ name: String) {
+            bytes.append(bytes.last == UInt8(ascii: "{") ? 0x22 : 0x2C)
+            if bytes.last == 0x2C { bytes.append(0x22) }
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: [0x22, 0x3A])
+        }
+        func string(_ value: String) {
+            bytes.append(0x22)
+            for byte in value.utf8 {
+                switch byte {
+                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+                case 0..<0x20: bytes.append(contentsOf: Array(String(format: "\\u%04x", byte).utf8))
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(0x22)
+        }
+        bytes.append(UInt8(ascii: "{"))
+        key("at")
+        string(Timestamp.string(from: at))
+        if let caseID {
+            key("case_id")
+            string(caseID)
+        }
+        key("id")
+        string(id)
+        key("input")
+        string(input)
+        key("input_sha256")
+        string(inputSHA256)
+        if let latencyMicros {
+            key("latency_us")
+            bytes.append(contentsOf: String(latencyMicros).utf8)
+        }
+        key("output")
+        string(output)
+        key("output_sha256")
+        string(outputSHA256)
+        if let satisfied {
+            key("satisfied")
+            bytes.append(contentsOf: (satisfied ? "true" : "false").utf8)
+        }
+        key("seed")
+        bytes.append(contentsOf: String(seed).utf8)
+        key("source")
+        string(source)
+        key("version")
+        string(version)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
     /// Request ids: 1–128 printable ASCII characters without spaces.
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
@@ -88,14 +146,15 @@ public struct AttributionLog: Sendable {
         try FileSystem.makeFolder(folder)
         let lock = try WriterLock(path: lockPath)
         defer { withExtendedLifetime(lock) {} }
-        let encoder = CanonicalJSON.encoder()
-        var batch = Data()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(records.count * 512)
         var lines: [(id: String, relativeOffset: Int)] = []
         for record in records {
-            lines.append((record.id, batch.count))
-            batch.append(try encoder.encode(record))
-            batch.append(0x0A)
+            lines.append((record.id, bytes.count))
+            record.canonicalLine(into: &bytes)
+            bytes.append(0x0A)
         }
+        let batch = Data(bytes)
         var start = fileSize(logPath)
         if start > 0, try lastByte(of: logPath, size: start) != 0x0A {
             // A torn final line was never acknowledged: drop it before appending.

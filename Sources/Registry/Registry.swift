@@ -274,9 +274,9 @@ public struct Registry: Sendable {
 
     /// The id a tag points to, or nil.
     public func tag(_ name: String) -> String? {
-        guard let data = try? FileSystem.read(tagPath(name)) else { return nil }
-        let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return id.isEmpty ? nil : id
+        guard var data = try? FileSystem.read(tagPath(name)) else { return nil }
+        while let last = data.last, last == 0x0A || last == 0x20 || last == 0x0D { data.removeLast() }
+        return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
     }
 
     /// All tags, name → id.

@@ -10,11 +10,13 @@ struct PromptDirectives: Sendable, Equatable {
     static let topics = ["competitor_prices", "investment_advice", "legal_advice", "medical_advice"]
     static let keys = ["cite_sources", "escalate", "max_words", "refuse", "tone"]
 
-    var escalate: Set<String> = []
+    /// Escalation triggers, sorted (a sorted array: checked on every answer, so no per-call sorting).
+    var escalate: [String] = []
     var citeSources = false
     var maxWords: Int?
     var tone: Tone = .neutral
-    var refuse: Set<String> = []
+    /// Topics to decline, sorted.
+    var refuse: [String] = []
     var warnings: [String] = []
 
     init() {}
@@ -31,12 +33,12 @@ struct PromptDirectives: Sendable, Equatable {
             func malformed(_ reason: String) -> ToyModelError {
                 .malformedDirective(line: number, text: line, reason: reason)
             }
-            func list(_ allowed: [String]) throws -> Set<String> {
+            func list(_ allowed: [String]) throws -> [String] {
                 let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 for item in items where !allowed.contains(item) {
                     throw malformed("'\(item)' is not one of \(allowed.joined(separator: ", "))")
                 }
-                return Set(items)
+                return Array(Set(items)).sorted()
             }
             switch key {
             case "escalate":

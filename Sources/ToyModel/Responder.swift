@@ -23,6 +23,8 @@ struct Responder {
         "off_topic": ("", "That is outside what Lumen & Loom support can help with; I can help with orders, returns, refunds and your account."),
     ]
 
+    static let queryTokens: [String: [String]] = playbook.mapValues { Text.tokens($0.query) }
+
     static let topicKeywords: [String: [String]] = [
         "medical_advice": ["doctor", "medicine", "medication", "allergic", "allergy", "symptoms", "rash", "pregnant"],
         "legal_advice": ["landlord", "tenancy", "contract", "divorce", "visa"],
@@ -60,13 +62,13 @@ struct Responder {
         var intent = system.classifier.intents[chosen]
         let tokenSet = Set(tokens)
 
-        if let topic = directives.refuse.sorted().first(where: { topic in
+        if let topic = directives.refuse.first(where: { topic in
             Self.topicKeywords[topic, default: []].contains(where: tokenSet.contains)
         }) {
             let reply = "I'm sorry, but I can't help with \(Self.topicNames[topic] ?? topic). I can help with orders, returns, refunds and your account."
             return finish(intent: intent, confidence: confidence, body: reply, document: nil, escalated: false, refused: true, variant: variant)
         }
-        let triggered = directives.escalate.sorted().filter { trigger in
+        let triggered = directives.escalate.filter { trigger in
             switch trigger {
             case "legal_threat": return !tokenSet.isDisjoint(with: Self.legalThreatWords)
             case "account_takeover": return intent == "account_takeover"
@@ -91,9 +93,10 @@ struct Responder {
                 document: nil, escalated: false, refused: false, variant: variant)
         }
         let plan = Self.playbook[intent] ?? ("", "")
+        let expansion = Self.queryTokens[intent] ?? []
         var document: KnowledgeBase.Document?
         if directives.citeSources, !plan.query.isEmpty {
-            let hits = system.knowledge.search(tokens + Text.tokens(plan.query), limit: config.retrievalTopK)
+            let hits = system.knowledge.search(tokens + expansion, limit: config.retrievalTopK)
                 .filter { $0.score >= config.minRetrievalScore }
             document = hits.first?.document
             if config.temperature > 0, hits.count > 1 {
@@ -145,22 +148,48 @@ struct Responder {
 
     /// The largest money amount written with a currency sign or word, e.g. "$650", "€1,200", "700 dollars".
     static func largestAmount(in text: String) -> Double? {
+        let bytes = Array(text.utf8)
         var amounts: [Double] = []
-        let characters = Array(text)
         var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if "$€£".contains(character) {
-                var digits = ""
-                var cursor = index + 1
-                while cursor < characters.count, characters[cursor] == " " { cursor += 1 }
-                while cursor < characters.count, characters[cursor].isNumber || characters[cursor] == "," || characters[cursor] == "." {
-                    if characters[cursor] != "," { digits.append(characters[cursor]) }
-                    cursor += 1
-                }
-                if let value = Double(digits.trimmingCharacters(in: CharacterSet(charactersIn: "."))) { amounts.append(value) }
+        while index < bytes.count {
+            // "$" is one byte; "£" is C2 A3 and "€" is E2 82 AC in UTF-8.
+            var signLength = 0
+            if bytes[index] == 0x24 {
+                signLength = 1
+            } else if bytes[index] == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA3 {
+                signLength = 2
+            } else if bytes[index] == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x82, bytes[index + 2] == 0xAC {
+                signLength = 3
             }
-            index += 1
+            guard signLength > 0 else {
+                index += 1
+                continue
+            }
+            var cursor = index + signLength
+            while cursor < bytes.count, bytes[cursor] == 0x20 { cursor += 1 }
+            var value = 0.0
+            var digits = 0
+            var fraction = 0.0
+            var scale = 0.0
+            while cursor < bytes.count {
+                let byte = bytes[cursor]
+                if byte >= 0x30, byte <= 0x39 {
+                    if scale > 0 {
+                        fraction += Double(byte - 0x30) * scale
+                        scale /= 10
+                    } else {
+                        value = value * 10 + Double(byte - 0x30)
+                    }
+                    digits += 1
+                } else if byte == 0x2E, scale == 0, cursor + 1 < bytes.count, bytes[cursor + 1] >= 0x30, bytes[cursor + 1] <= 0x39 {
+                    scale = 0.1
+                } else if byte != 0x2C {
+                    break
+                }
+                cursor += 1
+            }
+            if digits > 0 { amounts.append(value + fraction) }
+            index = cursor
         }
         let tokens = Text.tokens(text)
         for (position, token) in tokens.enumerated() where position + 1 < tokens.count {

@@ -49,7 +49,8 @@ struct KnowledgeBase: Sendable {
         guard limit > 0, !documents.isEmpty else { return [] }
         var scores = [Double](repeating: 0, count: documents.count)
         let total = Double(documents.count)
-        for token in Set(query).sorted() {
+        var seen = Set<String>(minimumCapacity: query.count)
+        for token in query where seen.insert(token).inserted {
             guard let list = postings[token] else { continue }
             let idf = log(1 + (total - Double(list.count) + 0.5) / (Double(list.count) + 0.5))
             for (document, count) in list {

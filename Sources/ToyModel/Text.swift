@@ -1,5 +1,7 @@
 // Text handling shared by training and answering: tokens, features, word counts, and the seeded generator.
 
+import Foundation
+
 enum Text {
     /// Lowercased alphanumeric tokens; digits stay inside tokens so amounts survive ("$650" → "650").
     static func tokens(_ text: String) -> [String] {
@@ -31,10 +33,28 @@ enum Text {
 
     /// The first `limit` words, with a closing full stop kept when the cut lands mid-sentence.
     static func truncate(_ text: String, words limit: Int) -> String {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard words.count > limit else { return text }
-        var cut = words.prefix(limit).joined(separator: " ")
-        if let last = cut.last, !".!?".contains(last) { cut += "…" }
+        // Walk the bytes to the end of the limit-th word; most answers are cut, so no splitting into words.
+        let bytes = Array(text.utf8)
+        var words = 0
+        var inWord = false
+        var end = bytes.count
+        for (index, byte) in bytes.enumerated() {
+            let space = byte == 0x20 || byte == 0x0A
+            if !space, !inWord {
+                words += 1
+                if words > limit {
+                    end = index
+                    break
+                }
+            }
+            inWord = !space
+        }
+        guard words > limit else { return text }
+        while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0A { end -= 1 }
+        var cut = String(decoding: bytes[..<end], as: UTF8.self)
+        if let last = bytes[..<end].last, last != UInt8(ascii: "."), last != UInt8(ascii: "!"), last != UInt8(ascii: "?") {
+            cut += "…"
+        }
         return cut
     }
 
