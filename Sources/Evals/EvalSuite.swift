@@ -16,7 +16,8 @@ public enum EvalsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .malformedCase(let file, let line, let reason):
             return "\(file) line \(line) is not a valid eval case: \(reason)."
         case .unknownIntent(let file, let line, let intent):
-            return "\(file) line \(line) expects intent '\(intent)', which the system does not know; fix the case or retrain."
+            return
+                "\(file) line \(line) expects intent '\(intent)', which the system does not know; fix the case or retrain."
         case .duplicateCase(let file, let line, let id):
             return "\(file) line \(line) repeats case id '\(id)'; every case needs its own id."
         case .emptySuite(let file):
@@ -107,7 +108,8 @@ public struct EvalSuite: Sendable {
             } catch DecodingError.keyNotFound(let key, _) {
                 throw EvalsError.malformedCase(file: fileName, line: number, reason: "it has no '\(key.stringValue)'")
             } catch {
-                throw EvalsError.malformedCase(file: fileName, line: number, reason: "it is not a JSON object of the case format")
+                throw EvalsError.malformedCase(
+                    file: fileName, line: number, reason: "it is not a JSON object of the case format")
             }
             guard !parsed.id.isEmpty, !parsed.input.isEmpty else {
                 throw EvalsError.malformedCase(file: fileName, line: number, reason: "id and input must not be empty")

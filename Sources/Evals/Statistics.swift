@@ -62,7 +62,9 @@ public enum EvalComparer {
     public static let testName = "exact McNemar test (two-sided) on case-by-case, repeat-by-repeat pairs"
 
     /// Pairs A's and B's outcomes by case id and repeat and tests whether B differs from A.
-    public static func compare(_ a: EvalResult, _ b: EvalResult, alpha: Double = 0.01, allowDifferentSuites: Bool = false)
+    public static func compare(
+        _ a: EvalResult, _ b: EvalResult, alpha: Double = 0.01, allowDifferentSuites: Bool = false
+    )
         throws -> Comparison
     {
         guard a.suiteSHA256 == b.suiteSHA256 || allowDifferentSuites else {

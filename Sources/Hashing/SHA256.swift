@@ -94,12 +94,18 @@ public struct SHA256: Sendable {
         var tail: [UInt8] = [0x80]
         let padding = (55 - buffered + 64) % 64
         tail += [UInt8](repeating: 0, count: padding)
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         let savedLength = copy.length
         tail.withUnsafeBytes { copy.update($0) }
         copy.length = savedLength
-        let words = [copy.state.0, copy.state.1, copy.state.2, copy.state.3, copy.state.4, copy.state.5, copy.state.6, copy.state.7]
-        return SHA256Digest(bytes: words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } })
+        let words = [
+            copy.state.0, copy.state.1, copy.state.2, copy.state.3, copy.state.4, copy.state.5, copy.state.6,
+            copy.state.7,
+        ]
+        return SHA256Digest(
+            bytes: words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } })
     }
 
     public static func hash(_ data: Data) -> SHA256Digest {
@@ -146,7 +152,9 @@ public struct SHA256: Sendable {
         guard let pointer else { return }
         if accelerated {
             withUnsafeMutableBytes(of: &state) { raw in
-                csha256_shani_blocks(raw.baseAddress?.assumingMemoryBound(to: UInt32.self), pointer.assumingMemoryBound(to: UInt8.self), blocks)
+                csha256_shani_blocks(
+                    raw.baseAddress?.assumingMemoryBound(to: UInt32.self), pointer.assumingMemoryBound(to: UInt8.self),
+                    blocks)
             }
         } else {
             for block in 0..<blocks { portableBlock(pointer + block * 64) }
@@ -201,5 +209,7 @@ public struct SHA256: Sendable {
 }
 
 extension UInt32 {
-    @inline(__always) fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
+    @inline(__always) fileprivate func rotatedRight(_ count: UInt32) -> UInt32 {
+        (self >> count) | (self << (32 - count))
+    }
 }

@@ -61,7 +61,9 @@ enum Common {
             currentDirectory: console.currentDirectory)
     }
 
-    static func registry(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> (Workspace, Registry) {
+    static func registry(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> (
+        Workspace, Registry
+    ) {
         let workspace = try workspace(invocation, console)
         return (workspace, try Registry(root: workspace.registryPath, now: env.now))
     }

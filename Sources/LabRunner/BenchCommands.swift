@@ -26,7 +26,8 @@ enum BenchCommands {
             let sorted = milliseconds.sorted()
             count = sorted.count
             medianMS = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-            p99MS = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+            p99MS =
+                sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
         }
 
         enum CodingKeys: String, CodingKey {
@@ -73,14 +74,17 @@ enum BenchCommands {
             abstract: "Time hashing, register, tag moves, listing and ref resolution in one process.",
             options: [
                 .value("versions", "n", help: "How many versions the listing benchmark builds.", default: "10000"),
-                .value("keep", "dir", help: "Keep the benchmark workspace in this new folder (for timing commands on it)."),
+                .value(
+                    "keep", "dir", help: "Keep the benchmark workspace in this new folder (for timing commands on it)."),
                 Common.json,
             ]
         ) { invocation, console in
             let target = try invocation.int("versions") ?? 10_000
             guard target >= 100 else { throw UsageError("--versions must be at least 100, not \(target).") }
             let clock = env.clock
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-bench-\(UUID().uuidString)").path
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "labrunner-bench-\(UUID().uuidString)"
+            ).path
             let root: String
             if let keep = invocation.value("keep") {
                 root = Workspace.absolute(keep, from: console.currentDirectory)
@@ -93,7 +97,9 @@ enum BenchCommands {
 
             var buffer = Data(count: 256 << 20)
             buffer.withUnsafeMutableBytes { raw in
-                for index in stride(from: 0, to: raw.count, by: 4096) { raw[index] = UInt8(truncatingIfNeeded: index >> 12) }
+                for index in stride(from: 0, to: raw.count, by: 4096) {
+                    raw[index] = UInt8(truncatingIfNeeded: index >> 12)
+                }
             }
             let hashMS = time(clock) { _ = SHA256.hash(buffer) }
             buffer = Data()
@@ -106,10 +112,13 @@ enum BenchCommands {
             let progress = ProgressBar(total: target, label: "registering versions", console: console)
             for n in 0..<target {
                 components["prompt.md"] = .file(basePrompt + Data("\n<!-- bench \(n) -->\n".utf8))
-                let metadata = VersionMetadata(owner: "bench", parent: parent, reason: "bench \(n)", createdAt: env.now())
+                let metadata = VersionMetadata(
+                    owner: "bench", parent: parent, reason: "bench \(n)", createdAt: env.now())
                 let snapshot = components
                 let elapsed = try time(clock) {
-                    parent = try registry.register(components: snapshot, lineage: nil, lineageData: nil, metadata: metadata).record.id
+                    parent = try registry.register(
+                        components: snapshot, lineage: nil, lineageData: nil, metadata: metadata
+                    ).record.id
                 }
                 if n < 200 { registerTimes.append(elapsed) }
                 progress.advance()
@@ -119,7 +128,10 @@ enum BenchCommands {
             var tagTimes: [Double] = []
             for n in 0..<200 {
                 let id = ids[n % ids.count]
-                tagTimes.append(try time(clock) { try registry.moveTag("production", to: id, by: "bench", reason: "bench move \(n)") })
+                tagTimes.append(
+                    try time(clock) {
+                        try registry.moveTag("production", to: id, by: "bench", reason: "bench move \(n)")
+                    })
             }
             var listTimes: [Double] = []
             var tagResolve: [Double] = []
@@ -142,9 +154,14 @@ enum BenchCommands {
                 return 0
             }
             func row(_ name: String, _ samples: Samples) -> [String] {
-                [name, String(format: "%.2f", samples.medianMS), String(format: "%.2f", samples.p99MS), String(samples.count)]
+                [
+                    name, String(format: "%.2f", samples.medianMS), String(format: "%.2f", samples.p99MS),
+                    String(samples.count),
+                ]
             }
-            console.out("SHA-256 (\(figures.shaImplementation)): \(String(format: "%.0f", figures.hashMBPerSecond)) MB/s over 256 MiB in memory")
+            console.out(
+                "SHA-256 (\(figures.shaImplementation)): \(String(format: "%.0f", figures.hashMBPerSecond)) MB/s over 256 MiB in memory"
+            )
             console.writeOut(
                 Table(
                     headers: ["OPERATION", "MEDIAN MS", "P99 MS", "RUNS"],
@@ -165,11 +182,18 @@ enum BenchCommands {
     static func seconds(_ milliseconds: Double) -> String { String(format: "%.3f s", milliseconds / 1000) }
 
     /// A throwaway workspace for a benchmark, removed afterwards unless --keep names a folder.
-    static func benchWorkspace(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> (Workspace, Bool) {
+    static func benchWorkspace(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> (
+        Workspace, Bool
+    ) {
         if let keep = invocation.value("keep") {
-            return (try WorkspaceSetup.create(at: Workspace.absolute(keep, from: console.currentDirectory), actor: "bench", now: env.now), true)
+            return (
+                try WorkspaceSetup.create(
+                    at: Workspace.absolute(keep, from: console.currentDirectory), actor: "bench", now: env.now), true
+            )
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-bench-\(UUID().uuidString)").path
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "labrunner-bench-\(UUID().uuidString)"
+        ).path
         return (try WorkspaceSetup.create(at: scratch, actor: "bench", now: env.now), false)
     }
 
@@ -194,9 +218,12 @@ enum BenchCommands {
     static func modelSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "model",
-            abstract: "Time in-process answers, an eval of core with 30 repeats, and training; optionally calibrate compare.",
+            abstract:
+                "Time in-process answers, an eval of core with 30 repeats, and training; optionally calibrate compare.",
             options: [
-                .flag("calibration", help: "Also run 100 seed pairs at temperature 0.7: false alarms and regression detection."),
+                .flag(
+                    "calibration",
+                    help: "Also run 100 seed pairs at temperature 0.7: false alarms and regression detection."),
                 Common.json,
             ]
         ) { invocation, console in
@@ -211,13 +238,16 @@ enum BenchCommands {
             let askMS = time(env.clock) {
                 for index in 0..<asks { sink &+= system.ask(inputs[index % inputs.count], seed: 1).text.count }
             }
-            let evalMS = try time(env.clock) { _ = try EvalRunner.run(suite: suite, system: system, seed: 1, repeats: 30) }
+            let evalMS = try time(env.clock) {
+                _ = try EvalRunner.run(suite: suite, system: system, seed: 1, repeats: 30)
+            }
             let csv = try Data(contentsOf: URL(fileURLWithPath: workspace.trainingDataPath))
             let trainMS = try time(env.clock) {
                 _ = try Trainer.train(csv: csv, dataName: "data/train.csv", dataSHA256: SHA256.hash(csv).hex, seed: 42)
             }
             var figures = ModelFigures(
-                asksPerSecond: Double(asks) / (askMS / 1000), evalCore30RepeatsMS: evalMS, trainMS: trainMS + Double(sink & 0))
+                asksPerSecond: Double(asks) / (askMS / 1000), evalCore30RepeatsMS: evalMS,
+                trainMS: trainMS + Double(sink & 0))
             if invocation.flag("calibration") {
                 let (alarms, detected) = try calibrate(workspace, console)
                 figures.falseAlarms = alarms
@@ -228,12 +258,15 @@ enum BenchCommands {
                 try Common.printJSON(figures, console)
                 return 0
             }
-            console.out(String(format: "ask (in-process, temperature 0): %.0f answers/s on one core", figures.asksPerSecond))
+            console.out(
+                String(format: "ask (in-process, temperature 0): %.0f answers/s on one core", figures.asksPerSecond))
             console.out("eval run core × 30 repeats: \(seconds(evalMS))")
             console.out("train on the shipped data: \(seconds(trainMS))")
             if let alarms = figures.falseAlarms, let detected = figures.regressionDetected {
                 console.out("eval compare at temperature 0.7, 30 repeats, 100 seed pairs:")
-                console.out("  shipped system vs itself (independent seeds): \(100 - alarms) indistinguishable, \(alarms) false alarms")
+                console.out(
+                    "  shipped system vs itself (independent seeds): \(100 - alarms) indistinguishable, \(alarms) false alarms"
+                )
                 console.out("  shipped system vs the escalation regression: worse in \(detected) of 100")
             }
             return 0
@@ -250,10 +283,13 @@ enum BenchCommands {
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let sampled = try ToySystem(directory: workspace.systemPath)
         let prompt = try String(contentsOfFile: promptPath, encoding: .utf8)
-        try prompt.replacingOccurrences(of: "legal_threat, ", with: "").write(toFile: promptPath, atomically: true, encoding: .utf8)
+        try prompt.replacingOccurrences(of: "legal_threat, ", with: "").write(
+            toFile: promptPath, atomically: true, encoding: .utf8)
         let regressed = try ToySystem(directory: workspace.systemPath)
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace.evalsPath + "/core.jsonl"))
-        let suite = try EvalSuite(name: "core", data: data, sha256: SHA256.hash(data).hex, fileName: "evals/core.jsonl", knownIntents: sampled.intents)
+        let suite = try EvalSuite(
+            name: "core", data: data, sha256: SHA256.hash(data).hex, fileName: "evals/core.jsonl",
+            knownIntents: sampled.intents)
         let progress = ProgressBar(total: 100, label: "calibrating", console: console)
         var alarms = 0
         var detected = 0
@@ -292,11 +328,15 @@ enum BenchCommands {
     static func playbookSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "playbook",
-            abstract: "Time rollback, in-process traffic, gc over many versions and audit lookups in a big request log.",
+            abstract:
+                "Time rollback, in-process traffic, gc over many versions and audit lookups in a big request log.",
             options: [
                 .value("versions", "n", help: "Versions registered for the gc benchmark.", default: "10000"),
-                .value("requests", "n", help: "Records in the attribution log for the audit benchmark.", default: "1000000"),
-                .value("keep", "dir", help: "Keep the benchmark workspace in this new folder (to time commands on it)."),
+                .value(
+                    "requests", "n", help: "Records in the attribution log for the audit benchmark.", default: "1000000"
+                ),
+                .value(
+                    "keep", "dir", help: "Keep the benchmark workspace in this new folder (to time commands on it)."),
                 Common.json,
             ]
         ) { invocation, console in
@@ -310,22 +350,32 @@ enum BenchCommands {
             let clock = env.clock
             let context = try PlayContext(workspace: workspace, now: env.now)
             let registry = context.registry
-            let good = try RegisterPlay.run(RegisterRequest(owner: "bench", reason: "baseline", parent: nil, root: true), in: context).record
+            let good = try RegisterPlay.run(
+                RegisterRequest(owner: "bench", reason: "baseline", parent: nil, root: true), in: context
+            ).record
             let promote = PromoteRequest(ref: good.id, approver: "bench")
-            _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
+            _ = try PromotePlay.move(
+                promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
             let traffic = try Traffic.run(requests: 20_000, rate: 0, seed: 1, in: context)
 
             var rollbacks: [Double] = []
             let prompt = try String(contentsOfFile: workspace.systemPath + "/prompt.md", encoding: .utf8)
             for round in 0..<20 {
-                try (prompt + "\nBench change \(round).\n").write(toFile: workspace.systemPath + "/prompt.md", atomically: true, encoding: .utf8)
-                let bad = try RegisterPlay.run(RegisterRequest(owner: "bench", reason: "round \(round)", parent: good.id, root: false), in: context).record
+                try (prompt + "\nBench change \(round).\n").write(
+                    toFile: workspace.systemPath + "/prompt.md", atomically: true, encoding: .utf8)
+                let bad = try RegisterPlay.run(
+                    RegisterRequest(owner: "bench", reason: "round \(round)", parent: good.id, root: false), in: context
+                ).record
                 let request = PromoteRequest(ref: bad.id, approver: "bench", force: true, reason: "bench")
-                _ = try PromotePlay.move(request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
-                rollbacks.append(try time(clock) {
-                    _ = try RollbackPlay.run(
-                        RollbackRequest(ref: good.id, reason: "bench", incident: nil, detectedAt: nil, by: "bench", confirm: false), in: context)
-                })
+                _ = try PromotePlay.move(
+                    request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
+                rollbacks.append(
+                    try time(clock) {
+                        _ = try RollbackPlay.run(
+                            RollbackRequest(
+                                ref: good.id, reason: "bench", incident: nil, detectedAt: nil, by: "bench",
+                                confirm: false), in: context)
+                    })
             }
 
             _ = try Experiments.start(name: "bench", from: good.id, ttl: "1s", by: "bench", in: context)
@@ -337,7 +387,8 @@ enum BenchCommands {
                 let extra = n % 2 == 0 ? ["experiment": "bench", "expires_at": expiry] : [:]
                 _ = try registry.register(
                     components: components, lineage: nil, lineageData: nil,
-                    metadata: VersionMetadata(owner: "bench", parent: good.id, reason: "bench \(n)", createdAt: env.now(), extra: extra))
+                    metadata: VersionMetadata(
+                        owner: "bench", parent: good.id, reason: "bench \(n)", createdAt: env.now(), extra: extra))
                 progress.advance()
             }
             progress.finish()
@@ -374,11 +425,22 @@ enum BenchCommands {
                 try Common.printJSON(figures, console)
                 return 0
             }
-            console.out(String(format: "rollback without the confirmation eval: median %.2f ms, p99 %.2f ms", figures.rollbackWithoutConfirm.medianMS, figures.rollbackWithoutConfirm.p99MS))
-            console.out(String(format: "traffic in-process (with the log append): %.0f requests/s", figures.trafficRequestsPerSecond))
+            console.out(
+                String(
+                    format: "rollback without the confirmation eval: median %.2f ms, p99 %.2f ms",
+                    figures.rollbackWithoutConfirm.medianMS, figures.rollbackWithoutConfirm.p99MS))
+            console.out(
+                String(
+                    format: "traffic in-process (with the log append): %.0f requests/s",
+                    figures.trafficRequestsPerSecond))
             console.out("gc over \(versionCount) versions: \(seconds(gcMS)), collected \(figures.gcCollected)")
-            console.out(String(format: "audit lookup in a log of %d requests: median %.3f ms, p99 %.3f ms", written, figures.auditLookup.medianMS, figures.auditLookup.p99MS))
-            if kept { console.out("Workspace kept in \(workspace.root); time 'LabRunner audit \(ids.last ?? "")' there.") }
+            console.out(
+                String(
+                    format: "audit lookup in a log of %d requests: median %.3f ms, p99 %.3f ms", written,
+                    figures.auditLookup.medianMS, figures.auditLookup.p99MS))
+            if kept {
+                console.out("Workspace kept in \(workspace.root); time 'LabRunner audit \(ids.last ?? "")' there.")
+            }
             return 0
         }
     }

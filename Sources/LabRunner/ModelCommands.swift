@@ -12,7 +12,8 @@ enum ModelCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] { [askSpec(env), trainSpec(env), evalSpec(env)] }
 
     static let versionOption = OptionSpec.value(
-        "version", "ref", help: "Use a registered version's components from the registry (default: the live system/ files).")
+        "version", "ref",
+        help: "Use a registered version's components from the registry (default: the live system/ files).")
     static let seedOption = OptionSpec.value("seed", "n", help: "Seed for sampling (temperature > 0).", default: "1")
 
     static func askSpec(_ env: AppEnvironment) -> CommandSpec {
@@ -22,7 +23,8 @@ enum ModelCommands {
             options: [versionOption, seedOption, Common.workspace, Common.json]
         ) { invocation, console in
             let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
-            let system = try invocation.value("version").map { try context.system(for: try context.registry.resolve($0)) }
+            let system =
+                try invocation.value("version").map { try context.system(for: try context.registry.resolve($0)) }
                 ?? context.liveSystem()
             for warning in system.warnings { console.err("warning: \(warning)") }
             let answer = system.ask(invocation.argument("text") ?? "", seed: try invocation.uint64("seed") ?? 1)
@@ -35,7 +37,9 @@ enum ModelCommands {
             facts.append(answer.citedDocument.map { "cites \($0)" } ?? "no citation")
             if answer.escalated { facts.append("escalated to a human") }
             if answer.refused { facts.append("refused") }
-            facts.append("version \(answer.version == "workspace" ? "workspace (unregistered live files)" : String(answer.version.prefix(12)))")
+            facts.append(
+                "version \(answer.version == "workspace" ? "workspace (unregistered live files)" : String(answer.version.prefix(12)))"
+            )
             console.out(console.styled("— " + facts.joined(separator: " · "), .dim))
             return 0
         }
@@ -53,9 +57,11 @@ enum ModelCommands {
             ]
         ) { invocation, console in
             let workspace = try Common.workspace(invocation, console)
-            let dataPath = invocation.value("data").map { Workspace.absolute($0, from: console.currentDirectory) }
+            let dataPath =
+                invocation.value("data").map { Workspace.absolute($0, from: console.currentDirectory) }
                 ?? workspace.trainingDataPath
-            let outPath = invocation.value("out").map { Workspace.absolute($0, from: console.currentDirectory) }
+            let outPath =
+                invocation.value("out").map { Workspace.absolute($0, from: console.currentDirectory) }
                 ?? workspace.systemPath + "/weights.json"
             guard let csv = FileManager.default.contents(atPath: dataPath) else {
                 throw PlaybookError.invalid("Cannot read training data \(dataPath); check the path given to --data.")
@@ -72,7 +78,9 @@ enum ModelCommands {
                     ["weights": outPath, "weights_sha256": weightsHash, "data_sha256": dataHash, "seed": String(seed)],
                     console)
             } else {
-                console.out("Trained \(outPath) (sha256 \(weightsHash.prefix(12))) from \(dataPath) (sha256 \(dataHash.prefix(12))), seed \(seed)")
+                console.out(
+                    "Trained \(outPath) (sha256 \(weightsHash.prefix(12))) from \(dataPath) (sha256 \(dataHash.prefix(12))), seed \(seed)"
+                )
             }
             return 0
         }
@@ -84,7 +92,8 @@ enum ModelCommands {
             subcommands: [evalRunSpec(env), evalCompareSpec(env)])
     }
 
-    static let suiteOption = OptionSpec.value("suite", "name", help: "Suite in evals/ (default: the standard suite, core).")
+    static let suiteOption = OptionSpec.value(
+        "suite", "name", help: "Suite in evals/ (default: the standard suite, core).")
     static let repeatsOption = OptionSpec.value("repeats", "n", help: "Runs per case (use 30 when temperature > 0).")
 
     static func repeats(_ invocation: Invocation) throws -> Int? {
@@ -103,7 +112,8 @@ enum ModelCommands {
             let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
             let record = try invocation.value("version").map { try context.registry.resolve($0) }
             let system = try record.map { try context.system(for: $0) } ?? context.liveSystem()
-            let suite = try context.suite(named: invocation.value("suite") ?? context.settings.standardSuite, for: system)
+            let suite = try context.suite(
+                named: invocation.value("suite") ?? context.settings.standardSuite, for: system)
             let repeats = try repeats(invocation) ?? 1
             let progress = ProgressHolder(console: console, label: "eval \(suite.name)")
             let result = try EvalRunner.run(
@@ -119,11 +129,15 @@ enum ModelCommands {
             }
             EvalRendering.printResult(result, console)
             if system.temperature > 0, repeats < 10 {
-                console.out(console.styled("note: temperature \(system.temperature) samples; use --repeats 30 for a stable rate.", .yellow))
+                console.out(
+                    console.styled(
+                        "note: temperature \(system.temperature) samples; use --repeats 30 for a stable rate.", .yellow)
+                )
             }
-            console.out(summary == nil
-                ? "Not recorded: these are the live workspace files; register them, or pass --version REF."
-                : "Recorded in the registry as evidence for version \(result.version.prefix(12)).")
+            console.out(
+                summary == nil
+                    ? "Not recorded: these are the live workspace files; register them, or pass --version REF."
+                    : "Recorded in the registry as evidence for version \(result.version.prefix(12)).")
             return 0
         }
     }
@@ -143,9 +157,14 @@ enum ModelCommands {
 
     static func evalCompareSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "compare", abstract: "Run two versions on the same suite and test whether B is better, worse or indistinguishable.",
-            discussion: "Outcomes are paired case by case and repeat by repeat; the verdict uses an exact McNemar test.",
-            arguments: [.required("a", help: "The baseline version (ref)."), .required("b", help: "The version to judge (ref).")],
+            name: "compare",
+            abstract: "Run two versions on the same suite and test whether B is better, worse or indistinguishable.",
+            discussion:
+                "Outcomes are paired case by case and repeat by repeat; the verdict uses an exact McNemar test.",
+            arguments: [
+                .required("a", help: "The baseline version (ref)."),
+                .required("b", help: "The version to judge (ref)."),
+            ],
             options: [
                 suiteOption, repeatsOption, seedOption,
                 .value("seed-b", "n", help: "Give B its own seed (default: the same seeds as A)."),
@@ -159,14 +178,16 @@ enum ModelCommands {
             let b = try context.registry.resolve(invocation.argument("b") ?? "")
             let systemA = try context.system(for: a)
             let systemB = try context.system(for: b)
-            let suite = try context.suite(named: invocation.value("suite") ?? context.settings.standardSuite, for: systemB)
+            let suite = try context.suite(
+                named: invocation.value("suite") ?? context.settings.standardSuite, for: systemB)
             let sampled = systemA.temperature > 0 || systemB.temperature > 0
             let repeats = try repeats(invocation) ?? (sampled ? 30 : 1)
             let seed = try invocation.uint64("seed") ?? context.settings.evalSeed
             let alpha = try invocation.double("alpha") ?? 0.01
             guard alpha > 0, alpha < 1 else { throw UsageError("--alpha must be between 0 and 1, not \(alpha).") }
             let progress = ProgressHolder(console: console, label: "eval compare")
-            let resultA = try EvalRunner.run(suite: suite, system: systemA, seed: seed, repeats: repeats, progress: { progress.update($0, $1 * 2) })
+            let resultA = try EvalRunner.run(
+                suite: suite, system: systemA, seed: seed, repeats: repeats, progress: { progress.update($0, $1 * 2) })
             let resultB = try EvalRunner.run(
                 suite: suite, system: systemB, seed: try invocation.uint64("seed-b") ?? seed, repeats: repeats,
                 progress: { progress.update($0 + $1, $1 * 2) })
@@ -213,12 +234,15 @@ final class ProgressHolder: Sendable {
 enum EvalRendering {
     static func rate(_ result: EvalResult) -> String {
         String(
-            format: "pass rate %.1f%% (95%% CI %.1f–%.1f%%), %d cases × %d repeats, temperature %g", result.passRate * 100,
+            format: "pass rate %.1f%% (95%% CI %.1f–%.1f%%), %d cases × %d repeats, temperature %g",
+            result.passRate * 100,
             result.ciLow * 100, result.ciHigh * 100, result.cases.count, result.repeats, result.temperature)
     }
 
     static func printResult(_ result: EvalResult, _ console: Console) {
-        console.out("Suite \(result.suite) (sha256 \(result.suiteSHA256.prefix(12))) on \(result.version == "workspace" ? "the live workspace" : "version " + result.version.prefix(12))")
+        console.out(
+            "Suite \(result.suite) (sha256 \(result.suiteSHA256.prefix(12))) on \(result.version == "workspace" ? "the live workspace" : "version " + result.version.prefix(12))"
+        )
         console.out(rate(result))
         let rows = result.categories.sorted(by: { $0.key < $1.key }).map { name, category in
             [name, String(format: "%.1f%%", category.passRate * 100), String(category.cases)]

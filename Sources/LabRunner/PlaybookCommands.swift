@@ -45,7 +45,9 @@ enum PlaybookCommands {
                 .value("reason", "text", help: "Why this version exists (required)."),
                 .value("parent", "ref", help: "The version this one derives from."),
                 .flag("root", help: "Register a first version with no parent."),
-                .flag("lineage-broken-ok", help: "Register even though weights.json was trained on other data (recorded)."),
+                .flag(
+                    "lineage-broken-ok", help: "Register even though weights.json was trained on other data (recorded)."
+                ),
                 .value("experiment", "name", help: "Register under this active experiment."),
                 Common.workspace, Common.json,
             ]
@@ -66,26 +68,38 @@ enum PlaybookCommands {
             }
             let record = result.record
             if result.existing {
-                console.out("Already registered: this content is version #\(record.seq) \(record.shortID); nothing was written.")
+                console.out(
+                    "Already registered: this content is version #\(record.seq) \(record.shortID); nothing was written."
+                )
                 return 0
             }
-            console.out("Registered version #\(record.seq) \(console.styled(record.shortID, .yellow)) (owner \(record.metadata.owner))")
+            console.out(
+                "Registered version #\(record.seq) \(console.styled(record.shortID, .yellow)) (owner \(record.metadata.owner))"
+            )
             for (name, entry) in record.manifest.components.sorted(by: { $0.key < $1.key }) {
                 console.out("  \(pad(name, 14)) \(pad(entry.kind.rawValue, 6)) \(entry.sha256.prefix(12))")
             }
             if let lineage = record.manifest.lineage {
-                console.out("  \(pad("lineage", 14)) \(pad("data", 6)) \(lineage.sha256.prefix(12)) (\(lineage.dataset))")
+                console.out(
+                    "  \(pad("lineage", 14)) \(pad("data", 6)) \(lineage.sha256.prefix(12)) (\(lineage.dataset))")
             }
             if let eval = result.eval {
-                console.out(String(format: "Gate eval on %@: pass rate %.1f%% (95%% CI %.1f–%.1f%%)", eval.suite, eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
+                console.out(
+                    String(
+                        format: "Gate eval on %@: pass rate %.1f%% (95%% CI %.1f–%.1f%%)", eval.suite,
+                        eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
             }
-            if result.lineageBroken { console.out(console.styled("Recorded: lineage broken (weights trained on other data).", .yellow)) }
+            if result.lineageBroken {
+                console.out(console.styled("Recorded: lineage broken (weights trained on other data).", .yellow))
+            }
             if let experiment = result.experiment { console.out("Part of experiment \(experiment).") }
             return 0
         }
     }
 
-    static func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+    }
 
     struct RegisterJSON: Encodable {
         var id: String
@@ -140,7 +154,8 @@ enum PlaybookCommands {
                 highStakes: invocation.flag("high-stakes"), canaryPercent: try invocation.double("canary"),
                 force: invocation.flag("force"), reason: invocation.value("reason"))
             if request.approver.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw RegistryError.missingMetadata(field: "--approver", hint: "every promotion records who approved it, pass --approver NAME")
+                throw RegistryError.missingMetadata(
+                    field: "--approver", hint: "every promotion records who approved it, pass --approver NAME")
             }
             if request.force, (request.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw PlaybookError.needsForceReason
@@ -148,17 +163,26 @@ enum PlaybookCommands {
             let gate = try PromotePlay.gate(request, in: context)
             let json = invocation.flag("json")
             if !json {
-                console.out("Candidate #\(gate.candidate.seq) \(gate.candidate.shortID); production \(gate.production.map { "#\($0.seq) \($0.shortID)" } ?? "none")")
-                console.out("Gate: \(gate.passed ? console.styled("passed", .green) : console.styled("failed", .red)) — \(gate.finding)")
+                console.out(
+                    "Candidate #\(gate.candidate.seq) \(gate.candidate.shortID); production \(gate.production.map { "#\($0.seq) \($0.shortID)" } ?? "none")"
+                )
+                console.out(
+                    "Gate: \(gate.passed ? console.styled("passed", .green) : console.styled("failed", .red)) — \(gate.finding)"
+                )
             }
             var canary: CanaryReport?
             if let percent = request.canaryPercent {
-                let report = try PromotePlay.canary(percent: percent, gate: gate, seed: context.settings.evalSeed, in: context)
+                let report = try PromotePlay.canary(
+                    percent: percent, gate: gate, seed: context.settings.evalSeed, in: context)
                 canary = report
                 if !json {
-                    console.out(String(format: "Canary (%g%% of %d requests): candidate %.1f%% satisfied (%d requests), production %.1f%% satisfied (%d requests)",
-                        percent, PromotePlay.canaryRequests, report.candidate.satisfiedRate * 100, report.candidate.requests,
-                        report.production.satisfiedRate * 100, report.production.requests))
+                    console.out(
+                        String(
+                            format:
+                                "Canary (%g%% of %d requests): candidate %.1f%% satisfied (%d requests), production %.1f%% satisfied (%d requests)",
+                            percent, PromotePlay.canaryRequests, report.candidate.satisfiedRate * 100,
+                            report.candidate.requests,
+                            report.production.satisfiedRate * 100, report.production.requests))
                 }
                 try confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
             }
@@ -167,7 +191,9 @@ enum PlaybookCommands {
                 try Common.printJSON(result, console)
             } else {
                 let verb = result.overridden ? "Promoted with a recorded override" : "Promoted"
-                console.out("\(verb): production → #\(gate.candidate.seq) \(gate.candidate.shortID) (approver \(request.approver), event #\(result.event.seq))")
+                console.out(
+                    "\(verb): production → #\(gate.candidate.seq) \(gate.candidate.shortID) (approver \(request.approver), event #\(result.event.seq))"
+                )
             }
             return 0
         }
@@ -186,7 +212,9 @@ enum PlaybookCommands {
             arguments: [.optional("ref", help: "Roll back to this version instead of the last known good.")],
             options: [
                 .value("reason", "text", help: "Why (required)."),
-                .value("incident", "id", help: "The incident this rollback answers (default: the open one for production)."),
+                .value(
+                    "incident", "id", help: "The incident this rollback answers (default: the open one for production)."
+                ),
                 .value("detected-at", "time", help: "When the problem was detected (ISO 8601 UTC, or -15m)."),
                 .value("by", "name", help: "Who rolls back (default: $USER)."),
                 yes, Common.workspace, Common.json,
@@ -207,12 +235,20 @@ enum PlaybookCommands {
                 return 0
             }
             let to = try context.registry.record(id: result.to)
-            console.out("Rolled back production: \(short(result.from)) → #\(to.seq) \(to.shortID)\(result.lastKnownGood ? " (last known good)" : "")")
+            console.out(
+                "Rolled back production: \(short(result.from)) → #\(to.seq) \(to.shortID)\(result.lastKnownGood ? " (last known good)" : "")"
+            )
             if let confirmation = result.confirmation {
-                let word = result.confirmed ? console.styled("confirmed", .green) : console.styled("NOT confirmed", .red)
-                console.out(String(format: "Behaviour %@: %@ pass rate %.1f%%", word, confirmation.suite, confirmation.passRate * 100))
+                let word =
+                    result.confirmed ? console.styled("confirmed", .green) : console.styled("NOT confirmed", .red)
+                console.out(
+                    String(
+                        format: "Behaviour %@: %@ pass rate %.1f%%", word, confirmation.suite,
+                        confirmation.passRate * 100))
             }
-            console.out("Incident \(result.incident.id): time to rollback \(TimePrinting.seconds(result.timeToRollbackSeconds)) from detection at \(Timestamp.string(from: result.incident.detectedAt))")
+            console.out(
+                "Incident \(result.incident.id): time to rollback \(TimePrinting.seconds(result.timeToRollbackSeconds)) from detection at \(Timestamp.string(from: result.incident.detectedAt))"
+            )
             return 0
         }
     }
@@ -228,7 +264,9 @@ enum PlaybookCommands {
                     arguments: [.required("name", help: "The experiment's name (letters, digits, '.', '_', '-').")],
                     options: [
                         .value("from", "ref", help: "The registered parent to branch from (required)."),
-                        .value("ttl", "duration", help: "Retention window of its versions.", default: Experiments.defaultTTL),
+                        .value(
+                            "ttl", "duration", help: "Retention window of its versions.",
+                            default: Experiments.defaultTTL),
                         .value("by", "name", help: "Who runs it (default: $USER)."), Common.workspace, Common.json,
                     ]
                 ) { invocation, console in
@@ -237,13 +275,18 @@ enum PlaybookCommands {
                         throw UsageError("Missing --from REF: an experiment branches from a registered version.")
                     }
                     let experiment = try Experiments.start(
-                        name: invocation.argument("name") ?? "", from: from, ttl: invocation.value("ttl") ?? Experiments.defaultTTL,
+                        name: invocation.argument("name") ?? "", from: from,
+                        ttl: invocation.value("ttl") ?? Experiments.defaultTTL,
                         by: invocation.value("by") ?? Common.currentUser(console), in: context)
                     if invocation.flag("json") {
                         try Common.printJSON(experiment, console)
                     } else {
-                        console.out("Started experiment \(experiment.name) from \(short(experiment.from)) (tag \(experiment.tag)); its versions expire at \(Timestamp.string(from: experiment.expiresAt)).")
-                        console.out("Versions you register now join it; compare them with 'LabRunner eval compare production REF'.")
+                        console.out(
+                            "Started experiment \(experiment.name) from \(short(experiment.from)) (tag \(experiment.tag)); its versions expire at \(Timestamp.string(from: experiment.expiresAt))."
+                        )
+                        console.out(
+                            "Versions you register now join it; compare them with 'LabRunner eval compare production REF'."
+                        )
                     }
                     return 0
                 },
@@ -263,27 +306,35 @@ enum PlaybookCommands {
                     }
                     let rows = try experiments.map { experiment in
                         [
-                            experiment.name, experiment.active ? (experiment.expiresAt < env.now() ? "expired" : "active") : "ended",
-                            short(experiment.from), String(try Experiments.versions(of: experiment.name, in: context.registry).count),
+                            experiment.name,
+                            experiment.active ? (experiment.expiresAt < env.now() ? "expired" : "active") : "ended",
+                            short(experiment.from),
+                            String(try Experiments.versions(of: experiment.name, in: context.registry).count),
                             Timestamp.string(from: experiment.expiresAt),
                         ]
                     }
-                    console.writeOut(Table(headers: ["NAME", "STATUS", "FROM", "VERSIONS", "EXPIRES (UTC)"], rows: rows).render())
+                    console.writeOut(
+                        Table(headers: ["NAME", "STATUS", "FROM", "VERSIONS", "EXPIRES (UTC)"], rows: rows).render())
                     return 0
                 },
                 CommandSpec(
                     name: "end", abstract: "End an experiment (its versions keep their expiry).",
                     arguments: [.required("name", help: "The experiment to end.")],
-                    options: [.value("by", "name", help: "Who ends it (default: $USER)."), Common.workspace, Common.json]
+                    options: [
+                        .value("by", "name", help: "Who ends it (default: $USER)."), Common.workspace, Common.json,
+                    ]
                 ) { invocation, console in
                     let context = try context(invocation, console, env)
                     let experiment = try Experiments.end(
-                        name: invocation.argument("name") ?? "", by: invocation.value("by") ?? Common.currentUser(console),
+                        name: invocation.argument("name") ?? "",
+                        by: invocation.value("by") ?? Common.currentUser(console),
                         in: context)
                     if invocation.flag("json") {
                         try Common.printJSON(experiment, console)
                     } else {
-                        console.out("Ended experiment \(experiment.name); 'LabRunner gc --dry-run' shows what its expiry will free.")
+                        console.out(
+                            "Ended experiment \(experiment.name); 'LabRunner gc --dry-run' shows what its expiry will free."
+                        )
                     }
                     return 0
                 },
@@ -313,24 +364,36 @@ enum PlaybookCommands {
             console.out("Request \(request.id) at \(Timestamp.string(from: request.at)) (\(request.source))")
             console.out("  input:  \(request.input)")
             console.out("  served by version #\(version.seq) \(console.styled(version.id, .yellow))")
-            console.out("  owner \(version.metadata.owner), parent \(short(version.metadata.parent)), reason: \(version.metadata.reason)")
+            console.out(
+                "  owner \(version.metadata.owner), parent \(short(version.metadata.parent)), reason: \(version.metadata.reason)"
+            )
             console.out("Components:")
             for (name, entry) in version.manifest.components.sorted(by: { $0.key < $1.key }) {
                 console.out("  \(pad(name, 14)) \(entry.sha256)")
             }
-            if let lineage = version.manifest.lineage { console.out("Dataset lineage: \(lineage.dataset) \(lineage.sha256)") }
+            if let lineage = version.manifest.lineage {
+                console.out("Dataset lineage: \(lineage.dataset) \(lineage.sha256)")
+            }
             console.out("Evals:")
             for eval in report.evals {
-                console.out(String(format: "  %@ %@ (%@): pass rate %.1f%% [%.1f–%.1f%%]", Timestamp.string(from: eval.at), eval.suite, eval.source, eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
+                console.out(
+                    String(
+                        format: "  %@ %@ (%@): pass rate %.1f%% [%.1f–%.1f%%]", Timestamp.string(from: eval.at),
+                        eval.suite, eval.source, eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
             }
             console.out("Promotion and approval trail:")
             for event in report.trail { console.out("  " + LogRendering.line(event, console)) }
             if let collected = report.collected {
-                console.out(console.styled("Artifacts garbage-collected at \(Timestamp.string(from: collected.at)); replay is impossible, metadata remains.", .yellow))
+                console.out(
+                    console.styled(
+                        "Artifacts garbage-collected at \(Timestamp.string(from: collected.at)); replay is impossible, metadata remains.",
+                        .yellow))
             }
             if let replay = report.replay {
                 if replay.identical {
-                    console.out("Replay: \(console.styled("identical", .green)) (output sha256 \(request.outputSHA256.prefix(12)))")
+                    console.out(
+                        "Replay: \(console.styled("identical", .green)) (output sha256 \(request.outputSHA256.prefix(12)))"
+                    )
                 } else {
                     console.out("Replay: \(console.styled("DIFFERENT", .red))")
                     for line in replay.diff { console.out(RegistryCommands.colourDiffLine(line, console)) }
@@ -344,7 +407,10 @@ enum PlaybookCommands {
     static func requestsSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "requests", abstract: "List recent requests from the attribution log.",
-            options: [.value("limit", "n", help: "How many of the most recent requests.", default: "20"), Common.workspace, Common.json]
+            options: [
+                .value("limit", "n", help: "How many of the most recent requests.", default: "20"), Common.workspace,
+                Common.json,
+            ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
             let limit = try invocation.int("limit") ?? 20
@@ -359,10 +425,13 @@ enum PlaybookCommands {
                 return 0
             }
             let rows = records.map { record in
-                [record.id, Timestamp.string(from: record.at), short(record.version), record.source,
-                 record.satisfied.map { $0 ? "yes" : "no" } ?? "-", String(record.input.prefix(40))]
+                [
+                    record.id, Timestamp.string(from: record.at), short(record.version), record.source,
+                    record.satisfied.map { $0 ? "yes" : "no" } ?? "-", String(record.input.prefix(40)),
+                ]
             }
-            console.writeOut(Table(headers: ["REQUEST", "AT (UTC)", "VERSION", "SOURCE", "SATISFIED", "INPUT"], rows: rows).render())
+            console.writeOut(
+                Table(headers: ["REQUEST", "AT (UTC)", "VERSION", "SOURCE", "SATISFIED", "INPUT"], rows: rows).render())
             return 0
         }
     }
@@ -383,18 +452,24 @@ enum PlaybookCommands {
             let dryRun = invocation.flag("dry-run")
             let plan = try GCPlay.plan(in: context)
             if !dryRun, !plan.versions.isEmpty {
-                try confirm("Delete \(plan.blobs.count) blobs (\(plan.bytes) bytes) of \(plan.versions.count) versions?", command: "LabRunner gc", invocation, console)
+                try confirm(
+                    "Delete \(plan.blobs.count) blobs (\(plan.bytes) bytes) of \(plan.versions.count) versions?",
+                    command: "LabRunner gc", invocation, console)
             }
-            let result = try GCPlay.run(dryRun: dryRun, by: invocation.value("by") ?? Common.currentUser(console), in: context)
+            let result = try GCPlay.run(
+                dryRun: dryRun, by: invocation.value("by") ?? Common.currentUser(console), in: context)
             if invocation.flag("json") {
                 try Common.printJSON(result, console)
                 return 0
             }
             guard !result.versions.isEmpty else {
-                console.out("Nothing to collect: no expired version that never held production and no live tag reaches.")
+                console.out(
+                    "Nothing to collect: no expired version that never held production and no live tag reaches.")
                 return 0
             }
-            console.out("\(dryRun ? "Would collect" : "Collected") \(result.versions.count) version(s), \(result.blobs.count) blob(s), \(result.bytes) bytes:")
+            console.out(
+                "\(dryRun ? "Would collect" : "Collected") \(result.versions.count) version(s), \(result.blobs.count) blob(s), \(result.bytes) bytes:"
+            )
             for id in result.versions { console.out("  version \(short(id))") }
             for hash in result.blobs { console.out("  blob \(hash)") }
             if dryRun { console.out("Nothing was deleted. Run 'LabRunner gc --yes' to collect.") }
@@ -431,13 +506,19 @@ enum PlaybookCommands {
             console.out("Production history (onset \(Timestamp.string(from: onset))):")
             for move in investigation.history {
                 let marker = move.at <= onset ? " " : "*"
-                console.out("\(marker) \(Timestamp.string(from: move.at))  #\(move.seq) \(short(move.version))  by \(move.by): \(move.reason)")
+                console.out(
+                    "\(marker) \(Timestamp.string(from: move.at))  #\(move.seq) \(short(move.version))  by \(move.by): \(move.reason)"
+                )
             }
             for suspect in investigation.suspects {
-                console.out("Suspect \(short(suspect.version)) vs \(short(suspect.predecessor)): changed \(suspect.changedComponents.isEmpty ? "nothing" : suspect.changedComponents.joined(separator: ", "))\(suspect.lineageChanged ? " + dataset lineage" : "")")
+                console.out(
+                    "Suspect \(short(suspect.version)) vs \(short(suspect.predecessor)): changed \(suspect.changedComponents.isEmpty ? "nothing" : suspect.changedComponents.joined(separator: ", "))\(suspect.lineageChanged ? " + dataset lineage" : "")"
+                )
                 EvalRendering.printComparison(suspect.comparison, console)
             }
-            console.out("Conclusion: \(console.styled(investigation.conclusion, investigation.regressionConfirmed ? .red : .yellow))")
+            console.out(
+                "Conclusion: \(console.styled(investigation.conclusion, investigation.regressionConfirmed ? .red : .yellow))"
+            )
             return 0
         }
     }
@@ -458,19 +539,24 @@ enum PlaybookCommands {
                     ]
                 ) { invocation, console in
                     let context = try context(invocation, console, env)
-                    let detected = try invocation.value("detected-at").map { try TimeParsing.pastTime($0, now: env.now()) }
+                    let detected = try invocation.value("detected-at").map {
+                        try TimeParsing.pastTime($0, now: env.now())
+                    }
                     let incident = try Incidents.open(
                         symptom: invocation.value("symptom") ?? "", detectedAt: detected, badVersion: nil,
                         by: invocation.value("by") ?? Common.currentUser(console), in: context)
                     if invocation.flag("json") {
                         try Common.printJSON(incident, console)
                     } else {
-                        console.out("Opened \(incident.id) at \(Timestamp.string(from: incident.detectedAt)) against production \(short(incident.badVersion)).")
+                        console.out(
+                            "Opened \(incident.id) at \(Timestamp.string(from: incident.detectedAt)) against production \(short(incident.badVersion))."
+                        )
                         console.out("Next: 'LabRunner rollback --reason TEXT' (the clock is running).")
                     }
                     return 0
                 },
-                CommandSpec(name: "list", abstract: "List incidents.", options: [Common.workspace, Common.json]) { invocation, console in
+                CommandSpec(name: "list", abstract: "List incidents.", options: [Common.workspace, Common.json]) {
+                    invocation, console in
                     let context = try context(invocation, console, env)
                     let incidents = Incidents.all(events: try context.registry.events())
                     if invocation.flag("json") {
@@ -482,36 +568,53 @@ enum PlaybookCommands {
                         return 0
                     }
                     let rows = incidents.map { incident in
-                        [incident.id, incident.status, Timestamp.string(from: incident.detectedAt), short(incident.badVersion),
-                         incident.timeToRollbackSeconds.map { TimePrinting.seconds($0) } ?? "-", incident.symptom]
+                        [
+                            incident.id, incident.status, Timestamp.string(from: incident.detectedAt),
+                            short(incident.badVersion),
+                            incident.timeToRollbackSeconds.map { TimePrinting.seconds($0) } ?? "-", incident.symptom,
+                        ]
                     }
-                    console.writeOut(Table(headers: ["ID", "STATUS", "DETECTED (UTC)", "BAD VERSION", "TO ROLLBACK", "SYMPTOM"], rows: rows).render())
+                    console.writeOut(
+                        Table(
+                            headers: ["ID", "STATUS", "DETECTED (UTC)", "BAD VERSION", "TO ROLLBACK", "SYMPTOM"],
+                            rows: rows
+                        ).render())
                     return 0
                 },
                 CommandSpec(
-                    name: "show", abstract: "Show one incident.", arguments: [.required("id", help: "The incident id, e.g. INC-0001.")],
+                    name: "show", abstract: "Show one incident.",
+                    arguments: [.required("id", help: "The incident id, e.g. INC-0001.")],
                     options: [Common.workspace, Common.json]
                 ) { invocation, console in
                     let context = try context(invocation, console, env)
-                    let incident = try Incidents.find(invocation.argument("id") ?? "", events: try context.registry.events())
+                    let incident = try Incidents.find(
+                        invocation.argument("id") ?? "", events: try context.registry.events())
                     if invocation.flag("json") {
                         try Common.printJSON(incident, console)
                         return 0
                     }
                     console.out("\(incident.id) (\(incident.status)): \(incident.symptom)")
-                    console.out("  detected:      \(Timestamp.string(from: incident.detectedAt)) (opened by \(incident.openedBy))")
+                    console.out(
+                        "  detected:      \(Timestamp.string(from: incident.detectedAt)) (opened by \(incident.openedBy))"
+                    )
                     console.out("  bad version:   \(short(incident.badVersion))")
                     console.out("  good version:  \(short(incident.goodVersion))")
                     console.out("  tag moved:     \(incident.tagMovedAt.map(Timestamp.string(from:)) ?? "-")")
-                    console.out("  confirmed:     \(incident.confirmedAt.map(Timestamp.string(from:)) ?? "-")\(incident.confirmed == false ? " (NOT confirmed)" : "")")
-                    console.out("  to rollback:   \(incident.timeToRollbackSeconds.map { TimePrinting.seconds($0) } ?? "-")")
+                    console.out(
+                        "  confirmed:     \(incident.confirmedAt.map(Timestamp.string(from:)) ?? "-")\(incident.confirmed == false ? " (NOT confirmed)" : "")"
+                    )
+                    console.out(
+                        "  to rollback:   \(incident.timeToRollbackSeconds.map { TimePrinting.seconds($0) } ?? "-")")
                     if let resolution = incident.resolution { console.out("  resolution:    \(resolution)") }
                     return 0
                 },
                 CommandSpec(
                     name: "close", abstract: "Close an incident with its resolution.",
                     arguments: [.required("id", help: "The incident id.")],
-                    options: [.value("resolution", "text", help: "How it ended (required)."), by, Common.workspace, Common.json]
+                    options: [
+                        .value("resolution", "text", help: "How it ended (required)."), by, Common.workspace,
+                        Common.json,
+                    ]
                 ) { invocation, console in
                     let context = try context(invocation, console, env)
                     let incident = try Incidents.close(
@@ -530,7 +633,8 @@ enum PlaybookCommands {
     static func trafficSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "traffic", abstract: "Send simulated customer traffic through production, in-process.",
-            discussion: "Each request is answered by whatever production points to at that moment and logged for audits.",
+            discussion:
+                "Each request is answered by whatever production points to at that moment and logged for audits.",
             options: [
                 .value("requests", "n", help: "How many requests.", default: "200"),
                 .value("rate", "r", help: "Requests per second (0: as fast as possible).", default: "0"),
@@ -549,11 +653,19 @@ enum PlaybookCommands {
                 try Common.printJSON(report, console)
                 return 0
             }
-            console.out(String(format: "Sent %d requests in %.2fs: %.1f%% satisfied", report.requests, report.seconds, report.satisfiedRate * 100))
+            console.out(
+                String(
+                    format: "Sent %d requests in %.2fs: %.1f%% satisfied", report.requests, report.seconds,
+                    report.satisfiedRate * 100))
             for (version, traffic) in report.byVersion.sorted(by: { $0.key < $1.key }) {
-                console.out(String(format: "  version %@: %d requests, %.1f%% satisfied", short(version), traffic.requests, traffic.satisfiedRate * 100))
+                console.out(
+                    String(
+                        format: "  version %@: %d requests, %.1f%% satisfied", short(version), traffic.requests,
+                        traffic.satisfiedRate * 100))
             }
-            if let last = report.lastRequest { console.out("Last request: \(last) (audit it with 'LabRunner audit \(last) --replay')") }
+            if let last = report.lastRequest {
+                console.out("Last request: \(last) (audit it with 'LabRunner audit \(last) --replay')")
+            }
             return 0
         }
     }

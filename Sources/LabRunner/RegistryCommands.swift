@@ -20,7 +20,9 @@ enum RegistryCommands {
             name: "init",
             abstract: "Create a lab workspace with the bundled toy system and an empty registry.",
             discussion: "The folder must not exist yet or be empty. Nothing is written when init fails.",
-            arguments: [.optional("dir", help: "Where to create the workspace (default: ./\(Workspace.defaultFolderName)).")],
+            arguments: [
+                .optional("dir", help: "Where to create the workspace (default: ./\(Workspace.defaultFolderName)).")
+            ],
             options: [Common.json]
         ) { invocation, console in
             let target = Workspace.absolute(
@@ -33,7 +35,9 @@ enum RegistryCommands {
                 console.out("  system/   the toy system's components (prompt.md, config.json, weights.json, index/)")
                 console.out("  data/     training data and simulated traffic")
                 console.out("  evals/    eval suites (core, smoke)")
-                console.out("Next: cd \(displayPath(workspace.root, from: console.currentDirectory)) && LabRunner ask \"Where is my parcel?\"")
+                console.out(
+                    "Next: cd \(displayPath(workspace.root, from: console.currentDirectory)) && LabRunner ask \"Where is my parcel?\""
+                )
             }
             return 0
         }
@@ -65,12 +69,15 @@ enum RegistryCommands {
                 return 0
             }
             guard !versions.isEmpty else {
-                console.out("No versions yet. Register the workspace's system with 'LabRunner register --root --owner NAME --reason TEXT'.")
+                console.out(
+                    "No versions yet. Register the workspace's system with 'LabRunner register --root --owner NAME --reason TEXT'."
+                )
                 return 0
             }
             let rows = versions.map { version in
                 [
-                    "#\(version.seq)", version.shortID, (tagsByID[version.id] ?? []).joined(separator: ","), version.owner,
+                    "#\(version.seq)", version.shortID, (tagsByID[version.id] ?? []).joined(separator: ","),
+                    version.owner,
                     Timestamp.string(from: version.registeredAt), version.reason,
                 ]
             }
@@ -105,7 +112,8 @@ enum RegistryCommands {
             let related = try registry.events().filter { $0.data.values.contains(record.id) }
             let collected = try registry.collection(of: record.id)
             if invocation.flag("json") {
-                try Common.printJSON(ShownVersion(record: record, tags: tags, events: related, collected: collected), console)
+                try Common.printJSON(
+                    ShownVersion(record: record, tags: tags, events: related, collected: collected), console)
                 return 0
             }
             console.out("Version #\(record.seq) \(console.styled(record.id, .yellow))")
@@ -121,12 +129,16 @@ enum RegistryCommands {
             let rows = record.manifest.components.sorted(by: { $0.key < $1.key }).map { name, entry in
                 [name, entry.kind.rawValue, String(record.sizes[name] ?? 0), entry.sha256]
             }
-            console.writeOut(indent(Table(headers: ["NAME", "KIND", "BYTES", "SHA-256"], rows: rows, alignRight: [2]).render()))
+            console.writeOut(
+                indent(Table(headers: ["NAME", "KIND", "BYTES", "SHA-256"], rows: rows, alignRight: [2]).render()))
             if let lineage = record.manifest.lineage {
                 console.out("Dataset lineage: \(lineage.dataset) \(lineage.sha256)")
             }
             if let collected {
-                console.out(console.styled("Artifacts garbage-collected at \(Timestamp.string(from: collected.at)): \(collected.data["reason"] ?? "retention expired"). Metadata and evals remain.", .yellow))
+                console.out(
+                    console.styled(
+                        "Artifacts garbage-collected at \(Timestamp.string(from: collected.at)): \(collected.data["reason"] ?? "retention expired"). Metadata and evals remain.",
+                        .yellow))
             }
             console.out("Events:")
             for event in related { console.out("  " + LogRendering.line(event, console)) }
@@ -263,7 +275,8 @@ enum RegistryCommands {
                 return 0
             }
             guard !tags.isEmpty else {
-                console.out("No tags yet. Point one at a version with 'LabRunner tag NAME REF --by NAME --reason TEXT'.")
+                console.out(
+                    "No tags yet. Point one at a version with 'LabRunner tag NAME REF --by NAME --reason TEXT'.")
                 return 0
             }
             let rows = try tags.sorted(by: { $0.key < $1.key }).map { name, id in
@@ -297,7 +310,8 @@ enum RegistryCommands {
 
     static func fsckSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "fsck", abstract: "Verify the event chain, every version, every object, every tag and the request log.",
+            name: "fsck",
+            abstract: "Verify the event chain, every version, every object, every tag and the request log.",
             discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
             options: [
                 .flag("repair-index", help: "Rebuild the request log's index from the log itself."),
@@ -316,8 +330,11 @@ enum RegistryCommands {
                 if let repaired { console.out("Rebuilt the request index: \(repaired) requests.") }
                 for problem in report.problems { console.out(console.styled("problem: ", .red) + problem) }
                 for warning in report.warnings { console.out(console.styled("warning: ", .yellow) + warning) }
-                let summary = "\(report.events) events, \(report.versions) versions, \(report.objects) objects, \(report.tags) tags"
-                console.out(report.ok ? "fsck: ok (\(summary))" : "fsck: \(report.problems.count) problem(s) found (\(summary))")
+                let summary =
+                    "\(report.events) events, \(report.versions) versions, \(report.objects) objects, \(report.tags) tags"
+                console.out(
+                    report.ok ? "fsck: ok (\(summary))" : "fsck: \(report.problems.count) problem(s) found (\(summary))"
+                )
             }
             return report.ok ? 0 : 1
         }
@@ -330,7 +347,8 @@ enum LogRendering {
         let details = event.data.filter { $0.key != "reason" }.sorted(by: { $0.key < $1.key }).map { key, value in
             "\(key)=\(value.count == 64 && value.allSatisfy(\.isHexDigit) ? String(value.prefix(12)) : value)"
         }
-        var text = "#\(event.seq) \(Timestamp.string(from: event.at)) \(console.styled(event.kind, .cyan)) by \(event.actor)"
+        var text =
+            "#\(event.seq) \(Timestamp.string(from: event.at)) \(console.styled(event.kind, .cyan)) by \(event.actor)"
         if !details.isEmpty { text += " " + details.joined(separator: " ") }
         if let reason = event.data["reason"] { text += " — \(reason)" }
         return text

@@ -6,10 +6,13 @@ import Terminal
 
 enum StatusCommand {
     static func run(_ env: AppEnvironment, _ invocation: Invocation, _ console: Console) throws -> Int32 {
-        console.out(console.styled("Rollback Lab", .bold) + " — practise AI model version control on a toy support assistant.")
+        console.out(
+            console.styled("Rollback Lab", .bold) + " — practise AI model version control on a toy support assistant.")
         guard let workspace = try? Common.workspace(invocation, console) else {
-            console.out("You have no lab workspace here yet. It holds the toy system, its data, evals and a local registry.")
-            console.out("Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))")
+            console.out(
+                "You have no lab workspace here yet. It holds the toy system, its data, evals and a local registry.")
+            console.out(
+                "Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))")
             console.out("See 'LabRunner --help' for every command.")
             return 0
         }
@@ -21,21 +24,34 @@ enum StatusCommand {
         let openIncidents = Incidents.all(events: events).filter { $0.status == "open" }
         let requests = try AttributionLog(registryRoot: registry.root).recent(limit: 1)
         console.out("Workspace: \(workspace.root)")
-        console.out("  versions: \(versions.count)   production: \(production.map { String($0.prefix(12)) } ?? "none")   open incidents: \(openIncidents.count)")
+        console.out(
+            "  versions: \(versions.count)   production: \(production.map { String($0.prefix(12)) } ?? "none")   open incidents: \(openIncidents.count)"
+        )
         let next: (String, String)
         if versions.isEmpty {
-            next = ("Ask the assistant something, then register the baseline as version #1.",
-                "LabRunner register --root --owner YOUR_NAME --reason \"baseline\"")
+            next = (
+                "Ask the assistant something, then register the baseline as version #1.",
+                "LabRunner register --root --owner YOUR_NAME --reason \"baseline\""
+            )
         } else if production == nil {
-            next = ("Put a version into production: promotion is a tag move behind an eval gate.",
-                "LabRunner promote #\(versions[0].seq) --approver A_REVIEWER")
+            next = (
+                "Put a version into production: promotion is a tag move behind an eval gate.",
+                "LabRunner promote #\(versions[0].seq) --approver A_REVIEWER"
+            )
         } else if let incident = openIncidents.first {
-            next = ("Incident \(incident.id) is open and its clock is running.", "LabRunner rollback --reason \"\(incident.symptom)\"")
+            next = (
+                "Incident \(incident.id) is open and its clock is running.",
+                "LabRunner rollback --reason \"\(incident.symptom)\""
+            )
         } else if requests.isEmpty {
-            next = ("Send simulated customers to production and see who answered them.", "LabRunner traffic --requests 200")
+            next = (
+                "Send simulated customers to production and see who answered them.", "LabRunner traffic --requests 200"
+            )
         } else {
-            next = ("Change a component in system/, register it, and compare it with production.",
-                "LabRunner eval compare production #\(versions[versions.count - 1].seq)")
+            next = (
+                "Change a component in system/, register it, and compare it with production.",
+                "LabRunner eval compare production #\(versions[versions.count - 1].seq)"
+            )
         }
         console.out(next.0)
         console.out("Next: " + console.styled(next.1, .cyan))

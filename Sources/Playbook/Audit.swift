@@ -33,7 +33,8 @@ public enum AuditPlay {
             event.kind == EventKind.tagMoved && (event.data["to"] == version.id || event.data["from"] == version.id)
         }
         var report = AuditReport(
-            request: request, version: version, tags: registry.tags().filter { $0.value == version.id }.map(\.key).sorted(),
+            request: request, version: version,
+            tags: registry.tags().filter { $0.value == version.id }.map(\.key).sorted(),
             evals: EvalLedger.summaries(for: version, events: events), trail: trail,
             collected: try registry.collection(of: version.id), replay: nil)
         if replay {

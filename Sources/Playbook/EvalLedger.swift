@@ -42,10 +42,14 @@ public struct EvalSummary: Codable, Sendable, Equatable {
 
     init?(fields: [String: String], prefix: String = "", at: Date) {
         guard let version = fields[prefix + "version"], let suite = fields[prefix + "suite"],
-            let suiteSHA256 = fields[prefix + "suite_sha256"], let passRate = fields[prefix + "pass_rate"].flatMap(Double.init),
-            let ciLow = fields[prefix + "ci_low"].flatMap(Double.init), let ciHigh = fields[prefix + "ci_high"].flatMap(Double.init),
-            let seed = fields[prefix + "seed"].flatMap(UInt64.init), let repeats = fields[prefix + "repeats"].flatMap(Int.init),
-            let temperature = fields[prefix + "temperature"].flatMap(Double.init), let result = fields[prefix + "result"]
+            let suiteSHA256 = fields[prefix + "suite_sha256"],
+            let passRate = fields[prefix + "pass_rate"].flatMap(Double.init),
+            let ciLow = fields[prefix + "ci_low"].flatMap(Double.init),
+            let ciHigh = fields[prefix + "ci_high"].flatMap(Double.init),
+            let seed = fields[prefix + "seed"].flatMap(UInt64.init),
+            let repeats = fields[prefix + "repeats"].flatMap(Int.init),
+            let temperature = fields[prefix + "temperature"].flatMap(Double.init),
+            let result = fields[prefix + "result"]
         else { return nil }
         self.init(
             version: version, suite: suite, suiteSHA256: suiteSHA256, passRate: passRate, ciLow: ciLow, ciHigh: ciHigh,
@@ -125,7 +129,8 @@ public enum EvalLedger {
             return try CanonicalJSON.decoder().decode(EvalResult.self, from: data)
         } catch {
             throw PlaybookError.invalid(
-                "The stored eval result \(summary.result.prefix(12)) is damaged; run 'LabRunner fsck' for a full report.")
+                "The stored eval result \(summary.result.prefix(12)) is damaged; run 'LabRunner fsck' for a full report."
+            )
         }
     }
 }

@@ -23,8 +23,9 @@ public enum GCPlay {
         let events = try registry.events()
         let versions = try registry.versions()
         let now = context.now()
-        let everProduction = Set(events.filter { $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" }
-            .compactMap { $0.data["to"] })
+        let everProduction = Set(
+            events.filter { $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" }
+                .compactMap { $0.data["to"] })
         let experiments = Experiments.all(events: events)
         let deadTags = Set(experiments.filter { !$0.active || $0.expiresAt < now }.map(\.tag))
         let liveTargets = Set(registry.tags().filter { !deadTags.contains($0.key) }.map(\.value))

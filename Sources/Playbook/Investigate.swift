@@ -57,7 +57,8 @@ public enum InvestigatePlay {
         let moves = try registry.tagHistory("production")
         guard let liveIndex = moves.lastIndex(where: { $0.at <= onset }) else {
             throw PlaybookError.invalid(
-                "Production had no version at \(Timestamp.string(from: onset)); give an onset after the first promotion.")
+                "Production had no version at \(Timestamp.string(from: onset)); give an onset after the first promotion."
+            )
         }
         let history = try moves.map { move in
             let record = try registry.record(id: move.to)
@@ -84,12 +85,16 @@ public enum InvestigatePlay {
         let conclusion: String
         if let culprit {
             let named = components.isEmpty ? "no component (identical content)" : components.joined(separator: ", ")
-            conclusion = "regression confirmed in \(named) (version \(culprit.version.prefix(12)) vs "
+            conclusion =
+                "regression confirmed in \(named) (version \(culprit.version.prefix(12)) vs "
                 + "\(culprit.predecessor.prefix(12)), p = \(String(format: "%.2g", culprit.comparison.pValue)))"
         } else {
             conclusion = "not distinguishable from noise — widen the investigation"
         }
-        var data = ["onset": Timestamp.string(from: onset), "conclusion": conclusion, "verdict": culprit == nil ? "noise" : "regression"]
+        var data = [
+            "onset": Timestamp.string(from: onset), "conclusion": conclusion,
+            "verdict": culprit == nil ? "noise" : "regression",
+        ]
         data["suspect"] = culprit?.version
         data["components"] = components.joined(separator: ",")
         try registry.write { writer in try writer.append(kind: concludedEvent, actor: actor, data: data) }

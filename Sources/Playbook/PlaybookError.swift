@@ -39,10 +39,12 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Version \(version) has no eval on suite '\(suite)'; run 'LabRunner eval run --version \(version) "
                 + "--suite \(suite)' first."
         case .differentSuites(let candidate, let production):
-            return "The candidate was evaluated on suite \(candidate.prefix(12)) and production on \(production.prefix(12)); "
+            return
+                "The candidate was evaluated on suite \(candidate.prefix(12)) and production on \(production.prefix(12)); "
                 + "evaluate both on the same suite with 'LabRunner eval run --version REF' before promoting."
         case .gateFailed(let reason):
-            return "The promotion gate refused: \(reason); fix the candidate, or override with --force --reason TEXT (recorded)."
+            return
+                "The promotion gate refused: \(reason); fix the candidate, or override with --force --reason TEXT (recorded)."
         case .needsForceReason:
             return "--force needs --reason TEXT: an override is recorded with why it was made."
         case .approverIsOwner(let approver):
@@ -64,7 +66,8 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .incidentClosed(let id):
             return "Incident \(id) is already closed; open a new one with 'LabRunner incident open --symptom TEXT'."
         case .unknownRequest(let id):
-            return "No request '\(id)' in the attribution log; list recent requests with 'LabRunner requests --limit 20'."
+            return
+                "No request '\(id)' in the attribution log; list recent requests with 'LabRunner requests --limit 20'."
         case .badDuration(let text):
             return "'\(text)' is not a duration; use a number with a unit, such as 90m, 12h or 7d."
         case .badTime(let text):
@@ -76,7 +79,8 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .experimentExists(let name):
             return "An experiment named '\(name)' is already active; choose another name or end it first."
         case .ambiguousExperiment(let names):
-            return "Several experiments are active (\(names.joined(separator: ", "))); say which with --experiment NAME."
+            return
+                "Several experiments are active (\(names.joined(separator: ", "))); say which with --experiment NAME."
         case .noTrafficCases(let path):
             return "No traffic cases in \(path); restore it from a fresh 'LabRunner init'."
         case .invalid(let sentence):

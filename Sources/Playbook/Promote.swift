@@ -65,7 +65,9 @@ public enum PromotePlay {
         let candidate = try registry.resolve(request.ref)
         let events = try registry.events()
         let productionID = registry.tag("production")
-        if productionID == candidate.id { throw PlaybookError.alreadyProduction(version: "#\(candidate.seq) \(candidate.shortID)") }
+        if productionID == candidate.id {
+            throw PlaybookError.alreadyProduction(version: "#\(candidate.seq) \(candidate.shortID)")
+        }
         let production = try productionID.map { try registry.record(id: $0) }
         let candidateEvals = EvalLedger.summaries(for: candidate, events: events)
         guard let production else {
@@ -78,7 +80,8 @@ public enum PromotePlay {
                 passed: passed,
                 finding: passed
                     ? "first promotion: pass rate \(percent(latest.passRate)) meets the threshold \(percent(context.settings.passThreshold))"
-                    : "pass rate \(percent(latest.passRate)) is below the threshold \(percent(context.settings.passThreshold))")
+                    : "pass rate \(percent(latest.passRate)) is below the threshold \(percent(context.settings.passThreshold))"
+            )
         }
         let productionEvals = EvalLedger.summaries(for: production, events: events)
         // Prefer a pair on the same suite hash, the most recent candidate eval first.
@@ -92,7 +95,8 @@ public enum PromotePlay {
                     productionEval: productionEval, comparison: nil, passed: passed,
                     finding: passed
                         ? "pass rate \(percent(candidateEval.passRate)) meets or beats production's \(percent(productionEval.passRate))"
-                        : "pass rate \(percent(candidateEval.passRate)) is below production's \(percent(productionEval.passRate)) on the same suite")
+                        : "pass rate \(percent(candidateEval.passRate)) is below production's \(percent(productionEval.passRate)) on the same suite"
+                )
             }
             let comparison = try EvalComparer.compare(
                 try EvalLedger.load(productionEval, from: registry), try EvalLedger.load(candidateEval, from: registry),
@@ -101,7 +105,9 @@ public enum PromotePlay {
             return PromotionGate(
                 candidate: candidate, production: production, candidateEval: candidateEval,
                 productionEval: productionEval, comparison: comparison, passed: passed,
-                finding: "eval compare says \(comparison.verdict) (p = \(String(format: "%.4f", comparison.pValue)), \(comparison.test))")
+                finding:
+                    "eval compare says \(comparison.verdict) (p = \(String(format: "%.4f", comparison.pValue)), \(comparison.test))"
+            )
         }
         guard let candidateEval = candidateEvals.last else {
             throw PlaybookError.noEvalOnSuite(version: candidate.shortID, suite: context.settings.standardSuite)
@@ -109,7 +115,8 @@ public enum PromotePlay {
         guard let productionEval = productionEvals.last else {
             throw PlaybookError.noEvalOnSuite(version: production.shortID, suite: context.settings.standardSuite)
         }
-        throw PlaybookError.differentSuites(candidate: candidateEval.suiteSHA256, production: productionEval.suiteSHA256)
+        throw PlaybookError.differentSuites(
+            candidate: candidateEval.suiteSHA256, production: productionEval.suiteSHA256)
     }
 
     /// Runs the canary: `percent` of a simulated batch goes to the candidate, the rest to production.
@@ -120,7 +127,8 @@ public enum PromotePlay {
             throw PlaybookError.invalid("--canary must be a percentage between 0 and 100 (exclusive), not \(percent).")
         }
         guard let production = gate.production else {
-            throw PlaybookError.invalid("A canary needs a production version to compare with; promote without --canary first.")
+            throw PlaybookError.invalid(
+                "A canary needs a production version to compare with; promote without --canary first.")
         }
         let report = try Traffic.run(
             requests: canaryRequests, rate: 0, seed: seed, source: "canary", in: context,
@@ -137,7 +145,9 @@ public enum PromotePlay {
     public static func move(
         _ request: PromoteRequest, gate: PromotionGate, canary: CanaryReport?, in context: PlayContext
     ) throws -> PromoteResult {
-        try RegisterPlay.requireText(request.approver, field: "--approver", hint: "every promotion records who approved it, pass --approver NAME")
+        try RegisterPlay.requireText(
+            request.approver, field: "--approver", hint: "every promotion records who approved it, pass --approver NAME"
+        )
         if request.highStakes, request.approver == gate.candidate.metadata.owner {
             throw PlaybookError.approverIsOwner(approver: request.approver)
         }

@@ -56,7 +56,8 @@ public enum RegisterPlay {
         case (.some, true): throw PlaybookError.invalid("Give either --parent REF or --root, not both.")
         case (nil, false):
             throw RegistryError.missingMetadata(
-                field: "parent", hint: "every version names its parent, pass --parent REF (or --root for a first version)")
+                field: "parent",
+                hint: "every version names its parent, pass --parent REF (or --root for a first version)")
         }
         let workspace = context.workspace
         let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)

@@ -63,14 +63,17 @@ public enum RollbackPlay {
     public static func run(
         _ request: RollbackRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> RollbackResult {
-        try RegisterPlay.requireText(request.reason, field: "--reason", hint: "every rollback records why, pass --reason TEXT")
+        try RegisterPlay.requireText(
+            request.reason, field: "--reason", hint: "every rollback records why, pass --reason TEXT")
         let registry = context.registry
         guard let current = registry.tag("production") else { throw PlaybookError.noProduction }
         let currentRecord = try registry.record(id: current)
         let target: VersionRecord
         if let ref = request.ref {
             target = try registry.resolve(ref)
-            if target.id == current { throw PlaybookError.alreadyProduction(version: "#\(target.seq) \(target.shortID)") }
+            if target.id == current {
+                throw PlaybookError.alreadyProduction(version: "#\(target.seq) \(target.shortID)")
+            }
         } else {
             guard let found = try lastKnownGood(current: current, in: context) else {
                 throw PlaybookError.noKnownGood(current: "#\(currentRecord.seq) \(currentRecord.shortID)")
@@ -82,7 +85,9 @@ public enum RollbackPlay {
         if let id = request.incident {
             incident = try Incidents.find(id, events: events)
             guard incident.status != "closed" else { throw PlaybookError.incidentClosed(id) }
-        } else if let open = Incidents.all(events: events).last(where: { $0.status == "open" && $0.badVersion == current }) {
+        } else if let open = Incidents.all(events: events).last(where: {
+            $0.status == "open" && $0.badVersion == current
+        }) {
             incident = open
         } else {
             incident = try Incidents.open(
@@ -104,11 +109,15 @@ public enum RollbackPlay {
             let system = try context.system(for: target)
             let suite = try context.suite(named: context.settings.standardSuite, for: system)
             let result = try EvalRunner.run(
-                suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
+                suite: suite, system: system, seed: context.settings.evalSeed,
+                repeats: context.gateRepeats(for: system),
                 progress: progress)
             let summary = try EvalLedger.record(result, source: "rollback", actor: request.by, in: context)
-            let earlier = EvalLedger.summaries(for: target, events: events).last { $0.suiteSHA256 == summary.suiteSHA256 }
-            confirmed = summary.passRate >= context.settings.passThreshold
+            let earlier = EvalLedger.summaries(for: target, events: events).last {
+                $0.suiteSHA256 == summary.suiteSHA256
+            }
+            confirmed =
+                summary.passRate >= context.settings.passThreshold
                 || earlier.map { summary.passRate >= $0.passRate } ?? false
             confirmation = summary
             facts["confirmed"] = String(confirmed)

@@ -11,7 +11,10 @@ public struct VersionTraffic: Codable, Sendable, Equatable {
     public var satisfied: Int
     public var satisfiedRate: Double { requests == 0 ? 0 : Double(satisfied) / Double(requests) }
 
-    enum CodingKeys: String, CodingKey { case requests, satisfied, satisfiedRate = "satisfied_rate" }
+    enum CodingKeys: String, CodingKey {
+        case requests, satisfied
+        case satisfiedRate = "satisfied_rate"
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -111,7 +114,9 @@ public enum Traffic {
         route: ((Int) throws -> String)? = nil, progress: ((Int) -> Void)? = nil
     ) throws -> TrafficReport {
         guard requests > 0 else { throw PlaybookError.invalid("--requests must be at least 1.") }
-        guard rate >= 0, rate.isFinite else { throw PlaybookError.invalid("--rate must be 0 (as fast as possible) or more.") }
+        guard rate >= 0, rate.isFinite else {
+            throw PlaybookError.invalid("--rate must be 0 (as fast as possible) or more.")
+        }
         let registry = context.registry
         guard registry.tag("production") != nil || route != nil else { throw PlaybookError.noProduction }
         let answerer = VersionedAnswerer(context: context)
@@ -127,10 +132,15 @@ public enum Traffic {
             if rate > 0 {
                 let due = start + .milliseconds(Int64(Double(index) * 1000 / rate))
                 let wait = due - clock.now
-                if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
+                if wait > .zero {
+                    Thread.sleep(
+                        forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
+                }
             }
             let requestStart = clock.now
-            guard let version = try route?(index) ?? registry.tag("production") else { throw PlaybookError.noProduction }
+            guard let version = try route?(index) ?? registry.tag("production") else {
+                throw PlaybookError.noProduction
+            }
             let system = try answerer.system(for: version)
             if cases == nil { cases = try Self.cases(in: context, intents: system.intents) }
             let pool = cases ?? []
@@ -145,7 +155,8 @@ public enum Traffic {
                 id: AttributionLog.newRequestID(), at: context.now(), version: version, seed: requestSeed,
                 input: labelled.input, inputSHA256: SHA256.hash(labelled.input).hex, output: output,
                 outputSHA256: SHA256.hash(output).hex, satisfied: satisfied, source: source, caseID: labelled.id,
-                latencyMicros: Int(elapsed.components.attoseconds / 1_000_000_000_000) + Int(elapsed.components.seconds) * 1_000_000)
+                latencyMicros: Int(elapsed.components.attoseconds / 1_000_000_000_000) + Int(elapsed.components.seconds)
+                    * 1_000_000)
             batch.append(record)
             report.requests += 1
             report.satisfied += satisfied ? 1 : 0

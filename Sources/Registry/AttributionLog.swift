@@ -141,7 +141,8 @@ public struct AttributionLog: Sendable {
     public func append(_ records: [RequestRecord]) throws {
         guard !records.isEmpty else { return }
         for record in records where !RequestRecord.isValidID(record.id) {
-            throw RegistryError.corruptFile(path: logPath, reason: "request id '\(record.id)' is not 1–128 printable characters")
+            throw RegistryError.corruptFile(
+                path: logPath, reason: "request id '\(record.id)' is not 1–128 printable characters")
         }
         try FileSystem.makeFolder(folder)
         let lock = try WriterLock(path: lockPath)
@@ -174,7 +175,9 @@ public struct AttributionLog: Sendable {
             index = try rebuild(capacity: capacity)
         }
         try FileSystem.appendDurably(batch, to: logPath)
-        for line in lines { try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset) }
+        for line in lines {
+            try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset)
+        }
         index.covered = start + batch.count
         try writeHeader(index)
     }
@@ -207,7 +210,9 @@ public struct AttributionLog: Sendable {
     }
 
     private func writeHeader(_ index: IndexHandle) throws {
-        let header: [UInt64] = [AttributionLog.magic, UInt64(index.capacity), UInt64(index.count), UInt64(index.covered)]
+        let header: [UInt64] = [
+            AttributionLog.magic, UInt64(index.capacity), UInt64(index.count), UInt64(index.covered),
+        ]
         let written = header.withUnsafeBytes { pwrite(index.descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
         guard written == AttributionLog.headerSize else {
             throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
@@ -235,12 +240,16 @@ public struct AttributionLog: Sendable {
         var position = slot(hash, capacity: index.capacity)
         while true {
             var value: UInt64 = 0
-            _ = withUnsafeMutableBytes(of: &value) { pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8)) }
+            _ = withUnsafeMutableBytes(of: &value) {
+                pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
+            }
             if value == 0 { break }
             position = (position + 1) & (index.capacity - 1)
         }
         var value = AttributionLog.slotValue(hash: hash, offset: offset)
-        let written = withUnsafeBytes(of: &value) { pwrite(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8)) }
+        let written = withUnsafeBytes(of: &value) {
+            pwrite(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
+        }
         guard written == 8 else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
         index.count += 1
     }
@@ -300,7 +309,9 @@ public struct AttributionLog: Sendable {
             var position = slot(hash, capacity: index.capacity)
             for _ in 0..<index.capacity {
                 var value: UInt64 = 0
-                _ = withUnsafeMutableBytes(of: &value) { pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8)) }
+                _ = withUnsafeMutableBytes(of: &value) {
+                    pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
+                }
                 if value == 0 { break }
                 if value >> 40 == hash >> 40, let record = try readRecord(log, offset: Int(value & 0xFF_FFFF_FFFF) - 1),
                     record.id == id
@@ -316,7 +327,8 @@ public struct AttributionLog: Sendable {
             let data = try FileSystem.read(logPath)
             let needle = Data("\"id\":\"\(id)\"".utf8)
             try EventLogLines.forEach(in: data, from: covered, upTo: data.count) { line, offset in
-                guard line.range(of: needle) != nil, let record = try decode(line, offset: offset), record.id == id else { return }
+                guard line.range(of: needle) != nil, let record = try decode(line, offset: offset), record.id == id
+                else { return }
                 found = record
             }
         }
@@ -345,7 +357,8 @@ public struct AttributionLog: Sendable {
             return try CanonicalJSON.decoder().decode(RequestRecord.self, from: line)
         } catch {
             throw RegistryError.corruptFile(
-                path: logPath, reason: "the line at byte \(offset) is not a request record; run 'LabRunner fsck --repair-index'")
+                path: logPath,
+                reason: "the line at byte \(offset) is not a request record; run 'LabRunner fsck --repair-index'")
         }
     }
 
@@ -359,14 +372,18 @@ public struct AttributionLog: Sendable {
         var window = min(size, 4096 * max(1, limit))
         while true {
             var buffer = [UInt8](repeating: 0, count: window)
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
+            let count = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress, window, off_t(size - window))
+            }
             let data = Data(buffer[0..<max(0, count)])
             var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
             if window < size { lines = Array(lines.dropFirst()) }
             if data.last != 0x0A, !lines.isEmpty { lines.removeLast() }
             if lines.count >= limit || window == size {
                 return try lines.suffix(limit).map { line in
-                    guard let record = try decode(Data(line), offset: 0) else { throw RegistryError.unreadable(path: logPath, reason: "a damaged line") }
+                    guard let record = try decode(Data(line), offset: 0) else {
+                        throw RegistryError.unreadable(path: logPath, reason: "a damaged line")
+                    }
                     return record
                 }
             }
@@ -401,12 +418,15 @@ public struct AttributionLog: Sendable {
             }
         }
         guard let index = try? openIndex(writable: false) else {
-            problems.append("requests/index.bin is missing or damaged (lookups fall back to scanning); run 'LabRunner fsck --repair-index'.")
+            problems.append(
+                "requests/index.bin is missing or damaged (lookups fall back to scanning); run 'LabRunner fsck --repair-index'."
+            )
             return problems
         }
         close(index.descriptor)
         if index.covered > data.count || index.count > count {
-            problems.append("requests/index.bin does not match requests/log.jsonl; run 'LabRunner fsck --repair-index'.")
+            problems.append(
+                "requests/index.bin does not match requests/log.jsonl; run 'LabRunner fsck --repair-index'.")
         }
         return problems
     }
@@ -455,7 +475,9 @@ public struct AttributionLog: Sendable {
 /// Line iteration over a byte range of a JSON-lines file, with each line's starting offset.
 enum EventLogLines {
     @discardableResult
-    static func forEach(in data: Data, from start: Int, upTo end: Int, _ body: (Data, Int) throws -> Void) rethrows -> Int {
+    static func forEach(in data: Data, from start: Int, upTo end: Int, _ body: (Data, Int) throws -> Void) rethrows
+        -> Int
+    {
         var lineStart = start
         var index = start
         let limit = min(end, data.count)

@@ -30,7 +30,8 @@ public enum ComponentScanner {
             let path = folder + "/" + name
             let target = try checkedTarget(path, component: component + "/" + prefix + name, root: root)
             if FileSystem.isDirectory(target) {
-                try collectFiles(in: target, prefix: prefix + name + "/", component: component, root: root, into: &files)
+                try collectFiles(
+                    in: target, prefix: prefix + name + "/", component: component, root: root, into: &files)
             } else {
                 files[prefix + name] = try FileSystem.read(target)
             }

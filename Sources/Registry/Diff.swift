@@ -77,7 +77,9 @@ public enum LineDiff {
     }
 
     static func unified(old: Data?, new: Data?, oldName: String, newName: String) -> [String] {
-        let header = ["--- \(old == nil ? "/dev/null" : "a/" + oldName)", "+++ \(new == nil ? "/dev/null" : "b/" + newName)"]
+        let header = [
+            "--- \(old == nil ? "/dev/null" : "a/" + oldName)", "+++ \(new == nil ? "/dev/null" : "b/" + newName)",
+        ]
         guard let oldText = text(old), let newText = text(new) else {
             return header + ["Binary content differs."]
         }
@@ -186,8 +188,10 @@ public enum LineDiff {
                     newCount += 1
                 }
             }
-            let oldHeader = oldCount == 0 ? "\(oldStart - 1),0" : oldCount == 1 ? "\(oldStart)" : "\(oldStart),\(oldCount)"
-            let newHeader = newCount == 0 ? "\(newStart - 1),0" : newCount == 1 ? "\(newStart)" : "\(newStart),\(newCount)"
+            let oldHeader =
+                oldCount == 0 ? "\(oldStart - 1),0" : oldCount == 1 ? "\(oldStart)" : "\(oldStart),\(oldCount)"
+            let newHeader =
+                newCount == 0 ? "\(newStart - 1),0" : newCount == 1 ? "\(newStart)" : "\(newStart),\(newCount)"
             output.append("@@ -\(oldHeader) +\(newHeader) @@")
             output += body
         }

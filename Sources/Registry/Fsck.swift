@@ -67,7 +67,8 @@ extension Registry {
             }
             if event.prev != previous {
                 report.problems.append(
-                    "\(logName) line \(number - 1) was changed, or a line after it removed: line \(number) no longer chains to it.")
+                    "\(logName) line \(number - 1) was changed, or a line after it removed: line \(number) no longer chains to it."
+                )
                 broken = true
                 return
             }
@@ -97,7 +98,8 @@ extension Registry {
         guard report.problems.isEmpty else { return min(head.seq, events.count) }
         if head.seq > events.count {
             report.problems.append(
-                "events.jsonl line \(head.seq) is missing or incomplete, but it was acknowledged: lines were removed or cut short.")
+                "events.jsonl line \(head.seq) is missing or incomplete, but it was acknowledged: lines were removed or cut short."
+            )
             return events.count
         }
         if head.seq > 0, lineHashes[head.seq - 1] != head.sha256 {
@@ -105,7 +107,8 @@ extension Registry {
         }
         if events.count > head.seq {
             report.warnings.append(
-                "\(events.count - head.seq) event(s) after the last acknowledged one will be completed by the next write.")
+                "\(events.count - head.seq) event(s) after the last acknowledged one will be completed by the next write."
+            )
         }
         return head.seq
     }
@@ -131,7 +134,8 @@ extension Registry {
                 continue
             }
             if SHA256.hash(data).hex != event.data["record_sha256"] {
-                report.problems.append("\(file) was changed after registration: it no longer matches events.jsonl line \(event.seq).")
+                report.problems.append(
+                    "\(file) was changed after registration: it no longer matches events.jsonl line \(event.seq).")
                 continue
             }
             guard let record = try? self.record(id: summary.id) else {
@@ -153,7 +157,8 @@ extension Registry {
             }
         }
         if FileSystem.exists(pendingRecordPath) {
-            report.warnings.append("An interrupted registration left versions/.pending-record.json; the next write removes it.")
+            report.warnings.append(
+                "An interrupted registration left versions/.pending-record.json; the next write removes it.")
         }
         for id in versionIDs() where !registered.contains(id) {
             report.warnings.append("versions/\(id).json has no registration event and is ignored.")
@@ -178,7 +183,8 @@ extension Registry {
                 continue
             }
             if digest.hex != hash {
-                report.problems.append("Object \(relativeObjectPath(hash)) is corrupt: its content does not match its name.")
+                report.problems.append(
+                    "Object \(relativeObjectPath(hash)) is corrupt: its content does not match its name.")
             }
         }
     }
@@ -196,7 +202,8 @@ extension Registry {
                 if event.seq > acknowledged { continue }
                 report.problems.append(
                     "tags/\(name) points to \(current[name].map { String($0.prefix(12)) } ?? "nothing") but its last "
-                        + "move (events.jsonl line \(event.seq)) set \(expected.map { String($0.prefix(12)) } ?? "nothing").")
+                        + "move (events.jsonl line \(event.seq)) set \(expected.map { String($0.prefix(12)) } ?? "nothing")."
+                )
             }
         }
         for (name, id) in current.sorted(by: { $0.key < $1.key }) where latest[name] == nil {

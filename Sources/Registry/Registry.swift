@@ -55,8 +55,9 @@ public struct Registry: Sendable {
     {
         if FileSystem.exists(root + "/events.jsonl") { throw RegistryError.workspaceExists(path: root) }
         let registry = Registry(unchecked: root, now: now)
-        for folder in [registry.objects.root, registry.versionsPath, registry.tagsPath, root + "/requests", root + "/incidents"]
-        {
+        for folder in [
+            registry.objects.root, registry.versionsPath, registry.tagsPath, root + "/requests", root + "/incidents",
+        ] {
             try FileSystem.makeFolder(folder)
         }
         let lock = try WriterLock(path: registry.lockPath)
@@ -205,7 +206,8 @@ public struct Registry: Sendable {
             throw RegistryError.missingMetadata(field: "owner", hint: "every version needs an owner, pass --owner NAME")
         }
         guard !metadata.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RegistryError.missingMetadata(field: "reason", hint: "every change needs a reason, pass --reason TEXT")
+            throw RegistryError.missingMetadata(
+                field: "reason", hint: "every change needs a reason, pass --reason TEXT")
         }
         return try write { writer in
             if let existing = try? record(id: prepared.id) { return RegisterOutcome(record: existing, existing: true) }
@@ -252,10 +254,12 @@ public struct Registry: Sendable {
     ) throws -> Event {
         try Registry.validateTagName(name)
         guard !actor.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RegistryError.missingMetadata(field: "who moved the tag", hint: "every tag move records who made it, pass --by NAME")
+            throw RegistryError.missingMetadata(
+                field: "who moved the tag", hint: "every tag move records who made it, pass --by NAME")
         }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RegistryError.missingMetadata(field: "reason", hint: "every change needs a reason, pass --reason TEXT")
+            throw RegistryError.missingMetadata(
+                field: "reason", hint: "every change needs a reason, pass --reason TEXT")
         }
         return try write { writer in
             guard FileSystem.exists(versionPath(id)) else { throw RegistryError.unknownRef(id) }

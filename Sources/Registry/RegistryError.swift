@@ -27,13 +27,15 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
             return "No lab workspace found in \(start) or any folder above it; create one with 'LabRunner init' "
                 + "or point to one with --workspace DIR."
         case .workspaceExists(let path):
-            return "A workspace already exists at \(path); use it as it is, or choose another folder for 'LabRunner init'."
+            return
+                "A workspace already exists at \(path); use it as it is, or choose another folder for 'LabRunner init'."
         case .workspaceUnusable(let path, let reason):
             return "Cannot use \(path) as a workspace: \(reason)."
         case .missingMetadata(let field, let hint):
             return "Missing \(field): \(hint); nothing was written."
         case .unknownRef(let ref):
-            return "No version matches '\(ref)'; list versions with 'LabRunner versions' and tags with 'LabRunner tags'."
+            return
+                "No version matches '\(ref)'; list versions with 'LabRunner versions' and tags with 'LabRunner tags'."
         case .ambiguousRef(let ref, let candidates):
             return "'\(ref)' matches \(candidates.count) versions (\(candidates.joined(separator: ", "))); "
                 + "type more characters of the id."

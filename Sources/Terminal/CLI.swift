@@ -67,8 +67,9 @@ public struct CLI: Sendable {
             if let option = rest.first {
                 return usageFailure(UsageError(unknownOption(option, in: command)), path: path, console: console)
             }
-            console.writeErr("Error: Missing subcommand: '\(names.joined(separator: " "))' needs one of "
-                + command.subcommands.map(\.name).joined(separator: ", ") + ".\n\n")
+            console.writeErr(
+                "Error: Missing subcommand: '\(names.joined(separator: " "))' needs one of "
+                    + command.subcommands.map(\.name).joined(separator: ", ") + ".\n\n")
             console.writeErr(help(path))
             return 64
         }
@@ -103,7 +104,8 @@ public struct CLI: Sendable {
         var path = [root]
         for word in words {
             guard let sub = path[path.count - 1].subcommand(word) else {
-                return usageFailure(UsageError(unknownCommand(word, in: path[path.count - 1])), path: path, console: console)
+                return usageFailure(
+                    UsageError(unknownCommand(word, in: path[path.count - 1])), path: path, console: console)
             }
             path.append(sub)
         }
@@ -256,7 +258,9 @@ public struct CLI: Sendable {
         let command = path[path.count - 1]
         var text = "OVERVIEW: \(command.abstract)\n"
         if let discussion = command.discussion {
-            text += "\n" + discussion.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n") + "\n"
+            text +=
+                "\n" + discussion.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n")
+                + "\n"
         }
         text += "\nUSAGE: \(usage(path))\n"
         if !command.arguments.isEmpty {
@@ -274,7 +278,8 @@ public struct CLI: Sendable {
         if !command.subcommands.isEmpty {
             text += "\nSUBCOMMANDS:\n"
             text += columns(command.subcommands.map { ($0.name, $0.abstract) })
-            text += "\n  See '\(path[0].name) help \((path.dropFirst().map(\.name) + ["<subcommand>"]).joined(separator: " "))' for detailed help.\n"
+            text +=
+                "\n  See '\(path[0].name) help \((path.dropFirst().map(\.name) + ["<subcommand>"]).joined(separator: " "))' for detailed help.\n"
         }
         return text
     }

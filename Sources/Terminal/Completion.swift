@@ -57,7 +57,8 @@ extension CLI {
         var cases = ""
         for row in table() {
             let key = row.path.joined(separator: " ")
-            cases += "    \"\(key)\") words=(\(((row.subcommands + row.options).map { "'\($0)'" }).joined(separator: " "))) ;;\n"
+            cases +=
+                "    \"\(key)\") words=(\(((row.subcommands + row.options).map { "'\($0)'" }).joined(separator: " "))) ;;\n"
         }
         return """
             #compdef \(root.name)

@@ -32,7 +32,8 @@ public struct Table: Sendable {
                     parts.append(index == columns - 1 ? cell : cell + padding)
                 }
             }
-            return parts.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            return parts.joined(separator: "  ").replacingOccurrences(
+                of: "\\s+$", with: "", options: .regularExpression)
         }
         var output = [line(headers), line(widths.map { String(repeating: "-", count: $0) })]
         output += rows.map(line)

@@ -55,7 +55,8 @@ struct Classifier: Sendable {
             throw ToyModelError.weightsInvalid(reason: "it is not a weights file of the expected shape")
         }
         guard file.format == WeightsFile.formatName else {
-            throw ToyModelError.weightsInvalid(reason: "its format is '\(file.format)', expected '\(WeightsFile.formatName)'")
+            throw ToyModelError.weightsInvalid(
+                reason: "its format is '\(file.format)', expected '\(WeightsFile.formatName)'")
         }
         let classes = file.intents.count
         guard classes >= 2, Set(file.intents).count == classes, file.bias.count == classes,
@@ -76,7 +77,9 @@ struct Classifier: Sendable {
         self.index = index
         var table = [Double](repeating: 0, count: file.vocabulary.count * classes)
         for intent in 0..<classes {
-            for feature in 0..<file.vocabulary.count { table[feature * classes + intent] = file.weights[intent][feature] }
+            for feature in 0..<file.vocabulary.count {
+                table[feature * classes + intent] = file.weights[intent][feature]
+            }
         }
         self.table = table
     }

@@ -83,7 +83,8 @@ public struct ToyConfig: Sendable, Equatable {
         if let value = try check(raw.confidenceThreshold, "confidence_threshold", 0...1) { confidenceThreshold = value }
         if let value = try check(raw.retrievalTopK, "retrieval_top_k", 0...10) {
             guard value.rounded() == value else {
-                throw ToyModelError.configOutOfRange(key: "retrieval_top_k", allowed: ToyConfig.allowed["retrieval_top_k"] ?? "")
+                throw ToyModelError.configOutOfRange(
+                    key: "retrieval_top_k", allowed: ToyConfig.allowed["retrieval_top_k"] ?? "")
             }
             retrievalTopK = Int(value)
         }
@@ -93,13 +94,15 @@ public struct ToyConfig: Sendable, Equatable {
         }
         if let value = raw.lowConfidenceAction {
             guard ["clarify", "escalate"].contains(value) else {
-                throw ToyModelError.configOutOfRange(key: "low_confidence_action", allowed: ToyConfig.allowed["low_confidence_action"] ?? "")
+                throw ToyModelError.configOutOfRange(
+                    key: "low_confidence_action", allowed: ToyConfig.allowed["low_confidence_action"] ?? "")
             }
             lowConfidenceAction = value
         }
         if let value = raw.featureSpace {
             guard ToyConfig.featureSpaces.contains(value) else {
-                throw ToyModelError.configOutOfRange(key: "feature_space", allowed: ToyConfig.allowed["feature_space"] ?? "")
+                throw ToyModelError.configOutOfRange(
+                    key: "feature_space", allowed: ToyConfig.allowed["feature_space"] ?? "")
             }
             featureSpace = value
         }

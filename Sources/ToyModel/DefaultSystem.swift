@@ -34,7 +34,9 @@ public enum DefaultSystem {
             }
             try write(data, to: workspace + "/" + relative)
         }
-        guard let csv = manager.contents(atPath: workspace + "/data/train.csv") else { throw ToyModelError.resourcesMissing }
+        guard let csv = manager.contents(atPath: workspace + "/data/train.csv") else {
+            throw ToyModelError.resourcesMissing
+        }
         let weights = try Trainer.train(
             csv: csv, dataName: "data/train.csv", dataSHA256: trainingDataSHA256(csv), seed: defaultSeed)
         try write(weights, to: workspace + "/system/weights.json")

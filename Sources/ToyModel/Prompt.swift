@@ -34,7 +34,9 @@ struct PromptDirectives: Sendable, Equatable {
                 .malformedDirective(line: number, text: line, reason: reason)
             }
             func list(_ allowed: [String]) throws -> [String] {
-                let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                    !$0.isEmpty
+                }
                 for item in items where !allowed.contains(item) {
                     throw malformed("'\(item)' is not one of \(allowed.joined(separator: ", "))")
                 }
@@ -54,11 +56,14 @@ struct PromptDirectives: Sendable, Equatable {
                 }
                 maxWords = words
             case "tone":
-                guard let parsed = Tone(rawValue: value) else { throw malformed("use 'friendly', 'formal' or 'neutral'") }
+                guard let parsed = Tone(rawValue: value) else {
+                    throw malformed("use 'friendly', 'formal' or 'neutral'")
+                }
                 tone = parsed
             default:
                 warnings.append(
-                    "prompt.md line \(number): unknown directive '\(key)' is ignored (known: \(PromptDirectives.keys.joined(separator: ", "))).")
+                    "prompt.md line \(number): unknown directive '\(key)' is ignored (known: \(PromptDirectives.keys.joined(separator: ", ")))."
+                )
             }
         }
     }

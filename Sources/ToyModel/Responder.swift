@@ -7,20 +7,37 @@ struct Responder {
 
     /// What each intent searches the knowledge base for, and what it says before quoting it.
     static let playbook: [String: (query: String, reply: String)] = [
-        "order_status": ("order tracking status delivery parcel", "You can follow your parcel from the tracking link in your dispatch email."),
-        "shipping_options": ("shipping options cost express standard delivery times", "We offer standard and express shipping."),
+        "order_status": (
+            "order tracking status delivery parcel",
+            "You can follow your parcel from the tracking link in your dispatch email."
+        ),
+        "shipping_options": (
+            "shipping options cost express standard delivery times", "We offer standard and express shipping."
+        ),
         "returns": ("return returns label exchange 30 days", "You can start a return from your order page."),
         "refund_request": ("refund refunds money back original payment", "I can help you with your refund."),
-        "damaged_item": ("damaged broken arrived photo replacement", "I'm sorry your item arrived damaged; we will put it right."),
+        "damaged_item": (
+            "damaged broken arrived photo replacement", "I'm sorry your item arrived damaged; we will put it right."
+        ),
         "warranty_claim": ("warranty repair faulty stopped working years", "Our lamps and textiles carry a warranty."),
-        "cancel_order": ("cancel cancellation order before dispatch", "Orders can be cancelled until they are dispatched."),
-        "change_address": ("change address delivery address order before dispatch", "You can change the delivery address until your order is dispatched."),
+        "cancel_order": (
+            "cancel cancellation order before dispatch", "Orders can be cancelled until they are dispatched."
+        ),
+        "change_address": (
+            "change address delivery address order before dispatch",
+            "You can change the delivery address until your order is dispatched."
+        ),
         "account_access": ("login password reset account sign in", "Let's get you back into your account."),
-        "account_takeover": ("security hacked account unauthorised access locked", "Your account's security comes first."),
+        "account_takeover": (
+            "security hacked account unauthorised access locked", "Your account's security comes first."
+        ),
         "payment_issue": ("payment card declined charged twice billing", "Let's sort out the payment."),
         "privacy_request": ("privacy personal data delete export", "You have full control over your personal data."),
         "product_question": ("product size materials care dimensions", "Here is what we know about our products."),
-        "off_topic": ("", "That is outside what Lumen & Loom support can help with; I can help with orders, returns, refunds and your account."),
+        "off_topic": (
+            "",
+            "That is outside what Lumen & Loom support can help with; I can help with orders, returns, refunds and your account."
+        ),
     ]
 
     static let queryTokens: [String: [String]] = playbook.mapValues { Text.tokens($0.query) }
@@ -35,7 +52,9 @@ struct Responder {
         "medical_advice": "medical questions", "legal_advice": "legal advice",
         "competitor_prices": "other shops' prices", "investment_advice": "investment advice",
     ]
-    static let legalThreatWords: Set<String> = ["lawyer", "lawyers", "sue", "suing", "court", "attorney", "solicitor", "lawsuit"]
+    static let legalThreatWords: Set<String> = [
+        "lawyer", "lawyers", "sue", "suing", "court", "attorney", "solicitor", "lawsuit",
+    ]
 
     func answer(_ text: String, seed: UInt64) -> Answer {
         let config = system.config
@@ -65,8 +84,11 @@ struct Responder {
         if let topic = directives.refuse.first(where: { topic in
             Self.topicKeywords[topic, default: []].contains(where: tokenSet.contains)
         }) {
-            let reply = "I'm sorry, but I can't help with \(Self.topicNames[topic] ?? topic). I can help with orders, returns, refunds and your account."
-            return finish(intent: intent, confidence: confidence, body: reply, document: nil, escalated: false, refused: true, variant: variant)
+            let reply =
+                "I'm sorry, but I can't help with \(Self.topicNames[topic] ?? topic). I can help with orders, returns, refunds and your account."
+            return finish(
+                intent: intent, confidence: confidence, body: reply, document: nil, escalated: false, refused: true,
+                variant: variant)
         }
         let triggered = directives.escalate.filter { trigger in
             switch trigger {
@@ -89,7 +111,8 @@ struct Responder {
             }
             return finish(
                 intent: intent, confidence: confidence,
-                body: "Could you tell me a little more about what you need? For example, is it about an order, a return, a refund or your account?",
+                body:
+                    "Could you tell me a little more about what you need? For example, is it about an order, a return, a refund or your account?",
                 document: nil, escalated: false, refused: false, variant: variant)
         }
         let plan = Self.playbook[intent] ?? ("", "")
@@ -124,7 +147,8 @@ struct Responder {
     }
 
     private func finish(
-        intent: String, confidence: Double, body: String, document: String?, escalated: Bool, refused: Bool, variant: Int
+        intent: String, confidence: Double, body: String, document: String?, escalated: Bool, refused: Bool,
+        variant: Int
     ) -> Answer {
         let openings: [String]
         let closing: String
@@ -158,7 +182,8 @@ struct Responder {
                 signLength = 1
             } else if bytes[index] == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA3 {
                 signLength = 2
-            } else if bytes[index] == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x82, bytes[index + 2] == 0xAC {
+            } else if bytes[index] == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x82, bytes[index + 2] == 0xAC
+            {
                 signLength = 3
             }
             guard signLength > 0 else {
@@ -181,7 +206,9 @@ struct Responder {
                         value = value * 10 + Double(byte - 0x30)
                     }
                     digits += 1
-                } else if byte == 0x2E, scale == 0, cursor + 1 < bytes.count, bytes[cursor + 1] >= 0x30, bytes[cursor + 1] <= 0x39 {
+                } else if byte == 0x2E, scale == 0, cursor + 1 < bytes.count, bytes[cursor + 1] >= 0x30,
+                    bytes[cursor + 1] <= 0x39
+                {
                     scale = 0.1
                 } else if byte != 0x2C {
                     break
@@ -193,7 +220,9 @@ struct Responder {
         }
         let tokens = Text.tokens(text)
         for (position, token) in tokens.enumerated() where position + 1 < tokens.count {
-            if ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(tokens[position + 1]), let value = Double(token) {
+            if ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(tokens[position + 1]),
+                let value = Double(token)
+            {
                 amounts.append(value)
             }
         }

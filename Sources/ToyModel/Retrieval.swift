@@ -20,7 +20,8 @@ struct KnowledgeBase: Sendable {
     init(files: [String: Data]) throws {
         var documents: [Document] = []
         var postings: [String: [(document: Int, count: Int)]] = [:]
-        for (path, data) in files.sorted(by: { $0.key < $1.key }) where path.hasSuffix(".md") || path.hasSuffix(".txt") {
+        for (path, data) in files.sorted(by: { $0.key < $1.key }) where path.hasSuffix(".md") || path.hasSuffix(".txt")
+        {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ToyModelError.unreadable(path: "index/\(path)")
             }
@@ -28,8 +29,10 @@ struct KnowledgeBase: Sendable {
             let id = (name as NSString).deletingPathExtension
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let title = lines.first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) } ?? id
-            let paragraphs = text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            let paragraphs = text.components(separatedBy: "\n\n").map {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
             let summary = paragraphs.first?.replacingOccurrences(of: "\n", with: " ") ?? ""
             let tokens = Text.tokens(text)
             var counts: [String: Int] = [:]

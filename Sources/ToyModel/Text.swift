@@ -52,7 +52,9 @@ enum Text {
         guard words > limit else { return text }
         while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0A { end -= 1 }
         var cut = String(decoding: bytes[..<end], as: UTF8.self)
-        if let last = bytes[..<end].last, last != UInt8(ascii: "."), last != UInt8(ascii: "!"), last != UInt8(ascii: "?") {
+        if let last = bytes[..<end].last, last != UInt8(ascii: "."), last != UInt8(ascii: "!"),
+            last != UInt8(ascii: "?")
+        {
             cut += "…"
         }
         return cut

@@ -17,7 +17,8 @@ public enum ToyModelError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .missingComponent(let name):
-            return "The toy system has no \(name); restore it from 'LabRunner checkout REF DIR' or a fresh 'LabRunner init'."
+            return
+                "The toy system has no \(name); restore it from 'LabRunner checkout REF DIR' or a fresh 'LabRunner init'."
         case .unreadable(let path):
             return "Cannot read \(path); check that it exists and is readable."
         case .malformedDirective(let line, let text, let reason):
@@ -25,7 +26,8 @@ public enum ToyModelError: Error, CustomStringConvertible, Equatable, Sendable {
         case .configInvalid(let reason):
             return "config.json is invalid: \(reason); fix it or restore it from a registered version."
         case .unknownConfigKey(let key):
-            return "config.json has an unknown key '\(key)'; remove it (known keys: \(ToyConfig.knownKeys.joined(separator: ", ")))."
+            return
+                "config.json has an unknown key '\(key)'; remove it (known keys: \(ToyConfig.knownKeys.joined(separator: ", ")))."
         case .configOutOfRange(let key, let allowed):
             return "config.json key '\(key)' is out of range: it must be \(allowed)."
         case .weightsInvalid(let reason):

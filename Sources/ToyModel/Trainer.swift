@@ -86,13 +86,15 @@ public enum Trainer {
             if number == 1, line.lowercased() == "text,intent" { continue }
             let fields = try splitCSV(line, file: name, line: number)
             guard fields.count == 2 else {
-                throw ToyModelError.badTrainingRow(file: name, line: number, reason: "expected 2 fields, found \(fields.count)")
+                throw ToyModelError.badTrainingRow(
+                    file: name, line: number, reason: "expected 2 fields, found \(fields.count)")
             }
             let intent = fields[1].trimmingCharacters(in: .whitespaces)
             guard !fields[0].trimmingCharacters(in: .whitespaces).isEmpty, !intent.isEmpty,
                 intent.allSatisfy({ ($0 >= "a" && $0 <= "z") || $0 == "_" })
             else {
-                throw ToyModelError.badTrainingRow(file: name, line: number, reason: "empty text or an intent that is not snake_case")
+                throw ToyModelError.badTrainingRow(
+                    file: name, line: number, reason: "empty text or an intent that is not snake_case")
             }
             rows.append(Row(text: fields[0], intent: intent))
         }

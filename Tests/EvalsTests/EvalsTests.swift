@@ -19,14 +19,19 @@ final class Workspace {
 
     func edit(_ relative: String, _ change: (String) -> String) throws {
         let path = root + "/" + relative
-        try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        try change(try String(contentsOfFile: path, encoding: .utf8)).write(
+            toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func system(version: String = "workspace") throws -> ToySystem { try ToySystem(directory: root + "/system", version: version) }
+    func system(version: String = "workspace") throws -> ToySystem {
+        try ToySystem(directory: root + "/system", version: version)
+    }
 
     func suite(_ name: String = "core", system: ToySystem? = nil) throws -> EvalSuite {
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(root)/evals/\(name).jsonl"))
-        return try EvalSuite(name: name, data: data, sha256: "suite-\(name)", fileName: "evals/\(name).jsonl", knownIntents: system?.intents)
+        return try EvalSuite(
+            name: name, data: data, sha256: "suite-\(name)", fileName: "evals/\(name).jsonl",
+            knownIntents: system?.intents)
     }
 
     func run(repeats: Int = 1, seed: UInt64 = 1) throws -> EvalResult {
@@ -54,13 +59,17 @@ final class Workspace {
 
         let escalation = try Workspace()
         try escalation.edit("system/prompt.md") {
-            $0.replacingOccurrences(of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: refund_over_500, account_takeover")
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover",
+                with: "escalate: refund_over_500, account_takeover")
         }
         let escalated = try escalation.run()
         #expect(escalated.categories["escalate:legal_threat"]?.passRate == 0, "the whole rule category fails")
 
         let temperature = try Workspace()
-        try temperature.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0") }
+        try temperature.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0")
+        }
         #expect(points(try temperature.run(repeats: 5)) >= 10)
 
         let labels = try Workspace()
@@ -96,7 +105,9 @@ final class Workspace {
 
     @Test func selfComparisonAtTemperatureIsRarelyAFalseAlarm() throws {
         let workspace = try Workspace()
-        try workspace.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7") }
+        try workspace.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
+        }
         let system = try workspace.system()
         let suite = try workspace.suite(system: system)
         var alarms = 0
@@ -110,11 +121,17 @@ final class Workspace {
 
     @Test func theEscalationRegressionIsWorseAtTemperature() throws {
         let good = try Workspace()
-        try good.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7") }
+        try good.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
+        }
         let bad = try Workspace()
-        try bad.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7") }
+        try bad.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
+        }
         try bad.edit("system/prompt.md") {
-            $0.replacingOccurrences(of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: refund_over_500, account_takeover")
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover",
+                with: "escalate: refund_over_500, account_takeover")
         }
         let goodSystem = try good.system()
         let badSystem = try bad.system()
@@ -149,12 +166,18 @@ final class Workspace {
     @Test func badSuitesAreNamedWithFileAndLine() throws {
         let intents = ["order_status", "unclear"]
         let good = #"{"id":"a","input":"where is it","expect":{"intent":"order_status"}}"#
-        #expect(throws: EvalsError.malformedCase(file: "evals/x.jsonl", line: 2, reason: "it is not a JSON object of the case format")) {
-            try EvalSuite(name: "x", data: Data("\(good)\n{broken\n".utf8), sha256: "s", fileName: "evals/x.jsonl", knownIntents: intents)
+        #expect(
+            throws: EvalsError.malformedCase(
+                file: "evals/x.jsonl", line: 2, reason: "it is not a JSON object of the case format")
+        ) {
+            try EvalSuite(
+                name: "x", data: Data("\(good)\n{broken\n".utf8), sha256: "s", fileName: "evals/x.jsonl",
+                knownIntents: intents)
         }
         let unknown = #"{"id":"b","input":"hello","expect":{"intent":"teleport"}}"#
         #expect(throws: EvalsError.unknownIntent(file: "evals/x.jsonl", line: 1, intent: "teleport")) {
-            try EvalSuite(name: "x", data: Data(unknown.utf8), sha256: "s", fileName: "evals/x.jsonl", knownIntents: intents)
+            try EvalSuite(
+                name: "x", data: Data(unknown.utf8), sha256: "s", fileName: "evals/x.jsonl", knownIntents: intents)
         }
         let workspace = try Workspace()
         let system = try workspace.system()

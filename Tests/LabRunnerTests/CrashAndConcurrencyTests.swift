@@ -11,9 +11,10 @@ import Testing
         let second = try sandbox.json(["register", "--parent", "#1", "--owner", "a", "--reason", "second"])
         let ids = [try #require(root["id"].string), try #require(second["id"].string)]
         let eventsBefore = try sandbox.json(["log"]).count
-        let script = (0..<8).map { worker in
-            "(for n in $(seq 1 50); do \"$LR\" tag production \(ids[worker % 2].prefix(12)) --by w\(worker) --reason \"move $n\" >/dev/null || echo FAIL; done) &"
-        }.joined(separator: "\n") + "\nwait\n"
+        let script =
+            (0..<8).map { worker in
+                "(for n in $(seq 1 50); do \"$LR\" tag production \(ids[worker % 2].prefix(12)) --by w\(worker) --reason \"move $n\" >/dev/null || echo FAIL; done) &"
+            }.joined(separator: "\n") + "\nwait\n"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script]
@@ -45,7 +46,9 @@ import Testing
             process.currentDirectoryURL = URL(fileURLWithPath: sandbox.path + "/ws")
             if attempt % 2 == 0 {
                 try sandbox.write("attempt \(attempt)\n", to: "ws/system/notes.md")
-                process.arguments = ["register", "--parent", "#1", "--owner", "k", "--reason", "try \(attempt)", "--json"]
+                process.arguments = [
+                    "register", "--parent", "#1", "--owner", "k", "--reason", "try \(attempt)", "--json",
+                ]
             } else {
                 process.arguments = ["tag", "production", "#1", "--by", "k", "--reason", "try \(attempt)", "--json"]
             }

@@ -15,20 +15,28 @@ import Testing
         prompt = prompt.replacingOccurrences(
             of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
         try sandbox.write(prompt, to: "ws/system/prompt.md")
-        let regression = try sandbox.json(["register", "--parent", "#1", "--owner", "alice", "--reason", "shorter escalation list"])
+        let regression = try sandbox.json([
+            "register", "--parent", "#1", "--owner", "alice", "--reason", "shorter escalation list",
+        ])
         let badID = try #require(regression["id"].string)
 
         let refused = try sandbox.run(["promote", "#2", "--approver", "bob"], in: "ws")
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("The promotion gate refused"))
-        let forced = try sandbox.json(["promote", "#2", "--approver", "bob", "--force", "--reason", "manufactured incident"])
+        let forced = try sandbox.json([
+            "promote", "#2", "--approver", "bob", "--force", "--reason", "manufactured incident",
+        ])
         #expect(forced["overridden"].bool == true)
 
         let broken = try sandbox.json(["traffic", "--requests", "300", "--seed", "5"])
         let badRequest = try #require(broken["last_request"].string)
-        #expect((broken["satisfied_rate"].double ?? 1) < (healthy["satisfied_rate"].double ?? 0) - 0.05, "traffic shows the drop")
+        #expect(
+            (broken["satisfied_rate"].double ?? 1) < (healthy["satisfied_rate"].double ?? 0) - 0.05,
+            "traffic shows the drop")
 
-        try sandbox.ok(["incident", "open", "--symptom", "legal threats and big refunds not escalated", "--detected-at", "-2m"])
+        try sandbox.ok([
+            "incident", "open", "--symptom", "legal threats and big refunds not escalated", "--detected-at", "-2m",
+        ])
         let rollback = try sandbox.json(["rollback", "--reason", "restore escalations"])
         #expect(rollback["from"].string == badID)
         #expect(rollback["to"].string == baselineID)
@@ -85,7 +93,9 @@ import Testing
         #expect(asked.stderr.contains("add --yes"))
         let canary = try sandbox.json(["promote", "#2", "--approver", "carol", "--canary", "20", "--yes"])
         #expect((canary["canary"]["candidate"]["requests"].int ?? 0) > 0)
-        #expect((canary["canary"]["production"]["requests"].int ?? 0) > (canary["canary"]["candidate"]["requests"].int ?? 0))
+        #expect(
+            (canary["canary"]["production"]["requests"].int ?? 0) > (canary["canary"]["candidate"]["requests"].int ?? 0)
+        )
     }
 
     @Test func noArgumentsSaysWhatToDoNext() throws {

@@ -62,7 +62,9 @@ final class Sandbox {
         -> String
     {
         let result = try run(arguments, in: folder)
-        #expect(result.status == 0, "LabRunner \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "LabRunner \(arguments.joined(separator: " ")) failed: \(result.stderr)",
+            sourceLocation: sourceLocation)
         return result.stdout
     }
 

@@ -28,10 +28,13 @@ import Testing
         #expect(throws: PlaybookError.self) { try lab.register("new data, old weights", parent: base.id) }
         #expect(lab.snapshot() == before)
         let recorded = try RegisterPlay.run(
-            RegisterRequest(owner: "a", reason: "knowingly", parent: base.id, root: false, lineageBrokenOK: true), in: lab.context())
+            RegisterRequest(owner: "a", reason: "knowingly", parent: base.id, root: false, lineageBrokenOK: true),
+            in: lab.context())
         #expect(recorded.lineageBroken)
         #expect(recorded.record.metadata.extra["lineage_broken"] != nil)
-        try lab.edit("data/train.csv") { $0.replacingOccurrences(of: "where did my parcel go,order_status\n", with: "") }
+        try lab.edit("data/train.csv") {
+            $0.replacingOccurrences(of: "where did my parcel go,order_status\n", with: "")
+        }
 
         // A worse eval on the same suite.
         try lab.dropLegalThreatTrigger()
@@ -41,7 +44,10 @@ import Testing
         #expect(lab.snapshot() == before)
 
         // A different suite hash: the suite file changed between the two evals.
-        try lab.edit("system/prompt.md") { $0.replacingOccurrences(of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine) + "\nA note.\n" }
+        try lab.edit("system/prompt.md") {
+            $0.replacingOccurrences(of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine)
+                + "\nA note.\n"
+        }
         try lab.edit("evals/core.jsonl") { $0.split(separator: "\n").dropLast().joined(separator: "\n") + "\n" }
         let otherSuite = try lab.register("same behaviour, new suite", parent: base.id)
         before = lab.snapshot()
@@ -83,12 +89,15 @@ import Testing
         let cursed = try lab.register("cosmetic one", parent: good.id)
         try lab.promote(cursed.shortID)
         // An incident names the second version as bad, even though its eval passed.
-        _ = try Incidents.open(symptom: "odd answers", detectedAt: nil, badVersion: cursed.id, by: "ops", in: lab.context())
+        _ = try Incidents.open(
+            symptom: "odd answers", detectedAt: nil, badVersion: cursed.id, by: "ops", in: lab.context())
         try lab.dropLegalThreatTrigger()
         let bad = try lab.register("trim", parent: cursed.id)
         try lab.promote(bad.shortID, force: true)
         lab.clock.advance(30)
-        let result = try RollbackPlay.run(RollbackRequest(ref: nil, reason: "legal threats", incident: nil, detectedAt: nil, by: "ops"), in: lab.context())
+        let result = try RollbackPlay.run(
+            RollbackRequest(ref: nil, reason: "legal threats", incident: nil, detectedAt: nil, by: "ops"),
+            in: lab.context())
         #expect(result.to == good.id)
         #expect(result.confirmed)
         #expect(try lab.context().registry.tag("production") == good.id)
@@ -101,10 +110,12 @@ import Testing
         try lab.dropLegalThreatTrigger()
         let bad = try lab.register("trim", parent: good.id)
         try lab.promote(bad.shortID, force: true)
-        let incident = try Incidents.open(symptom: "legal threats not escalated", detectedAt: nil, badVersion: nil, by: "monitor", in: lab.context())
+        let incident = try Incidents.open(
+            symptom: "legal threats not escalated", detectedAt: nil, badVersion: nil, by: "monitor", in: lab.context())
         lab.clock.advance(42)
         let result = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "restore escalations", incident: nil, detectedAt: nil, by: "ops"), in: lab.context())
+            RollbackRequest(ref: nil, reason: "restore escalations", incident: nil, detectedAt: nil, by: "ops"),
+            in: lab.context())
         #expect(result.incident.id == incident.id)
         #expect(abs(result.timeToRollbackSeconds - 42) < 0.01)
         #expect(result.incident.goodVersion == good.id && result.incident.badVersion == bad.id)
@@ -117,7 +128,9 @@ import Testing
         try lab.promote("#1")
         let before = lab.snapshot()
         #expect(throws: PlaybookError.self) {
-            try RollbackPlay.run(RollbackRequest(ref: nil, reason: "panic", incident: nil, detectedAt: nil, by: "ops"), in: lab.context())
+            try RollbackPlay.run(
+                RollbackRequest(ref: nil, reason: "panic", incident: nil, detectedAt: nil, by: "ops"), in: lab.context()
+            )
         }
         #expect(lab.snapshot() == before)
     }
@@ -150,14 +163,15 @@ import Testing
         }
         lab.clock.advance(7200)
         let context = try lab.context()
-        let productionBlobs = try Set(everProduction.flatMap { id -> [String] in
-            let record = try context.registry.record(id: id)
-            var hashes = record.manifest.components.values.map(\.sha256)
-            for entry in record.manifest.components.values where entry.kind == .folder {
-                hashes += try context.registry.folderListing(entry.sha256).files.values
-            }
-            return hashes
-        })
+        let productionBlobs = try Set(
+            everProduction.flatMap { id -> [String] in
+                let record = try context.registry.record(id: id)
+                var hashes = record.manifest.components.values.map(\.sha256)
+                for entry in record.manifest.components.values where entry.kind == .folder {
+                    hashes += try context.registry.folderListing(entry.sha256).files.values
+                }
+                return hashes
+            })
         let dryRun = try GCPlay.run(dryRun: true, by: "ops", in: context)
         let real = try GCPlay.run(dryRun: false, by: "ops", in: context)
         #expect(!real.versions.isEmpty, "something expired and was collected")
@@ -179,9 +193,24 @@ import Testing
     @Test func eachRegressionKindIsTracedToItsComponent() throws {
         let kinds: [(String, (LabWorkspace) throws -> Void)] = [
             ("prompt.md", { try $0.dropLegalThreatTrigger() }),
-            ("config.json", { lab in try lab.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0") } }),
+            (
+                "config.json",
+                { lab in
+                    try lab.edit("system/config.json") {
+                        $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0")
+                    }
+                }
+            ),
             ("index", { lab in try FileManager.default.removeItem(atPath: lab.root + "/system/index/orders.md") }),
-            ("config.json", { lab in try lab.edit("system/config.json") { $0.replacingOccurrences(of: "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0") } }),
+            (
+                "config.json",
+                { lab in
+                    try lab.edit("system/config.json") {
+                        $0.replacingOccurrences(
+                            of: "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
+                    }
+                }
+            ),
         ]
         for (component, breakIt) in kinds {
             let lab = try LabWorkspace()
@@ -219,7 +248,9 @@ import Testing
 
     @Test func aCosmeticChangeAtTemperatureIsNoise() throws {
         let lab = try LabWorkspace()
-        try lab.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7") }
+        try lab.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
+        }
         let good = try lab.register("sampled baseline")
         try lab.promote("#1", force: true)
         try lab.edit("system/prompt.md") { $0 + "\nReviewed on Monday.\n" }

@@ -29,12 +29,15 @@ final class LabWorkspace {
 
     func edit(_ relative: String, _ change: (String) -> String) throws {
         let path = root + "/" + relative
-        try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        try change(try String(contentsOfFile: path, encoding: .utf8)).write(
+            toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Registers the live system/ and returns the version id.
     @discardableResult
-    func register(_ reason: String, parent: String? = nil, owner: String = "alice", experiment: String? = nil) throws -> VersionRecord {
+    func register(_ reason: String, parent: String? = nil, owner: String = "alice", experiment: String? = nil) throws
+        -> VersionRecord
+    {
         clock.advance(1)
         return try RegisterPlay.run(
             RegisterRequest(owner: owner, reason: reason, parent: parent, root: parent == nil, experiment: experiment),
@@ -45,7 +48,8 @@ final class LabWorkspace {
     func promote(_ ref: String, force: Bool = false) throws {
         clock.advance(1)
         let context = try context()
-        let request = PromoteRequest(ref: ref, approver: "bob", force: force, reason: force ? "manufactured incident" : nil)
+        let request = PromoteRequest(
+            ref: ref, approver: "bob", force: force, reason: force ? "manufactured incident" : nil)
         _ = try PromotePlay.move(request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
     }
 
@@ -60,6 +64,8 @@ final class LabWorkspace {
 
     static let escalateLine = "escalate: refund_over_500, legal_threat, account_takeover"
     func dropLegalThreatTrigger() throws {
-        try edit("system/prompt.md") { $0.replacingOccurrences(of: Self.escalateLine, with: "escalate: refund_over_500, account_takeover") }
+        try edit("system/prompt.md") {
+            $0.replacingOccurrences(of: Self.escalateLine, with: "escalate: refund_over_500, account_takeover")
+        }
     }
 }

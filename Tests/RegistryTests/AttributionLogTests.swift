@@ -7,7 +7,8 @@ import Testing
 @Suite struct AttributionLogTests {
     func record(_ id: String, version: String = String(repeating: "a", count: 64)) -> RequestRecord {
         RequestRecord(
-            id: id, at: Date(timeIntervalSince1970: 1_795_000_000), version: version, seed: 7, input: "where is my order",
+            id: id, at: Date(timeIntervalSince1970: 1_795_000_000), version: version, seed: 7,
+            input: "where is my order",
             inputSHA256: "in", output: "{\"intent\":\"order_status\"}", outputSHA256: "out", satisfied: true,
             source: "traffic", caseID: "c1", latencyMicros: 40)
     }
@@ -59,7 +60,9 @@ import Testing
 
     @Test func badIDsAreRefused() throws {
         let folder = try TemporaryFolder()
-        #expect(throws: RegistryError.self) { try AttributionLog(registryRoot: folder.path).append([record("has space")]) }
+        #expect(throws: RegistryError.self) {
+            try AttributionLog(registryRoot: folder.path).append([record("has space")])
+        }
     }
 }
 

@@ -37,10 +37,12 @@ import Testing
         let folder = try TemporaryFolder()
         let registry = try makeRegistry(in: folder)
         let a = try registry.register(
-            components: components(), lineage: DatasetLineage(dataset: "data/train.csv", sha256: String(repeating: "a", count: 64)),
+            components: components(),
+            lineage: DatasetLineage(dataset: "data/train.csv", sha256: String(repeating: "a", count: 64)),
             lineageData: nil, metadata: metadata())
         let b = try registry.register(
-            components: components(), lineage: DatasetLineage(dataset: "data/train.csv", sha256: String(repeating: "b", count: 64)),
+            components: components(),
+            lineage: DatasetLineage(dataset: "data/train.csv", sha256: String(repeating: "b", count: 64)),
             lineageData: nil, metadata: metadata())
         #expect(a.record.id != b.record.id)
         #expect(try registry.diff(a.record, b.record).lineageChanged)
@@ -75,7 +77,9 @@ import Testing
         #expect(try registry.resolve("production").id == v2.id)
         #expect(try registry.resolve("production~1").id == v1.id)
         #expect(try registry.resolve(String(v2.id.prefix(10))).id == v2.id)
-        #expect(throws: RegistryError.tagHasNoHistory(tag: "production", steps: 2)) { try registry.resolve("production~2") }
+        #expect(throws: RegistryError.tagHasNoHistory(tag: "production", steps: 2)) {
+            try registry.resolve("production~2")
+        }
         #expect(throws: RegistryError.unknownRef("#9")) { try registry.resolve("#9") }
         #expect(throws: RegistryError.unknownRef("nothing-here")) { try registry.resolve("nothing-here") }
     }
@@ -154,21 +158,26 @@ import Testing
         try FileManager.default.createDirectory(atPath: system, withIntermediateDirectories: true)
         try Data("x".utf8).write(to: URL(fileURLWithPath: system + "/prompt.md"))
         try Data("secret".utf8).write(to: URL(fileURLWithPath: outside.path + "/secret.txt"))
-        try FileManager.default.createSymbolicLink(atPath: system + "/config.json", withDestinationPath: outside.path + "/secret.txt")
+        try FileManager.default.createSymbolicLink(
+            atPath: system + "/config.json", withDestinationPath: outside.path + "/secret.txt")
         #expect(throws: RegistryError.self) {
             try ComponentScanner.scan(folder: system, workspaceRoot: folder.path)
         }
         try FileManager.default.removeItem(atPath: system + "/config.json")
-        try FileManager.default.createSymbolicLink(atPath: system + "/config.json", withDestinationPath: system + "/prompt.md")
+        try FileManager.default.createSymbolicLink(
+            atPath: system + "/config.json", withDestinationPath: system + "/prompt.md")
         let scanned = try ComponentScanner.scan(folder: system, workspaceRoot: folder.path)
         #expect(scanned["config.json"] == .file(Data("x".utf8)))
     }
 
     @Test func workspaceIsFoundByWalkingUp() throws {
         let folder = try TemporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder.path + "/ws/.labrunner/registry", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: folder.path + "/ws/system/deep", withIntermediateDirectories: true)
-        let found = try Workspace.locate(explicit: nil, environment: [:], currentDirectory: folder.path + "/ws/system/deep")
+        try FileManager.default.createDirectory(
+            atPath: folder.path + "/ws/.labrunner/registry", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder.path + "/ws/system/deep", withIntermediateDirectories: true)
+        let found = try Workspace.locate(
+            explicit: nil, environment: [:], currentDirectory: folder.path + "/ws/system/deep")
         #expect(found.root.hasSuffix("/ws"))
         try FileManager.default.createDirectory(
             atPath: folder.path + "/repo/lab-workspace/.labrunner", withIntermediateDirectories: true)

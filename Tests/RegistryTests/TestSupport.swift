@@ -22,19 +22,24 @@ func components(prompt: String = "tone: friendly\n", config: String = "{}\n") ->
     [
         "prompt.md": .file(Data(prompt.utf8)),
         "config.json": .file(Data(config.utf8)),
-        "index": .folder(["refunds.md": Data("Refunds within 30 days.\n".utf8), "faq/shipping.md": Data("Ships in 2 days.\n".utf8)]),
+        "index": .folder([
+            "refunds.md": Data("Refunds within 30 days.\n".utf8), "faq/shipping.md": Data("Ships in 2 days.\n".utf8),
+        ]),
     ]
 }
 
 func metadata(parent: String? = nil, reason: String = "test") -> VersionMetadata {
-    VersionMetadata(owner: "alice", parent: parent, reason: reason, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+    VersionMetadata(
+        owner: "alice", parent: parent, reason: reason, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
 }
 
 extension Registry {
     @discardableResult
     func registerSample(prompt: String = "tone: friendly\n", parent: String? = nil) throws -> VersionRecord {
-        try register(components: components(prompt: prompt), lineage: nil, lineageData: nil, metadata: metadata(parent: parent))
-            .record
+        try register(
+            components: components(prompt: prompt), lineage: nil, lineageData: nil, metadata: metadata(parent: parent)
+        )
+        .record
     }
 }
 

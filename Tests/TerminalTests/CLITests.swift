@@ -11,7 +11,8 @@ final class Capture: Sendable {
 
     func console(terminal: Bool = false, environment: [String: String] = [:], answer: String? = nil) -> Console {
         Console(
-            writeOut: { text in self.out.withLock { $0 += text } }, writeErr: { text in self.err.withLock { $0 += text } },
+            writeOut: { text in self.out.withLock { $0 += text } },
+            writeErr: { text in self.err.withLock { $0 += text } },
             readLine: { answer }, stdoutIsTerminal: terminal, stdinIsTerminal: terminal, stderrIsTerminal: terminal,
             environment: environment, currentDirectory: "/tmp")
     }
@@ -40,11 +41,13 @@ let app = CLI(
                         name: "run", abstract: "Run a suite.",
                         arguments: [.optional("suite", help: "The suite.")],
                         options: [
-                            .value("seed", "n", short: "s", help: "Seed."), .value("tag", "name", help: "Tag.", repeating: true),
+                            .value("seed", "n", short: "s", help: "Seed."),
+                            .value("tag", "name", help: "Tag.", repeating: true),
                         ]
                     ) { invocation, console in
                         console.out(
-                            "suite=\(invocation.argument("suite") ?? "-") seed=\(invocation.value("seed") ?? "-") tags=\(invocation.values("tag"))")
+                            "suite=\(invocation.argument("suite") ?? "-") seed=\(invocation.value("seed") ?? "-") tags=\(invocation.values("tag"))"
+                        )
                         return 0
                     }
                 ]),
@@ -55,7 +58,9 @@ let app = CLI(
                 return 0
             },
             CommandSpec(name: "fail", abstract: "Always fails.") { _, _ in
-                struct Broken: Error, CustomStringConvertible { var description: String { "The registry is broken; run fsck." } }
+                struct Broken: Error, CustomStringConvertible {
+                    var description: String { "The registry is broken; run fsck." }
+                }
                 throw Broken()
             },
         ]), version: "1.2.3")
@@ -70,7 +75,9 @@ let app = CLI(
     @Test func helpHasTheStandardSectionsOnEveryCommand() {
         let (status, out, _) = run(["--help"])
         #expect(status == 0)
-        for section in ["OVERVIEW: Practise model version control.", "USAGE: LabRunner <subcommand>", "OPTIONS:", "SUBCOMMANDS:"] {
+        for section in [
+            "OVERVIEW: Practise model version control.", "USAGE: LabRunner <subcommand>", "OPTIONS:", "SUBCOMMANDS:",
+        ] {
             #expect(out.contains(section), "missing \(section)")
         }
         #expect(out.contains("  versions  ") && out.contains("--version"))
@@ -136,13 +143,15 @@ let app = CLI(
     }
 
     @Test func tablesAlignColumns() {
-        let text = Table(headers: ["TAG", "SEQ"], rows: [["production", "#12"], ["exp", "#3"]], alignRight: [1]).render()
+        let text = Table(headers: ["TAG", "SEQ"], rows: [["production", "#12"], ["exp", "#3"]], alignRight: [1])
+            .render()
         #expect(text == "TAG         SEQ\n----------  ---\nproduction  #12\nexp          #3\n")
     }
 
     @Test func progressBarDrawsNothingOffATerminal() {
         let capture = Capture()
-        let bar = ProgressBar(total: 10, label: "work", console: capture.console(terminal: false), minimumDuration: .zero)
+        let bar = ProgressBar(
+            total: 10, label: "work", console: capture.console(terminal: false), minimumDuration: .zero)
         for _ in 0..<10 { bar.advance() }
         bar.finish()
         #expect(capture.stderr.isEmpty)
@@ -156,7 +165,8 @@ let app = CLI(
     @Test func completionScriptsComeFromTheTable() throws {
         let bash = try app.completionScript(shell: "bash")
         #expect(bash.contains("versions") && bash.contains("--limit") && bash.contains("complete -F"))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("completion-\(UUID().uuidString).bash")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "completion-\(UUID().uuidString).bash")
         try Data(bash.utf8).write(to: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
@@ -166,7 +176,9 @@ let app = CLI(
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(try app.completionScript(shell: "zsh").contains("#compdef LabRunner"))
-        #expect(try app.completionScript(shell: "fish").contains("complete -c LabRunner -n '__fish_use_subcommand' -a 'versions'"))
+        #expect(
+            try app.completionScript(shell: "fish").contains(
+                "complete -c LabRunner -n '__fish_use_subcommand' -a 'versions'"))
         #expect(throws: UsageError.self) { try app.completionScript(shell: "tcsh") }
         #expect(run(["--generate-completion-script", "fish"]).0 == 0)
     }

@@ -30,7 +30,9 @@ final class BundledSystem {
         let bundle = try BundledSystem()
         let system = try bundle.system()
         #expect(system.intents.count >= 13)
-        let rows = try String(contentsOfFile: bundle.root + "/data/train.csv", encoding: .utf8).split(separator: "\n").count - 1
+        let rows =
+            try String(contentsOfFile: bundle.root + "/data/train.csv", encoding: .utf8).split(separator: "\n").count
+            - 1
         #expect(rows >= 600)
         let documents = try FileManager.default.contentsOfDirectory(atPath: bundle.root + "/system/index")
         #expect(documents.count >= 10)
@@ -47,7 +49,9 @@ final class BundledSystem {
 
     @Test func samplingReproducesFromTheSeed() throws {
         let bundle = try BundledSystem()
-        try bundle.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0") }
+        try bundle.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0")
+        }
         let system = try bundle.system()
         let inputs = ["where is my order", "my lamp arrived broken", "I can't log in", "how much is shipping"]
         for input in inputs {
@@ -72,10 +76,13 @@ final class BundledSystem {
         let bundle = try BundledSystem()
         #expect(try bundle.system().ask("should I invest in bitcoin", seed: 1).refused)
         #expect(try bundle.system().ask("my lawyer will contact you about order LL-48213", seed: 1).escalated)
-        try bundle.edit("system/prompt.md") { $0.replacingOccurrences(of: "cite_sources: yes", with: "cite_sources: no") }
+        try bundle.edit("system/prompt.md") {
+            $0.replacingOccurrences(of: "cite_sources: yes", with: "cite_sources: no")
+        }
         #expect(try bundle.system().ask("where is my order LL-48213", seed: 1).citedDocument == nil)
         try bundle.edit("system/prompt.md") { $0.replacingOccurrences(of: "tone: friendly", with: "tone: formal") }
-        #expect(try bundle.system().ask("where is my order LL-48213", seed: 1).text.hasPrefix("Thank you for contacting"))
+        #expect(
+            try bundle.system().ask("where is my order LL-48213", seed: 1).text.hasPrefix("Thank you for contacting"))
     }
 
     @Test func badComponentsAreNamed() throws {
@@ -93,18 +100,28 @@ final class BundledSystem {
         try bundle.edit("system/config.json") { $0.replacingOccurrences(of: "{", with: "{\n  \"creativity\": 3,") }
         #expect(throws: ToyModelError.unknownConfigKey("creativity")) { try bundle.system() }
         try bundle.edit("system/config.json") { $0.replacingOccurrences(of: "\"creativity\": 3,", with: "") }
-        try bundle.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 9") }
-        #expect(throws: ToyModelError.configOutOfRange(key: "temperature", allowed: "a number from 0 to 2")) { try bundle.system() }
-        try bundle.edit("system/config.json") { $0.replacingOccurrences(of: "\"temperature\": 9", with: "\"temperature\": 0") }
+        try bundle.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 9")
+        }
+        #expect(throws: ToyModelError.configOutOfRange(key: "temperature", allowed: "a number from 0 to 2")) {
+            try bundle.system()
+        }
+        try bundle.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"temperature\": 9", with: "\"temperature\": 0")
+        }
         try bundle.edit("system/config.json") { $0.replacingOccurrences(of: "\"words+bigrams\"", with: "\"words\"") }
-        #expect(throws: ToyModelError.featureSpaceMismatch(weights: "words+bigrams", config: "words")) { try bundle.system() }
+        #expect(throws: ToyModelError.featureSpaceMismatch(weights: "words+bigrams", config: "words")) {
+            try bundle.system()
+        }
         try bundle.edit("system/weights.json") { _ in "{\"not\": \"weights\"}" }
         #expect(throws: ToyModelError.self) { try bundle.system() }
     }
 
     @Test func aBadTrainingRowIsNamedWithItsLine() {
         let csv = Data("text,intent\nwhere is my order,order_status\nthis row has no intent\n".utf8)
-        #expect(throws: ToyModelError.badTrainingRow(file: "data/train.csv", line: 3, reason: "expected 2 fields, found 1")) {
+        #expect(
+            throws: ToyModelError.badTrainingRow(file: "data/train.csv", line: 3, reason: "expected 2 fields, found 1")
+        ) {
             try Trainer.train(csv: csv, dataName: "data/train.csv", dataSHA256: "x", seed: 1)
         }
     }
