@@ -138,7 +138,7 @@ enum BenchCommands {
             var seqResolve: [Double] = []
             var prefixResolve: [Double] = []
             for n in 0..<10 {
-                listTimes.append(try time(clock) { _ = try registry.versions() })
+                listTimes.append(try time(clock) { _ = try registry.versionSummaries() })
                 tagResolve.append(try time(clock) { _ = try registry.resolve("production") })
                 seqResolve.append(try time(clock) { _ = try registry.resolve("#\(target / 2 + n)") })
                 let prefix = String(ids[(n * 997) % ids.count].prefix(8))

@@ -1,15 +1,30 @@
 // The append-only, hash-chained event log (events.jsonl) and its head file.
 import Foundation
 import Hashing
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
+/// Parsed events kept for the life of a Registry value: the log only grows, so a longer file means
+/// "parse the new tail", and a shorter one (damage) means "parse it all again".
+final class EventCache: Sendable {
+    private let state = Mutex<(offset: Int, events: [Event])>((0, []))
+
+    func events(_ load: (_ offset: Int, _ known: [Event]) throws -> (offset: Int, events: [Event])) rethrows -> [Event] {
+        try state.withLock { state in
+            state = try load(state.offset, state.events)
+            return state.events
+        }
+    }
+}
+
 struct EventLog: Sendable {
     static let genesis = String(repeating: "0", count: 64)
     let path: String
     let headPath: String
+    let cache = EventCache()
 
     /// Calls `body` with each complete line (without its newline) from `offset`, with its 1-based number
     /// counted from `firstNumber`; returns the offset just past the last complete line. A partial tail is skipped.
@@ -56,10 +71,15 @@ struct EventLog: Sendable {
 
     func events() throws -> [Event] {
         guard FileSystem.exists(path) else { return [] }
-        let data = try FileSystem.read(path)
-        var events: [Event] = []
-        try EventLog.forEachLine(in: data) { line, number in events.append(try decode(line, number: number)) }
-        return events
+        return try cache.events { offset, known in
+            let data = try FileSystem.read(path)
+            var events = data.count >= offset ? known : []
+            let start = data.count >= offset ? offset : 0
+            let end = try EventLog.forEachLine(in: data, from: start) { line, number in
+                events.append(try decode(line, number: events.count + 1))
+            }
+            return (end, events)
+        }
     }
 
     func head() throws -> LogHead? {

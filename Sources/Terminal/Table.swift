@@ -32,8 +32,9 @@ public struct Table: Sendable {
                     parts.append(index == columns - 1 ? cell : cell + padding)
                 }
             }
-            return parts.joined(separator: "  ").replacingOccurrences(
-                of: "\\s+$", with: "", options: .regularExpression)
+            var line = parts.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }
+            return line
         }
         var output = [line(headers), line(widths.map { String(repeating: "-", count: $0) })]
         output += rows.map(line)
