@@ -28,7 +28,7 @@ public enum AuditPlay {
             throw PlaybookError.unknownRequest(requestID)
         }
         let version = try registry.record(id: request.version)
-        let events = try registry.events()
+        let events = try registry.events(mentioning: version.id)
         let trail = events.filter { event in
             event.kind == EventKind.tagMoved && (event.data["to"] == version.id || event.data["from"] == version.id)
         }

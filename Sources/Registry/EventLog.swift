@@ -12,7 +12,8 @@ import Synchronization
 final class EventCache: Sendable {
     private let state = Mutex<(offset: Int, events: [Event])>((0, []))
 
-    func events(_ load: (_ offset: Int, _ known: [Event]) throws -> (offset: Int, events: [Event])) rethrows -> [Event] {
+    func events(_ load: (_ offset: Int, _ known: [Event]) throws -> (offset: Int, events: [Event])) rethrows -> [Event]
+    {
         try state.withLock { state in
             state = try load(state.offset, state.events)
             return state.events
@@ -80,6 +81,38 @@ struct EventLog: Sendable {
             }
             return (end, events)
         }
+    }
+
+    /// Only the events whose line contains `needle` (e.g. a version id): a byte search skips the rest
+    /// without parsing, so looking at one version stays fast however long the log grows.
+    func events(containing needle: String) throws -> [Event] {
+        guard FileSystem.exists(path), !needle.isEmpty else { return [] }
+        let data = try FileSystem.read(path)
+        let pattern = Array(needle.utf8)
+        var events: [Event] = []
+        try EventLog.forEachLine(in: data) { line, number in
+            guard EventLog.contains(line, pattern) else { return }
+            events.append(try decode(line, number: number))
+        }
+        return events
+    }
+
+    /// Whether `pattern` occurs in `line` (memchr for its first byte, then memcmp).
+    static func contains(_ line: UnsafeBufferPointer<UInt8>, _ pattern: [UInt8]) -> Bool {
+        guard let base = line.baseAddress, let first = pattern.first, line.count >= pattern.count else { return false }
+        var start = 0
+        while start + pattern.count <= line.count {
+            guard let found = memchr(base + start, Int32(first), line.count - pattern.count + 1 - start) else {
+                return false
+            }
+            let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let equal = pattern.withUnsafeBufferPointer { wanted in
+                wanted.baseAddress.map { memcmp(base + offset, $0, pattern.count) == 0 } ?? false
+            }
+            if equal { return true }
+            start = offset + 1
+        }
+        return false
     }
 
     func head() throws -> LogHead? {

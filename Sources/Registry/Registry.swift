@@ -333,6 +333,9 @@ public struct Registry: Sendable {
     /// Every acknowledged event, oldest first.
     public func events() throws -> [Event] { try log.events() }
 
+    /// The events that mention `text` anywhere in their line (a version id, an incident id), oldest first.
+    public func events(mentioning text: String) throws -> [Event] { try log.events(containing: text) }
+
     /// Full ids of every registered version (from the versions folder: cheap, no event parsing).
     public func versionIDs() -> [String] {
         FileSystem.list(versionsPath).compactMap { name in
@@ -416,7 +419,7 @@ public struct Registry: Sendable {
 
     /// The garbage-collection event that removed a version's artifacts, if any.
     public func collection(of id: String) throws -> Event? {
-        try events().last { event in
+        try events(mentioning: id).last { event in
             event.kind == EventKind.blobsCollected
                 && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(id))
         }
