@@ -28,7 +28,11 @@ public enum AuditPlay {
             throw PlaybookError.unknownRequest(requestID)
         }
         let version = try registry.record(id: request.version)
-        let events = try registry.events(mentioning: version.id)
+        // Only what concerns this version: tag moves to or from it, its evals, garbage collections.
+        let events = try registry.events(containingAny: [
+            "\"to\":\"\(version.id)\"", "\"from\":\"\(version.id)\"", "\"version\":\"\(version.id)\"",
+            "\"kind\":\"\(EventKind.blobsCollected)\"",
+        ])
         let trail = events.filter { event in
             event.kind == EventKind.tagMoved && (event.data["to"] == version.id || event.data["from"] == version.id)
         }
@@ -36,7 +40,10 @@ public enum AuditPlay {
             request: request, version: version,
             tags: registry.tags().filter { $0.value == version.id }.map(\.key).sorted(),
             evals: EvalLedger.summaries(for: version, events: events), trail: trail,
-            collected: try registry.collection(of: version.id), replay: nil)
+            collected: events.last { event in
+                event.kind == EventKind.blobsCollected
+                    && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(version.id))
+            }, replay: nil)
         if replay {
             let system = try context.system(for: version)
             let answer = system.ask(request.input, seed: request.seed)

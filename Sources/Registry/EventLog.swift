@@ -85,13 +85,13 @@ struct EventLog: Sendable {
 
     /// Only the events whose line contains `needle` (e.g. a version id): a byte search skips the rest
     /// without parsing, so looking at one version stays fast however long the log grows.
-    func events(containing needle: String) throws -> [Event] {
-        guard FileSystem.exists(path), !needle.isEmpty else { return [] }
+    func events(containingAny needles: [String]) throws -> [Event] {
+        guard FileSystem.exists(path), !needles.isEmpty else { return [] }
         let data = try FileSystem.read(path)
-        let pattern = Array(needle.utf8)
+        let patterns = needles.map { Array($0.utf8) }.filter { !$0.isEmpty }
         var events: [Event] = []
         try EventLog.forEachLine(in: data) { line, number in
-            guard EventLog.contains(line, pattern) else { return }
+            guard patterns.contains(where: { EventLog.contains(line, $0) }) else { return }
             events.append(try decode(line, number: number))
         }
         return events

@@ -334,7 +334,10 @@ public struct Registry: Sendable {
     public func events() throws -> [Event] { try log.events() }
 
     /// The events that mention `text` anywhere in their line (a version id, an incident id), oldest first.
-    public func events(mentioning text: String) throws -> [Event] { try log.events(containing: text) }
+    public func events(mentioning text: String) throws -> [Event] { try log.events(containingAny: [text]) }
+
+    /// The events whose line contains any of `fragments` (exact bytes of the canonical JSON), oldest first.
+    public func events(containingAny fragments: [String]) throws -> [Event] { try log.events(containingAny: fragments) }
 
     /// Full ids of every registered version (from the versions folder: cheap, no event parsing).
     public func versionIDs() -> [String] {
