@@ -22,18 +22,16 @@ let package = Package(
         .target(name: "Registry", dependencies: ["Hashing"], swiftSettings: strictSettings),
         .target(
             name: "ToyModel",
-            dependencies: ["Hashing"],
             resources: [.copy("Defaults")],
             swiftSettings: strictSettings
         ),
-        .target(name: "Evals", dependencies: ["ToyModel", "Hashing"], swiftSettings: strictSettings),
+        .target(name: "Evals", dependencies: ["ToyModel"], swiftSettings: strictSettings),
         .target(
             name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings
         ),
-        .target(name: "Serving", dependencies: ["Hashing"], swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
-            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving"],
+            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"], swiftSettings: strictSettings),
@@ -45,7 +43,6 @@ let package = Package(
             name: "PlaybookTests", dependencies: ["Playbook", "Registry", "ToyModel", "Evals"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )

@@ -50,12 +50,9 @@ public struct EvalResult: Codable, Sendable, Equatable {
 }
 
 public enum EvalRunner {
-    /// The seed for repeat `repeat` of a run seeded `seed` (SplitMix64's finaliser: well spread, reproducible).
+    /// The seed for repeat `repeatIndex` of a run seeded `seed`: reproducible and well spread.
     public static func repeatSeed(_ seed: UInt64, _ repeatIndex: Int) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(repeatIndex + 1)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SeededGenerator.mix(seed, UInt64(repeatIndex))
     }
 
     /// Why an answer fails its expectations (empty: it passes). The traffic generator's "satisfied" too.

@@ -1,6 +1,6 @@
 // Play 5, audit: request id → the version that served it → its full record (components, lineage, evals,
 // promotion and approval trail) → an optional replay from the registry's blobs that must match exactly.
-public import Foundation
+import Foundation
 import Hashing
 public import Registry
 import ToyModel

@@ -1,8 +1,8 @@
 // Play 6, gc: delete the heavy blobs of expired versions that never held production and no live tag
 // reaches; never a blob shared with a kept version. Metadata, eval results and events stay forever.
-public import Foundation
+import Foundation
 import Hashing
-public import Registry
+import Registry
 
 public struct GCPlan: Encodable, Sendable, Equatable {
     public var versions: [String]

@@ -3,7 +3,7 @@
 public import Evals
 public import Foundation
 import Hashing
-public import Registry
+import Registry
 import ToyModel
 
 public struct ProductionMove: Encodable, Sendable {

@@ -1,7 +1,7 @@
 // Play 2, promote: production moves only when the candidate's eval on production's suite meets or beats
 // production's (or an override is recorded), with an approver, an optional canary, as a compare-and-swap.
 public import Evals
-public import Foundation
+import Foundation
 import Hashing
 public import Registry
 

@@ -1,7 +1,7 @@
 // Play 1, register: the deploy gate. Mandatory metadata, lineage check, the standard suite run on
 // exactly the components being registered, and the eval recorded with the version in one event.
-public import Evals
-public import Foundation
+import Evals
+import Foundation
 import Hashing
 public import Registry
 import ToyModel

@@ -1,9 +1,9 @@
 // Simulated production traffic: labelled customer requests answered in-process by whatever a route (by
 // default the production tag, read at each request) points to, each one recorded in the attribution log.
 public import Evals
-public import Foundation
+import Foundation
 import Hashing
-public import Registry
+import Registry
 public import ToyModel
 
 public struct VersionTraffic: Codable, Sendable, Equatable {
@@ -99,13 +99,8 @@ public enum Traffic {
         return suite.cases
     }
 
-    /// A well-mixed 64-bit value for request `index` of a run seeded with `seed` (SplitMix64 finaliser).
-    public static func mix(_ seed: UInt64, _ index: UInt64) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (index &+ 1)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// A well-mixed 64-bit value for request `index` of a run seeded with `seed`.
+    public static func mix(_ seed: UInt64, _ index: UInt64) -> UInt64 { SeededGenerator.mix(seed, index) }
 
     /// Sends `requests` simulated requests. `route` picks the serving version for request i (default: the
     /// production tag, re-read at every request). `rate` > 0 paces requests per second.

@@ -72,6 +72,7 @@ public struct Registry: Sendable {
     // MARK: Writing
 
     /// Runs `body` under the exclusive writer lock, after completing any operation a crash interrupted.
+    @discardableResult
     public func write<T>(_ body: (inout Writer) throws -> T) throws -> T {
         let lock = try WriterLock(path: lockPath)
         defer { withExtendedLifetime(lock) {} }

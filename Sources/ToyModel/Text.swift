@@ -86,6 +86,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// The `stream`-th value of the generator seeded with `seed`, in one step: derives independent seeds for
+    /// repeats and requests from one run seed.
+    public static func mix(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+        var generator = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* stream)
+        return generator.next()
+    }
+
     /// A uniform Double in [0, 1) from the top 53 bits.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 }
