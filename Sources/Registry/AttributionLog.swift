@@ -168,11 +168,10 @@ public struct AttributionLog: Sendable {
         defer { close(index.descriptor) }
         try catchUp(&index, upTo: start)
         if (index.count + lines.count) * 4 > index.capacity * 3 {
-            // Grow before appending: a rebuild reads the log, which must not yet hold this batch.
-            close(index.descriptor)
+            // Grow before appending: a rebuild from the log must not yet see this batch.
             var capacity = index.capacity * 2
             while (index.count + lines.count) * 4 > capacity * 3 { capacity *= 2 }
-            index = try rebuild(capacity: capacity)
+            index = try grow(index, to: capacity)
         }
         try FileSystem.appendDurably(batch, to: logPath)
         for line in lines {
@@ -228,9 +227,7 @@ public struct AttributionLog: Sendable {
             if let id = AttributionLog.id(in: line) { pending.append((AttributionLog.hash(id), offset)) }
         }
         if (index.count + pending.count) * 4 > index.capacity * 3 {
-            close(index.descriptor)
-            index = try rebuild(capacity: index.capacity * 2)
-            return
+            index = try grow(index, to: index.capacity * 2)
         }
         for (hash, offset) in pending { try insert(&index, hash: hash, offset: offset) }
         index.covered = end
@@ -254,6 +251,42 @@ public struct AttributionLog: Sendable {
         index.count += 1
     }
 
+    /// A larger table built from the old one's slots (their tags give the new home slots), or from the log
+    /// when the table would outgrow the 24-bit tags.
+    private func grow(_ index: IndexHandle, to capacity: Int) throws -> IndexHandle {
+        close(index.descriptor)
+        guard capacity <= 1 << 24 else { return try rebuild(capacity: capacity) }
+        let old = try FileSystem.read(indexPath)
+        var table = [UInt64](repeating: 0, count: capacity)
+        let shift = 24 - capacity.trailingZeroBitCount
+        old.withUnsafeBytes { raw in
+            for slotIndex in 0..<index.capacity {
+                let value = raw.loadUnaligned(
+                    fromByteOffset: AttributionLog.headerSize + slotIndex * 8, as: UInt64.self)
+                guard value != 0 else { continue }
+                var position = Int(value >> 40) >> shift
+                while table[position] != 0 { position = (position + 1) & (capacity - 1) }
+                table[position] = value
+            }
+        }
+        try writeTable(table, count: index.count, covered: index.covered)
+        guard let handle = try openIndex(writable: true) else {
+            throw RegistryError.writeFailed(path: indexPath, reason: "the grown index could not be reopened")
+        }
+        return handle
+    }
+
+    private func writeTable(_ table: [UInt64], count: Int, covered: Int) throws {
+        var file = Data()
+        file.reserveCapacity(AttributionLog.headerSize + table.count * 8)
+        for word in [AttributionLog.magic, UInt64(table.count), UInt64(count), UInt64(covered)] {
+            withUnsafeBytes(of: word) { file.append(contentsOf: $0) }
+        }
+        table.withUnsafeBytes { file.append(contentsOf: $0) }
+        try FileSystem.makeFolder(folder)
+        try FileSystem.writeAtomically(file, to: indexPath)
+    }
+
     /// Rebuilds the index from the log alone into a table of at least `capacity` slots.
     private func rebuild(capacity: Int) throws -> IndexHandle {
         let data = FileSystem.exists(logPath) ? try FileSystem.read(logPath) : Data()
@@ -269,13 +302,7 @@ public struct AttributionLog: Sendable {
             while table[position] != 0 { position = (position + 1) & (size - 1) }
             table[position] = AttributionLog.slotValue(hash: hash, offset: offset)
         }
-        var file = Data()
-        for word in [AttributionLog.magic, UInt64(size), UInt64(entries.count), UInt64(end)] {
-            withUnsafeBytes(of: word) { file.append(contentsOf: $0) }
-        }
-        table.withUnsafeBytes { file.append(contentsOf: $0) }
-        try FileSystem.makeFolder(folder)
-        try FileSystem.writeAtomically(file, to: indexPath)
+        try writeTable(table, count: entries.count, covered: end)
         guard let handle = try openIndex(writable: true) else {
             throw RegistryError.writeFailed(path: indexPath, reason: "the rebuilt index could not be reopened")
         }
@@ -445,7 +472,11 @@ public struct AttributionLog: Sendable {
         return hash ^ (hash >> 33)
     }
 
-    private func slot(_ hash: UInt64, capacity: Int) -> Int { Int(truncatingIfNeeded: hash) & (capacity - 1) }
+    /// The home slot: the top bits of the hash. The slot keeps the top 24 bits as its tag, so a table of up
+    /// to 2^24 slots can be regrown from its own slots without reading the log.
+    private func slot(_ hash: UInt64, capacity: Int) -> Int {
+        Int(truncatingIfNeeded: hash >> UInt64(64 - capacity.trailingZeroBitCount))
+    }
 
     static func slotValue(hash: UInt64, offset: Int) -> UInt64 {
         (hash >> 40) << 40 | (UInt64(offset + 1) & 0xFF_FFFF_FFFF)
