@@ -1,5 +1,5 @@
 // Running a suite: every case, every repeat, outcomes kept per repeat so two runs can be paired later.
-public import Foundation
+import Foundation
 public import ToyModel
 
 public struct CaseOutcome: Codable, Sendable, Equatable {

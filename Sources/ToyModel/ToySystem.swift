@@ -1,7 +1,7 @@
 // The toy support assistant of Lumen & Loom, a small online home-goods shop: loads its four components
 // and answers. Every component changes measured behaviour: the prompt's directives, the config's knobs,
 // the classifier's weights and the knowledge base's documents.
-public import Foundation
+import Foundation
 
 public struct ToySystem: Sendable {
     let directives: PromptDirectives

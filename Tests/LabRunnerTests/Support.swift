@@ -88,7 +88,7 @@ final class Sandbox {
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let item = enumerator?.nextObject() as? String {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isFolder)
             result[item] = isFolder.boolValue ? Data() : FileManager.default.contents(atPath: root + "/" + item)
         }
         return result
