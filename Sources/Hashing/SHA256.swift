@@ -157,7 +157,7 @@ public struct SHA256: Sendable {
                     blocks)
             }
         } else {
-            for block in 0..<blocks { portableBlock(pointer + block * 64) }
+            portableBlocks(pointer, count: blocks)
         }
     }
 
@@ -172,44 +172,91 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    private mutating func portableBlock(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 { w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
-            for t in 16..<64 {
-                let x = w[t - 15]
-                let y = w[t - 2]
-                let s0 = x.rotatedRight(7) ^ x.rotatedRight(18) ^ (x >> 3)
-                let s1 = y.rotatedRight(17) ^ y.rotatedRight(19) ^ (y >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
+    /// FIPS 180-4 compression: eight rounds at a time with the working variables renamed instead of moved,
+    /// and the message schedule kept in a 16-word ring, so the compiler keeps the state in registers.
+    private mutating func portableBlocks(_ start: UnsafeRawPointer, count: Int) {
+        var (h0, h1, h2, h3, h4, h5, h6, h7) = state
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             SHA256.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                    let choice = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
-                    let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ s0 &+ majority
+                for blockIndex in 0..<count {
+                    let block = start + blockIndex * 64
+                    for t in 0..<16 {
+                        w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                    }
+                    var a = h0
+                    var b = h1
+                    var c = h2
+                    var d = h3
+                    var e = h4
+                    var f = h5
+                    var g = h6
+                    var h = h7
+                    // Rounds 0–15 use the loaded words; rounds 16–63 extend the schedule as they go.
+                    var t = 0
+                    while t < 16 {
+                        SHA256.round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+                        SHA256.round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
+                        SHA256.round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
+                        SHA256.round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
+                        SHA256.round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
+                        SHA256.round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
+                        SHA256.round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
+                        SHA256.round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
+                        t += 8
+                    }
+                    while t < 64 {
+                        SHA256.round(a, b, c, &d, e, f, g, &h, k[t] &+ SHA256.schedule(w, t))
+                        SHA256.round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ SHA256.schedule(w, t + 1))
+                        SHA256.round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ SHA256.schedule(w, t + 2))
+                        SHA256.round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ SHA256.schedule(w, t + 3))
+                        SHA256.round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ SHA256.schedule(w, t + 4))
+                        SHA256.round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ SHA256.schedule(w, t + 5))
+                        SHA256.round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ SHA256.schedule(w, t + 6))
+                        SHA256.round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ SHA256.schedule(w, t + 7))
+                        t += 8
+                    }
+                    h0 &+= a
+                    h1 &+= b
+                    h2 &+= c
+                    h3 &+= d
+                    h4 &+= e
+                    h5 &+= f
+                    h6 &+= g
+                    h7 &+= h
                 }
             }
-            state = (
-                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g,
-                state.7 &+ h
-            )
         }
+        state = (h0, h1, h2, h3, h4, h5, h6, h7)
+    }
+
+    /// Schedule word `t` (16 ≤ t < 64), computed into the ring slot t mod 16.
+    @inline(__always)
+    private static func schedule(_ w: UnsafeMutableBufferPointer<UInt32>, _ t: Int) -> UInt32 {
+        let x = w[(t - 15) & 15]
+        let y = w[(t - 2) & 15]
+        let s0 = x.rotatedRight(7) ^ x.rotatedRight(18) ^ (x &>> 3)
+        let s1 = y.rotatedRight(17) ^ y.rotatedRight(19) ^ (y &>> 10)
+        let value = w[t & 15] &+ s0 &+ w[(t - 7) & 15] &+ s1
+        w[t & 15] = value
+        return value
+    }
+
+    /// One round; the caller renames the variables for the next round instead of shifting them.
+    @inline(__always)
+    private static func round(
+        _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
+        _ h: inout UInt32, _ kw: UInt32
+    ) {
+        let t1 = h &+ (e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)) &+ ((e & f) ^ (~e & g)) &+ kw
+        let t2 = (a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)) &+ ((a & b) ^ (c & (a ^ b)))
+        d &+= t1
+        h = t1 &+ t2
     }
 }
 
 extension UInt32 {
     @inline(__always) fileprivate func rotatedRight(_ count: UInt32) -> UInt32 {
-        (self >> count) | (self << (32 - count))
+        // Masking shifts compile to one rotate instruction; the checked shifts would branch.
+        (self &>> count) | (self &<< (32 &- count))
     }
 }
