@@ -109,7 +109,7 @@ enum RegistryCommands {
             let (_, registry) = try Common.registry(invocation, console, env)
             let record = try registry.resolve(invocation.argument("ref") ?? "")
             let tags = registry.tags().filter { $0.value == record.id }.map(\.key).sorted()
-            let related = try registry.events(mentioning: record.id).filter { $0.data.values.contains(record.id) }
+            let related = try registry.events(aboutVersion: record.id)
             let collected = try registry.collection(of: record.id)
             if invocation.flag("json") {
                 try Common.printJSON(

@@ -28,11 +28,7 @@ public enum AuditPlay {
             throw PlaybookError.unknownRequest(requestID)
         }
         let version = try registry.record(id: request.version)
-        // Only what concerns this version: tag moves to or from it, its evals, garbage collections.
-        let events = try registry.events(containingAny: [
-            "\"to\":\"\(version.id)\"", "\"from\":\"\(version.id)\"", "\"version\":\"\(version.id)\"",
-            "\"kind\":\"\(EventKind.blobsCollected)\"",
-        ])
+        let events = try registry.events(aboutVersion: version.id)
         let trail = events.filter { event in
             event.kind == EventKind.tagMoved && (event.data["to"] == version.id || event.data["from"] == version.id)
         }

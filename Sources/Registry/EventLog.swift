@@ -97,6 +97,48 @@ struct EventLog: Sendable {
         return events
     }
 
+    /// The events that concern version `id`: it is their `to`, `from`, `version`, `id`, `bad_version`,
+    /// `good_version` or `suspect`, or they collected it. Mentions as a parent are left out. One byte search
+    /// per line decides before any parsing.
+    func events(aboutVersion id: String) throws -> [Event] {
+        guard FileSystem.exists(path), !id.isEmpty else { return [] }
+        let data = try FileSystem.read(path)
+        let pattern = Array(id.utf8)
+        let keys = ["to", "from", "version", "id", "bad_version", "good_version", "suspect"].map {
+            Array("\"\($0)\":\"".utf8)
+        }
+        let collected = Array("\"kind\":\"\(EventKind.blobsCollected)\"".utf8)
+        var events: [Event] = []
+        try EventLog.forEachLine(in: data) { line, number in
+            var relevant = false
+            EventLog.occurrences(of: pattern, in: line) { offset in
+                relevant = keys.contains { key in
+                    offset >= key.count
+                        && UnsafeBufferPointer(rebasing: line[(offset - key.count)..<offset]).elementsEqual(key)
+                }
+                return !relevant
+            }
+            if !relevant, EventLog.contains(line, collected), EventLog.contains(line, pattern) { relevant = true }
+            if relevant { events.append(try decode(line, number: number)) }
+        }
+        return events
+    }
+
+    /// Calls `body` with each offset where `pattern` starts in `line`, until it returns false.
+    static func occurrences(of pattern: [UInt8], in line: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Bool) {
+        guard let base = line.baseAddress, let first = pattern.first, line.count >= pattern.count else { return }
+        var start = 0
+        while start + pattern.count <= line.count {
+            guard let found = memchr(base + start, Int32(first), line.count - pattern.count + 1 - start) else { return }
+            let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let equal = pattern.withUnsafeBufferPointer { wanted in
+                wanted.baseAddress.map { memcmp(base + offset, $0, pattern.count) == 0 } ?? false
+            }
+            if equal, !body(offset) { return }
+            start = offset + 1
+        }
+    }
+
     /// Whether `pattern` occurs in `line` (memchr for its first byte, then memcmp).
     static func contains(_ line: UnsafeBufferPointer<UInt8>, _ pattern: [UInt8]) -> Bool {
         guard let base = line.baseAddress, let first = pattern.first, line.count >= pattern.count else { return false }

@@ -337,6 +337,9 @@ public struct Registry: Sendable {
     /// The events that mention `text` anywhere in their line (a version id, an incident id), oldest first.
     public func events(mentioning text: String) throws -> [Event] { try log.events(containingAny: [text]) }
 
+    /// The events about version `id` (tag moves, evals, incidents, collection), not those naming it as a parent.
+    public func events(aboutVersion id: String) throws -> [Event] { try log.events(aboutVersion: id) }
+
     /// The events whose line contains any of `fragments` (exact bytes of the canonical JSON), oldest first.
     public func events(containingAny fragments: [String]) throws -> [Event] { try log.events(containingAny: fragments) }
 
@@ -423,7 +426,7 @@ public struct Registry: Sendable {
 
     /// The garbage-collection event that removed a version's artifacts, if any.
     public func collection(of id: String) throws -> Event? {
-        try events(mentioning: id).last { event in
+        try events(aboutVersion: id).last { event in
             event.kind == EventKind.blobsCollected
                 && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(id))
         }
