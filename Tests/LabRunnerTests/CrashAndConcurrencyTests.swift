@@ -40,6 +40,7 @@ import Testing
         try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
         var generator = SystemRandomNumberGenerator()
         var acknowledged: [Int] = []
+        var registered: [String] = []
         for attempt in 0..<200 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Binary.path)
@@ -61,10 +62,10 @@ import Testing
             let output = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             if process.terminationReason == .exit, process.terminationStatus == 0,
-                let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
-                let seq = json["seq"] as? Int, process.arguments?.first == "tag"
+                let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any]
             {
-                acknowledged.append(seq)
+                if process.arguments?.first == "tag", let seq = json["seq"] as? Int { acknowledged.append(seq) }
+                if process.arguments?.first == "register", let id = json["id"] as? String { registered.append(id) }
             }
             let fsck = try sandbox.run(["fsck"], in: "ws")
             #expect(fsck.status == 0, "after kill \(attempt): \(fsck.stdout)")
@@ -72,6 +73,9 @@ import Testing
         }
         let seqs = Set(try sandbox.json(["log"]).array.compactMap { $0["seq"].int })
         #expect(acknowledged.allSatisfy(seqs.contains))
+        let versions = Set(try sandbox.json(["versions"]).array.compactMap { $0["id"].string })
+        #expect(registered.allSatisfy(versions.contains))
+        #expect(!acknowledged.isEmpty || !registered.isEmpty, "some writer finished before its kill")
         try sandbox.ok(["tag", "production", "#1", "--by", "k", "--reason", "after the storm"])
         #expect(try sandbox.ok(["fsck"]).contains("fsck: ok"))
     }
