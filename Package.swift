@@ -29,9 +29,10 @@ let package = Package(
         .target(
             name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings
         ),
+        .target(name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
-            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook"],
+            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"], swiftSettings: strictSettings),
@@ -43,6 +44,7 @@ let package = Package(
             name: "PlaybookTests", dependencies: ["Playbook", "Registry", "ToyModel", "Evals"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )

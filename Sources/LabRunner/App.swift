@@ -31,7 +31,7 @@ enum LabRunnerApp {
             options: [Common.workspace],
             subcommands: ordered(
                 RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
-                    + [HashCommand.spec, BenchCommands.spec(env)])
+                    + [ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env)])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
         }
@@ -41,7 +41,8 @@ enum LabRunnerApp {
 /// The order commands are listed in help: the order a learner meets them.
 let commandOrder = [
     "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
-    "requests", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log", "checkout", "fsck", "hash",
+    "requests", "serve", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log", "checkout", "fsck",
+    "hash",
     "bench",
 ]
 

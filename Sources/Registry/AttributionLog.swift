@@ -138,7 +138,11 @@ public struct AttributionLog: Sendable {
 
     /// Appends the batch with one write and one fsync, then indexes it, under the log's own lock (not the
     /// registry's writer lock, so serving never waits for a tag move).
-    public func append(_ records: [RequestRecord]) throws {
+    public func append(_ records: [RequestRecord]) throws { try append(records, durable: true) }
+
+    /// `durable: false` skips the fsync (the lines are visible to readers at once); a service answering each
+    /// request as it comes calls `sync()` periodically and on shutdown instead.
+    public func append(_ records: [RequestRecord], durable: Bool) throws {
         guard !records.isEmpty else { return }
         for record in records where !RequestRecord.isValidID(record.id) {
             throw RegistryError.corruptFile(
@@ -173,7 +177,11 @@ public struct AttributionLog: Sendable {
             while (index.count + lines.count) * 4 > capacity * 3 { capacity *= 2 }
             index = try grow(index, to: capacity)
         }
-        try FileSystem.appendDurably(batch, to: logPath)
+        if durable {
+            try FileSystem.appendDurably(batch, to: logPath)
+        } else {
+            try FileSystem.append(batch, to: logPath)
+        }
         for line in lines {
             try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset)
         }
@@ -307,6 +315,14 @@ public struct AttributionLog: Sendable {
             throw RegistryError.writeFailed(path: indexPath, reason: "the rebuilt index could not be reopened")
         }
         return handle
+    }
+
+    /// Flushes appended lines to disk.
+    public func sync() {
+        let descriptor = open(logPath, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 
     /// Rebuilds the index from the log (`fsck --repair-index`); returns how many requests it indexed.

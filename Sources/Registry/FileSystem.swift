@@ -51,6 +51,14 @@ enum FileSystem {
         }
     }
 
+    /// Appends `data` with one write, without waiting for the disk.
+    static func append(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
+        defer { close(fd) }
+        guard writeAll(fd, data) else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
+    }
+
     static func truncate(_ path: String, to length: Int) throws {
         guard Glibc.truncate(path, off_t(length)) == 0 else {
             throw RegistryError.writeFailed(path: path, reason: errnoText())

@@ -1,0 +1,144 @@
+// HTTP/1.1 messages and their parsing, with the limits that keep a hostile client from hurting the service.
+public import Foundation
+
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var version: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes unless asked to keep it.
+    var keepAlive: Bool {
+        let connection = header("Connection")?.lowercased()
+        return version == "HTTP/1.0" ? connection == "keep-alive" : connection != "close"
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response; `body` must already be JSON.
+    public static func json(_ status: Int, _ body: Data, headers: [(name: String, value: String)] = []) -> HTTPResponse
+    {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+    }
+
+    /// `{"error": "<sentence>"}` with the given status.
+    public static func error(_ status: Int, _ sentence: String) -> HTTPResponse {
+        let escaped = sentence.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return .json(status, Data("{\"error\":\"\(escaped)\"}\n".utf8))
+    }
+
+    static let reasons: [Int: String] = [
+        200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+        411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
+        500: "Internal Server Error", 503: "Service Unavailable",
+    ]
+
+    func serialized(keepAlive: Bool) -> Data {
+        var head = "HTTP/1.1 \(status) \(HTTPResponse.reasons[status] ?? "Status")\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
+        return Data(head.utf8) + body
+    }
+}
+
+public struct HTTPLimits: Sendable {
+    public var maxHeaderBytes = 16 * 1024
+    public var maxBodyBytes = 1024 * 1024
+    /// Time allowed to receive one whole request once its first byte arrived (slow-client defence).
+    public var requestTimeout: Duration = .seconds(5)
+    /// Time an idle keep-alive connection is kept open.
+    public var idleTimeout: Duration = .seconds(15)
+
+    public init() {}
+}
+
+/// Why a request could not be read: each maps to the status the client gets.
+enum HTTPParseError: Error, Equatable {
+    case badRequest(String)
+    case headersTooLarge
+    case bodyTooLarge
+    case lengthRequired
+
+    var response: HTTPResponse {
+        switch self {
+        case .badRequest(let reason): return .error(400, "Bad request: \(reason).")
+        case .headersTooLarge: return .error(431, "The request headers are larger than the service accepts.")
+        case .bodyTooLarge: return .error(413, "The request body is larger than the service accepts.")
+        case .lengthRequired:
+            return .error(411, "Send the body with a Content-Length header; chunked transfer is not supported.")
+        }
+    }
+}
+
+enum HTTPParser {
+    /// Parses one request from the front of `buffer`. Returns nil when more bytes are needed, or the request
+    /// and how many bytes it used. Throws when the bytes can never become a valid request.
+    static func parse(_ buffer: [UInt8], limits: HTTPLimits) throws -> (HTTPRequest, Int)? {
+        guard let headerEnd = find([13, 10, 13, 10], in: buffer) else {
+            if buffer.count > limits.maxHeaderBytes { throw HTTPParseError.headersTooLarge }
+            return nil
+        }
+        guard headerEnd + 4 <= limits.maxHeaderBytes else { throw HTTPParseError.headersTooLarge }
+        guard let head = String(bytes: buffer[0..<headerEnd], encoding: .utf8) else {
+            throw HTTPParseError.badRequest("the request head is not UTF-8 text")
+        }
+        var lines = head.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
+        guard requestLine.count == 3, !requestLine[0].isEmpty, requestLine[0].allSatisfy({ $0.isUppercase }),
+            requestLine[1].hasPrefix("/"), requestLine[2] == "HTTP/1.1" || requestLine[2] == "HTTP/1.0"
+        else { throw HTTPParseError.badRequest("the request line is not 'METHOD /path HTTP/1.1'") }
+        var headers: [(name: String, value: String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex, !line.hasPrefix(" ") else {
+                throw HTTPParseError.badRequest("a header line has no name")
+            }
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        var request = HTTPRequest(
+            method: String(requestLine[0]), target: String(requestLine[1]), version: String(requestLine[2]),
+            headers: headers, body: Data())
+        if request.header("Transfer-Encoding") != nil { throw HTTPParseError.lengthRequired }
+        var length = 0
+        if let text = request.header("Content-Length") {
+            guard let value = Int(text), value >= 0 else {
+                throw HTTPParseError.badRequest("Content-Length is not a number")
+            }
+            length = value
+        }
+        guard length <= limits.maxBodyBytes else { throw HTTPParseError.bodyTooLarge }
+        let total = headerEnd + 4 + length
+        guard buffer.count >= total else { return nil }
+        request.body = Data(buffer[(headerEnd + 4)..<total])
+        return (request, total)
+    }
+
+    static func find(_ pattern: [UInt8], in buffer: [UInt8]) -> Int? {
+        guard buffer.count >= pattern.count else { return nil }
+        var index = 0
+        while index <= buffer.count - pattern.count {
+            if buffer[index] == pattern[0], buffer[index..<(index + pattern.count)].elementsEqual(pattern) {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+}

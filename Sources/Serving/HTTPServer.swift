@@ -1,0 +1,183 @@
+// A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection, limits answered with a 4xx
+// and a JSON body, and a graceful stop that lets requests in flight finish.
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+public struct ServingError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public final class HTTPServer: Sendable {
+    private struct State {
+        var listener: Int32 = -1
+        var stopping = false
+        var connections = 0
+        var acceptThreadDone = false
+    }
+
+    public let port: UInt16
+    private let limits: HTTPLimits
+    private let handler: @Sendable (HTTPRequest) -> HTTPResponse
+    private let state = Mutex(State())
+
+    /// Binds `host:port` (port 0 picks a free one). Throws a sentence naming the address when it cannot.
+    public init(
+        host: String = "127.0.0.1", port: UInt16, limits: HTTPLimits = HTTPLimits(),
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ServingError("Cannot open a socket: \(String(cString: strerror(errno))).") }
+        var yes: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            close(descriptor)
+            throw ServingError("'\(host)' is not an IPv4 address; use 127.0.0.1 or another dotted address.")
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 128) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw ServingError("Cannot listen on \(host):\(port) (\(reason)); pick another port with --port.")
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.port = UInt16(bigEndian: actual.sin_port)
+        self.limits = limits
+        self.handler = handler
+        state.withLock { $0.listener = descriptor }
+    }
+
+    /// Starts accepting connections on a background thread.
+    public func start() {
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    private func acceptLoop() {
+        while true {
+            let (listener, stopping) = state.withLock { ($0.listener, $0.stopping) }
+            if stopping || listener < 0 { break }
+            var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            var yes: Int32 = 1
+            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            state.withLock { $0.connections += 1 }
+            let thread = Thread { [self] in
+                serve(client)
+                close(client)
+                state.withLock { $0.connections -= 1 }
+            }
+            thread.start()
+        }
+        state.withLock { $0.acceptThreadDone = true }
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to `grace`), then returns.
+    public func stop(grace: Duration = .seconds(5)) {
+        let listener = state.withLock { state -> Int32 in
+            state.stopping = true
+            defer { state.listener = -1 }
+            return state.listener
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + grace
+        while clock.now < deadline, !state.withLock({ $0.acceptThreadDone && $0.connections == 0 }) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        if listener >= 0 { close(listener) }
+    }
+
+    private var stopping: Bool { state.withLock { $0.stopping } }
+
+    private func serve(_ client: Int32) {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let clock = ContinuousClock()
+        while true {
+            let started = buffer.isEmpty ? nil : clock.now
+            var firstByte = started
+            // Read until one whole request is buffered, within the idle and request deadlines.
+            var parsed: (HTTPRequest, Int)?
+            do {
+                parsed = try HTTPParser.parse(buffer, limits: limits)
+            } catch let error as HTTPParseError {
+                send(error.response, to: client, keepAlive: false)
+                return
+            } catch {
+                return
+            }
+            let idleDeadline = clock.now + limits.idleTimeout
+            while parsed == nil {
+                let deadline = firstByte.map { $0 + limits.requestTimeout } ?? idleDeadline
+                let remaining = deadline - clock.now
+                if remaining <= .zero || (firstByte == nil && stopping) {
+                    if firstByte != nil {
+                        send(
+                            .error(408, "The request took too long to arrive; send it whole within the time limit."),
+                            to: client, keepAlive: false)
+                    }
+                    return
+                }
+                var poller = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+                let wait = min(
+                    100,
+                    Int32(
+                        remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+                guard poll(&poller, 1, max(wait, 1)) > 0 else { continue }
+                let count = chunk.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+                if count <= 0 { return }
+                if firstByte == nil { firstByte = clock.now }
+                buffer.append(contentsOf: chunk[0..<count])
+                do {
+                    parsed = try HTTPParser.parse(buffer, limits: limits)
+                } catch let error as HTTPParseError {
+                    send(error.response, to: client, keepAlive: false)
+                    return
+                } catch {
+                    return
+                }
+            }
+            guard let (request, used) = parsed else { return }
+            buffer.removeFirst(used)
+            let response = handler(request)
+            let keepAlive = request.keepAlive && !stopping
+            guard send(response, to: client, keepAlive: keepAlive), keepAlive else { return }
+        }
+    }
+
+    @discardableResult
+    private func send(_ response: HTTPResponse, to client: Int32, keepAlive: Bool) -> Bool {
+        let data = response.serialized(keepAlive: keepAlive)
+        return data.withUnsafeBytes { raw -> Bool in
+            guard var pointer = raw.baseAddress else { return true }
+            var remaining = raw.count
+            while remaining > 0 {
+                let sent = Glibc.send(client, pointer, remaining, Int32(MSG_NOSIGNAL))
+                if sent < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                remaining -= sent
+                pointer += sent
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,190 @@
+// The deploy step: answers HTTP requests with whatever `production` points to at that moment, records
+// every answer in the attribution log, and reports its health and metrics.
+import Evals
+import Foundation
+import Hashing
+public import Playbook
+import Registry
+import Synchronization
+import ToyModel
+
+public final class ModelService: Sendable {
+    private struct State {
+        var systems: [String: ToySystem] = [:]
+        /// The version actually serving, and why the production target is not, when it cannot be loaded.
+        var serving: String?
+        var problem: String?
+        var requests: [String: Int] = [:]
+        var errors = 0
+        var satisfied: [String: (yes: Int, known: Int)] = [:]
+        var latencyBuckets = [Int](repeating: 0, count: ModelService.bucketBounds.count + 1)
+        var latencySum = 0.0
+        var latencyCount = 0
+    }
+
+    static let bucketBounds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5]
+    private let context: PlayContext
+    private let log: AttributionLog
+    private let cases: [String: EvalCase]
+    private let state = Mutex(State())
+    private let encoder = Mutex(CanonicalJSON.encoder())
+
+    public init(context: PlayContext) throws {
+        self.context = context
+        log = AttributionLog(registryRoot: context.registry.root)
+        let system = try context.liveSystem()
+        cases = Dictionary(
+            (try? Traffic.cases(in: context, intents: system.intents))?.map { ($0.id, $0) } ?? [],
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch (request.method, request.path) {
+        case ("POST", "/v1/ask"): return ask(request)
+        case ("GET", "/v1/version"): return version()
+        case ("GET", "/healthz"): return health()
+        case ("GET", "/metrics"): return metrics()
+        case (_, "/v1/ask"), (_, "/v1/version"), (_, "/healthz"), (_, "/metrics"):
+            return .error(405, "\(request.method) is not allowed on \(request.path).")
+        default:
+            return .error(404, "No endpoint \(request.path); try POST /v1/ask, GET /v1/version, /healthz or /metrics.")
+        }
+    }
+
+    /// Flushes the attribution log (on shutdown).
+    public func flush() { log.sync() }
+
+    /// The system for the current production target; if it cannot be loaded, the last good one and the reason.
+    private func currentSystem() -> (ToySystem?, String?) {
+        let target = context.registry.tag("production")
+        return state.withLock { state in
+            guard let target else { return (nil, nil) }
+            if let system = state.systems[target] {
+                state.serving = target
+                state.problem = nil
+                return (system, target)
+            }
+            do {
+                let system = try context.system(for: try context.registry.record(id: target))
+                if state.systems.count > 8 { state.systems.removeAll() }
+                state.systems[target] = system
+                state.serving = target
+                state.problem = nil
+                return (system, target)
+            } catch {
+                state.problem = "production points to \(target.prefix(12)) but it cannot be loaded: \(error)"
+                let fallback = state.serving.flatMap { state.systems[$0] }
+                return (fallback, state.serving)
+            }
+        }
+    }
+
+    private func ask(_ request: HTTPRequest) -> HTTPResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
+            let text = object["text"] as? String, !text.isEmpty
+        else {
+            state.withLock { $0.errors += 1 }
+            return .error(400, "The body must be JSON like {\"text\": \"where is my order\", \"seed\": 1}.")
+        }
+        let seed = (object["seed"] as? NSNumber)?.uint64Value ?? 1
+        guard case (let system?, let version?) = currentSystem() else {
+            state.withLock { $0.errors += 1 }
+            return .error(
+                503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'.")
+        }
+        let answer = system.ask(text, seed: seed)
+        let requestID =
+            request.header("X-Request-Id").flatMap { RequestRecord.isValidID($0) ? $0 : nil }
+            ?? AttributionLog.newRequestID()
+        let labelled = request.header("X-Case-Id").flatMap { cases[$0] }
+        let satisfied = labelled.map { EvalRunner.judge(answer, against: $0.expect).isEmpty }
+        let body = (try? encoder.withLock { try $0.encode(answer) }) ?? Data()
+        let output = String(decoding: body, as: UTF8.self)
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let record = RequestRecord(
+            id: requestID, at: context.now(), version: version, seed: seed, input: text,
+            inputSHA256: SHA256.hash(text).hex, output: output, outputSHA256: SHA256.hash(output).hex,
+            satisfied: satisfied, source: "http", caseID: labelled?.id, latencyMicros: Int(seconds * 1_000_000))
+        do {
+            try log.append([record], durable: false)
+        } catch {
+            state.withLock { $0.errors += 1 }
+            return .error(500, "The answer could not be recorded in the attribution log: \(error)")
+        }
+        state.withLock { state in
+            state.requests[version, default: 0] += 1
+            if let satisfied {
+                state.satisfied[version, default: (0, 0)].known += 1
+                state.satisfied[version, default: (0, 0)].yes += satisfied ? 1 : 0
+            }
+            let bucket = ModelService.bucketBounds.firstIndex { seconds <= $0 } ?? ModelService.bucketBounds.count
+            state.latencyBuckets[bucket] += 1
+            state.latencySum += seconds
+            state.latencyCount += 1
+        }
+        return .json(200, body + Data("\n".utf8), headers: [("X-Model-Version", version), ("X-Request-Id", requestID)])
+    }
+
+    private func version() -> HTTPResponse {
+        let (_, version) = currentSystem()
+        guard let version else { return .error(503, "Nothing is in production yet.") }
+        let since = (try? context.registry.tagHistory("production").last { $0.to == version })?.map {
+            Timestamp.string(from: $0.at)
+        }
+        let json = "{\"since\":\"\(since ?? "")\",\"version\":\"\(version)\"}\n"
+        return .json(200, Data(json.utf8))
+    }
+
+    private func health() -> HTTPResponse {
+        let (_, version) = currentSystem()
+        let problem = state.withLock { $0.problem }
+        let status = problem == nil && version != nil ? "ok" : "degraded"
+        var object: [String: String] = ["status": status]
+        object["version"] = version
+        object["problem"] = problem ?? (version == nil ? "nothing is in production" : nil)
+        let body = (try? CanonicalJSON.encode(object)) ?? Data()
+        return .json(status == "ok" ? 200 : 503, body + Data("\n".utf8))
+    }
+
+    private func metrics() -> HTTPResponse {
+        let text = state.withLock { state -> String in
+            var lines = [
+                "# HELP labrunner_requests_total Answered requests by serving version.",
+                "# TYPE labrunner_requests_total counter",
+            ]
+            for (version, count) in state.requests.sorted(by: { $0.key < $1.key }) {
+                lines.append("labrunner_requests_total{version=\"\(version.prefix(12))\"} \(count)")
+            }
+            lines += [
+                "# HELP labrunner_errors_total Requests answered with an error.",
+                "# TYPE labrunner_errors_total counter",
+                "labrunner_errors_total \(state.errors)",
+            ]
+            lines += [
+                "# HELP labrunner_satisfied_ratio Share of labelled requests whose answer met the label.",
+                "# TYPE labrunner_satisfied_ratio gauge",
+            ]
+            for (version, counts) in state.satisfied.sorted(by: { $0.key < $1.key }) where counts.known > 0 {
+                lines.append(
+                    "labrunner_satisfied_ratio{version=\"\(version.prefix(12))\"} \(Double(counts.yes) / Double(counts.known))"
+                )
+            }
+            lines += ["# HELP labrunner_latency_seconds Time to answer.", "# TYPE labrunner_latency_seconds histogram"]
+            var cumulative = 0
+            for (index, bound) in ModelService.bucketBounds.enumerated() {
+                cumulative += state.latencyBuckets[index]
+                lines.append("labrunner_latency_seconds_bucket{le=\"\(bound)\"} \(cumulative)")
+            }
+            cumulative += state.latencyBuckets[ModelService.bucketBounds.count]
+            lines.append("labrunner_latency_seconds_bucket{le=\"+Inf\"} \(cumulative)")
+            lines.append("labrunner_latency_seconds_sum \(state.latencySum)")
+            lines.append("labrunner_latency_seconds_count \(state.latencyCount)")
+            return lines.joined(separator: "\n") + "\n"
+        }
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Data(text.utf8))
+    }
+}

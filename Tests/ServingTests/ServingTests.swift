@@ -1,0 +1,191 @@
+// The deploy step over real loopback sockets: answers follow the production tag, every answer is
+// attributed, and malformed or slow requests get their 4xx while the service keeps serving.
+import Foundation
+import Hashing
+import Playbook
+import Registry
+import Synchronization
+import Serving
+import Testing
+import ToyModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A raw HTTP client: one TCP connection, bytes in and out, so tests can send anything.
+final class RawConnection {
+    let descriptor: Int32
+    /// Bytes received past the last response (a pipelined reply may arrive in the same read).
+    private var buffer: [UInt8] = []
+
+    init(port: UInt16) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else { throw ServingError("cannot connect") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(descriptor) }
+
+    func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads one response: status, headers, body (by Content-Length).
+    func readResponse() -> (status: Int, headers: [String: String], body: String)? {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let end = find(buffer, [13, 10, 13, 10]) {
+                let head = String(decoding: buffer[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+                let status = Int(head[0].split(separator: " ")[1]) ?? 0
+                var headers: [String: String] = [:]
+                for line in head.dropFirst() {
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    if parts.count == 2 {
+                        headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces)
+                    }
+                }
+                let length = Int(headers["content-length"] ?? "0") ?? 0
+                while buffer.count < end + 4 + length {
+                    let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                    if count <= 0 { return nil }
+                    buffer += chunk[0..<count]
+                }
+                let body = String(decoding: buffer[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+                buffer.removeFirst(end + 4 + length)
+                return (status, headers, body)
+            }
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return nil }
+            buffer += chunk[0..<count]
+        }
+    }
+
+    private func find(_ buffer: [UInt8], _ pattern: [UInt8]) -> Int? {
+        guard buffer.count >= pattern.count else { return nil }
+        return (0...(buffer.count - pattern.count)).first { buffer[$0..<($0 + pattern.count)].elementsEqual(pattern) }
+    }
+
+    static func ask(_ text: String, id: String? = nil) -> String {
+        let body = "{\"text\": \"\(text)\", \"seed\": 2}"
+        return "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n"
+            + (id.map { "X-Request-Id: \($0)\r\n" } ?? "") + "\r\n" + body
+    }
+}
+
+final class ServedLab {
+    let root: String
+    let context: PlayContext
+    let server: HTTPServer
+
+    init(limits: HTTPLimits = HTTPLimits()) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
+        try Registry.create(root: Workspace(root: root).registryPath, actor: "tester")
+        context = try PlayContext(workspace: Workspace(root: root))
+        _ = try RegisterPlay.run(RegisterRequest(owner: "a", reason: "baseline", parent: nil, root: true), in: context)
+        let promote = PromoteRequest(ref: "#1", approver: "b")
+        _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
+        let service = try ModelService(context: context)
+        server = try HTTPServer(port: 0, limits: limits) { service.handle($0) }
+        server.start()
+    }
+
+    deinit {
+        server.stop(grace: .seconds(2))
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+@Suite(.serialized) struct ServingTests {
+    @Test func answersFollowTheProductionTagAndAreAllAttributed() throws {
+        let lab = try ServedLab()
+        let path = lab.root + "/system/prompt.md"
+        try (try String(contentsOfFile: path, encoding: .utf8) + "\nA note.\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let second = try RegisterPlay.run(
+            RegisterRequest(owner: "a", reason: "note", parent: "#1", root: false), in: lab.context
+        ).record
+        let first = try #require(lab.context.registry.tag("production"))
+        let connection = try RawConnection(port: lab.server.port)
+        var seen: [(id: String, version: String, expected: String)] = []
+        for round in 0..<6 {
+            let target = round % 2 == 0 ? first : second.id
+            if lab.context.registry.tag("production") != target {
+                try lab.context.registry.moveTag("production", to: target, by: "ops", reason: "round \(round)")
+            }
+            for n in 0..<5 {
+                connection.write(RawConnection.ask("where is my order", id: "req-\(round)-\(n)"))
+                let response = try #require(connection.readResponse())
+                #expect(response.status == 200)
+                seen.append((response.headers["x-request-id"] ?? "", response.headers["x-model-version"] ?? "", target))
+            }
+        }
+        #expect(seen.allSatisfy { $0.version == $0.expected })
+        let log = AttributionLog(registryRoot: lab.context.registry.root)
+        for entry in seen { #expect(try log.lookup(entry.id)?.version == entry.version) }
+        let audit = try AuditPlay.run(requestID: "req-1-0", replay: true, in: lab.context)
+        #expect(audit.replay?.identical == true)
+    }
+
+    @Test func malformedRequestsGetTheir4xxAndTheServiceKeepsServing() throws {
+        var limits = HTTPLimits()
+        limits.requestTimeout = .milliseconds(300)
+        limits.maxHeaderBytes = 4096
+        limits.maxBodyBytes = 2048
+        let lab = try ServedLab(limits: limits)
+        func status(_ raw: String) throws -> Int? {
+            let connection = try RawConnection(port: lab.server.port)
+            connection.write(raw)
+            return connection.readResponse()?.status
+        }
+        #expect(try status("GARBAGE\r\n\r\n") == 400)
+        #expect(try status("GET /v1/version HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 5000))\r\n\r\n") == 431)
+        #expect(try status("POST /v1/ask HTTP/1.1\r\nContent-Length: 99999\r\n\r\n") == 413)
+        #expect(try status("POST /v1/ask HTTP/1.1\r\nContent-Length: 4\r\n\r\nnope") == 400)
+        #expect(try status("DELETE /v1/ask HTTP/1.1\r\n\r\n") == 405)
+        #expect(try status("GET /elsewhere HTTP/1.1\r\n\r\n") == 404)
+        #expect(try status("POST /v1/ask HTTP/1.1\r\nContent-Length: abc\r\n\r\n") == 400)
+        // A body longer than its Content-Length: the extra bytes are read as the next request, which is malformed.
+        let connection = try RawConnection(port: lab.server.port)
+        let body = "{\"text\": \"hi\"}"
+        connection.write(
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)EXTRA STUFF\r\n\r\n")
+        #expect(connection.readResponse()?.status == 200)
+        #expect(connection.readResponse()?.status == 400)
+        // A slow client that never finishes its request.
+        let slow = try RawConnection(port: lab.server.port)
+        slow.write("POST /v1/ask HTTP/1.1\r\nContent-Le")
+        #expect(slow.readResponse()?.status == 408)
+        #expect(try status("GET /healthz HTTP/1.1\r\n\r\n") == 200)
+    }
+
+    @Test func severalConnectionsAtOnce() throws {
+        let lab = try ServedLab()
+        let port = lab.server.port
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            guard let connection = try? RawConnection(port: port) else {
+                failures.withLock { $0 += 1 }
+                return
+            }
+            for n in 0..<10 {
+                connection.write(RawConnection.ask("how much is shipping", id: "w\(worker)-\(n)"))
+                if connection.readResponse()?.status != 200 { failures.withLock { $0 += 1 } }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+    }
+}
