@@ -41,7 +41,8 @@ enum LabRunnerApp {
 /// The order commands are listed in help: the order a learner meets them.
 let commandOrder = [
     "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
-    "requests", "serve", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log", "checkout", "fsck",
+    "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
+    "checkout", "fsck",
     "hash",
     "bench",
 ]

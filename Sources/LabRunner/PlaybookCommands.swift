@@ -4,13 +4,14 @@ import Foundation
 import Hashing
 import Playbook
 import Registry
+import Serving
 import Terminal
 
 enum PlaybookCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
         [
             registerSpec(env), promoteSpec(env), rollbackSpec(env), experimentSpec(env), auditSpec(env), gcSpec(env),
-            investigateSpec(env), incidentSpec(env), trafficSpec(env), requestsSpec(env),
+            investigateSpec(env), incidentSpec(env), trafficSpec(env), requestsSpec(env), monitorSpec(env),
         ]
     }
 
@@ -632,21 +633,56 @@ enum PlaybookCommands {
 
     static func trafficSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "traffic", abstract: "Send simulated customer traffic through production, in-process.",
-            discussion:
-                "Each request is answered by whatever production points to at that moment and logged for audits.",
+            name: "traffic", abstract: "Send simulated customer traffic through production, in-process or over HTTP.",
+            discussion: """
+                In-process, each request is answered by whatever production points to at that moment and logged for
+                audits. With --target, requests go to a running 'LabRunner serve' at a steady rate, labelled so the
+                service can judge them.
+                """,
             options: [
-                .value("requests", "n", help: "How many requests.", default: "200"),
-                .value("rate", "r", help: "Requests per second (0: as fast as possible).", default: "0"),
+                .value(
+                    "requests", "n", help: "How many requests (default: 200 in-process; unlimited with --duration)."),
+                .value("rate", "r", help: "Requests per second (0: as fast as possible; over HTTP default 50)."),
                 .value("seed", "n", help: "Seed for choosing cases and sampling.", default: "1"),
+                .value("target", "url", help: "Send over HTTP to a running service, e.g. http://127.0.0.1:8088."),
+                .value("duration", "s", help: "Over HTTP: stop after this many seconds."),
                 Common.workspace, Common.json,
             ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
+            let seed = try invocation.uint64("seed") ?? 1
+            if let target = invocation.value("target") {
+                let duration = try invocation.double("duration")
+                let count = try invocation.int("requests")
+                if duration == nil, count == nil {
+                    throw UsageError("Over HTTP give --requests N or --duration S, so the traffic stops by itself.")
+                }
+                let report = try LiveTraffic.run(
+                    url: target, rate: try invocation.double("rate") ?? 50, duration: duration, count: count,
+                    seed: seed,
+                    in: context
+                ) { line in
+                    if console.stdoutIsTerminal { console.writeOut("\r\u{1B}[K" + line) }
+                }
+                if console.stdoutIsTerminal { console.writeOut("\r\u{1B}[K") }
+                if invocation.flag("json") {
+                    try Common.printJSON(report, console)
+                    return 0
+                }
+                console.out(
+                    String(
+                        format: "Sent %d requests in %.1fs to %@: %.1f%% satisfied, %d failed", report.requests,
+                        report.seconds, target, 100 * Double(report.satisfied) / Double(max(report.requests, 1)),
+                        report.failed))
+                for (version, count) in report.byVersion.sorted(by: { $0.key < $1.key }) {
+                    console.out("  version \(short(version)): \(count) requests")
+                }
+                return report.failed == 0 ? 0 : 1
+            }
             let requests = try invocation.int("requests") ?? 200
             let bar = ProgressHolder(console: console, label: "traffic")
             let report = try Traffic.run(
-                requests: requests, rate: try invocation.double("rate") ?? 0, seed: try invocation.uint64("seed") ?? 1,
+                requests: requests, rate: try invocation.double("rate") ?? 0, seed: seed,
                 in: context, progress: { bar.update($0, requests) })
             bar.finish()
             if invocation.flag("json") {
@@ -665,6 +701,57 @@ enum PlaybookCommands {
             }
             if let last = report.lastRequest {
                 console.out("Last request: \(last) (audit it with 'LabRunner audit \(last) --replay')")
+            }
+            return 0
+        }
+    }
+
+    static func monitorSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "monitor", abstract: "Watch a running service and raise the alarm when users stop being satisfied.",
+            discussion: """
+                Reads the service's /metrics twice a second: requests per second, the satisfied share of labelled
+                requests over a rolling window, and the serving version. When the share falls below the threshold
+                it prints ALARM and opens an incident with the detection time, which starts the rollback clock.
+                """,
+            options: [
+                .value("target", "url", help: "The service to watch.", default: "http://127.0.0.1:8088"),
+                .value("window", "s", help: "Rolling window in seconds.", default: "10"),
+                .value("threshold", "share", help: "Alarm below this satisfied share.", default: "0.85"),
+                .value("duration", "s", help: "Stop after this many seconds (default: until Ctrl-C)."),
+                .flag("exit-on-alarm", help: "Stop as soon as the alarm fires (exit status 1)."),
+                .value("by", "name", help: "Who is on watch (default: $USER)."),
+                Common.workspace,
+            ]
+        ) { invocation, console in
+            let context = try context(invocation, console, env)
+            let outcome = try Monitor.run(
+                url: invocation.value("target") ?? "http://127.0.0.1:8088",
+                window: try invocation.double("window") ?? 10,
+                threshold: try invocation.double("threshold") ?? 0.85, duration: try invocation.double("duration"),
+                exitOnAlarm: invocation.flag("exit-on-alarm"),
+                by: invocation.value("by") ?? Common.currentUser(console),
+                in: context
+            ) { reading, incident in
+                let share = reading.satisfiedShare.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"
+                var line = String(
+                    format: "%6.1f req/s  satisfied %@ (%d labelled)  serving %@", reading.requestsPerSecond, share,
+                    reading.labelled, String(reading.version.prefix(12)))
+                if reading.alarm {
+                    line += "  " + console.styled("ALARM", .red) + (incident.map { " — opened \($0.id)" } ?? "")
+                }
+                if console.stdoutIsTerminal {
+                    console.writeOut("\r\u{1B}[K" + line + (reading.alarm ? "\n" : ""))
+                } else {
+                    console.out(line)
+                }
+            }
+            if console.stdoutIsTerminal { console.writeOut("\n") }
+            if let incident = outcome.incident {
+                console.out(
+                    "Incident \(incident.id) detected at \(Timestamp.string(from: incident.detectedAt)); next: LabRunner rollback --reason TEXT"
+                )
+                return 1
             }
             return 0
         }

@@ -163,6 +163,21 @@ public final class ModelService: Sendable {
                 "# TYPE labrunner_errors_total counter",
                 "labrunner_errors_total \(state.errors)",
             ]
+            for (name, help, value) in [
+                (
+                    "labrunner_labelled_total", "Labelled requests (X-Case-Id) by serving version.",
+                    { (counts: (yes: Int, known: Int)) in counts.known }
+                ),
+                (
+                    "labrunner_satisfied_total", "Labelled requests whose answer met the label.",
+                    { (counts: (yes: Int, known: Int)) in counts.yes }
+                ),
+            ] {
+                lines += ["# HELP \(name) \(help)", "# TYPE \(name) counter"]
+                for (version, counts) in state.satisfied.sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(name){version=\"\(version.prefix(12))\"} \(value(counts))")
+                }
+            }
             lines += [
                 "# HELP labrunner_satisfied_ratio Share of labelled requests whose answer met the label.",
                 "# TYPE labrunner_satisfied_ratio gauge",

@@ -189,3 +189,34 @@ final class ServedLab {
         #expect(failures.withLock { $0 } == 0)
     }
 }
+
+@Suite(.serialized) struct MonitorTests {
+    @Test func theAlarmFiresAfterABadPromoteUnderLiveTrafficAndOpensAnIncident() throws {
+        let lab = try ServedLab()
+        let url = "http://127.0.0.1:\(lab.server.port)"
+        let path = lab.root + "/system/prompt.md"
+        let prompt = try String(contentsOfFile: path, encoding: .utf8)
+        try prompt.replacingOccurrences(
+            of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover"
+        ).write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try RegisterPlay.run(
+            RegisterRequest(owner: "a", reason: "bad", parent: "#1", root: false), in: lab.context
+        ).record
+        let context = lab.context
+        let traffic = Thread {
+            _ = try? LiveTraffic.run(url: url, rate: 200, duration: 4, count: nil, seed: 3, in: context) { _ in }
+        }
+        traffic.start()
+        Thread.sleep(forTimeInterval: 1)
+        let promote = PromoteRequest(ref: bad.id, approver: "b", force: true, reason: "manufactured")
+        _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
+        let promotedAt = Date()
+        let outcome = try Monitor.run(
+            url: url, window: 2, threshold: 0.9, duration: 5, exitOnAlarm: true, by: "watch", in: context
+        ) { _, _ in }
+        let incident = try #require(outcome.incident)
+        #expect(incident.badVersion == bad.id)
+        #expect(incident.source == "monitor")
+        #expect(incident.detectedAt.timeIntervalSince(promotedAt) < 4, "the alarm fires within its window")
+    }
+}
