@@ -220,3 +220,30 @@ final class ServedLab {
         #expect(incident.detectedAt.timeIntervalSince(promotedAt) < 4, "the alarm fires within its window")
     }
 }
+
+@Suite(.serialized) struct DegradedServingTests {
+    @Test func aBrokenTargetKeepsThePreviousVersionServingAndHealthSaysWhy() throws {
+        let lab = try ServedLab()
+        let first = try #require(lab.context.registry.tag("production"))
+        let connection = try RawConnection(port: lab.server.port)
+        connection.write(RawConnection.ask("where is my order"))
+        #expect(connection.readResponse()?.headers["x-model-version"] == first)
+        let path = lab.root + "/system/prompt.md"
+        try (try String(contentsOfFile: path, encoding: .utf8) + "\nAnother note.\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let second = try RegisterPlay.run(
+            RegisterRequest(owner: "a", reason: "note", parent: "#1", root: false), in: lab.context
+        ).record
+        let promptBlob = try #require(second.manifest.components["prompt.md"]?.sha256)
+        try lab.context.registry.objects.remove(promptBlob)
+        try lab.context.registry.moveTag("production", to: second.id, by: "ops", reason: "broken on purpose")
+        connection.write(RawConnection.ask("where is my order"))
+        let response = try #require(connection.readResponse())
+        #expect(response.status == 200)
+        #expect(response.headers["x-model-version"] == first)
+        connection.write("GET /healthz HTTP/1.1\r\n\r\n")
+        let health = try #require(connection.readResponse())
+        #expect(health.status == 503)
+        #expect(health.body.contains("degraded") && health.body.contains(String(promptBlob.prefix(12))))
+    }
+}
