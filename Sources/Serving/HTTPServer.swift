@@ -114,15 +114,7 @@ public final class HTTPServer: Sendable {
             let started = buffer.isEmpty ? nil : clock.now
             var firstByte = started
             // Read until one whole request is buffered, within the idle and request deadlines.
-            var parsed: (HTTPRequest, Int)?
-            do {
-                parsed = try HTTPParser.parse(buffer, limits: limits)
-            } catch let error as HTTPParseError {
-                send(error.response, to: client, keepAlive: false)
-                return
-            } catch {
-                return
-            }
+            guard case .parsed(var parsed) = parse(buffer, answeringErrorsOn: client) else { return }
             let idleDeadline = clock.now + limits.idleTimeout
             while parsed == nil {
                 let deadline = firstByte.map { $0 + limits.requestTimeout } ?? idleDeadline
@@ -145,14 +137,8 @@ public final class HTTPServer: Sendable {
                 if count <= 0 { return }
                 if firstByte == nil { firstByte = clock.now }
                 buffer.append(contentsOf: chunk[0..<count])
-                do {
-                    parsed = try HTTPParser.parse(buffer, limits: limits)
-                } catch let error as HTTPParseError {
-                    send(error.response, to: client, keepAlive: false)
-                    return
-                } catch {
-                    return
-                }
+                guard case .parsed(let next) = parse(buffer, answeringErrorsOn: client) else { return }
+                parsed = next
             }
             guard let (request, used) = parsed else { return }
             buffer.removeFirst(used)
@@ -160,6 +146,24 @@ public final class HTTPServer: Sendable {
             let keepAlive = request.keepAlive && !stopping
             guard send(response, to: client, keepAlive: keepAlive), keepAlive else { return }
         }
+    }
+
+    private enum ParseStep {
+        /// A whole request (and the bytes it used), or nil when more bytes are needed.
+        case parsed((HTTPRequest, Int)?)
+        /// The bytes can never be a request: the client got its 4xx and the connection ends.
+        case rejected
+    }
+
+    private func parse(_ buffer: [UInt8], answeringErrorsOn client: Int32) -> ParseStep {
+        do {
+            return .parsed(try HTTPParser.parse(buffer, limits: limits))
+        } catch let error as HTTPParseError {
+            send(error.response, to: client, keepAlive: false)
+        } catch {
+            send(.error(400, "Bad request."), to: client, keepAlive: false)
+        }
+        return .rejected
     }
 
     @discardableResult
