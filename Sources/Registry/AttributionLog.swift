@@ -262,22 +262,44 @@ public struct AttributionLog: Sendable {
     /// A larger table built from the old one's slots (their tags give the new home slots), or from the log
     /// when the table would outgrow the 24-bit tags.
     private func grow(_ index: IndexHandle, to capacity: Int) throws -> IndexHandle {
-        close(index.descriptor)
+        defer { close(index.descriptor) }
         guard capacity <= 1 << 24 else { return try rebuild(capacity: capacity) }
-        let old = try FileSystem.read(indexPath)
-        var table = [UInt64](repeating: 0, count: capacity)
-        let shift = 24 - capacity.trailingZeroBitCount
-        old.withUnsafeBytes { raw in
-            for slotIndex in 0..<index.capacity {
-                let value = raw.loadUnaligned(
-                    fromByteOffset: AttributionLog.headerSize + slotIndex * 8, as: UInt64.self)
-                guard value != 0 else { continue }
-                var position = Int(value >> 40) >> shift
-                while table[position] != 0 { position = (position + 1) & (capacity - 1) }
-                table[position] = value
-            }
+        // Both tables are memory-mapped files, so growing a large index costs page cache, not heap.
+        let oldSize = AttributionLog.headerSize + index.capacity * 8
+        let newSize = AttributionLog.headerSize + capacity * 8
+        let temp = folder + "/.index-\(UUID().uuidString)"
+        let descriptor = open(temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
+        defer { close(descriptor) }
+        guard ftruncate(descriptor, off_t(newSize)) == 0,
+            let old = mmap(nil, oldSize, PROT_READ, MAP_SHARED, index.descriptor, 0), old != MAP_FAILED,
+            let new = mmap(nil, newSize, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), new != MAP_FAILED
+        else {
+            unlink(temp)
+            throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
         }
-        try writeTable(table, count: index.count, covered: index.covered)
+        let shift = 24 - capacity.trailingZeroBitCount
+        let oldSlots = (old + AttributionLog.headerSize).assumingMemoryBound(to: UInt64.self)
+        let newSlots = (new + AttributionLog.headerSize).assumingMemoryBound(to: UInt64.self)
+        for slotIndex in 0..<index.capacity {
+            let value = oldSlots[slotIndex]
+            guard value != 0 else { continue }
+            var position = Int(value >> 40) >> shift
+            while newSlots[position] != 0 { position = (position + 1) & (capacity - 1) }
+            newSlots[position] = value
+        }
+        let header = new.assumingMemoryBound(to: UInt64.self)
+        header[0] = AttributionLog.magic
+        header[1] = UInt64(capacity)
+        header[2] = UInt64(index.count)
+        header[3] = UInt64(index.covered)
+        let synced = msync(new, newSize, MS_SYNC) == 0
+        munmap(old, oldSize)
+        munmap(new, newSize)
+        guard synced, rename(temp, indexPath) == 0 else {
+            unlink(temp)
+            throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
+        }
         guard let handle = try openIndex(writable: true) else {
             throw RegistryError.writeFailed(path: indexPath, reason: "the grown index could not be reopened")
         }
