@@ -161,85 +161,167 @@ public struct SHA256: Sendable {
         }
     }
 
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
-
-    /// FIPS 180-4 compression: eight rounds at a time with the working variables renamed instead of moved,
-    /// and the message schedule kept in a 16-word ring, so the compiler keeps the state in registers.
+    /// FIPS 180-4 compression, all 64 rounds written out (generated) with the schedule in sixteen named
+    /// locals and the working variables renamed rather than moved, so everything stays in registers.
     private mutating func portableBlocks(_ start: UnsafeRawPointer, count: Int) {
         var (h0, h1, h2, h3, h4, h5, h6, h7) = state
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
-            SHA256.k.withUnsafeBufferPointer { k in
-                for blockIndex in 0..<count {
-                    let block = start + blockIndex * 64
-                    for t in 0..<16 {
-                        w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
-                    }
-                    var a = h0
-                    var b = h1
-                    var c = h2
-                    var d = h3
-                    var e = h4
-                    var f = h5
-                    var g = h6
-                    var h = h7
-                    // Rounds 0–15 use the loaded words; rounds 16–63 extend the schedule as they go.
-                    var t = 0
-                    while t < 16 {
-                        SHA256.round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-                        SHA256.round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
-                        SHA256.round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
-                        SHA256.round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
-                        SHA256.round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
-                        SHA256.round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
-                        SHA256.round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
-                        SHA256.round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
-                        t += 8
-                    }
-                    while t < 64 {
-                        SHA256.round(a, b, c, &d, e, f, g, &h, k[t] &+ SHA256.schedule(w, t))
-                        SHA256.round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ SHA256.schedule(w, t + 1))
-                        SHA256.round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ SHA256.schedule(w, t + 2))
-                        SHA256.round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ SHA256.schedule(w, t + 3))
-                        SHA256.round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ SHA256.schedule(w, t + 4))
-                        SHA256.round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ SHA256.schedule(w, t + 5))
-                        SHA256.round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ SHA256.schedule(w, t + 6))
-                        SHA256.round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ SHA256.schedule(w, t + 7))
-                        t += 8
-                    }
-                    h0 &+= a
-                    h1 &+= b
-                    h2 &+= c
-                    h3 &+= d
-                    h4 &+= e
-                    h5 &+= f
-                    h6 &+= g
-                    h7 &+= h
-                }
+        for blockIndex in 0..<count {
+            let block = start + blockIndex * 64
+            do {
+                var w0 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                var w1 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+                var w2 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                var w3 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+                var w4 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+                var w5 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
+                var w6 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+                var w7 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 28, as: UInt32.self))
+                var w8 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 32, as: UInt32.self))
+                var w9 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 36, as: UInt32.self))
+                var w10 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
+                var w11 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 44, as: UInt32.self))
+                var w12 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 48, as: UInt32.self))
+                var w13 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 52, as: UInt32.self))
+                var w14 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 56, as: UInt32.self))
+                var w15 = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 60, as: UInt32.self))
+                var a = h0
+                var b = h1
+                var c = h2
+                var d = h3
+                var e = h4
+                var f = h5
+                var g = h6
+                var h = h7
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0x428a_2f98 &+ w0)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0x7137_4491 &+ w1)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0xb5c0_fbcf &+ w2)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0xe9b5_dba5 &+ w3)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0x3956_c25b &+ w4)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0x59f1_11f1 &+ w5)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0x923f_82a4 &+ w6)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0xab1c_5ed5 &+ w7)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0xd807_aa98 &+ w8)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0x1283_5b01 &+ w9)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0x2431_85be &+ w10)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0x550c_7dc3 &+ w11)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0x72be_5d74 &+ w12)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0x80de_b1fe &+ w13)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0x9bdc_06a7 &+ w14)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0xc19b_f174 &+ w15)
+                w0 = w0 &+ SHA256.smallSigma0(w1) &+ w9 &+ SHA256.smallSigma1(w14)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0xe49b_69c1 &+ w0)
+                w1 = w1 &+ SHA256.smallSigma0(w2) &+ w10 &+ SHA256.smallSigma1(w15)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0xefbe_4786 &+ w1)
+                w2 = w2 &+ SHA256.smallSigma0(w3) &+ w11 &+ SHA256.smallSigma1(w0)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0x0fc1_9dc6 &+ w2)
+                w3 = w3 &+ SHA256.smallSigma0(w4) &+ w12 &+ SHA256.smallSigma1(w1)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0x240c_a1cc &+ w3)
+                w4 = w4 &+ SHA256.smallSigma0(w5) &+ w13 &+ SHA256.smallSigma1(w2)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0x2de9_2c6f &+ w4)
+                w5 = w5 &+ SHA256.smallSigma0(w6) &+ w14 &+ SHA256.smallSigma1(w3)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0x4a74_84aa &+ w5)
+                w6 = w6 &+ SHA256.smallSigma0(w7) &+ w15 &+ SHA256.smallSigma1(w4)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0x5cb0_a9dc &+ w6)
+                w7 = w7 &+ SHA256.smallSigma0(w8) &+ w0 &+ SHA256.smallSigma1(w5)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0x76f9_88da &+ w7)
+                w8 = w8 &+ SHA256.smallSigma0(w9) &+ w1 &+ SHA256.smallSigma1(w6)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0x983e_5152 &+ w8)
+                w9 = w9 &+ SHA256.smallSigma0(w10) &+ w2 &+ SHA256.smallSigma1(w7)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0xa831_c66d &+ w9)
+                w10 = w10 &+ SHA256.smallSigma0(w11) &+ w3 &+ SHA256.smallSigma1(w8)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0xb003_27c8 &+ w10)
+                w11 = w11 &+ SHA256.smallSigma0(w12) &+ w4 &+ SHA256.smallSigma1(w9)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0xbf59_7fc7 &+ w11)
+                w12 = w12 &+ SHA256.smallSigma0(w13) &+ w5 &+ SHA256.smallSigma1(w10)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0xc6e0_0bf3 &+ w12)
+                w13 = w13 &+ SHA256.smallSigma0(w14) &+ w6 &+ SHA256.smallSigma1(w11)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0xd5a7_9147 &+ w13)
+                w14 = w14 &+ SHA256.smallSigma0(w15) &+ w7 &+ SHA256.smallSigma1(w12)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0x06ca_6351 &+ w14)
+                w15 = w15 &+ SHA256.smallSigma0(w0) &+ w8 &+ SHA256.smallSigma1(w13)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0x1429_2967 &+ w15)
+                w0 = w0 &+ SHA256.smallSigma0(w1) &+ w9 &+ SHA256.smallSigma1(w14)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0x27b7_0a85 &+ w0)
+                w1 = w1 &+ SHA256.smallSigma0(w2) &+ w10 &+ SHA256.smallSigma1(w15)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0x2e1b_2138 &+ w1)
+                w2 = w2 &+ SHA256.smallSigma0(w3) &+ w11 &+ SHA256.smallSigma1(w0)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0x4d2c_6dfc &+ w2)
+                w3 = w3 &+ SHA256.smallSigma0(w4) &+ w12 &+ SHA256.smallSigma1(w1)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0x5338_0d13 &+ w3)
+                w4 = w4 &+ SHA256.smallSigma0(w5) &+ w13 &+ SHA256.smallSigma1(w2)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0x650a_7354 &+ w4)
+                w5 = w5 &+ SHA256.smallSigma0(w6) &+ w14 &+ SHA256.smallSigma1(w3)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0x766a_0abb &+ w5)
+                w6 = w6 &+ SHA256.smallSigma0(w7) &+ w15 &+ SHA256.smallSigma1(w4)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0x81c2_c92e &+ w6)
+                w7 = w7 &+ SHA256.smallSigma0(w8) &+ w0 &+ SHA256.smallSigma1(w5)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0x9272_2c85 &+ w7)
+                w8 = w8 &+ SHA256.smallSigma0(w9) &+ w1 &+ SHA256.smallSigma1(w6)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0xa2bf_e8a1 &+ w8)
+                w9 = w9 &+ SHA256.smallSigma0(w10) &+ w2 &+ SHA256.smallSigma1(w7)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0xa81a_664b &+ w9)
+                w10 = w10 &+ SHA256.smallSigma0(w11) &+ w3 &+ SHA256.smallSigma1(w8)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0xc24b_8b70 &+ w10)
+                w11 = w11 &+ SHA256.smallSigma0(w12) &+ w4 &+ SHA256.smallSigma1(w9)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0xc76c_51a3 &+ w11)
+                w12 = w12 &+ SHA256.smallSigma0(w13) &+ w5 &+ SHA256.smallSigma1(w10)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0xd192_e819 &+ w12)
+                w13 = w13 &+ SHA256.smallSigma0(w14) &+ w6 &+ SHA256.smallSigma1(w11)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0xd699_0624 &+ w13)
+                w14 = w14 &+ SHA256.smallSigma0(w15) &+ w7 &+ SHA256.smallSigma1(w12)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0xf40e_3585 &+ w14)
+                w15 = w15 &+ SHA256.smallSigma0(w0) &+ w8 &+ SHA256.smallSigma1(w13)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0x106a_a070 &+ w15)
+                w0 = w0 &+ SHA256.smallSigma0(w1) &+ w9 &+ SHA256.smallSigma1(w14)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0x19a4_c116 &+ w0)
+                w1 = w1 &+ SHA256.smallSigma0(w2) &+ w10 &+ SHA256.smallSigma1(w15)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0x1e37_6c08 &+ w1)
+                w2 = w2 &+ SHA256.smallSigma0(w3) &+ w11 &+ SHA256.smallSigma1(w0)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0x2748_774c &+ w2)
+                w3 = w3 &+ SHA256.smallSigma0(w4) &+ w12 &+ SHA256.smallSigma1(w1)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0x34b0_bcb5 &+ w3)
+                w4 = w4 &+ SHA256.smallSigma0(w5) &+ w13 &+ SHA256.smallSigma1(w2)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0x391c_0cb3 &+ w4)
+                w5 = w5 &+ SHA256.smallSigma0(w6) &+ w14 &+ SHA256.smallSigma1(w3)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0x4ed8_aa4a &+ w5)
+                w6 = w6 &+ SHA256.smallSigma0(w7) &+ w15 &+ SHA256.smallSigma1(w4)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0x5b9c_ca4f &+ w6)
+                w7 = w7 &+ SHA256.smallSigma0(w8) &+ w0 &+ SHA256.smallSigma1(w5)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0x682e_6ff3 &+ w7)
+                w8 = w8 &+ SHA256.smallSigma0(w9) &+ w1 &+ SHA256.smallSigma1(w6)
+                SHA256.round(a, b, c, &d, e, f, g, &h, 0x748f_82ee &+ w8)
+                w9 = w9 &+ SHA256.smallSigma0(w10) &+ w2 &+ SHA256.smallSigma1(w7)
+                SHA256.round(h, a, b, &c, d, e, f, &g, 0x78a5_636f &+ w9)
+                w10 = w10 &+ SHA256.smallSigma0(w11) &+ w3 &+ SHA256.smallSigma1(w8)
+                SHA256.round(g, h, a, &b, c, d, e, &f, 0x84c8_7814 &+ w10)
+                w11 = w11 &+ SHA256.smallSigma0(w12) &+ w4 &+ SHA256.smallSigma1(w9)
+                SHA256.round(f, g, h, &a, b, c, d, &e, 0x8cc7_0208 &+ w11)
+                w12 = w12 &+ SHA256.smallSigma0(w13) &+ w5 &+ SHA256.smallSigma1(w10)
+                SHA256.round(e, f, g, &h, a, b, c, &d, 0x90be_fffa &+ w12)
+                w13 = w13 &+ SHA256.smallSigma0(w14) &+ w6 &+ SHA256.smallSigma1(w11)
+                SHA256.round(d, e, f, &g, h, a, b, &c, 0xa450_6ceb &+ w13)
+                w14 = w14 &+ SHA256.smallSigma0(w15) &+ w7 &+ SHA256.smallSigma1(w12)
+                SHA256.round(c, d, e, &f, g, h, a, &b, 0xbef9_a3f7 &+ w14)
+                w15 = w15 &+ SHA256.smallSigma0(w0) &+ w8 &+ SHA256.smallSigma1(w13)
+                SHA256.round(b, c, d, &e, f, g, h, &a, 0xc671_78f2 &+ w15)
+                h0 &+= a
+                h1 &+= b
+                h2 &+= c
+                h3 &+= d
+                h4 &+= e
+                h5 &+= f
+                h6 &+= g
+                h7 &+= h
             }
         }
         state = (h0, h1, h2, h3, h4, h5, h6, h7)
     }
 
-    /// Schedule word `t` (16 ≤ t < 64), computed into the ring slot t mod 16.
     @inline(__always)
-    private static func schedule(_ w: UnsafeMutableBufferPointer<UInt32>, _ t: Int) -> UInt32 {
-        let x = w[(t - 15) & 15]
-        let y = w[(t - 2) & 15]
-        let s0 = x.rotatedRight(7) ^ x.rotatedRight(18) ^ (x &>> 3)
-        let s1 = y.rotatedRight(17) ^ y.rotatedRight(19) ^ (y &>> 10)
-        let value = w[t & 15] &+ s0 &+ w[(t - 7) & 15] &+ s1
-        w[t & 15] = value
-        return value
-    }
+    private static func smallSigma0(_ x: UInt32) -> UInt32 { x.rotatedRight(7) ^ x.rotatedRight(18) ^ (x &>> 3) }
+
+    @inline(__always)
+    private static func smallSigma1(_ x: UInt32) -> UInt32 { x.rotatedRight(17) ^ x.rotatedRight(19) ^ (x &>> 10) }
 
     /// One round; the caller renames the variables for the next round instead of shifting them.
     @inline(__always)
