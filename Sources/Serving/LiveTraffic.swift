@@ -47,9 +47,16 @@ public enum LiveTraffic {
                 "text": labelled.input, "seed": Traffic.mix(draw, 0x5EED) >> 12,
             ])
             index += 1
-            guard let response = try? client.send("POST", "/v1/ask", headers: [("X-Case-Id", labelled.id)], body: body),
-                response.status == 200,
-                let answer = try? JSONDecoder().decode(ToyAnswer.self, from: response.body)
+            let response: HTTPResponse
+            do {
+                response = try client.send("POST", "/v1/ask", headers: [("X-Case-Id", labelled.id)], body: body)
+            } catch {
+                // Nothing answering at the start is a mistake to report; a failure later is a failed request.
+                if report.requests == 0, report.failed == 0 { throw error }
+                report.failed += 1
+                continue
+            }
+            guard response.status == 200, let answer = try? JSONDecoder().decode(ToyAnswer.self, from: response.body)
             else {
                 report.failed += 1
                 continue
