@@ -30,9 +30,16 @@ let package = Package(
             name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings
         ),
         .target(name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings),
+        .target(
+            name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
+        .target(
+            name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
-            dependencies: ["Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving"],
+            dependencies: [
+                "Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving", "Reports", "LabKit",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"], swiftSettings: strictSettings),
@@ -45,6 +52,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit"], swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )

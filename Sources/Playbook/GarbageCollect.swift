@@ -17,6 +17,7 @@ public struct GCPlan: Encodable, Sendable, Equatable {
 }
 
 public enum GCPlay {
+    public static let plannedEvent = "gc.planned"
     /// What a collection at `now` would delete.
     public static func plan(in context: PlayContext) throws -> GCPlan {
         let registry = context.registry
@@ -69,8 +70,20 @@ public enum GCPlay {
 
     /// Plans and, unless `dryRun`, deletes under the writer lock (so no register can re-share a doomed blob
     /// meanwhile). The event is written first: a crash mid-deletion leaves blobs behind, never a lie.
+    /// A dry run is recorded too (`gc.planned`), so a review can see that the plan was looked at first.
     public static func run(dryRun: Bool, by actor: String, in context: PlayContext) throws -> GCPlan {
-        guard !dryRun else { return try plan(in: context) }
+        if dryRun {
+            return try context.registry.write { writer in
+                let plan = try plan(in: context)
+                try writer.append(
+                    kind: plannedEvent, actor: actor,
+                    data: [
+                        "versions": plan.versions.joined(separator: " "), "blobs": plan.blobs.joined(separator: " "),
+                        "bytes": String(plan.bytes),
+                    ])
+                return plan
+            }
+        }
         return try context.registry.write { writer in
             var plan = try plan(in: context)
             plan.dryRun = false

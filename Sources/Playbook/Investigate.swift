@@ -77,6 +77,8 @@ public enum InvestigatePlay {
                     changedComponents: diff.changedComponents, lineageChanged: diff.lineageChanged,
                     comparison: comparison))
             if comparison.verdict == "worse" { break }
+            // A rollback restored a confirmed-good version: whatever it undid is not behind this symptom.
+            if moves[index].details["play"] == "rollback" { break }
             index -= 1
         }
         let culprit = suspects.first { $0.comparison.verdict == "worse" }

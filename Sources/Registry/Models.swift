@@ -154,4 +154,6 @@ public struct TagMove: Sendable, Equatable {
     public var reason: String
     public var at: Date
     public var event: Int
+    /// Facts the mover recorded beyond the registry's own (the play, approver, gate, …).
+    public var details: [String: String]
 }

@@ -301,7 +301,8 @@ public struct Registry: Sendable {
             }
             return TagMove(
                 tag: name, from: event.data["from"], to: to, by: event.actor, reason: event.data["reason"] ?? "",
-                at: event.at, event: event.seq)
+                at: event.at, event: event.seq,
+                details: event.data.filter { !["tag", "from", "to", "reason"].contains($0.key) })
         }
     }
 

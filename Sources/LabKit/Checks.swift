@@ -1,0 +1,633 @@
+// The check library: named predicates over recorded evidence. A lab manifest only names and parameterises
+// them; each returns pass or fail with one sentence that teaches.
+import Evals
+import Foundation
+import Hashing
+import Playbook
+import Registry
+import Reports
+import ToyModel
+
+public struct CheckOutcome: Sendable, Equatable {
+    public var passed: Bool
+    public var message: String
+
+    static func pass(_ message: String) -> CheckOutcome { CheckOutcome(passed: true, message: message) }
+    static func fail(_ message: String) -> CheckOutcome { CheckOutcome(passed: false, message: message) }
+}
+
+struct CheckInput {
+    var evidence: Evidence
+    var spec: LabCheckSpec
+    var labID: String
+
+    func param(_ key: String) -> String { spec.param(key) ?? "" }
+    func number(_ key: String, default value: Double) -> Double { spec.param(key).flatMap(Double.init) ?? value }
+    /// When this lab was started; evidence a lab asks for must come after it.
+    var since: Date? { evidence.start(of: labID)?.at }
+}
+
+struct CheckDefinition: Sendable {
+    var requiredParams: [String]
+    var run: @Sendable (CheckInput) throws -> CheckOutcome
+}
+
+enum CheckLibrary {
+    static let definitions: [String: CheckDefinition] = [
+        "eval_file": CheckDefinition(requiredParams: ["file"], run: evalFile),
+        "root_version": CheckDefinition(requiredParams: [], run: rootVersion),
+        "single_component_change": CheckDefinition(requiredParams: ["component"], run: singleComponentChange),
+        "retrained_version": CheckDefinition(requiredParams: [], run: retrainedVersion),
+        "no_broken_lineage": CheckDefinition(requiredParams: [], run: noBrokenLineage),
+        "promotions": CheckDefinition(requiredParams: ["minimum"], run: promotions),
+        "canary_promotion": CheckDefinition(requiredParams: [], run: canaryPromotion),
+        "second_approver": CheckDefinition(requiredParams: [], run: secondApprover),
+        "production_moves_gated": CheckDefinition(requiredParams: [], run: productionMovesGated),
+        "traffic": CheckDefinition(requiredParams: ["minimum"], run: traffic),
+        "audit_file": CheckDefinition(requiredParams: ["file"], run: auditFile),
+        "forced_promotion": CheckDefinition(requiredParams: [], run: forcedPromotion),
+        "traffic_on_forced": CheckDefinition(requiredParams: ["minimum"], run: trafficOnForced),
+        "eval_after_forced": CheckDefinition(requiredParams: [], run: evalAfterForced),
+        "rollback_to_last_known_good": CheckDefinition(requiredParams: [], run: rollbackToLastKnownGood),
+        "rollback_confirmed": CheckDefinition(requiredParams: [], run: rollbackConfirmed),
+        "incident_closed": CheckDefinition(requiredParams: [], run: incidentClosed),
+        "experiment_started": CheckDefinition(requiredParams: ["max_ttl_days"], run: experimentStarted),
+        "experiment_version": CheckDefinition(requiredParams: [], run: experimentVersion),
+        "fair_comparison": CheckDefinition(requiredParams: [], run: fairComparison),
+        "experiment_ended": CheckDefinition(requiredParams: [], run: experimentEnded),
+        "gc_dry_run_first": CheckDefinition(requiredParams: [], run: gcDryRunFirst),
+        "gc_metadata_survives": CheckDefinition(requiredParams: [], run: gcMetadataSurvives),
+        "investigation": CheckDefinition(requiredParams: ["verdict", "owner"], run: investigation),
+        "kept_innocent_change": CheckDefinition(requiredParams: ["owner"], run: keptInnocentChange),
+        "regression_resolved": CheckDefinition(requiredParams: ["owner", "component"], run: regressionResolved),
+        "reproduced_weights": CheckDefinition(requiredParams: ["file", "version"], run: reproducedWeights),
+        "answer": CheckDefinition(requiredParams: ["file", "field", "expected"], run: answer),
+        "writeup_matches_registry": CheckDefinition(requiredParams: ["file"], run: writeupMatchesRegistry),
+        "writeup_completed": CheckDefinition(requiredParams: ["file", "min_words"], run: writeupCompleted),
+    ]
+
+    // MARK: Versions and lineage
+
+    static func evalFile(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        guard let data = input.evidence.file(file) else {
+            return .fail("\(file) does not exist yet: save the baseline's eval with 'LabRunner eval run --out \(file)'.")
+        }
+        guard let claimed = try? CanonicalJSON.decoder().decode(EvalResult.self, from: data) else {
+            return .fail("\(file) is not an eval result; write it again with 'LabRunner eval run --out \(file)'.")
+        }
+        let recomputed = try Baseline.evaluate(suite: claimed.suite, seed: claimed.seed, repeats: claimed.repeats)
+        guard claimed.suiteSHA256 == recomputed.suiteSHA256 else {
+            return .fail("\(file) was run on a different \(claimed.suite) suite than the bundled one.")
+        }
+        guard claimed.passes == recomputed.passes, claimed.runs == recomputed.runs else {
+            return .fail(
+                "\(file) claims \(claimed.passes)/\(claimed.runs) passes but the bundled baseline scores \(recomputed.passes)/\(recomputed.runs): results are recomputed, not trusted."
+            )
+        }
+        return .pass(
+            "\(file) holds the baseline's \(claimed.suite) eval: \(Percent.text(claimed.passRate)), and the grader got the same."
+        )
+    }
+
+    static func rootVersion(_ input: CheckInput) throws -> CheckOutcome {
+        guard let root = input.evidence.versions.first(where: { $0.metadata.parent == nil }) else {
+            return .fail("No version is registered yet: register the baseline with 'LabRunner register --root'.")
+        }
+        return .pass("\(input.evidence.label(root.id)) is the root version, owned by \(root.metadata.owner).")
+    }
+
+    static func singleComponentChange(_ input: CheckInput) throws -> CheckOutcome {
+        let component = input.param("component")
+        let evidence = input.evidence
+        for version in evidence.versions {
+            guard let parentID = version.metadata.parent, let parent = evidence.version(parentID) else { continue }
+            let changed = version.manifest.components.keys.filter {
+                version.manifest.components[$0] != parent.manifest.components[$0]
+            }
+            if changed == [component], version.manifest.lineage == parent.manifest.lineage {
+                return .pass(
+                    "\(evidence.label(version.id)) differs from its parent \(evidence.label(parentID)) only in \(component), yet has its own id: weights-only versioning would call them the same."
+                )
+            }
+        }
+        return .fail(
+            "No version differs from its parent in \(component) alone: change only system/\(component) and register it with --parent."
+        )
+    }
+
+    static func retrainedVersion(_ input: CheckInput) throws -> CheckOutcome {
+        let evidence = input.evidence
+        for version in evidence.versions where version.metadata.extra["lineage_broken"] == nil {
+            guard let parentID = version.metadata.parent, let parent = evidence.version(parentID),
+                let lineage = version.manifest.lineage, lineage != parent.manifest.lineage,
+                version.manifest.components["weights.json"] != parent.manifest.components["weights.json"]
+            else { continue }
+            return .pass(
+                "\(evidence.label(version.id)) carries weights retrained on data \(lineage.sha256.prefix(12)), and its lineage says so."
+            )
+        }
+        return .fail(
+            "No version carries weights retrained on a changed data/train.csv: edit the data, run 'LabRunner train', then register."
+        )
+    }
+
+    static func noBrokenLineage(_ input: CheckInput) throws -> CheckOutcome {
+        if let broken = input.evidence.versions.first(where: { $0.metadata.extra["lineage_broken"] != nil }) {
+            return .fail(
+                "\(input.evidence.label(broken.id)) was registered with broken lineage (weights trained on other data); retrain with 'LabRunner train' instead of overriding."
+            )
+        }
+        return .pass("Every version's weights were trained on the dataset its lineage names.")
+    }
+
+    // MARK: Promotion
+
+    static func promotions(_ input: CheckInput) throws -> CheckOutcome {
+        let minimum = Int(input.number("minimum", default: 1))
+        let gated = input.evidence.moves(play: "promote").filter { $0.details["gate"] == "passed" }
+        guard gated.count >= minimum else {
+            return .fail(
+                "Production was promoted through a passing gate \(gated.count) time(s); this lab needs \(minimum): use 'LabRunner promote'."
+            )
+        }
+        return .pass("Production moved \(gated.count) time(s) through a passing eval gate.")
+    }
+
+    static func canaryPromotion(_ input: CheckInput) throws -> CheckOutcome {
+        guard let move = input.evidence.moves(play: "promote").first(where: { $0.details["canary_percent"] != nil })
+        else {
+            return .fail("No promotion ran a canary first: add --canary PERCENT to 'LabRunner promote'.")
+        }
+        return .pass(
+            "\(input.evidence.label(move.to)) took \(move.details["canary_percent"] ?? "?")% of a canary batch before the tag moved."
+        )
+    }
+
+    static func secondApprover(_ input: CheckInput) throws -> CheckOutcome {
+        for move in input.evidence.moves(play: "promote") {
+            guard let version = input.evidence.version(move.to), let approver = move.details["approver"] else {
+                continue
+            }
+            if approver != version.metadata.owner {
+                return .pass(
+                    "\(approver) approved \(input.evidence.label(move.to)), owned by \(version.metadata.owner): a second person."
+                )
+            }
+        }
+        return .fail(
+            "Every promotion was approved by the version's own owner: pass --approver with a second person's name.")
+    }
+
+    static func productionMovesGated(_ input: CheckInput) throws -> CheckOutcome {
+        if let manual = input.evidence.productionMoves.first(where: { !["promote", "rollback"].contains($0.details["play"] ?? "") }) {
+            return .fail(
+                "Production was moved to \(input.evidence.label(manual.to)) by a plain tag move, skipping the eval gate: use 'LabRunner promote'."
+            )
+        }
+        return .pass("Every production move went through a play (promote or rollback), so each has a gate or an incident.")
+    }
+
+    // MARK: Traffic and audit
+
+    static func requests(_ evidence: Evidence) throws -> [RequestRecord] {
+        var records: [RequestRecord] = []
+        try AttributionLog(registryRoot: evidence.registry.root).forEach { record in
+            records.append(record)
+            return true
+        }
+        return records
+    }
+
+    static func traffic(_ input: CheckInput) throws -> CheckOutcome {
+        let minimum = Int(input.number("minimum", default: 1))
+        let served = try requests(input.evidence)
+        guard served.count >= minimum else {
+            return .fail(
+                "The attribution log holds \(served.count) request(s); send at least \(minimum) with 'LabRunner traffic'.")
+        }
+        let versions = Set(served.map(\.version))
+        return .pass("\(served.count) requests are in the attribution log, answered by \(versions.count) version(s).")
+    }
+
+    static func auditFile(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        let evidence = input.evidence
+        guard let data = evidence.file(file) else {
+            return .fail("\(file) does not exist yet: audit a request with 'LabRunner audit REQUEST_ID --out \(file)'.")
+        }
+        guard let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let request = report["request"] as? [String: Any], let requestID = request["id"] as? String,
+            let version = report["version"] as? [String: Any], let claimed = version["id"] as? String
+        else {
+            return .fail("\(file) is not an audit report; write it again with 'LabRunner audit REQUEST_ID --out \(file)'.")
+        }
+        guard let logged = try AttributionLog(registryRoot: evidence.registry.root).lookup(requestID) else {
+            return .fail("\(file) names request \(requestID), which is not in the attribution log.")
+        }
+        guard logged.version == claimed else {
+            return .fail(
+                "\(file) says \(requestID) was answered by \(claimed.prefix(12)), but the attribution log says \(evidence.label(logged.version)).")
+        }
+        if input.spec.param("answered_by") == "incident_bad_version" {
+            let bad = Set(evidence.incidents.compactMap(\.badVersion))
+            guard bad.contains(logged.version) else {
+                return .fail(
+                    "\(requestID) was answered by \(evidence.label(logged.version)), not by a version an incident names as bad: audit a request served during the incident ('LabRunner requests --version VERSION')."
+                )
+            }
+        }
+        if input.spec.param("replay") == "required" {
+            let replay = report["replay"] as? [String: Any]
+            guard replay?["identical"] as? Bool == true else {
+                return .fail("\(file) has no identical replay: audit again with --replay.")
+            }
+            guard let record = evidence.version(logged.version) else {
+                return .fail("Version \(logged.version.prefix(12)) of \(requestID) is not registered.")
+            }
+            let answer = try evidence.context.system(for: record).ask(logged.input, seed: logged.seed)
+            let output = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
+            guard output == logged.output else {
+                return .fail("Replaying \(requestID) from the registry's blobs does not reproduce the logged output.")
+            }
+        }
+        return .pass("\(requestID) was answered by \(evidence.label(logged.version)); \(file) agrees with the attribution log.")
+    }
+
+    // MARK: The manufactured incident
+
+    /// The first production move made through an overridden gate.
+    static func forcedMove(_ evidence: Evidence) -> TagMove? {
+        evidence.moves(play: "promote").first { $0.details["gate"] == "overridden" }
+    }
+
+    static func forcedPromotion(_ input: CheckInput) throws -> CheckOutcome {
+        guard let move = forcedMove(input.evidence) else {
+            return .fail(
+                "No promotion overrode a failed gate: a worse version needs 'LabRunner promote REF --force --reason TEXT', and the override is recorded."
+            )
+        }
+        guard let reason = move.details["override_reason"], !reason.isEmpty else {
+            return .fail("The override of \(input.evidence.label(move.to)) has no recorded reason.")
+        }
+        return .pass(
+            "\(input.evidence.label(move.to)) reached production over a failed gate, with the recorded reason \"\(reason)\".")
+    }
+
+    static func trafficOnForced(_ input: CheckInput) throws -> CheckOutcome {
+        guard let move = forcedMove(input.evidence) else {
+            return .fail("No forced promotion yet, so no traffic on it: promote the worse version first.")
+        }
+        let minimum = Int(input.number("minimum", default: 1))
+        let served = try requests(input.evidence).filter { $0.version == move.to }
+        guard served.count >= minimum else {
+            return .fail(
+                "Only \(served.count) request(s) were answered by \(input.evidence.label(move.to)); send at least \(minimum) with 'LabRunner traffic' and watch the satisfied rate."
+            )
+        }
+        let satisfied = served.filter { $0.satisfied == true }.count
+        return .pass(
+            "\(served.count) customers met \(input.evidence.label(move.to)); \(Percent.text(Double(satisfied) / Double(served.count))) were satisfied."
+        )
+    }
+
+    static func evalAfterForced(_ input: CheckInput) throws -> CheckOutcome {
+        guard let move = forcedMove(input.evidence) else {
+            return .fail("No forced promotion yet: there is nothing to confirm with an eval.")
+        }
+        let evals = input.evidence.evals(of: move.to).filter { $0.source != "register" && $0.at > move.at }
+        guard let confirmation = evals.first else {
+            return .fail(
+                "No eval of \(input.evidence.label(move.to)) was recorded after it reached production: confirm the drop with 'LabRunner eval run --version production'."
+            )
+        }
+        return .pass(
+            "An eval after the promotion measured \(input.evidence.label(move.to)) at \(Percent.text(confirmation.passRate)) (95% CI \(Percent.text(confirmation.ciLow))–\(Percent.text(confirmation.ciHigh)))."
+        )
+    }
+
+    // MARK: Rollback
+
+    /// The first incident opened since the lab started: the one the lab is about.
+    static func labIncident(_ input: CheckInput) -> Incident? {
+        guard let since = input.since else { return nil }
+        return input.evidence.incidents.first { $0.openedAt >= since }
+    }
+
+    static func noIncident(_ input: CheckInput) -> CheckOutcome {
+        input.since == nil
+            ? .fail("Lab \(input.labID) was never started, so its alert never fired: run 'LabRunner lab start \(input.labID)'.")
+            : .fail("No incident was opened since lab \(input.labID) started.")
+    }
+
+    /// The version production held before the bad one first arrived, if its eval passed the threshold.
+    static func expectedGoodVersion(before bad: String, in evidence: Evidence) -> String? {
+        guard let arrival = evidence.productionMoves.firstIndex(where: { $0.to == bad }), arrival > 0 else { return nil }
+        return evidence.productionMoves[arrival].from
+    }
+
+    static func rollbackToLastKnownGood(_ input: CheckInput) throws -> CheckOutcome {
+        guard let incident = labIncident(input) else { return noIncident(input) }
+        guard let good = incident.goodVersion, let bad = incident.badVersion else {
+            return .fail(
+                "\(incident.id) has no rollback yet: production still serves the bad version. Run 'LabRunner rollback --reason TEXT'.")
+        }
+        let expected = expectedGoodVersion(before: bad, in: input.evidence)
+        guard expected == nil || good == expected else {
+            return .fail(
+                "Production was rolled back to \(input.evidence.label(good)), but the last known good before \(input.evidence.label(bad)) was \(input.evidence.label(expected ?? "")): let 'LabRunner rollback' find it."
+            )
+        }
+        return .pass(
+            "\(incident.id): production went from \(input.evidence.label(bad)) back to the last known good \(input.evidence.label(good)).")
+    }
+
+    static func rollbackConfirmed(_ input: CheckInput) throws -> CheckOutcome {
+        guard let incident = labIncident(input) else { return noIncident(input) }
+        guard incident.confirmed == true else {
+            return .fail(
+                "\(incident.id)'s rollback has no confirming eval: the restored version must be measured, not assumed good.")
+        }
+        return .pass("\(incident.id)'s rollback was confirmed by an eval of the restored version.")
+    }
+
+    static func incidentClosed(_ input: CheckInput) throws -> CheckOutcome {
+        guard let incident = labIncident(input) else { return noIncident(input) }
+        guard incident.status == "closed", let resolution = incident.resolution, !resolution.isEmpty else {
+            return .fail(
+                "\(incident.id) is still \(incident.status): close it with 'LabRunner incident close \(incident.id) --resolution TEXT'.")
+        }
+        return .pass("\(incident.id) is closed: \"\(resolution)\".")
+    }
+
+    // MARK: Experiments and retention
+
+    static func experimentStarted(_ input: CheckInput) throws -> CheckOutcome {
+        let maximum = input.number("max_ttl_days", default: 30) * 86_400
+        let experiments = Experiments.all(events: input.evidence.events)
+        guard let experiment = experiments.first(where: { $0.expiresAt.timeIntervalSince($0.startedAt) <= maximum })
+        else {
+            return experiments.isEmpty
+                ? .fail("No experiment was started: branch one with 'LabRunner experiment start NAME --from production --ttl 3d'.")
+                : .fail("Every experiment keeps its versions longer than \(Int(maximum / 86_400)) days: give a shorter --ttl.")
+        }
+        return .pass(
+            "Experiment \(experiment.name) branched from \(input.evidence.label(experiment.from)); its versions expire \(Timestamp.string(from: experiment.expiresAt))."
+        )
+    }
+
+    static func experimentVersion(_ input: CheckInput) throws -> CheckOutcome {
+        guard let version = input.evidence.versions.first(where: { $0.metadata.extra["experiment"] != nil }) else {
+            return .fail(
+                "No version was registered under an experiment, so nothing will ever expire: register with --experiment NAME.")
+        }
+        return .pass(
+            "\(input.evidence.label(version.id)) belongs to experiment \(version.metadata.extra["experiment"] ?? "") and expires \(version.metadata.extra["expires_at"] ?? "")."
+        )
+    }
+
+    static func fairComparison(_ input: CheckInput) throws -> CheckOutcome {
+        let evidence = input.evidence
+        let everProduction = Set(evidence.productionMoves.map(\.to))
+        let compared = evidence.events.filter { $0.kind == EvalLedger.eventKind && $0.data["source"] == "eval compare" }
+        for (index, event) in compared.enumerated() {
+            guard let version = event.data["version"], evidence.version(version)?.metadata.extra["experiment"] != nil
+            else { continue }
+            let partners = compared[max(0, index - 1)...min(compared.count - 1, index + 1)]
+            if let partner = partners.first(where: { other in
+                other.data["version"].map(everProduction.contains) == true
+                    && other.data["suite_sha256"] == event.data["suite_sha256"] && other.data["seed"] == event.data["seed"]
+                    && other.data["repeats"] == event.data["repeats"]
+            }) {
+                return .pass(
+                    "\(evidence.label(version)) was compared with production's \(evidence.label(partner.data["version"] ?? "")) on the same suite, seed and repeats."
+                )
+            }
+        }
+        return .fail(
+            "No experiment version was compared with production on the same suite: run 'LabRunner eval compare production exp-NAME'.")
+    }
+
+    static func experimentEnded(_ input: CheckInput) throws -> CheckOutcome {
+        guard let ended = Experiments.all(events: input.evidence.events).first(where: { !$0.active }) else {
+            return .fail("No experiment was ended: close it with 'LabRunner experiment end NAME' once you have decided.")
+        }
+        return .pass("Experiment \(ended.name) ended; its versions keep their expiry.")
+    }
+
+    static func collections(_ evidence: Evidence) -> [Event] {
+        evidence.events.filter { $0.kind == EventKind.blobsCollected && !($0.data["blobs"] ?? "").isEmpty }
+    }
+
+    static func gcDryRunFirst(_ input: CheckInput) throws -> CheckOutcome {
+        let evidence = input.evidence
+        guard let collection = collections(evidence).first else {
+            return .fail(
+                "No blobs were collected: an experiment version must expire first, then run 'LabRunner gc --dry-run' and 'LabRunner gc --yes'."
+            )
+        }
+        let plans = evidence.events.filter { $0.kind == GCPlay.plannedEvent && $0.seq < collection.seq }
+        guard let plan = plans.last, plan.data["blobs"] == collection.data["blobs"] else {
+            return .fail(
+                "Blobs were deleted without a dry run of the same plan first: always run 'LabRunner gc --dry-run' and read it.")
+        }
+        let versions = (collection.data["versions"] ?? "").split(separator: " ").count
+        return .pass(
+            "A dry run listed the plan, then gc deleted \((collection.data["blobs"] ?? "").split(separator: " ").count) blob(s) of \(versions) expired version(s)."
+        )
+    }
+
+    static func gcMetadataSurvives(_ input: CheckInput) throws -> CheckOutcome {
+        let evidence = input.evidence
+        guard let collection = collections(evidence).first else {
+            return .fail("No blobs were collected yet, so there is no collected version to inspect.")
+        }
+        for id in (collection.data["versions"] ?? "").split(separator: " ").map(String.init) {
+            guard let record = evidence.version(id), evidence.registeredPassRate(id) != nil else {
+                return .fail("Collected version \(id.prefix(12)) lost its record or its eval: metadata must be kept forever.")
+            }
+            guard !evidence.productionMoves.contains(where: { $0.to == id }) else {
+                return .fail("gc deleted blobs of \(evidence.label(id)), which once held production.")
+            }
+            _ = record
+        }
+        return .pass("Every collected version keeps its manifest, metadata, eval and events; only heavy blobs went.")
+    }
+
+    // MARK: Investigation
+
+    /// The first version the named owner registered since this lab started.
+    static func ownersVersion(_ input: CheckInput, _ owner: String) -> VersionRecord? {
+        guard let since = input.since else { return nil }
+        return input.evidence.versions.first { $0.metadata.owner == owner && $0.metadata.createdAt >= since }
+    }
+
+    static func investigation(_ input: CheckInput) throws -> CheckOutcome {
+        let evidence = input.evidence
+        let verdict = input.param("verdict")
+        let owner = input.param("owner")
+        guard let version = ownersVersion(input, owner),
+            let arrival = evidence.productionMoves.first(where: { $0.to == version.id })
+        else {
+            return .fail("\(owner)'s change is not in this workspace's production history: run 'LabRunner lab start \(input.labID)'.")
+        }
+        let concluded = evidence.events.filter {
+            $0.kind == InvestigatePlay.concludedEvent && $0.data["verdict"] == verdict
+        }
+        let next = evidence.productionMoves.first { $0.event > arrival.event }?.at ?? .distantFuture
+        for event in concluded {
+            guard let onset = event.data["onset"].flatMap(Timestamp.date(from:)), onset >= arrival.at, onset < next
+            else { continue }
+            if verdict == "regression" {
+                let component = input.param("component")
+                guard event.data["suspect"] == version.id else { continue }
+                guard component.isEmpty || (event.data["components"] ?? "").split(separator: ",").contains(Substring(component))
+                else { continue }
+            }
+            return .pass("The investigation of \(owner)'s change concluded: \(event.data["conclusion"] ?? verdict).")
+        }
+        return .fail(
+            "No investigation with an onset while \(owner)'s change (\(evidence.label(version.id))) was live concluded '\(verdict)': run 'LabRunner investigate --onset TIME' with the complaint's time."
+        )
+    }
+
+    static func keptInnocentChange(_ input: CheckInput) throws -> CheckOutcome {
+        let owner = input.param("owner")
+        guard let version = ownersVersion(input, owner) else {
+            return .fail("\(owner)'s change is not in this workspace: run 'LabRunner lab start \(input.labID)'.")
+        }
+        let after = input.evidence.productionMoves.filter { $0.at >= version.metadata.createdAt }
+        if let undone = after.first(where: { ($0.details["play"] == "rollback") && (input.evidence.version($0.to)?.seq ?? 0) < version.seq }) {
+            return .fail(
+                "Production was rolled back to \(input.evidence.label(undone.to)), undoing \(owner)'s change, which the evidence showed was noise: roll back only what the investigation names."
+            )
+        }
+        return .pass("\(owner)'s harmless change was kept: a complaint is not a regression until an eval says so.")
+    }
+
+    static func regressionResolved(_ input: CheckInput) throws -> CheckOutcome {
+        let owner = input.param("owner")
+        let component = input.param("component")
+        guard let version = ownersVersion(input, owner), let bad = version.manifest.components[component] else {
+            return .fail("\(owner)'s change is not in this workspace: run 'LabRunner lab start \(input.labID)'.")
+        }
+        let concluded = input.evidence.events.first {
+            $0.kind == InvestigatePlay.concludedEvent && $0.data["suspect"] == version.id
+        }
+        guard let concluded else {
+            return .fail("Investigate before acting: no investigation has named \(input.evidence.label(version.id)) yet.")
+        }
+        let fix = input.evidence.productionMoves.first { move in
+            move.event > concluded.seq && input.evidence.version(move.to)?.manifest.components[component] != bad
+        }
+        guard let fix else {
+            return .fail(
+                "Production still serves \(owner)'s \(component): roll back to the version before it or register a fix, through a play."
+            )
+        }
+        return .pass("\(input.evidence.label(fix.to)) took production back to a good \(component) after the investigation.")
+    }
+
+    // MARK: Reproducibility and answers
+
+    static func reproducedWeights(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        let evidence = input.evidence
+        let ref = input.param("version")
+        guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"] else {
+            return .fail("There is no '\(ref)' version with weights to reproduce yet.")
+        }
+        guard let data = evidence.file(file) else {
+            return .fail(
+                "\(file) does not exist: retrain from \(ref)'s recorded dataset and seed with 'LabRunner train --data … --seed … --out \(file)'.")
+        }
+        let hash = SHA256.hash(data).hex
+        guard hash == weights.sha256 else {
+            return .fail(
+                "\(file) (sha256 \(hash.prefix(12))) differs from \(evidence.label(record.id))'s weights (\(weights.sha256.prefix(12))): train on the recorded dataset with the recorded seed."
+            )
+        }
+        return .pass("\(file) is bit-for-bit \(evidence.label(record.id))'s weights (\(hash.prefix(12))): the training is reproducible.")
+    }
+
+    /// `field: value` lines, the simplest answer sheet a person can write.
+    static func answers(in text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return fields
+    }
+
+    static func answer(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        let field = input.param("field")
+        guard let data = input.evidence.file(file) else {
+            return .fail("\(file) does not exist yet: answer with a line '\(field): …'.")
+        }
+        guard let given = answers(in: String(decoding: data, as: UTF8.self))[field.lowercased()], !given.isEmpty else {
+            return .fail("\(file) has no line '\(field): …' yet.")
+        }
+        let expected = input.param("expected")
+        guard given.lowercased() == expected.lowercased() else {
+            return .fail(input.spec.param("why") ?? "'\(field): \(given)' is not right; read the lab text again.")
+        }
+        return .pass(input.spec.param("why_right") ?? "'\(field): \(given)' is right.")
+    }
+
+    static func writeupMatchesRegistry(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        guard let data = input.evidence.file(file) else {
+            return .fail("\(file) does not exist yet: write it with 'LabRunner writeup --out \(file)'.")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let fresh = try Writeup.render(context: input.evidence.context, incidentID: Writeup.incidentID(in: text))
+        let given = Writeup.generatedParts(of: text)
+        guard given == Writeup.generatedParts(of: fresh) else {
+            return .fail(
+                "The generated parts of \(file) do not match what the registry backs (edited numbers, or new events since): write it again with 'LabRunner writeup --out \(file)' and keep your sections."
+            )
+        }
+        return .pass("Every generated number in \(file) is backed by the registry.")
+    }
+
+    static func writeupCompleted(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        guard let data = input.evidence.file(file) else {
+            return .fail("\(file) does not exist yet: write it with 'LabRunner writeup --out \(file)'.")
+        }
+        let minimum = Int(input.number("min_words", default: 15))
+        let sections = Writeup.learnerSections(of: String(decoding: data, as: UTF8.self))
+        for title in Writeup.learnerSectionTitles {
+            let words = sections[title].map(Writeup.wordCount) ?? 0
+            guard words >= minimum else {
+                return .fail("The section '\(title)' in \(file) has \(words) word(s) of yours; write at least \(minimum).")
+            }
+        }
+        return .pass("All \(Writeup.learnerSectionTitles.count) sections that need your judgement are written.")
+    }
+}
+
+/// The bundled system exactly as `init` lays it down: lab 00's baseline, recomputed rather than trusted.
+enum Baseline {
+    static func evaluate(suite name: String, seed: UInt64, repeats: Int) throws -> EvalResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-baseline-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try DefaultSystem.install(into: folder) { SHA256.hash($0).hex }
+        let system = try ToySystem(directory: folder + "/system")
+        guard !name.contains("/"), let data = FileManager.default.contents(atPath: "\(folder)/evals/\(name).jsonl") else {
+            throw LabError.invalid("The bundled system has no eval suite named '\(name)'.")
+        }
+        let suite = try EvalSuite(
+            name: name, data: data, sha256: SHA256.hash(data).hex, fileName: "evals/\(name).jsonl",
+            knownIntents: system.intents)
+        return try EvalRunner.run(suite: suite, system: system, seed: seed, repeats: max(1, min(repeats, 100)))
+    }
+}
+
+enum Percent {
+    static func text(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+}

@@ -1,0 +1,131 @@
+// Grading: a lab's checks and timers run against the evidence, scored, and rendered for people and machines.
+import Foundation
+import Hashing
+import Playbook
+import Registry
+
+/// One graded item, in the shape autograders read.
+public struct TestResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var status: String
+    public var score: Int
+    public var maxScore: Int
+    public var message: String
+
+    public var passed: Bool { status == "passed" }
+
+    enum CodingKeys: String, CodingKey {
+        case name, status, score, message
+        case maxScore = "max_score"
+    }
+}
+
+public struct LabGrade: Encodable, Sendable, Equatable {
+    public var lab: String
+    public var title: String
+    public var score: Int
+    public var maxScore: Int
+    public var tests: [TestResult]
+    public var hintsUsed: Int
+
+    public var passed: Bool { tests.allSatisfy(\.passed) }
+    public var status: String { passed ? "passed" : "failed" }
+
+    enum CodingKeys: String, CodingKey {
+        case lab, title, score, tests, status
+        case maxScore = "max_score"
+        case hintsUsed = "hints_used"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(lab, forKey: .lab)
+        try container.encode(title, forKey: .title)
+        try container.encode(score, forKey: .score)
+        try container.encode(maxScore, forKey: .maxScore)
+        try container.encode(tests, forKey: .tests)
+        try container.encode(hintsUsed, forKey: .hintsUsed)
+        try container.encode(status, forKey: .status)
+    }
+}
+
+/// The moments a timer can run between, each read from recorded events.
+public enum TimerAnchor: String, CaseIterable, Sendable {
+    case incidentDetected = "incident_detected"
+    case rollbackConfirmed = "rollback_confirmed"
+    case productionRestored = "production_restored"
+
+    func time(for incident: Incident) -> Date? {
+        switch self {
+        case .incidentDetected: return incident.detectedAt
+        case .productionRestored: return incident.tagMovedAt
+        case .rollbackConfirmed: return incident.confirmed == true ? incident.confirmedAt : nil
+        }
+    }
+}
+
+public enum Grader {
+    public static let integrityTest = "registry-integrity"
+
+    public static func grade(_ lab: Lab, evidence: Evidence) -> LabGrade {
+        var tests: [TestResult] = []
+        let integrity = evidence.fsck
+        tests.append(
+            TestResult(
+                name: integrityTest, status: integrity.ok ? "passed" : "failed", score: 0, maxScore: 0,
+                message: integrity.ok
+                    ? "The registry's \(integrity.events) events form an unbroken hash chain; every version and object verifies."
+                    : "The registry fails fsck, so no evidence can be trusted: \(integrity.problems.first ?? "unknown problem")"
+            ))
+        for spec in lab.manifest.checks {
+            let outcome: CheckOutcome
+            if !integrity.ok {
+                outcome = .fail("Not graded: the registry's evidence does not verify (see \(integrityTest)).")
+            } else if let definition = CheckLibrary.definitions[spec.check] {
+                do {
+                    outcome = try definition.run(CheckInput(evidence: evidence, spec: spec, labID: lab.id))
+                } catch {
+                    outcome = .fail("The check could not read its evidence: \(error)")
+                }
+            } else {
+                outcome = .fail("Unknown check '\(spec.check)'.")
+            }
+            tests.append(
+                TestResult(
+                    name: spec.name, status: outcome.passed ? "passed" : "failed",
+                    score: outcome.passed ? spec.points : 0, maxScore: spec.points, message: outcome.message))
+        }
+        for timer in lab.manifest.allTimers {
+            tests.append(integrity.ok ? time(timer, lab: lab, evidence: evidence) : TestResult(
+                name: timer.name, status: "failed", score: 0, maxScore: timer.points,
+                message: "Not timed: the registry's evidence does not verify."))
+        }
+        return LabGrade(
+            lab: lab.id, title: lab.manifest.title, score: tests.reduce(0) { $0 + $1.score },
+            maxScore: lab.manifest.points, tests: tests, hintsUsed: evidence.hints(of: lab.id).count)
+    }
+
+    /// Gold time earns every point, a pass time half; the clock comes from the incident's recorded events.
+    static func time(_ timer: LabTimer, lab: Lab, evidence: Evidence) -> TestResult {
+        func result(_ passed: Bool, _ score: Int, _ message: String) -> TestResult {
+            TestResult(
+                name: timer.name, status: passed ? "passed" : "failed", score: score, maxScore: timer.points,
+                message: message)
+        }
+        guard let since = evidence.start(of: lab.id)?.at,
+            let incident = evidence.incidents.first(where: { $0.openedAt >= since })
+        else { return result(false, 0, "The clock has not started: no incident was opened since this lab started.") }
+        guard let from = TimerAnchor(rawValue: timer.from)?.time(for: incident),
+            let to = TimerAnchor(rawValue: timer.to)?.time(for: incident)
+        else { return result(false, 0, "The clock is still running on \(incident.id): it stops at \(timer.to.replacingOccurrences(of: "_", with: " ")).") }
+        let seconds = max(0, to.timeIntervalSince(from))
+        let taken = TimeParsing.describe(seconds)
+        if seconds <= timer.goldSeconds {
+            return result(true, timer.points, "\(taken) from \(timer.from.replacingOccurrences(of: "_", with: " ")) to \(timer.to.replacingOccurrences(of: "_", with: " ")) on \(incident.id): gold (under \(TimeParsing.describe(timer.goldSeconds))).")
+        }
+        if seconds <= timer.passSeconds {
+            return result(true, timer.points / 2, "\(taken) on \(incident.id): a pass (under \(TimeParsing.describe(timer.passSeconds))); gold is under \(TimeParsing.describe(timer.goldSeconds)).")
+        }
+        return result(false, 0, "\(taken) on \(incident.id) is over the \(TimeParsing.describe(timer.passSeconds)) limit: reset the lab and rehearse until the rollback is routine.")
+    }
+}

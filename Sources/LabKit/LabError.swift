@@ -1,0 +1,42 @@
+// LabKit's one error type: each case is the sentence the learner reads, with the way out.
+
+public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
+    case labsNotFound(searched: [String])
+    case badManifest(file: String, field: String, problem: String)
+    case unknownLab(String, known: [String])
+    case ambiguousLab(String, matches: [String])
+    case noCurrentLab
+    case notPassed(lab: String)
+    case scriptFailed(script: String, status: Int32, output: String)
+    case noStartingState(lab: String)
+    case hintLevel(requested: Int, available: Int)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .labsNotFound(let searched):
+            return
+                "Could not find the Labs/ folder (looked in \(searched.joined(separator: ", "))); run LabRunner from the Rollback Lab checkout or set LABRUNNER_LABS to its Labs/ folder."
+        case .badManifest(let file, let field, let problem):
+            return "\(file): field '\(field)' \(problem)."
+        case .unknownLab(let name, let known):
+            return "No lab '\(name)'; the labs are \(known.joined(separator: ", ")) (see 'LabRunner lab list')."
+        case .ambiguousLab(let name, let matches):
+            return "'\(name)' matches several labs (\(matches.joined(separator: ", "))); give its number."
+        case .noCurrentLab:
+            return "No lab has been started in this workspace; start one with 'LabRunner lab start 00'."
+        case .notPassed(let lab):
+            return
+                "The reference solution of \(lab) is shown only after the lab passes; run 'LabRunner lab check' to see what is missing, or 'LabRunner lab hint'."
+        case .scriptFailed(let script, let status, let output):
+            let tail = output.split(separator: "\n").suffix(3).joined(separator: " / ")
+            return "\(script) stopped with status \(status)\(tail.isEmpty ? "" : ": \(tail)"); the workspace may need 'LabRunner lab reset'."
+        case .noStartingState(let lab):
+            return "Lab \(lab) was never started in this workspace, so there is no starting state to restore; run 'LabRunner lab start \(lab)'."
+        case .hintLevel(let requested, let available):
+            return "There is no hint level \(requested); this lab has levels 1 to \(available)."
+        case .invalid(let sentence):
+            return sentence
+        }
+    }
+}

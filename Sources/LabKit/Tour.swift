@@ -1,0 +1,94 @@
+// The guided tour: from the current lab's steps and which checks already pass, the instructions to follow now.
+import Foundation
+import Playbook
+import Registry
+
+public struct TourInstruction: Sendable, Equatable {
+    public enum Kind: String, Sendable { case run, edit, next }
+    public var kind: Kind
+    public var say: String
+    /// The command (for run and next) or the edit, spelled out as a person would follow it.
+    public var text: String
+    public var expectFailure: Bool
+}
+
+public struct TourStatus: Sendable {
+    public var lab: Lab
+    public var grade: LabGrade
+    public var instructions: [TourInstruction]
+}
+
+public enum Tour {
+    /// Where the learner is: the lab started last, its grade, and what to do next.
+    public static func status(catalog: LabCatalog, evidence: Evidence, user: String) throws -> TourStatus? {
+        guard let current = evidence.currentLabID, let lab = try? catalog.lab(current) else { return nil }
+        let grade = Grader.grade(lab, evidence: evidence)
+        let fill = Placeholders(evidence: evidence, lab: lab, user: user)
+        if grade.passed {
+            let next = catalog.next(after: lab)
+            let command = next.map { "LabRunner lab start \($0.manifest.number)" } ?? "LabRunner lab grade --all"
+            let say = next.map { "Lab \(lab.manifest.number) passes. Next up: \($0.manifest.title)." }
+                ?? "Every lab is done: grade them all and share your write-up."
+            return TourStatus(
+                lab: lab, grade: grade,
+                instructions: [TourInstruction(kind: .next, say: say, text: command, expectFailure: false)])
+        }
+        let passing = Set(grade.tests.filter(\.passed).map(\.name))
+        var pending: [TourInstruction] = []
+        for step in lab.manifest.steps {
+            let instruction = fill.instruction(for: step)
+            guard let check = step.check else {
+                pending.append(instruction)
+                continue
+            }
+            if passing.contains(check) {
+                pending = []
+                continue
+            }
+            var next = instruction
+            next.kind = instruction.kind == .edit ? .edit : .next
+            return TourStatus(lab: lab, grade: grade, instructions: pending + [next])
+        }
+        let check = TourInstruction(
+            kind: .next, say: "Every step is done, but some checks still fail; see why.", text: "LabRunner lab check",
+            expectFailure: false)
+        return TourStatus(lab: lab, grade: grade, instructions: pending + [check])
+    }
+}
+
+/// Fills `{me}`, `{latest}`, `{incident}`, `{bad_version}`, `{last_request}` in step texts from the evidence.
+struct Placeholders {
+    var values: [String: String]
+
+    init(evidence: Evidence, lab: Lab, user: String) {
+        values = ["me": user]
+        if let latest = evidence.versions.last { values["latest"] = "#\(latest.seq)" }
+        if let previous = evidence.versions.dropLast().last { values["previous"] = "#\(previous.seq)" }
+        let since = evidence.start(of: lab.id)?.at ?? .distantFuture
+        if let incident = evidence.incidents.first(where: { $0.openedAt >= since }) ?? evidence.incidents.last {
+            values["incident"] = incident.id
+            if let bad = incident.badVersion { values["bad_version"] = String(bad.prefix(12)) }
+        }
+        if let request = try? AttributionLog(registryRoot: evidence.registry.root).recent(limit: 1).first {
+            values["last_request"] = request.id
+        }
+    }
+
+    func fill(_ text: String) -> String {
+        values.reduce(text) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
+
+    func instruction(for step: LabStep) -> TourInstruction {
+        if let edit = step.edit {
+            let text: String
+            if let append = edit.append {
+                text = "\(edit.file) — add the line \"\(fill(append))\""
+            } else {
+                text = "\(edit.file) — change \"\(fill(edit.replace ?? ""))\" to \"\(fill(edit.with ?? ""))\""
+            }
+            return TourInstruction(kind: .edit, say: fill(step.say), text: text, expectFailure: false)
+        }
+        return TourInstruction(
+            kind: .run, say: fill(step.say), text: fill(step.run ?? ""), expectFailure: step.expectFailure ?? false)
+    }
+}
