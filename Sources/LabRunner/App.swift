@@ -31,7 +31,10 @@ enum LabRunnerApp {
             options: [Common.workspace],
             subcommands: ordered(
                 RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
-                    + [ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env)])
+                    + [
+                        ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
+                        WriteupCommand.spec(env),
+                    ])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
         }
@@ -40,9 +43,9 @@ enum LabRunnerApp {
 
 /// The order commands are listed in help: the order a learner meets them.
 let commandOrder = [
-    "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
+    "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
-    "checkout", "fsck",
+    "checkout", "fsck", "writeup",
     "hash",
     "bench",
 ]
@@ -68,6 +71,19 @@ enum Common {
     ) {
         let workspace = try workspace(invocation, console)
         return (workspace, try Registry(root: workspace.registryPath, now: env.now))
+    }
+
+    static let out = OptionSpec.value("out", "file", help: "Also save the result as JSON in this file.")
+
+    /// Saves the result as canonical JSON where `--out` says (relative to the current folder), if it says.
+    static func saveOut<T: Encodable>(_ value: T, _ invocation: Invocation, _ console: Console) throws {
+        guard let given = invocation.value("out") else { return }
+        let path = Workspace.absolute(given, from: console.currentDirectory)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data((try CanonicalJSON.prettyString(value) + "\n").utf8).write(
+            to: URL(fileURLWithPath: path), options: .atomic)
+        console.err("Saved \(given).")
     }
 
     /// Prints any Encodable as canonical pretty JSON.

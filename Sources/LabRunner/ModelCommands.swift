@@ -107,7 +107,7 @@ enum ModelCommands {
     static func evalRunSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "run", abstract: "Run an eval suite; against a registered version the result is recorded.",
-            options: [versionOption, suiteOption, repeatsOption, seedOption, Common.workspace, Common.json]
+            options: [versionOption, suiteOption, repeatsOption, seedOption, Common.out, Common.workspace, Common.json]
         ) { invocation, console in
             let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
             let record = try invocation.value("version").map { try context.registry.resolve($0) }
@@ -123,6 +123,7 @@ enum ModelCommands {
             let summary = try record.map { _ in
                 try EvalLedger.record(result, source: "eval run", actor: Common.currentUser(console), in: context)
             }
+            try Common.saveOut(result, invocation, console)
             if invocation.flag("json") {
                 try Common.printJSON(EvalRunJSON(result: result, recorded: summary != nil), console)
                 return 0

@@ -350,12 +350,13 @@ enum PlaybookCommands {
             arguments: [.required("request-id", help: "The request id (X-Request-Id, or from 'LabRunner requests').")],
             options: [
                 .flag("replay", help: "Re-run the request from the registry's blobs with the logged seed."),
-                Common.workspace, Common.json,
+                Common.out, Common.workspace, Common.json,
             ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
             let report = try AuditPlay.run(
                 requestID: invocation.argument("request-id") ?? "", replay: invocation.flag("replay"), in: context)
+            try Common.saveOut(report, invocation, console)
             if invocation.flag("json") {
                 try Common.printJSON(report, console)
                 return report.replay.map { $0.identical ? 0 : 1 } ?? 0
@@ -409,14 +410,27 @@ enum PlaybookCommands {
         CommandSpec(
             name: "requests", abstract: "List recent requests from the attribution log.",
             options: [
-                .value("limit", "n", help: "How many of the most recent requests.", default: "20"), Common.workspace,
+                .value("limit", "n", help: "How many of the most recent requests.", default: "20"),
+                .value("version", "ref", help: "Only requests answered by this version."), Common.workspace,
                 Common.json,
             ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
             let limit = try invocation.int("limit") ?? 20
             guard limit > 0 else { throw UsageError("--limit must be a positive number, not \(limit).") }
-            let records = try AttributionLog(registryRoot: context.registry.root).recent(limit: limit)
+            let log = AttributionLog(registryRoot: context.registry.root)
+            let records: [RequestRecord]
+            if let ref = invocation.value("version") {
+                let version = try context.registry.resolve(ref).id
+                var matching: [RequestRecord] = []
+                try log.forEach { record in
+                    if record.version == version { matching.append(record) }
+                    return true
+                }
+                records = Array(matching.suffix(limit))
+            } else {
+                records = try log.recent(limit: limit)
+            }
             if invocation.flag("json") {
                 try Common.printJSON(records, console)
                 return 0

@@ -1,5 +1,6 @@
 // `LabRunner` with no arguments: where you are, and the one command to run next.
 import Foundation
+import LabKit
 import Playbook
 import Registry
 import Terminal
@@ -8,12 +9,34 @@ enum StatusCommand {
     static func run(_ env: AppEnvironment, _ invocation: Invocation, _ console: Console) throws -> Int32 {
         console.out(
             console.styled("Rollback Lab", .bold) + " — practise AI model version control on a toy support assistant.")
+        let catalog = try? LabCommands.catalog(console)
         guard let workspace = try? Common.workspace(invocation, console) else {
             console.out(
                 "You have no lab workspace here yet. It holds the toy system, its data, evals and a local registry.")
-            console.out(
-                "Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))")
+            if let first = catalog?.labs.first {
+                console.out(
+                    "The guided tour starts with lab \(first.manifest.number), \(first.manifest.title), and creates ./\(Workspace.defaultFolderName)."
+                )
+                console.out("Next: " + console.styled("LabRunner lab start \(first.manifest.number)", .cyan))
+            } else {
+                console.out(
+                    "Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))")
+            }
             console.out("See 'LabRunner --help' for every command.")
+            return 0
+        }
+        if let catalog, let evidence = try? Evidence(workspace: workspace, now: env.now), let current = evidence.currentLabID,
+            let lab = try? catalog.lab(current)
+        {
+            let grade = Grader.grade(lab, evidence: evidence)
+            console.out("Workspace: \(workspace.root)")
+            console.out(
+                "Lab \(lab.manifest.number) · \(lab.manifest.title): \(grade.score)/\(grade.maxScore) points, "
+                    + "\(grade.tests.filter { $0.passed && $0.maxScore > 0 }.count) of \(grade.tests.filter { $0.maxScore > 0 }.count) checks pass."
+            )
+            let session = LabSession(
+                catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
+            try LabCommands.printTour(session, invocation, console)
             return 0
         }
         let context = try PlayContext(workspace: workspace, now: env.now)

@@ -319,6 +319,30 @@ public enum Writeup {
         return sections
     }
 
+    /// A fresh render with the learner's sections carried over from an earlier file.
+    public static func keepingLearnerSections(of previous: String, in fresh: String) -> String {
+        let kept = learnerSections(of: previous).filter { wordCount($0.value) > 0 }
+        guard !kept.isEmpty else { return fresh }
+        var out: [String] = []
+        var skipping = false
+        for line in fresh.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(openMarker) {
+                out.append(String(line))
+                let title = String(line.dropFirst(openMarker.count)).replacingOccurrences(of: " -->", with: "")
+                if let words = kept[title] {
+                    out.append(words.trimmingCharacters(in: .newlines))
+                    skipping = true
+                }
+            } else if line.hasPrefix(closeMarker) {
+                skipping = false
+                out.append(String(line))
+            } else if !skipping {
+                out.append(String(line))
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
     public static func wordCount(_ text: String) -> Int {
         text.split { $0.isWhitespace }.filter { $0.contains { $0.isLetter } }.count
     }

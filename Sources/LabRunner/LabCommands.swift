@@ -1,0 +1,282 @@
+// The guided labs as commands: list, start, status, hint, check, reset, grade, solution.
+import Foundation
+import LabKit
+import Registry
+import Terminal
+
+enum LabCommands {
+    static func spec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "lab",
+            abstract: "Work through the guided labs: start one, get hints, check and grade your work.",
+            discussion: """
+                Labs live in Labs/NN-slug/ (a lab.json manifest and the README.md you read). Grading trusts only
+                what the registry recorded: its hash-chained events, eval results and the attribution log.
+                """,
+            subcommands: [
+                listSpec(env), startSpec(env), statusSpec(env), hintSpec(env), checkSpec(env), resetSpec(env),
+                gradeSpec(env), solutionSpec(env),
+            ])
+    }
+
+    static let labArgument = ArgumentSpec.required("id", help: "The lab: its number (06) or its full id (06-emergency-rollback).")
+
+    static func catalog(_ console: Console) throws -> LabCatalog {
+        try LabCatalog.locate(
+            environment: console.environment, currentDirectory: console.currentDirectory,
+            executablePath: executablePath())
+    }
+
+    /// This binary, so lab scripts call the same LabRunner the learner runs.
+    static func executablePath() -> String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
+    }
+
+    static func session(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> LabSession {
+        LabSession(
+            catalog: try catalog(console), workspace: try Common.workspace(invocation, console),
+            actor: Common.currentUser(console), now: env.now)
+    }
+
+    static func runner(_ console: Console) -> ScriptRunner {
+        ScriptRunner(labRunner: executablePath() ?? "LabRunner", environment: console.environment)
+    }
+
+    /// The lab named on the command line, or the one started last.
+    static func chosenLab(_ invocation: Invocation, _ session: LabSession) throws -> Lab {
+        if let name = invocation.argument("id") { return try session.catalog.lab(name) }
+        guard let current = try session.evidence().currentLabID else { throw LabError.noCurrentLab }
+        return try session.catalog.lab(current)
+    }
+
+    static func listSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "list", abstract: "List the labs with your progress in each, graded from the registry.",
+            options: [Common.workspace, Common.json]
+        ) { invocation, console in
+            let catalog = try catalog(console)
+            let evidence = try? Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
+            let grades = catalog.labs.map { lab in evidence.map { Grader.grade(lab, evidence: $0) } }
+            if invocation.flag("json") {
+                struct Row: Encodable {
+                    var id: String
+                    var title: String
+                    var points: Int
+                    var started: Bool
+                    var score: Int?
+                    var status: String
+                }
+                try Common.printJSON(
+                    zip(catalog.labs, grades).map { lab, grade in
+                        Row(
+                            id: lab.id, title: lab.manifest.title, points: lab.manifest.points,
+                            started: evidence?.start(of: lab.id) != nil, score: grade?.score,
+                            status: status(lab, grade, evidence))
+                    }, console)
+                return 0
+            }
+            var table = Table(headers: ["lab", "title", "points", "status"], rows: [])
+            for (lab, grade) in zip(catalog.labs, grades) {
+                let score = grade.map { "\($0.score)/\(lab.manifest.points)" } ?? "–/\(lab.manifest.points)"
+                table.rows.append([lab.manifest.number, lab.manifest.title, score, status(lab, grade, evidence)])
+            }
+            console.out(table.render())
+            if evidence == nil { console.out("No workspace yet. Next: " + console.styled("LabRunner lab start 00", .cyan)) }
+            return 0
+        }
+    }
+
+    static func status(_ lab: Lab, _ grade: LabGrade?, _ evidence: Evidence?) -> String {
+        guard let grade else { return "not started" }
+        if grade.passed { return "passed" }
+        let started = evidence?.start(of: lab.id) != nil
+        let passing = grade.tests.filter { $0.passed && $0.maxScore > 0 }.count
+        let total = grade.tests.filter { $0.maxScore > 0 }.count
+        return started ? "in progress (\(passing)/\(total) checks)" : "not started"
+    }
+
+    static func startSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "start",
+            abstract: "Start a lab; earlier labs you have not done are laid down by their reference solutions.",
+            discussion: """
+                Without a workspace, one is created (./lab-workspace, or --workspace DIR). The starting state is
+                saved so 'LabRunner lab reset' can restore it, and the start is recorded in the registry.
+                """,
+            arguments: [labArgument], options: [Common.workspace]
+        ) { invocation, console in
+            let catalog = try catalog(console)
+            let lab = try catalog.lab(invocation.argument("id") ?? "")
+            let workspace: Workspace
+            if let found = try? Common.workspace(invocation, console) {
+                workspace = found
+            } else {
+                let target = Workspace.absolute(
+                    invocation.value("workspace") ?? Workspace.defaultFolderName, from: console.currentDirectory)
+                workspace = try WorkspaceSetup.create(at: target, actor: Common.currentUser(console), now: env.now)
+                console.out("Created a lab workspace in \(workspace.root)")
+            }
+            let session = LabSession(
+                catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
+            try session.start(lab, runner: runner(console)) { console.out($0) }
+            console.out(console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold))
+            console.out("Goal: \(lab.manifest.goal)")
+            console.out("Read: \(RegistryCommands.displayPath(lab.readmePath, from: console.currentDirectory))")
+            try printTour(session, invocation, console)
+            return 0
+        }
+    }
+
+    /// The current lab's next instructions, the same lines `LabRunner` with no arguments prints.
+    static func printTour(_ session: LabSession, _ invocation: Invocation, _ console: Console) throws {
+        guard let status = try Tour.status(
+            catalog: session.catalog, evidence: try session.evidence(), user: Common.currentUser(console))
+        else { return }
+        let root = session.workspace.root
+        if console.currentDirectory != root, !console.currentDirectory.hasPrefix(root + "/") {
+            console.out("Work inside the workspace; the paths below are relative to it.")
+            console.out("Next: " + console.styled("cd \(RegistryCommands.displayPath(root, from: console.currentDirectory))", .cyan))
+            return
+        }
+        for instruction in status.instructions {
+            console.out(instruction.say)
+            switch instruction.kind {
+            case .run:
+                console.out((instruction.expectFailure ? "Run (expect a refusal): " : "Run:  ") + console.styled(instruction.text, .cyan))
+            case .edit:
+                console.out("Edit: " + instruction.text)
+            case .next:
+                console.out("Next: " + console.styled(instruction.text, .cyan))
+            }
+        }
+    }
+
+    static func statusSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
+            options: [Common.workspace]
+        ) { invocation, console in
+            let session = try session(invocation, console, env)
+            let lab = try chosenLab(invocation, session)
+            let grade = Grader.grade(lab, evidence: try session.evidence())
+            console.out(console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold) + " — \(grade.score)/\(grade.maxScore)")
+            for test in grade.tests where test.maxScore > 0 {
+                console.out("  \(test.passed ? "✓" : "·") \(test.name)")
+            }
+            try printTour(session, invocation, console)
+            return 0
+        }
+    }
+
+    static func hintSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "hint", abstract: "Show the next hint for the current lab (hints cost nothing but are recorded).",
+            options: [
+                .value("level", "n", help: "Show this hint level (1 is the gentlest)."),
+                .value("lab", "id", help: "A lab other than the current one."), Common.workspace,
+            ]
+        ) { invocation, console in
+            let session = try session(invocation, console, env)
+            let lab: Lab
+            if let name = invocation.value("lab") {
+                lab = try session.catalog.lab(name)
+            } else {
+                lab = try chosenLab(invocation, session)
+            }
+            let level = try invocation.int("level")
+            if let level, level < 1 { throw UsageError("--level must be 1 or more.") }
+            let hint = try session.hint(lab, level: level)
+            console.out("Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)")
+            return 0
+        }
+    }
+
+    static func checkSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "check", abstract: "Run the current lab's checks now and say why each passes or fails.",
+            arguments: [.optional("id", help: "The lab (default: the current one).")],
+            options: [Common.workspace, Common.json]
+        ) { invocation, console in
+            let session = try session(invocation, console, env)
+            let lab = try chosenLab(invocation, session)
+            let grade = Grader.grade(lab, evidence: try session.evidence())
+            try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
+            let report = GradeReport(grades: [grade])
+            if invocation.flag("json") {
+                console.writeOut(try report.json() + "\n")
+            } else {
+                console.out(report.text { text, passed in console.styled(text, passed ? .green : .red) })
+            }
+            return grade.passed ? 0 : 1
+        }
+    }
+
+    static func resetSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "reset", abstract: "Restore a lab's starting state (asks first unless --yes).",
+            discussion: "Everything done in the workspace since the lab started is discarded, registry included.",
+            arguments: [labArgument], options: [PlaybookCommands.yes, Common.workspace]
+        ) { invocation, console in
+            let session = try session(invocation, console, env)
+            let lab = try session.catalog.lab(invocation.argument("id") ?? "")
+            guard try session.evidence().start(of: lab.id) != nil else { throw LabError.noStartingState(lab: lab.id) }
+            try PlaybookCommands.confirm(
+                "Discard everything done since lab \(lab.manifest.number) started?", command: "lab reset \(lab.manifest.number)",
+                invocation, console)
+            try session.reset(lab, runner: runner(console))
+            console.out("Lab \(lab.manifest.number) is back at its starting state.")
+            try printTour(session, invocation, console)
+            return 0
+        }
+    }
+
+    static func gradeSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "grade", abstract: "Grade a lab, or all of them, from recorded evidence; exit 0 on pass, 1 on fail.",
+            arguments: [.optional("id", help: "The lab (default: the current one).")],
+            options: [
+                .flag("all", help: "Grade every lab."),
+                .value("format", "format", help: "text, json, junit or markdown.", default: "text"),
+                Common.workspace,
+            ]
+        ) { invocation, console in
+            let format = invocation.value("format") ?? "text"
+            guard ["text", "json", "junit", "markdown"].contains(format) else {
+                throw UsageError("--format must be text, json, junit or markdown, not '\(format)'.")
+            }
+            if invocation.flag("all"), invocation.argument("id") != nil {
+                throw UsageError("Give a lab or --all, not both.")
+            }
+            let session = try session(invocation, console, env)
+            let evidence = try session.evidence()
+            let labs = invocation.flag("all") ? session.catalog.labs : [try chosenLab(invocation, session)]
+            let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
+            switch format {
+            case "json": console.writeOut(try report.json() + "\n")
+            case "junit": console.writeOut(report.junit() + "\n")
+            case "markdown": console.writeOut(report.markdown() + "\n")
+            default: console.out(report.text { text, passed in console.styled(text, passed ? .green : .red) })
+            }
+            return report.passed ? 0 : 1
+        }
+    }
+
+    static func solutionSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "solution", abstract: "Show a lab's reference solution, once your own work passes it.",
+            arguments: [labArgument], options: [Common.workspace]
+        ) { invocation, console in
+            let session = try session(invocation, console, env)
+            let lab = try session.catalog.lab(invocation.argument("id") ?? "")
+            guard Grader.grade(lab, evidence: try session.evidence()).passed else {
+                throw LabError.notPassed(lab: lab.id)
+            }
+            let path = session.catalog.solutionScript(for: lab)
+            guard let text = FileManager.default.contents(atPath: path) else {
+                throw LabError.invalid("The reference solution \(path) is missing from this checkout.")
+            }
+            console.writeOut(String(decoding: text, as: UTF8.self))
+            return 0
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// `LabRunner writeup`: the postmortem of the learner's incident, filled from their registry.
+import Foundation
+import Playbook
+import Registry
+import Reports
+import Terminal
+
+enum WriteupCommand {
+    static func spec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "writeup",
+            abstract: "Write the Markdown postmortem of your incident, every number read from the registry.",
+            discussion: """
+                Sections marked 'your words' are yours to write. Writing again to the same --out file keeps
+                what you wrote in them and refreshes everything else.
+                """,
+            options: [
+                .value("out", "file", help: "Write to this file instead of standard output."),
+                .value("incident", "id", help: "The incident (default: the first one rolled back after a forced promotion)."),
+                Common.workspace,
+            ]
+        ) { invocation, console in
+            let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
+            var text = try Writeup.render(context: context, incidentID: invocation.value("incident"))
+            guard let given = invocation.value("out") else {
+                console.writeOut(text + "\n")
+                return 0
+            }
+            let path = Workspace.absolute(given, from: console.currentDirectory)
+            if let previous = FileManager.default.contents(atPath: path) {
+                text = Writeup.keepingLearnerSections(of: String(decoding: previous, as: UTF8.self), in: text)
+            }
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            console.out("Wrote \(given). Fill in the sections marked 'your words', then run 'LabRunner lab check'.")
+            return 0
+        }
+    }
+}
