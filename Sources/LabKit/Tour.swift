@@ -56,7 +56,7 @@ public enum Tour {
     }
 }
 
-/// Fills `{me}`, `{latest}`, `{incident}`, `{bad_version}`, `{last_request}` in step texts from the evidence.
+/// Fills `{me}`, `{root}`, `{latest}`, `{previous}`, `{incident}`, `{bad_version}`, `{last_request}` in step texts from the evidence.
 struct Placeholders {
     var values: [String: String]
 
@@ -64,6 +64,7 @@ struct Placeholders {
         values = ["me": user]
         if let latest = evidence.versions.last { values["latest"] = "#\(latest.seq)" }
         if let previous = evidence.versions.dropLast().last { values["previous"] = "#\(previous.seq)" }
+        if let root = evidence.versions.first(where: { $0.metadata.parent == nil }) { values["root"] = "#\(root.seq)" }
         let since = evidence.start(of: lab.id)?.at ?? .distantFuture
         if let incident = evidence.incidents.first(where: { $0.openedAt >= since }) ?? evidence.incidents.last {
             values["incident"] = incident.id
