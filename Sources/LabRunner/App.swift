@@ -78,12 +78,17 @@ enum Common {
     /// Saves the result as canonical JSON where `--out` says (relative to the current folder), if it says.
     static func saveOut<T: Encodable>(_ value: T, _ invocation: Invocation, _ console: Console) throws {
         guard let given = invocation.value("out") else { return }
-        let path = Workspace.absolute(given, from: console.currentDirectory)
+        try write(
+            Data((try CanonicalJSON.prettyString(value) + "\n").utf8),
+            to: Workspace.absolute(given, from: console.currentDirectory))
+        console.err("Saved \(given).")
+    }
+
+    /// Writes a file atomically, creating the folders it names.
+    static func write(_ data: Data, to path: String) throws {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data((try CanonicalJSON.prettyString(value) + "\n").utf8).write(
-            to: URL(fileURLWithPath: path), options: .atomic)
-        console.err("Saved \(given).")
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Prints any Encodable as canonical pretty JSON.

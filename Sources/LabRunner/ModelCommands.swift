@@ -71,7 +71,7 @@ enum ModelCommands {
             let weights = try Trainer.train(
                 csv: csv, dataName: RegistryCommands.displayPath(dataPath, from: console.currentDirectory),
                 dataSHA256: dataHash, seed: seed)
-            try weights.write(to: URL(fileURLWithPath: outPath), options: .atomic)
+            try Common.write(weights, to: outPath)
             let weightsHash = SHA256.hash(weights).hex
             if invocation.flag("json") {
                 try Common.printJSON(

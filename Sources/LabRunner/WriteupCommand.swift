@@ -30,9 +30,7 @@ enum WriteupCommand {
             if let previous = FileManager.default.contents(atPath: path) {
                 text = Writeup.keepingLearnerSections(of: String(decoding: previous, as: UTF8.self), in: text)
             }
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Common.write(Data((text + "\n").utf8), to: path)
             console.out("Wrote \(given). Fill in the sections marked 'your words', then run 'LabRunner lab check'.")
             return 0
         }

@@ -102,6 +102,12 @@ public enum RegisterPlay {
         let metadata = VersionMetadata(
             owner: request.owner, parent: parent, reason: request.reason, createdAt: context.now(), extra: extra)
         let outcome = try registry.register(prepared, metadata: metadata, attachments: [resultData])
+        if let experiment, !outcome.existing {
+            // The experiment tag follows its newest version, so `eval compare production exp-NAME` means what it says.
+            try registry.moveTag(
+                experiment.tag, to: outcome.record.id, by: request.owner,
+                reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)", details: ["play": "experiment"])
+        }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
             lineageBroken: lineageBroken, experiment: experiment?.name, warnings: system.warnings)

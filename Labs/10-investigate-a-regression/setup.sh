@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Two colleagues' changes reach production, then two complaints arrive: one about each.
+set -euo pipefail
+L="${LABRUNNER:-LabRunner}"
+latest() { echo "#$("$L" versions --json | grep -o '"seq" : [0-9]*' | tail -1 | grep -o '[0-9]*$')"; }
+stamp() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+rm -rf system
+"$L" checkout production system
+printf '\nStyle note: prefer plain words over jargon.\n' >> system/prompt.md
+"$L" register --parent production --owner erin --reason "prompt: a plain-words style note"
+"$L" promote "$(latest)" --approver a-reviewer
+sleep 1
+onset_a=$(stamp)
+sleep 1
+rm system/index/returns.md
+"$L" register --parent production --owner dana --reason "tidy the knowledge base"
+"$L" promote "$(latest)" --approver dana-lead --force --reason "the eval is flaky on docs changes"
+sleep 1
+onset_b=$(stamp)
+cat > complaints.txt <<TEXT
+Two complaints reached the support lead today.
+
+Complaint A: "Since erin's prompt change the answers feel worse. Can we roll it back?"
+onset-a: $onset_a
+
+Complaint B: "Customers asking how to return something get no policy at all."
+onset-b: $onset_b
+TEXT
