@@ -174,9 +174,13 @@ public enum LineDiff {
             var oldCount = 0
             var newCount = 0
             var body: [String] = []
+            // Within a run of changes, removals print before additions, as diff(1) does.
+            var added: [String] = []
             for edit in script[group] {
                 switch edit {
                 case .same(let line):
+                    body += added
+                    added = []
                     body.append(" " + line)
                     oldCount += 1
                     newCount += 1
@@ -184,10 +188,11 @@ public enum LineDiff {
                     body.append("-" + line)
                     oldCount += 1
                 case .added(let line):
-                    body.append("+" + line)
+                    added.append("+" + line)
                     newCount += 1
                 }
             }
+            body += added
             let oldHeader =
                 oldCount == 0 ? "\(oldStart - 1),0" : oldCount == 1 ? "\(oldStart)" : "\(oldStart),\(oldCount)"
             let newHeader =

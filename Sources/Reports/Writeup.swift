@@ -136,16 +136,18 @@ public enum Writeup {
         out.append("")
         out.append("| when | version | source | pass rate | 95% CI | suite sha256 |")
         out.append("|---|---|---|---:|---|---|")
+        // The incident's own evals: up to its close, so later work does not change this write-up.
+        let end = incident.closedAt ?? incident.confirmedAt ?? .distantFuture
         let evals = (EvalLedger.summaries(for: good, events: events) + EvalLedger.summaries(for: bad, events: events))
-            .filter { $0.suite == context.settings.standardSuite }.sorted { $0.at < $1.at }
+            .filter { $0.suite == context.settings.standardSuite && $0.at <= end }.sorted { $0.at < $1.at }
         for eval in evals {
             let phase: String
-            if eval.version == badID {
-                phase = "during"
-            } else if eval.at >= (incident.tagMovedAt ?? .distantFuture) {
-                phase = "after"
-            } else {
+            if let arrival = badArrival, eval.at < arrival.at {
                 phase = "before"
+            } else if eval.at < incident.tagMovedAt ?? .distantFuture {
+                phase = "during"
+            } else {
+                phase = "after"
             }
             let record = eval.version == badID ? bad : good
             out.append(
@@ -174,7 +176,7 @@ public enum Writeup {
 
         out.append("## Audit of one affected request")
         out.append("")
-        out.append(contentsOf: try audit(bad: bad, context: context, label: label))
+        out.append(contentsOf: try audit(bad: bad, good: good, context: context, label: label))
         out.append("")
 
         out.append("## Trigger")
@@ -255,15 +257,26 @@ public enum Writeup {
         return lines.sorted { $0.at < $1.at }
     }
 
-    /// The first request the bad version answered, traced to its version and replayed from the registry.
-    static func audit(bad: VersionRecord, context: PlayContext, label: (VersionRecord) -> String) throws -> [String] {
+    /// The first request the bad version answered differently from the good one, traced and replayed.
+    static func audit(bad: VersionRecord, good: VersionRecord, context: PlayContext, label: (VersionRecord) -> String)
+        throws -> [String]
+    {
+        let goodSystem = try context.system(for: good)
         var affected: RequestRecord?
+        var fallback: RequestRecord?
         try AttributionLog(registryRoot: context.registry.root).forEach { record in
-            if record.version == bad.id, affected == nil || (affected?.satisfied == true && record.satisfied == false) {
+            guard record.version == bad.id else { return true }
+            if fallback == nil { fallback = record }
+            let goodAnswer = goodSystem.ask(record.input, seed: record.seed)
+            if String(decoding: (try? CanonicalJSON.encode(goodAnswer)) ?? Data(), as: UTF8.self) != record.output
+                .replacingOccurrences(of: bad.id, with: good.id)
+            {
                 affected = record
+                return false
             }
-            return !(affected?.satisfied == false)
+            return true
         }
+        affected = affected ?? fallback
         guard let request = affected else {
             return ["No request answered by \(label(bad)) is in the attribution log."]
         }
@@ -274,7 +287,8 @@ public enum Writeup {
             "| Request | `\(request.id)` at \(time(request.at)) (\(request.source)) |",
             "| Customer wrote | \(cell(request.input)) |",
             "| Answered by | \(label(bad)) |",
-            "| Answer | intent \(answer.intent), escalated \(answer.escalated ? "yes" : "no"), cited \(answer.citedDocument ?? "nothing") |",
+            "| Answer | \(describe(answer)) |",
+            "| What \(label(good)) answers | \(describe(goodSystem.ask(request.input, seed: request.seed))) |",
             "| Customer satisfied | \(request.satisfied.map { $0 ? "yes" : "no" } ?? "unknown") |",
             "| Replay from the registry's blobs | \(replayed == request.output ? "identical to the logged output" : "DIFFERS from the logged output") (output sha256 `\(request.outputSHA256.prefix(12))`) |",
         ]
@@ -345,6 +359,10 @@ public enum Writeup {
 
     public static func wordCount(_ text: String) -> Int {
         text.split { $0.isWhitespace }.filter { $0.contains { $0.isLetter } }.count
+    }
+
+    static func describe(_ answer: Answer) -> String {
+        "intent \(answer.intent), escalated \(answer.escalated ? "yes" : "no"), cited \(answer.citedDocument ?? "nothing")"
     }
 
     static func time(_ date: Date) -> String { Timestamp.string(from: date) }
