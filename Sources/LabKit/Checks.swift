@@ -201,10 +201,11 @@ enum CheckLibrary {
 
     static func traffic(_ input: CheckInput) throws -> CheckOutcome {
         let minimum = Int(input.number("minimum", default: 1))
-        let served = try requests(input.evidence)
+        let since = input.since ?? .distantPast
+        let served = try requests(input.evidence).filter { $0.at >= since }
         guard served.count >= minimum else {
             return .fail(
-                "The attribution log holds \(served.count) request(s); send at least \(minimum) with 'LabRunner traffic'.")
+                "\(served.count) request(s) reached production since this lab started; send at least \(minimum) with 'LabRunner traffic'.")
         }
         let versions = Set(served.map(\.version))
         return .pass("\(served.count) requests are in the attribution log, answered by \(versions.count) version(s).")

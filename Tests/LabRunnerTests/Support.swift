@@ -8,6 +8,12 @@ struct RunResult {
     var stderr: String
 }
 
+enum Repository {
+    /// The checkout holding Labs/ and Solutions/.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+}
+
 enum Binary {
     /// The LabRunner executable built beside this test bundle.
     static let path: String = {
@@ -33,8 +39,20 @@ final class Sandbox {
     /// Runs LabRunner with `arguments` in `folder` (relative to the sandbox), stdin closed, no colour.
     @discardableResult
     func run(_ arguments: [String], in folder: String = "", environment: [String: String] = [:]) throws -> RunResult {
+        try launch(Binary.path, arguments, in: folder, environment: environment)
+    }
+
+    /// Runs a bash script in `folder` with `$LABRUNNER` naming the built binary, as lab scripts expect.
+    @discardableResult
+    func shell(_ script: String, in folder: String) throws -> RunResult {
+        try launch("/bin/bash", ["-c", script], in: folder, environment: ["LABRUNNER": Binary.path, "USER": "learner"])
+    }
+
+    private func launch(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String])
+        throws -> RunResult
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder.isEmpty ? path : path + "/" + folder)
         var env = ProcessInfo.processInfo.environment

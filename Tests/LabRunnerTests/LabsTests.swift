@@ -1,0 +1,271 @@
+// Every lab end to end through the built binary: untouched starts fail, reference solutions earn full marks,
+// plausible wrong solutions fail with the reason a learner needs, and grades repeat exactly.
+import Foundation
+import Testing
+
+/// A wrong way to do a lab, and the check that must catch it with a phrase from its reason.
+struct WrongSolution: Sendable, CustomStringConvertible {
+    var lab: String
+    var script: String
+    var failingCheck: String
+    var phrase: String
+
+    var description: String { lab }
+}
+
+let wrongSolutions: [WrongSolution] = [
+    WrongSolution(
+        lab: "00-orientation",
+        script: """
+            "$LABRUNNER" eval run --out results/baseline.json
+            sed -i 's/"passes" : [0-9]*/"passes" : 233/' results/baseline.json
+            """, failingCheck: "baseline-measured", phrase: "recomputed, not trusted"),
+    WrongSolution(
+        lab: "01-what-is-a-version",
+        script: """
+            "$LABRUNNER" register --root --owner me --reason baseline
+            echo "A note." >> system/prompt.md
+            sed -i 's/"retrieval_top_k": 2/"retrieval_top_k": 3/' system/config.json
+            "$LABRUNNER" register --parent '#1' --owner me --reason "note and a retrieval tweak"
+            """, failingCheck: "prompt-only-version", phrase: "in prompt.md alone"),
+    WrongSolution(
+        lab: "02-register-behind-the-gate",
+        script: """
+            echo "my lampshade came with a dent,damaged_item" >> data/train.csv
+            "$LABRUNNER" register --parent '#2' --owner me --reason "new data" --lineage-broken-ok
+            """, failingCheck: "lineage-true", phrase: "broken lineage"),
+    WrongSolution(
+        lab: "03-promotion-is-a-tag-move",
+        script: """
+            "$LABRUNNER" promote '#1' --approver me
+            "$LABRUNNER" tag production '#3' --by me --reason "quicker than the gate"
+            """, failingCheck: "gated-moves-only", phrase: "plain tag move"),
+    WrongSolution(
+        lab: "04-attribution",
+        script: """
+            "$LABRUNNER" traffic --requests 20 --seed 4
+            request=$("$LABRUNNER" requests --limit 1 --json | grep -o '"id" : "req-[0-9a-f]*"' | cut -d'"' -f4)
+            "$LABRUNNER" audit "$request" --out answers/04-audit.json
+            """, failingCheck: "customers-served", phrase: "at least 100"),
+    WrongSolution(
+        lab: "05-manufacture-an-incident",
+        script: """
+            sed -i 's/^escalate: refund_over_500, legal_threat, account_takeover$/escalate: account_takeover/' system/prompt.md
+            "$LABRUNNER" register --parent production --owner me --reason "shorter escalation list"
+            "$LABRUNNER" promote '#4' --approver a-reviewer --force --reason "manufactured"
+            "$LABRUNNER" traffic --requests 300 --seed 5
+            """, failingCheck: "drop-confirmed", phrase: "No eval of #4"),
+    WrongSolution(
+        lab: "06-emergency-rollback",
+        script: """
+            "$LABRUNNER" rollback '#1' --reason "back to the very start"
+            "$LABRUNNER" incident close INC-0001 --resolution "rolled back"
+            """, failingCheck: "last-known-good", phrase: "the last known good before #4"),
+    WrongSolution(
+        lab: "07-run-an-experiment",
+        script: """
+            "$LABRUNNER" experiment start formal-tone --from production --ttl 3d
+            sed -i 's/^tone: friendly$/tone: formal/' system/prompt.md
+            "$LABRUNNER" register --experiment formal-tone --parent production --owner me --reason "formal tone"
+            "$LABRUNNER" eval run --version exp-formal-tone
+            "$LABRUNNER" experiment end formal-tone
+            """, failingCheck: "fair-comparison", phrase: "compared with production"),
+    WrongSolution(
+        lab: "08-answer-an-audit",
+        script: """
+            request=$("$LABRUNNER" requests --limit 1 --json | grep -o '"id" : "req-[0-9a-f]*"' | cut -d'"' -f4)
+            "$LABRUNNER" audit "$request" --replay --out answers/08-audit.json
+            """, failingCheck: "audited", phrase: "not by a version an incident names as bad"),
+    WrongSolution(
+        lab: "09-garbage-collection",
+        script: """
+            "$LABRUNNER" experiment start seed-sweep --from production --ttl 2s
+            "$LABRUNNER" train --seed 7
+            "$LABRUNNER" register --experiment seed-sweep --parent production --owner me --reason "seed 7"
+            "$LABRUNNER" experiment end seed-sweep
+            sleep 3
+            "$LABRUNNER" gc --yes
+            """, failingCheck: "dry-run-first", phrase: "without a dry run"),
+    WrongSolution(
+        lab: "10-investigate-a-regression",
+        script: """
+            "$LABRUNNER" investigate --onset "$(grep '^onset-a:' complaints.txt | cut -d' ' -f2)"
+            "$LABRUNNER" investigate --onset "$(grep '^onset-b:' complaints.txt | cut -d' ' -f2)"
+            "$LABRUNNER" rollback '#3' --reason "undo everything from today"
+            """, failingCheck: "innocent-change-kept", phrase: "undoing erin's change"),
+    WrongSolution(
+        lab: "11-reproducibility-and-sampling",
+        script: """
+            "$LABRUNNER" train --seed 7 --out repro/weights.json
+            printf 'seed: 7\\ncompare: outputs\\n' > answers/11-reproducibility.txt
+            """, failingCheck: "weights-reproduced", phrase: "train on the recorded dataset with the recorded seed"),
+    WrongSolution(
+        lab: "12-capstone-writeup",
+        script: """
+            "$LABRUNNER" writeup --out writeup.md
+            """, failingCheck: "writeup-written", phrase: "word(s) of yours"),
+]
+
+@Suite struct LabsTests {
+    static let workspace = "lab-workspace"
+
+    /// Starts `lab` in a fresh sandbox: earlier labs are laid down by their reference solutions.
+    static func started(_ lab: String) throws -> Sandbox {
+        let sandbox = try Sandbox()
+        let start = try sandbox.run(["lab", "start", String(lab.prefix(2))])
+        #expect(start.status == 0, "lab start \(lab): \(start.stderr)")
+        return sandbox
+    }
+
+    static func grade(_ sandbox: Sandbox, _ lab: String) throws -> (status: Int32, json: JSONValueBox, text: String) {
+        let result = try sandbox.run(["lab", "grade", lab, "--format", "json"], in: workspace)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return (result.status, JSONValueBox(json), result.stdout)
+    }
+
+    @Test(arguments: wrongSolutions)
+    func untouchedFailsSolutionPassesWrongSolutionFails(_ wrong: WrongSolution) throws {
+        let sandbox = try Self.started(wrong.lab)
+
+        let untouched = try Self.grade(sandbox, wrong.lab)
+        #expect(untouched.status == 1, "the untouched start of \(wrong.lab) must not pass")
+        #expect(untouched.json["status"].string == "failed")
+
+        let solved = try sandbox.shell(
+            "bash '\(Repository.root)/Solutions/\(wrong.lab)/solve.sh'", in: Self.workspace)
+        #expect(solved.status == 0, "\(wrong.lab) solution: \(solved.stdout.suffix(500)) \(solved.stderr.suffix(500))")
+        let graded = try Self.grade(sandbox, wrong.lab)
+        #expect(graded.status == 0, "\(wrong.lab): \(graded.text)")
+        #expect(graded.json["status"].string == "passed")
+        #expect(graded.json["score"].int == graded.json["max_score"].int)
+        #expect((graded.json["max_score"].int ?? 0) > 0)
+        #expect(try Self.grade(sandbox, wrong.lab).text == graded.text, "a second grade must say the same")
+
+        let reset = try sandbox.run(["lab", "reset", String(wrong.lab.prefix(2)), "--yes"], in: Self.workspace)
+        #expect(reset.status == 0, "reset \(wrong.lab): \(reset.stderr)")
+        #expect(try Self.grade(sandbox, wrong.lab).status == 1, "after reset \(wrong.lab) must not pass")
+        try sandbox.shell("set -e\n" + wrong.script, in: Self.workspace)
+        let failed = try Self.grade(sandbox, wrong.lab)
+        #expect(failed.status == 1, "the wrong solution of \(wrong.lab) passed: \(failed.text)")
+        let test = failed.json["tests"].array.first { $0["name"].string == wrong.failingCheck }
+        #expect(test?["status"].string == "failed", "\(wrong.failingCheck) should fail: \(failed.text)")
+        #expect(
+            test?["message"].string?.contains(wrong.phrase) == true,
+            "\(wrong.failingCheck) should say '\(wrong.phrase)': \(test?["message"].string ?? "")")
+    }
+
+    @Test func everyLabHasAWrongSolution() throws {
+        let labs = try FileManager.default.contentsOfDirectory(atPath: Repository.root + "/Labs").filter {
+            FileManager.default.fileExists(atPath: "\(Repository.root)/Labs/\($0)/lab.json")
+        }
+        #expect(Set(labs) == Set(wrongSolutions.map(\.lab)))
+        for lab in labs {
+            #expect(FileManager.default.fileExists(atPath: "\(Repository.root)/Solutions/\(lab)/solve.sh"), "\(lab)")
+        }
+    }
+
+    @Test func allLabsInOneHistoryGradeInEveryFormat() throws {
+        let sandbox = try Self.started("12-capstone-writeup")
+        try sandbox.shell("bash '\(Repository.root)/Solutions/12-capstone-writeup/solve.sh'", in: Self.workspace)
+
+        let junit = try sandbox.run(["lab", "grade", "--all", "--format", "junit"], in: Self.workspace)
+        #expect(junit.status == 0, "\(junit.stdout)")
+        try sandbox.write(junit.stdout, to: "grade.xml")
+        let parsed = try sandbox.launchPython(
+            """
+            import sys, xml.etree.ElementTree as ET
+            root = ET.parse(sys.argv[1]).getroot()
+            cases = root.findall('./testsuite/testcase')
+            print(root.tag, len(root.findall('testsuite')), len(cases), len(root.findall('.//failure')))
+            """, argument: sandbox.path + "/grade.xml")
+        #expect(parsed.status == 0, "\(parsed.stderr)")
+        let figures = parsed.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(figures.first == "testsuites")
+        #expect(figures.count == 4 && figures[1] == "13" && (Int(figures[2]) ?? 0) > 30 && figures[3] == "0", "\(figures)")
+
+        let json = try sandbox.run(["lab", "grade", "--all", "--format", "json"], in: Self.workspace)
+        let report = JSONValueBox(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)))
+        #expect(report["version"].string == "1")
+        #expect(report["status"].string == "passed")
+        #expect(report["score"].int == report["max_score"].int)
+        let first = report["tests"][0]
+        for key in ["name", "status", "score", "max_score", "message"] {
+            #expect(!(first[key].value is NSNull), "tests[0] lacks \(key)")
+        }
+
+        let markdown = try sandbox.run(["lab", "grade", "--all", "--format", "markdown"], in: Self.workspace)
+        #expect(markdown.stdout.contains("## 06-emergency-rollback · Emergency rollback against the clock — 60/60"))
+        #expect(markdown.stdout.contains("| ✅ | time-to-rollback | 20/20 |"))
+
+        let writeup = sandbox.read(Self.workspace + "/writeup.md")
+        #expect(writeup.contains("# Postmortem: "))
+        #expect(writeup.contains("-escalate: refund_over_500, legal_threat, account_takeover"))
+        #expect(writeup.contains("| Replay from the registry's blobs | identical"))
+        let solution = try sandbox.run(["lab", "solution", "06"], in: Self.workspace)
+        #expect(solution.status == 0 && solution.stdout.contains("rollback"))
+    }
+
+    @Test func gradingTrustsEventsNotClaims() throws {
+        let sandbox = try Self.started("01-what-is-a-version")
+        try sandbox.write(
+            #"{"current":"01-what-is-a-version","labs":{"01-what-is-a-version":{"status":"passed","score":25,"max_score":25,"checked_at":"2026-01-01T00:00:00.000Z"}}}"#,
+            to: Self.workspace + "/.labrunner/progress.json")
+        #expect(try Self.grade(sandbox, "01").status == 1, "an edited progress.json must change nothing")
+        let early = try sandbox.run(["lab", "solution", "01"], in: Self.workspace)
+        #expect(early.status == 1 && early.stderr.contains("only after the lab passes"))
+
+        try sandbox.shell("bash '\(Repository.root)/Solutions/01-what-is-a-version/solve.sh'", in: Self.workspace)
+        #expect(try Self.grade(sandbox, "01").status == 0)
+        let log = Self.workspace + "/.labrunner/registry/events.jsonl"
+        try sandbox.write(sandbox.read(log).replacingOccurrences(of: "baseline: the bundled", with: "baseline: a tampered"), to: log)
+        let tampered = try Self.grade(sandbox, "01")
+        #expect(tampered.status == 1)
+        let integrity = tampered.json["tests"].array.first { $0["name"].string == "registry-integrity" }
+        #expect(integrity?["status"].string == "failed")
+        #expect(integrity?["message"].string?.contains("fails fsck") == true, "\(tampered.text)")
+    }
+
+    @Test func hintsAreRecordedAndCostNothing() throws {
+        let sandbox = try Self.started("00-orientation")
+        #expect(try sandbox.ok(["lab", "hint"], in: Self.workspace).contains("Hint 1 of 3"))
+        #expect(try sandbox.ok(["lab", "hint"], in: Self.workspace).contains("Hint 2 of 3"))
+        let bad = try sandbox.run(["lab", "hint", "--level", "9"], in: Self.workspace)
+        #expect(bad.status == 1 && bad.stderr.contains("no hint level 9"))
+        try sandbox.shell("bash '\(Repository.root)/Solutions/00-orientation/solve.sh'", in: Self.workspace)
+        let graded = try Self.grade(sandbox, "00")
+        #expect(graded.json["labs"][0]["hints_used"].int == 2)
+        #expect(graded.json["score"].int == 10)
+    }
+
+    @Test func labCommandsRefuseBadInputAndWriteNothing() throws {
+        let sandbox = try Sandbox()
+        let unknown = try sandbox.run(["lab", "start", "99"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("No lab '99'"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/" + Self.workspace), "nothing is written")
+        let format = try sandbox.run(["lab", "grade", "--format", "xml"])
+        #expect(format.status == 64 && format.stderr.contains("--format must be"))
+
+        let labs = sandbox.path + "/checkout/Labs"
+        try FileManager.default.createDirectory(atPath: sandbox.path + "/checkout", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.root + "/Labs", toPath: labs)
+        try sandbox.write(
+            sandbox.read("checkout/Labs/03-promotion-is-a-tag-move/lab.json").replacingOccurrences(
+                of: "\"canary_promotion\"", with: "\"canary_promoted\""), to: "checkout/Labs/03-promotion-is-a-tag-move/lab.json")
+        let broken = try sandbox.run(["lab", "list"], environment: ["LABRUNNER_LABS": labs])
+        #expect(broken.status == 1)
+        #expect(
+            broken.stderr.contains("Labs/03-promotion-is-a-tag-move/lab.json: field 'checks[1].check'"), "\(broken.stderr)")
+
+        let started = try Self.started("00-orientation")
+        let reset = try started.run(["lab", "reset", "00"], in: Self.workspace)
+        #expect(reset.status == 1 && reset.stderr.contains("add --yes"))
+    }
+}
+
+extension Sandbox {
+    /// Runs a Python program (the JUnit parser a CI system would use) on one file.
+    func launchPython(_ program: String, argument: String) throws -> RunResult {
+        try write(program, to: "check.py")
+        return try shell("python3 check.py '\(argument)'", in: "")
+    }
+}
