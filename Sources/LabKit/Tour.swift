@@ -62,9 +62,10 @@ struct Placeholders {
 
     init(evidence: Evidence, lab: Lab, user: String) {
         values = ["me": user]
-        if let latest = evidence.versions.last { values["latest"] = "#\(latest.seq)" }
-        if let previous = evidence.versions.dropLast().last { values["previous"] = "#\(previous.seq)" }
-        if let root = evidence.versions.first(where: { $0.metadata.parent == nil }) { values["root"] = "#\(root.seq)" }
+        // Quoted: an unquoted #N starts a comment in the shell.
+        if let latest = evidence.versions.last { values["latest"] = "'#\(latest.seq)'" }
+        if let previous = evidence.versions.dropLast().last { values["previous"] = "'#\(previous.seq)'" }
+        if let root = evidence.versions.first(where: { $0.metadata.parent == nil }) { values["root"] = "'#\(root.seq)'" }
         let since = evidence.start(of: lab.id)?.at ?? .distantFuture
         if let incident = evidence.incidents.first(where: { $0.openedAt >= since }) ?? evidence.incidents.last {
             values["incident"] = incident.id

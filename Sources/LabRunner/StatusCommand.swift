@@ -59,7 +59,7 @@ enum StatusCommand {
         } else if production == nil {
             next = (
                 "Put a version into production: promotion is a tag move behind an eval gate.",
-                "LabRunner promote #\(versions[0].seq) --approver A_REVIEWER"
+                "LabRunner promote '#\(versions[0].seq)' --approver A_REVIEWER"
             )
         } else if let incident = openIncidents.first {
             next = (
@@ -73,7 +73,7 @@ enum StatusCommand {
         } else {
             next = (
                 "Change a component in system/, register it, and compare it with production.",
-                "LabRunner eval compare production #\(versions[versions.count - 1].seq)"
+                "LabRunner eval compare production '#\(versions[versions.count - 1].seq)'"
             )
         }
         console.out(next.0)

@@ -351,7 +351,8 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Resolves `#N`, a tag, `TAG~N`, a full id or a unique id prefix (at least 4 hex digits).
+    /// Resolves `#N`, a tag, `TAG~N`, `latest` (the newest version, unless a tag has that name), a full id or a
+    /// unique id prefix (at least 4 hex digits).
     public func resolve(_ ref: String) throws -> VersionRecord {
         let text = ref.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("#") {
@@ -371,6 +372,10 @@ public struct Registry: Sendable {
             return try record(id: history[history.count - 1 - steps].to)
         }
         if let id = tag(text) { return try record(id: id) }
+        if text == "latest" {
+            guard let newest = try versionSummaries().last else { throw RegistryError.unknownRef(ref) }
+            return try record(id: newest.id)
+        }
         let lower = text.lowercased()
         guard lower.count >= 4, lower.allSatisfy(\.isHexDigit) else { throw RegistryError.unknownRef(ref) }
         let matches = versionIDs().filter { $0.hasPrefix(lower) }

@@ -1,0 +1,104 @@
+// The guided tour followed literally: from the first `LabRunner` on a fresh folder to the end of lab 06,
+// doing only what each `LabRunner` (no arguments) says to do next.
+import Foundation
+import Testing
+
+@Suite struct TourTests {
+    /// One instruction as the tour prints it.
+    enum Instruction: Equatable {
+        case command(String, expectFailure: Bool)
+        case changeDirectory(String)
+        case replace(file: String, old: String, new: String)
+        case append(file: String, line: String)
+    }
+
+    static func instructions(in output: String) -> [Instruction] {
+        output.split(separator: "\n").compactMap { raw -> Instruction? in
+            let line = String(raw)
+            for (prefix, failure) in [("Next: ", false), ("Run:  ", false), ("Run (expect a refusal): ", true)]
+            where line.hasPrefix(prefix) {
+                let command = String(line.dropFirst(prefix.count))
+                if command.hasPrefix("cd ") { return .changeDirectory(String(command.dropFirst(3))) }
+                return .command(command, expectFailure: failure)
+            }
+            guard line.hasPrefix("Edit: "), let dash = line.range(of: " — ") else { return nil }
+            let file = String(line[line.index(line.startIndex, offsetBy: 6)..<dash.lowerBound])
+            let quoted = line[dash.upperBound...].split(separator: "\"", omittingEmptySubsequences: false)
+            if line[dash.upperBound...].hasPrefix("change"), quoted.count >= 5 {
+                return .replace(file: file, old: String(quoted[1]), new: String(quoted[3]))
+            }
+            if line[dash.upperBound...].hasPrefix("add the line"), quoted.count >= 3 {
+                return .append(file: file, line: String(quoted[1]))
+            }
+            return nil
+        }
+    }
+
+    @Test func theTourLeadsFromAFreshFolderThroughLab06() throws {
+        let sandbox = try Sandbox()
+        var folder = ""
+        var transcript: [String] = []
+        var reachedLab07 = false
+        for _ in 0..<40 {
+            let status = try sandbox.run([], in: folder)
+            #expect(status.status == 0, "\(status.stderr)")
+            transcript.append("$ LabRunner\n" + status.stdout)
+            let steps = Self.instructions(in: status.stdout)
+            guard !steps.isEmpty else {
+                Issue.record("The tour gave no instruction:\n\(status.stdout)")
+                break
+            }
+            if steps.contains(.command("LabRunner lab start 07", expectFailure: false)) {
+                reachedLab07 = true
+                break
+            }
+            for step in steps {
+                switch step {
+                case .changeDirectory(let path):
+                    folder = folder.isEmpty ? path : folder + "/" + path
+                case .append(let file, let line):
+                    let relative = folder + "/" + file
+                    try sandbox.write(sandbox.read(relative) + line + "\n", to: relative)
+                case .replace(let file, let old, let new):
+                    let relative = folder + "/" + file
+                    let text = sandbox.read(relative)
+                    #expect(text.contains(old), "\(file) has no '\(old)' to change")
+                    try sandbox.write(text.replacingOccurrences(of: old, with: new), to: relative)
+                case .command(let command, let expectFailure):
+                    let result = try sandbox.shell("LabRunner() { \"$LABRUNNER\" \"$@\"; }\n" + command, in: folder)
+                    transcript.append("$ \(command)\n\(result.stdout)\(result.stderr)")
+                    #expect(
+                        (result.status != 0) == expectFailure,
+                        "\(command) exited \(result.status): \(result.stderr)\n\(transcript.suffix(4).joined(separator: "\n"))")
+                }
+            }
+        }
+        #expect(reachedLab07, "the tour did not reach lab 07:\n\(transcript.suffix(6).joined(separator: "\n"))")
+        let list = try sandbox.json(["lab", "list"], in: folder)
+        for index in 0...6 {
+            #expect(list[index]["status"].string == "passed", "lab \(index) after the tour: \(list[index]["status"])")
+        }
+        #expect(list[7]["status"].string == "not started")
+        let timed = try sandbox.json(["incident", "show", "INC-0001"], in: folder)
+        #expect(timed["confirmed"].bool == true)
+    }
+
+    @Test func parsesEveryInstructionShape() {
+        let output = """
+            Lab 05 · Manufacture an incident
+            Edit: system/prompt.md — change "escalate: a, b" to "escalate: b"
+            Edit: data/train.csv — add the line "my lampshade came with a dent,damaged_item"
+            Run (expect a refusal): LabRunner promote latest --approver r
+            Run:  LabRunner train
+            Next: cd lab-workspace
+            """
+        #expect(
+            Self.instructions(in: output) == [
+                .replace(file: "system/prompt.md", old: "escalate: a, b", new: "escalate: b"),
+                .append(file: "data/train.csv", line: "my lampshade came with a dent,damaged_item"),
+                .command("LabRunner promote latest --approver r", expectFailure: true),
+                .command("LabRunner train", expectFailure: false),
+                .changeDirectory("lab-workspace"),
+            ])
+    }
+}
