@@ -100,7 +100,7 @@ import Testing
 
     @Test func noArgumentsSaysWhatToDoNext() throws {
         let sandbox = try Sandbox()
-        #expect(try sandbox.run([]).stdout.contains("Next: LabRunner init"))
+        #expect(try sandbox.run([]).stdout.contains("Next: LabRunner lab start 00"))
         try sandbox.ok(["init"], in: "")
         #expect(try sandbox.run([]).stdout.contains("Next: LabRunner register --root"))
     }
