@@ -71,7 +71,8 @@ enum CheckLibrary {
     static func evalFile(_ input: CheckInput) throws -> CheckOutcome {
         let file = input.param("file")
         guard let data = input.evidence.file(file) else {
-            return .fail("\(file) does not exist yet: save the baseline's eval with 'LabRunner eval run --out \(file)'.")
+            return .fail(
+                "\(file) does not exist yet: save the baseline's eval with 'LabRunner eval run --out \(file)'.")
         }
         guard let claimed = try? CanonicalJSON.decoder().decode(EvalResult.self, from: data) else {
             return .fail("\(file) is not an eval result; write it again with 'LabRunner eval run --out \(file)'.")
@@ -180,12 +181,15 @@ enum CheckLibrary {
     }
 
     static func productionMovesGated(_ input: CheckInput) throws -> CheckOutcome {
-        if let manual = input.evidence.productionMoves.first(where: { !["promote", "rollback"].contains($0.details["play"] ?? "") }) {
+        if let manual = input.evidence.productionMoves.first(where: {
+            !["promote", "rollback"].contains($0.details["play"] ?? "")
+        }) {
             return .fail(
                 "Production was moved to \(input.evidence.label(manual.to)) by a plain tag move, skipping the eval gate: use 'LabRunner promote'."
             )
         }
-        return .pass("Every production move went through a play (promote or rollback), so each has a gate or an incident.")
+        return .pass(
+            "Every production move went through a play (promote or rollback), so each has a gate or an incident.")
     }
 
     // MARK: Traffic and audit
@@ -205,7 +209,8 @@ enum CheckLibrary {
         let served = try requests(input.evidence).filter { $0.at >= since }
         guard served.count >= minimum else {
             return .fail(
-                "\(served.count) request(s) reached production since this lab started; send at least \(minimum) with 'LabRunner traffic'.")
+                "\(served.count) request(s) reached production since this lab started; send at least \(minimum) with 'LabRunner traffic'."
+            )
         }
         let versions = Set(served.map(\.version))
         return .pass("\(served.count) requests are in the attribution log, answered by \(versions.count) version(s).")
@@ -221,14 +226,16 @@ enum CheckLibrary {
             let request = report["request"] as? [String: Any], let requestID = request["id"] as? String,
             let version = report["version"] as? [String: Any], let claimed = version["id"] as? String
         else {
-            return .fail("\(file) is not an audit report; write it again with 'LabRunner audit REQUEST_ID --out \(file)'.")
+            return .fail(
+                "\(file) is not an audit report; write it again with 'LabRunner audit REQUEST_ID --out \(file)'.")
         }
         guard let logged = try AttributionLog(registryRoot: evidence.registry.root).lookup(requestID) else {
             return .fail("\(file) names request \(requestID), which is not in the attribution log.")
         }
         guard logged.version == claimed else {
             return .fail(
-                "\(file) says \(requestID) was answered by \(claimed.prefix(12)), but the attribution log says \(evidence.label(logged.version)).")
+                "\(file) says \(requestID) was answered by \(claimed.prefix(12)), but the attribution log says \(evidence.label(logged.version))."
+            )
         }
         if input.spec.param("answered_by") == "incident_bad_version" {
             let bad = Set(evidence.incidents.compactMap(\.badVersion))
@@ -252,7 +259,8 @@ enum CheckLibrary {
                 return .fail("Replaying \(requestID) from the registry's blobs does not reproduce the logged output.")
             }
         }
-        return .pass("\(requestID) was answered by \(evidence.label(logged.version)); \(file) agrees with the attribution log.")
+        return .pass(
+            "\(requestID) was answered by \(evidence.label(logged.version)); \(file) agrees with the attribution log.")
     }
 
     // MARK: The manufactured incident
@@ -272,7 +280,8 @@ enum CheckLibrary {
             return .fail("The override of \(input.evidence.label(move.to)) has no recorded reason.")
         }
         return .pass(
-            "\(input.evidence.label(move.to)) reached production over a failed gate, with the recorded reason \"\(reason)\".")
+            "\(input.evidence.label(move.to)) reached production over a failed gate, with the recorded reason \"\(reason)\"."
+        )
     }
 
     static func trafficOnForced(_ input: CheckInput) throws -> CheckOutcome {
@@ -317,13 +326,17 @@ enum CheckLibrary {
 
     static func noIncident(_ input: CheckInput) -> CheckOutcome {
         input.since == nil
-            ? .fail("Lab \(input.labID) was never started, so its alert never fired: run 'LabRunner lab start \(input.labID)'.")
+            ? .fail(
+                "Lab \(input.labID) was never started, so its alert never fired: run 'LabRunner lab start \(input.labID)'."
+            )
             : .fail("No incident was opened since lab \(input.labID) started.")
     }
 
     /// The version production held before the bad one first arrived, if its eval passed the threshold.
     static func expectedGoodVersion(before bad: String, in evidence: Evidence) -> String? {
-        guard let arrival = evidence.productionMoves.firstIndex(where: { $0.to == bad }), arrival > 0 else { return nil }
+        guard let arrival = evidence.productionMoves.firstIndex(where: { $0.to == bad }), arrival > 0 else {
+            return nil
+        }
         return evidence.productionMoves[arrival].from
     }
 
@@ -331,7 +344,8 @@ enum CheckLibrary {
         guard let incident = labIncident(input) else { return noIncident(input) }
         guard let good = incident.goodVersion, let bad = incident.badVersion else {
             return .fail(
-                "\(incident.id) has no rollback yet: production still serves the bad version. Run 'LabRunner rollback --reason TEXT'.")
+                "\(incident.id) has no rollback yet: production still serves the bad version. Run 'LabRunner rollback --reason TEXT'."
+            )
         }
         let expected = expectedGoodVersion(before: bad, in: input.evidence)
         guard expected == nil || good == expected else {
@@ -340,14 +354,16 @@ enum CheckLibrary {
             )
         }
         return .pass(
-            "\(incident.id): production went from \(input.evidence.label(bad)) back to the last known good \(input.evidence.label(good)).")
+            "\(incident.id): production went from \(input.evidence.label(bad)) back to the last known good \(input.evidence.label(good))."
+        )
     }
 
     static func rollbackConfirmed(_ input: CheckInput) throws -> CheckOutcome {
         guard let incident = labIncident(input) else { return noIncident(input) }
         guard incident.confirmed == true else {
             return .fail(
-                "\(incident.id)'s rollback has no confirming eval: the restored version must be measured, not assumed good.")
+                "\(incident.id)'s rollback has no confirming eval: the restored version must be measured, not assumed good."
+            )
         }
         return .pass("\(incident.id)'s rollback was confirmed by an eval of the restored version.")
     }
@@ -356,7 +372,8 @@ enum CheckLibrary {
         guard let incident = labIncident(input) else { return noIncident(input) }
         guard incident.status == "closed", let resolution = incident.resolution, !resolution.isEmpty else {
             return .fail(
-                "\(incident.id) is still \(incident.status): close it with 'LabRunner incident close \(incident.id) --resolution TEXT'.")
+                "\(incident.id) is still \(incident.status): close it with 'LabRunner incident close \(incident.id) --resolution TEXT'."
+            )
         }
         return .pass("\(incident.id) is closed: \"\(resolution)\".")
     }
@@ -369,8 +386,12 @@ enum CheckLibrary {
         guard let experiment = experiments.first(where: { $0.expiresAt.timeIntervalSince($0.startedAt) <= maximum })
         else {
             return experiments.isEmpty
-                ? .fail("No experiment was started: branch one with 'LabRunner experiment start NAME --from production --ttl 3d'.")
-                : .fail("Every experiment keeps its versions longer than \(Int(maximum / 86_400)) days: give a shorter --ttl.")
+                ? .fail(
+                    "No experiment was started: branch one with 'LabRunner experiment start NAME --from production --ttl 3d'."
+                )
+                : .fail(
+                    "Every experiment keeps its versions longer than \(Int(maximum / 86_400)) days: give a shorter --ttl."
+                )
         }
         return .pass(
             "Experiment \(experiment.name) branched from \(input.evidence.label(experiment.from)); its versions expire \(Timestamp.string(from: experiment.expiresAt))."
@@ -380,7 +401,8 @@ enum CheckLibrary {
     static func experimentVersion(_ input: CheckInput) throws -> CheckOutcome {
         guard let version = input.evidence.versions.first(where: { $0.metadata.extra["experiment"] != nil }) else {
             return .fail(
-                "No version was registered under an experiment, so nothing will ever expire: register with --experiment NAME.")
+                "No version was registered under an experiment, so nothing will ever expire: register with --experiment NAME."
+            )
         }
         return .pass(
             "\(input.evidence.label(version.id)) belongs to experiment \(version.metadata.extra["experiment"] ?? "") and expires \(version.metadata.extra["expires_at"] ?? "")."
@@ -397,7 +419,8 @@ enum CheckLibrary {
             let partners = compared[max(0, index - 1)...min(compared.count - 1, index + 1)]
             if let partner = partners.first(where: { other in
                 other.data["version"].map(everProduction.contains) == true
-                    && other.data["suite_sha256"] == event.data["suite_sha256"] && other.data["seed"] == event.data["seed"]
+                    && other.data["suite_sha256"] == event.data["suite_sha256"]
+                    && other.data["seed"] == event.data["seed"]
                     && other.data["repeats"] == event.data["repeats"]
             }) {
                 return .pass(
@@ -406,12 +429,14 @@ enum CheckLibrary {
             }
         }
         return .fail(
-            "No experiment version was compared with production on the same suite: run 'LabRunner eval compare production exp-NAME'.")
+            "No experiment version was compared with production on the same suite: run 'LabRunner eval compare production exp-NAME'."
+        )
     }
 
     static func experimentEnded(_ input: CheckInput) throws -> CheckOutcome {
         guard let ended = Experiments.all(events: input.evidence.events).first(where: { !$0.active }) else {
-            return .fail("No experiment was ended: close it with 'LabRunner experiment end NAME' once you have decided.")
+            return .fail(
+                "No experiment was ended: close it with 'LabRunner experiment end NAME' once you have decided.")
         }
         return .pass("Experiment \(ended.name) ended; its versions keep their expiry.")
     }
@@ -430,7 +455,8 @@ enum CheckLibrary {
         let plans = evidence.events.filter { $0.kind == GCPlay.plannedEvent && $0.seq < collection.seq }
         guard let plan = plans.last, plan.data["blobs"] == collection.data["blobs"] else {
             return .fail(
-                "Blobs were deleted without a dry run of the same plan first: always run 'LabRunner gc --dry-run' and read it.")
+                "Blobs were deleted without a dry run of the same plan first: always run 'LabRunner gc --dry-run' and read it."
+            )
         }
         let versions = (collection.data["versions"] ?? "").split(separator: " ").count
         return .pass(
@@ -445,7 +471,8 @@ enum CheckLibrary {
         }
         for id in (collection.data["versions"] ?? "").split(separator: " ").map(String.init) {
             guard let record = evidence.version(id), evidence.registeredPassRate(id) != nil else {
-                return .fail("Collected version \(id.prefix(12)) lost its record or its eval: metadata must be kept forever.")
+                return .fail(
+                    "Collected version \(id.prefix(12)) lost its record or its eval: metadata must be kept forever.")
             }
             guard !evidence.productionMoves.contains(where: { $0.to == id }) else {
                 return .fail("gc deleted blobs of \(evidence.label(id)), which once held production.")
@@ -470,7 +497,9 @@ enum CheckLibrary {
         guard let version = ownersVersion(input, owner),
             let arrival = evidence.productionMoves.first(where: { $0.to == version.id })
         else {
-            return .fail("\(owner)'s change is not in this workspace's production history: run 'LabRunner lab start \(input.labID)'.")
+            return .fail(
+                "\(owner)'s change is not in this workspace's production history: run 'LabRunner lab start \(input.labID)'."
+            )
         }
         let concluded = evidence.events.filter {
             $0.kind == InvestigatePlay.concludedEvent && $0.data["verdict"] == verdict
@@ -482,7 +511,9 @@ enum CheckLibrary {
             if verdict == "regression" {
                 let component = input.param("component")
                 guard event.data["suspect"] == version.id else { continue }
-                guard component.isEmpty || (event.data["components"] ?? "").split(separator: ",").contains(Substring(component))
+                guard
+                    component.isEmpty
+                        || (event.data["components"] ?? "").split(separator: ",").contains(Substring(component))
                 else { continue }
             }
             return .pass("The investigation of \(owner)'s change concluded: \(event.data["conclusion"] ?? verdict).")
@@ -498,7 +529,9 @@ enum CheckLibrary {
             return .fail("\(owner)'s change is not in this workspace: run 'LabRunner lab start \(input.labID)'.")
         }
         let after = input.evidence.productionMoves.filter { $0.at >= version.metadata.createdAt }
-        if let undone = after.first(where: { ($0.details["play"] == "rollback") && (input.evidence.version($0.to)?.seq ?? 0) < version.seq }) {
+        if let undone = after.first(where: {
+            ($0.details["play"] == "rollback") && (input.evidence.version($0.to)?.seq ?? 0) < version.seq
+        }) {
             return .fail(
                 "Production was rolled back to \(input.evidence.label(undone.to)), undoing \(owner)'s change, which the evidence showed was noise: roll back only what the investigation names."
             )
@@ -516,7 +549,8 @@ enum CheckLibrary {
             $0.kind == InvestigatePlay.concludedEvent && $0.data["suspect"] == version.id
         }
         guard let concluded else {
-            return .fail("Investigate before acting: no investigation has named \(input.evidence.label(version.id)) yet.")
+            return .fail(
+                "Investigate before acting: no investigation has named \(input.evidence.label(version.id)) yet.")
         }
         let fix = input.evidence.productionMoves.first { move in
             move.event > concluded.seq && input.evidence.version(move.to)?.manifest.components[component] != bad
@@ -526,7 +560,8 @@ enum CheckLibrary {
                 "Production still serves \(owner)'s \(component): roll back to the version before it or register a fix, through a play."
             )
         }
-        return .pass("\(input.evidence.label(fix.to)) took production back to a good \(component) after the investigation.")
+        return .pass(
+            "\(input.evidence.label(fix.to)) took production back to a good \(component) after the investigation.")
     }
 
     // MARK: Reproducibility and answers
@@ -535,12 +570,14 @@ enum CheckLibrary {
         let file = input.param("file")
         let evidence = input.evidence
         let ref = input.param("version")
-        guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"] else {
+        guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"]
+        else {
             return .fail("There is no '\(ref)' version with weights to reproduce yet.")
         }
         guard let data = evidence.file(file) else {
             return .fail(
-                "\(file) does not exist: retrain from \(ref)'s recorded dataset and seed with 'LabRunner train --data … --seed … --out \(file)'.")
+                "\(file) does not exist: retrain from \(ref)'s recorded dataset and seed with 'LabRunner train --data … --seed … --out \(file)'."
+            )
         }
         let hash = SHA256.hash(data).hex
         guard hash == weights.sha256 else {
@@ -548,7 +585,9 @@ enum CheckLibrary {
                 "\(file) (sha256 \(hash.prefix(12))) differs from \(evidence.label(record.id))'s weights (\(weights.sha256.prefix(12))): train on the recorded dataset with the recorded seed."
             )
         }
-        return .pass("\(file) is bit-for-bit \(evidence.label(record.id))'s weights (\(hash.prefix(12))): the training is reproducible.")
+        return .pass(
+            "\(file) is bit-for-bit \(evidence.label(record.id))'s weights (\(hash.prefix(12))): the training is reproducible."
+        )
     }
 
     /// `field: value` lines, the simplest answer sheet a person can write.
@@ -604,7 +643,8 @@ enum CheckLibrary {
         for title in Writeup.learnerSectionTitles {
             let words = sections[title].map(Writeup.wordCount) ?? 0
             guard words >= minimum else {
-                return .fail("The section '\(title)' in \(file) has \(words) word(s) of yours; write at least \(minimum).")
+                return .fail(
+                    "The section '\(title)' in \(file) has \(words) word(s) of yours; write at least \(minimum).")
             }
         }
         return .pass("All \(Writeup.learnerSectionTitles.count) sections that need your judgement are written.")
@@ -614,12 +654,15 @@ enum CheckLibrary {
 /// The bundled system exactly as `init` lays it down: lab 00's baseline, recomputed rather than trusted.
 enum Baseline {
     static func evaluate(suite name: String, seed: UInt64, repeats: Int) throws -> EvalResult {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-baseline-" + UUID().uuidString).path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "labrunner-baseline-" + UUID().uuidString
+        ).path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try DefaultSystem.install(into: folder) { SHA256.hash($0).hex }
         let system = try ToySystem(directory: folder + "/system")
-        guard !name.contains("/"), let data = FileManager.default.contents(atPath: "\(folder)/evals/\(name).jsonl") else {
+        guard !name.contains("/"), let data = FileManager.default.contents(atPath: "\(folder)/evals/\(name).jsonl")
+        else {
             throw LabError.invalid("The bundled system has no eval suite named '\(name)'.")
         }
         let suite = try EvalSuite(

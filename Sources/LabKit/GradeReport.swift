@@ -49,7 +49,9 @@ public struct GradeReport: Sendable {
         for grade in grades {
             lines.append("Lab \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(grade.status)")
             for test in grade.tests {
-                lines.append("  " + styled(test.passed ? "✓" : "✗", test.passed) + " \(test.name) (\(test.score)/\(test.maxScore)): \(test.message)")
+                lines.append(
+                    "  " + styled(test.passed ? "✓" : "✗", test.passed)
+                        + " \(test.name) (\(test.score)/\(test.maxScore)): \(test.message)")
             }
             if grade.hintsUsed > 0 { lines.append("  hints used: \(grade.hintsUsed)") }
         }
@@ -61,7 +63,9 @@ public struct GradeReport: Sendable {
     }
 
     public func markdown() -> String {
-        var lines = ["# Rollback Lab grade", "", "**\(passed ? "Passed" : "Failed")** — \(score) of \(maxScore) points.", ""]
+        var lines = [
+            "# Rollback Lab grade", "", "**\(passed ? "Passed" : "Failed")** — \(score) of \(maxScore) points.", "",
+        ]
         for grade in grades {
             lines.append("## \(grade.lab) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
             lines.append("")
@@ -69,9 +73,13 @@ public struct GradeReport: Sendable {
             lines.append("|---|---|---:|---|")
             for test in grade.tests {
                 lines.append(
-                    "| \(test.passed ? "✅" : "❌") | \(test.name) | \(test.score)/\(test.maxScore) | \(Self.cell(test.message)) |")
+                    "| \(test.passed ? "✅" : "❌") | \(test.name) | \(test.score)/\(test.maxScore) | \(Self.cell(test.message)) |"
+                )
             }
-            if grade.hintsUsed > 0 { lines.append(""); lines.append("Hints used: \(grade.hintsUsed).") }
+            if grade.hintsUsed > 0 {
+                lines.append("")
+                lines.append("Hints used: \(grade.hintsUsed).")
+            }
             lines.append("")
         }
         return lines.joined(separator: "\n")
@@ -85,7 +93,8 @@ public struct GradeReport: Sendable {
         for grade in grades {
             let failed = grade.tests.filter { !$0.passed }.count
             lines.append(
-                "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">")
+                "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">"
+            )
             for test in grade.tests {
                 let open = "    <testcase classname=\"\(Self.xml(grade.lab))\" name=\"\(Self.xml(test.name))\""
                 if test.passed {

@@ -96,9 +96,12 @@ public enum Grader {
                     score: outcome.passed ? spec.points : 0, maxScore: spec.points, message: outcome.message))
         }
         for timer in lab.manifest.allTimers {
-            tests.append(integrity.ok ? time(timer, lab: lab, evidence: evidence) : TestResult(
-                name: timer.name, status: "failed", score: 0, maxScore: timer.points,
-                message: "Not timed: the registry's evidence does not verify."))
+            tests.append(
+                integrity.ok
+                    ? time(timer, lab: lab, evidence: evidence)
+                    : TestResult(
+                        name: timer.name, status: "failed", score: 0, maxScore: timer.points,
+                        message: "Not timed: the registry's evidence does not verify."))
         }
         return LabGrade(
             lab: lab.id, title: lab.manifest.title, score: tests.reduce(0) { $0 + $1.score },
@@ -117,15 +120,29 @@ public enum Grader {
         else { return result(false, 0, "The clock has not started: no incident was opened since this lab started.") }
         guard let from = TimerAnchor(rawValue: timer.from)?.time(for: incident),
             let to = TimerAnchor(rawValue: timer.to)?.time(for: incident)
-        else { return result(false, 0, "The clock is still running on \(incident.id): it stops at \(timer.to.replacingOccurrences(of: "_", with: " ")).") }
+        else {
+            return result(
+                false, 0,
+                "The clock is still running on \(incident.id): it stops at \(timer.to.replacingOccurrences(of: "_", with: " "))."
+            )
+        }
         let seconds = max(0, to.timeIntervalSince(from))
         let taken = TimeParsing.describe(seconds)
         if seconds <= timer.goldSeconds {
-            return result(true, timer.points, "\(taken) from \(timer.from.replacingOccurrences(of: "_", with: " ")) to \(timer.to.replacingOccurrences(of: "_", with: " ")) on \(incident.id): gold (under \(TimeParsing.describe(timer.goldSeconds))).")
+            return result(
+                true, timer.points,
+                "\(taken) from \(timer.from.replacingOccurrences(of: "_", with: " ")) to \(timer.to.replacingOccurrences(of: "_", with: " ")) on \(incident.id): gold (under \(TimeParsing.describe(timer.goldSeconds)))."
+            )
         }
         if seconds <= timer.passSeconds {
-            return result(true, timer.points / 2, "\(taken) on \(incident.id): a pass (under \(TimeParsing.describe(timer.passSeconds))); gold is under \(TimeParsing.describe(timer.goldSeconds)).")
+            return result(
+                true, timer.points / 2,
+                "\(taken) on \(incident.id): a pass (under \(TimeParsing.describe(timer.passSeconds))); gold is under \(TimeParsing.describe(timer.goldSeconds))."
+            )
         }
-        return result(false, 0, "\(taken) on \(incident.id) is over the \(TimeParsing.describe(timer.passSeconds)) limit: reset the lab and rehearse until the rollback is routine.")
+        return result(
+            false, 0,
+            "\(taken) on \(incident.id) is over the \(TimeParsing.describe(timer.passSeconds)) limit: reset the lab and rehearse until the rollback is routine."
+        )
     }
 }

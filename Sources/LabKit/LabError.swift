@@ -30,9 +30,11 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
                 "The reference solution of \(lab) is shown only after the lab passes; run 'LabRunner lab check' to see what is missing, or 'LabRunner lab hint'."
         case .scriptFailed(let script, let status, let output):
             let tail = output.split(separator: "\n").suffix(3).joined(separator: " / ")
-            return "\(script) stopped with status \(status)\(tail.isEmpty ? "" : ": \(tail)"); the workspace may need 'LabRunner lab reset'."
+            return
+                "\(script) stopped with status \(status)\(tail.isEmpty ? "" : ": \(tail)"); the workspace may need 'LabRunner lab reset'."
         case .noStartingState(let lab):
-            return "Lab \(lab) was never started in this workspace, so there is no starting state to restore; run 'LabRunner lab start \(lab)'."
+            return
+                "Lab \(lab) was never started in this workspace, so there is no starting state to restore; run 'LabRunner lab start \(lab)'."
         case .hintLevel(let requested, let available):
             return "There is no hint level \(requested); this lab has levels 1 to \(available)."
         case .invalid(let sentence):

@@ -172,9 +172,10 @@ public enum Progress {
         throws
     {
         let decoder = CanonicalJSON.decoder()
-        var file = FileManager.default.contents(atPath: workspace.progressPath).flatMap {
-            try? decoder.decode(File.self, from: $0)
-        } ?? File()
+        var file =
+            FileManager.default.contents(atPath: workspace.progressPath).flatMap {
+                try? decoder.decode(File.self, from: $0)
+            } ?? File()
         if let current { file.current = current }
         if let grade {
             file.labs[grade.lab] = Entry(

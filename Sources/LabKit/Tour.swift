@@ -27,7 +27,8 @@ public enum Tour {
         if grade.passed {
             let next = catalog.next(after: lab)
             let command = next.map { "LabRunner lab start \($0.manifest.number)" } ?? "LabRunner lab grade --all"
-            let say = next.map { "Lab \(lab.manifest.number) passes. Next up: \($0.manifest.title)." }
+            let say =
+                next.map { "Lab \(lab.manifest.number) passes. Next up: \($0.manifest.title)." }
                 ?? "Every lab is done: grade them all and share your write-up."
             return TourStatus(
                 lab: lab, grade: grade,
@@ -65,7 +66,9 @@ struct Placeholders {
         // Quoted: an unquoted #N starts a comment in the shell.
         if let latest = evidence.versions.last { values["latest"] = "'#\(latest.seq)'" }
         if let previous = evidence.versions.dropLast().last { values["previous"] = "'#\(previous.seq)'" }
-        if let root = evidence.versions.first(where: { $0.metadata.parent == nil }) { values["root"] = "'#\(root.seq)'" }
+        if let root = evidence.versions.first(where: { $0.metadata.parent == nil }) {
+            values["root"] = "'#\(root.seq)'"
+        }
         let since = evidence.start(of: lab.id)?.at ?? .distantFuture
         if let incident = evidence.incidents.first(where: { $0.openedAt >= since }) ?? evidence.incidents.last {
             values["incident"] = incident.id

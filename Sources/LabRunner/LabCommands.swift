@@ -19,7 +19,8 @@ enum LabCommands {
             ])
     }
 
-    static let labArgument = ArgumentSpec.required("id", help: "The lab: its number (06) or its full id (06-emergency-rollback).")
+    static let labArgument = ArgumentSpec.required(
+        "id", help: "The lab: its number (06) or its full id (06-emergency-rollback).")
 
     static func catalog(_ console: Console) throws -> LabCatalog {
         try LabCatalog.locate(
@@ -81,7 +82,9 @@ enum LabCommands {
                 table.rows.append([lab.manifest.number, lab.manifest.title, score, status(lab, grade, evidence)])
             }
             console.out(table.render())
-            if evidence == nil { console.out("No workspace yet. Next: " + console.styled("LabRunner lab start 00", .cyan)) }
+            if evidence == nil {
+                console.out("No workspace yet. Next: " + console.styled("LabRunner lab start 00", .cyan))
+            }
             return 0
         }
     }
@@ -129,20 +132,25 @@ enum LabCommands {
 
     /// The current lab's next instructions, the same lines `LabRunner` with no arguments prints.
     static func printTour(_ session: LabSession, _ invocation: Invocation, _ console: Console) throws {
-        guard let status = try Tour.status(
-            catalog: session.catalog, evidence: try session.evidence(), user: Common.currentUser(console))
+        guard
+            let status = try Tour.status(
+                catalog: session.catalog, evidence: try session.evidence(), user: Common.currentUser(console))
         else { return }
         let root = session.workspace.root
         if console.currentDirectory != root, !console.currentDirectory.hasPrefix(root + "/") {
             console.out("Work inside the workspace; the paths below are relative to it.")
-            console.out("Next: " + console.styled("cd \(RegistryCommands.displayPath(root, from: console.currentDirectory))", .cyan))
+            console.out(
+                "Next: "
+                    + console.styled("cd \(RegistryCommands.displayPath(root, from: console.currentDirectory))", .cyan))
             return
         }
         for instruction in status.instructions {
             console.out(instruction.say)
             switch instruction.kind {
             case .run:
-                console.out((instruction.expectFailure ? "Run (expect a refusal): " : "Run:  ") + console.styled(instruction.text, .cyan))
+                console.out(
+                    (instruction.expectFailure ? "Run (expect a refusal): " : "Run:  ")
+                        + console.styled(instruction.text, .cyan))
             case .edit:
                 console.out("Edit: " + instruction.text)
             case .next:
@@ -159,7 +167,9 @@ enum LabCommands {
             let session = try session(invocation, console, env)
             let lab = try chosenLab(invocation, session)
             let grade = Grader.grade(lab, evidence: try session.evidence())
-            console.out(console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold) + " — \(grade.score)/\(grade.maxScore)")
+            console.out(
+                console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
+                    + " — \(grade.score)/\(grade.maxScore)")
             for test in grade.tests where test.maxScore > 0 {
                 console.out("  \(test.passed ? "✓" : "·") \(test.name)")
             }
@@ -186,7 +196,8 @@ enum LabCommands {
             let level = try invocation.int("level")
             if let level, level < 1 { throw UsageError("--level must be 1 or more.") }
             let hint = try session.hint(lab, level: level)
-            console.out("Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)")
+            console.out(
+                "Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)")
             return 0
         }
     }
@@ -221,7 +232,8 @@ enum LabCommands {
             let lab = try session.catalog.lab(invocation.argument("id") ?? "")
             guard try session.evidence().start(of: lab.id) != nil else { throw LabError.noStartingState(lab: lab.id) }
             try PlaybookCommands.confirm(
-                "Discard everything done since lab \(lab.manifest.number) started?", command: "lab reset \(lab.manifest.number)",
+                "Discard everything done since lab \(lab.manifest.number) started?",
+                command: "lab reset \(lab.manifest.number)",
                 invocation, console)
             try session.reset(lab, runner: runner(console))
             console.out("Lab \(lab.manifest.number) is back at its starting state.")

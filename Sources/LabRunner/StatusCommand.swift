@@ -20,12 +20,14 @@ enum StatusCommand {
                 console.out("Next: " + console.styled("LabRunner lab start \(first.manifest.number)", .cyan))
             } else {
                 console.out(
-                    "Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))")
+                    "Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))"
+                )
             }
             console.out("See 'LabRunner --help' for every command.")
             return 0
         }
-        if let catalog, let evidence = try? Evidence(workspace: workspace, now: env.now), let current = evidence.currentLabID,
+        if let catalog, let evidence = try? Evidence(workspace: workspace, now: env.now),
+            let current = evidence.currentLabID,
             let lab = try? catalog.lab(current)
         {
             let grade = Grader.grade(lab, evidence: evidence)

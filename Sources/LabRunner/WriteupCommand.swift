@@ -16,7 +16,9 @@ enum WriteupCommand {
                 """,
             options: [
                 .value("out", "file", help: "Write to this file instead of standard output."),
-                .value("incident", "id", help: "The incident (default: the first one rolled back after a forced promotion)."),
+                .value(
+                    "incident", "id",
+                    help: "The incident (default: the first one rolled back after a forced promotion)."),
                 Common.workspace,
             ]
         ) { invocation, console in

@@ -106,7 +106,8 @@ public enum RegisterPlay {
             // The experiment tag follows its newest version, so `eval compare production exp-NAME` means what it says.
             try registry.moveTag(
                 experiment.tag, to: outcome.record.id, by: request.owner,
-                reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)", details: ["play": "experiment"])
+                reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
+                details: ["play": "experiment"])
         }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,

@@ -83,10 +83,14 @@ public enum Writeup {
         out.append("| Restored version | \(label(good)) by \(good.metadata.owner): \(cell(good.metadata.reason)) |")
         out.append("| Detected | \(time(incident.detectedAt)) |")
         if let moved = incident.tagMovedAt {
-            out.append("| Production restored | \(time(moved)) (\(duration(moved.timeIntervalSince(incident.detectedAt))) after detection) |")
+            out.append(
+                "| Production restored | \(time(moved)) (\(duration(moved.timeIntervalSince(incident.detectedAt))) after detection) |"
+            )
         }
         if let confirmed = incident.confirmedAt, incident.confirmed == true {
-            out.append("| Rollback confirmed by eval | \(time(confirmed)) (\(duration(confirmed.timeIntervalSince(incident.detectedAt))) after detection) |")
+            out.append(
+                "| Rollback confirmed by eval | \(time(confirmed)) (\(duration(confirmed.timeIntervalSince(incident.detectedAt))) after detection) |"
+            )
         }
         out.append("")
 
@@ -120,10 +124,13 @@ public enum Writeup {
         out.append("## Time to rollback")
         out.append("")
         if let moved = incident.tagMovedAt {
-            out.append("- Detection to production restored: **\(duration(moved.timeIntervalSince(incident.detectedAt)))**")
+            out.append(
+                "- Detection to production restored: **\(duration(moved.timeIntervalSince(incident.detectedAt)))**")
         }
         if let confirmed = incident.confirmedAt, incident.confirmed == true {
-            out.append("- Detection to rollback confirmed by eval: **\(duration(confirmed.timeIntervalSince(incident.detectedAt)))**")
+            out.append(
+                "- Detection to rollback confirmed by eval: **\(duration(confirmed.timeIntervalSince(incident.detectedAt)))**"
+            )
         }
         if let arrival = badArrival, let moved = incident.tagMovedAt {
             out.append("- Bad version in production: \(duration(moved.timeIntervalSince(arrival.at)))")
@@ -222,7 +229,8 @@ public enum Writeup {
         "What went well": "What made detection and rollback fast: name the evidence you used.",
         "What went wrong": "What let a worse version reach production, and what slowed you down.",
         "Where we got lucky": "What could have made this much worse, and did not.",
-        "Decisions and trade-offs": "Why roll back rather than fix forward; what the override cost; what you chose not to do.",
+        "Decisions and trade-offs":
+            "Why roll back rather than fix forward; what the override cost; what you chose not to do.",
         "What I would change": "The process or tooling change that would stop this class of incident.",
     ]
 
@@ -237,14 +245,19 @@ public enum Writeup {
     ) -> [TimelineLine] {
         var lines: [TimelineLine] = []
         if let registered = events.first(where: { $0.kind == EventKind.versionRegistered && $0.data["id"] == bad.id }) {
-            lines.append(TimelineLine(at: registered.at, what: "\(label(bad)) registered: \(bad.metadata.reason)", who: registered.actor))
+            lines.append(
+                TimelineLine(
+                    at: registered.at, what: "\(label(bad)) registered: \(bad.metadata.reason)", who: registered.actor))
         }
         for move in moves where move.to == bad.id || move.from == bad.id {
             let play = move.details["play"] ?? "tag move"
             let gate = move.details["gate"].map { ", gate \($0)" } ?? ""
-            lines.append(TimelineLine(at: move.at, what: "production → `\(move.to.prefix(12))` (\(play)\(gate))", who: move.by))
+            lines.append(
+                TimelineLine(at: move.at, what: "production → `\(move.to.prefix(12))` (\(play)\(gate))", who: move.by))
         }
-        lines.append(TimelineLine(at: incident.detectedAt, what: "problem detected: \(incident.symptom)", who: incident.openedBy))
+        lines.append(
+            TimelineLine(at: incident.detectedAt, what: "problem detected: \(incident.symptom)", who: incident.openedBy)
+        )
         if incident.openedAt != incident.detectedAt {
             lines.append(TimelineLine(at: incident.openedAt, what: "\(incident.id) opened", who: incident.openedBy))
         }
@@ -252,7 +265,8 @@ public enum Writeup {
             lines.append(TimelineLine(at: confirmed, what: "rollback confirmed by eval", who: "eval"))
         }
         if let closed = incident.closedAt {
-            lines.append(TimelineLine(at: closed, what: "\(incident.id) closed: \(incident.resolution ?? "")", who: "-"))
+            lines.append(
+                TimelineLine(at: closed, what: "\(incident.id) closed: \(incident.resolution ?? "")", who: "-"))
         }
         return lines.sorted { $0.at < $1.at }
     }
@@ -268,7 +282,8 @@ public enum Writeup {
             guard record.version == bad.id else { return true }
             if fallback == nil { fallback = record }
             let goodAnswer = goodSystem.ask(record.input, seed: record.seed)
-            if String(decoding: (try? CanonicalJSON.encode(goodAnswer)) ?? Data(), as: UTF8.self) != record.output
+            if String(decoding: (try? CanonicalJSON.encode(goodAnswer)) ?? Data(), as: UTF8.self)
+                != record.output
                 .replacingOccurrences(of: bad.id, with: good.id)
             {
                 affected = record

@@ -179,9 +179,12 @@ let wrongSolutions: [WrongSolution] = [
             print(root.tag, len(root.findall('testsuite')), len(cases), len(root.findall('.//failure')))
             """, argument: sandbox.path + "/grade.xml")
         #expect(parsed.status == 0, "\(parsed.stderr)")
-        let figures = parsed.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let figures = parsed.stdout.split(separator: " ").map {
+            String($0).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         #expect(figures.first == "testsuites")
-        #expect(figures.count == 4 && figures[1] == "13" && (Int(figures[2]) ?? 0) > 30 && figures[3] == "0", "\(figures)")
+        #expect(
+            figures.count == 4 && figures[1] == "13" && (Int(figures[2]) ?? 0) > 30 && figures[3] == "0", "\(figures)")
 
         let json = try sandbox.run(["lab", "grade", "--all", "--format", "json"], in: Self.workspace)
         let report = JSONValueBox(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)))
@@ -217,7 +220,8 @@ let wrongSolutions: [WrongSolution] = [
         try sandbox.shell("bash '\(Repository.root)/Solutions/01-what-is-a-version/solve.sh'", in: Self.workspace)
         #expect(try Self.grade(sandbox, "01").status == 0)
         let log = Self.workspace + "/.labrunner/registry/events.jsonl"
-        try sandbox.write(sandbox.read(log).replacingOccurrences(of: "baseline: the bundled", with: "baseline: a tampered"), to: log)
+        try sandbox.write(
+            sandbox.read(log).replacingOccurrences(of: "baseline: the bundled", with: "baseline: a tampered"), to: log)
         let tampered = try Self.grade(sandbox, "01")
         #expect(tampered.status == 1)
         let integrity = tampered.json["tests"].array.first { $0["name"].string == "registry-integrity" }
@@ -250,11 +254,13 @@ let wrongSolutions: [WrongSolution] = [
         try FileManager.default.copyItem(atPath: Repository.root + "/Labs", toPath: labs)
         try sandbox.write(
             sandbox.read("checkout/Labs/03-promotion-is-a-tag-move/lab.json").replacingOccurrences(
-                of: "\"canary_promotion\"", with: "\"canary_promoted\""), to: "checkout/Labs/03-promotion-is-a-tag-move/lab.json")
+                of: "\"canary_promotion\"", with: "\"canary_promoted\""),
+            to: "checkout/Labs/03-promotion-is-a-tag-move/lab.json")
         let broken = try sandbox.run(["lab", "list"], environment: ["LABRUNNER_LABS": labs])
         #expect(broken.status == 1)
         #expect(
-            broken.stderr.contains("Labs/03-promotion-is-a-tag-move/lab.json: field 'checks[1].check'"), "\(broken.stderr)")
+            broken.stderr.contains("Labs/03-promotion-is-a-tag-move/lab.json: field 'checks[1].check'"),
+            "\(broken.stderr)")
 
         let started = try Self.started("00-orientation")
         let reset = try started.run(["lab", "reset", "00"], in: Self.workspace)

@@ -45,7 +45,8 @@ final class Sandbox {
     /// Runs a bash script in `folder` with `$LABRUNNER` naming the built binary, as lab scripts expect.
     @discardableResult
     func shell(_ script: String, in folder: String) throws -> RunResult {
-        try launch("/bin/bash", ["-c", script], in: folder, environment: ["LABRUNNER": Binary.path, "USER": "learner"])
+        try launch(
+            "/bin/bash", ["-c", script], in: folder, environment: ["LABRUNNER": Binary.path, "USER": "learner"])
     }
 
     private func launch(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String])

@@ -69,7 +69,8 @@ import Testing
                     transcript.append("$ \(command)\n\(result.stdout)\(result.stderr)")
                     #expect(
                         (result.status != 0) == expectFailure,
-                        "\(command) exited \(result.status): \(result.stderr)\n\(transcript.suffix(4).joined(separator: "\n"))")
+                        "\(command) exited \(result.status): \(result.stderr)\n\(transcript.suffix(4).joined(separator: "\n"))"
+                    )
                 }
             }
         }

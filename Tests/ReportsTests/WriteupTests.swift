@@ -26,7 +26,8 @@ import Testing
     }
 
     @Test func learnerWordsAreSeparateFromGeneratedText() {
-        let written = Self.document(rootCause: "The escalation directive lost two intents, so legal threats went unanswered.")
+        let written = Self.document(
+            rootCause: "The escalation directive lost two intents, so legal threats went unanswered.")
         let sections = Writeup.learnerSections(of: written)
         #expect(Writeup.wordCount(sections["Root cause"] ?? "") == 11)
         #expect(Writeup.wordCount(sections["What went well"] ?? "") == 0, "the prompt placeholder is not the learner's")
