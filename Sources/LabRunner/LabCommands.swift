@@ -212,12 +212,7 @@ enum LabCommands {
             let lab = try chosenLab(invocation, session)
             let grade = Grader.grade(lab, evidence: try session.evidence())
             try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
-            let report = GradeReport(grades: [grade])
-            if invocation.flag("json") {
-                console.writeOut(try report.json() + "\n")
-            } else {
-                console.out(report.text { text, passed in console.styled(text, passed ? .green : .red) })
-            }
+            try render(GradeReport(grades: [grade]), format: invocation.flag("json") ? "json" : "text", console)
             return grade.passed ? 0 : 1
         }
     }
@@ -263,13 +258,17 @@ enum LabCommands {
             let evidence = try session.evidence()
             let labs = invocation.flag("all") ? session.catalog.labs : [try chosenLab(invocation, session)]
             let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
-            switch format {
-            case "json": console.writeOut(try report.json() + "\n")
-            case "junit": console.writeOut(report.junit() + "\n")
-            case "markdown": console.writeOut(report.markdown() + "\n")
-            default: console.out(report.text { text, passed in console.styled(text, passed ? .green : .red) })
-            }
+            try render(report, format: format, console)
             return report.passed ? 0 : 1
+        }
+    }
+
+    static func render(_ report: GradeReport, format: String, _ console: Console) throws {
+        switch format {
+        case "json": console.writeOut(try report.json() + "\n")
+        case "junit": console.writeOut(report.junit() + "\n")
+        case "markdown": console.writeOut(report.markdown() + "\n")
+        default: console.out(report.text { text, passed in console.styled(text, passed ? .green : .red) })
         }
     }
 
