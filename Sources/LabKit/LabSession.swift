@@ -58,8 +58,12 @@ public struct LabSession: Sendable {
     func snapshotFolder(_ lab: Lab) -> String { "\(snapshotsFolder)/\(lab.id)" }
 
     /// Lays down every earlier lab that does not pass yet (with its reference solution), snapshots the
-    /// starting state, records the start and runs the lab's own setup.
-    public func start(_ lab: Lab, runner: ScriptRunner, progress: (String) -> Void) throws {
+    /// starting state, records the start and runs the lab's own setup. A lab already started is continued:
+    /// starting again would fire its setup (an alert, a colleague's change) a second time.
+    /// Returns when the lab was first started if it is being continued.
+    @discardableResult
+    public func start(_ lab: Lab, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
+        if let started = try evidence().start(of: lab.id) { return started.at }
         for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: try evidence()).passed {
             progress("Laying down \(earlier.id) with its reference solution…")
             try begin(earlier, runner: runner)
@@ -74,6 +78,7 @@ public struct LabSession: Sendable {
         try snapshot(lab)
         try begin(lab, runner: runner)
         try Progress.update(workspace, current: lab.id, grade: nil)
+        return nil
     }
 
     /// Restores the snapshot taken when the lab started, then starts it again from there.

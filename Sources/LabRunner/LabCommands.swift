@@ -1,5 +1,6 @@
 // The guided labs as commands: list, start, status, hint, check, reset, grade, solution.
 import Foundation
+import Hashing
 import LabKit
 import Registry
 import Terminal
@@ -121,8 +122,13 @@ enum LabCommands {
             }
             let session = LabSession(
                 catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
-            try session.start(lab, runner: runner(console)) { console.out($0) }
+            let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
             console.out(console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold))
+            if let continued {
+                console.out(
+                    "Continuing: you started this lab at \(Timestamp.string(from: continued)). To start over: LabRunner lab reset \(lab.manifest.number) --yes"
+                )
+            }
             console.out("Goal: \(lab.manifest.goal)")
             console.out("Read: \(RegistryCommands.displayPath(lab.readmePath, from: console.currentDirectory))")
             try printTour(session, invocation, console)

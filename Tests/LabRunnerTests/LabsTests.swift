@@ -239,6 +239,9 @@ let wrongSolutions: [WrongSolution] = [
         let graded = try Self.grade(sandbox, "00")
         #expect(graded.json["labs"][0]["hints_used"].int == 2)
         #expect(graded.json["score"].int == 10)
+        let again = try sandbox.ok(["lab", "start", "00"], in: Self.workspace)
+        #expect(again.contains("Continuing: you started this lab at"))
+        #expect(try Self.grade(sandbox, "00").status == 0)
     }
 
     @Test func labCommandsRefuseBadInputAndWriteNothing() throws {
