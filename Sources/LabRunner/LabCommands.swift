@@ -34,6 +34,16 @@ enum LabCommands {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
     }
 
+    /// The tour's commands say `LabRunner`; after `swift run` it may not be on PATH yet.
+    static func pathTip(_ console: Console) -> String? {
+        let folders = (console.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        guard !folders.contains(where: { FileManager.default.isExecutableFile(atPath: $0 + "/LabRunner") }),
+            let binary = executablePath()
+        else { return nil }
+        let folder = (binary as NSString).deletingLastPathComponent
+        return "Tip: LabRunner is not on your PATH yet; run: export PATH=\"\(folder):$PATH\""
+    }
+
     static func session(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> LabSession {
         LabSession(
             catalog: try catalog(console), workspace: try Common.workspace(invocation, console),

@@ -23,6 +23,7 @@ enum StatusCommand {
                     "Next: " + console.styled("LabRunner init", .cyan) + "   (creates ./\(Workspace.defaultFolderName))"
                 )
             }
+            if let tip = LabCommands.pathTip(console) { console.out(tip) }
             console.out("See 'LabRunner --help' for every command.")
             return 0
         }
