@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit"], swiftSettings: strictSettings),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Registry", "Hashing"], swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )
