@@ -320,8 +320,7 @@ enum CheckLibrary {
 
     /// The first incident opened since the lab started: the one the lab is about.
     static func labIncident(_ input: CheckInput) -> Incident? {
-        guard let since = input.since else { return nil }
-        return input.evidence.incidents.first { $0.openedAt >= since }
+        input.evidence.incident(openedSinceStartOf: input.labID)
     }
 
     static func noIncident(_ input: CheckInput) -> CheckOutcome {
@@ -332,7 +331,7 @@ enum CheckLibrary {
             : .fail("No incident was opened since lab \(input.labID) started.")
     }
 
-    /// The version production held before the bad one first arrived, if its eval passed the threshold.
+    /// The version production held just before the bad one first arrived: where a rollback should land.
     static func expectedGoodVersion(before bad: String, in evidence: Evidence) -> String? {
         guard let arrival = evidence.productionMoves.firstIndex(where: { $0.to == bad }), arrival > 0 else {
             return nil
@@ -470,14 +469,13 @@ enum CheckLibrary {
             return .fail("No blobs were collected yet, so there is no collected version to inspect.")
         }
         for id in (collection.data["versions"] ?? "").split(separator: " ").map(String.init) {
-            guard let record = evidence.version(id), evidence.registeredPassRate(id) != nil else {
+            guard evidence.version(id) != nil, evidence.registeredPassRate(id) != nil else {
                 return .fail(
                     "Collected version \(id.prefix(12)) lost its record or its eval: metadata must be kept forever.")
             }
             guard !evidence.productionMoves.contains(where: { $0.to == id }) else {
                 return .fail("gc deleted blobs of \(evidence.label(id)), which once held production.")
             }
-            _ = record
         }
         return .pass("Every collected version keeps its manifest, metadata, eval and events; only heavy blobs went.")
     }

@@ -36,6 +36,12 @@ public struct Evidence: Sendable {
     /// The lab most recently started, from the events (progress.json is only a mirror of this).
     public var currentLabID: String? { events.last { $0.kind == Evidence.labStarted }?.data["lab"] }
 
+    /// The first incident opened since the lab started: the one a lab with an alert is about.
+    public func incident(openedSinceStartOf labID: String) -> Incident? {
+        guard let since = start(of: labID)?.at else { return nil }
+        return incidents.first { $0.openedAt >= since }
+    }
+
     public func hints(of labID: String) -> [Event] {
         events.filter { $0.kind == Evidence.hintShown && $0.data["lab"] == labID }
     }

@@ -55,6 +55,8 @@ public enum TimerAnchor: String, CaseIterable, Sendable {
     case rollbackConfirmed = "rollback_confirmed"
     case productionRestored = "production_restored"
 
+    var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+
     func time(for incident: Incident) -> Date? {
         switch self {
         case .incidentDetected: return incident.detectedAt
@@ -115,34 +117,24 @@ public enum Grader {
                 name: timer.name, status: passed ? "passed" : "failed", score: score, maxScore: timer.points,
                 message: message)
         }
-        guard let since = evidence.start(of: lab.id)?.at,
-            let incident = evidence.incidents.first(where: { $0.openedAt >= since })
-        else { return result(false, 0, "The clock has not started: no incident was opened since this lab started.") }
-        guard let from = TimerAnchor(rawValue: timer.from)?.time(for: incident),
-            let to = TimerAnchor(rawValue: timer.to)?.time(for: incident)
-        else {
-            return result(
-                false, 0,
-                "The clock is still running on \(incident.id): it stops at \(timer.to.replacingOccurrences(of: "_", with: " "))."
-            )
+        guard let incident = evidence.incident(openedSinceStartOf: lab.id) else {
+            return result(false, 0, "The clock has not started: no incident was opened since this lab started.")
         }
-        let seconds = max(0, to.timeIntervalSince(from))
-        let taken = TimeParsing.describe(seconds)
-        if seconds <= timer.goldSeconds {
+        let from = TimerAnchor(rawValue: timer.from)
+        let to = TimerAnchor(rawValue: timer.to)
+        guard let start = from?.time(for: incident), let stop = to?.time(for: incident) else {
             return result(
-                true, timer.points,
-                "\(taken) from \(timer.from.replacingOccurrences(of: "_", with: " ")) to \(timer.to.replacingOccurrences(of: "_", with: " ")) on \(incident.id): gold (under \(TimeParsing.describe(timer.goldSeconds)))."
-            )
+                false, 0, "The clock is still running on \(incident.id): it stops at \(to?.words ?? timer.to).")
         }
+        let seconds = max(0, stop.timeIntervalSince(start))
+        let taken = "\(TimeParsing.describe(seconds)) from \(from?.words ?? "") to \(to?.words ?? "") on \(incident.id)"
+        let gold = TimeParsing.describe(timer.goldSeconds)
+        if seconds <= timer.goldSeconds { return result(true, timer.points, "\(taken): gold (under \(gold)).") }
+        let limit = TimeParsing.describe(timer.passSeconds)
         if seconds <= timer.passSeconds {
-            return result(
-                true, timer.points / 2,
-                "\(taken) on \(incident.id): a pass (under \(TimeParsing.describe(timer.passSeconds))); gold is under \(TimeParsing.describe(timer.goldSeconds))."
-            )
+            return result(true, timer.points / 2, "\(taken): a pass (under \(limit)); gold is under \(gold).")
         }
         return result(
-            false, 0,
-            "\(taken) on \(incident.id) is over the \(TimeParsing.describe(timer.passSeconds)) limit: reset the lab and rehearse until the rollback is routine."
-        )
+            false, 0, "\(taken) is over the \(limit) limit: reset the lab and rehearse until the rollback is routine.")
     }
 }

@@ -23,12 +23,10 @@ public struct LabCatalog: Sendable {
         }
         var starts = [currentDirectory]
         if let executablePath { starts.append((executablePath as NSString).deletingLastPathComponent) }
-        var searched: [String] = []
         for start in starts {
             var folder = (start as NSString).standardizingPath
             for _ in 0..<8 {
                 if isLabsFolder(folder + "/Labs") { return try load(root: folder) }
-                searched.append(folder)
                 let parent = (folder as NSString).deletingLastPathComponent
                 if parent == folder { break }
                 folder = parent

@@ -69,8 +69,7 @@ struct Placeholders {
         if let root = evidence.versions.first(where: { $0.metadata.parent == nil }) {
             values["root"] = "'#\(root.seq)'"
         }
-        let since = evidence.start(of: lab.id)?.at ?? .distantFuture
-        if let incident = evidence.incidents.first(where: { $0.openedAt >= since }) ?? evidence.incidents.last {
+        if let incident = evidence.incident(openedSinceStartOf: lab.id) ?? evidence.incidents.last {
             values["incident"] = incident.id
             if let bad = incident.badVersion { values["bad_version"] = String(bad.prefix(12)) }
         }
