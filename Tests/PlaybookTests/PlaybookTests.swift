@@ -173,6 +173,9 @@ import Testing
                 return hashes
             })
         let dryRun = try GCPlay.run(dryRun: true, by: "ops", in: context)
+        let planned = try context.registry.events().last
+        #expect(planned?.kind == GCPlay.plannedEvent, "the dry run is recorded")
+        #expect(planned?.data["blobs"] == dryRun.blobs.joined(separator: " "))
         let real = try GCPlay.run(dryRun: false, by: "ops", in: context)
         #expect(!real.versions.isEmpty, "something expired and was collected")
         #expect(dryRun.blobs == real.blobs && dryRun.versions == real.versions)

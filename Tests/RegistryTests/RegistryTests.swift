@@ -82,6 +82,17 @@ import Testing
         }
         #expect(throws: RegistryError.unknownRef("#9")) { try registry.resolve("#9") }
         #expect(throws: RegistryError.unknownRef("nothing-here")) { try registry.resolve("nothing-here") }
+        #expect(try registry.resolve("latest").id == v2.id)
+        try registry.moveTag("latest", to: v1.id, by: "bob", reason: "a tag of that name wins")
+        #expect(try registry.resolve("latest").id == v1.id)
+        let history = try registry.tagHistory("production")
+        #expect(history.map(\.details) == [[:], [:]], "only the mover's own facts are details")
+    }
+
+    @Test func aReplacedLinePrintsItsRemovalFirst() {
+        let lines = LineDiff.unified(
+            oldText: "a\nescalate: x, y\nc\n", newText: "a\nescalate: y\nc\n", oldName: "p", newName: "p")
+        #expect(lines == ["--- a/p", "+++ b/p", "@@ -1,3 +1,3 @@", " a", "-escalate: x, y", "+escalate: y", " c"])
     }
 
     @Test func anAmbiguousPrefixListsTheCandidates() throws {
