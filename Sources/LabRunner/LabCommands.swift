@@ -178,11 +178,39 @@ enum LabCommands {
     static func statusSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
-            options: [Common.workspace]
+            options: [Common.workspace, Common.json]
         ) { invocation, console in
             let session = try session(invocation, console, env)
             let lab = try chosenLab(invocation, session)
-            let grade = Grader.grade(lab, evidence: try session.evidence())
+            let evidence = try session.evidence()
+            let grade = Grader.grade(lab, evidence: evidence)
+            if invocation.flag("json") {
+                struct Step: Encodable {
+                    var kind: String
+                    var say: String
+                    var text: String
+                    var expectFailure: Bool
+
+                    enum CodingKeys: String, CodingKey {
+                        case kind, say, text
+                        case expectFailure = "expect_failure"
+                    }
+                }
+                struct Status: Encodable {
+                    var grade: LabGrade
+                    var next: [Step]
+                }
+                let tour = try Tour.status(
+                    catalog: session.catalog, evidence: evidence, user: Common.currentUser(console))
+                let steps = tour?.instructions ?? []
+                try Common.printJSON(
+                    Status(
+                        grade: grade,
+                        next: steps.map {
+                            Step(kind: $0.kind.rawValue, say: $0.say, text: $0.text, expectFailure: $0.expectFailure)
+                        }), console)
+                return 0
+            }
             console.out(
                 console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
                     + " — \(grade.score)/\(grade.maxScore)")

@@ -82,6 +82,9 @@ import Testing
         #expect(list[7]["status"].string == "not started")
         let timed = try sandbox.json(["incident", "show", "INC-0001"], in: folder)
         #expect(timed["confirmed"].bool == true)
+        let status = try sandbox.json(["lab", "status"], in: folder)
+        #expect(status["grade"]["lab"].string == "06-emergency-rollback")
+        #expect(status["next"][0]["text"].string == "LabRunner lab start 07")
     }
 
     @Test func parsesEveryInstructionShape() {
