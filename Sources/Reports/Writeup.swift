@@ -76,7 +76,7 @@ public enum Writeup {
             "Incident **\(incident.id)** in a Rollback Lab registry: production served \(label(bad)) until it was rolled back to \(label(good)). Every time, hash and rate below is read from the registry's hash-chained event log; the sections marked *your words* are the author's."
         )
         out.append("")
-        out.append("| | |")
+        out.append("| fact | value |")
         out.append("|---|---|")
         out.append("| Status | \(incident.status) |")
         out.append("| Bad version | \(label(bad)) by \(bad.metadata.owner): \(cell(bad.metadata.reason)) |")
@@ -168,7 +168,7 @@ public enum Writeup {
         let parent = try bad.metadata.parent.map { try registry.record(id: $0) } ?? good
         let diff = try registry.diff(parent, bad)
         out.append(
-            "\(label(bad)) against its parent \(label(parent)): changed \(diff.changedComponents.isEmpty ? "nothing" : diff.changedComponents.joined(separator: ", "))\(diff.lineageChanged ? ", and the dataset lineage" : "")."
+            "Version \(label(bad)) against its parent \(label(parent)): changed \(diff.changedComponents.isEmpty ? "nothing" : diff.changedComponents.joined(separator: ", "))\(diff.lineageChanged ? ", and the dataset lineage" : "")."
         )
         out.append("")
         for change in diff.components where !change.diff.isEmpty {
@@ -191,7 +191,7 @@ public enum Writeup {
         if let arrival = badArrival {
             let gate = arrival.details["gate"] ?? "?"
             var sentence =
-                "\(label(bad)) reached production at \(time(arrival.at)), approved by \(arrival.details["approver"] ?? arrival.by); the eval gate \(gate == "overridden" ? "refused it and was overridden" : gate)"
+                "Version \(label(bad)) reached production at \(time(arrival.at)), approved by \(arrival.details["approver"] ?? arrival.by); the eval gate \(gate == "overridden" ? "refused it and was overridden" : gate)"
             if let finding = arrival.details["gate_finding"] { sentence += " (\(finding))" }
             if let reason = arrival.details["override_reason"] { sentence += " with the recorded reason \"\(reason)\"" }
             out.append(sentence + ".")
@@ -298,7 +298,7 @@ public enum Writeup {
         let answer = try context.system(for: bad).ask(request.input, seed: request.seed)
         let replayed = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
         return [
-            "| | |", "|---|---|",
+            "| fact | value |", "|---|---|",
             "| Request | `\(request.id)` at \(time(request.at)) (\(request.source)) |",
             "| Customer wrote | \(cell(request.input)) |",
             "| Answered by | \(label(bad)) |",
