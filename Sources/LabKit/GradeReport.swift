@@ -69,11 +69,11 @@ public struct GradeReport: Sendable {
         for grade in grades {
             lines.append("## \(grade.lab) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
             lines.append("")
-            lines.append("| | check | points | evidence |")
+            lines.append("| result | check | points | evidence |")
             lines.append("|---|---|---:|---|")
             for test in grade.tests {
                 lines.append(
-                    "| \(test.passed ? "✅" : "❌") | \(test.name) | \(test.score)/\(test.maxScore) | \(Self.cell(test.message)) |"
+                    "| \(test.passed ? "pass" : "**FAIL**") | \(test.name) | \(test.score)/\(test.maxScore) | \(Self.cell(test.message)) |"
                 )
             }
             if grade.hintsUsed > 0 {

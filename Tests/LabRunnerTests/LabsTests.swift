@@ -198,7 +198,7 @@ let wrongSolutions: [WrongSolution] = [
 
         let markdown = try sandbox.run(["lab", "grade", "--all", "--format", "markdown"], in: Self.workspace)
         #expect(markdown.stdout.contains("## 06-emergency-rollback · Emergency rollback against the clock — 60/60"))
-        #expect(markdown.stdout.contains("| ✅ | time-to-rollback | 20/20 |"))
+        #expect(markdown.stdout.contains("| pass | time-to-rollback | 20/20 |"))
 
         let writeup = sandbox.read(Self.workspace + "/writeup.md")
         #expect(writeup.contains("# Postmortem: "))
