@@ -3,13 +3,11 @@ import Foundation
 import Hashing
 
 public struct LabCatalog: Sendable {
-    /// The folder holding Labs/ and Solutions/.
-    public let root: String
+    public let labsFolder: String
+    /// The reference solutions: Solutions/ beside Labs/.
+    public let solutionsFolder: String
     /// Every lab, in curriculum order.
     public let labs: [Lab]
-
-    public var labsFolder: String { root + "/Labs" }
-    public var solutionsFolder: String { root + "/Solutions" }
 
     public func solutionScript(for lab: Lab) -> String { "\(solutionsFolder)/\(lab.id)/solve.sh" }
 
@@ -18,15 +16,14 @@ public struct LabCatalog: Sendable {
         throws -> LabCatalog
     {
         if let explicit = environment["LABRUNNER_LABS"], !explicit.isEmpty {
-            let folder = explicit.hasPrefix("/") ? explicit : currentDirectory + "/" + explicit
-            return try load(root: (folder as NSString).deletingLastPathComponent)
+            return try load(labsFolder: explicit.hasPrefix("/") ? explicit : currentDirectory + "/" + explicit)
         }
         var starts = [currentDirectory]
         if let executablePath { starts.append((executablePath as NSString).deletingLastPathComponent) }
         for start in starts {
             var folder = (start as NSString).standardizingPath
             for _ in 0..<8 {
-                if isLabsFolder(folder + "/Labs") { return try load(root: folder) }
+                if isLabsFolder(folder + "/Labs") { return try load(labsFolder: folder + "/Labs") }
                 let parent = (folder as NSString).deletingLastPathComponent
                 if parent == folder { break }
                 folder = parent
@@ -39,8 +36,10 @@ public struct LabCatalog: Sendable {
         FileManager.default.fileExists(atPath: path + "/00-orientation/lab.json")
     }
 
-    public static func load(root: String) throws -> LabCatalog {
-        let folder = root + "/Labs"
+    /// The checkout's labs: `root`/Labs and `root`/Solutions.
+    public static func load(root: String) throws -> LabCatalog { try load(labsFolder: root + "/Labs") }
+
+    public static func load(labsFolder folder: String) throws -> LabCatalog {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
             throw LabError.labsNotFound(searched: [folder])
         }
@@ -49,7 +48,7 @@ public struct LabCatalog: Sendable {
         let decoder = JSONDecoder()
         var labs: [Lab] = []
         for name in labFolders {
-            let file = "Labs/\(name)/lab.json"
+            let file = "\((folder as NSString).lastPathComponent)/\(name)/lab.json"
             guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)/lab.json") else {
                 throw LabError.badManifest(file: file, field: "(file)", problem: "cannot be read")
             }
@@ -65,7 +64,8 @@ public struct LabCatalog: Sendable {
             }
             labs.append(Lab(manifest: manifest, folder: "\(folder)/\(name)", manifestSHA256: SHA256.hash(data).hex))
         }
-        return LabCatalog(root: root, labs: labs)
+        let solutions = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Solutions")
+        return LabCatalog(labsFolder: folder, solutionsFolder: solutions, labs: labs)
     }
 
     /// `06`, `6` or `06-emergency-rollback`.

@@ -9,7 +9,13 @@ enum StatusCommand {
     static func run(_ env: AppEnvironment, _ invocation: Invocation, _ console: Console) throws -> Int32 {
         console.out(
             console.styled("Rollback Lab", .bold) + " — practise AI model version control on a toy support assistant.")
-        let catalog = try? LabCommands.catalog(console)
+        var catalog: LabCatalog?
+        do {
+            catalog = try LabCommands.catalog(console)
+        } catch let error as LabError {
+            // Without Labs/ the kit still works by hand; a broken manifest must not hide silently.
+            if case .badManifest = error { console.err("warning: \(error)") }
+        }
         guard let workspace = try? Common.workspace(invocation, console) else {
             console.out(
                 "You have no lab workspace here yet. It holds the toy system, its data, evals and a local registry.")
