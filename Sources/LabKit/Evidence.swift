@@ -42,6 +42,16 @@ public struct Evidence: Sendable {
         return incidents.first { $0.openedAt >= since }
     }
 
+    /// The lab as it was when started: its manifest read back from the registry, so editing lab.json
+    /// afterwards changes nothing. A lab never started is taken as it is on disk.
+    public func asStarted(_ lab: Lab) -> Lab {
+        guard let hash = start(of: lab.id)?.data["manifest_sha256"], hash != lab.manifestSHA256,
+            let data = try? registry.objects.get(hash),
+            let manifest = try? JSONDecoder().decode(LabManifest.self, from: data), manifest.id == lab.id
+        else { return lab }
+        return Lab(manifest: manifest, folder: lab.folder, manifestSHA256: hash)
+    }
+
     public func hints(of labID: String) -> [Event] {
         events.filter { $0.kind == Evidence.hintShown && $0.data["lab"] == labID }
     }

@@ -69,7 +69,8 @@ public enum TimerAnchor: String, CaseIterable, Sendable {
 public enum Grader {
     public static let integrityTest = "registry-integrity"
 
-    public static func grade(_ lab: Lab, evidence: Evidence) -> LabGrade {
+    public static func grade(_ onDisk: Lab, evidence: Evidence) -> LabGrade {
+        let lab = evidence.asStarted(onDisk)
         var tests: [TestResult] = []
         let integrity = evidence.fsck
         tests.append(

@@ -1,5 +1,6 @@
 // A lab as data: the manifest in Labs/NN-slug/lab.json, decoded and validated so a bad file names its field.
 import Foundation
+import Hashing
 
 /// One instruction of the guided tour: a command to run or an edit to make, optionally shown done by a check.
 public struct LabStep: Codable, Sendable, Equatable {
@@ -75,6 +76,17 @@ public struct Lab: Sendable, Equatable {
     public var manifestSHA256: String
 
     public var id: String { manifest.id }
+
+    /// The manifest's bytes as loaded (their SHA-256 is `manifestSHA256`).
+    func manifestData() throws -> Data {
+        guard let data = FileManager.default.contents(atPath: folder + "/lab.json"),
+            SHA256.hash(data).hex == manifestSHA256
+        else {
+            throw LabError.invalid(
+                "\(folder)/lab.json changed while LabRunner was running; run the command again.")
+        }
+        return data
+    }
     public var readmePath: String { folder + "/README.md" }
     /// Lays down the lab's own starting scenario (an alert, a colleague's change) after its prerequisites.
     public var setupScript: String? {

@@ -115,8 +115,11 @@ public struct LabSession: Sendable {
         return (level, hints[level - 1])
     }
 
+    /// Records the start, with the manifest itself stored as a blob: the lab is graded as it was started.
     func begin(_ lab: Lab, runner: ScriptRunner) throws {
-        try Registry(root: workspace.registryPath, now: now).write { writer in
+        let registry = try Registry(root: workspace.registryPath, now: now)
+        _ = try registry.objects.put(try lab.manifestData())
+        try registry.write { writer in
             try writer.append(
                 kind: Evidence.labStarted, actor: actor, data: ["lab": lab.id, "manifest_sha256": lab.manifestSHA256])
         }

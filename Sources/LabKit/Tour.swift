@@ -21,7 +21,8 @@ public struct TourStatus: Sendable {
 public enum Tour {
     /// Where the learner is: the lab started last, its grade, and what to do next.
     public static func status(catalog: LabCatalog, evidence: Evidence, user: String) throws -> TourStatus? {
-        guard let current = evidence.currentLabID, let lab = try? catalog.lab(current) else { return nil }
+        guard let current = evidence.currentLabID, let onDisk = try? catalog.lab(current) else { return nil }
+        let lab = evidence.asStarted(onDisk)
         let grade = Grader.grade(lab, evidence: evidence)
         let fill = Placeholders(evidence: evidence, lab: lab, user: user)
         if grade.passed {

@@ -229,6 +229,26 @@ let wrongSolutions: [WrongSolution] = [
         #expect(integrity?["message"].string?.contains("fails fsck") == true, "\(tampered.text)")
     }
 
+    @Test func editingALabAfterItStartedChangesNothing() throws {
+        let sandbox = try Sandbox()
+        for folder in ["Labs", "Solutions"] {
+            try FileManager.default.copyItem(
+                atPath: "\(Repository.root)/\(folder)", toPath: "\(sandbox.path)/checkout/\(folder)")
+        }
+        let labs = ["LABRUNNER_LABS": sandbox.path + "/checkout/Labs"]
+        #expect(try sandbox.run(["lab", "start", "01"], environment: labs).status == 0)
+        let manifest = "checkout/Labs/01-what-is-a-version/lab.json"
+        // An edit that would pass the untouched start: the check that needs a prompt-only version, swapped out.
+        try sandbox.write(
+            sandbox.read(manifest).replacingOccurrences(
+                of: "\"single_component_change\"", with: "\"no_broken_lineage\""
+            )
+            .replacingOccurrences(of: "\"root_version\"", with: "\"no_broken_lineage\""), to: manifest)
+        let graded = try sandbox.run(["lab", "grade", "01"], in: Self.workspace, environment: labs)
+        #expect(graded.status == 1, "the lab is graded as it was started: \(graded.stdout)")
+        #expect(graded.stdout.contains("No version is registered yet"))
+    }
+
     @Test func hintsAreRecordedAndCostNothing() throws {
         let sandbox = try Self.started("00-orientation")
         #expect(try sandbox.ok(["lab", "hint"], in: Self.workspace).contains("Hint 1 of 3"))
