@@ -103,9 +103,8 @@ enum CheckLibrary {
         let evidence = input.evidence
         for version in evidence.versions {
             guard let parentID = version.metadata.parent, let parent = evidence.version(parentID) else { continue }
-            let changed = version.manifest.components.keys.filter {
-                version.manifest.components[$0] != parent.manifest.components[$0]
-            }
+            let names = Set(version.manifest.components.keys).union(parent.manifest.components.keys)
+            let changed = names.filter { version.manifest.components[$0] != parent.manifest.components[$0] }
             if changed == [component], version.manifest.lineage == parent.manifest.lineage {
                 return .pass(
                     "\(evidence.label(version.id)) differs from its parent \(evidence.label(parentID)) only in \(component), yet has its own id: weights-only versioning would call them the same."
