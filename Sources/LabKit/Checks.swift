@@ -87,7 +87,7 @@ enum CheckLibrary {
             )
         }
         return .pass(
-            "\(file) holds the baseline's \(claimed.suite) eval: \(Percent.text(claimed.passRate)), and the grader got the same."
+            "\(file) holds the baseline's \(claimed.suite) eval: \(PromotePlay.percent(claimed.passRate)), and the grader got the same."
         )
     }
 
@@ -296,7 +296,7 @@ enum CheckLibrary {
         }
         let satisfied = served.filter { $0.satisfied == true }.count
         return .pass(
-            "\(served.count) customers met \(input.evidence.label(move.to)); \(Percent.text(Double(satisfied) / Double(served.count))) were satisfied."
+            "\(served.count) customers met \(input.evidence.label(move.to)); \(PromotePlay.percent(Double(satisfied) / Double(served.count))) were satisfied."
         )
     }
 
@@ -311,7 +311,7 @@ enum CheckLibrary {
             )
         }
         return .pass(
-            "An eval after the promotion measured \(input.evidence.label(move.to)) at \(Percent.text(confirmation.passRate)) (95% CI \(Percent.text(confirmation.ciLow))–\(Percent.text(confirmation.ciHigh)))."
+            "An eval after the promotion measured \(input.evidence.label(move.to)) at \(PromotePlay.percent(confirmation.passRate)) (95% CI \(PromotePlay.percent(confirmation.ciLow))–\(PromotePlay.percent(confirmation.ciHigh)))."
         )
     }
 
@@ -667,8 +667,4 @@ enum Baseline {
             knownIntents: system.intents)
         return try EvalRunner.run(suite: suite, system: system, seed: seed, repeats: max(1, min(repeats, 100)))
     }
-}
-
-enum Percent {
-    static func text(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 }

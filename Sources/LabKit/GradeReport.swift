@@ -1,6 +1,7 @@
 // A grade in the four shapes people and machines read: text, autograder JSON, JUnit XML and Markdown.
 import Foundation
 import Hashing
+import Reports
 
 public struct GradeReport: Sendable {
     public static let formatVersion = "1"
@@ -73,7 +74,7 @@ public struct GradeReport: Sendable {
             lines.append("|---|---|---:|---|")
             for test in grade.tests {
                 lines.append(
-                    "| \(test.passed ? "pass" : "**FAIL**") | \(test.name) | \(test.score)/\(test.maxScore) | \(Self.cell(test.message)) |"
+                    "| \(test.passed ? "pass" : "**FAIL**") | \(test.name) | \(test.score)/\(test.maxScore) | \(Markdown.cell(test.message)) |"
                 )
             }
             if grade.hintsUsed > 0 {
@@ -129,9 +130,5 @@ public struct GradeReport: Sendable {
             }
         }
         return escaped
-    }
-
-    static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -30,6 +30,9 @@ public struct LabGrade: Encodable, Sendable, Equatable {
 
     public var passed: Bool { tests.allSatisfy(\.passed) }
     public var status: String { passed ? "passed" : "failed" }
+    /// The tests worth points (the registry-integrity gate is worth none).
+    public var checks: [TestResult] { tests.filter { $0.maxScore > 0 } }
+    public var checksSummary: String { "\(checks.filter(\.passed).count) of \(checks.count) checks pass" }
 
     enum CodingKeys: String, CodingKey {
         case lab, title, score, tests, status

@@ -63,13 +63,14 @@ public struct LabSession: Sendable {
     /// Returns when the lab was first started if it is being continued.
     @discardableResult
     public func start(_ lab: Lab, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
-        if let started = try evidence().start(of: lab.id) { return started.at }
-        for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: try evidence()).passed {
+        var current = try evidence()
+        if let started = current.start(of: lab.id) { return started.at }
+        for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: current).passed {
             progress("Laying down \(earlier.id) with its reference solution…")
             try begin(earlier, runner: runner)
             try runner.run(catalog.solutionScript(for: earlier), in: workspace)
-            let grade = Grader.grade(earlier, evidence: try evidence())
-            if let failing = grade.tests.first(where: { !$0.passed }) {
+            current = try evidence()
+            if let failing = Grader.grade(earlier, evidence: current).tests.first(where: { !$0.passed }) {
                 throw LabError.invalid(
                     "Could not lay down \(earlier.id) before \(lab.id): \(failing.name): \(failing.message) Start \(earlier.id) yourself, or begin in a fresh workspace."
                 )

@@ -55,9 +55,9 @@ enum LabCommands {
     }
 
     /// The lab named on the command line, or the one started last.
-    static func chosenLab(_ invocation: Invocation, _ session: LabSession) throws -> Lab {
+    static func chosenLab(_ invocation: Invocation, _ session: LabSession, _ evidence: Evidence) throws -> Lab {
         if let name = invocation.argument("id") { return try session.catalog.lab(name) }
-        guard let current = try session.evidence().currentLabID else { throw LabError.noCurrentLab }
+        guard let current = evidence.currentLabID else { throw LabError.noCurrentLab }
         return try session.catalog.lab(current)
     }
 
@@ -104,9 +104,7 @@ enum LabCommands {
         guard let grade else { return "not started" }
         if grade.passed { return "passed" }
         let started = evidence?.start(of: lab.id) != nil
-        let passing = grade.tests.filter { $0.passed && $0.maxScore > 0 }.count
-        let total = grade.tests.filter { $0.maxScore > 0 }.count
-        return started ? "in progress (\(passing)/\(total) checks)" : "not started"
+        return started ? "in progress (\(grade.checksSummary))" : "not started"
     }
 
     static func startSpec(_ env: AppEnvironment) -> CommandSpec {
@@ -141,18 +139,20 @@ enum LabCommands {
             }
             console.out("Goal: \(lab.manifest.goal)")
             console.out("Read: \(RegistryCommands.displayPath(lab.readmePath, from: console.currentDirectory))")
-            try printTour(session, invocation, console)
+            printTour(try tour(session, try session.evidence(), console), workspace: session.workspace, console)
             return 0
         }
     }
 
     /// The current lab's next instructions, the same lines `LabRunner` with no arguments prints.
-    static func printTour(_ session: LabSession, _ invocation: Invocation, _ console: Console) throws {
-        guard
-            let status = try Tour.status(
-                catalog: session.catalog, evidence: try session.evidence(), user: Common.currentUser(console))
-        else { return }
-        let root = session.workspace.root
+    /// Where the learner is, from evidence already read.
+    static func tour(_ session: LabSession, _ evidence: Evidence, _ console: Console) throws -> TourStatus? {
+        try Tour.status(catalog: session.catalog, evidence: evidence, user: Common.currentUser(console))
+    }
+
+    static func printTour(_ status: TourStatus?, workspace: Workspace, _ console: Console) {
+        guard let status else { return }
+        let root = workspace.root
         if console.currentDirectory != root, !console.currentDirectory.hasPrefix(root + "/") {
             console.out("Work inside the workspace; the paths below are relative to it.")
             console.out(
@@ -181,9 +181,9 @@ enum LabCommands {
             options: [Common.workspace, Common.json]
         ) { invocation, console in
             let session = try session(invocation, console, env)
-            let lab = try chosenLab(invocation, session)
-            let evidence = try session.evidence()
-            let grade = Grader.grade(lab, evidence: evidence)
+            guard let tour = try tour(session, try session.evidence(), console) else { throw LabError.noCurrentLab }
+            let lab = tour.lab
+            let grade = tour.grade
             if invocation.flag("json") {
                 struct Step: Encodable {
                     var kind: String
@@ -200,13 +200,10 @@ enum LabCommands {
                     var grade: LabGrade
                     var next: [Step]
                 }
-                let tour = try Tour.status(
-                    catalog: session.catalog, evidence: evidence, user: Common.currentUser(console))
-                let steps = tour?.instructions ?? []
                 try Common.printJSON(
                     Status(
                         grade: grade,
-                        next: steps.map {
+                        next: tour.instructions.map {
                             Step(kind: $0.kind.rawValue, say: $0.say, text: $0.text, expectFailure: $0.expectFailure)
                         }), console)
                 return 0
@@ -214,10 +211,8 @@ enum LabCommands {
             console.out(
                 console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
                     + " — \(grade.score)/\(grade.maxScore)")
-            for test in grade.tests where test.maxScore > 0 {
-                console.out("  \(test.passed ? "✓" : "·") \(test.name)")
-            }
-            try printTour(session, invocation, console)
+            for test in grade.checks { console.out("  \(test.passed ? "✓" : "·") \(test.name)") }
+            printTour(tour, workspace: session.workspace, console)
             return 0
         }
     }
@@ -235,7 +230,7 @@ enum LabCommands {
             if let name = invocation.value("lab") {
                 lab = try session.catalog.lab(name)
             } else {
-                lab = try chosenLab(invocation, session)
+                lab = try chosenLab(invocation, session, try session.evidence())
             }
             let level = try invocation.int("level")
             if let level, level < 1 { throw UsageError("--level must be 1 or more.") }
@@ -253,8 +248,8 @@ enum LabCommands {
             options: [Common.workspace, Common.json]
         ) { invocation, console in
             let session = try session(invocation, console, env)
-            let lab = try chosenLab(invocation, session)
-            let grade = Grader.grade(lab, evidence: try session.evidence())
+            let evidence = try session.evidence()
+            let grade = Grader.grade(try chosenLab(invocation, session, evidence), evidence: evidence)
             try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
             try render(GradeReport(grades: [grade]), format: invocation.flag("json") ? "json" : "text", console)
             return grade.passed ? 0 : 1
@@ -276,7 +271,7 @@ enum LabCommands {
                 invocation, console)
             try session.reset(lab, runner: runner(console))
             console.out("Lab \(lab.manifest.number) is back at its starting state.")
-            try printTour(session, invocation, console)
+            printTour(try tour(session, try session.evidence(), console), workspace: session.workspace, console)
             return 0
         }
     }
@@ -300,7 +295,7 @@ enum LabCommands {
             }
             let session = try session(invocation, console, env)
             let evidence = try session.evidence()
-            let labs = invocation.flag("all") ? session.catalog.labs : [try chosenLab(invocation, session)]
+            let labs = invocation.flag("all") ? session.catalog.labs : [try chosenLab(invocation, session, evidence)]
             let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
             try render(report, format: format, console)
             return report.passed ? 0 : 1

@@ -34,18 +34,13 @@ enum StatusCommand {
             return 0
         }
         if let catalog, let evidence = try? Evidence(workspace: workspace, now: env.now),
-            let current = evidence.currentLabID,
-            let lab = try? catalog.lab(current)
+            let tour = try Tour.status(catalog: catalog, evidence: evidence, user: Common.currentUser(console))
         {
-            let grade = Grader.grade(lab, evidence: evidence)
+            let (lab, grade) = (tour.lab.manifest, tour.grade)
             console.out("Workspace: \(workspace.root)")
             console.out(
-                "Lab \(lab.manifest.number) · \(lab.manifest.title): \(grade.score)/\(grade.maxScore) points, "
-                    + "\(grade.tests.filter { $0.passed && $0.maxScore > 0 }.count) of \(grade.tests.filter { $0.maxScore > 0 }.count) checks pass."
-            )
-            let session = LabSession(
-                catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
-            try LabCommands.printTour(session, invocation, console)
+                "Lab \(lab.number) · \(lab.title): \(grade.score)/\(grade.maxScore) points, \(grade.checksSummary).")
+            LabCommands.printTour(tour, workspace: workspace, console)
             return 0
         }
         let context = try PlayContext(workspace: workspace, now: env.now)

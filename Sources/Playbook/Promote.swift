@@ -176,5 +176,6 @@ public enum PromotePlay {
         return PromoteResult(gate: gate, canary: canary, overridden: !gate.passed, event: event)
     }
 
-    static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+    /// A rate as people read it: `94.4%`.
+    public static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 }

@@ -79,8 +79,9 @@ public enum Writeup {
         out.append("| fact | value |")
         out.append("|---|---|")
         out.append("| Status | \(incident.status) |")
-        out.append("| Bad version | \(label(bad)) by \(bad.metadata.owner): \(cell(bad.metadata.reason)) |")
-        out.append("| Restored version | \(label(good)) by \(good.metadata.owner): \(cell(good.metadata.reason)) |")
+        out.append("| Bad version | \(label(bad)) by \(bad.metadata.owner): \(Markdown.cell(bad.metadata.reason)) |")
+        out.append(
+            "| Restored version | \(label(good)) by \(good.metadata.owner): \(Markdown.cell(good.metadata.reason)) |")
         out.append("| Detected | \(time(incident.detectedAt)) |")
         if let moved = incident.tagMovedAt {
             out.append(
@@ -117,7 +118,7 @@ public enum Writeup {
         out.append("| time | what happened | who |")
         out.append("|---|---|---|")
         for line in timeline(incident: incident, bad: bad, events: events, moves: moves, label: label) {
-            out.append("| \(time(line.at)) | \(cell(line.what)) | \(cell(line.who)) |")
+            out.append("| \(time(line.at)) | \(Markdown.cell(line.what)) | \(Markdown.cell(line.who)) |")
         }
         out.append("")
 
@@ -158,7 +159,7 @@ public enum Writeup {
             }
             let record = eval.version == badID ? bad : good
             out.append(
-                "| \(phase) (\(time(eval.at))) | \(label(record)) | \(eval.source) | \(percent(eval.passRate)) | \(percent(eval.ciLow))–\(percent(eval.ciHigh)) | `\(eval.suiteSHA256.prefix(12))` |"
+                "| \(phase) (\(time(eval.at))) | \(label(record)) | \(eval.source) | \(PromotePlay.percent(eval.passRate)) | \(PromotePlay.percent(eval.ciLow))–\(PromotePlay.percent(eval.ciHigh)) | `\(eval.suiteSHA256.prefix(12))` |"
             )
         }
         out.append("")
@@ -300,7 +301,7 @@ public enum Writeup {
         return [
             "| fact | value |", "|---|---|",
             "| Request | `\(request.id)` at \(time(request.at)) (\(request.source)) |",
-            "| Customer wrote | \(cell(request.input)) |",
+            "| Customer wrote | \(Markdown.cell(request.input)) |",
             "| Answered by | \(label(bad)) |",
             "| Answer | \(describe(answer)) |",
             "| What \(label(good)) answers | \(describe(goodSystem.ask(request.input, seed: request.seed))) |",
@@ -381,9 +382,13 @@ public enum Writeup {
     }
 
     static func time(_ date: Date) -> String { Timestamp.string(from: date) }
-    static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
     static func duration(_ seconds: TimeInterval) -> String { TimeParsing.describe(max(0, seconds)) }
-    static func cell(_ text: String) -> String {
+}
+
+/// Markdown that renders the same on GitHub and elsewhere.
+public enum Markdown {
+    /// Text safe inside one table cell: no pipes breaking the row, no newlines ending it.
+    public static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }
