@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "CSHA256"),
         .target(name: "Hashing", dependencies: ["CSHA256"], swiftSettings: strictSettings),
         .target(name: "Terminal", swiftSettings: strictSettings),
+        .target(name: "Archive", swiftSettings: strictSettings),
         .target(name: "Registry", dependencies: ["Hashing"], swiftSettings: strictSettings),
         .target(
             name: "ToyModel",
@@ -44,6 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"], swiftSettings: strictSettings),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strictSettings),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"], swiftSettings: strictSettings),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Hashing"], swiftSettings: strictSettings),
         .testTarget(name: "ToyModelTests", dependencies: ["ToyModel"], swiftSettings: strictSettings),
         .testTarget(name: "EvalsTests", dependencies: ["Evals", "ToyModel"], swiftSettings: strictSettings),
