@@ -209,15 +209,15 @@ extension ReportPage {
         page.table(
             caption: "Incidents and the events behind each time",
             head: ["incident", "symptom", "bad → restored", "detected", "restored", "confirmed", "closed", "status"],
-            numeric: [],
+            numeric: [], wrap: [1],
             rows: model.incidents.map { incident in
                 [
                     incident.id, incident.symptom,
                     "\(model.label(incident.badVersion)) → \(incident.goodVersion.map { model.label($0) } ?? "–")",
-                    "\(time(incident.detectedAt)) (event #\(incident.detectedEvent))",
+                    "\(time(incident.detectedAt))\n(event #\(incident.detectedEvent))",
                     stamp(incident.mitigatedAt, incident.mitigatedEvent, after: incident.secondsToMitigated),
                     incident.confirmed == false
-                        ? "not confirmed" + (incident.confirmedEvent.map { " (event #\($0))" } ?? "")
+                        ? "not confirmed" + (incident.confirmedEvent.map { "\n(event #\($0))" } ?? "")
                         : stamp(incident.confirmedAt, incident.confirmedEvent, after: incident.secondsToConfirmed),
                     stamp(incident.closedAt, incident.closedEvent, after: nil), incident.status,
                 ]
@@ -269,13 +269,23 @@ extension ReportPage {
                 label: (move.play == "rollback" ? "rollback to " : "") + model.label(move.version),
                 style: move.play == "rollback" ? "rollback" : "deploy", row: index % 2)
         }
-        chart.series(
-            buckets.map { bucket in
-                (
-                    x: x(bucket.start.timeIntervalSince1970 + width / 2), y: y(bucket.share ?? 0), low: nil, high: nil,
-                    note: "\(percent(bucket.share ?? 0)) of \(bucket.labelled) at \(time(bucket.start))"
-                )
-            }, style: "share", joined: true)
+        // Consecutive buckets are joined; an empty stretch between them is left as a gap.
+        var runs: [[(x: Double, y: Double, low: Double?, high: Double?, note: String)]] = []
+        var previous: Double?
+        for bucket in buckets {
+            let at = bucket.start.timeIntervalSince1970
+            let point = (
+                x: x(at + width / 2), y: y(bucket.share ?? 0), low: Double?.none, high: Double?.none,
+                note: "\(percent(bucket.share ?? 0)) of \(bucket.labelled) at \(time(bucket.start))"
+            )
+            if let previous, at - previous <= width * 1.5, !runs.isEmpty {
+                runs[runs.count - 1].append(point)
+            } else {
+                runs.append([point])
+            }
+            previous = at
+        }
+        chart.series(runs: runs, style: "share")
         page.figure(chart, alternative: summary)
         page.table(
             caption: "Requests per \(duration(width)) bucket",
@@ -315,7 +325,7 @@ extension ReportPage {
                 + changed.map { row in
                     "\(row.category) " + zip(phases, row.rates).map { "\($0.phase) \($1.map { percent($0) } ?? "–")" }.joined(separator: ", ")
                 }.joined(separator: "; ") + "."
-        let row = 8.0 * Double(phases.count) + 8
+        let row = 6.0 * Double(phases.count) + 8
         var chart = SVGChart(
             id: "chart-categories", title: "Per-category pass rate before, during and after \(comparison.incident)",
             summary: summary, height: 28 + 48 + row * Double(comparison.rows.count), left: 190)
@@ -335,8 +345,13 @@ extension ReportPage {
             for (offset, (phase, rate)) in zip(phases, category.rates).enumerated() {
                 guard let rate else { continue }
                 chart.rect(
-                    x: x(0), y: top + Double(offset) * 8, width: x(rate) - x(0), height: 7, style: "bar-\(phase.phase)",
+                    x: x(0), y: top + Double(offset) * 6, width: x(rate) - x(0), height: 5, style: "bar-\(phase.phase)",
                     note: "\(category.category) \(phase.phase): \(percent(rate))")
+                // The values of a category that moved are written out: a bar of 0% is otherwise invisible.
+                if moved {
+                    chart.text(
+                        percent(rate, decimals: 0), x: x(rate) + 3, y: top + Double(offset) * 6 + 5, style: "bar-value")
+                }
             }
         }
         page.figure(chart, alternative: summary)
@@ -408,7 +423,7 @@ extension ReportPage {
                 rows: model.rehearsals.map { rehearsal in
                     let incident = rehearsal.incident.flatMap { incidents[$0] }
                     return [
-                        String(rehearsal.attempt), "\(time(rehearsal.startedAt)) (event #\(rehearsal.startEvent))",
+                        String(rehearsal.attempt), "\(time(rehearsal.startedAt))\n(event #\(rehearsal.startEvent))",
                         incident.map { "\($0.id) (event #\($0.detectedEvent))" } ?? "none opened",
                         incident.flatMap { incident in
                             incident.secondsToMitigated.map { "\(duration($0)) (event #\(incident.mitigatedEvent ?? 0))" }
@@ -443,8 +458,8 @@ extension ReportPage {
     static func stamp(_ date: Date?, _ event: Int?, after seconds: Double?) -> String {
         guard let date else { return "–" }
         var text = time(date)
-        if let seconds { text += " (+\(duration(seconds)))" }
-        if let event { text += " (event #\(event))" }
+        if let seconds { text += "\n+\(duration(seconds))" }
+        if let event { text += "\n(event #\(event))" }
         return text
     }
 
@@ -491,6 +506,8 @@ extension ReportPage {
         .alt { font-size: 13px; color: var(--muted); margin: 6px 0 12px; }
         table { width: 100%; border-collapse: collapse; font-size: 12.5px; margin: 8px 0 16px; font-variant-numeric: tabular-nums; }
         caption { text-align: left; font-weight: 600; padding: 4px 0; }
+        td { white-space: nowrap; }
+        td.wrap { white-space: normal; }
         th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(--rule); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; }
         td.num, th.num { text-align: right; }
@@ -508,9 +525,12 @@ extension ReportPage {
         .threshold { stroke: #5b6473; stroke-width: 1; stroke-dasharray: 5 4; }
         .incident { stroke: #c0392b; stroke-width: 1.5; }
         .incident-label { font-size: 11px; fill: #c0392b; font-weight: 600; }
-        .deploy, .swatch-deploy { stroke: #2c6fbb; stroke-width: 1.5; fill: #2c6fbb; }
+        .deploy { stroke: #2c6fbb; stroke-width: 1.5; }
+        .swatch-deploy { fill: #2c6fbb; }
+        .bar-value { font-size: 10px; fill: #a12a1d; font-weight: 600; }
         .deploy-label { font-size: 11px; fill: #2c6fbb; }
-        .rollback, .swatch-rollback { stroke: #d35400; stroke-width: 1.5; stroke-dasharray: 4 3; fill: #d35400; }
+        .rollback { stroke: #d35400; stroke-width: 1.5; stroke-dasharray: 4 3; }
+        .swatch-rollback { fill: #d35400; }
         .rollback-label { font-size: 11px; fill: #d35400; font-weight: 600; }
         .whisker { stroke: #1f4e79; stroke-width: 1.2; }
         .point { fill: #1f4e79; stroke: #fff; stroke-width: 1; }
@@ -562,11 +582,15 @@ struct Page {
         line("</figure>")
     }
 
-    mutating func table(caption: String, head: [String], numeric: [Int], rows: [[String]]) {
+    /// `numeric` columns align right; `wrap` columns (free text) may break lines, the rest never do.
+    mutating func table(caption: String, head: [String], numeric: [Int], wrap: [Int] = [], rows: [[String]]) {
         guard !rows.isEmpty else { return }
+        // A newline in a value starts a new line in its cell (a time above the event it comes from).
         func cell(_ tag: String, _ index: Int, _ value: String) -> String {
-            numeric.contains(index)
-                ? "<\(tag) class=\"num\">\(Markup.escape(value))</\(tag)>" : "<\(tag)>\(Markup.escape(value))</\(tag)>"
+            let text = value.split(separator: "\n", omittingEmptySubsequences: false).map { Markup.escape(String($0)) }
+                .joined(separator: "<br/>")
+            let style = numeric.contains(index) ? " class=\"num\"" : wrap.contains(index) ? " class=\"wrap\"" : ""
+            return "<\(tag)\(style)>\(text)</\(tag)>"
         }
         line("<table>")
         line("<caption>\(Markup.escape(caption))</caption>")

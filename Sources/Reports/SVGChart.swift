@@ -121,8 +121,10 @@ struct SVGChart {
         }
         for tick in x {
             let at = Self.n(xScale(tick.value))
+            // A label centred on a tick at the right edge would be cut off by the viewBox.
+            let anchor = xScale(tick.value) > plotRight - Double(tick.label.count) * 3.5 ? "end" : "middle"
             over.append(
-                "<text class=\"tick\" x=\"\(at)\" y=\"\(Self.n(plotBottom + 16))\" text-anchor=\"middle\">\(Markup.escape(tick.label))</text>"
+                "<text class=\"tick\" x=\"\(at)\" y=\"\(Self.n(plotBottom + 16))\" text-anchor=\"\(anchor)\">\(Markup.escape(tick.label))</text>"
             )
             under.append(
                 "<line class=\"tickmark\" x1=\"\(at)\" y1=\"\(Self.n(plotBottom))\" x2=\"\(at)\" y2=\"\(Self.n(plotBottom + 4))\"/>"
@@ -187,6 +189,23 @@ struct SVGChart {
             let path = points.map { "\(Self.n($0.x)),\(Self.n($0.y))" }.joined(separator: " ")
             marks.append("<polyline class=\"\(style)-line\" points=\"\(path)\"/>")
         }
+        drawPoints(points, style: style)
+    }
+
+    /// Points joined within each run (a gap in the data breaks the line rather than bridging it).
+    mutating func series(
+        runs: [[(x: Double, y: Double, low: Double?, high: Double?, note: String)]], style: String
+    ) {
+        for run in runs where run.count > 1 {
+            let path = run.map { "\(Self.n($0.x)),\(Self.n($0.y))" }.joined(separator: " ")
+            marks.append("<polyline class=\"\(style)-line\" points=\"\(path)\"/>")
+        }
+        drawPoints(runs.flatMap { $0 }, style: style)
+    }
+
+    private mutating func drawPoints(
+        _ points: [(x: Double, y: Double, low: Double?, high: Double?, note: String)], style: String
+    ) {
         for point in points {
             if let low = point.low, let high = point.high {
                 let x = Self.n(point.x)
@@ -231,7 +250,7 @@ struct SVGChart {
         for entry in entries.reversed() {
             x -= Double(entry.label.count) * 6.2 + 22
             over.append(
-                "<rect class=\"\(entry.style)\" x=\"\(Self.n(x))\" y=\"\(Self.n(top - 20))\" width=\"10\" height=\"10\"/>")
+                "<rect class=\"swatch \(entry.style)\" x=\"\(Self.n(x))\" y=\"\(Self.n(top - 20))\" width=\"10\" height=\"10\"/>")
             over.append(
                 "<text class=\"legend\" x=\"\(Self.n(x + 14))\" y=\"\(Self.n(top - 11))\">\(Markup.escape(entry.label))</text>"
             )

@@ -101,6 +101,8 @@ struct ParsedPage: Decodable {
         import json, re, sys, xml.etree.ElementTree as ET
         text = open(sys.argv[1], encoding='utf-8').read()
         root = ET.fromstring(text)
+        for br in root.iter('br'):
+            br.tail = ' ' + (br.tail or '')
         # Every SVG must also stand on its own as XML, cut straight out of the file.
         standalone = 0
         for chunk in re.findall(r'<svg\\b.*?</svg>', text, re.S):
@@ -192,7 +194,7 @@ struct ParsedPage: Decodable {
         #expect(incidentRow[3] == "\(Timestamp.string(from: incident.detectedAt)) (event #\(opened.seq))")
         #expect(incidentRow[4].hasPrefix(Timestamp.string(from: moved.at)))
         #expect(incidentRow[4].hasSuffix("(event #\(moved.seq))"))
-        #expect(incidentRow[4].contains("(+45.0s)"), "detected 45 s before the tag move")
+        #expect(incidentRow[4].contains(" +45.0s "), "detected 45 s before the tag move")
 
         // Traffic: every logged request counted once, and each bucket's share is its own count.
         var logged: [RequestRecord] = []
