@@ -300,7 +300,8 @@ public enum ReportPage {
         return ReportIncident(
             id: incident.id, symptom: incident.symptom, status: incident.status, badVersion: incident.badVersion,
             goodVersion: incident.goodVersion, detectedAt: incident.detectedAt, detectedEvent: opened?.seq ?? 0,
-            mitigatedAt: incident.tagMovedAt, mitigatedEvent: incident.tagMovedAt.flatMap { _ in (moved ?? updated)?.seq },
+            mitigatedAt: incident.tagMovedAt,
+            mitigatedEvent: incident.tagMovedAt.flatMap { _ in (moved ?? updated)?.seq },
             confirmedAt: incident.confirmedAt, confirmedEvent: incident.confirmedAt.flatMap { _ in confirmed?.seq },
             confirmed: incident.confirmed, closedAt: incident.closedAt, closedEvent: closed?.seq)
     }
@@ -406,7 +407,8 @@ public enum ReportPage {
         }
         guard !phases.isEmpty else { return nil }
         let names = Set(results.flatMap(\.categories.keys)).sorted()
-        let rows = names.map { name in CategoryRow(category: name, rates: results.map { $0.categories[name]?.passRate }) }
+        let rows = names.map { name in CategoryRow(category: name, rates: results.map { $0.categories[name]?.passRate })
+        }
         return CategoryComparison(incident: incident.id, phases: phases, rows: rows)
     }
 }

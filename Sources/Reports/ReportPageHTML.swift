@@ -52,7 +52,9 @@ extension ReportPage {
         lede += "Every number below cites the event it was read from."
         page.line("<p class=\"lede\">\(lede)</p>")
         let rolledBack = model.incidents.filter { $0.mitigatedAt != nil }.count
-        let share = model.traffic.labelled == 0 ? "–" : percent(Double(model.traffic.satisfied) / Double(model.traffic.labelled))
+        let share =
+            model.traffic.labelled == 0
+            ? "–" : percent(Double(model.traffic.satisfied) / Double(model.traffic.labelled))
         let facts: [(String, String)] = [
             ("versions", String(model.versions.count)),
             ("standard-suite evals", String(model.evals.count)),
@@ -89,13 +91,18 @@ extension ReportPage {
             summary +=
                 " Lowest \(percent(lowest.passRate)) (\(model.label(lowest.version)), event #\(lowest.event)); highest \(percent(highest.passRate)) (\(model.label(highest.version)), event #\(highest.event))."
         }
-        summary += " Production served " + model.productionPeriods.map { model.label($0.version) }.joined(separator: ", then ")
+        summary +=
+            " Production served " + model.productionPeriods.map { model.label($0.version) }.joined(separator: ", then ")
         summary += model.productionPeriods.isEmpty ? "nothing yet." : "."
         if !model.incidents.isEmpty {
-            summary += " Incidents: " + model.incidents.map { "\($0.id) detected \(time($0.detectedAt))" }.joined(separator: "; ") + "."
+            summary +=
+                " Incidents: "
+                + model.incidents.map { "\($0.id) detected \(time($0.detectedAt))" }.joined(separator: "; ") + "."
         }
-        var chart = SVGChart(id: "chart-evals", title: "Standard-suite pass rate by version over time", summary: summary)
-        let x = chart.xScale(start.timeIntervalSince1970, max(end.timeIntervalSince1970, start.timeIntervalSince1970 + 1))
+        var chart = SVGChart(
+            id: "chart-evals", title: "Standard-suite pass rate by version over time", summary: summary)
+        let x = chart.xScale(
+            start.timeIntervalSince1970, max(end.timeIntervalSince1970, start.timeIntervalSince1970 + 1))
         let y = chart.yScale(low, 1)
         chart.axes(
             x: timeTicks(x), y: y.ticks(5).map { Tick(value: $0, label: percent($0, decimals: 0)) }, xScale: x,
@@ -120,7 +127,9 @@ extension ReportPage {
         }
         chart.series(points, style: "point", joined: false)
         for (point, eval) in zip(points, model.evals) where point.x - lastLabel > 22 {
-            chart.text(model.label(eval.version), x: point.x, y: (point.high ?? point.y) - 4, anchor: "middle", style: "point-label")
+            chart.text(
+                model.label(eval.version), x: point.x, y: (point.high ?? point.y) - 4, anchor: "middle",
+                style: "point-label")
             lastLabel = point.x
         }
         page.figure(chart, alternative: summary)
@@ -157,10 +166,12 @@ extension ReportPage {
             page.close()
             return
         }
-        let longest = model.incidents.compactMap { max($0.secondsToMitigated ?? 0, $0.secondsToConfirmed ?? 0) }.max() ?? 0
+        let longest =
+            model.incidents.compactMap { max($0.secondsToMitigated ?? 0, $0.secondsToConfirmed ?? 0) }.max() ?? 0
         let summary =
             model.incidents.map { incident in
-                var text = "\(incident.id) (\(incident.status)) detected \(time(incident.detectedAt)) (event #\(incident.detectedEvent))"
+                var text =
+                    "\(incident.id) (\(incident.status)) detected \(time(incident.detectedAt)) (event #\(incident.detectedEvent))"
                 if let seconds = incident.secondsToMitigated, let event = incident.mitigatedEvent {
                     text += ", production restored after \(duration(seconds)) (event #\(event))"
                 } else {
@@ -186,7 +197,8 @@ extension ReportPage {
         for (index, incident) in model.incidents.enumerated() {
             let middle = y(Double(model.incidents.count - index) - 0.5)
             chart.text(incident.id, x: chart.plotLeft - 8, y: middle + 4, anchor: "end", style: "lane-label")
-            chart.dot(x: x(0), y: middle, style: "dot-detect", note: "\(incident.id) detected \(time(incident.detectedAt))")
+            chart.dot(
+                x: x(0), y: middle, style: "dot-detect", note: "\(incident.id) detected \(time(incident.detectedAt))")
             guard let restored = incident.secondsToMitigated else {
                 chart.text(incident.status + ", not rolled back", x: x(0) + 10, y: middle + 4)
                 continue
@@ -207,19 +219,21 @@ extension ReportPage {
         }
         page.figure(chart, alternative: summary)
         page.table(
-            caption: "Incidents and the events behind each time",
-            head: ["incident", "symptom", "bad → restored", "detected", "restored", "confirmed", "closed", "status"],
+            caption: "Incidents and the events behind each time (later times on the day of detection)",
+            head: ["incident", "symptom", "detected", "restored", "confirmed", "closed"],
             numeric: [], wrap: [1],
             rows: model.incidents.map { incident in
-                [
-                    incident.id, incident.symptom,
-                    "\(model.label(incident.badVersion)) → \(incident.goodVersion.map { model.label($0) } ?? "–")",
+                let day = incident.detectedAt
+                return [
+                    "\(incident.id)\n\(model.label(incident.badVersion)) → \(incident.goodVersion.map { model.label($0) } ?? "–")\n\(incident.status)",
+                    incident.symptom,
                     "\(time(incident.detectedAt))\n(event #\(incident.detectedEvent))",
-                    stamp(incident.mitigatedAt, incident.mitigatedEvent, after: incident.secondsToMitigated),
+                    stamp(incident.mitigatedAt, incident.mitigatedEvent, after: incident.secondsToMitigated, day: day),
                     incident.confirmed == false
                         ? "not confirmed" + (incident.confirmedEvent.map { "\n(event #\($0))" } ?? "")
-                        : stamp(incident.confirmedAt, incident.confirmedEvent, after: incident.secondsToConfirmed),
-                    stamp(incident.closedAt, incident.closedEvent, after: nil), incident.status,
+                        : stamp(
+                            incident.confirmedAt, incident.confirmedEvent, after: incident.secondsToConfirmed, day: day),
+                    stamp(incident.closedAt, incident.closedEvent, after: nil, day: day),
                 ]
             })
         page.close()
@@ -254,7 +268,10 @@ extension ReportPage {
                 " Lowest bucket \(percent(share)) at \(time(worst.start)) (log lines \(worst.firstLine)–\(worst.lastLine), served by \(worst.versions.map { model.label($0) }.joined(separator: ", ")))."
         }
         if !moves.isEmpty {
-            summary += " Production moves in this window: " + moves.map { "\($0.play) to \(model.label($0.version)) at \(time($0.from)) (event #\($0.event))" }.joined(separator: "; ") + "."
+            summary +=
+                " Production moves in this window: "
+                + moves.map { "\($0.play) to \(model.label($0.version)) at \(time($0.from)) (event #\($0.event))" }
+                .joined(separator: "; ") + "."
         }
         var chart = SVGChart(id: "chart-traffic", title: "Satisfied share of requests over time", summary: summary)
         let x = chart.xScale(start, end)
@@ -294,7 +311,8 @@ extension ReportPage {
             rows: traffic.buckets.map { bucket in
                 [
                     time(bucket.start), String(bucket.requests), String(bucket.labelled), String(bucket.satisfied),
-                    bucket.share.map { percent($0) } ?? "–", bucket.versions.map { model.label($0) }.joined(separator: ", "),
+                    bucket.share.map { percent($0) } ?? "–",
+                    bucket.versions.map { model.label($0) }.joined(separator: ", "),
                     "\(bucket.firstLine)–\(bucket.lastLine)",
                 ]
             })
@@ -314,7 +332,9 @@ extension ReportPage {
         page.open(
             "categories", "Per-category pass rates before, during and after \(comparison.incident)",
             "The standard suite by category, read from the stored eval results: "
-                + phases.map { "<em>\($0.phase)</em> is \(e(model.label($0.version))) at \(time($0.at)) (event #\($0.event))" }.joined(separator: ", ") + "."
+                + phases.map {
+                    "<em>\($0.phase)</em> is \(e(model.label($0.version))) at \(time($0.at)) (event #\($0.event))"
+                }.joined(separator: ", ") + "."
         )
         let changed = comparison.rows.filter { row in Set(row.rates.compactMap { $0 }).count > 1 }
         var summary = "\(comparison.rows.count) categories. "
@@ -323,12 +343,14 @@ extension ReportPage {
             ? "No category's pass rate differs between the runs."
             : "Categories that moved: "
                 + changed.map { row in
-                    "\(row.category) " + zip(phases, row.rates).map { "\($0.phase) \($1.map { percent($0) } ?? "–")" }.joined(separator: ", ")
+                    "\(row.category) "
+                        + zip(phases, row.rates).map { "\($0.phase) \($1.map { percent($0) } ?? "–")" }.joined(
+                            separator: ", ")
                 }.joined(separator: "; ") + "."
         let row = 6.0 * Double(phases.count) + 8
         var chart = SVGChart(
             id: "chart-categories", title: "Per-category pass rate before, during and after \(comparison.incident)",
-            summary: summary, height: 28 + 48 + row * Double(comparison.rows.count), left: 190)
+            summary: summary, height: 28 + 48 + row * Double(comparison.rows.count), left: 190, right: 120)
         let x = chart.xScale(0, 1)
         let y = chart.yScale(0, Double(comparison.rows.count))
         chart.axes(
@@ -347,17 +369,19 @@ extension ReportPage {
                 chart.rect(
                     x: x(0), y: top + Double(offset) * 6, width: x(rate) - x(0), height: 5, style: "bar-\(phase.phase)",
                     note: "\(category.category) \(phase.phase): \(percent(rate))")
-                // The values of a category that moved are written out: a bar of 0% is otherwise invisible.
-                if moved {
-                    chart.text(
-                        percent(rate, decimals: 0), x: x(rate) + 3, y: top + Double(offset) * 6 + 5, style: "bar-value")
-                }
+            }
+            // The values of a category that moved are written out: a bar of 0% is otherwise invisible.
+            if moved {
+                chart.text(
+                    category.rates.map { $0.map { percent($0, decimals: 0) } ?? "–" }.joined(separator: " → "),
+                    x: x(category.rates.compactMap { $0 }.max() ?? 0) + 4, y: top + row / 2, style: "bar-value")
             }
         }
         page.figure(chart, alternative: summary)
         page.table(
             caption: "Pass rate per category (events: "
-                + phases.map { "\($0.phase) #\($0.event), result \(String($0.result.prefix(12)))" }.joined(separator: "; ") + ")",
+                + phases.map { "\($0.phase) #\($0.event), result \(String($0.result.prefix(12)))" }.joined(
+                    separator: "; ") + ")",
             head: ["category"] + phases.map { "\($0.phase) (\(model.label($0.version)))" },
             numeric: Array(1...phases.count),
             rows: comparison.rows.map { row in [row.category] + row.rates.map { $0.map { percent($0) } ?? "–" } })
@@ -371,7 +395,8 @@ extension ReportPage {
         )
         let incidents = Dictionary(model.incidents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let timed = model.rehearsals.compactMap { rehearsal -> (Rehearsal, ReportIncident, Double)? in
-            guard let incident = rehearsal.incident.flatMap({ incidents[$0] }), let restored = incident.secondsToMitigated
+            guard let incident = rehearsal.incident.flatMap({ incidents[$0] }),
+                let restored = incident.secondsToMitigated
             else { return nil }
             return (rehearsal, incident, restored)
         }
@@ -406,7 +431,8 @@ extension ReportPage {
                 chart.text(duration(restored), x: center - bar / 2, y: y(restored) - 4, anchor: "middle")
                 if let confirmed = incident.secondsToConfirmed {
                     chart.rect(
-                        x: center + 1, y: y(confirmed), width: bar - 1, height: y(0) - y(confirmed), style: "seg-confirm",
+                        x: center + 1, y: y(confirmed), width: bar - 1, height: y(0) - y(confirmed),
+                        style: "seg-confirm",
                         note: "attempt \(rehearsal.attempt): confirmed after \(duration(confirmed))")
                     chart.text(duration(confirmed), x: center + bar / 2, y: y(confirmed) - 4, anchor: "middle")
                 }
@@ -426,10 +452,14 @@ extension ReportPage {
                         String(rehearsal.attempt), "\(time(rehearsal.startedAt))\n(event #\(rehearsal.startEvent))",
                         incident.map { "\($0.id) (event #\($0.detectedEvent))" } ?? "none opened",
                         incident.flatMap { incident in
-                            incident.secondsToMitigated.map { "\(duration($0)) (event #\(incident.mitigatedEvent ?? 0))" }
+                            incident.secondsToMitigated.map {
+                                "\(duration($0)) (event #\(incident.mitigatedEvent ?? 0))"
+                            }
                         } ?? "–",
                         incident.flatMap { incident in
-                            incident.secondsToConfirmed.map { "\(duration($0)) (event #\(incident.confirmedEvent ?? 0))" }
+                            incident.secondsToConfirmed.map {
+                                "\(duration($0)) (event #\(incident.confirmedEvent ?? 0))"
+                            }
                         } ?? "–",
                     ]
                 })
@@ -455,9 +485,11 @@ extension ReportPage {
         decimals == 0 ? String(format: "%.0f%%", rate * 100) : Markup.percent(rate)
     }
 
-    static func stamp(_ date: Date?, _ event: Int?, after seconds: Double?) -> String {
+    /// A time with how long after detection it came and its event; the date is left out when it is `day`'s.
+    static func stamp(_ date: Date?, _ event: Int?, after seconds: Double?, day: Date) -> String {
         guard let date else { return "–" }
-        var text = time(date)
+        let full = time(date)
+        var text = full.prefix(10) == time(day).prefix(10) ? String(full.dropFirst(11)) : full
         if let seconds { text += "\n+\(duration(seconds))" }
         if let event { text += "\n(event #\(event))" }
         return text

@@ -85,12 +85,13 @@ struct SVGChart {
     private var marks: [String] = []
     private var over: [String] = []
 
-    init(id: String, title: String, summary: String, height: Double = 280, left: Double = 56) {
+    init(id: String, title: String, summary: String, height: Double = 280, left: Double = 56, right: Double = 20) {
         self.id = id
         self.title = title
         self.summary = summary
         self.height = height
         self.left = left
+        self.right = right
     }
 
     var plotLeft: Double { left }
@@ -109,12 +110,12 @@ struct SVGChart {
     private static func n(_ value: Double) -> String { Markup.number(value) }
 
     /// Gridlines and labels on both axes, with axis titles.
-    mutating func axes(x: [Tick], y: [Tick], xScale: LinearScale, yScale: LinearScale, xTitle: String, yTitle: String)
-    {
+    mutating func axes(x: [Tick], y: [Tick], xScale: LinearScale, yScale: LinearScale, xTitle: String, yTitle: String) {
         for tick in y {
             let at = Self.n(yScale(tick.value))
             under.append(
-                "<line class=\"grid\" x1=\"\(Self.n(plotLeft))\" y1=\"\(at)\" x2=\"\(Self.n(plotRight))\" y2=\"\(at)\"/>")
+                "<line class=\"grid\" x1=\"\(Self.n(plotLeft))\" y1=\"\(at)\" x2=\"\(Self.n(plotRight))\" y2=\"\(at)\"/>"
+            )
             over.append(
                 "<text class=\"tick\" x=\"\(Self.n(plotLeft - 6))\" y=\"\(at)\" text-anchor=\"end\" dy=\"0.32em\">\(Markup.escape(tick.label))</text>"
             )
@@ -250,7 +251,8 @@ struct SVGChart {
         for entry in entries.reversed() {
             x -= Double(entry.label.count) * 6.2 + 22
             over.append(
-                "<rect class=\"swatch \(entry.style)\" x=\"\(Self.n(x))\" y=\"\(Self.n(top - 20))\" width=\"10\" height=\"10\"/>")
+                "<rect class=\"swatch \(entry.style)\" x=\"\(Self.n(x))\" y=\"\(Self.n(top - 20))\" width=\"10\" height=\"10\"/>"
+            )
             over.append(
                 "<text class=\"legend\" x=\"\(Self.n(x + 14))\" y=\"\(Self.n(top - 11))\">\(Markup.escape(entry.label))</text>"
             )

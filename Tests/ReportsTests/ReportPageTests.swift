@@ -190,11 +190,11 @@ struct ParsedPage: Decodable {
         let incidentRow = try #require(page.table("Incidents").first)
         let opened = try #require(events.first { $0.kind == Incidents.opened })
         let moved = try #require(events.first { $0.kind == EventKind.tagMoved && $0.data["play"] == "rollback" })
-        #expect(incidentRow[0] == incident.id)
-        #expect(incidentRow[3] == "\(Timestamp.string(from: incident.detectedAt)) (event #\(opened.seq))")
-        #expect(incidentRow[4].hasPrefix(Timestamp.string(from: moved.at)))
-        #expect(incidentRow[4].hasSuffix("(event #\(moved.seq))"))
-        #expect(incidentRow[4].contains(" +45.0s "), "detected 45 s before the tag move")
+        #expect(incidentRow[0] == "\(incident.id) #2 → #1 mitigated")
+        #expect(incidentRow[2] == "\(Timestamp.string(from: incident.detectedAt)) (event #\(opened.seq))")
+        #expect(incidentRow[3].hasPrefix(String(Timestamp.string(from: moved.at).dropFirst(11))), "same day: time only")
+        #expect(incidentRow[3].hasSuffix("(event #\(moved.seq))"))
+        #expect(incidentRow[3].contains(" +45.0s "), "detected 45 s before the tag move")
 
         // Traffic: every logged request counted once, and each bucket's share is its own count.
         var logged: [RequestRecord] = []
@@ -208,7 +208,9 @@ struct ParsedPage: Decodable {
         for row in buckets {
             let parts = row[6].split(separator: "–").compactMap { Int($0) }
             let lines = logged[(parts[0] - 1)..<parts[1]]
-            #expect(row[4] == PromotePlay.percent(Double(lines.filter { $0.satisfied == true }.count) / Double(lines.count)))
+            #expect(
+                row[4] == PromotePlay.percent(Double(lines.filter { $0.satisfied == true }.count) / Double(lines.count))
+            )
         }
 
         // Categories: the stored results of the evals before, during and after the incident.
@@ -218,7 +220,9 @@ struct ParsedPage: Decodable {
             let summary = try #require(recorded.first { $0.result == phase.result })
             let result = try EvalLedger.load(summary, from: registry)
             let legal = page.table("Pass rate per category").first { $0[0] == "escalate:legal_threat" }
-            #expect(legal?[index + 1] == result.categories["escalate:legal_threat"].map { PromotePlay.percent($0.passRate) })
+            #expect(
+                legal?[index + 1] == result.categories["escalate:legal_threat"].map { PromotePlay.percent($0.passRate) }
+            )
         }
         let legal = try #require(comparison.rows.first { $0.category == "escalate:legal_threat" })
         #expect((legal.rates[1] ?? 1) < (legal.rates[0] ?? 0), "the bad version fails legal threats")
@@ -236,7 +240,9 @@ struct ParsedPage: Decodable {
         let first = try ReportPage.render(context: try workspace.context())
         let second = try ReportPage.render(context: try workspace.context())
         #expect(first == second)
-        for forbidden in ["<script", "http://", "https://", "@font-face", "url(", "@import", "<link", "<img", "<iframe"] {
+        for forbidden in [
+            "<script", "http://", "https://", "@font-face", "url(", "@import", "<link", "<img", "<iframe",
+        ] {
             #expect(!first.lowercased().contains(forbidden), "the page contains \(forbidden)")
         }
         #expect(first.contains("@media print"))
@@ -252,7 +258,9 @@ struct ParsedPage: Decodable {
     }
 
     @Test func markupEscapesTextAndFormatsNumbersTheSameEverywhere() {
-        #expect(Markup.escape("<a href=\"x\">Tom & Jerry's</a>") == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
+        #expect(
+            Markup.escape("<a href=\"x\">Tom & Jerry's</a>")
+                == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
         #expect(Markup.escape("bell\u{7}") == "bell ")
         #expect(Markup.number(-0.04) == "0")
         #expect(Markup.number(12) == "12")
