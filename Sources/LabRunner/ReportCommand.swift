@@ -26,11 +26,16 @@ enum ReportCommand {
             ]
         ) { invocation, console in
             let workspace = try Common.workspace(invocation, console)
-            let context = try PlayContext(workspace: workspace, now: env.now)
-            let model = try ReportPage.model(context: context)
             let folder =
                 invocation.value("out").map { Workspace.absolute($0, from: console.currentDirectory) }
                 ?? workspace.root + "/report"
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+                throw UsageError(
+                    "--out \(invocation.value("out") ?? folder) is a file; give a folder to write index.html into.")
+            }
+            let context = try PlayContext(workspace: workspace, now: env.now)
+            let model = try ReportPage.model(context: context)
             let path = folder + "/" + ReportPage.fileName
             try Common.write(Data(ReportPage.html(model).utf8), to: path)
             if invocation.flag("json") {

@@ -5,7 +5,7 @@ import Evals
 import Hashing
 public import Foundation
 public import Playbook
-public import Registry
+import Registry
 
 public struct ReportModel: Codable, Sendable, Equatable {
     /// The last event read: the page describes the registry up to and including it.

@@ -1,7 +1,7 @@
 // The report page's markup: one static XHTML-parseable HTML file with inline SVG charts drawn from a
 // `ReportModel`, each chart followed by a text alternative and a table of its numbers citing their events.
 // No scripts, no fonts, no links: it works offline, prints, and is byte-stable for the same model.
-public import Foundation
+import Foundation
 import Hashing
 public import Playbook
 
