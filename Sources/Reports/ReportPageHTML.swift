@@ -243,7 +243,7 @@ extension ReportPage {
         let traffic = model.traffic
         page.open(
             "traffic", "Satisfied share of requests over time",
-            "From the attribution log: the share of labelled requests whose customer was satisfied, in \(duration(Double(traffic.bucketSeconds))) buckets; blue lines mark promotions, orange dashed lines rollbacks."
+            "From the attribution log: the share of labelled requests whose customer was satisfied\(traffic.bucketSeconds > 0 ? ", in \(duration(Double(traffic.bucketSeconds))) buckets" : ""); blue lines mark promotions, orange dashed lines rollbacks."
         )
         let buckets = traffic.buckets.filter { $0.share != nil }
         guard !buckets.isEmpty, traffic.bucketSeconds > 0 else {
