@@ -33,7 +33,7 @@ enum LabRunnerApp {
                 RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
                     + [
                         ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
-                        WriteupCommand.spec(env),
+                        WriteupCommand.spec(env), ReportCommand.spec(env),
                     ])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
@@ -45,7 +45,7 @@ enum LabRunnerApp {
 let commandOrder = [
     "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
-    "checkout", "fsck", "writeup",
+    "checkout", "fsck", "writeup", "report",
     "hash",
     "bench",
 ]

@@ -1,0 +1,49 @@
+// `LabRunner report`: the static HTML report page with inline SVG charts, every number read from the registry.
+import Foundation
+import Playbook
+import Registry
+import Reports
+import Terminal
+
+enum ReportCommand {
+    /// What `--json` prints: where the page went and the numbers it shows.
+    struct Output: Encodable {
+        var path: String
+        var report: ReportModel
+    }
+
+    static func spec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "report",
+            abstract: "Write the report page: one static HTML file with charts, every number citing its event.",
+            discussion: """
+                Writes DIR/index.html (default: report/ in the workspace). The page has no scripts, fonts or
+                links, works offline and prints; the same registry always gives the same bytes.
+                """,
+            options: [
+                .value("out", "dir", help: "The folder to write index.html into (default: report/ in the workspace)."),
+                Common.workspace, Common.json,
+            ]
+        ) { invocation, console in
+            let workspace = try Common.workspace(invocation, console)
+            let folder =
+                invocation.value("out").map { Workspace.absolute($0, from: console.currentDirectory) }
+                ?? workspace.root + "/report"
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+                throw UsageError(
+                    "--out \(invocation.value("out") ?? folder) is a file; give a folder to write index.html into.")
+            }
+            let context = try PlayContext(workspace: workspace, now: env.now)
+            let model = try ReportPage.model(context: context)
+            let path = folder + "/" + ReportPage.fileName
+            try Common.write(Data(ReportPage.html(model).utf8), to: path)
+            if invocation.flag("json") {
+                try Common.printJSON(Output(path: path, report: model), console)
+            } else {
+                console.out(path)
+            }
+            return 0
+        }
+    }
+}
