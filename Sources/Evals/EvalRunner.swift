@@ -1,4 +1,5 @@
-// Running a suite: every case, every repeat, outcomes kept per repeat so two runs can be paired later.
+// Running a suite: every case, every repeat, outcomes kept per repeat so two runs can be paired later,
+// and a pass rate whose interval treats the case, not the repeat, as the unit.
 import Foundation
 public import ToyModel
 
@@ -34,9 +35,13 @@ public struct EvalResult: Codable, Sendable, Equatable {
     public var temperature: Double
     public var runs: Int
     public var passes: Int
+    /// The mean of the per-case pass fractions (with equal repeats per case, passes / runs).
     public var passRate: Double
+    /// The 95% case-level interval for `passRate` (see `Statistics.caseLevelInterval`).
     public var ciLow: Double
     public var ciHigh: Double
+    /// How the interval was made, in words (absent in results recorded before it was stated).
+    public var ciMethod: String?
     public var categories: [String: CategoryRate]
     public var cases: [CaseOutcome]
 
@@ -46,6 +51,7 @@ public struct EvalResult: Codable, Sendable, Equatable {
         case passRate = "pass_rate"
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
+        case ciMethod = "ci_method"
     }
 }
 
@@ -96,10 +102,24 @@ public enum EvalRunner {
             categories[outcome.category] = rate
         }
         let runs = suite.cases.count * repeats
-        let interval = Statistics.wilson(passes: passes, runs: runs)
+        let (low, high, method) = interval(of: outcomes, runs: runs)
         return EvalResult(
             version: system.version, suite: suite.name, suiteSHA256: suite.sha256, seed: seed, repeats: repeats,
             temperature: system.temperature, runs: runs, passes: passes, passRate: Double(passes) / Double(runs),
-            ciLow: interval.low, ciHigh: interval.high, categories: categories, cases: outcomes)
+            ciLow: low, ciHigh: high, ciMethod: method, categories: categories, cases: outcomes)
+    }
+
+    /// The case-level 95% interval of a run and its description: Wilson over cases when no case's outcome
+    /// varies between repeats, else Wilson at the effective number of cases.
+    public static func interval(of cases: [CaseOutcome], runs: Int) -> (low: Double, high: Double, method: String) {
+        let fractions = cases.map { $0.outcomes.isEmpty ? 0 : Double($0.passes) / Double($0.outcomes.count) }
+        let interval = Statistics.caseLevelInterval(fractions: fractions, runs: runs)
+        let method =
+            interval.effectiveCases == Double(cases.count)
+            ? "Wilson score interval over \(cases.count) cases"
+            : String(
+                format: "Wilson score interval at %.1f effective cases (%d cases, repeats within a case clustered)",
+                interval.effectiveCases, cases.count)
+        return (interval.low, interval.high, method)
     }
 }

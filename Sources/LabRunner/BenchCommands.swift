@@ -206,6 +206,7 @@ enum BenchCommands {
         var falseAlarms: Int?
         var seedPairs: Int?
         var regressionDetected: Int?
+        var smallerRegressionDetected: Int?
 
         enum CodingKeys: String, CodingKey {
             case asksPerSecond = "asks_per_second"
@@ -214,6 +215,7 @@ enum BenchCommands {
             case falseAlarms = "false_alarms"
             case seedPairs = "seed_pairs"
             case regressionDetected = "regression_detected"
+            case smallerRegressionDetected = "smaller_regression_detected"
         }
     }
 
@@ -225,7 +227,9 @@ enum BenchCommands {
             options: [
                 .flag(
                     "calibration",
-                    help: "Also run 100 seed pairs at temperature 0.7: false alarms and regression detection."),
+                    help:
+                        "Also run 100 seed pairs at temperature 0.7: false alarms, and detection of lab 05's "
+                        + "escalation regression and of a smaller one."),
                 Common.json,
             ]
         ) { invocation, console in
@@ -251,10 +255,11 @@ enum BenchCommands {
                 asksPerSecond: Double(asks) / (askMS / 1000), evalCore30RepeatsMS: evalMS,
                 trainMS: trainMS + Double(sink & 0))
             if invocation.flag("calibration") {
-                let (alarms, detected) = try calibrate(workspace, console)
-                figures.falseAlarms = alarms
-                figures.seedPairs = 100
-                figures.regressionDetected = detected
+                let calibration = try calibrate(workspace, console)
+                figures.falseAlarms = calibration.alarms
+                figures.seedPairs = calibration.pairs
+                figures.regressionDetected = calibration.detected
+                figures.smallerRegressionDetected = calibration.smallerDetected
             }
             if invocation.flag("json") {
                 try Common.printJSON(figures, console)
@@ -264,20 +269,31 @@ enum BenchCommands {
                 String(format: "ask (in-process, temperature 0): %.0f answers/s on one core", figures.asksPerSecond))
             console.out("eval run core × 30 repeats: \(seconds(evalMS))")
             console.out("train on the shipped data: \(seconds(trainMS))")
-            if let alarms = figures.falseAlarms, let detected = figures.regressionDetected {
-                console.out("eval compare at temperature 0.7, 30 repeats, 100 seed pairs:")
+            if let alarms = figures.falseAlarms, let detected = figures.regressionDetected,
+                let smaller = figures.smallerRegressionDetected, let pairs = figures.seedPairs
+            {
                 console.out(
-                    "  shipped system vs itself (independent seeds): \(100 - alarms) indistinguishable, \(alarms) false alarms"
+                    "eval compare at temperature 0.7, 30 repeats, \(pairs) seed pairs (case-level sign-flip test):")
+                console.out(
+                    "  shipped system vs itself (independent seeds): \(pairs - alarms) indistinguishable, \(alarms) false alarms"
                 )
-                console.out("  shipped system vs the escalation regression: worse in \(detected) of 100")
+                console.out(
+                    "  vs the escalation regression (refund_over_500 and legal_threat dropped): worse in \(detected) of \(pairs)"
+                )
+                console.out("  vs a smaller regression (legal_threat dropped): worse in \(smaller) of \(pairs) (power)")
             }
             return 0
         }
     }
 
-    /// 100 independent seed pairs at temperature 0.7 with 30 repeats: how often compare cries wolf, and how
-    /// often it catches the escalation regression.
-    static func calibrate(_ workspace: Workspace, _ console: Console) throws -> (alarms: Int, detected: Int) {
+    /// 100 independent seed pairs at temperature 0.7 with 30 repeats: how often compare cries wolf on the
+    /// shipped system against itself, how often it calls lab 05's escalation regression (two triggers
+    /// dropped) worse, and its power against a smaller regression (one trigger dropped). A regressed run
+    /// shares its baseline's seeds, as `eval compare` does by default.
+    static func calibrate(_ workspace: Workspace, _ console: Console) throws -> (
+        pairs: Int, alarms: Int, detected: Int, smallerDetected: Int
+    ) {
+        let pairs = 100
         let configPath = workspace.systemPath + "/config.json"
         let promptPath = workspace.systemPath + "/prompt.md"
         let config = try String(contentsOfFile: configPath, encoding: .utf8)
@@ -285,26 +301,38 @@ enum BenchCommands {
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let sampled = try ToySystem(directory: workspace.systemPath)
         let prompt = try String(contentsOfFile: promptPath, encoding: .utf8)
-        try prompt.replacingOccurrences(of: "legal_threat, ", with: "").write(
-            toFile: promptPath, atomically: true, encoding: .utf8)
-        let regressed = try ToySystem(directory: workspace.systemPath)
+        let directive = "escalate: refund_over_500, legal_threat, account_takeover"
+        func variant(_ replacement: String) throws -> ToySystem {
+            guard prompt.contains(directive) else {
+                throw PlaybookError.invalid("The shipped prompt no longer has '\(directive)'; update the calibration.")
+            }
+            try prompt.replacingOccurrences(of: directive, with: replacement).write(
+                toFile: promptPath, atomically: true, encoding: .utf8)
+            return try ToySystem(directory: workspace.systemPath)
+        }
+        let regressed = try variant("escalate: account_takeover")
+        let smaller = try variant("escalate: refund_over_500, account_takeover")
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace.evalsPath + "/core.jsonl"))
         let suite = try EvalSuite(
             name: "core", data: data, sha256: SHA256.hash(data).hex, fileName: "evals/core.jsonl",
             knownIntents: sampled.intents)
-        let progress = ProgressBar(total: 100, label: "calibrating", console: console)
+        let progress = ProgressBar(total: pairs, label: "calibrating", console: console)
         var alarms = 0
         var detected = 0
-        for pair in 0..<100 {
-            let a = try EvalRunner.run(suite: suite, system: sampled, seed: UInt64(10_000 + pair), repeats: 30)
+        var smallerDetected = 0
+        for pair in 0..<pairs {
+            let seed = UInt64(10_000 + pair)
+            let a = try EvalRunner.run(suite: suite, system: sampled, seed: seed, repeats: 30)
             let b = try EvalRunner.run(suite: suite, system: sampled, seed: UInt64(20_000 + pair), repeats: 30)
             if try EvalComparer.compare(a, b).verdict != "indistinguishable" { alarms += 1 }
-            let worse = try EvalRunner.run(suite: suite, system: regressed, seed: UInt64(10_000 + pair), repeats: 30)
+            let worse = try EvalRunner.run(suite: suite, system: regressed, seed: seed, repeats: 30)
             if try EvalComparer.compare(a, worse).verdict == "worse" { detected += 1 }
+            let slightly = try EvalRunner.run(suite: suite, system: smaller, seed: seed, repeats: 30)
+            if try EvalComparer.compare(a, slightly).verdict == "worse" { smallerDetected += 1 }
             progress.advance()
         }
         progress.finish()
-        return (alarms, detected)
+        return (pairs, alarms, detected, smallerDetected)
     }
 
     struct PlaybookFigures: Encodable {

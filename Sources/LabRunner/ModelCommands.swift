@@ -161,7 +161,10 @@ enum ModelCommands {
             name: "compare",
             abstract: "Run two versions on the same suite and test whether B is better, worse or indistinguishable.",
             discussion:
-                "Outcomes are paired case by case and repeat by repeat; the verdict uses an exact McNemar test.",
+                "The case is the unit: each case's pass fraction over its repeats is paired with the other run's, and "
+                + "the verdict comes from a two-sided sign-flip permutation test on the per-case differences (exact, "
+                + "or 20000 seeded draws when the distribution is too big), with a 95% t-interval over cases. "
+                + "See Docs/evals.md.",
             arguments: [
                 .required("a", help: "The baseline version (ref)."),
                 .required("b", help: "The version to judge (ref)."),
@@ -235,7 +238,7 @@ final class ProgressHolder: Sendable {
 enum EvalRendering {
     static func rate(_ result: EvalResult) -> String {
         String(
-            format: "pass rate %.1f%% (95%% CI %.1f–%.1f%%), %d cases × %d repeats, temperature %g",
+            format: "pass rate %.1f%% (95%% CI %.1f–%.1f%%, case-level), %d cases × %d repeats, temperature %g",
             result.passRate * 100,
             result.ciLow * 100, result.ciHigh * 100, result.cases.count, result.repeats, result.temperature)
     }
@@ -245,6 +248,7 @@ enum EvalRendering {
             "Suite \(result.suite) (sha256 \(result.suiteSHA256.prefix(12))) on \(result.version == "workspace" ? "the live workspace" : "version " + result.version.prefix(12))"
         )
         console.out(rate(result))
+        if let method = result.ciMethod { console.out(console.styled("Interval: \(method).", .dim)) }
         let rows = result.categories.sorted(by: { $0.key < $1.key }).map { name, category in
             [name, String(format: "%.1f%%", category.passRate * 100), String(category.cases)]
         }
@@ -258,9 +262,14 @@ enum EvalRendering {
         console.out("Verdict: \(console.styled(comparison.verdict, style))")
         console.out(
             String(
-                format: "Δ pass rate (B − A) %+.1f points, 95%% CI [%+.1f, %+.1f]; p = %.4g at alpha %g",
+                format: "Δ pass rate (B − A, mean per case) %+.1f points, 95%% CI [%+.1f, %+.1f]; p = %.4g at alpha %g",
                 comparison.delta * 100, comparison.deltaLow * 100, comparison.deltaHigh * 100, comparison.pValue,
                 comparison.alpha))
+        let tied = comparison.cases - comparison.casesAHigher - comparison.casesBHigher
+        console.out(
+            "Cases: \(comparison.cases) paired; A higher in \(comparison.casesAHigher), B higher in "
+                + "\(comparison.casesBHigher), tied in \(tied)")
         console.out("Test: \(comparison.test)")
+        console.out("Interval: \(comparison.interval)")
     }
 }

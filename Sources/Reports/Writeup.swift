@@ -140,7 +140,7 @@ public enum Writeup {
 
         out.append("## Evals before, during and after")
         out.append("")
-        out.append("Suite `\(context.settings.standardSuite)`; pass rates with 95% Wilson intervals, as recorded.")
+        out.append("Suite `\(context.settings.standardSuite)`; pass rates with 95% case-level intervals, as recorded.")
         out.append("")
         out.append("| when | version | source | pass rate | 95% CI | suite sha256 |")
         out.append("|---|---|---|---:|---|---|")
