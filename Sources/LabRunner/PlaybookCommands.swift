@@ -222,7 +222,8 @@ enum PlaybookCommands {
                 ),
                 .value(
                     "detected-at", "time",
-                    help: "When the problem was detected (ISO 8601 UTC, or -15m; not before the bad version went live)."),
+                    help: "When the problem was detected (ISO 8601 UTC, or -15m; not before the bad version went live)."
+                ),
                 .value("by", "name", help: "Who rolls back (default: $USER)."),
                 yes, Common.workspace, Common.json,
             ]
@@ -562,7 +563,8 @@ enum PlaybookCommands {
                     "reported-at", "time",
                     help: "When the complaint was made (default: now); later changes cannot explain it."),
                 .value("category", "name", help: "The complaint's category, e.g. returns or escalate:legal_threat."),
-                .value("complaint", "text", help: "The complaint's text; its category is the intent the model gives it."),
+                .value(
+                    "complaint", "text", help: "The complaint's text; its category is the intent the model gives it."),
                 .value("by", "name", help: "Who investigates (default: $USER)."),
                 Common.workspace, Common.json,
             ]

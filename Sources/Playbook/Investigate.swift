@@ -53,7 +53,8 @@ public struct Suspect: Encodable, Sendable {
     /// "already rolled back at T, incident INC-…", or nil.
     public var rolledBackNote: String? {
         rolledBack.map { back in
-            "already rolled back at \(Timestamp.string(from: back.at))" + (back.incident.map { ", incident \($0)" } ?? "")
+            "already rolled back at \(Timestamp.string(from: back.at))"
+                + (back.incident.map { ", incident \($0)" } ?? "")
         }
     }
 }
@@ -227,7 +228,8 @@ public enum InvestigatePlay {
                 + "the symptom does not come from a version change; look at the traffic, or widen the suite"
         } else {
             verdict = "noise"
-            conclusion = "not distinguishable from noise — no change since the onset measured worse on the suite; "
+            conclusion =
+                "not distinguishable from noise — no change since the onset measured worse on the suite; "
                 + "keep the changes, or widen the investigation"
         }
         var data = [
@@ -324,8 +326,9 @@ public enum InvestigatePlay {
     /// between `since` and `until`, in the order versions first answered.
     static func liveSignals(since: Date, until: Date, in registry: Registry) throws -> [VersionSignals] {
         var order: [String] = []
-        var byVersion: [String: (requests: Int, labelled: Int, satisfied: Int, answers: Int, escalated: Int, cited: Int)] =
-            [:]
+        var byVersion:
+            [String: (requests: Int, labelled: Int, satisfied: Int, answers: Int, escalated: Int, cited: Int)] =
+                [:]
         let decoder = JSONDecoder()
         try AttributionLog(registryRoot: registry.root).forEach { record in
             guard record.at >= since, record.at <= until else { return true }
@@ -351,7 +354,8 @@ public enum InvestigatePlay {
             return VersionSignals(
                 version: version, requests: counts.requests, labelled: counts.labelled, satisfied: counts.satisfied,
                 satisfiedShare: share(counts.satisfied, counts.labelled),
-                escalationRate: share(counts.escalated, counts.answers), citationRate: share(counts.cited, counts.answers))
+                escalationRate: share(counts.escalated, counts.answers),
+                citationRate: share(counts.cited, counts.answers))
         }
     }
 }

@@ -194,7 +194,8 @@ public enum RollbackPlay {
                     + "last known good to return to from #\(current.seq) \(current.shortID); see why with "
                     + "'LabRunner rollback --dry-run', or name a version: 'LabRunner rollback REF --reason TEXT'.")
         }
-        return RollbackChoice(current: current, target: found, lastKnownGood: true, skipped: skipped, targetFindings: [])
+        return RollbackChoice(
+            current: current, target: found, lastKnownGood: true, skipped: skipped, targetFindings: [])
     }
 
     /// The most recent earlier production version that is known good, or nil.

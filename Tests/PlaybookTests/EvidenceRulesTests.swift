@@ -30,7 +30,9 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let context = try lab.context()
         let forcedEval = try #require(
             EvalLedger.summaries(for: forced, events: try context.registry.events()).last)
-        #expect(forcedEval.passRate >= 0.80, "the forced version clears the threshold, so only the override rule can skip it")
+        #expect(
+            forcedEval.passRate >= 0.80,
+            "the forced version clears the threshold, so only the override rule can skip it")
         lab.clock.advance(10)
         let result = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "restore escalations", incident: nil, detectedAt: nil, by: "ops"),
