@@ -13,6 +13,8 @@ printf '\nStyle note: prefer plain words over jargon.\n' >> system/prompt.md
 sleep 1
 onset_a=$(stamp)
 sleep 1
+reported_a=$(stamp)
+sleep 1
 rm system/index/returns.md
 "$L" register --parent production --owner dana --reason "tidy the knowledge base"
 "$L" promote "$(latest)" --approver dana-lead --force --reason "the eval is flaky on docs changes"
@@ -23,7 +25,8 @@ Two complaints reached the support lead today.
 
 Complaint A: "Since erin's prompt change the answers feel worse. Can we roll it back?"
 onset-a: $onset_a
+reported-a: $reported_a
 
-Complaint B: "Customers asking how to return something get no policy at all."
+Complaint B (just arrived): "Customers asking how to return something get no policy at all."
 onset-b: $onset_b
 TEXT

@@ -206,22 +206,41 @@ enum PlaybookCommands {
         CommandSpec(
             name: "rollback", abstract: "Move production back to the last known good version (Play 3).",
             discussion: """
-                Without REF, the last known good is the most recent earlier production version whose eval passed
-                and that no incident names as bad. The restored version is re-evaluated to confirm, and the
-                incident records the time from detection to the tag move.
+                Without REF, the last known good is the most recent earlier production version that reached
+                production through a passed gate (never forced past a failed one), that no incident names as bad,
+                and whose eval passed. --dry-run previews the choice without writing anything: the target, every
+                newer production version skipped and why, and the target re-evaluated on today's suite. The
+                restored version is re-evaluated to confirm, and the incident records the time from detection to
+                the tag move.
                 """,
             arguments: [.optional("ref", help: "Roll back to this version instead of the last known good.")],
             options: [
-                .value("reason", "text", help: "Why (required)."),
+                .value("reason", "text", help: "Why (required, except with --dry-run)."),
+                .flag("dry-run", help: "Show the target, what is skipped and why, and today's eval; move nothing."),
                 .value(
                     "incident", "id", help: "The incident this rollback answers (default: the open one for production)."
                 ),
-                .value("detected-at", "time", help: "When the problem was detected (ISO 8601 UTC, or -15m)."),
+                .value(
+                    "detected-at", "time",
+                    help: "When the problem was detected (ISO 8601 UTC, or -15m; not before the bad version went live)."
+                ),
                 .value("by", "name", help: "Who rolls back (default: $USER)."),
                 yes, Common.workspace, Common.json,
             ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
+            if invocation.flag("dry-run") {
+                let progress = ProgressHolder(console: console, label: "re-evaluating")
+                let preview = try RollbackPlay.preview(
+                    ref: invocation.argument("ref"), in: context, progress: { progress.update($0, $1) })
+                progress.finish()
+                if invocation.flag("json") {
+                    try Common.printJSON(preview, console)
+                } else {
+                    try renderRollbackPreview(preview, context: context, console)
+                }
+                return 0
+            }
             let detected = try invocation.value("detected-at").map { try TimeParsing.pastTime($0, now: env.now()) }
             let progress = ProgressHolder(console: console, label: "confirming")
             let result = try RollbackPlay.run(
@@ -239,6 +258,9 @@ enum PlaybookCommands {
             console.out(
                 "Rolled back production: \(short(result.from)) → #\(to.seq) \(to.shortID)\(result.lastKnownGood ? " (last known good)" : "")"
             )
+            for finding in result.targetFindings {
+                console.out(console.styled("warning: #\(to.seq) is not known good: \(finding)", .yellow))
+            }
             if let confirmation = result.confirmation {
                 let word =
                     result.confirmed ? console.styled("confirmed", .green) : console.styled("NOT confirmed", .red)
@@ -252,6 +274,26 @@ enum PlaybookCommands {
             )
             return 0
         }
+    }
+
+    static func renderRollbackPreview(_ preview: RollbackPreview, context: PlayContext, _ console: Console) throws {
+        let to = try context.registry.record(id: preview.to)
+        console.out(
+            "Would roll back production: \(short(preview.from)) → #\(to.seq) \(to.shortID)\(preview.lastKnownGood ? " (last known good)" : "")"
+        )
+        if !preview.skipped.isEmpty { console.out("Skipped, newest first:") }
+        for skipped in preview.skipped {
+            console.out("  #\(skipped.seq) \(short(skipped.version)): \(skipped.reasons.joined(separator: "; "))")
+        }
+        for finding in preview.targetFindings {
+            console.out(console.styled("warning: #\(to.seq) is not known good: \(finding)", .yellow))
+        }
+        if let reevaluation = preview.reevaluation {
+            console.out(
+                "Today's eval of #\(to.seq): "
+                    + console.styled(reevaluation.finding, reevaluation.passes ? .green : .red))
+        }
+        console.out("Nothing was changed. Run without --dry-run (and with --reason TEXT) to move production.")
     }
 
     // MARK: Play 4
@@ -455,10 +497,15 @@ enum PlaybookCommands {
 
     static func gcSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "gc", abstract: "Delete heavy blobs of expired, never-production versions (Play 6).",
-            discussion: "Metadata, eval results and events are kept forever. Run with --dry-run first.",
+            name: "gc", abstract: "Delete heavy blobs of expired versions that never served anyone (Play 6).",
+            discussion: """
+                A version's blobs are kept while it has held production, answered any request in the attribution
+                log (canary and experiment traffic too, so audits can replay), is behind a live tag, or has not
+                expired; the plan says why each kept version is kept. Metadata, eval results and events are kept
+                forever. Run with --dry-run first.
+                """,
             options: [
-                .flag("dry-run", help: "List what would be deleted; delete nothing."),
+                .flag("dry-run", help: "List what would be deleted and why the rest is kept; delete nothing."),
                 .value("by", "name", help: "Who runs the collection (default: $USER)."),
                 yes, Common.workspace, Common.json,
             ]
@@ -477,9 +524,14 @@ enum PlaybookCommands {
                 try Common.printJSON(result, console)
                 return 0
             }
+            if !result.kept.isEmpty { console.out("Kept:") }
+            for kept in result.kept {
+                console.out("  #\(kept.seq) \(short(kept.version)): \(kept.reasons.joined(separator: "; "))")
+            }
             guard !result.versions.isEmpty else {
                 console.out(
-                    "Nothing to collect: no expired version that never held production and no live tag reaches.")
+                    "Nothing to collect: every version has held production, answered a request, is behind a live tag or has not expired."
+                )
                 return 0
             }
             console.out(
@@ -497,9 +549,22 @@ enum PlaybookCommands {
     static func investigateSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "investigate", abstract: "Trace a quality complaint to a change, or to noise (Play 7).",
+            discussion: """
+                Takes every production change from the version live at the onset until the complaint was reported
+                (an onset before the first promotion starts at the first production version), rolled-back ones
+                too, and compares each with its predecessor in repeated paired evals. Live evidence by version
+                comes from the attribution log. With --category or --complaint it first checks that the suite has
+                cases for the complaint: if not, the verdict is that the suite does not cover it, not noise.
+                """,
             arguments: [],
             options: [
                 .value("onset", "time", help: "When the symptom started (ISO 8601 UTC, 'now', or -15m; required)."),
+                .value(
+                    "reported-at", "time",
+                    help: "When the complaint was made (default: now); later changes cannot explain it."),
+                .value("category", "name", help: "The complaint's category, e.g. returns or escalate:legal_threat."),
+                .value(
+                    "complaint", "text", help: "The complaint's text; its category is the intent the model gives it."),
                 .value("by", "name", help: "Who investigates (default: $USER)."),
                 Common.workspace, Common.json,
             ]
@@ -509,33 +574,69 @@ enum PlaybookCommands {
                 throw UsageError("Missing --onset TIME: say when the symptom started, e.g. --onset -30m.")
             }
             let onset = try TimeParsing.pastTime(onsetText, now: env.now())
+            let reported = try invocation.value("reported-at").map { try TimeParsing.pastTime($0, now: env.now()) }
             let progress = ProgressHolder(console: console, label: "paired evals")
             let investigation = try InvestigatePlay.run(
-                onset: onset, by: invocation.value("by") ?? Common.currentUser(console), in: context,
-                progress: { progress.update($0, $1) })
+                InvestigateRequest(
+                    onset: onset, reportedAt: reported, category: invocation.value("category"),
+                    complaint: invocation.value("complaint"),
+                    by: invocation.value("by") ?? Common.currentUser(console)),
+                in: context, progress: { progress.update($0, $1) })
             progress.finish()
             if invocation.flag("json") {
                 try Common.printJSON(investigation, console)
                 return 0
             }
-            console.out("Production history (onset \(Timestamp.string(from: onset))):")
-            for move in investigation.history {
-                let marker = move.at <= onset ? " " : "*"
-                console.out(
-                    "\(marker) \(Timestamp.string(from: move.at))  #\(move.seq) \(short(move.version))  by \(move.by): \(move.reason)"
-                )
-            }
-            for suspect in investigation.suspects {
-                console.out(
-                    "Suspect \(short(suspect.version)) vs \(short(suspect.predecessor)): changed \(suspect.changedComponents.isEmpty ? "nothing" : suspect.changedComponents.joined(separator: ", "))\(suspect.lineageChanged ? " + dataset lineage" : "")"
-                )
-                EvalRendering.printComparison(suspect.comparison, console)
-            }
-            console.out(
-                "Conclusion: \(console.styled(investigation.conclusion, investigation.regressionConfirmed ? .red : .yellow))"
-            )
+            renderInvestigation(investigation, console)
             return 0
         }
+    }
+
+    static func renderInvestigation(_ investigation: Investigation, _ console: Console) {
+        console.out(
+            "Production history (onset \(Timestamp.string(from: investigation.onset)), reported \(Timestamp.string(from: investigation.reportedAt)); * = a change in the window):"
+        )
+        if investigation.onsetBeforeFirstPromotion {
+            console.out("  The onset is before the first promotion: the window starts at the first production version.")
+        }
+        let suspects = Set(investigation.suspects.map(\.becameProductionAt))
+        for move in investigation.history {
+            let marker = suspects.contains(move.at) ? "*" : " "
+            let play = move.play.map { " [\($0)]" } ?? ""
+            console.out(
+                "\(marker) \(Timestamp.string(from: move.at))  #\(move.seq) \(short(move.version))  by \(move.by)\(play): \(move.reason)"
+            )
+        }
+        for suspect in investigation.suspects {
+            let changed =
+                suspect.changedComponents.isEmpty ? "nothing" : suspect.changedComponents.joined(separator: ", ")
+            console.out(
+                "Suspect \(short(suspect.version)) vs \(short(suspect.predecessor)): changed \(changed)\(suspect.lineageChanged ? " + dataset lineage" : "")\(suspect.rolledBackNote.map { " (\($0))" } ?? "")"
+            )
+            EvalRendering.printComparison(suspect.comparison, console)
+            if let shift = suspect.category {
+                console.out(
+                    String(
+                        format: "  %@ (%d cases): %.1f%% → %.1f%%", shift.category, shift.cases, shift.before * 100,
+                        shift.after * 100))
+            }
+        }
+        if !investigation.live.isEmpty { console.out("Live evidence since the onset (attribution log):") }
+        for signals in investigation.live {
+            func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+            console.out(
+                "  \(short(signals.version)): \(signals.requests) requests, satisfied \(rate(signals.satisfiedShare)) of \(signals.labelled) labelled, escalated \(rate(signals.escalationRate)), cited \(rate(signals.citationRate))"
+            )
+        }
+        if let coverage = investigation.coverage {
+            let source = coverage.complaint.map { " (the model's intent for \"\($0)\")" } ?? ""
+            console.out(
+                "Suite coverage: category \(coverage.category)\(source) has \(coverage.cases) case(s) in \(coverage.suite)."
+            )
+        }
+        console.out(
+            "Conclusion: \(console.styled(investigation.conclusion, investigation.regressionConfirmed ? .red : .yellow))"
+        )
     }
 
     // MARK: Incidents and traffic
@@ -549,7 +650,9 @@ enum PlaybookCommands {
                     name: "open", abstract: "Open an incident; its detection time starts the rollback clock.",
                     options: [
                         .value("symptom", "text", help: "What users see (required)."),
-                        .value("detected-at", "time", help: "When it was detected (default: now)."),
+                        .value(
+                            "detected-at", "time",
+                            help: "When it was detected (default: now; not before the bad version went live)."),
                         by, Common.workspace, Common.json,
                     ]
                 ) { invocation, console in

@@ -1,17 +1,27 @@
-// Play 6, gc: delete the heavy blobs of expired versions that never held production and no live tag
-// reaches; never a blob shared with a kept version. Metadata, eval results and events stay forever.
+// Play 6, gc: delete the heavy blobs of expired versions that never held production, never answered a request
+// in the attribution log (canary and experiment traffic included, so every audit replay keeps working) and no
+// live tag reaches; never a blob shared with a kept version. Metadata, eval results and events stay forever.
 import Foundation
 import Hashing
 import Registry
+
+/// A version whose blobs the collection keeps, and every rule that keeps it.
+public struct GCKeptVersion: Codable, Sendable, Equatable {
+    public var version: String
+    public var seq: Int
+    public var reasons: [String]
+}
 
 public struct GCPlan: Encodable, Sendable, Equatable {
     public var versions: [String]
     public var blobs: [String]
     public var bytes: Int
     public var dryRun: Bool
+    /// Every version not yet collected whose blobs stay, with why.
+    public var kept: [GCKeptVersion] = []
 
     enum CodingKeys: String, CodingKey {
-        case versions, blobs, bytes
+        case versions, blobs, bytes, kept
         case dryRun = "dry_run"
     }
 }
@@ -29,19 +39,38 @@ public enum GCPlay {
                 .compactMap { $0.data["to"] })
         let experiments = Experiments.all(events: events)
         let deadTags = Set(experiments.filter { !$0.active || $0.expiresAt < now }.map(\.tag))
-        let liveTargets = Set(registry.tags().filter { !deadTags.contains($0.key) }.map(\.value))
         var collected = Set<String>()
         for event in events where event.kind == EventKind.blobsCollected {
             collected.formUnion((event.data["versions"] ?? "").split(separator: " ").map(String.init))
         }
+        let answered = try requestsByVersion(in: registry)
+        let liveTagNames = Dictionary(grouping: registry.tags().filter { !deadTags.contains($0.key) }, by: \.value)
+            .mapValues { $0.map(\.key).sorted() }
         var expired: [VersionRecord] = []
         var kept: [VersionRecord] = []
+        var keptReasons: [GCKeptVersion] = []
         for version in versions where !collected.contains(version.id) {
+            var reasons: [String] = []
+            if everProduction.contains(version.id) { reasons.append("held production") }
+            if let sources = answered[version.id] {
+                let total = sources.values.reduce(0, +)
+                let detail = sources.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                reasons.append(
+                    "answered \(total) request(s) in the attribution log (\(detail.joined(separator: ", "))); "
+                        + "their audits replay from these blobs")
+            }
+            if let names = liveTagNames[version.id] { reasons.append("live tag \(names.joined(separator: ", "))") }
             let expiry = version.metadata.extra["expires_at"].flatMap(Timestamp.date(from:))
-            if let expiry, expiry < now, !everProduction.contains(version.id), !liveTargets.contains(version.id) {
+            if let expiry, expiry >= now {
+                reasons.append("retention runs until \(Timestamp.string(from: expiry))")
+            } else if expiry == nil {
+                reasons.append("no retention window (not an experiment version)")
+            }
+            if reasons.isEmpty {
                 expired.append(version)
             } else {
                 kept.append(version)
+                keptReasons.append(GCKeptVersion(version: version.id, seq: version.seq, reasons: reasons))
             }
         }
         var manifests: [String: FolderManifest] = [:]
@@ -65,7 +94,18 @@ public enum GCPlay {
         let deletable = doomed.subtracting(keep).filter(registry.objects.contains).sorted()
         return GCPlan(
             versions: expired.map(\.id), blobs: deletable,
-            bytes: deletable.reduce(0) { $0 + registry.objects.size(of: $1) }, dryRun: true)
+            bytes: deletable.reduce(0) { $0 + registry.objects.size(of: $1) }, dryRun: true, kept: keptReasons)
+    }
+
+    /// How many requests each version answered, by source (production traffic, canary, experiment, …): a
+    /// version that answered a customer keeps its blobs so that `audit --replay` of that answer still works.
+    static func requestsByVersion(in registry: Registry) throws -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        try AttributionLog(registryRoot: registry.root).forEach { record in
+            counts[record.version, default: [:]][record.source, default: 0] += 1
+            return true
+        }
+        return counts
     }
 
     /// Plans and, unless `dryRun`, deletes under the writer lock (so no register can re-share a doomed blob
@@ -92,7 +132,8 @@ public enum GCPlay {
                 kind: EventKind.blobsCollected, actor: actor,
                 data: [
                     "versions": plan.versions.joined(separator: " "), "blobs": plan.blobs.joined(separator: " "),
-                    "bytes": String(plan.bytes), "reason": "retention expired; never held production; no live tag",
+                    "bytes": String(plan.bytes),
+                    "reason": "retention expired; never held production; answered no request; no live tag",
                 ])
             for hash in plan.blobs { try context.registry.objects.remove(hash) }
             return plan

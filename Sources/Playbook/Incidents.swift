@@ -96,6 +96,8 @@ public enum Incidents {
             throw PlaybookError.invalid("An incident needs a symptom: pass --symptom TEXT describing what users see.")
         }
         let detected = detectedAt ?? context.now()
+        try checkDetection(
+            detected, badVersion: badVersion ?? context.registry.tag("production"), in: context)
         let incident = try context.registry.write { writer -> Incident in
             let id = String(format: "INC-%04d", all(events: try context.registry.events()).count + 1)
             var data = [
@@ -107,6 +109,28 @@ public enum Incidents {
         }
         try mirror(incident, in: context)
         return incident
+    }
+
+    /// When `version` last reached production (the start of its latest stint), from the tag moves.
+    static func arrival(of version: String, events: [Event]) -> Date? {
+        events.last {
+            $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" && $0.data["to"] == version
+        }?.at
+    }
+
+    /// A detection time cannot be in the future, nor before the bad version reached production: a symptom is
+    /// seen only while the version that causes it is live. Both times are named so the person can correct it.
+    public static func checkDetection(_ detected: Date, badVersion: String?, in context: PlayContext) throws {
+        let now = context.now()
+        try TimeParsing.refuseFuture(detected, given: "The detection time", now: now)
+        guard let badVersion, let arrived = arrival(of: badVersion, events: try context.registry.events()),
+            detected < arrived
+        else { return }
+        let record = try context.registry.record(id: badVersion)
+        throw PlaybookError.invalid(
+            "The detection time \(Timestamp.string(from: detected)) is before the bad version #\(record.seq) "
+                + "\(record.shortID) reached production at \(Timestamp.string(from: arrived)); give a time after that, "
+                + "or leave out --detected-at to mean now.")
     }
 
     /// Records facts about an incident (rollback times, versions) as one event.

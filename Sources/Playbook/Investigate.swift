@@ -1,5 +1,7 @@
-// Play 7, investigate: production history against the symptom's onset, the composite diff of each
-// suspect against its predecessor, and a repeated paired eval to tell a regression from noise.
+// Play 7, investigate: every production change from the version live at the onset until the complaint was
+// made (rolled-back ones too, and said so), the composite diff of each against its predecessor, a repeated
+// paired eval to tell a regression from noise, live evidence by version from the attribution log, and whether
+// the suite covers the complaint at all ("the suite does not cover this complaint" is not "noise").
 public import Evals
 public import Foundation
 import Hashing
@@ -12,6 +14,22 @@ public struct ProductionMove: Encodable, Sendable {
     public var at: Date
     public var by: String
     public var reason: String
+    public var play: String?
+}
+
+/// A suspect that production has since been taken back past, by which rollback.
+public struct RolledBack: Encodable, Sendable {
+    public var at: Date
+    public var incident: String?
+    public var to: String
+}
+
+/// The complaint's category on the paired runs: pass rates before and after the change.
+public struct CategoryShift: Encodable, Sendable {
+    public var category: String
+    public var cases: Int
+    public var before: Double
+    public var after: Double
 }
 
 public struct Suspect: Encodable, Sendable {
@@ -21,26 +39,98 @@ public struct Suspect: Encodable, Sendable {
     public var changedComponents: [String]
     public var lineageChanged: Bool
     public var comparison: Comparison
+    public var rolledBack: RolledBack?
+    public var category: CategoryShift?
 
     enum CodingKeys: String, CodingKey {
-        case version, predecessor, comparison
+        case version, predecessor, comparison, category
         case becameProductionAt = "became_production_at"
         case changedComponents = "changed_components"
         case lineageChanged = "lineage_changed"
+        case rolledBack = "rolled_back"
+    }
+
+    /// "already rolled back at T, incident INC-…", or nil.
+    public var rolledBackNote: String? {
+        rolledBack.map { back in
+            "already rolled back at \(Timestamp.string(from: back.at))"
+                + (back.incident.map { ", incident \($0)" } ?? "")
+        }
+    }
+}
+
+/// Live evidence for one version over the investigation's window, from the attribution log.
+public struct VersionSignals: Encodable, Sendable {
+    public var version: String
+    public var requests: Int
+    public var labelled: Int
+    public var satisfied: Int
+    public var satisfiedShare: Double?
+    public var escalationRate: Double?
+    public var citationRate: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case version, requests, labelled, satisfied
+        case satisfiedShare = "satisfied_share"
+        case escalationRate = "escalation_rate"
+        case citationRate = "citation_rate"
+    }
+}
+
+/// Whether the standard suite has cases for the complaint's category.
+public struct SuiteCoverage: Encodable, Sendable {
+    public var category: String
+    /// The complaint text the category was derived from (the model's intent for it), if any.
+    public var complaint: String?
+    public var suite: String
+    public var suiteSHA256: String
+    public var cases: Int
+    public var covered: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case category, complaint, suite, cases, covered
+        case suiteSHA256 = "suite_sha256"
     }
 }
 
 public struct Investigation: Encodable, Sendable {
     public var onset: Date
+    public var reportedAt: Date
+    /// The onset came before the first promotion, so the window starts at the first production version.
+    public var onsetBeforeFirstPromotion: Bool
     public var history: [ProductionMove]
     public var suspects: [Suspect]
+    public var live: [VersionSignals]
+    public var coverage: SuiteCoverage?
     public var regressionConfirmed: Bool
+    public var verdict: String
     public var components: [String]
     public var conclusion: String
 
     enum CodingKeys: String, CodingKey {
-        case onset, history, suspects, components, conclusion
+        case onset, history, suspects, live, coverage, verdict, components, conclusion
+        case reportedAt = "reported_at"
+        case onsetBeforeFirstPromotion = "onset_before_first_promotion"
         case regressionConfirmed = "regression_confirmed"
+    }
+}
+
+public struct InvestigateRequest: Sendable {
+    public var onset: Date
+    /// When the complaint was made: changes after it cannot explain it (default: now).
+    public var reportedAt: Date?
+    /// The complaint's category (a suite category such as `intent:returns`, or its last part, or an intent).
+    public var category: String?
+    /// The complaint in the customer's words; its category is the intent the production model gives it.
+    public var complaint: String?
+    public var by: String
+
+    public init(onset: Date, reportedAt: Date? = nil, category: String? = nil, complaint: String? = nil, by: String) {
+        self.onset = onset
+        self.reportedAt = reportedAt
+        self.category = category
+        self.complaint = complaint
+        self.by = by
     }
 }
 
@@ -48,78 +138,224 @@ public enum InvestigatePlay {
     public static let concludedEvent = "investigation.concluded"
     /// Enough paired repeats to separate a 10-point drop from sampling noise at alpha 0.01.
     public static let sampledRepeats = 30
-    public static let maximumSuspects = 3
 
     public static func run(
         onset: Date, by actor: String, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> Investigation {
+        try run(InvestigateRequest(onset: onset, by: actor), in: context, progress: progress)
+    }
+
+    public static func run(
+        _ request: InvestigateRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> Investigation {
         let registry = context.registry
-        let moves = try registry.tagHistory("production")
-        guard let liveIndex = moves.lastIndex(where: { $0.at <= onset }) else {
+        let onset = request.onset
+        let now = context.now()
+        try TimeParsing.refuseFuture(onset, given: "The onset", now: now)
+        let reportedAt = request.reportedAt ?? now
+        try TimeParsing.refuseFuture(reportedAt, given: "The report time", now: now)
+        guard reportedAt >= onset else {
             throw PlaybookError.invalid(
-                "Production had no version at \(Timestamp.string(from: onset)); give an onset after the first promotion."
-            )
+                "The complaint was reported at \(Timestamp.string(from: reportedAt)), before its onset "
+                    + "\(Timestamp.string(from: onset)); give a report time after the onset.")
         }
+        if request.category != nil, request.complaint != nil {
+            throw PlaybookError.invalid(
+                "Give the complaint's category with --category NAME or its text with --complaint TEXT, not both.")
+        }
+        let moves = try registry.tagHistory("production")
+        guard !moves.isEmpty else { throw PlaybookError.noProduction }
+        let coverage = try suiteCoverage(request, moves: moves, in: context)
+
+        // The window: the version live at the onset (the first one when the onset is earlier), then every
+        // change up to the report.
+        let beforeFirst = moves[0].at > onset
+        let start = moves.lastIndex { $0.at <= onset } ?? 0
+        let end = moves.lastIndex { $0.at <= reportedAt } ?? -1
         let history = try moves.map { move in
             let record = try registry.record(id: move.to)
-            return ProductionMove(version: move.to, seq: record.seq, at: move.at, by: move.by, reason: move.reason)
+            return ProductionMove(
+                version: move.to, seq: record.seq, at: move.at, by: move.by, reason: move.reason,
+                play: move.details["play"])
         }
         var suspects: [Suspect] = []
-        var index = liveIndex
-        while index > 0, suspects.count < maximumSuspects {
-            let suspect = try registry.record(id: moves[index].to)
-            let predecessor = try registry.record(id: moves[index - 1].to)
-            let diff = try registry.diff(predecessor, suspect)
-            let comparison = try compare(predecessor, suspect, actor: actor, in: context, progress: progress)
-            suspects.append(
-                Suspect(
-                    version: suspect.id, predecessor: predecessor.id, becameProductionAt: moves[index].at,
-                    changedComponents: diff.changedComponents, lineageChanged: diff.lineageChanged,
-                    comparison: comparison))
-            if comparison.verdict == "worse" { break }
-            // A rollback restored a confirmed-good version: whatever it undid is not behind this symptom.
-            if moves[index].details["play"] == "rollback" { break }
-            index -= 1
+        var compared: [String: (Comparison, CategoryShift?)] = [:]
+        if start <= end {
+            for index in start...end where index > 0 && moves[index].details["play"] != "rollback" {
+                let predecessorID = moves[index].from ?? moves[index - 1].to
+                guard predecessorID != moves[index].to else { continue }
+                let suspect = try registry.record(id: moves[index].to)
+                let predecessor = try registry.record(id: predecessorID)
+                let diff = try registry.diff(predecessor, suspect)
+                let key = predecessor.id + suspect.id
+                let (comparison, shift) =
+                    try compared[key]
+                    ?? compare(
+                        predecessor, suspect, category: coverage, actor: request.by, in: context, progress: progress)
+                compared[key] = (comparison, shift)
+                suspects.append(
+                    Suspect(
+                        version: suspect.id, predecessor: predecessor.id, becameProductionAt: moves[index].at,
+                        changedComponents: diff.changedComponents, lineageChanged: diff.lineageChanged,
+                        comparison: comparison, rolledBack: rolledBack(moves, index), category: shift))
+            }
         }
-        let culprit = suspects.first { $0.comparison.verdict == "worse" }
+        let live = try liveSignals(since: onset, until: reportedAt, in: registry)
+
+        let worse = suspects.filter { $0.comparison.verdict == "worse" }
+        let culprit = worse.first { $0.rolledBack == nil } ?? worse.first
         var components = culprit?.changedComponents ?? []
         if culprit?.lineageChanged == true { components.append("data/train.csv (dataset lineage)") }
-        let conclusion: String
+        let verdict: String
+        var conclusion: String
         if let culprit {
+            verdict = "regression"
             let named = components.isEmpty ? "no component (identical content)" : components.joined(separator: ", ")
             conclusion =
                 "regression confirmed in \(named) (version \(culprit.version.prefix(12)) vs "
                 + "\(culprit.predecessor.prefix(12)), p = \(String(format: "%.2g", culprit.comparison.pValue)))"
+            if let note = culprit.rolledBackNote { conclusion += "; \(note)" }
+        } else if let coverage, !coverage.covered {
+            verdict = "not_covered"
+            conclusion =
+                "the suite does not cover this complaint: suite \(coverage.suite) has no cases in category "
+                + "'\(coverage.category)', so its evals cannot clear or blame a change; add cases for it and investigate again"
+        } else if suspects.isEmpty {
+            verdict = "no_change"
+            let serving = history[start].seq
+            conclusion =
+                "no production change between the onset and the report (production served #\(serving)): "
+                + "the symptom does not come from a version change; look at the traffic, or widen the suite"
         } else {
-            conclusion = "not distinguishable from noise — widen the investigation"
+            verdict = "noise"
+            conclusion =
+                "not distinguishable from noise — no change since the onset measured worse on the suite; "
+                + "keep the changes, or widen the investigation"
         }
         var data = [
-            "onset": Timestamp.string(from: onset), "conclusion": conclusion,
-            "verdict": culprit == nil ? "noise" : "regression",
+            "onset": Timestamp.string(from: onset), "reported_at": Timestamp.string(from: reportedAt),
+            "conclusion": conclusion, "verdict": verdict, "suspects": suspects.map(\.version).joined(separator: " "),
         ]
         data["suspect"] = culprit?.version
         data["components"] = components.joined(separator: ",")
-        try registry.write { writer in try writer.append(kind: concludedEvent, actor: actor, data: data) }
+        data["category"] = coverage?.category
+        data["covered"] = coverage.map { String($0.covered) }
+        try registry.write { writer in try writer.append(kind: concludedEvent, actor: request.by, data: data) }
         return Investigation(
-            onset: onset, history: history, suspects: suspects, regressionConfirmed: culprit != nil,
+            onset: onset, reportedAt: reportedAt, onsetBeforeFirstPromotion: beforeFirst, history: history,
+            suspects: suspects, live: live, coverage: coverage, regressionConfirmed: culprit != nil, verdict: verdict,
             components: components, conclusion: conclusion)
     }
 
-    /// A paired comparison on the standard suite with the same seeds for both, each result recorded as evidence.
+    /// The rollback that took production back past the change at `index` (to a version held before it), if any.
+    static func rolledBack(_ moves: [TagMove], _ index: Int) -> RolledBack? {
+        let earlier = Set(moves[..<index].map(\.to)).subtracting([moves[index].to])
+        guard
+            let back = moves[(index + 1)...].first(where: {
+                $0.details["play"] == "rollback" && earlier.contains($0.to)
+            })
+        else { return nil }
+        return RolledBack(at: back.at, incident: back.details["incident"], to: back.to)
+    }
+
+    /// The complaint's category and how many cases today's suite has in it; nil when none was given.
+    static func suiteCoverage(_ request: InvestigateRequest, moves: [TagMove], in context: PlayContext) throws
+        -> SuiteCoverage?
+    {
+        guard request.category != nil || request.complaint != nil else { return nil }
+        let serving = try context.registry.record(id: context.registry.tag("production") ?? moves[moves.count - 1].to)
+        let system = try context.system(for: serving)
+        var category = request.category?.trimmingCharacters(in: .whitespaces) ?? ""
+        if let complaint = request.complaint {
+            guard !complaint.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw PlaybookError.invalid("--complaint needs the complaint's text, in the customer's words.")
+            }
+            category = "intent:" + system.ask(complaint, seed: context.settings.evalSeed).intent
+        }
+        guard !category.isEmpty else {
+            throw PlaybookError.invalid("--category needs a name, such as returns or escalate:legal_threat.")
+        }
+        let suite = try RollbackPlay.todaysSuite(for: system, in: context)
+        let cases = suite.cases.filter { matches($0, category) }.count
+        return SuiteCoverage(
+            category: category, complaint: request.complaint, suite: suite.name, suiteSHA256: suite.sha256,
+            cases: cases, covered: cases > 0)
+    }
+
+    /// A case is in `category` when its category is that name, ends in `:name`, or it expects that intent.
+    static func matches(_ evalCase: EvalCase, _ category: String) -> Bool {
+        let bare = category.split(separator: ":").last.map(String.init) ?? category
+        if let own = evalCase.category {
+            if own == category || own.split(separator: ":").last.map(String.init) == bare { return true }
+        }
+        return evalCase.expect.intent == bare
+    }
+
+    /// A paired comparison on the standard suite with the same seeds for both, each result recorded as
+    /// evidence; with a complaint category, that category's pass rates on the same runs.
     static func compare(
-        _ before: VersionRecord, _ after: VersionRecord, actor: String, in context: PlayContext,
-        progress: (@Sendable (Int, Int) -> Void)?
-    ) throws -> Comparison {
+        _ before: VersionRecord, _ after: VersionRecord, category coverage: SuiteCoverage?, actor: String,
+        in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)?
+    ) throws -> (Comparison, CategoryShift?) {
         let beforeSystem = try context.system(for: before)
         let afterSystem = try context.system(for: after)
         let sampled = beforeSystem.temperature > 0 || afterSystem.temperature > 0
         let repeats = sampled ? max(sampledRepeats, context.settings.sampledRepeats) : 1
-        let suite = try context.suite(named: context.settings.standardSuite, for: afterSystem)
+        let suite = try RollbackPlay.todaysSuite(for: afterSystem, in: context)
         let seed = context.settings.evalSeed
         let a = try EvalRunner.run(suite: suite, system: beforeSystem, seed: seed, repeats: repeats, progress: progress)
         let b = try EvalRunner.run(suite: suite, system: afterSystem, seed: seed, repeats: repeats, progress: progress)
         try EvalLedger.record(a, source: "investigate", actor: actor, in: context)
         try EvalLedger.record(b, source: "investigate", actor: actor, in: context)
-        return try EvalComparer.compare(a, b, alpha: context.settings.alpha)
+        var shift: CategoryShift?
+        if let coverage, coverage.covered {
+            let ids = Set(suite.cases.filter { matches($0, coverage.category) }.map(\.id))
+            func rate(_ result: EvalResult) -> Double {
+                let outcomes = result.cases.filter { ids.contains($0.id) }
+                let runs = outcomes.reduce(0) { $0 + $1.outcomes.count }
+                return runs == 0 ? 0 : Double(outcomes.reduce(0) { $0 + $1.passes }) / Double(runs)
+            }
+            shift = CategoryShift(category: coverage.category, cases: ids.count, before: rate(a), after: rate(b))
+        }
+        return (try EvalComparer.compare(a, b, alpha: context.settings.alpha), shift)
+    }
+
+    // SHARED SIGNALS: per-version live evidence from the attribution log. When Serving's label-free signals
+    // module lands, fold this onto it (same window, same version keys); until then it is computed here.
+    /// Requests, labelled satisfaction share, escalation and citation rates by version, for requests answered
+    /// between `since` and `until`, in the order versions first answered.
+    static func liveSignals(since: Date, until: Date, in registry: Registry) throws -> [VersionSignals] {
+        var order: [String] = []
+        var byVersion:
+            [String: (requests: Int, labelled: Int, satisfied: Int, answers: Int, escalated: Int, cited: Int)] =
+                [:]
+        let decoder = JSONDecoder()
+        try AttributionLog(registryRoot: registry.root).forEach { record in
+            guard record.at >= since, record.at <= until else { return true }
+            if byVersion[record.version] == nil {
+                order.append(record.version)
+                byVersion[record.version] = (0, 0, 0, 0, 0, 0)
+            }
+            byVersion[record.version]?.requests += 1
+            if let satisfied = record.satisfied {
+                byVersion[record.version]?.labelled += 1
+                if satisfied { byVersion[record.version]?.satisfied += 1 }
+            }
+            if let answer = try? decoder.decode(Answer.self, from: Data(record.output.utf8)) {
+                byVersion[record.version]?.answers += 1
+                if answer.escalated { byVersion[record.version]?.escalated += 1 }
+                if answer.citedDocument != nil { byVersion[record.version]?.cited += 1 }
+            }
+            return true
+        }
+        return order.compactMap { version in
+            guard let counts = byVersion[version] else { return nil }
+            func share(_ part: Int, _ whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
+            return VersionSignals(
+                version: version, requests: counts.requests, labelled: counts.labelled, satisfied: counts.satisfied,
+                satisfiedShare: share(counts.satisfied, counts.labelled),
+                escalationRate: share(counts.escalated, counts.answers),
+                citationRate: share(counts.cited, counts.answers))
+        }
     }
 }

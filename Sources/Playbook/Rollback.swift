@@ -1,9 +1,11 @@
-// Play 3, rollback: find the last known good from the registry, move production back, confirm the
-// restored behaviour with the standard suite, and record the incident with its time-to-rollback.
+// Play 3, rollback: find the last known good from the registry (held production, passed its gate without
+// override, named bad by no incident), preview the choice with a dry run that writes nothing, move production
+// back, confirm the restored behaviour with the standard suite, and record the incident's time-to-rollback.
+public import Evals
 public import Foundation
-import Evals
 import Hashing
 public import Registry
+import ToyModel
 
 public struct RollbackRequest: Sendable {
     public var ref: String?
@@ -24,10 +26,65 @@ public struct RollbackRequest: Sendable {
     }
 }
 
+/// A production version newer than the rollback target, and why the rollback passes over it.
+public struct SkippedVersion: Codable, Sendable, Equatable {
+    public var version: String
+    public var seq: Int
+    public var reasons: [String]
+}
+
+/// The target measured on today's standard suite, not recorded: a suite that grew since the target's own
+/// eval may fail it, and the person should know that before production moves.
+public struct Reevaluation: Encodable, Sendable {
+    public var suite: String
+    public var suiteSHA256: String
+    public var passRate: Double
+    public var ciLow: Double
+    public var ciHigh: Double
+    public var threshold: Double
+    public var passes: Bool
+    /// The suite hash of the target's latest recorded standard-suite eval, if any.
+    public var recordedSuiteSHA256: String?
+    public var suiteChanged: Bool
+    public var finding: String
+
+    enum CodingKeys: String, CodingKey {
+        case suite, threshold, passes, finding
+        case suiteSHA256 = "suite_sha256"
+        case passRate = "pass_rate"
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case recordedSuiteSHA256 = "recorded_suite_sha256"
+        case suiteChanged = "suite_changed"
+    }
+}
+
+/// What `rollback --dry-run` shows: the target, every newer production version passed over and why, and the
+/// target re-evaluated today. Nothing is written to produce it.
+public struct RollbackPreview: Encodable, Sendable {
+    public var from: String
+    public var to: String
+    public var lastKnownGood: Bool
+    public var skipped: [SkippedVersion]
+    /// Why the target itself is not known good (only for a target named by REF).
+    public var targetFindings: [String]
+    public var reevaluation: Reevaluation?
+    public var dryRun = true
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, skipped, reevaluation
+        case lastKnownGood = "last_known_good"
+        case targetFindings = "target_findings"
+        case dryRun = "dry_run"
+    }
+}
+
 public struct RollbackResult: Encodable, Sendable {
     public var from: String
     public var to: String
     public var lastKnownGood: Bool
+    public var skipped: [SkippedVersion]
+    public var targetFindings: [String]
     public var confirmed: Bool
     public var confirmation: EvalSummary?
     public var timeToRollbackSeconds: Double
@@ -35,29 +92,158 @@ public struct RollbackResult: Encodable, Sendable {
     public var event: Event
 
     enum CodingKeys: String, CodingKey {
-        case from, to, confirmed, confirmation, incident, event
+        case from, to, skipped, confirmed, confirmation, incident, event
         case lastKnownGood = "last_known_good"
+        case targetFindings = "target_findings"
         case timeToRollbackSeconds = "time_to_rollback_s"
     }
 }
 
+/// The rollback's choice before anything moves.
+public struct RollbackChoice: Sendable {
+    public var current: VersionRecord
+    public var target: VersionRecord
+    public var lastKnownGood: Bool
+    public var skipped: [SkippedVersion]
+    public var targetFindings: [String]
+}
+
 public enum RollbackPlay {
-    /// The most recent earlier production version whose standard-suite eval passed and that no incident names as bad.
-    public static func lastKnownGood(current: String, in context: PlayContext) throws -> VersionRecord? {
-        let registry = context.registry
-        let events = try registry.events()
-        let suspects = Set(Incidents.all(events: events).compactMap(\.badVersion))
-        var seen: Set<String> = [current]
-        for move in try registry.tagHistory("production").reversed() where !seen.contains(move.to) {
-            seen.insert(move.to)
-            guard !suspects.contains(move.to) else { continue }
-            let record = try registry.record(id: move.to)
-            let evals = EvalLedger.summaries(for: record, events: events).filter {
-                $0.suite == context.settings.standardSuite
-            }
-            if let latest = evals.last, latest.passRate >= context.settings.passThreshold { return record }
+    /// Why `version` is not known good, one sentence each; empty means known good. Known good means: it held
+    /// production through a passed gate, never through an override of a failed one, no incident names it as
+    /// bad, and its latest standard-suite eval meets the pass threshold.
+    static func findings(
+        for version: String, moves: [TagMove], incidents: [Incident], events: [Event], in context: PlayContext
+    ) throws -> [String] {
+        var reasons: [String] = []
+        let arrivals = moves.filter { $0.to == version }
+        if let forced = arrivals.last(where: { $0.details["gate"] == "overridden" }) {
+            let why = forced.details["override_reason"].map { "; override: \($0)" } ?? ""
+            reasons.append(
+                "forced past a failed gate at \(Timestamp.string(from: forced.at)) by \(forced.by) "
+                    + "(\(forced.details["gate_finding"] ?? "gate failed")\(why))")
+        } else if !arrivals.isEmpty, !arrivals.contains(where: { $0.details["gate"] == "passed" }) {
+            let how = arrivals.last?.details["play"].map { "by \($0)" } ?? "by a plain tag move"
+            reasons.append("never passed a promotion gate (it reached production \(how))")
+        } else if arrivals.isEmpty {
+            reasons.append("never held production")
         }
-        return nil
+        for incident in incidents where incident.badVersion == version {
+            reasons.append("named bad by incident \(incident.id) (\(incident.symptom))")
+        }
+        let record = try context.registry.record(id: version)
+        let suite = context.settings.standardSuite
+        if let latest = EvalLedger.summaries(for: record, events: events).last(where: { $0.suite == suite }) {
+            if latest.passRate < context.settings.passThreshold {
+                reasons.append(
+                    "its latest \(suite) eval, \(PromotePlay.percent(latest.passRate)), is below the pass threshold "
+                        + PromotePlay.percent(context.settings.passThreshold))
+            }
+        } else {
+            reasons.append("it has no eval on the standard suite '\(suite)'")
+        }
+        return reasons
+    }
+
+    /// Picks the target (REF, or the last known good) and lists every newer production version passed over.
+    /// Refuses before any work when there is no production, REF is production, or nothing is known good.
+    public static func choose(ref: String?, in context: PlayContext) throws -> RollbackChoice {
+        let registry = context.registry
+        guard let currentID = registry.tag("production") else { throw PlaybookError.noProduction }
+        let current = try registry.record(id: currentID)
+        let events = try registry.events()
+        let moves = try registry.tagHistory("production")
+        let incidents = Incidents.all(events: events)
+        var named: VersionRecord?
+        if let ref {
+            let record = try registry.resolve(ref)
+            if record.id == currentID {
+                throw PlaybookError.alreadyProduction(version: "#\(record.seq) \(record.shortID)")
+            }
+            named = record
+        }
+        var skipped: [SkippedVersion] = []
+        var seen: Set<String> = []
+        var found: VersionRecord?
+        for move in moves.reversed() where !seen.contains(move.to) {
+            seen.insert(move.to)
+            if move.to == named?.id { break }
+            var reasons = try findings(for: move.to, moves: moves, incidents: incidents, events: events, in: context)
+            if move.to == currentID {
+                reasons.insert("in production now: the version being rolled back", at: 0)
+            } else if reasons.isEmpty {
+                guard named != nil else {
+                    found = try registry.record(id: move.to)
+                    break
+                }
+                reasons.append("known good, but REF names an older version")
+            }
+            let record = try registry.record(id: move.to)
+            skipped.append(SkippedVersion(version: move.to, seq: record.seq, reasons: reasons))
+        }
+        if let named {
+            let reasons = try findings(
+                for: named.id, moves: moves, incidents: incidents, events: events, in: context)
+            return RollbackChoice(
+                current: current, target: named, lastKnownGood: false, skipped: skipped, targetFindings: reasons)
+        }
+        guard let found else {
+            throw PlaybookError.invalid(
+                "No earlier production version is known good (held production through a passed gate, not forced past "
+                    + "a failed one, named bad by no incident, eval at or above the pass threshold), so there is no "
+                    + "last known good to return to from #\(current.seq) \(current.shortID); see why with "
+                    + "'LabRunner rollback --dry-run', or name a version: 'LabRunner rollback REF --reason TEXT'.")
+        }
+        return RollbackChoice(
+            current: current, target: found, lastKnownGood: true, skipped: skipped, targetFindings: [])
+    }
+
+    /// The most recent earlier production version that is known good, or nil.
+    public static func lastKnownGood(in context: PlayContext) throws -> VersionRecord? {
+        try? choose(ref: nil, in: context).target
+    }
+
+    /// Today's standard suite for re-evaluating a target. Kept in one place so that loading the pinned suite
+    /// from the registry replaces only this function.
+    static func todaysSuite(for system: ToySystem, in context: PlayContext) throws -> EvalSuite {
+        try context.suite(named: context.settings.standardSuite, for: system)
+    }
+
+    /// `rollback --dry-run`: the choice and the target re-evaluated on today's suite; writes nothing.
+    public static func preview(
+        ref: String?, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> RollbackPreview {
+        let choice = try choose(ref: ref, in: context)
+        let system = try context.system(for: choice.target)
+        let suite = try todaysSuite(for: system, in: context)
+        let result = try EvalRunner.run(
+            suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
+            progress: progress)
+        let recorded = EvalLedger.summaries(for: choice.target, events: try context.registry.events()).last {
+            $0.suite == context.settings.standardSuite
+        }
+        let threshold = context.settings.passThreshold
+        let passes = result.passRate >= threshold
+        let changed = recorded.map { $0.suiteSHA256 != result.suiteSHA256 } ?? false
+        var finding =
+            passes
+            ? "passes today's \(suite.name) suite: \(PromotePlay.percent(result.passRate)) meets the pass threshold "
+                + PromotePlay.percent(threshold)
+            : "FAILS today's \(suite.name) suite: \(PromotePlay.percent(result.passRate)) is below the pass threshold "
+                + PromotePlay.percent(threshold)
+        if changed, let recorded {
+            finding +=
+                "; the suite changed since its recorded eval (\(recorded.suiteSHA256.prefix(12)) → "
+                + "\(result.suiteSHA256.prefix(12)), \(PromotePlay.percent(recorded.passRate)) then)"
+            if !passes { finding += ", so it may fail cases added since: decide before moving production" }
+        }
+        let reevaluation = Reevaluation(
+            suite: suite.name, suiteSHA256: result.suiteSHA256, passRate: result.passRate, ciLow: result.ciLow,
+            ciHigh: result.ciHigh, threshold: threshold, passes: passes, recordedSuiteSHA256: recorded?.suiteSHA256,
+            suiteChanged: changed, finding: finding)
+        return RollbackPreview(
+            from: choice.current.id, to: choice.target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,
+            targetFindings: choice.targetFindings, reevaluation: reevaluation)
     }
 
     public static func run(
@@ -66,19 +252,11 @@ public enum RollbackPlay {
         try RegisterPlay.requireText(
             request.reason, field: "--reason", hint: "every rollback records why, pass --reason TEXT")
         let registry = context.registry
-        guard let current = registry.tag("production") else { throw PlaybookError.noProduction }
-        let currentRecord = try registry.record(id: current)
-        let target: VersionRecord
-        if let ref = request.ref {
-            target = try registry.resolve(ref)
-            if target.id == current {
-                throw PlaybookError.alreadyProduction(version: "#\(target.seq) \(target.shortID)")
-            }
-        } else {
-            guard let found = try lastKnownGood(current: current, in: context) else {
-                throw PlaybookError.noKnownGood(current: "#\(currentRecord.seq) \(currentRecord.shortID)")
-            }
-            target = found
+        let choice = try choose(ref: request.ref, in: context)
+        let current = choice.current.id
+        let target = choice.target
+        if let detected = request.detectedAt {
+            try Incidents.checkDetection(detected, badVersion: current, in: context)
         }
         let events = try registry.events()
         var incident: Incident
@@ -107,7 +285,7 @@ public enum RollbackPlay {
         var confirmed = false
         if request.confirm {
             let system = try context.system(for: target)
-            let suite = try context.suite(named: context.settings.standardSuite, for: system)
+            let suite = try todaysSuite(for: system, in: context)
             let result = try EvalRunner.run(
                 suite: suite, system: system, seed: context.settings.evalSeed,
                 repeats: context.gateRepeats(for: system),
@@ -116,16 +294,20 @@ public enum RollbackPlay {
             let earlier = EvalLedger.summaries(for: target, events: events).last {
                 $0.suiteSHA256 == summary.suiteSHA256
             }
+            // A version that is not known good (forced, or named by an incident) is never "confirmed good",
+            // whatever it scores: the restored state must be a known-good measured state.
             confirmed =
-                summary.passRate >= context.settings.passThreshold
-                || earlier.map { summary.passRate >= $0.passRate } ?? false
+                choice.targetFindings.isEmpty
+                && (summary.passRate >= context.settings.passThreshold
+                    || earlier.map { summary.passRate >= $0.passRate } ?? false)
             confirmation = summary
             facts["confirmed"] = String(confirmed)
             facts["confirmed_at"] = Timestamp.string(from: context.now())
         }
         incident = try Incidents.update(incident.id, facts: facts, by: request.by, in: context)
         return RollbackResult(
-            from: current, to: target.id, lastKnownGood: request.ref == nil, confirmed: confirmed,
-            confirmation: confirmation, timeToRollbackSeconds: timeToRollback, incident: incident, event: event)
+            from: current, to: target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,
+            targetFindings: choice.targetFindings, confirmed: confirmed, confirmation: confirmation,
+            timeToRollbackSeconds: timeToRollback, incident: incident, event: event)
     }
 }

@@ -24,8 +24,17 @@ public enum TimeParsing {
         } else {
             throw PlaybookError.badTime(text)
         }
-        guard date <= now.addingTimeInterval(1) else { throw PlaybookError.timeInFuture(text) }
+        try refuseFuture(date, given: text, now: now)
         return date
+    }
+
+    /// A time after `now` (a second of slack for clocks read a moment apart) is refused with both times named.
+    public static func refuseFuture(_ date: Date, given text: String, now: Date) throws {
+        guard date <= now.addingTimeInterval(1) else {
+            throw PlaybookError.invalid(
+                "\(text) (\(Timestamp.string(from: date))) is in the future: it is now \(Timestamp.string(from: now)); "
+                    + "give a time that has already happened.")
+        }
     }
 
     /// `1d 2h`, `3m 4s`, `0.8s`: a duration for people.
