@@ -163,8 +163,10 @@ enum ModelCommands {
             discussion:
                 "Outcomes are paired case by case and repeat by repeat; the verdict uses an exact McNemar test.",
             arguments: [
-                .required("a", help: "The baseline version (ref)."),
-                .required("b", help: "The version to judge (ref)."),
+                .required(
+                    "a", help: "The baseline version: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint),
+                .required(
+                    "b", help: "The version to judge: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint),
             ],
             options: [
                 suiteOption, repeatsOption, seedOption,

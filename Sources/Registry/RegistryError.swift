@@ -34,6 +34,11 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .missingMetadata(let field, let hint):
             return "Missing \(field): \(hint); nothing was written."
         case .unknownRef(let ref):
+            // A bare small number is almost always a sequence number typed without its '#'.
+            if let seq = Int(ref), seq > 0, ref.count <= 6 {
+                return "No version matches '\(ref)'; did you mean version '#\(seq)'? Quote it ('#\(seq)'): "
+                    + "in a shell an unquoted # starts a comment."
+            }
             return
                 "No version matches '\(ref)'; list versions with 'LabRunner versions' and tags with 'LabRunner tags'."
         case .ambiguousRef(let ref, let candidates):
