@@ -68,4 +68,16 @@ import Testing
         #expect(!result.stderr.contains("Domain="))
         #expect(result.stderr.contains("/ws/system: it is a folder"))
     }
+
+    @Test func gradeJSONUsesTheAutograderStatusValues() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["lab", "start", "01", "--workspace", "ws"], in: "")
+        let result = try sandbox.run(["lab", "grade", "--format", "json"], in: "ws")
+        #expect(result.status == 1)
+        let report = JSONValueBox(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)))
+        #expect(report["status"].string == "fail")
+        let statuses = Set(report["tests"].array.compactMap { $0["status"].string })
+        #expect(statuses.isSubset(of: ["pass", "fail", "error"]) && statuses.contains("fail"), "\(statuses)")
+        #expect(report["labs"][0]["status"].string == "fail")
+    }
 }
