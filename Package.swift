@@ -23,10 +23,11 @@ let package = Package(
         .target(name: "Registry", dependencies: ["Hashing"], swiftSettings: strictSettings),
         .target(
             name: "ToyModel",
+            dependencies: ["Hashing"],
             resources: [.copy("Defaults")],
             swiftSettings: strictSettings
         ),
-        .target(name: "Evals", dependencies: ["ToyModel"], swiftSettings: strictSettings),
+        .target(name: "Evals", dependencies: ["ToyModel", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings
         ),

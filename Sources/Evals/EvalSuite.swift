@@ -1,5 +1,6 @@
 // Eval suites: JSON-lines cases with expectations, validated line by line, and how one answer is judged.
 public import Foundation
+import Hashing
 public import ToyModel
 
 public enum EvalsError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -92,19 +93,15 @@ public struct EvalSuite: Sendable {
     public init(name: String, data: Data, sha256: String, fileName: String, knownIntents: [String]?) throws {
         self.name = name
         self.sha256 = sha256
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw EvalsError.malformedCase(file: fileName, line: 1, reason: "the file is not UTF-8 text")
-        }
         let decoder = JSONDecoder()
         let known = knownIntents.map(Set.init)
         var ids = Set<String>()
         var cases: [EvalCase] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+        for (number, line) in try Self.lines(of: data, fileName: fileName) {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let parsed: EvalCase
             do {
-                parsed = try decoder.decode(EvalCase.self, from: Data(line.utf8))
+                parsed = try decoder.decode(EvalCase.self, from: line)
             } catch DecodingError.keyNotFound(let key, _) {
                 throw EvalsError.malformedCase(file: fileName, line: number, reason: "it has no '\(key.stringValue)'")
             } catch {
@@ -127,6 +124,23 @@ public struct EvalSuite: Sendable {
         }
         guard !cases.isEmpty else { throw EvalsError.emptySuite(file: fileName) }
         self.cases = cases
+    }
+
+    /// The numbered lines of a JSON-lines file, split on bytes: LF or CRLF ends (Swift sees "\r\n" as one
+    /// character, so splitting text on "\n" would not split a CRLF file), a UTF-8 byte order mark skipped,
+    /// and a byte that is not UTF-8 named by line and offset.
+    static func lines(of data: Data, fileName: String) throws -> [(Int, Data)] {
+        let bytes = [UInt8](data)
+        let start = bytes.starts(with: UTF8Text.byteOrderMark) ? UTF8Text.byteOrderMark.count : 0
+        if let offset = UTF8Text.firstInvalidOffset(in: bytes[start...]).map({ $0 + start }) {
+            throw EvalsError.malformedCase(
+                file: fileName, line: bytes[..<offset].filter { $0 == 0x0A }.count + 1,
+                reason: "the byte at offset \(offset) is not UTF-8 text (save the file as UTF-8)")
+        }
+        return bytes[start...].split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().map {
+            index, line in
+            (index + 1, Data(line.last == 0x0D ? line.dropLast() : line))
+        }
     }
 }
 

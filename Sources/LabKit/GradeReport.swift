@@ -10,6 +10,11 @@ public struct GradeReport: Sendable {
     public init(grades: [LabGrade]) { self.grades = grades }
 
     public var passed: Bool { grades.allSatisfy(\.passed) }
+    /// The top-level status autograders read: error when any check could not run, else pass or fail.
+    public var status: String {
+        grades.contains { $0.status == TestResult.error }
+            ? TestResult.error : passed ? TestResult.pass : TestResult.fail
+    }
     public var score: Int { grades.reduce(0) { $0 + $1.score } }
     public var maxScore: Int { grades.reduce(0) { $0 + $1.maxScore } }
 
@@ -41,14 +46,15 @@ public struct GradeReport: Sendable {
     public func json() throws -> String {
         try CanonicalJSON.prettyString(
             AutograderJSON(
-                version: Self.formatVersion, status: passed ? "passed" : "failed", score: score, maxScore: maxScore,
+                version: Self.formatVersion, status: status, score: score, maxScore: maxScore,
                 tests: tests, labs: grades))
     }
 
     public func text(styled: (String, Bool) -> String) -> String {
         var lines: [String] = []
         for grade in grades {
-            lines.append("Lab \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(grade.status)")
+            let word = [TestResult.pass: "passed", TestResult.fail: "failed"][grade.status] ?? grade.status
+            lines.append("Lab \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(word)")
             for test in grade.tests {
                 lines.append(
                     "  " + styled(test.passed ? "✓" : "✗", test.passed)
@@ -74,7 +80,7 @@ public struct GradeReport: Sendable {
             lines.append("|---|---|---:|---|")
             for test in grade.tests {
                 lines.append(
-                    "| \(test.passed ? "pass" : "**FAIL**") | \(test.name) | \(test.score)/\(test.maxScore) | \(Markdown.cell(test.message)) |"
+                    "| \(test.passed ? "pass" : test.errored ? "**ERROR**" : "**FAIL**") | \(test.name) | \(test.score)/\(test.maxScore) | \(Markdown.cell(test.message)) |"
                 )
             }
             if grade.hintsUsed > 0 {
@@ -88,19 +94,25 @@ public struct GradeReport: Sendable {
 
     public func junit() -> String {
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
-        let failures = tests.filter { !$0.passed }.count
+        let failures = tests.filter { $0.status == TestResult.fail }.count
+        let errors = tests.filter(\.errored).count
         lines.append(
-            "<testsuites name=\"Rollback Lab\" tests=\"\(tests.count)\" failures=\"\(failures)\" errors=\"0\">")
+            "<testsuites name=\"Rollback Lab\" tests=\"\(tests.count)\" failures=\"\(failures)\" errors=\"\(errors)\">")
         for grade in grades {
-            let failed = grade.tests.filter { !$0.passed }.count
+            let failed = grade.tests.filter { $0.status == TestResult.fail }.count
+            let errored = grade.tests.filter(\.errored).count
             lines.append(
-                "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">"
+                "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"\(errored)\" skipped=\"0\">"
             )
             for test in grade.tests {
                 let open = "    <testcase classname=\"\(Self.xml(grade.lab))\" name=\"\(Self.xml(test.name))\""
                 if test.passed {
                     lines.append(open + ">")
                     lines.append("      <system-out>\(Self.xml(test.message))</system-out>")
+                    lines.append("    </testcase>")
+                } else if test.errored {
+                    lines.append(open + ">")
+                    lines.append("      <error message=\"\(Self.xml(test.message))\" type=\"check\"/>")
                     lines.append("    </testcase>")
                 } else {
                     lines.append(open + ">")

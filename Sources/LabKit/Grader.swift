@@ -12,7 +12,14 @@ public struct TestResult: Codable, Sendable, Equatable {
     public var maxScore: Int
     public var message: String
 
-    public var passed: Bool { status == "passed" }
+    public var passed: Bool { status == TestResult.pass }
+    public var errored: Bool { status == TestResult.error }
+
+    /// The status values autograders read (GitHub Classroom, Exercism): the check ran and passed, ran and
+    /// failed, or could not run at all.
+    public static let pass = "pass"
+    public static let fail = "fail"
+    public static let error = "error"
 
     enum CodingKeys: String, CodingKey {
         case name, status, score, message
@@ -29,7 +36,9 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var hintsUsed: Int
 
     public var passed: Bool { tests.allSatisfy(\.passed) }
-    public var status: String { passed ? "passed" : "failed" }
+    public var status: String {
+        tests.contains(where: \.errored) ? TestResult.error : passed ? TestResult.pass : TestResult.fail
+    }
     /// The tests worth points (the registry-integrity gate is worth none).
     public var checks: [TestResult] { tests.filter { $0.maxScore > 0 } }
     public var checksSummary: String { "\(checks.filter(\.passed).count) of \(checks.count) checks pass" }
@@ -78,13 +87,14 @@ public enum Grader {
         let integrity = evidence.fsck
         tests.append(
             TestResult(
-                name: integrityTest, status: integrity.ok ? "passed" : "failed", score: 0, maxScore: 0,
+                name: integrityTest, status: integrity.ok ? TestResult.pass : TestResult.fail, score: 0, maxScore: 0,
                 message: integrity.ok
                     ? "The registry's \(integrity.events) events form an unbroken hash chain; every version and object verifies."
                     : "The registry fails fsck, so no evidence can be trusted: \(integrity.problems.first ?? "unknown problem")"
             ))
         for spec in lab.manifest.checks {
             let outcome: CheckOutcome
+            var ran = true
             if !integrity.ok {
                 outcome = .fail("Not graded: the registry's evidence does not verify (see \(integrityTest)).")
             } else if let definition = CheckLibrary.definitions[spec.check] {
@@ -92,13 +102,16 @@ public enum Grader {
                     outcome = try definition.run(CheckInput(evidence: evidence, spec: spec, labID: lab.id))
                 } catch {
                     outcome = .fail("The check could not read its evidence: \(error)")
+                    ran = false
                 }
             } else {
                 outcome = .fail("Unknown check '\(spec.check)'.")
+                ran = false
             }
             tests.append(
                 TestResult(
-                    name: spec.name, status: outcome.passed ? "passed" : "failed",
+                    name: spec.name,
+                    status: !ran ? TestResult.error : outcome.passed ? TestResult.pass : TestResult.fail,
                     score: outcome.passed ? spec.points : 0, maxScore: spec.points, message: outcome.message))
         }
         for timer in lab.manifest.allTimers {
@@ -106,7 +119,7 @@ public enum Grader {
                 integrity.ok
                     ? time(timer, lab: lab, evidence: evidence)
                     : TestResult(
-                        name: timer.name, status: "failed", score: 0, maxScore: timer.points,
+                        name: timer.name, status: TestResult.fail, score: 0, maxScore: timer.points,
                         message: "Not timed: the registry's evidence does not verify."))
         }
         return LabGrade(
@@ -118,7 +131,8 @@ public enum Grader {
     static func time(_ timer: LabTimer, lab: Lab, evidence: Evidence) -> TestResult {
         func result(_ passed: Bool, _ score: Int, _ message: String) -> TestResult {
             TestResult(
-                name: timer.name, status: passed ? "passed" : "failed", score: score, maxScore: timer.points,
+                name: timer.name, status: passed ? TestResult.pass : TestResult.fail, score: score,
+                maxScore: timer.points,
                 message: message)
         }
         guard let incident = evidence.incident(openedSinceStartOf: lab.id) else {

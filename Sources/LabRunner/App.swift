@@ -16,7 +16,7 @@ enum LabRunnerApp {
     static let version = "0.1.0"
 
     static func cli(environment: AppEnvironment) -> CLI {
-        CLI(root: root(environment), version: version)
+        CLI(root: root(environment), version: version, globalOptions: [Common.workspace, Common.json])
     }
 
     static func root(_ env: AppEnvironment) -> CommandSpec {
@@ -84,12 +84,23 @@ enum Common {
         console.err("Saved \(given).")
     }
 
-    /// Writes a file atomically, creating the folders it names.
+    /// Writes a file atomically, creating the folders it names. A folder in the way is named, not overwritten.
     static func write(_ data: Data, to path: String) throws {
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw RegistryError.writeFailed(path: path, reason: "it is a folder; give a file path instead")
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw RegistryError.writeFailed(path: path, reason: SystemErrors.reason(for: error))
+        }
     }
+
+    /// Said when a version argument is missing: bash reads an unquoted `#1` as the start of a comment.
+    static let quoteRefHint = "If you typed #N, quote it ('#1'): in a shell an unquoted # starts a comment."
 
     /// Prints any Encodable as canonical pretty JSON.
     static func printJSON<T: Encodable>(_ value: T, _ console: Console) throws {

@@ -166,8 +166,10 @@ enum ModelCommands {
                 + "or 20000 seeded draws when the distribution is too big), with a 95% t-interval over cases. "
                 + "See Docs/evals.md.",
             arguments: [
-                .required("a", help: "The baseline version (ref)."),
-                .required("b", help: "The version to judge (ref)."),
+                .required(
+                    "a", help: "The baseline version: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint),
+                .required(
+                    "b", help: "The version to judge: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint),
             ],
             options: [
                 suiteOption, repeatsOption, seedOption,

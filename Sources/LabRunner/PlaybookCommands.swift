@@ -42,8 +42,8 @@ enum PlaybookCommands {
                 is recorded with the version. Registering content that exists reports the existing version.
                 """,
             options: [
-                .value("owner", "name", help: "Who owns this version (required)."),
-                .value("reason", "text", help: "Why this version exists (required)."),
+                .value("owner", "name", help: "Who owns this version (required).", required: true),
+                .value("reason", "text", help: "Why this version exists (required).", required: true),
                 .value("parent", "ref", help: "The version this one derives from."),
                 .flag("root", help: "Register a first version with no parent."),
                 .flag(
@@ -139,9 +139,12 @@ enum PlaybookCommands {
                 temperature 0; by 'eval compare' not saying worse when sampled). The move is a compare-and-swap:
                 if production changes meanwhile, nothing moves.
                 """,
-            arguments: [.required("ref", help: "The candidate version.")],
+            arguments: [
+                .required(
+                    "ref", help: "The candidate version: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint)
+            ],
             options: [
-                .value("approver", "name", help: "Who approves the promotion (required)."),
+                .value("approver", "name", help: "Who approves the promotion (required).", required: true),
                 .flag("high-stakes", help: "Require an approver other than the version's owner."),
                 .value("canary", "percent", help: "First send this share of a simulated batch to the candidate."),
                 .flag("force", help: "Override a failed gate (needs --reason; recorded)."),
@@ -210,8 +213,8 @@ enum PlaybookCommands {
                 production through a passed gate (never forced past a failed one), that no incident names as bad,
                 and whose eval passed. --dry-run previews the choice without writing anything: the target, every
                 newer production version skipped and why, and the target re-evaluated on today's suite. The
-                restored version is re-evaluated to confirm, and the incident records the time from detection to
-                the tag move.
+                incident records the time to rollback, from detection to the tag move; the restored version is
+                then re-evaluated to confirm it, and a lab's rollback timer stops only at that confirming eval.
                 """,
             arguments: [.optional("ref", help: "Roll back to this version instead of the last known good.")],
             options: [
@@ -306,7 +309,7 @@ enum PlaybookCommands {
                     name: "start", abstract: "Start an experiment branching from a registered version.",
                     arguments: [.required("name", help: "The experiment's name (letters, digits, '.', '_', '-').")],
                     options: [
-                        .value("from", "ref", help: "The registered parent to branch from (required)."),
+                        .value("from", "ref", help: "The registered parent to branch from (required).", required: true),
                         .value(
                             "ttl", "duration", help: "Retention window of its versions.",
                             default: Experiments.defaultTTL),
@@ -558,7 +561,9 @@ enum PlaybookCommands {
                 """,
             arguments: [],
             options: [
-                .value("onset", "time", help: "When the symptom started (ISO 8601 UTC, 'now', or -15m; required)."),
+                .value(
+                    "onset", "time", help: "When the symptom started (ISO 8601 UTC, 'now', or -15m; required).",
+                    required: true),
                 .value(
                     "reported-at", "time",
                     help: "When the complaint was made (default: now); later changes cannot explain it."),
@@ -649,7 +654,7 @@ enum PlaybookCommands {
                 CommandSpec(
                     name: "open", abstract: "Open an incident; its detection time starts the rollback clock.",
                     options: [
-                        .value("symptom", "text", help: "What users see (required)."),
+                        .value("symptom", "text", help: "What users see (required).", required: true),
                         .value(
                             "detected-at", "time",
                             help: "When it was detected (default: now; not before the bad version went live)."),
@@ -730,7 +735,8 @@ enum PlaybookCommands {
                     name: "close", abstract: "Close an incident with its resolution.",
                     arguments: [.required("id", help: "The incident id.")],
                     options: [
-                        .value("resolution", "text", help: "How it ended (required)."), by, Common.workspace,
+                        .value("resolution", "text", help: "How it ended (required).", required: true), by,
+                        Common.workspace,
                         Common.json,
                     ]
                 ) { invocation, console in

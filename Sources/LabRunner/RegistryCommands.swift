@@ -19,7 +19,10 @@ enum RegistryCommands {
         CommandSpec(
             name: "init",
             abstract: "Create a lab workspace with the bundled toy system and an empty registry.",
-            discussion: "The folder must not exist yet or be empty. Nothing is written when init fails.",
+            discussion: """
+                The folder must not exist yet or be empty; missing parent folders are created, as 'git init'
+                does. Nothing is written when init fails.
+                """,
             arguments: [
                 .optional("dir", help: "Where to create the workspace (default: ./\(Workspace.defaultFolderName)).")
             ],
@@ -103,7 +106,10 @@ enum RegistryCommands {
     static func showSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "show", abstract: "Show one version: components, lineage, metadata, tags and its events.",
-            arguments: [.required("ref", help: "A version: #N, an id prefix, a tag, or TAG~N.")],
+            arguments: [
+                .required(
+                    "ref", help: "A version: #N, an id prefix, a tag, or TAG~N.", missingHint: Common.quoteRefHint)
+            ],
             options: [Common.workspace, Common.json]
         ) { invocation, console in
             let (_, registry) = try Common.registry(invocation, console, env)
@@ -164,7 +170,10 @@ enum RegistryCommands {
         CommandSpec(
             name: "diff", abstract: "Compare two versions component by component, with line diffs for text.",
             arguments: [
-                .required("from", help: "The older version (ref)."), .required("to", help: "The newer version (ref)."),
+                .required(
+                    "from", help: "The older version: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint),
+                .required(
+                    "to", help: "The newer version: #N, an id prefix or a tag.", missingHint: Common.quoteRefHint),
             ],
             options: [Common.workspace, Common.json]
         ) { invocation, console in
@@ -238,11 +247,13 @@ enum RegistryCommands {
             name: "tag", abstract: "Point a tag at a version (an atomic move, recorded as an event).",
             arguments: [
                 .required("name", help: "The tag (letters, digits, '.', '_', '-')."),
-                .required("ref", help: "The version to point it at."),
+                .required(
+                    "ref", help: "The version to point it at: #N, an id prefix or a tag.",
+                    missingHint: Common.quoteRefHint),
             ],
             options: [
-                .value("by", "name", help: "Who moves the tag (required)."),
-                .value("reason", "text", help: "Why (required)."),
+                .value("by", "name", help: "Who moves the tag (required).", required: true),
+                .value("reason", "text", help: "Why (required).", required: true),
                 Common.workspace, Common.json,
             ]
         ) { invocation, console in
@@ -294,7 +305,9 @@ enum RegistryCommands {
         CommandSpec(
             name: "checkout", abstract: "Write a version's components into a new folder.",
             arguments: [
-                .required("ref", help: "The version to materialise."),
+                .required(
+                    "ref", help: "The version to materialise: #N, an id prefix or a tag.",
+                    missingHint: Common.quoteRefHint),
                 .required("dir", help: "A new or empty folder to write the components into."),
             ],
             options: [Common.workspace]

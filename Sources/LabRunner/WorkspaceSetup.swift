@@ -17,19 +17,28 @@ enum WorkspaceSetup {
                     path: target, reason: "it already exists and is not an empty folder; choose a new folder")
             }
         }
-        let parent = (target as NSString).deletingLastPathComponent
-        guard manager.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
-            throw RegistryError.workspaceUnusable(path: target, reason: "its parent folder \(parent) does not exist")
+        // Missing parent folders are created, as `git init a/b/c` does: the whole new branch of folders is built
+        // under a hidden name beside its first existing ancestor and renamed into place in one step.
+        var ancestor = (target as NSString).deletingLastPathComponent
+        var missing = [(target as NSString).lastPathComponent]
+        while !manager.fileExists(atPath: ancestor), ancestor != "/", !ancestor.isEmpty {
+            missing.insert((ancestor as NSString).lastPathComponent, at: 0)
+            ancestor = (ancestor as NSString).deletingLastPathComponent
         }
-        let staging = parent + "/.labrunner-init-" + UUID().uuidString
+        guard manager.fileExists(atPath: ancestor, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RegistryError.workspaceUnusable(path: target, reason: "\(ancestor) is not a folder")
+        }
+        let staging = ancestor + "/.labrunner-init-" + UUID().uuidString
+        let top = ancestor + "/" + missing[0]
+        let stagedRoot = ([staging] + missing.dropFirst()).joined(separator: "/")
         do {
-            try manager.createDirectory(atPath: staging, withIntermediateDirectories: false)
-            let staged = Workspace(root: staging)
-            try DefaultSystem.install(into: staging) { SHA256.hash($0).hex }
+            try manager.createDirectory(atPath: stagedRoot, withIntermediateDirectories: true)
+            let staged = Workspace(root: stagedRoot)
+            try DefaultSystem.install(into: stagedRoot) { SHA256.hash($0).hex }
             try manager.createDirectory(atPath: staged.markerPath, withIntermediateDirectories: true)
             try Registry.create(root: staged.registryPath, actor: actor, now: now)
-            if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
-            try manager.moveItem(atPath: staging, toPath: target)
+            if manager.fileExists(atPath: top) { try manager.removeItem(atPath: top) }
+            try manager.moveItem(atPath: staging, toPath: top)
         } catch {
             try? manager.removeItem(atPath: staging)
             throw error

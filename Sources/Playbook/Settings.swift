@@ -41,6 +41,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     public static func load(_ workspace: Workspace) throws -> PlaybookSettings {
         let path = path(in: workspace)
         guard let data = FileManager.default.contents(atPath: path) else { return PlaybookSettings() }
+        if let key = JSONReader.duplicateKey(in: data) {
+            throw PlaybookError.settingsInvalid(path: path, reason: "the key '\(key)' is given more than once")
+        }
         let settings: PlaybookSettings
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -11,6 +11,7 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case tagHasNoHistory(tag: String, steps: Int)
     case tagNotFound(String)
     case componentEscapesWorkspace(component: String, target: String)
+    case componentUnusable(path: String, reason: String)
     case unreadable(path: String, reason: String)
     case corruptFile(path: String, reason: String)
     case objectMissing(hash: String, component: String)
@@ -34,6 +35,11 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .missingMetadata(let field, let hint):
             return "Missing \(field): \(hint); nothing was written."
         case .unknownRef(let ref):
+            // A bare small number is almost always a sequence number typed without its '#'.
+            if let seq = Int(ref), seq > 0, ref.count <= 6 {
+                return "No version matches '\(ref)'; did you mean version '#\(seq)'? Quote it ('#\(seq)'): "
+                    + "in a shell an unquoted # starts a comment."
+            }
             return
                 "No version matches '\(ref)'; list versions with 'LabRunner versions' and tags with 'LabRunner tags'."
         case .ambiguousRef(let ref, let candidates):
@@ -49,6 +55,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .componentEscapesWorkspace(let component, let target):
             return "Component '\(component)' is a symlink to \(target), outside the workspace; "
                 + "replace it with a real file or folder."
+        case .componentUnusable(let path, let reason):
+            return "Cannot register \(path): \(reason); nothing was written."
         case .unreadable(let path, let reason):
             return "Cannot read \(path): \(reason)."
         case .corruptFile(let path, let reason):

@@ -4,15 +4,23 @@ import Foundation
 public struct CLI: Sendable {
     public let root: CommandSpec
     public let version: String
+    /// Options that may come before the subcommand (`LabRunner --workspace DIR tags`): they are carried to the
+    /// command that runs, which must declare them. The root's own options are always global.
+    public let globalOptions: [OptionSpec]
 
     static let helpOption = OptionSpec.flag("help", short: "h", help: "Show help information.")
     static let versionOption = OptionSpec.flag("version", help: "Show the version.")
     static let completionOption = OptionSpec.value(
         "generate-completion-script", "shell", help: "Print a completion script for bash, zsh or fish.")
 
-    public init(root: CommandSpec, version: String) {
+    public init(root: CommandSpec, version: String, globalOptions: [OptionSpec] = []) {
         self.root = root
         self.version = version
+        self.globalOptions =
+            root.options
+            + globalOptions.filter { option in
+                !root.options.contains { $0.name == option.name }
+            }
     }
 
     /// Parses `arguments` (without the program name), runs the command and returns its exit status:
@@ -24,12 +32,26 @@ public struct CLI: Sendable {
             rest = rest.dropFirst()
             return showHelp(for: Array(rest), console: console)
         }
-        while let next = rest.first, !next.hasPrefix("-"), let sub = path[path.count - 1].subcommand(next) {
-            path.append(sub)
-            rest = rest.dropFirst()
+        var carried: [String] = []
+        while let next = rest.first {
+            if !next.hasPrefix("-"), let sub = path[path.count - 1].subcommand(next) {
+                path.append(sub)
+                rest = rest.dropFirst()
+            } else if let words = globalOptionWords(rest) {
+                carried += words
+                rest = rest.dropFirst(words.count)
+            } else {
+                break
+            }
         }
         let command = path[path.count - 1]
         let names = path.map(\.name)
+        // A word where a subcommand belongs is a mistyped command, even with --help after it: printing some
+        // other help and exiting 0 would hide the typo from a script.
+        if let word = rest.first, !word.hasPrefix("-"), !command.subcommands.isEmpty, command.arguments.isEmpty {
+            return usageFailure(UsageError(unknownCommand(word, in: command)), path: path, console: console)
+        }
+        rest = (carried + rest)[...]
         if rest.contains("--help") || rest.contains("-h") {
             if let index = rest.firstIndex(where: { $0 == "--help" || $0 == "-h" }),
                 !rest[..<index].contains("--")
@@ -52,7 +74,7 @@ public struct CLI: Sendable {
             } catch let error as UsageError {
                 return usageFailure(error, path: path, console: console)
             } catch {
-                console.err("Error: \(error)")
+                console.err("Error: \(SystemErrors.sentence(for: error))")
                 return 1
             }
         }
@@ -79,7 +101,7 @@ public struct CLI: Sendable {
         } catch let error as UsageError {
             return usageFailure(error, path: path, console: console)
         } catch {
-            console.err("Error: \(error)")
+            console.err("Error: \(SystemErrors.sentence(for: error))")
             return 1
         }
         do {
@@ -87,9 +109,20 @@ public struct CLI: Sendable {
         } catch let error as UsageError {
             return usageFailure(error, path: path, console: console)
         } catch {
-            console.err("Error: \(String(describing: error))")
+            console.err("Error: \(SystemErrors.sentence(for: error))")
             return 1
         }
+    }
+
+    /// The words of one global option at the front of `words` (`--workspace DIR`, `--workspace=DIR`, `--json`),
+    /// or nil when the front word is not one.
+    private func globalOptionWords(_ words: ArraySlice<String>) -> [String]? {
+        guard let word = words.first, word.hasPrefix("--") else { return nil }
+        let name = word.dropFirst(2).split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+        guard let option = globalOptions.first(where: { $0.name == name }) else { return nil }
+        if option.isFlag || word.contains("=") { return [word] }
+        guard words.count >= 2 else { return nil }
+        return [word, words[words.index(after: words.startIndex)]]
     }
 
     private func usageFailure(_ error: UsageError, path: [CommandSpec], console: Console) -> Int32 {
@@ -195,16 +228,14 @@ public struct CLI: Sendable {
         var remaining = positionals[...]
         for argument in command.arguments {
             if argument.repeating {
-                if remaining.isEmpty, !argument.optional {
-                    throw UsageError("Missing expected argument '<\(argument.name)>'.")
-                }
+                if remaining.isEmpty, !argument.optional { throw UsageError(missing(argument)) }
                 invocation.argumentValues[argument.name] = Array(remaining)
                 remaining = []
             } else if let value = remaining.first {
                 invocation.argumentValues[argument.name] = [value]
                 remaining = remaining.dropFirst()
             } else if !argument.optional {
-                throw UsageError("Missing expected argument '<\(argument.name)>'.")
+                throw UsageError(missing(argument))
             }
         }
         if let extra = remaining.first {
@@ -221,6 +252,10 @@ public struct CLI: Sendable {
         if word.hasPrefix("--") { return true }
         guard word.hasPrefix("-"), word.count == 2, let letter = word.last else { return false }
         return command.options.contains { $0.short == letter } || letter == "h"
+    }
+
+    private func missing(_ argument: ArgumentSpec) -> String {
+        "Missing expected argument '<\(argument.name)>'." + (argument.missingHint.map { " " + $0 } ?? "")
     }
 
     private func unknownOption(_ word: String, in command: CommandSpec) -> String {
@@ -243,14 +278,18 @@ public struct CLI: Sendable {
             parts.append("<subcommand>")
             return parts.joined(separator: " ")
         }
+        // A command that runs on its own and also has subcommands (the root) shows both forms in one line.
+        let subcommandSlot = command.subcommands.isEmpty ? [] : ["[<subcommand>]"]
         for option in command.options {
+            let core: String
             if case .value(let valueName) = option.kind {
-                parts.append("[--\(option.name) <\(valueName)>]" + (option.repeating ? " ..." : ""))
+                core = "--\(option.name) <\(valueName)>"
             } else {
-                parts.append("[--\(option.name)]")
+                core = "--\(option.name)"
             }
+            parts.append((option.required ? core : "[\(core)]") + (option.repeating ? " ..." : ""))
         }
-        parts += command.arguments.map(\.synopsis)
+        parts += command.arguments.map(\.synopsis) + subcommandSlot
         return parts.joined(separator: " ")
     }
 
@@ -297,26 +336,33 @@ public struct CLI: Sendable {
 
 /// Suggestions for mistyped names.
 public enum Fuzzy {
-    /// The closest candidate by edit distance, when close enough to be a plausible typo.
+    /// The closest candidate by edit distance, when close enough to be a plausible typo. A swap of two
+    /// neighbouring letters ("strat" for "start") counts as one edit, as it is one slip of the fingers.
     public static func closest(to word: String, in candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        let scored = candidates.filter { $0 != word }.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let limit = max(1, min(3, word.count / 3))
         return best.1 <= limit ? best.0 : nil
     }
 
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
+        var beforePrevious = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)
         for i in 1...a.count {
             var current = [i] + [Int](repeating: 0, count: b.count)
             for j in 1...b.count {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
             }
+            beforePrevious = previous
             previous = current
         }
         return previous[b.count]

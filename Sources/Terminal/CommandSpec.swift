@@ -12,18 +12,22 @@ public struct OptionSpec: Sendable {
     public var help: String
     public var repeating: Bool
     public var defaultValue: String?
+    /// Shown without brackets in the usage line. The command checks for it itself, with a sentence saying why
+    /// it is needed (a refused command writes nothing either way).
+    public var required: Bool
 
     public static func flag(_ name: String, short: Character? = nil, help: String) -> OptionSpec {
-        OptionSpec(name: name, short: short, kind: .flag, help: help, repeating: false, defaultValue: nil)
+        OptionSpec(
+            name: name, short: short, kind: .flag, help: help, repeating: false, defaultValue: nil, required: false)
     }
 
     public static func value(
         _ name: String, _ valueName: String, short: Character? = nil, help: String, default defaultValue: String? = nil,
-        repeating: Bool = false
+        repeating: Bool = false, required: Bool = false
     ) -> OptionSpec {
         OptionSpec(
             name: name, short: short, kind: .value(valueName: valueName), help: help, repeating: repeating,
-            defaultValue: defaultValue)
+            defaultValue: defaultValue, required: required)
     }
 
     var isFlag: Bool { kind == .flag }
@@ -42,17 +46,20 @@ public struct ArgumentSpec: Sendable {
     public var help: String
     public var optional: Bool
     public var repeating: Bool
+    /// A sentence added when the argument is missing, for a likely cause the program cannot see (a shell that
+    /// took an unquoted `#1` for a comment).
+    public var missingHint: String?
 
-    public static func required(_ name: String, help: String) -> ArgumentSpec {
-        ArgumentSpec(name: name, help: help, optional: false, repeating: false)
+    public static func required(_ name: String, help: String, missingHint: String? = nil) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, optional: false, repeating: false, missingHint: missingHint)
     }
 
     public static func optional(_ name: String, help: String) -> ArgumentSpec {
-        ArgumentSpec(name: name, help: help, optional: true, repeating: false)
+        ArgumentSpec(name: name, help: help, optional: true, repeating: false, missingHint: nil)
     }
 
     public static func repeating(_ name: String, help: String, optional: Bool = false) -> ArgumentSpec {
-        ArgumentSpec(name: name, help: help, optional: optional, repeating: true)
+        ArgumentSpec(name: name, help: help, optional: optional, repeating: true, missingHint: nil)
     }
 
     var synopsis: String {

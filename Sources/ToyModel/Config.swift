@@ -1,5 +1,6 @@
 // config.json: the knobs that change how the assistant decides, each validated with the key named.
 import Foundation
+import Hashing
 
 public struct ToyConfig: Sendable, Equatable {
     static let knownKeys = [
@@ -56,6 +57,10 @@ public struct ToyConfig: Sendable, Equatable {
     ]
 
     init(parsing data: Data) throws {
+        // JSONDecoder keeps the last of two equal keys without a word; which one the person meant is unknown.
+        if let key = JSONReader.duplicateKey(in: data) {
+            throw ToyModelError.configInvalid(reason: "the key '\(key)' is given more than once")
+        }
         let decoder = JSONDecoder()
         guard let keys = try? decoder.decode([String: AnyValue].self, from: data) else {
             throw ToyModelError.configInvalid(reason: "it is not a JSON object")

@@ -22,9 +22,7 @@ struct KnowledgeBase: Sendable {
         var postings: [String: [(document: Int, count: Int)]] = [:]
         for (path, data) in files.sorted(by: { $0.key < $1.key }) where path.hasSuffix(".md") || path.hasSuffix(".txt")
         {
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw ToyModelError.unreadable(path: "index/\(path)")
-            }
+            let text = try ToySystem.text(of: data, name: "index/\(path)")
             let name = (path as NSString).lastPathComponent
             let id = (name as NSString).deletingPathExtension
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

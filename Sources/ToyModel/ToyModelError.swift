@@ -3,6 +3,7 @@
 public enum ToyModelError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingComponent(String)
     case unreadable(path: String)
+    case notUTF8(file: String, offset: Int)
     case malformedDirective(line: Int, text: String, reason: String)
     case configInvalid(reason: String)
     case unknownConfigKey(String)
@@ -21,6 +22,8 @@ public enum ToyModelError: Error, CustomStringConvertible, Equatable, Sendable {
                 "The toy system has no \(name); restore it from 'LabRunner checkout REF DIR' or a fresh 'LabRunner init'."
         case .unreadable(let path):
             return "Cannot read \(path); check that it exists and is readable."
+        case .notUTF8(let file, let offset):
+            return "\(file) is not UTF-8 text: the byte at offset \(offset) is invalid; save the file as UTF-8."
         case .malformedDirective(let line, let text, let reason):
             return "prompt.md line \(line) ('\(text)') is a malformed directive: \(reason)."
         case .configInvalid(let reason):

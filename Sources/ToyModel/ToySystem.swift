@@ -2,6 +2,7 @@
 // and answers. Every component changes measured behaviour: the prompt's directives, the config's knobs,
 // the classifier's weights and the knowledge base's documents.
 import Foundation
+import Hashing
 
 public struct ToySystem: Sendable {
     let directives: PromptDirectives
@@ -41,10 +42,7 @@ public struct ToySystem: Sendable {
             return data
         }
         guard case .folder(let documents)? = components["index"] else { throw ToyModelError.missingComponent("index/") }
-        guard let promptText = String(data: try file("prompt.md"), encoding: .utf8) else {
-            throw ToyModelError.unreadable(path: "prompt.md")
-        }
-        directives = try PromptDirectives(parsing: promptText)
+        directives = try PromptDirectives(parsing: try Self.text(of: try file("prompt.md"), name: "prompt.md"))
         config = try ToyConfig(parsing: try file("config.json"))
         classifier = try Classifier(parsing: try file("weights.json"))
         guard classifier.featureSpace == config.featureSpace else {
@@ -52,6 +50,15 @@ public struct ToySystem: Sendable {
         }
         knowledge = try KnowledgeBase(files: documents)
         self.version = version
+    }
+
+    /// A text component as a person's editor may have saved it: a byte order mark is skipped and CRLF line
+    /// ends read as LF; a byte that is not UTF-8 is named by its offset.
+    static func text(of data: Data, name: String) throws -> String {
+        switch UTF8Text.decode(data) {
+        case .success(let text): return text.replacingOccurrences(of: "\r\n", with: "\n")
+        case .failure(let invalid): throw ToyModelError.notUTF8(file: name, offset: invalid.offset)
+        }
     }
 
     /// Warnings about the components (unknown prompt directives), one sentence each.

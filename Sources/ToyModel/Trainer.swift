@@ -73,65 +73,39 @@ public enum Trainer {
         var intent: String
     }
 
-    /// `text,intent` rows after a header; text may be double-quoted (with "" for a quote).
+    /// `text,intent` rows after an optional header, read as RFC 4180 CSV (see CSV.swift).
     static func parse(_ data: Data, name: String) throws -> [Row] {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ToyModelError.badTrainingRow(file: name, line: 1, reason: "the file is not UTF-8 text")
+        let records: [CSV.Record]
+        do {
+            records = try CSV.records(data)
+        } catch .notUTF8(let line, let offset) {
+            throw ToyModelError.badTrainingRow(
+                file: name, line: line,
+                reason: "the byte at offset \(offset) is not UTF-8 text (save the file as UTF-8)")
+        } catch .unclosedQuote(let line) {
+            throw ToyModelError.badTrainingRow(file: name, line: line, reason: "a quoted field is not closed")
+        } catch .textAfterQuote(let line) {
+            throw ToyModelError.badTrainingRow(
+                file: name, line: line, reason: "text follows a closing quote (write a quote inside quotes as \"\")")
         }
         var rows: [Row] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            if number == 1, line.lowercased() == "text,intent" { continue }
-            let fields = try splitCSV(line, file: name, line: number)
+        for (position, record) in records.enumerated() {
+            let fields = record.fields
+            if position == 0, fields.map({ $0.lowercased() }) == ["text", "intent"] { continue }
             guard fields.count == 2 else {
                 throw ToyModelError.badTrainingRow(
-                    file: name, line: number, reason: "expected 2 fields, found \(fields.count)")
+                    file: name, line: record.line, reason: "expected 2 fields, found \(fields.count)")
             }
             let intent = fields[1].trimmingCharacters(in: .whitespaces)
             guard !fields[0].trimmingCharacters(in: .whitespaces).isEmpty, !intent.isEmpty,
                 intent.allSatisfy({ ($0 >= "a" && $0 <= "z") || $0 == "_" })
             else {
                 throw ToyModelError.badTrainingRow(
-                    file: name, line: number, reason: "empty text or an intent that is not snake_case")
+                    file: name, line: record.line, reason: "empty text or an intent that is not snake_case")
             }
             rows.append(Row(text: fields[0], intent: intent))
         }
         guard rows.count >= 2 else { throw ToyModelError.trainingDataTooSmall(file: name) }
         return rows
-    }
-
-    private static func splitCSV(_ line: String, file: String, line number: Int) throws -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var characters = Array(line)[...]
-        while let character = characters.popFirst() {
-            if quoted {
-                if character == "\"" {
-                    if characters.first == "\"" {
-                        current.append("\"")
-                        characters = characters.dropFirst()
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    current.append(character)
-                }
-            } else if character == "\"" && current.isEmpty {
-                quoted = true
-            } else if character == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        guard !quoted else {
-            throw ToyModelError.badTrainingRow(file: file, line: number, reason: "a quoted field is not closed")
-        }
-        fields.append(current)
-        return fields
     }
 }

@@ -53,7 +53,7 @@ final class TestClock: Sendable {
     static func stamp(_ date: Date) -> String { Timestamp.string(from: date) }
 
     @Test(arguments: [
-        (60.0, "passed", 20, "gold"), (200.0, "passed", 10, "a pass"), (400.0, "failed", 0, "over the 5m 0s limit"),
+        (60.0, "pass", 20, "gold"), (200.0, "pass", 10, "a pass"), (400.0, "fail", 0, "over the 5m 0s limit"),
     ])
     func thresholds(seconds: Double, status: String, score: Int, phrase: String) throws {
         let result = Grader.time(Self.timer, lab: Self.lab, evidence: try Self.evidence(rollbackAfter: seconds))
@@ -64,7 +64,7 @@ final class TestClock: Sendable {
 
     @Test func theClockRunsUntilTheRollbackIsConfirmed() throws {
         let result = Grader.time(Self.timer, lab: Self.lab, evidence: try Self.evidence(rollbackAfter: nil))
-        #expect(result.status == "failed")
+        #expect(result.status == "fail")
         #expect(result.message.contains("still running on INC-0001"))
     }
 }

@@ -129,14 +129,14 @@ let wrongSolutions: [WrongSolution] = [
 
         let untouched = try Self.grade(sandbox, wrong.lab)
         #expect(untouched.status == 1, "the untouched start of \(wrong.lab) must not pass")
-        #expect(untouched.json["status"].string == "failed")
+        #expect(untouched.json["status"].string == "fail")
 
         let solved = try sandbox.shell(
             "bash '\(Repository.root)/Solutions/\(wrong.lab)/solve.sh'", in: Self.workspace)
         #expect(solved.status == 0, "\(wrong.lab) solution: \(solved.stdout.suffix(500)) \(solved.stderr.suffix(500))")
         let graded = try Self.grade(sandbox, wrong.lab)
         #expect(graded.status == 0, "\(wrong.lab): \(graded.text)")
-        #expect(graded.json["status"].string == "passed")
+        #expect(graded.json["status"].string == "pass")
         #expect(graded.json["score"].int == graded.json["max_score"].int)
         #expect((graded.json["max_score"].int ?? 0) > 0)
         #expect(try Self.grade(sandbox, wrong.lab).text == graded.text, "a second grade must say the same")
@@ -148,7 +148,7 @@ let wrongSolutions: [WrongSolution] = [
         let failed = try Self.grade(sandbox, wrong.lab)
         #expect(failed.status == 1, "the wrong solution of \(wrong.lab) passed: \(failed.text)")
         let test = failed.json["tests"].array.first { $0["name"].string == wrong.failingCheck }
-        #expect(test?["status"].string == "failed", "\(wrong.failingCheck) should fail: \(failed.text)")
+        #expect(test?["status"].string == "fail", "\(wrong.failingCheck) should fail: \(failed.text)")
         #expect(
             test?["message"].string?.contains(wrong.phrase) == true,
             "\(wrong.failingCheck) should say '\(wrong.phrase)': \(test?["message"].string ?? "")")
@@ -189,7 +189,7 @@ let wrongSolutions: [WrongSolution] = [
         let json = try sandbox.run(["lab", "grade", "--all", "--format", "json"], in: Self.workspace)
         let report = JSONValueBox(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)))
         #expect(report["version"].string == "1")
-        #expect(report["status"].string == "passed")
+        #expect(report["status"].string == "pass")
         #expect(report["score"].int == report["max_score"].int)
         let first = report["tests"][0]
         for key in ["name", "status", "score", "max_score", "message"] {
@@ -225,7 +225,7 @@ let wrongSolutions: [WrongSolution] = [
         let tampered = try Self.grade(sandbox, "01")
         #expect(tampered.status == 1)
         let integrity = tampered.json["tests"].array.first { $0["name"].string == "registry-integrity" }
-        #expect(integrity?["status"].string == "failed")
+        #expect(integrity?["status"].string == "fail")
         #expect(integrity?["message"].string?.contains("fails fsck") == true, "\(tampered.text)")
     }
 
