@@ -107,7 +107,7 @@ public enum RollbackPlay {
         var confirmed = false
         if request.confirm {
             let system = try context.system(for: target)
-            let suite = try context.suite(named: context.settings.standardSuite, for: system)
+            let suite = try context.pinnedStandardSuite(for: system, by: request.by)
             let result = try EvalRunner.run(
                 suite: suite, system: system, seed: context.settings.evalSeed,
                 repeats: context.gateRepeats(for: system),
