@@ -394,6 +394,9 @@ enum PlaybookCommands {
             if let lineage = version.manifest.lineage {
                 console.out("Dataset lineage: \(lineage.dataset) \(lineage.sha256)")
             }
+            if let unverified = version.metadata.extra["lineage_unverified"] {
+                console.out(console.styled("Lineage unverified: \(unverified).", .yellow))
+            }
             console.out("Evals:")
             for eval in report.evals {
                 console.out(
