@@ -81,7 +81,8 @@ enum ModelCommands {
             if invocation.flag("json") {
                 try Common.printJSON(
                     [
-                        "weights": outPath, "weights_sha256": weightsHash, "data_sha256": dataHash, "seed": String(seed),
+                        "weights": outPath, "weights_sha256": weightsHash, "data_sha256": dataHash,
+                        "seed": String(seed),
                         "training_event": String(run.event),
                     ],
                     console)

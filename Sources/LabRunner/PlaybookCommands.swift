@@ -101,7 +101,8 @@ enum PlaybookCommands {
             }
             if result.lineageUnverified {
                 console.out(
-                    console.styled("Recorded: lineage unverified (no recorded training run made these weights).", .yellow))
+                    console.styled(
+                        "Recorded: lineage unverified (no recorded training run made these weights).", .yellow))
             }
             if let experiment = result.experiment { console.out("Part of experiment \(experiment).") }
             return 0

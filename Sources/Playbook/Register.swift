@@ -101,7 +101,8 @@ public enum RegisterPlay {
             case .unverified:
                 guard request.lineageUnverifiedOK else { throw PlaybookError.lineageUnverified(weights: weights) }
                 lineageUnverified = true
-                extra["lineage_unverified"] = "weights \(weights) were produced by no training run the registry recorded"
+                extra["lineage_unverified"] =
+                    "weights \(weights) were produced by no training run the registry recorded"
             }
         }
         if let trained = trainedOn, let dataset = lineage?.sha256, trained != dataset {

@@ -116,10 +116,7 @@ public enum SuitePins {
         for item in new.cases {
             var change = entry(category(item))
             change.after += 1
-            if let earlier = before[item.id], category(earlier) == category(item) {
-            } else {
-                change.added += 1
-            }
+            if before[item.id].map(category) != category(item) { change.added += 1 }
             changes[change.category] = change
         }
         return changes.values.sorted { $0.category < $1.category }
@@ -193,8 +190,7 @@ public enum SuitePins {
     }
 
     /// The pinned suite's cases, read back from its blob (checking intents against `knownIntents` when given).
-    public static func load(_ pin: PinnedSuite, in context: PlayContext, knownIntents: [String]?) throws -> EvalSuite
-    {
+    public static func load(_ pin: PinnedSuite, in context: PlayContext, knownIntents: [String]?) throws -> EvalSuite {
         let data = try context.registry.objects.get(pin.sha256)
         return try EvalSuite(
             name: pin.name, data: data, sha256: pin.sha256,

@@ -35,7 +35,8 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
-        let suite = sandbox.read("ws/evals/core.jsonl").split(separator: "\n")
+        let suite =
+            sandbox.read("ws/evals/core.jsonl").split(separator: "\n")
             .filter { !$0.contains("\"escalate:") }.joined(separator: "\n") + "\n"
         try sandbox.write(suite, to: "ws/evals/core.jsonl")
         let prompt = sandbox.read("ws/system/prompt.md").replacingOccurrences(of: Self.escalateLine, with: "")
