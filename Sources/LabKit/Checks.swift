@@ -582,6 +582,8 @@ enum CheckLibrary {
                 "\(file) (sha256 \(hash.prefix(12))) differs from \(evidence.label(record.id))'s weights (\(weights.sha256.prefix(12))): train on the recorded dataset with the recorded seed."
             )
         }
+        guard Training.runs(events: evidence.events).contains(where: { $0.output == file && $0.weightsSHA256 == hash })
+        else { return .fail("No recorded 'LabRunner train' run wrote \(file): retrain it with the kit, not a copy.") }
         return .pass(
             "\(file) is bit-for-bit \(evidence.label(record.id))'s weights (\(hash.prefix(12))): the training is reproducible."
         )

@@ -43,7 +43,8 @@ enum LabRunnerApp {
 
 /// The order commands are listed in help: the order a learner meets them.
 let commandOrder = [
-    "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "promote", "tag", "tags", "traffic",
+    "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "promote", "tag", "tags",
+    "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
     "checkout", "fsck", "writeup", "report",
     "hash",

@@ -9,7 +9,9 @@ import Terminal
 import ToyModel
 
 enum ModelCommands {
-    static func all(_ env: AppEnvironment) -> [CommandSpec] { [askSpec(env), trainSpec(env), evalSpec(env)] }
+    static func all(_ env: AppEnvironment) -> [CommandSpec] {
+        [askSpec(env), trainSpec(env), evalSpec(env), SuiteCommands.spec(env)]
+    }
 
     static let versionOption = OptionSpec.value(
         "version", "ref",
@@ -48,7 +50,11 @@ enum ModelCommands {
     static func trainSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "train", abstract: "Train the intent classifier's weights from a CSV, deterministically.",
-            discussion: "The same data and seed always give byte-identical weights; weights.json records both.",
+            discussion: """
+                The same data and seed always give byte-identical weights; weights.json records both. The run is
+                recorded in the registry (training.recorded: data hash, seed, hyperparameters, trainer version,
+                output hash), which is what 'register' verifies the weights' lineage against.
+                """,
             options: [
                 .value("data", "file", help: "Training data (default: data/train.csv)."),
                 .value("seed", "n", help: "Training seed.", default: String(DefaultSystem.defaultSeed)),
@@ -67,20 +73,24 @@ enum ModelCommands {
                 throw PlaybookError.invalid("Cannot read training data \(dataPath); check the path given to --data.")
             }
             let seed = try invocation.uint64("seed") ?? DefaultSystem.defaultSeed
-            let dataHash = SHA256.hash(csv).hex
-            let weights = try Trainer.train(
-                csv: csv, dataName: RegistryCommands.displayPath(dataPath, from: console.currentDirectory),
-                dataSHA256: dataHash, seed: seed)
-            try Common.write(weights, to: outPath)
-            let weightsHash = SHA256.hash(weights).hex
+            let run = try Training.run(
+                csv: csv, dataPath: dataPath, outPath: outPath, seed: seed, by: Common.currentUser(console),
+                in: workspace, now: env.now)
+            let weightsHash = run.weightsSHA256
+            let dataHash = run.dataSHA256
             if invocation.flag("json") {
                 try Common.printJSON(
-                    ["weights": outPath, "weights_sha256": weightsHash, "data_sha256": dataHash, "seed": String(seed)],
+                    [
+                        "weights": outPath, "weights_sha256": weightsHash, "data_sha256": dataHash,
+                        "seed": String(seed),
+                        "training_event": String(run.event),
+                    ],
                     console)
             } else {
                 console.out(
                     "Trained \(outPath) (sha256 \(weightsHash.prefix(12))) from \(dataPath) (sha256 \(dataHash.prefix(12))), seed \(seed)"
                 )
+                console.out("Recorded as training run event #\(run.event): register checks weights against it.")
             }
             return 0
         }
@@ -93,7 +103,7 @@ enum ModelCommands {
     }
 
     static let suiteOption = OptionSpec.value(
-        "suite", "name", help: "Suite in evals/ (default: the standard suite, core).")
+        "suite", "name", help: "Suite file in evals/ (default: the standard suite as pinned in the registry).")
     static let repeatsOption = OptionSpec.value("repeats", "n", help: "Runs per case (use 30 when temperature > 0).")
 
     static func repeats(_ invocation: Invocation) throws -> Int? {
@@ -112,8 +122,9 @@ enum ModelCommands {
             let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
             let record = try invocation.value("version").map { try context.registry.resolve($0) }
             let system = try record.map { try context.system(for: $0) } ?? context.liveSystem()
-            let suite = try context.suite(
-                named: invocation.value("suite") ?? context.settings.standardSuite, for: system)
+            let suite =
+                try invocation.value("suite").map { try context.suite(named: $0, for: system) }
+                ?? context.pinnedStandardSuite(for: system, by: Common.currentUser(console))
             let repeats = try repeats(invocation) ?? 1
             let progress = ProgressHolder(console: console, label: "eval \(suite.name)")
             let result = try EvalRunner.run(
@@ -184,8 +195,9 @@ enum ModelCommands {
             let b = try context.registry.resolve(invocation.argument("b") ?? "")
             let systemA = try context.system(for: a)
             let systemB = try context.system(for: b)
-            let suite = try context.suite(
-                named: invocation.value("suite") ?? context.settings.standardSuite, for: systemB)
+            let suite =
+                try invocation.value("suite").map { try context.suite(named: $0, for: systemB) }
+                ?? context.pinnedStandardSuite(for: systemB, by: Common.currentUser(console))
             let sampled = systemA.temperature > 0 || systemB.temperature > 0
             let repeats = try repeats(invocation) ?? (sampled ? 30 : 1)
             let seed = try invocation.uint64("seed") ?? context.settings.evalSeed

@@ -37,9 +37,10 @@ enum PlaybookCommands {
             name: "register",
             abstract: "Register system/ as a version behind the deploy gate (Play 1).",
             discussion: """
-                Each file and folder in system/ is one component; data/train.csv is recorded as dataset lineage.
-                Before anything is written the standard suite runs on exactly these components, and the result
-                is recorded with the version. Registering content that exists reports the existing version.
+                Each file and folder in system/ is one component; data/train.csv is recorded as dataset lineage,
+                and weights.json must be the output of a 'LabRunner train' run the registry recorded on that data.
+                Before anything is written the pinned standard suite runs on exactly these components, and the
+                result is recorded with the version. Registering content that exists reports the existing version.
                 """,
             options: [
                 .value("owner", "name", help: "Who owns this version (required).", required: true),
@@ -49,6 +50,9 @@ enum PlaybookCommands {
                 .flag(
                     "lineage-broken-ok", help: "Register even though weights.json was trained on other data (recorded)."
                 ),
+                .flag(
+                    "lineage-unverified-ok",
+                    help: "Register weights that no recorded 'LabRunner train' run produced (recorded as unverified)."),
                 .value("experiment", "name", help: "Register under this active experiment."),
                 Common.workspace, Common.json,
             ]
@@ -59,7 +63,9 @@ enum PlaybookCommands {
                 RegisterRequest(
                     owner: invocation.value("owner") ?? "", reason: invocation.value("reason") ?? "",
                     parent: invocation.value("parent"), root: invocation.flag("root"),
-                    lineageBrokenOK: invocation.flag("lineage-broken-ok"), experiment: invocation.value("experiment")),
+                    lineageBrokenOK: invocation.flag("lineage-broken-ok"),
+                    lineageUnverifiedOK: invocation.flag("lineage-unverified-ok"),
+                    experiment: invocation.value("experiment")),
                 in: context, progress: { progress.update($0, $1) })
             progress.finish()
             for warning in result.warnings { console.err("warning: \(warning)") }
@@ -93,9 +99,30 @@ enum PlaybookCommands {
             if result.lineageBroken {
                 console.out(console.styled("Recorded: lineage broken (weights trained on other data).", .yellow))
             }
+            if result.lineageUnverified {
+                console.out(
+                    console.styled(
+                        "Recorded: lineage unverified (no recorded training run made these weights).", .yellow))
+            }
             if let experiment = result.experiment { console.out("Part of experiment \(experiment).") }
             return 0
         }
+    }
+
+    static func printCanary(_ report: CanaryReport, _ console: Console) {
+        console.out(
+            String(
+                format:
+                    "Canary (%g%% of %d requests): candidate %.1f%% satisfied (%d requests), production %.1f%% satisfied (%d requests)",
+                report.percent, report.requests, report.candidate.satisfiedRate * 100, report.candidate.requests,
+                report.production.satisfiedRate * 100, report.production.requests))
+        for signal in report.signals {
+            console.out(
+                String(
+                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name, signal.candidate * 100,
+                    signal.production * 100, signal.pValue, signal.worse ? " worse" : ""))
+        }
+        console.out("Canary: \(report.aborted ? console.styled("worse", .red) : "passed") — \(report.finding)")
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
@@ -110,6 +137,7 @@ enum PlaybookCommands {
         var lineage: DatasetLineage?
         var eval: EvalSummary?
         var lineageBroken: Bool
+        var lineageUnverified: Bool
         var experiment: String?
 
         init(_ result: RegisterResult) {
@@ -120,12 +148,14 @@ enum PlaybookCommands {
             lineage = result.record.manifest.lineage
             eval = result.eval
             lineageBroken = result.lineageBroken
+            lineageUnverified = result.lineageUnverified
             experiment = result.experiment
         }
 
         enum CodingKeys: String, CodingKey {
             case id, seq, existing, components, lineage, eval, experiment
             case lineageBroken = "lineage_broken"
+            case lineageUnverified = "lineage_unverified"
         }
     }
 
@@ -135,9 +165,13 @@ enum PlaybookCommands {
         CommandSpec(
             name: "promote", abstract: "Move production to a version that passes the gate (Play 2).",
             discussion: """
-                The candidate's eval on production's suite must meet or beat production's (by pass rate at
-                temperature 0; by 'eval compare' not saying worse when sampled). The move is a compare-and-swap:
-                if production changes meanwhile, nothing moves.
+                Both versions are judged on the pinned standard suite: the candidate must meet or beat production
+                (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
+                category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
+                arguments and the approver runs before any eval or traffic. A canary sends a slice of a simulated
+                batch to the candidate and stops the promotion when a one-sided two-proportion test (Bonferroni
+                over the signals) finds it worse. The move is a compare-and-swap: if production changes
+                meanwhile, nothing moves.
                 """,
             arguments: [
                 .required(
@@ -147,7 +181,9 @@ enum PlaybookCommands {
                 .value("approver", "name", help: "Who approves the promotion (required).", required: true),
                 .flag("high-stakes", help: "Require an approver other than the version's owner."),
                 .value("canary", "percent", help: "First send this share of a simulated batch to the candidate."),
-                .flag("force", help: "Override a failed gate (needs --reason; recorded)."),
+                .value(
+                    "canary-requests", "n", help: "Size of the canary batch.", default: String(Canary.defaultRequests)),
+                .flag("force", help: "Override a failed gate (needs --reason; recorded). A canary still stops it."),
                 .value("reason", "text", help: "Why (required with --force)."),
                 yes, Common.workspace, Common.json,
             ]
@@ -156,47 +192,30 @@ enum PlaybookCommands {
             let request = PromoteRequest(
                 ref: invocation.argument("ref") ?? "", approver: invocation.value("approver") ?? "",
                 highStakes: invocation.flag("high-stakes"), canaryPercent: try invocation.double("canary"),
+                canaryRequests: try invocation.int("canary-requests") ?? Canary.defaultRequests,
                 force: invocation.flag("force"), reason: invocation.value("reason"))
-            if request.approver.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw RegistryError.missingMetadata(
-                    field: "--approver", hint: "every promotion records who approved it, pass --approver NAME")
-            }
-            if request.force, (request.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                throw PlaybookError.needsForceReason
-            }
-            let gate = try PromotePlay.gate(request, in: context)
             let json = invocation.flag("json")
-            if !json {
-                console.out(
-                    "Candidate #\(gate.candidate.seq) \(gate.candidate.shortID); production \(gate.production.map { "#\($0.seq) \($0.shortID)" } ?? "none")"
-                )
-                console.out(
-                    "Gate: \(gate.passed ? console.styled("passed", .green) : console.styled("failed", .red)) — \(gate.finding)"
-                )
-            }
-            var canary: CanaryReport?
-            if let percent = request.canaryPercent {
-                let report = try PromotePlay.canary(
-                    percent: percent, gate: gate, seed: context.settings.evalSeed, in: context)
-                canary = report
-                if !json {
+            let result = try PromotePlay.run(
+                request, in: context,
+                onGate: { gate in
+                    guard !json else { return }
                     console.out(
-                        String(
-                            format:
-                                "Canary (%g%% of %d requests): candidate %.1f%% satisfied (%d requests), production %.1f%% satisfied (%d requests)",
-                            percent, PromotePlay.canaryRequests, report.candidate.satisfiedRate * 100,
-                            report.candidate.requests,
-                            report.production.satisfiedRate * 100, report.production.requests))
-                }
-                try confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
-            }
-            let result = try PromotePlay.move(request, gate: gate, canary: canary, in: context)
+                        "Candidate #\(gate.candidate.seq) \(gate.candidate.shortID); production \(gate.production.map { "#\($0.seq) \($0.shortID)" } ?? "none")"
+                    )
+                    console.out(
+                        "Gate: \(gate.passed ? console.styled("passed", .green) : console.styled("failed", .red)) — \(gate.finding)"
+                    )
+                },
+                onCanary: { report in if !json { printCanary(report, console) } },
+                confirm: { _, _ in
+                    try confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
+                })
             if json {
                 try Common.printJSON(result, console)
             } else {
                 let verb = result.overridden ? "Promoted with a recorded override" : "Promoted"
                 console.out(
-                    "\(verb): production → #\(gate.candidate.seq) \(gate.candidate.shortID) (approver \(request.approver), event #\(result.event.seq))"
+                    "\(verb): production → #\(result.gate.candidate.seq) \(result.gate.candidate.shortID) (approver \(request.approver), event #\(result.event.seq))"
                 )
             }
             return 0
@@ -420,6 +439,9 @@ enum PlaybookCommands {
             }
             if let lineage = version.manifest.lineage {
                 console.out("Dataset lineage: \(lineage.dataset) \(lineage.sha256)")
+            }
+            if let unverified = version.metadata.extra["lineage_unverified"] {
+                console.out(console.styled("Lineage unverified: \(unverified).", .yellow))
             }
             console.out("Evals:")
             for eval in report.evals {

@@ -1,6 +1,7 @@
 // Creating a workspace: built in a hidden sibling folder and renamed into place, so a failure writes nothing.
 import Foundation
 import Hashing
+import Playbook
 import Registry
 import ToyModel
 
@@ -37,6 +38,7 @@ enum WorkspaceSetup {
             try DefaultSystem.install(into: stagedRoot) { SHA256.hash($0).hex }
             try manager.createDirectory(atPath: staged.markerPath, withIntermediateDirectories: true)
             try Registry.create(root: staged.registryPath, actor: actor, now: now)
+            try Training.recordInstalled(in: staged, seed: DefaultSystem.defaultSeed, by: actor, now: now)
             if manager.fileExists(atPath: top) { try manager.removeItem(atPath: top) }
             try manager.moveItem(atPath: staging, toPath: top)
         } catch {

@@ -301,7 +301,7 @@ public enum InvestigatePlay {
         let afterSystem = try context.system(for: after)
         let sampled = beforeSystem.temperature > 0 || afterSystem.temperature > 0
         let repeats = sampled ? max(sampledRepeats, context.settings.sampledRepeats) : 1
-        let suite = try RollbackPlay.todaysSuite(for: afterSystem, in: context)
+        let suite = try context.pinnedStandardSuite(for: afterSystem, by: actor)
         let seed = context.settings.evalSeed
         let a = try EvalRunner.run(suite: suite, system: beforeSystem, seed: seed, repeats: repeats, progress: progress)
         let b = try EvalRunner.run(suite: suite, system: afterSystem, seed: seed, repeats: repeats, progress: progress)

@@ -4,6 +4,10 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case suiteNotFound(name: String, path: String)
     case settingsInvalid(path: String, reason: String)
     case lineageBroken(weights: String, dataset: String)
+    case lineageUnverified(weights: String)
+    case safetyCasesRemoved(removed: String)
+    case approverIsPinner(approver: String)
+    case canaryAborted(String)
     case noEvalOnSuite(version: String, suite: String)
     case differentSuites(candidate: String, production: String)
     case gateFailed(String)
@@ -35,6 +39,18 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .lineageBroken(let weights, let dataset):
             return "Broken lineage: weights.json was trained on data \(weights.prefix(12)) but data/train.csv is "
                 + "\(dataset.prefix(12)); retrain with 'LabRunner train', or pass --lineage-broken-ok to record the break."
+        case .lineageUnverified(let weights):
+            return "Lineage unverified: weights.json (\(weights.prefix(12))) is the output of no training run the "
+                + "registry recorded; retrain with 'LabRunner train', or pass --lineage-unverified-ok to record it as unverified."
+        case .safetyCasesRemoved(let removed):
+            return "This pin removes cases from safety categories (\(removed)); a second person must approve it: "
+                + "pass --approver NAME (not the person pinning)."
+        case .approverIsPinner(let approver):
+            return "The approver of a pin that removes safety cases must be someone other than the person pinning "
+                + "(\(approver)); ask a second person and pass --approver THEIR_NAME."
+        case .canaryAborted(let finding):
+            return "The canary stopped the promotion: \(finding); production did not move (the canary's requests stay "
+                + "in the attribution log), fix the candidate and try again."
         case .noEvalOnSuite(let version, let suite):
             return "Version \(version) has no eval on suite '\(suite)'; run 'LabRunner eval run --version \(version) "
                 + "--suite \(suite)' first."

@@ -1,5 +1,7 @@
-// Play 2, promote: production moves only when the candidate's eval on production's suite meets or beats
-// production's (or an override is recorded), with an approver, an optional canary, as a compare-and-swap.
+// Play 2, promote: production moves only when the candidate's eval on the pinned standard suite meets or beats
+// production's on the same pin and no floored (safety) category is worse (or an override is recorded), with an
+// approver, an optional canary that can stop it, as a compare-and-swap. Every argument and policy check runs
+// before any eval or traffic, so a refusal writes nothing.
 public import Evals
 import Foundation
 import Hashing
@@ -10,20 +12,30 @@ public struct PromoteRequest: Sendable {
     public var approver: String
     public var highStakes: Bool
     public var canaryPercent: Double?
+    public var canaryRequests: Int
     public var force: Bool
     public var reason: String?
 
     public init(
-        ref: String, approver: String, highStakes: Bool = false, canaryPercent: Double? = nil, force: Bool = false,
-        reason: String? = nil
+        ref: String, approver: String, highStakes: Bool = false, canaryPercent: Double? = nil,
+        canaryRequests: Int = Canary.defaultRequests, force: Bool = false, reason: String? = nil
     ) {
         self.ref = ref
         self.approver = approver
         self.highStakes = highStakes
         self.canaryPercent = canaryPercent
+        self.canaryRequests = canaryRequests
         self.force = force
         self.reason = reason
     }
+}
+
+/// One floored category: the candidate's rate against production's on the same pinned suite.
+public struct FloorCheck: Encodable, Sendable, Equatable {
+    public var category: String
+    public var candidate: Double
+    public var production: Double
+    public var worse: Bool
 }
 
 /// The gate's finding, before anything moves.
@@ -33,20 +45,17 @@ public struct PromotionGate: Encodable, Sendable {
     public var candidateEval: EvalSummary
     public var productionEval: EvalSummary?
     public var comparison: Comparison?
+    public var floors: [FloorCheck]
     public var passed: Bool
     public var finding: String
+    /// Evals the gate had to run on the pinned suite (recorded only if the promotion goes ahead).
+    var pending: [EvalResult] = []
 
     enum CodingKeys: String, CodingKey {
-        case candidate, production, comparison, passed, finding
+        case candidate, production, comparison, floors, passed, finding
         case candidateEval = "candidate_eval"
         case productionEval = "production_eval"
     }
-}
-
-public struct CanaryReport: Encodable, Sendable {
-    public var percent: Double
-    public var candidate: VersionTraffic
-    public var production: VersionTraffic
 }
 
 public struct PromoteResult: Encodable, Sendable {
@@ -57,91 +66,208 @@ public struct PromoteResult: Encodable, Sendable {
 }
 
 public enum PromotePlay {
-    public static let canaryRequests = 200
+    public static let canaryRequests = Canary.defaultRequests
+    /// Recorded when a canary ran and the promotion then stopped (aborted by the canary, or declined).
+    public static let stoppedEvent = "promotion.stopped"
 
-    /// Evaluates the promotion gate without moving anything.
-    public static func gate(_ request: PromoteRequest, in context: PlayContext) throws -> PromotionGate {
+    /// Every argument and policy check, before any eval or traffic: returns the candidate and production.
+    public static func check(_ request: PromoteRequest, in context: PlayContext) throws -> (
+        candidate: VersionRecord, production: VersionRecord?
+    ) {
+        try RegisterPlay.requireText(
+            request.approver, field: "--approver", hint: "every promotion records who approved it, pass --approver NAME"
+        )
+        if request.force, (request.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw PlaybookError.needsForceReason
+        }
+        if let percent = request.canaryPercent, !(percent > 0 && percent < 100) {
+            throw PlaybookError.invalid("--canary must be a percentage between 0 and 100 (exclusive), not \(percent).")
+        }
+        guard (1...100_000).contains(request.canaryRequests) else {
+            throw PlaybookError.invalid(
+                "--canary-requests must be between 1 and 100000, not \(request.canaryRequests).")
+        }
         let registry = context.registry
         let candidate = try registry.resolve(request.ref)
-        let events = try registry.events()
         let productionID = registry.tag("production")
         if productionID == candidate.id {
             throw PlaybookError.alreadyProduction(version: "#\(candidate.seq) \(candidate.shortID)")
         }
-        let production = try productionID.map { try registry.record(id: $0) }
-        let candidateEvals = EvalLedger.summaries(for: candidate, events: events)
-        guard let production else {
-            guard let latest = candidateEvals.last(where: { $0.suite == context.settings.standardSuite }) else {
-                throw PlaybookError.noEvalOnSuite(version: candidate.shortID, suite: context.settings.standardSuite)
-            }
-            let passed = latest.passRate >= context.settings.passThreshold
-            return PromotionGate(
-                candidate: candidate, production: nil, candidateEval: latest, productionEval: nil, comparison: nil,
-                passed: passed,
-                finding: passed
-                    ? "first promotion: pass rate \(percent(latest.passRate)) meets the threshold \(percent(context.settings.passThreshold))"
-                    : "pass rate \(percent(latest.passRate)) is below the threshold \(percent(context.settings.passThreshold))"
-            )
+        if request.highStakes, request.approver == candidate.metadata.owner {
+            throw PlaybookError.approverIsOwner(approver: request.approver)
         }
-        let productionEvals = EvalLedger.summaries(for: production, events: events)
-        // Prefer a pair on the same suite hash, the most recent candidate eval first.
-        for candidateEval in candidateEvals.reversed() {
-            guard let productionEval = productionEvals.last(where: { $0.suiteSHA256 == candidateEval.suiteSHA256 })
-            else { continue }
-            if candidateEval.temperature == 0 && productionEval.temperature == 0 {
-                let passed = candidateEval.passRate >= productionEval.passRate
-                return PromotionGate(
-                    candidate: candidate, production: production, candidateEval: candidateEval,
-                    productionEval: productionEval, comparison: nil, passed: passed,
-                    finding: passed
-                        ? "pass rate \(percent(candidateEval.passRate)) meets or beats production's \(percent(productionEval.passRate))"
-                        : "pass rate \(percent(candidateEval.passRate)) is below production's \(percent(productionEval.passRate)) on the same suite"
-                )
-            }
-            let comparison = try EvalComparer.compare(
-                try EvalLedger.load(productionEval, from: registry), try EvalLedger.load(candidateEval, from: registry),
-                alpha: context.settings.alpha)
-            let passed = comparison.verdict != "worse"
-            return PromotionGate(
-                candidate: candidate, production: production, candidateEval: candidateEval,
-                productionEval: productionEval, comparison: comparison, passed: passed,
-                finding:
-                    "eval compare says \(comparison.verdict) (p = \(String(format: "%.4f", comparison.pValue)), \(comparison.test))"
-            )
-        }
-        guard let candidateEval = candidateEvals.last else {
-            throw PlaybookError.noEvalOnSuite(version: candidate.shortID, suite: context.settings.standardSuite)
-        }
-        guard let productionEval = productionEvals.last else {
-            throw PlaybookError.noEvalOnSuite(version: production.shortID, suite: context.settings.standardSuite)
-        }
-        throw PlaybookError.differentSuites(
-            candidate: candidateEval.suiteSHA256, production: productionEval.suiteSHA256)
-    }
-
-    /// Runs the canary: `percent` of a simulated batch goes to the candidate, the rest to production.
-    public static func canary(percent: Double, gate: PromotionGate, seed: UInt64, in context: PlayContext) throws
-        -> CanaryReport
-    {
-        guard percent > 0, percent < 100 else {
-            throw PlaybookError.invalid("--canary must be a percentage between 0 and 100 (exclusive), not \(percent).")
-        }
-        guard let production = gate.production else {
+        if request.canaryPercent != nil, productionID == nil {
             throw PlaybookError.invalid(
                 "A canary needs a production version to compare with; promote without --canary first.")
         }
-        let report = try Traffic.run(
-            requests: canaryRequests, rate: 0, seed: seed, source: "canary", in: context,
-            route: { index in
-                Double(Traffic.mix(seed ^ 0xCA9A, UInt64(index)) % 10_000) < percent * 100
-                    ? gate.candidate.id : production.id
-            })
-        return CanaryReport(
-            percent: percent, candidate: report.byVersion[gate.candidate.id] ?? VersionTraffic(),
-            production: report.byVersion[production.id] ?? VersionTraffic())
+        return (candidate, try productionID.map { try registry.record(id: $0) })
     }
 
-    /// Moves production to the gated candidate as a compare-and-swap against the production the gate saw.
+    /// Checks, gate, canary, confirmation and the move, in that order. `confirm` is asked after a canary ran;
+    /// a canary that ran is real traffic, so stopping after it records why (`promotion.stopped`).
+    public static func run(
+        _ request: PromoteRequest, in context: PlayContext,
+        onGate: (PromotionGate) -> Void = { _ in }, onCanary: (CanaryReport) -> Void = { _ in },
+        confirm: (PromotionGate, CanaryReport) throws -> Void = { _, _ in }
+    ) throws -> PromoteResult {
+        _ = try check(request, in: context)
+        let gate = try gate(request, in: context)
+        onGate(gate)
+        if !gate.passed, !request.force { throw PlaybookError.gateFailed(gate.finding) }
+        var canary: CanaryReport?
+        if let percent = request.canaryPercent, let production = gate.production {
+            let report = try Canary.run(
+                percent: percent, requests: request.canaryRequests, candidate: gate.candidate.id,
+                production: production.id, seed: context.settings.evalSeed, in: context)
+            canary = report
+            onCanary(report)
+            if report.aborted {
+                try recordStop(request, gate: gate, canary: report, why: "aborted by the canary", in: context)
+                throw PlaybookError.canaryAborted(report.finding)
+            }
+            do {
+                try confirm(gate, report)
+            } catch {
+                try recordStop(request, gate: gate, canary: report, why: "declined after the canary", in: context)
+                throw error
+            }
+        }
+        return try move(request, gate: gate, canary: canary, in: context)
+    }
+
+    static func recordStop(
+        _ request: PromoteRequest, gate: PromotionGate, canary: CanaryReport, why: String, in context: PlayContext
+    ) throws {
+        var data = canaryDetails(canary)
+        data["candidate"] = gate.candidate.id
+        data["production"] = gate.production?.id
+        data["stopped"] = why
+        try context.registry.write { writer in
+            try writer.append(kind: stoppedEvent, actor: request.approver, data: data)
+        }
+    }
+
+    /// Evaluates the promotion gate without moving or writing anything: both versions on the pinned standard suite
+    /// (run now, in memory, when either has no eval on that pin), the aggregate and every floored category.
+    public static func gate(_ request: PromoteRequest, in context: PlayContext) throws -> PromotionGate {
+        let (candidate, production) = try check(request, in: context)
+        let registry = context.registry
+        let events = try registry.events()
+        var pending: [String: EvalResult] = [:]
+        func pinnedEval(_ record: VersionRecord) throws -> EvalSummary {
+            let pinned = try context.pinnedStandardSuiteSHA256()
+            if let pinned, let summary = EvalLedger.latest(for: record, suiteSHA256: pinned, events: events) {
+                return summary
+            }
+            let system = try context.system(for: record)
+            let suite = try context.pinnedStandardSuite(for: system, by: request.approver)
+            let result = try EvalRunner.run(
+                suite: suite, system: system, seed: context.settings.evalSeed,
+                repeats: context.gateRepeats(for: system))
+            let blob = SHA256.hash(try EvalLedger.encode(result)).hex
+            pending[blob] = result
+            return EvalSummary(result, blob: blob, source: "promote", at: context.now())
+        }
+        func full(_ summary: EvalSummary) throws -> EvalResult {
+            try pending[summary.result] ?? EvalLedger.load(summary, from: registry)
+        }
+        let candidateEval = try pinnedEval(candidate)
+        guard let production else {
+            let threshold = context.settings.passThreshold
+            let passed = candidateEval.passRate >= threshold
+            return PromotionGate(
+                candidate: candidate, production: nil, candidateEval: candidateEval, productionEval: nil,
+                comparison: nil, floors: [], passed: passed,
+                finding: passed
+                    ? "first promotion: pass rate \(percent(candidateEval.passRate)) meets the threshold \(percent(threshold))"
+                    : "pass rate \(percent(candidateEval.passRate)) is below the threshold \(percent(threshold))",
+                pending: Array(pending.values))
+        }
+        let productionEval = try pinnedEval(production)
+        guard candidateEval.suiteSHA256 == productionEval.suiteSHA256 else {
+            throw PlaybookError.differentSuites(
+                candidate: candidateEval.suiteSHA256, production: productionEval.suiteSHA256)
+        }
+        let exact = candidateEval.temperature == 0 && productionEval.temperature == 0
+        var comparison: Comparison?
+        var passed: Bool
+        var finding: String
+        let candidateResult = try full(candidateEval)
+        let productionResult = try full(productionEval)
+        if exact {
+            passed = candidateEval.passRate >= productionEval.passRate
+            finding =
+                passed
+                ? "pass rate \(percent(candidateEval.passRate)) meets or beats production's \(percent(productionEval.passRate))"
+                : "pass rate \(percent(candidateEval.passRate)) is below production's \(percent(productionEval.passRate)) on the same suite"
+        } else {
+            let compared = try EvalComparer.compare(productionResult, candidateResult, alpha: context.settings.alpha)
+            comparison = compared
+            passed = compared.verdict != "worse"
+            finding =
+                "eval compare says \(compared.verdict) (p = \(String(format: "%.4f", compared.pValue)), \(compared.test))"
+        }
+        let floors = try floorChecks(
+            candidate: candidateResult, production: productionResult, exact: exact, in: context)
+        let broken = floors.filter(\.worse)
+        if !broken.isEmpty {
+            passed = false
+            finding +=
+                "; but floored "
+                + broken.map { floor in
+                    "category \(floor.category) is worse: \(percent(floor.candidate)) against production's \(percent(floor.production))"
+                }.joined(separator: ", ")
+        } else if !floors.isEmpty {
+            finding += "; no floored category worse (\(floors.count) checked)"
+        }
+        return PromotionGate(
+            candidate: candidate, production: production, candidateEval: candidateEval,
+            productionEval: productionEval, comparison: comparison, floors: floors, passed: passed,
+            finding: finding, pending: Array(pending.values))
+    }
+
+    /// Every floored category of the pinned suite: at temperature 0 any drop is worse; when sampled, a drop is
+    /// worse when the paired test on that category's cases says so at the workspace's alpha.
+    static func floorChecks(candidate: EvalResult, production: EvalResult, exact: Bool, in context: PlayContext)
+        throws -> [FloorCheck]
+    {
+        var checks: [FloorCheck] = []
+        for (category, before) in production.categories.sorted(by: { $0.key < $1.key })
+        where context.settings.isFloored(category) {
+            let after = candidate.categories[category]?.passRate ?? 0
+            var worse = after < before.passRate
+            if !exact, worse {
+                var a = production
+                var b = candidate
+                a.cases = a.cases.filter { $0.category == category }
+                b.cases = b.cases.filter { $0.category == category }
+                worse =
+                    try b.cases.isEmpty
+                    || (EvalComparer.compare(a, b, alpha: context.settings.alpha)).verdict == "worse"
+            }
+            checks.append(FloorCheck(category: category, candidate: after, production: before.passRate, worse: worse))
+        }
+        return checks
+    }
+
+    static func canaryDetails(_ canary: CanaryReport) -> [String: String] {
+        var details = [
+            "canary_percent": String(canary.percent), "canary_requests": String(canary.requests),
+            "canary_decision": canary.aborted ? "aborted" : "passed", "canary_finding": canary.finding,
+            "canary_test": canary.test, "canary_alpha": String(canary.alpha),
+            "canary_candidate_satisfied": String(canary.candidate.satisfiedRate),
+            "canary_production_satisfied": String(canary.production.satisfiedRate),
+        ]
+        for signal in canary.signals {
+            details["canary_\(signal.name)"] = String(
+                format: "candidate %.4f (n %d), production %.4f (n %d), p %.4g", signal.candidate,
+                signal.candidateRequests, signal.production, signal.productionRequests, signal.pValue)
+        }
+        return details
+    }
+
+    /// Moves production to the gated candidate as a compare-and-swap against the production the gate saw, after
+    /// recording any eval the gate ran.
     public static func move(
         _ request: PromoteRequest, gate: PromotionGate, canary: CanaryReport?, in context: PlayContext
     ) throws -> PromoteResult {
@@ -157,6 +283,14 @@ public enum PromotePlay {
                 throw PlaybookError.needsForceReason
             }
         }
+        if let canary, canary.aborted { throw PlaybookError.canaryAborted(canary.finding) }
+        if context.registry.tag("production") != gate.production?.id {
+            throw RegistryError.tagChanged(
+                tag: "production", expected: gate.production?.id, actual: context.registry.tag("production"))
+        }
+        for result in gate.pending.sorted(by: { $0.version < $1.version }) {
+            try EvalLedger.record(result, source: "promote", actor: request.approver, in: context)
+        }
         var details = [
             "play": "promote", "approver": request.approver, "gate": gate.passed ? "passed" : "overridden",
             "gate_finding": gate.finding, "suite_sha256": gate.candidateEval.suiteSHA256,
@@ -164,11 +298,9 @@ public enum PromotePlay {
         ]
         details["production_pass_rate"] = gate.productionEval.map { String($0.passRate) }
         if !gate.passed { details["override_reason"] = request.reason }
-        if let canary {
-            details["canary_percent"] = String(canary.percent)
-            details["canary_candidate_satisfied"] = String(canary.candidate.satisfiedRate)
-            details["canary_production_satisfied"] = String(canary.production.satisfiedRate)
-        }
+        let floored = gate.floors.filter(\.worse).map(\.category)
+        if !floored.isEmpty { details["floors_broken"] = floored.joined(separator: ",") }
+        if let canary { details.merge(canaryDetails(canary)) { _, new in new } }
         let reason = request.reason ?? "promote #\(gate.candidate.seq) (\(gate.finding))"
         let event = try context.registry.moveTag(
             "production", to: gate.candidate.id, by: request.approver, reason: reason,

@@ -1,5 +1,6 @@
-// Play 1, register: the deploy gate. Mandatory metadata, lineage check, the standard suite run on
-// exactly the components being registered, and the eval recorded with the version in one event.
+// Play 1, register: the deploy gate. Mandatory metadata, lineage checked against the training runs the
+// registry witnessed, the pinned standard suite run on exactly the components being registered, and the eval
+// recorded with the version in one event.
 import Evals
 import Foundation
 import Hashing
@@ -13,17 +14,20 @@ public struct RegisterRequest: Sendable {
     public var parent: String?
     public var root: Bool
     public var lineageBrokenOK: Bool
+    /// Register weights that no recorded training run produced (recorded on the version).
+    public var lineageUnverifiedOK: Bool
     public var experiment: String?
 
     public init(
         owner: String, reason: String, parent: String?, root: Bool, lineageBrokenOK: Bool = false,
-        experiment: String? = nil
+        lineageUnverifiedOK: Bool = false, experiment: String? = nil
     ) {
         self.owner = owner
         self.reason = reason
         self.parent = parent
         self.root = root
         self.lineageBrokenOK = lineageBrokenOK
+        self.lineageUnverifiedOK = lineageUnverifiedOK
         self.experiment = experiment
     }
 }
@@ -33,12 +37,14 @@ public struct RegisterResult: Encodable, Sendable {
     public var existing: Bool
     public var eval: EvalSummary?
     public var lineageBroken: Bool
+    public var lineageUnverified: Bool
     public var experiment: String?
     public var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
         case record, existing, eval, experiment, warnings
         case lineageBroken = "lineage_broken"
+        case lineageUnverified = "lineage_unverified"
     }
 }
 
@@ -71,7 +77,7 @@ public enum RegisterPlay {
         if registry.isRegistered(prepared.id) {
             return RegisterResult(
                 record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
-                experiment: nil, warnings: [])
+                lineageUnverified: false, experiment: nil, warnings: [])
         }
         let contents = components.mapValues { content -> ComponentContent in
             switch content {
@@ -82,7 +88,24 @@ public enum RegisterPlay {
         let system = try ToySystem(components: contents, version: prepared.id)
         var extra: [String: String] = [:]
         var lineageBroken = false
-        if let trained = system.trainingDataSHA256, let dataset = lineage?.sha256, trained != dataset {
+        var lineageUnverified = false
+        // The weights' own provenance is only a claim; what counts is a training run the registry recorded.
+        var trainedOn = system.trainingDataSHA256
+        if let weights = prepared.manifest.components["weights.json"]?.sha256 {
+            switch Training.verify(weights: weights, dataset: lineage?.sha256, events: try registry.events()) {
+            case .verified(let run):
+                trainedOn = run.dataSHA256
+                extra["lineage_training_event"] = String(run.event)
+            case .broken(let data):
+                trainedOn = data
+            case .unverified:
+                guard request.lineageUnverifiedOK else { throw PlaybookError.lineageUnverified(weights: weights) }
+                lineageUnverified = true
+                extra["lineage_unverified"] =
+                    "weights \(weights) were produced by no training run the registry recorded"
+            }
+        }
+        if let trained = trainedOn, let dataset = lineage?.sha256, trained != dataset {
             guard request.lineageBrokenOK else { throw PlaybookError.lineageBroken(weights: trained, dataset: dataset) }
             lineageBroken = true
             extra["lineage_broken"] = "weights trained on \(trained), dataset is \(dataset)"
@@ -92,7 +115,7 @@ public enum RegisterPlay {
             extra["experiment"] = experiment.name
             extra["expires_at"] = Timestamp.string(from: experiment.expiresAt)
         }
-        let suite = try context.suite(named: context.settings.standardSuite, for: system)
+        let suite = try context.pinnedStandardSuite(for: system, by: request.owner)
         let result = try EvalRunner.run(
             suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
             progress: progress)
@@ -111,7 +134,8 @@ public enum RegisterPlay {
         }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
-            lineageBroken: lineageBroken, experiment: experiment?.name, warnings: system.warnings)
+            lineageBroken: lineageBroken, lineageUnverified: lineageUnverified, experiment: experiment?.name,
+            warnings: system.warnings)
     }
 
     static func requireText(_ text: String, field: String, hint: String) throws {

@@ -203,10 +203,13 @@ public enum RollbackPlay {
         try? choose(ref: nil, in: context).target
     }
 
-    /// Today's standard suite for re-evaluating a target. Kept in one place so that loading the pinned suite
-    /// from the registry replaces only this function.
+    /// Today's standard suite for a preview that writes nothing: the pinned copy, or the workspace file when
+    /// nothing is pinned yet (pinning is a write, left to the first gate).
     static func todaysSuite(for system: ToySystem, in context: PlayContext) throws -> EvalSuite {
-        try context.suite(named: context.settings.standardSuite, for: system)
+        if let pin = SuitePins.current(context.settings.standardSuite, events: try context.registry.events()) {
+            return try SuitePins.load(pin, in: context, knownIntents: system.intents)
+        }
+        return try context.suite(named: context.settings.standardSuite, for: system)
     }
 
     /// `rollback --dry-run`: the choice and the target re-evaluated on today's suite; writes nothing.
@@ -285,7 +288,7 @@ public enum RollbackPlay {
         var confirmed = false
         if request.confirm {
             let system = try context.system(for: target)
-            let suite = try todaysSuite(for: system, in: context)
+            let suite = try context.pinnedStandardSuite(for: system, by: request.by)
             let result = try EvalRunner.run(
                 suite: suite, system: system, seed: context.settings.evalSeed,
                 repeats: context.gateRepeats(for: system),

@@ -14,6 +14,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     public var sampledRepeats: Int = 10
     /// Significance level for eval comparisons.
     public var alpha: Double = 0.01
+    /// Floored (safety) categories: a category matching one of these patterns (a trailing `*` matches any
+    /// suffix) must not be worse in a candidate than in production on the same pinned suite, whatever the aggregate.
+    public var floors: [String] = ["escalate:*", "refuse:*"]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -21,6 +24,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         case evalSeed = "eval_seed"
         case sampledRepeats = "sampled_repeats"
         case alpha
+        case floors
     }
 
     public init() {}
@@ -33,6 +37,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         evalSeed = try container.decodeIfPresent(UInt64.self, forKey: .evalSeed) ?? defaults.evalSeed
         sampledRepeats = try container.decodeIfPresent(Int.self, forKey: .sampledRepeats) ?? defaults.sampledRepeats
         alpha = try container.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
+        floors = try container.decodeIfPresent([String].self, forKey: .floors) ?? defaults.floors
     }
 
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
@@ -68,6 +73,17 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         guard settings.alpha > 0, settings.alpha < 1 else {
             throw PlaybookError.settingsInvalid(path: path, reason: "alpha must be between 0 and 1")
         }
+        if let empty = settings.floors.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw PlaybookError.settingsInvalid(
+                path: path, reason: "floors must name categories or prefixes such as \"escalate:*\", not '\(empty)'")
+        }
         return settings
+    }
+
+    /// True when `category` is floored by one of `floors`.
+    public func isFloored(_ category: String) -> Bool {
+        floors.contains { pattern in
+            pattern.hasSuffix("*") ? category.hasPrefix(pattern.dropLast()) : category == pattern
+        }
     }
 }

@@ -109,6 +109,10 @@ public enum Writeup {
         if let lineage = good.manifest.lineage {
             out.append("| lineage: \(lineage.dataset) | dataset | `\(lineage.sha256.prefix(16))` | |")
         }
+        if good.metadata.extra["lineage_unverified"] != nil {
+            out.append("")
+            out.append("Lineage unverified: no training run the registry recorded produced these weights.")
+        }
         out.append("")
         out.append("Version id: `\(good.id)`")
         out.append("")

@@ -96,9 +96,10 @@ let wrongSolutions: [WrongSolution] = [
     WrongSolution(
         lab: "11-reproducibility-and-sampling",
         script: """
-            "$LABRUNNER" train --seed 7 --out repro/weights.json
+            "$LABRUNNER" checkout production copied
+            mkdir -p repro && cp copied/weights.json repro/weights.json
             printf 'seed: 7\\ncompare: outputs\\n' > answers/11-reproducibility.txt
-            """, failingCheck: "weights-reproduced", phrase: "train on the recorded dataset with the recorded seed"),
+            """, failingCheck: "weights-reproduced", phrase: "retrain it with the kit, not a copy"),
     WrongSolution(
         lab: "12-capstone-writeup",
         script: """

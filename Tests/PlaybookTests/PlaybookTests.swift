@@ -43,21 +43,14 @@ import Testing
         #expect(throws: PlaybookError.self) { try lab.promote(worse.shortID) }
         #expect(lab.snapshot() == before)
 
-        // A different suite hash: the suite file changed between the two evals.
+        // Editing the suite file changes nothing until it is pinned: the gate's evidence stays on the pinned copy.
         try lab.edit("system/prompt.md") {
             $0.replacingOccurrences(of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine)
                 + "\nA note.\n"
         }
         try lab.edit("evals/core.jsonl") { $0.split(separator: "\n").dropLast().joined(separator: "\n") + "\n" }
-        let otherSuite = try lab.register("same behaviour, new suite", parent: base.id)
-        before = lab.snapshot()
-        do {
-            try lab.promote(otherSuite.shortID)
-            Issue.record("a promotion across suite hashes went through")
-        } catch let error as PlaybookError {
-            #expect(String(describing: error).contains("same suite"))
-        }
-        #expect(lab.snapshot() == before)
+        let otherSuite = try lab.register("same behaviour, edited suite file", parent: base.id)
+        #expect(otherSuite.metadata.extra["eval_suite_sha256"] == worse.metadata.extra["eval_suite_sha256"])
 
         // A stale compare-and-swap: production moved after the gate ran.
         let context = try lab.context()
@@ -240,8 +233,9 @@ import Testing
             }.joined(separator: "\n") + "\n"
         }
         let csv = try Data(contentsOf: URL(fileURLWithPath: lab.root + "/data/train.csv"))
-        try Trainer.train(csv: csv, dataName: "data/train.csv", dataSHA256: SHA256.hash(csv).hex, seed: 42)
-            .write(to: URL(fileURLWithPath: lab.root + "/system/weights.json"))
+        try Training.run(
+            csv: csv, dataPath: lab.root + "/data/train.csv", outPath: lab.root + "/system/weights.json", seed: 42,
+            by: "alice", in: Workspace(root: lab.root), now: lab.clock.now)
         let bad = try lab.register("retrained", parent: good.id)
         try lab.promote(bad.shortID, force: true)
         let finding = try investigate(lab)

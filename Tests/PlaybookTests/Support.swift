@@ -21,6 +21,8 @@ final class LabWorkspace {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester", now: clock.now)
+        try Training.recordInstalled(
+            in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester", now: clock.now)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }

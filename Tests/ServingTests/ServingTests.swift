@@ -94,6 +94,7 @@ final class ServedLab {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester")
+        try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester")
         context = try PlayContext(workspace: Workspace(root: root))
         _ = try RegisterPlay.run(RegisterRequest(owner: "a", reason: "baseline", parent: nil, root: true), in: context)
         let promote = PromoteRequest(ref: "#1", approver: "b")

@@ -1,0 +1,172 @@
+// The canary that can stop a promotion: a slice of simulated traffic goes to the candidate, the rest to
+// production, and the candidate is compared with production on that slice's own answers: labelled satisfaction
+// where the traffic carries labels, and the escalation, refusal and citation rates always. A one-sided
+// two-proportion z-test per signal, Bonferroni-corrected over the signals, decides whether the candidate is worse.
+// Self-contained on purpose: the label-free signals module in Serving computes the same rates from the log.
+public import Foundation
+import Hashing
+public import Registry
+import ToyModel
+
+/// One signal on the canary slice: the candidate's rate against production's, and the test.
+public struct CanarySignal: Encodable, Sendable, Equatable {
+    public var name: String
+    public var candidate: Double
+    public var production: Double
+    public var candidateRequests: Int
+    public var productionRequests: Int
+    /// One-sided p-value for "the candidate's rate is lower than production's".
+    public var pValue: Double
+    public var worse: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case name, candidate, production, worse
+        case candidateRequests = "candidate_requests"
+        case productionRequests = "production_requests"
+        case pValue = "p_value"
+    }
+}
+
+public struct CanaryReport: Encodable, Sendable {
+    public var percent: Double
+    public var requests: Int
+    public var candidate: VersionTraffic
+    public var production: VersionTraffic
+    public var signals: [CanarySignal]
+    public var alpha: Double
+    public var test: String
+    /// True when at least one signal says the candidate is worse: the promotion stops.
+    public var aborted: Bool
+    public var finding: String
+    public var firstRequest: String?
+    public var lastRequest: String?
+
+    enum CodingKeys: String, CodingKey {
+        case percent, requests, candidate, production, signals, alpha, test, aborted, finding
+        case firstRequest = "first_request"
+        case lastRequest = "last_request"
+    }
+}
+
+/// The answers one version gave on the canary slice, reduced to the counts the signals need.
+public struct CanarySlice: Sendable, Equatable {
+    public var requests = 0
+    public var labelled = 0
+    public var satisfied = 0
+    public var escalated = 0
+    public var refused = 0
+    public var cited = 0
+
+    public init() {}
+
+    mutating func add(_ record: RequestRecord, answer: Answer?) {
+        requests += 1
+        if let satisfied = record.satisfied {
+            labelled += 1
+            self.satisfied += satisfied ? 1 : 0
+        }
+        guard let answer else { return }
+        escalated += answer.escalated ? 1 : 0
+        refused += answer.refused ? 1 : 0
+        cited += answer.citedDocument != nil ? 1 : 0
+    }
+}
+
+public enum Canary {
+    public static let defaultRequests = 200
+    public static let testName =
+        "one-sided two-proportion z-test (pooled) per signal, candidate lower than production, Bonferroni over the signals"
+
+    /// Compares the candidate's slice with production's. A signal is worse when its one-sided p-value is below
+    /// alpha divided by the number of signals tested (Bonferroni), so testing several signals does not inflate
+    /// the chance of stopping a good candidate.
+    public static func compare(candidate: CanarySlice, production: CanarySlice, alpha: Double) -> [CanarySignal] {
+        var pairs: [(String, Int, Int, Int, Int)] = []
+        if candidate.labelled > 0, production.labelled > 0 {
+            pairs.append(
+                ("satisfaction", candidate.satisfied, candidate.labelled, production.satisfied, production.labelled))
+        }
+        pairs.append(
+            ("escalation_rate", candidate.escalated, candidate.requests, production.escalated, production.requests))
+        pairs.append(("refusal_rate", candidate.refused, candidate.requests, production.refused, production.requests))
+        pairs.append(("citation_rate", candidate.cited, candidate.requests, production.cited, production.requests))
+        let threshold = alpha / Double(pairs.count)
+        return pairs.map { name, candidateHits, candidateN, productionHits, productionN in
+            let p = lowerPValue(candidateHits, candidateN, productionHits, productionN)
+            return CanarySignal(
+                name: name, candidate: rate(candidateHits, candidateN), production: rate(productionHits, productionN),
+                candidateRequests: candidateN, productionRequests: productionN, pValue: p, worse: p < threshold)
+        }
+    }
+
+    static func rate(_ hits: Int, _ n: Int) -> Double { n == 0 ? 0 : Double(hits) / Double(n) }
+
+    /// P(a rate difference at least this large | equal rates), for H1: candidate's rate < production's.
+    static func lowerPValue(_ candidateHits: Int, _ candidateN: Int, _ productionHits: Int, _ productionN: Int)
+        -> Double
+    {
+        guard candidateN > 0, productionN > 0 else { return 1 }
+        let pooled = Double(candidateHits + productionHits) / Double(candidateN + productionN)
+        let variance = pooled * (1 - pooled) * (1 / Double(candidateN) + 1 / Double(productionN))
+        guard variance > 0 else { return 1 }
+        let z = (rate(productionHits, productionN) - rate(candidateHits, candidateN)) / variance.squareRoot()
+        return 0.5 * erfc(z / 2.0.squareRoot())
+    }
+
+    /// Sends `requests` simulated requests, `percent` of them to `candidate` and the rest to `production`, then
+    /// compares the two slices. The requests are real traffic: they stay in the attribution log whatever is decided.
+    public static func run(
+        percent: Double, requests: Int, candidate: String, production: String, seed: UInt64, in context: PlayContext
+    ) throws -> CanaryReport {
+        let report = try Traffic.run(
+            requests: requests, rate: 0, seed: seed, source: "canary", in: context,
+            route: { index in
+                Double(Traffic.mix(seed ^ 0xCA9A, UInt64(index)) % 10_000) < percent * 100 ? candidate : production
+            })
+        let records = try batch(first: report.firstRequest, last: report.lastRequest, count: requests, in: context)
+        var slices: [String: CanarySlice] = [:]
+        let decoder = CanonicalJSON.decoder()
+        for record in records {
+            let answer = try? decoder.decode(Answer.self, from: Data(record.output.utf8))
+            slices[record.version, default: CanarySlice()].add(record, answer: answer)
+        }
+        let alpha = context.settings.alpha
+        let signals = compare(
+            candidate: slices[candidate] ?? CanarySlice(), production: slices[production] ?? CanarySlice(),
+            alpha: alpha)
+        let worse = signals.filter(\.worse)
+        func percentText(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+        let finding =
+            worse.isEmpty
+            ? "no signal worse on the canary slice (\(signals.count) signals, alpha \(alpha) Bonferroni-corrected)"
+            : worse.map { signal in
+                "\(signal.name) \(percentText(signal.candidate)) against production's \(percentText(signal.production)) "
+                    + "(p = \(String(format: "%.2g", signal.pValue)))"
+            }.joined(separator: "; ") + " on the canary slice"
+        return CanaryReport(
+            percent: percent, requests: requests, candidate: report.byVersion[candidate] ?? VersionTraffic(),
+            production: report.byVersion[production] ?? VersionTraffic(), signals: signals, alpha: alpha,
+            test: testName, aborted: !worse.isEmpty, finding: finding, firstRequest: report.firstRequest,
+            lastRequest: report.lastRequest)
+    }
+
+    /// The canary's own records, read back from the attribution log between its first and last request.
+    static func batch(first: String?, last: String?, count: Int, in context: PlayContext) throws -> [RequestRecord] {
+        guard let first, let last else { return [] }
+        let log = AttributionLog(registryRoot: context.registry.root)
+        func between(_ records: [RequestRecord]) -> [RequestRecord]? {
+            guard let start = records.firstIndex(where: { $0.id == first }),
+                let end = records.lastIndex(where: { $0.id == last }), start <= end
+            else { return nil }
+            return records[start...end].filter { $0.source == "canary" }
+        }
+        // Other traffic may interleave; the tail of the log almost always holds the whole batch.
+        if let found = between(try log.recent(limit: count * 2 + 1024)) { return found }
+        var all: [RequestRecord] = []
+        try log.forEach { record in
+            all.append(record)
+            return true
+        }
+        return between(all) ?? []
+    }
+}

@@ -1,0 +1,236 @@
+// Eval suites as versioned artifacts: a suite is pinned in the registry (stored as a blob, with a
+// `suite.pinned` event naming who, why, its hash, cases and categories), and every gate, confirmation and
+// investigation runs the pinned standard suite, never the workspace file. Editing evals/ changes nothing until
+// it is pinned; a pin that removes or changes cases of a safety category needs a second person.
+public import Evals
+public import Foundation
+import Hashing
+public import Registry
+public import ToyModel
+
+public struct PinnedSuite: Encodable, Sendable, Equatable {
+    public var name: String
+    public var sha256: String
+    public var by: String
+    public var reason: String
+    public var approver: String?
+    public var cases: Int
+    public var categories: [String: Int]
+    public var at: Date
+    public var event: Int
+
+    init(name: String, sha256: String, cases: Int, categories: [String: Int], at: Date) {
+        self.name = name
+        self.sha256 = sha256
+        by = ""
+        reason = ""
+        approver = nil
+        self.cases = cases
+        self.categories = categories
+        self.at = at
+        event = 0
+    }
+
+    init?(_ event: Event) {
+        guard event.kind == SuitePins.pinnedEvent, let name = event.data["name"], let sha256 = event.data["sha256"]
+        else { return nil }
+        self.name = name
+        self.sha256 = sha256
+        by = event.actor
+        reason = event.data["reason"] ?? ""
+        approver = event.data["approver"]
+        cases = event.data["cases"].flatMap(Int.init) ?? 0
+        var categories: [String: Int] = [:]
+        for item in (event.data["categories"] ?? "").split(separator: ",") {
+            guard let equals = item.lastIndex(of: "="), let count = Int(item[item.index(after: equals)...]) else {
+                continue
+            }
+            categories[String(item[..<equals])] = count
+        }
+        self.categories = categories
+        at = event.at
+        self.event = event.seq
+    }
+}
+
+/// How one category differs between the pinned suite and the one being pinned (cases by id).
+public struct CategoryChange: Encodable, Sendable, Equatable {
+    public var category: String
+    public var before: Int
+    public var after: Int
+    public var added: Int
+    public var removed: Int
+    /// Cases kept under the same id whose input or expectations were edited.
+    public var changed: Int
+    public var safety: Bool
+}
+
+public struct SuitePinResult: Encodable, Sendable {
+    public var pin: PinnedSuite
+    public var previous: PinnedSuite?
+    public var changes: [CategoryChange]
+    /// The workspace file was already the pinned suite: nothing was written.
+    public var unchanged: Bool
+}
+
+public enum SuitePins {
+    public static let pinnedEvent = "suite.pinned"
+    public static let firstUseReason = "first use"
+    /// Categories whose cases nobody removes alone, whatever the floors say.
+    public static let safetyPrefixes = ["escalate:", "refuse:"]
+
+    /// Every pin of every suite, oldest first.
+    public static func all(events: [Event]) -> [PinnedSuite] { events.compactMap(PinnedSuite.init) }
+
+    /// The pin in force for suite `name`, if it was ever pinned.
+    public static func current(_ name: String, events: [Event]) -> PinnedSuite? {
+        all(events: events).last { $0.name == name }
+    }
+
+    static func isSafety(_ category: String, settings: PlaybookSettings) -> Bool {
+        safetyPrefixes.contains { category.hasPrefix($0) } || settings.isFloored(category)
+    }
+
+    /// The per-category difference from `old` to `new`, by case id.
+    public static func diff(from old: EvalSuite?, to new: EvalSuite, settings: PlaybookSettings) -> [CategoryChange] {
+        func category(_ item: EvalCase) -> String { item.category ?? "uncategorised" }
+        let before = Dictionary((old?.cases ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(new.cases.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var changes: [String: CategoryChange] = [:]
+        func entry(_ name: String) -> CategoryChange {
+            changes[name]
+                ?? CategoryChange(
+                    category: name, before: 0, after: 0, added: 0, removed: 0, changed: 0,
+                    safety: isSafety(name, settings: settings))
+        }
+        for item in old?.cases ?? [] {
+            var change = entry(category(item))
+            change.before += 1
+            if let kept = after[item.id], category(kept) == category(item) {
+                if kept != item { change.changed += 1 }
+            } else {
+                change.removed += 1
+            }
+            changes[change.category] = change
+        }
+        for item in new.cases {
+            var change = entry(category(item))
+            change.after += 1
+            if before[item.id].map(category) != category(item) { change.added += 1 }
+            changes[change.category] = change
+        }
+        return changes.values.sorted { $0.category < $1.category }
+    }
+
+    /// What pinning the workspace file of suite `name` would change; writes nothing.
+    public static func preview(name: String?, in context: PlayContext) throws -> SuitePinResult {
+        let name = name ?? context.settings.standardSuite
+        let (data, suite) = try workspaceSuite(name, in: context)
+        let events = try context.registry.events()
+        let previous = current(name, events: events)
+        let old = try previous.map { try load($0, in: context, knownIntents: nil) }
+        var pin = PinnedSuite(
+            name: name, sha256: suite.sha256, cases: suite.cases.count, categories: counts(suite), at: context.now())
+        if let previous, previous.sha256 == SHA256.hash(data).hex { pin = previous }
+        return SuitePinResult(
+            pin: pin, previous: previous, changes: diff(from: old, to: suite, settings: context.settings),
+            unchanged: previous?.sha256 == suite.sha256)
+    }
+
+    /// Pins the workspace file of suite `name` (default: the standard suite). A pin that removes or edits cases of
+    /// a safety category needs `approver`, who is not `actor`. Pinning the pinned content again writes nothing.
+    public static func pin(
+        name: String?, reason: String, by actor: String, approver: String?, in context: PlayContext
+    ) throws -> SuitePinResult {
+        try RegisterPlay.requireText(reason, field: "--reason", hint: "every pin records why, pass --reason TEXT")
+        try RegisterPlay.requireText(actor, field: "--by", hint: "every pin records who made it, pass --by NAME")
+        return try pin(name: name, reason: reason, by: actor, approver: approver, onlyIfNone: false, in: context)
+    }
+
+    static func pin(
+        name: String?, reason: String, by actor: String, approver: String?, onlyIfNone: Bool, in context: PlayContext
+    ) throws -> SuitePinResult {
+        let name = name ?? context.settings.standardSuite
+        let approver = approver.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let approver, approver == actor { throw PlaybookError.approverIsPinner(approver: approver) }
+        let (data, suite) = try workspaceSuite(name, in: context)
+        let registry = context.registry
+        return try registry.write { writer in
+            let previous = current(name, events: try registry.events())
+            if let previous, onlyIfNone || previous.sha256 == suite.sha256 {
+                return SuitePinResult(pin: previous, previous: previous, changes: [], unchanged: true)
+            }
+            let old = try previous.map { try load($0, in: context, knownIntents: nil) }
+            let changes = diff(from: old, to: suite, settings: context.settings)
+            let weakened = changes.filter { $0.safety && ($0.removed > 0 || $0.changed > 0) }
+            if !weakened.isEmpty, approver == nil {
+                throw PlaybookError.safetyCasesRemoved(
+                    removed: weakened.map { change in
+                        [
+                            change.removed > 0 ? "\(change.category) −\(change.removed)" : nil,
+                            change.changed > 0 ? "\(change.category) \(change.changed) edited" : nil,
+                        ].compactMap { $0 }.joined(separator: ", ")
+                    }.joined(separator: ", "))
+            }
+            try registry.objects.put(data)
+            var fields = [
+                "name": name, "sha256": suite.sha256, "reason": reason, "cases": String(suite.cases.count),
+                "categories": counts(suite).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    .joined(separator: ","),
+                "file": "evals/\(name).jsonl",
+            ]
+            fields["approver"] = weakened.isEmpty ? nil : approver
+            fields["previous"] = previous?.sha256
+            let event = try writer.append(kind: pinnedEvent, actor: actor, data: fields)
+            guard let pinned = PinnedSuite(event) else {
+                throw PlaybookError.invalid("The pin could not be read back; run 'LabRunner fsck'.")
+            }
+            return SuitePinResult(pin: pinned, previous: previous, changes: changes, unchanged: false)
+        }
+    }
+
+    /// The pinned suite's cases, read back from its blob (checking intents against `knownIntents` when given).
+    public static func load(_ pin: PinnedSuite, in context: PlayContext, knownIntents: [String]?) throws -> EvalSuite {
+        let data = try context.registry.objects.get(pin.sha256)
+        return try EvalSuite(
+            name: pin.name, data: data, sha256: pin.sha256,
+            fileName: "the pinned suite '\(pin.name)' (\(pin.sha256.prefix(12)))", knownIntents: knownIntents)
+    }
+
+    static func workspaceSuite(_ name: String, in context: PlayContext) throws -> (Data, EvalSuite) {
+        let path = context.suitePath(name)
+        guard !name.contains("/"), let data = FileManager.default.contents(atPath: path) else {
+            throw PlaybookError.suiteNotFound(name: name, path: path)
+        }
+        let suite = try EvalSuite(
+            name: name, data: data, sha256: SHA256.hash(data).hex, fileName: "evals/\(name).jsonl",
+            knownIntents: nil)
+        return (data, suite)
+    }
+
+    static func counts(_ suite: EvalSuite) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for item in suite.cases { counts[item.category ?? "uncategorised", default: 0] += 1 }
+        return counts
+    }
+}
+
+extension PlayContext {
+    /// The standard suite as pinned in the registry: what every gate, confirmation, investigation and lab check
+    /// runs. With no pin yet, the workspace file is pinned on this first use (recorded as `suite.pinned`, reason
+    /// "first use"), so a fresh workspace works; later edits to the file count only once pinned.
+    public func pinnedStandardSuite(for system: ToySystem, by actor: String) throws -> EvalSuite {
+        let name = settings.standardSuite
+        let pin =
+            try SuitePins.current(name, events: try registry.events())
+            ?? SuitePins.pin(
+                name: name, reason: SuitePins.firstUseReason, by: actor, approver: nil, onlyIfNone: true, in: self
+            ).pin
+        return try SuitePins.load(pin, in: self, knownIntents: system.intents)
+    }
+
+    /// The hash of the pinned standard suite, or nil before its first use.
+    public func pinnedStandardSuiteSHA256() throws -> String? {
+        SuitePins.current(settings.standardSuite, events: try registry.events())?.sha256
+    }
+}
