@@ -181,7 +181,7 @@ enum CheckLibrary {
 
     static func productionMovesGated(_ input: CheckInput) throws -> CheckOutcome {
         if let manual = input.evidence.productionMoves.first(where: {
-            !["promote", "rollback"].contains($0.details["play"] ?? "")
+            !["promote", "rollback", Evidence.resetPlay].contains($0.details["play"] ?? "")
         }) {
             return .fail(
                 "Production was moved to \(input.evidence.label(manual.to)) by a plain tag move, skipping the eval gate: use 'LabRunner promote'."

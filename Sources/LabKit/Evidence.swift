@@ -6,11 +6,19 @@ public import Registry
 public struct Evidence: Sendable {
     public static let labStarted = "lab.started"
     public static let hintShown = "lab.hint"
+    /// A lab put in place by running its reference solution for the learner: it earns no points.
+    public static let labLaidDown = "lab.laid_down"
+    /// The `play` of a tag move a lab reset makes to put a tag back where it stood at the lab's start.
+    public static let resetPlay = "lab-reset"
 
     public let context: PlayContext
     public let events: [Event]
     public let fsck: FsckReport
+    /// The versions a check may count as work: in a lab's view, those registered (or registered again)
+    /// outside its earlier attempts.
     public let versions: [VersionRecord]
+    /// Every version, for looking one up by id (a parent may come from anywhere in the history).
+    let allVersions: [VersionRecord]
     public let productionMoves: [TagMove]
     public let incidents: [Incident]
 
@@ -22,15 +30,58 @@ public struct Evidence: Sendable {
         fsck = context.registry.fsck()
         events = try context.registry.events()
         versions = try context.registry.versions()
+        allVersions = versions
         productionMoves = try context.registry.tagHistory("production")
         incidents = Incidents.all(events: events)
     }
 
-    public func version(_ id: String) -> VersionRecord? { versions.first { $0.id == id } }
+    private init(_ full: Evidence, keeping keep: (Event) -> Bool) {
+        context = full.context
+        fsck = full.fsck
+        events = full.events.filter(keep)
+        // A version from an earlier attempt counts again once this attempt registers the same content, as of then.
+        var registeredAt: [String: Date] = [:]
+        for event in events where [EventKind.versionRegistered, RegisterPlay.reregisteredEvent].contains(event.kind) {
+            if let id = event.data["id"], registeredAt[id] == nil { registeredAt[id] = event.at }
+        }
+        versions = full.versions.compactMap { version in
+            guard let at = registeredAt[version.id] else { return nil }
+            var seen = version
+            seen.metadata.createdAt = max(at, version.metadata.createdAt)
+            return seen
+        }
+        allVersions = full.allVersions
+        let kept = Set(events.map(\.seq))
+        productionMoves = full.productionMoves.filter { kept.contains($0.event) }
+        incidents = Incidents.all(events: events)
+    }
+
+    /// The evidence a lab's latest attempt is graded on. What happened during its earlier attempts (between
+    /// its first start and its latest, lab events aside) is set aside, so each attempt earns only its own work;
+    /// what came before the lab and the starting state a reset restores stay.
+    public func scoped(to labID: String) -> Evidence {
+        let starts = attempts(of: labID)
+        guard starts.count > 1, let first = starts.first, let latest = starts.last else { return self }
+        let earlier = first.seq..<latest.seq
+        return Evidence(self) { !earlier.contains($0.seq) || $0.kind.hasPrefix("lab.") }
+    }
+
+    public func version(_ id: String) -> VersionRecord? { allVersions.first { $0.id == id } }
 
     /// The most recent `lab.started` event of a lab: evidence a lab asks for must come after it.
     public func start(of labID: String) -> Event? {
         events.last { $0.kind == Evidence.labStarted && $0.data["lab"] == labID }
+    }
+
+    /// Every start of a lab, oldest first: the first start and each reset is one attempt.
+    public func attempts(of labID: String) -> [Event] {
+        events.filter { $0.kind == Evidence.labStarted && $0.data["lab"] == labID }
+    }
+
+    /// The `lab.laid_down` event of the lab's latest attempt, if the reference solution did that attempt.
+    public func laidDown(_ labID: String) -> Event? {
+        guard let start = start(of: labID) else { return nil }
+        return events.last { $0.kind == Evidence.labLaidDown && $0.data["lab"] == labID && $0.seq > start.seq }
     }
 
     /// The lab most recently started, from the events (progress.json is only a mirror of this).

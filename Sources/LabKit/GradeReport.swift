@@ -55,12 +55,12 @@ public struct GradeReport: Sendable {
         for grade in grades {
             let word = [TestResult.pass: "passed", TestResult.fail: "failed"][grade.status] ?? grade.status
             lines.append("Lab \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(word)")
+            lines.append("  \(grade.provenance)")
             for test in grade.tests {
                 lines.append(
                     "  " + styled(test.passed ? "✓" : "✗", test.passed)
                         + " \(test.name) (\(test.score)/\(test.maxScore)): \(test.message)")
             }
-            if grade.hintsUsed > 0 { lines.append("  hints used: \(grade.hintsUsed)") }
         }
         if grades.count > 1 {
             let passedLabs = grades.filter(\.passed).count
@@ -76,16 +76,14 @@ public struct GradeReport: Sendable {
         for grade in grades {
             lines.append("## \(grade.lab) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
             lines.append("")
+            lines.append(grade.provenance.prefix(1).uppercased() + grade.provenance.dropFirst() + ".")
+            lines.append("")
             lines.append("| result | check | points | evidence |")
             lines.append("|---|---|---:|---|")
             for test in grade.tests {
                 lines.append(
                     "| \(test.passed ? "pass" : test.errored ? "**ERROR**" : "**FAIL**") | \(test.name) | \(test.score)/\(test.maxScore) | \(Markdown.cell(test.message)) |"
                 )
-            }
-            if grade.hintsUsed > 0 {
-                lines.append("")
-                lines.append("Hints used: \(grade.hintsUsed).")
             }
             lines.append("")
         }
@@ -104,6 +102,14 @@ public struct GradeReport: Sendable {
             lines.append(
                 "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"\(errored)\" skipped=\"0\">"
             )
+            lines.append("    <properties>")
+            for (name, value) in [
+                ("done_by", grade.laidDown ? "reference solution" : "hand"), ("attempts", "\(grade.attempts)"),
+                ("hints_used", "\(grade.hintsUsed)"),
+            ] {
+                lines.append("      <property name=\"\(name)\" value=\"\(Self.xml(value))\"/>")
+            }
+            lines.append("    </properties>")
             for test in grade.tests {
                 let open = "    <testcase classname=\"\(Self.xml(grade.lab))\" name=\"\(Self.xml(test.name))\""
                 if test.passed {
@@ -142,5 +148,15 @@ public struct GradeReport: Sendable {
             }
         }
         return escaped
+    }
+}
+
+extension LabGrade {
+    /// "by hand · 2 attempts · 1 hint": what the person did, shown beside every score.
+    public var provenance: String {
+        var parts = [doneBy]
+        if attempts > 1 { parts.append("\(attempts) attempts") }
+        parts.append(hintsUsed == 1 ? "1 hint" : "\(hintsUsed) hints")
+        return parts.joined(separator: " · ")
     }
 }

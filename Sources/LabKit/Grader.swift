@@ -34,11 +34,20 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var maxScore: Int
     public var tests: [TestResult]
     public var hintsUsed: Int
+    /// How many times the lab was started (the first start and each reset).
+    public var attempts: Int
+    /// The reference solution did the latest attempt, so its checks earn nothing.
+    public var laidDown: Bool
 
+    /// The lab's checks find what they look for, whoever did the work: the state a later lab can build on.
+    public var checksPass: Bool { tests.allSatisfy { $0.passed || $0.name == Grader.doneByHandTest } }
+    /// Passed means earned: the checks pass on work the learner did.
     public var passed: Bool { tests.allSatisfy(\.passed) }
     public var status: String {
         tests.contains(where: \.errored) ? TestResult.error : passed ? TestResult.pass : TestResult.fail
     }
+    /// Who did the latest attempt, as grades and write-ups say it.
+    public var doneBy: String { laidDown ? "laid down by the reference solution (no points)" : "by hand" }
     /// The tests worth points (the registry-integrity gate is worth none).
     public var checks: [TestResult] { tests.filter { $0.maxScore > 0 } }
     public var checksSummary: String { "\(checks.filter(\.passed).count) of \(checks.count) checks pass" }
@@ -47,6 +56,8 @@ public struct LabGrade: Encodable, Sendable, Equatable {
         case lab, title, score, tests, status
         case maxScore = "max_score"
         case hintsUsed = "hints_used"
+        case attempts
+        case doneBy = "done_by"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -57,6 +68,8 @@ public struct LabGrade: Encodable, Sendable, Equatable {
         try container.encode(maxScore, forKey: .maxScore)
         try container.encode(tests, forKey: .tests)
         try container.encode(hintsUsed, forKey: .hintsUsed)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(laidDown ? "reference solution" : "hand", forKey: .doneBy)
         try container.encode(status, forKey: .status)
     }
 }
@@ -80,8 +93,11 @@ public enum TimerAnchor: String, CaseIterable, Sendable {
 
 public enum Grader {
     public static let integrityTest = "registry-integrity"
+    /// The test a laid-down lab fails: points are for work the learner did.
+    public static let doneByHandTest = "done-by-hand"
 
-    public static func grade(_ onDisk: Lab, evidence: Evidence) -> LabGrade {
+    public static func grade(_ onDisk: Lab, evidence full: Evidence) -> LabGrade {
+        let evidence = full.scoped(to: onDisk.id)
         let lab = evidence.asStarted(onDisk)
         var tests: [TestResult] = []
         let integrity = evidence.fsck
@@ -122,9 +138,24 @@ public enum Grader {
                         name: timer.name, status: TestResult.fail, score: 0, maxScore: timer.points,
                         message: "Not timed: the registry's evidence does not verify."))
         }
+        let laidDown = evidence.laidDown(lab.id)
+        if let laidDown {
+            tests = tests.map { test in
+                var unearned = test
+                unearned.score = 0
+                return unearned
+            }
+            tests.insert(
+                TestResult(
+                    name: doneByHandTest, status: TestResult.fail, score: 0, maxScore: 0,
+                    message: "The reference solution did this attempt (event #\(laidDown.seq)), so it earns no "
+                        + "points; 'LabRunner lab reset \(lab.manifest.number)' starts a new attempt to do yourself."),
+                at: 1)
+        }
         return LabGrade(
             lab: lab.id, title: lab.manifest.title, score: tests.reduce(0) { $0 + $1.score },
-            maxScore: lab.manifest.points, tests: tests, hintsUsed: evidence.hints(of: lab.id).count)
+            maxScore: lab.manifest.points, tests: tests, hintsUsed: evidence.hints(of: lab.id).count,
+            attempts: evidence.attempts(of: lab.id).count, laidDown: laidDown != nil)
     }
 
     /// Gold time earns every point, a pass time half; the clock comes from the incident's recorded events.

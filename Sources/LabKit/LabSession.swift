@@ -39,6 +39,38 @@ public struct ScriptRunner: Sendable {
     }
 }
 
+/// What `lab reset` restores and what it keeps, said before it acts.
+public struct ResetPlan: Sendable, Encodable {
+    public struct TagRestore: Sendable, Encodable {
+        public var tag: String
+        public var from: String?
+        public var to: String
+        public var toLabel: String
+
+        enum CodingKeys: String, CodingKey {
+            case tag, from, to
+            case toLabel = "to_label"
+        }
+    }
+
+    public var lab: String
+    /// Top-level workspace entries put back as they were at the lab's start.
+    public var files: [String]
+    /// The lab's answer files made since the start, moved into `attemptFolder`.
+    public var setAside: [String]
+    public var tagMoves: [TagRestore]
+    public var nextAttempt: Int
+    public var attemptFolder: String
+
+    enum CodingKeys: String, CodingKey {
+        case lab, files
+        case setAside = "set_aside"
+        case tagMoves = "tag_moves"
+        case nextAttempt = "next_attempt"
+        case attemptFolder = "attempt_folder"
+    }
+}
+
 public struct LabSession: Sendable {
     public let catalog: LabCatalog
     public let workspace: Workspace
@@ -65,12 +97,20 @@ public struct LabSession: Sendable {
     public func start(_ lab: Lab, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
         var current = try evidence()
         if let started = current.start(of: lab.id) { return started.at }
-        for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: current).passed {
-            progress("Laying down \(earlier.id) with its reference solution…")
-            try begin(earlier, runner: runner)
-            try runner.run(catalog.solutionScript(for: earlier), in: workspace)
+        for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: current).checksPass {
+            progress("Laying down \(earlier.id) with its reference solution (no points)…")
+            try snapshot(earlier)
+            try begin(earlier, runner: runner, setup: false)
+            let solution = catalog.solutionScript(for: earlier)
+            try record(
+                Evidence.labLaidDown,
+                ["lab": earlier.id, "solution_sha256": try SHA256.hash(fileAt: solution).hex])
+            if let setup = earlier.setupScript { try runner.run(setup, in: workspace) }
+            try runner.run(solution, in: workspace)
             current = try evidence()
-            if let failing = Grader.grade(earlier, evidence: current).tests.first(where: { !$0.passed }) {
+            if let failing = Grader.grade(earlier, evidence: current).tests.first(where: {
+                !$0.passed && $0.name != Grader.doneByHandTest
+            }) {
                 throw LabError.invalid(
                     "Could not lay down \(earlier.id) before \(lab.id): \(failing.name): \(failing.message) Start \(earlier.id) yourself, or begin in a fresh workspace."
                 )
@@ -82,23 +122,70 @@ public struct LabSession: Sendable {
         return nil
     }
 
-    /// Restores the snapshot taken when the lab started, then starts it again from there.
-    public func reset(_ lab: Lab, runner: ScriptRunner) throws {
+    /// The workspace folders the assistant is built and measured from: a reset puts them back exactly.
+    static let restoredExactly: Set<String> = ["system", "data", "evals"]
+
+    /// What a reset of `lab` would do, for the person to read before agreeing.
+    public func resetPlan(_ lab: Lab) throws -> ResetPlan {
         let saved = snapshotFolder(lab) + "/start"
         guard FileManager.default.fileExists(atPath: saved) else { throw LabError.noStartingState(lab: lab.id) }
+        let registry = try Registry(root: workspace.registryPath, now: now)
+        let startingTags = try savedTags(lab)
+        let moves = startingTags.keys.sorted().compactMap { name -> ResetPlan.TagRestore? in
+            let target = startingTags[name] ?? ""
+            let current = registry.tag(name)
+            guard current != target, let record = try? registry.record(id: target) else { return nil }
+            return ResetPlan.TagRestore(
+                tag: name, from: current.flatMap { try? registry.record(id: $0) }.map { "#\($0.seq) \($0.shortID)" },
+                to: record.id, toLabel: "#\(record.seq) \(record.shortID)")
+        }
+        // The toy system's inputs go back exactly; other files (later labs' answers) stay unless missing.
+        let files = try FileManager.default.contentsOfDirectory(atPath: saved).filter { entry in
+            entry != Workspace.markerFolder
+                && (Self.restoredExactly.contains(entry)
+                    || !FileManager.default.fileExists(atPath: workspace.root + "/" + entry))
+        }.sorted()
+        let attempts = try evidence().attempts(of: lab.id).count
+        // The lab's own answer files made since the start go aside with the attempt, so the new attempt
+        // starts without them; other labs' files stay where they are.
+        let answers = Set(lab.manifest.checks.compactMap { $0.param("file") }).sorted().filter { path in
+            !path.contains("..") && FileManager.default.fileExists(atPath: workspace.root + "/" + path)
+                && !FileManager.default.fileExists(atPath: saved + "/" + path)
+        }
+        return ResetPlan(
+            lab: lab.id, files: files, setAside: answers, tagMoves: moves, nextAttempt: attempts + 1,
+            attemptFolder: Workspace.markerFolder + "/labs/\(lab.id)/attempt-\(attempts)")
+    }
+
+    /// Starts a new attempt from the lab's starting files and tags. Nothing is rewound: every event, version,
+    /// incident and request stays, later labs' work included; tags move back by recorded moves.
+    public func reset(_ lab: Lab, runner: ScriptRunner) throws {
+        let plan = try resetPlan(lab)
+        let saved = snapshotFolder(lab) + "/start"
         let manager = FileManager.default
         let staging = "\(snapshotsFolder)/.restore-\(UUID().uuidString)"
         try manager.copyItem(atPath: saved, toPath: staging)
         defer { try? manager.removeItem(atPath: staging) }
-        for entry in try snapshotEntries() { try manager.removeItem(atPath: workspace.root + "/" + entry) }
-        for entry in try manager.contentsOfDirectory(atPath: staging) where entry != Workspace.markerFolder {
-            try manager.moveItem(atPath: staging + "/" + entry, toPath: workspace.root + "/" + entry)
+        for path in plan.setAside {
+            let destination = workspace.root + "/" + plan.attemptFolder + "/" + path
+            try manager.createDirectory(
+                atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if manager.fileExists(atPath: destination) { try manager.removeItem(atPath: destination) }
+            try manager.moveItem(atPath: workspace.root + "/" + path, toPath: destination)
         }
-        let stagedMarker = staging + "/" + Workspace.markerFolder
-        for entry in (try? manager.contentsOfDirectory(atPath: stagedMarker)) ?? [] {
-            try manager.moveItem(atPath: stagedMarker + "/" + entry, toPath: workspace.markerPath + "/" + entry)
+        for entry in plan.files {
+            let target = workspace.root + "/" + entry
+            if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
+            try manager.moveItem(atPath: staging + "/" + entry, toPath: target)
         }
-        try begin(lab, runner: runner)
+        let registry = try Registry(root: workspace.registryPath, now: now)
+        for move in plan.tagMoves {
+            try registry.moveTag(
+                move.tag, to: move.to, by: actor,
+                reason: "lab reset \(lab.manifest.number): restore the starting state",
+                details: ["play": Evidence.resetPlay, "lab": lab.id])
+        }
+        try begin(lab, runner: runner, attempt: plan.nextAttempt)
         try Progress.update(workspace, current: lab.id, grade: nil)
     }
 
@@ -117,38 +204,50 @@ public struct LabSession: Sendable {
     }
 
     /// Records the start, with the manifest itself stored as a blob: the lab is graded as it was started.
-    func begin(_ lab: Lab, runner: ScriptRunner) throws {
+    func begin(_ lab: Lab, runner: ScriptRunner, attempt: Int = 1, setup: Bool = true) throws {
         let registry = try Registry(root: workspace.registryPath, now: now)
         _ = try registry.objects.put(try lab.manifestData())
-        try registry.write { writer in
-            try writer.append(
-                kind: Evidence.labStarted, actor: actor, data: ["lab": lab.id, "manifest_sha256": lab.manifestSHA256])
-        }
-        if let setup = lab.setupScript { try runner.run(setup, in: workspace) }
+        try record(
+            Evidence.labStarted, ["lab": lab.id, "manifest_sha256": lab.manifestSHA256, "attempt": String(attempt)])
+        if setup, let script = lab.setupScript { try runner.run(script, in: workspace) }
     }
 
-    /// Everything in the workspace except the lab snapshots themselves and the progress mirror.
-    func snapshotEntries() throws -> [String] {
-        let manager = FileManager.default
-        let top = try manager.contentsOfDirectory(atPath: workspace.root).filter { $0 != Workspace.markerFolder }
-        let marker = try manager.contentsOfDirectory(atPath: workspace.markerPath).filter {
-            $0 != "labs" && $0 != "progress.json"
+    func record(_ kind: String, _ data: [String: String]) throws {
+        try Registry(root: workspace.registryPath, now: now).write { writer in
+            try writer.append(kind: kind, actor: actor, data: data)
         }
-        return top + marker.map { Workspace.markerFolder + "/" + $0 }
+    }
+
+    /// The tags as they stood when the lab started (saved beside the starting files).
+    func savedTags(_ lab: Lab) throws -> [String: String] {
+        let folder = snapshotFolder(lab) + "/tags"
+        var tags: [String: String] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else { continue }
+            tags[name] = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return tags
+    }
+
+    /// The learner's files: everything in the workspace outside `.labrunner` (the registry is append-only
+    /// and is never restored; its tags are saved separately).
+    func snapshotEntries() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: workspace.root).filter { $0 != Workspace.markerFolder }
     }
 
     func snapshot(_ lab: Lab) throws {
         let manager = FileManager.default
         let folder = snapshotFolder(lab)
         let staging = "\(snapshotsFolder)/.snapshot-\(UUID().uuidString)"
-        try manager.createDirectory(atPath: staging + "/" + Workspace.markerFolder, withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: staging + "/start", withIntermediateDirectories: true)
         do {
             for entry in try snapshotEntries() {
-                try manager.copyItem(atPath: workspace.root + "/" + entry, toPath: staging + "/" + entry)
+                try manager.copyItem(atPath: workspace.root + "/" + entry, toPath: staging + "/start/" + entry)
             }
+            try manager.copyItem(atPath: workspace.registryPath + "/tags", toPath: staging + "/tags")
             if manager.fileExists(atPath: folder) { try manager.removeItem(atPath: folder) }
-            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try manager.moveItem(atPath: staging, toPath: folder + "/start")
+            try manager.createDirectory(atPath: snapshotsFolder, withIntermediateDirectories: true)
+            try manager.moveItem(atPath: staging, toPath: folder)
         } catch {
             try? manager.removeItem(atPath: staging)
             throw error

@@ -2,6 +2,7 @@
 import Foundation
 import Hashing
 import LabKit
+import Playbook
 import Registry
 import Terminal
 
@@ -77,13 +78,26 @@ enum LabCommands {
                     var started: Bool
                     var score: Int?
                     var status: String
+                    var attempts: Int
+                    var doneBy: String?
+                    var hintsUsed: Int?
+
+                    enum CodingKeys: String, CodingKey {
+                        case id, title, points, started, score, status, attempts
+                        case doneBy = "done_by"
+                        case hintsUsed = "hints_used"
+                    }
                 }
                 try Common.printJSON(
                     zip(catalog.labs, grades).map { lab, grade in
                         Row(
                             id: lab.id, title: lab.manifest.title, points: lab.manifest.points,
                             started: evidence?.start(of: lab.id) != nil, score: grade?.score,
-                            status: status(lab, grade, evidence))
+                            status: status(lab, grade, evidence), attempts: grade?.attempts ?? 0,
+                            doneBy: grade.flatMap {
+                                $0.attempts > 0 ? ($0.laidDown ? "reference solution" : "hand") : nil
+                            },
+                            hintsUsed: grade?.hintsUsed)
                     }, console)
                 return 0
             }
@@ -102,7 +116,8 @@ enum LabCommands {
 
     static func status(_ lab: Lab, _ grade: LabGrade?, _ evidence: Evidence?) -> String {
         guard let grade else { return "not started" }
-        if grade.passed { return "passed" }
+        if grade.laidDown { return "laid down (no points)" }
+        if grade.passed { return grade.attempts > 1 ? "passed · \(grade.attempts) attempts" : "passed" }
         let started = evidence?.start(of: lab.id) != nil
         return started ? "in progress (\(grade.checksSummary))" : "not started"
     }
@@ -139,9 +154,22 @@ enum LabCommands {
             }
             console.out("Goal: \(lab.manifest.goal)")
             console.out("Read: \(RegistryCommands.displayPath(lab.readmePath, from: console.currentDirectory))")
-            printTour(try tour(session, try session.evidence(), console), workspace: session.workspace, console)
+            let evidence = try session.evidence()
+            announceClock(lab, evidence, console)
+            printTour(try tour(session, evidence, console), workspace: session.workspace, console)
             return 0
         }
+    }
+
+    /// A timed lab whose alert fired says so at once: the clock is already running.
+    static func announceClock(_ lab: Lab, _ evidence: Evidence, _ console: Console) {
+        guard let timer = lab.manifest.allTimers.first, let incident = evidence.incident(openedSinceStartOf: lab.id)
+        else { return }
+        console.out(
+            console.styled(
+                "The pager fired: \(incident.id) opened at \(Timestamp.string(from: incident.openedAt)).", .red)
+                + " The clock is running: gold under \(TimeParsing.describe(timer.goldSeconds)), a pass under "
+                + "\(TimeParsing.describe(timer.passSeconds)).")
     }
 
     /// The current lab's next instructions, the same lines `LabRunner` with no arguments prints.
@@ -258,20 +286,43 @@ enum LabCommands {
 
     static func resetSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "reset", abstract: "Restore a lab's starting state (asks first unless --yes).",
-            discussion: "Everything done in the workspace since the lab started is discarded, registry included.",
+            name: "reset", abstract: "Start a new attempt at a lab from its starting files (asks first unless --yes).",
+            discussion: """
+                The workspace files (system/, data/, evals/, …) go back to how they were when the lab started,
+                and tags that moved since are moved back by recorded tag moves. Nothing is rewound: every event,
+                version, incident and request stays, later labs' work included. The lab is graded on its
+                latest attempt; earlier attempts stay in the history (and their times in the rehearsal trend).
+                """,
             arguments: [labArgument], options: [PlaybookCommands.yes, Common.workspace]
         ) { invocation, console in
             let session = try session(invocation, console, env)
             let lab = try session.catalog.lab(invocation.argument("id") ?? "")
             guard try session.evidence().start(of: lab.id) != nil else { throw LabError.noStartingState(lab: lab.id) }
+            let plan = try session.resetPlan(lab)
+            console.out("Resetting lab \(lab.manifest.number) starts attempt \(plan.nextAttempt).")
+            console.out("Restores, as they were when the lab started: \(plan.files.joined(separator: ", ")).")
+            if !plan.setAside.isEmpty {
+                console.out(
+                    "Sets aside this lab's answers into \(plan.attemptFolder): \(plan.setAside.joined(separator: ", "))."
+                )
+            }
+            for move in plan.tagMoves {
+                console.out(
+                    "Moves tag \(move.tag) back: \(move.from ?? "none") → \(move.toLabel) (a recorded tag move).")
+            }
+            console.out(
+                "Keeps: every event, version, incident and request in the registry, earlier attempts and later labs' work."
+            )
             try PlaybookCommands.confirm(
-                "Discard everything done since lab \(lab.manifest.number) started?",
+                "Start attempt \(plan.nextAttempt) of lab \(lab.manifest.number)?",
                 command: "lab reset \(lab.manifest.number)",
                 invocation, console)
             try session.reset(lab, runner: runner(console))
-            console.out("Lab \(lab.manifest.number) is back at its starting state.")
-            printTour(try tour(session, try session.evidence(), console), workspace: session.workspace, console)
+            console.out(
+                "Lab \(lab.manifest.number) is back at its starting files: attempt \(plan.nextAttempt) has begun.")
+            let evidence = try session.evidence()
+            announceClock(lab, evidence, console)
+            printTour(try tour(session, evidence, console), workspace: session.workspace, console)
             return 0
         }
     }
@@ -318,7 +369,7 @@ enum LabCommands {
         ) { invocation, console in
             let session = try session(invocation, console, env)
             let lab = try session.catalog.lab(invocation.argument("id") ?? "")
-            guard Grader.grade(lab, evidence: try session.evidence()).passed else {
+            guard Grader.grade(lab, evidence: try session.evidence()).checksPass else {
                 throw LabError.notPassed(lab: lab.id)
             }
             let path = session.catalog.solutionScript(for: lab)

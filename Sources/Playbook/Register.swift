@@ -49,6 +49,9 @@ public struct RegisterResult: Encodable, Sendable {
 }
 
 public enum RegisterPlay {
+    /// Identical content registered again: no new version, but who did it and why is recorded.
+    public static let reregisteredEvent = "version.reregistered"
+
     public static func run(
         _ request: RegisterRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> RegisterResult {
@@ -75,6 +78,12 @@ public enum RegisterPlay {
         }
         let prepared = try Registry.prepare(components: components, lineage: lineage, lineageData: lineageData)
         if registry.isRegistered(prepared.id) {
+            // Reported, not duplicated; but recorded, so who registered it again and why is in the history.
+            var data = ["id": prepared.id, "owner": request.owner, "reason": request.reason]
+            data["parent"] = parent
+            try registry.write { writer in
+                try writer.append(kind: reregisteredEvent, actor: request.owner, data: data)
+            }
             return RegisterResult(
                 record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
                 lineageUnverified: false, experiment: nil, warnings: [])

@@ -83,7 +83,7 @@ import Testing
                     TestResult(
                         name: "a<b>&\"c\"", status: "fail", score: 0, maxScore: 10,
                         message: "bell \u{7} and 'quotes' & <tags>\nnext line")
-                ], hintsUsed: 0)
+                ], hintsUsed: 0, attempts: 1, laidDown: false)
         ])
         let xml = report.junit()
         #expect(xml.contains("name=\"a&lt;b&gt;&amp;&quot;c&quot;\""))

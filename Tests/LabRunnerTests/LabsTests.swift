@@ -37,7 +37,6 @@ let wrongSolutions: [WrongSolution] = [
     WrongSolution(
         lab: "03-promotion-is-a-tag-move",
         script: """
-            "$LABRUNNER" promote '#1' --approver me
             "$LABRUNNER" tag production '#3' --by me --reason "quicker than the gate"
             """, failingCheck: "gated-moves-only", phrase: "plain tag move"),
     WrongSolution(
@@ -79,10 +78,10 @@ let wrongSolutions: [WrongSolution] = [
     WrongSolution(
         lab: "09-garbage-collection",
         script: """
-            "$LABRUNNER" experiment start seed-sweep --from production --ttl 2s
-            "$LABRUNNER" train --seed 7
-            "$LABRUNNER" register --experiment seed-sweep --parent production --owner me --reason "seed 7"
-            "$LABRUNNER" experiment end seed-sweep
+            "$LABRUNNER" experiment start seed-sweep-2 --from production --ttl 2s
+            "$LABRUNNER" train --seed 8
+            "$LABRUNNER" register --experiment seed-sweep-2 --parent production --owner me --reason "seed 8"
+            "$LABRUNNER" experiment end seed-sweep-2
             sleep 3
             "$LABRUNNER" gc --yes
             """, failingCheck: "dry-run-first", phrase: "without a dry run"),
@@ -169,8 +168,9 @@ let wrongSolutions: [WrongSolution] = [
         let sandbox = try Self.started("12-capstone-writeup")
         try sandbox.shell("bash '\(Repository.root)/Solutions/12-capstone-writeup/solve.sh'", in: Self.workspace)
 
+        // Labs 00-11 were laid down by their reference solutions: in place, but not earned.
         let junit = try sandbox.run(["lab", "grade", "--all", "--format", "junit"], in: Self.workspace)
-        #expect(junit.status == 0, "\(junit.stdout)")
+        #expect(junit.status == 1, "laid-down labs are not earned: \(junit.stdout)")
         try sandbox.write(junit.stdout, to: "grade.xml")
         let parsed = try sandbox.launchPython(
             """
@@ -185,21 +185,32 @@ let wrongSolutions: [WrongSolution] = [
         }
         #expect(figures.first == "testsuites")
         #expect(
-            figures.count == 4 && figures[1] == "13" && (Int(figures[2]) ?? 0) > 30 && figures[3] == "0", "\(figures)")
+            figures.count == 4 && figures[1] == "13" && (Int(figures[2]) ?? 0) > 30 && figures[3] == "12", "\(figures)")
 
         let json = try sandbox.run(["lab", "grade", "--all", "--format", "json"], in: Self.workspace)
         let report = JSONValueBox(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)))
         #expect(report["version"].string == "1")
-        #expect(report["status"].string == "pass")
-        #expect(report["score"].int == report["max_score"].int)
+        #expect(report["status"].string == "fail")
+        let labs = report["labs"].array
+        #expect(labs.count == 13)
+        for lab in labs.dropLast() {
+            #expect(
+                lab["done_by"].string == "reference solution" && lab["score"].int == 0, "\(lab["lab"].string ?? "")")
+        }
+        #expect(labs.last?["done_by"].string == "hand")
+        #expect(labs.last?["status"].string == "pass")
+        #expect(report["score"].int == labs.last?["max_score"].int, "only the capstone was done by hand")
         let first = report["tests"][0]
         for key in ["name", "status", "score", "max_score", "message"] {
             #expect(!(first[key].value is NSNull), "tests[0] lacks \(key)")
         }
 
         let markdown = try sandbox.run(["lab", "grade", "--all", "--format", "markdown"], in: Self.workspace)
-        #expect(markdown.stdout.contains("## 06-emergency-rollback · Emergency rollback against the clock — 60/60"))
-        #expect(markdown.stdout.contains("| pass | time-to-rollback | 20/20 |"))
+        #expect(markdown.stdout.contains("## 06-emergency-rollback · Emergency rollback against the clock — 0/60"))
+        #expect(markdown.stdout.contains("Laid down by the reference solution (no points)"))
+        #expect(markdown.stdout.contains("| pass | time-to-rollback | 0/20 |"))
+        let list = try sandbox.ok(["lab", "list"], in: Self.workspace)
+        #expect(list.contains("laid down (no points)"))
 
         let writeup = sandbox.read(Self.workspace + "/writeup.md")
         #expect(writeup.contains("# Postmortem: "))
