@@ -66,13 +66,17 @@ public enum Training {
         let dataHash = SHA256.hash(csv).hex
         let weights = try Trainer.train(
             csv: csv, dataName: relative(dataPath, in: workspace), dataSHA256: dataHash, seed: seed)
-        let run = try record(
-            dataPath: dataPath, dataSHA256: dataHash, seed: seed, weights: weights, outPath: outPath, by: actor,
-            in: workspace, now: now)
+        // The weights are written before the run is recorded: a write that fails records nothing.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outPath, isDirectory: &isFolder), isFolder.boolValue {
+            throw RegistryError.writeFailed(path: outPath, reason: "it is a folder; give a file path instead")
+        }
         try FileManager.default.createDirectory(
             atPath: (outPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try weights.write(to: URL(fileURLWithPath: outPath), options: .atomic)
-        return run
+        return try record(
+            dataPath: dataPath, dataSHA256: dataHash, seed: seed, weights: weights, outPath: outPath, by: actor,
+            in: workspace, now: now)
     }
 
     /// Records the weights `init` trained when it laid the bundled system down (they are a training run too).

@@ -43,7 +43,7 @@ import Testing
     @Test func helpSaysWhatTheCommandDoes() throws {
         let sandbox = try Sandbox()
         let rollback = try sandbox.ok(["rollback", "--help"], in: "")
-        #expect(rollback.contains("USAGE: LabRunner rollback --reason <text> [--incident <id>]"))
+        #expect(rollback.contains("USAGE: LabRunner rollback [--reason <text>] [--dry-run] [--incident <id>]"))
         #expect(rollback.contains("timer stops only at that confirming eval"))
         let tag = try sandbox.ok(["tag", "--help"], in: "")
         #expect(tag.contains("USAGE: LabRunner tag --by <name> --reason <text> [--workspace <dir>]"))

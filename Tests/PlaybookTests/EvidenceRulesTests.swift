@@ -64,6 +64,9 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
                 + "\n"
         }
         try suite.write(toFile: suitePath, atomically: true, encoding: .utf8)
+        let unpinned = try #require(try RollbackPlay.preview(ref: nil, in: lab.context()).reevaluation)
+        #expect(unpinned.passes && !unpinned.suiteChanged, "editing the suite file changes nothing until it is pinned")
+        _ = try SuitePins.pin(name: nil, reason: "sixty new cases", by: "tester", approver: nil, in: lab.context())
         let grown = try #require(try RollbackPlay.preview(ref: nil, in: lab.context()).reevaluation)
         #expect(grown.suiteChanged && !grown.passes)
         #expect(grown.finding.contains("FAILS today's core suite") && grown.finding.contains("suite changed"))

@@ -24,6 +24,7 @@ final class ReportWorkspace: Sendable {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester", now: now)
+        try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester", now: now)
         guard history else { return }
         let good = try register("baseline", parent: nil)
         try promote(good.id, force: false)
@@ -46,7 +47,7 @@ final class ReportWorkspace: Sendable {
         _ = try RollbackPlay.run(
             RollbackRequest(
                 ref: nil, reason: "legal threats are not escalated", incident: nil,
-                detectedAt: now().addingTimeInterval(-45), by: "carol"), in: context())
+                detectedAt: now().addingTimeInterval(-15), by: "carol"), in: context())
         advance(5)
         try traffic(chunks: 2)
     }
