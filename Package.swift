@@ -20,10 +20,15 @@ let package = Package(
         .target(name: "Hashing", dependencies: ["CSHA256"], swiftSettings: strictSettings),
         .target(name: "Terminal", swiftSettings: strictSettings),
         .target(name: "Registry", dependencies: ["Hashing"], swiftSettings: strictSettings),
+        // The kit's files (labs, solutions, the toy system's defaults) are compiled into the binary by the
+        // EmbedKitFiles plugin, so a copied LabRunner needs nothing beside it.
+        .executableTarget(name: "KitEmbedder", swiftSettings: strictSettings),
+        .plugin(name: "EmbedKitFiles", capability: .buildTool(), dependencies: ["KitEmbedder"]),
         .target(
             name: "ToyModel",
-            resources: [.copy("Defaults")],
-            swiftSettings: strictSettings
+            exclude: ["Defaults"],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedKitFiles"]
         ),
         .target(name: "Evals", dependencies: ["ToyModel"], swiftSettings: strictSettings),
         .target(
@@ -34,7 +39,7 @@ let package = Package(
             name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
-            swiftSettings: strictSettings),
+            swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
         .executableTarget(
             name: "LabRunner",
             dependencies: [
@@ -53,7 +58,9 @@ let package = Package(
         ),
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Registry", "Hashing"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing"], swiftSettings: strictSettings
+        ),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )
