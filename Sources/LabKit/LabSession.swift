@@ -15,7 +15,8 @@ public struct ScriptRunner: Sendable {
         self.environment = environment
     }
 
-    public func run(_ script: String, in workspace: Workspace) throws {
+    /// Runs `script` with the workspace as its current folder; a failure names it as `name`.
+    public func run(_ script: String, in workspace: Workspace, named name: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script]
@@ -34,7 +35,7 @@ public struct ScriptRunner: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw LabError.scriptFailed(
-                script: script, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+                script: name, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
         }
     }
 }
@@ -68,7 +69,7 @@ public struct LabSession: Sendable {
         for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: current).passed {
             progress("Laying down \(earlier.id) with its reference solution…")
             try begin(earlier, runner: runner)
-            try runner.run(catalog.solutionScript(for: earlier), in: workspace)
+            try catalog.runSolution(of: earlier, runner: runner, in: workspace)
             current = try evidence()
             if let failing = Grader.grade(earlier, evidence: current).tests.first(where: { !$0.passed }) {
                 throw LabError.invalid(
@@ -119,12 +120,12 @@ public struct LabSession: Sendable {
     /// Records the start, with the manifest itself stored as a blob: the lab is graded as it was started.
     func begin(_ lab: Lab, runner: ScriptRunner) throws {
         let registry = try Registry(root: workspace.registryPath, now: now)
-        _ = try registry.objects.put(try lab.manifestData())
+        _ = try registry.objects.put(try catalog.manifestData(of: lab))
         try registry.write { writer in
             try writer.append(
                 kind: Evidence.labStarted, actor: actor, data: ["lab": lab.id, "manifest_sha256": lab.manifestSHA256])
         }
-        if let setup = lab.setupScript { try runner.run(setup, in: workspace) }
+        try catalog.runSetup(of: lab, runner: runner, in: workspace)
     }
 
     /// Everything in the workspace except the lab snapshots themselves and the progress mirror.
