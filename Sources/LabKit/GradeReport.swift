@@ -13,12 +13,13 @@ public struct GradeReport: Sendable {
     public var score: Int { grades.reduce(0) { $0 + $1.score } }
     public var maxScore: Int { grades.reduce(0) { $0 + $1.maxScore } }
 
-    /// Tests are named `lab/check` when more than one lab is graded.
+    /// Tests are named `lab/check` when more than one lab is graded, and always for a custom lab
+    /// (`custom:NN-slug/check`), so no test of a custom lab reads as one of the kit's.
     var tests: [TestResult] {
         grades.flatMap { grade in
             grade.tests.map { test in
                 var named = test
-                if grades.count > 1 { named.name = grade.lab + "/" + test.name }
+                if grades.count > 1 || grade.custom { named.name = grade.name + "/" + test.name }
                 return named
             }
         }
@@ -48,7 +49,10 @@ public struct GradeReport: Sendable {
     public func text(styled: (String, Bool) -> String) -> String {
         var lines: [String] = []
         for grade in grades {
-            lines.append("Lab \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(grade.status)")
+            lines.append(
+                "\(grade.custom ? "Custom lab" : "Lab") \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(grade.status)"
+            )
+            if let note = grade.customNote { lines.append("  " + note) }
             for test in grade.tests {
                 lines.append(
                     "  " + styled(test.passed ? "✓" : "✗", test.passed)
@@ -68,8 +72,12 @@ public struct GradeReport: Sendable {
             "# Rollback Lab grade", "", "**\(passed ? "Passed" : "Failed")** — \(score) of \(maxScore) points.", "",
         ]
         for grade in grades {
-            lines.append("## \(grade.lab) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
+            lines.append("## \(grade.name) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
             lines.append("")
+            if let note = grade.customNote {
+                lines.append("> " + note)
+                lines.append("")
+            }
             lines.append("| result | check | points | evidence |")
             lines.append("|---|---|---:|---|")
             for test in grade.tests {
@@ -94,10 +102,16 @@ public struct GradeReport: Sendable {
         for grade in grades {
             let failed = grade.tests.filter { !$0.passed }.count
             lines.append(
-                "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">"
+                "  <testsuite name=\"\(Self.xml(grade.name))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">"
             )
+            if grade.custom {
+                lines.append("    <properties>")
+                lines.append("      <property name=\"custom_lab\" value=\"true\"/>")
+                lines.append("      <property name=\"manifest_sha256\" value=\"\(Self.xml(grade.manifestSHA256))\"/>")
+                lines.append("    </properties>")
+            }
             for test in grade.tests {
-                let open = "    <testcase classname=\"\(Self.xml(grade.lab))\" name=\"\(Self.xml(test.name))\""
+                let open = "    <testcase classname=\"\(Self.xml(grade.name))\" name=\"\(Self.xml(test.name))\""
                 if test.passed {
                     lines.append(open + ">")
                     lines.append("      <system-out>\(Self.xml(test.message))</system-out>")
@@ -108,6 +122,7 @@ public struct GradeReport: Sendable {
                     lines.append("    </testcase>")
                 }
             }
+            if let note = grade.customNote { lines.append("    <system-out>\(Self.xml(note))</system-out>") }
             lines.append("  </testsuite>")
         }
         lines.append("</testsuites>")

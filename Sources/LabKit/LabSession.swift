@@ -188,7 +188,7 @@ public enum Progress {
             } ?? File()
         if let current { file.current = current }
         if let grade {
-            file.labs[grade.lab] = Entry(
+            file.labs[grade.name] = Entry(
                 status: grade.status, score: grade.score, maxScore: grade.maxScore, checkedAt: date)
         }
         try CanonicalJSON.encode(file).write(to: URL(fileURLWithPath: workspace.progressPath), options: .atomic)
