@@ -59,7 +59,9 @@ func generate(arguments: [String]) throws -> String {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
-    guard let output = arguments.first else { throw Failure(description: "usage: KitEmbedder OUTPUT.swift LABEL=FOLDER...") }
+    guard let output = arguments.first else {
+        throw Failure(description: "usage: KitEmbedder OUTPUT.swift LABEL=FOLDER...")
+    }
     let source = Data(try generate(arguments: Array(arguments.dropFirst())).utf8)
     try source.write(to: URL(fileURLWithPath: output), options: .atomic)
 } catch {

@@ -210,7 +210,8 @@ public struct LabCatalog: Sendable {
         }
         let manager = FileManager.default
         let folder = manager.temporaryDirectory.appendingPathComponent("labrunner-kit-" + UUID().uuidString).path
-        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try manager.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? manager.removeItem(atPath: folder) }
         for (path, data) in Self.kitFiles where path.hasPrefix(prefix) {
             let target = folder + "/" + path

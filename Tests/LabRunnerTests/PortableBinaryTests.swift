@@ -11,8 +11,8 @@ import Testing
         var temporary: String { home + "/tmp" }
 
         init() throws {
-            home = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-portable-" + UUID().uuidString)
-                .path
+            let name = "labrunner-portable-" + UUID().uuidString
+            home = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
             for folder in ["bin", "tmp"] {
                 try FileManager.default.createDirectory(atPath: home + "/" + folder, withIntermediateDirectories: true)
             }
