@@ -211,6 +211,7 @@ enum LabCommands {
             console.out(
                 console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
                     + " — \(grade.score)/\(grade.maxScore)")
+            if let note = grade.customNote { console.out(note) }
             for test in grade.checks { console.out("  \(test.passed ? "✓" : "·") \(test.name)") }
             printTour(tour, workspace: session.workspace, console)
             return 0
