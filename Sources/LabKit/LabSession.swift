@@ -15,8 +15,8 @@ public struct ScriptRunner: Sendable {
         self.environment = environment
     }
 
-    /// Runs `script` with the workspace as its current folder; a failure names it as `name`.
-    public func run(_ script: String, in workspace: Workspace, named name: String) throws {
+    /// Runs `script` with the workspace as its current folder; a failure names it as `name` (default: its path).
+    public func run(_ script: String, in workspace: Workspace, named name: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script]
@@ -35,7 +35,8 @@ public struct ScriptRunner: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw LabError.scriptFailed(
-                script: name, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+                script: name ?? script, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)
+            )
         }
     }
 }
