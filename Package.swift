@@ -21,11 +21,16 @@ let package = Package(
         .target(name: "Terminal", swiftSettings: strictSettings),
         .target(name: "Archive", swiftSettings: strictSettings),
         .target(name: "Registry", dependencies: ["Hashing"], swiftSettings: strictSettings),
+        // The kit's files (labs, solutions, the toy system's defaults) are compiled into the binary by the
+        // EmbedKitFiles plugin, so a copied LabRunner needs nothing beside it.
+        .executableTarget(name: "KitEmbedder", swiftSettings: strictSettings),
+        .plugin(name: "EmbedKitFiles", capability: .buildTool(), dependencies: ["KitEmbedder"]),
         .target(
             name: "ToyModel",
             dependencies: ["Hashing"],
-            resources: [.copy("Defaults")],
-            swiftSettings: strictSettings
+            exclude: ["Defaults"],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedKitFiles"]
         ),
         .target(name: "Evals", dependencies: ["ToyModel", "Hashing"], swiftSettings: strictSettings),
         .target(
@@ -36,7 +41,7 @@ let package = Package(
             name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
-            swiftSettings: strictSettings),
+            swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
         .executableTarget(
             name: "LabRunner",
             dependencies: [
@@ -56,7 +61,9 @@ let package = Package(
         ),
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Registry", "Hashing"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing"], swiftSettings: strictSettings
+        ),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )

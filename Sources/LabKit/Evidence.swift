@@ -103,6 +103,10 @@ public struct Evidence: Sendable {
         return Lab(manifest: manifest, folder: lab.folder, manifestSHA256: hash)
     }
 
+    /// Whether a lab (as started, see `asStarted`) is the kit's own: its manifest's hash is the one built into
+    /// LabRunner for that id. Anything else, such as a lab started from a doctored LABRUNNER_LABS, is custom.
+    public func isKitLab(_ lab: Lab) -> Bool { LabCatalog.isKitManifest(lab: lab.id, sha256: lab.manifestSHA256) }
+
     public func hints(of labID: String) -> [Event] {
         events.filter { $0.kind == Evidence.hintShown && $0.data["lab"] == labID }
     }

@@ -18,12 +18,13 @@ public struct GradeReport: Sendable {
     public var score: Int { grades.reduce(0) { $0 + $1.score } }
     public var maxScore: Int { grades.reduce(0) { $0 + $1.maxScore } }
 
-    /// Tests are named `lab/check` when more than one lab is graded.
+    /// Tests are named `lab/check` when more than one lab is graded, and always for a custom lab
+    /// (`custom:NN-slug/check`), so no test of a custom lab reads as one of the kit's.
     var tests: [TestResult] {
         grades.flatMap { grade in
             grade.tests.map { test in
                 var named = test
-                if grades.count > 1 { named.name = grade.lab + "/" + test.name }
+                if grades.count > 1 || grade.custom { named.name = grade.name + "/" + test.name }
                 return named
             }
         }
@@ -54,7 +55,10 @@ public struct GradeReport: Sendable {
         var lines: [String] = []
         for grade in grades {
             let word = [TestResult.pass: "passed", TestResult.fail: "failed"][grade.status] ?? grade.status
-            lines.append("Lab \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(word)")
+            lines.append(
+                "\(grade.custom ? "Custom lab" : "Lab") \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(word)"
+            )
+            if let note = grade.customNote { lines.append("  " + note) }
             lines.append("  \(grade.provenance)")
             for test in grade.tests {
                 lines.append(
@@ -74,8 +78,12 @@ public struct GradeReport: Sendable {
             "# Rollback Lab grade", "", "**\(passed ? "Passed" : "Failed")** — \(score) of \(maxScore) points.", "",
         ]
         for grade in grades {
-            lines.append("## \(grade.lab) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
+            lines.append("## \(grade.name) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
             lines.append("")
+            if let note = grade.customNote {
+                lines.append("> " + note)
+                lines.append("")
+            }
             lines.append(grade.provenance.prefix(1).uppercased() + grade.provenance.dropFirst() + ".")
             lines.append("")
             lines.append("| result | check | points | evidence |")
@@ -100,18 +108,20 @@ public struct GradeReport: Sendable {
             let failed = grade.tests.filter { $0.status == TestResult.fail }.count
             let errored = grade.tests.filter(\.errored).count
             lines.append(
-                "  <testsuite name=\"\(Self.xml(grade.lab))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"\(errored)\" skipped=\"0\">"
+                "  <testsuite name=\"\(Self.xml(grade.name))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"\(errored)\" skipped=\"0\">"
             )
-            lines.append("    <properties>")
-            for (name, value) in [
+            var properties = [
                 ("done_by", grade.laidDown ? "reference solution" : "hand"), ("attempts", "\(grade.attempts)"),
                 ("hints_used", "\(grade.hintsUsed)"),
-            ] {
+            ]
+            if grade.custom { properties += [("custom_lab", "true"), ("manifest_sha256", grade.manifestSHA256)] }
+            lines.append("    <properties>")
+            for (name, value) in properties {
                 lines.append("      <property name=\"\(name)\" value=\"\(Self.xml(value))\"/>")
             }
             lines.append("    </properties>")
             for test in grade.tests {
-                let open = "    <testcase classname=\"\(Self.xml(grade.lab))\" name=\"\(Self.xml(test.name))\""
+                let open = "    <testcase classname=\"\(Self.xml(grade.name))\" name=\"\(Self.xml(test.name))\""
                 if test.passed {
                     lines.append(open + ">")
                     lines.append("      <system-out>\(Self.xml(test.message))</system-out>")
@@ -126,6 +136,7 @@ public struct GradeReport: Sendable {
                     lines.append("    </testcase>")
                 }
             }
+            if let note = grade.customNote { lines.append("    <system-out>\(Self.xml(note))</system-out>") }
             lines.append("  </testsuite>")
         }
         lines.append("</testsuites>")

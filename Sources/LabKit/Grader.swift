@@ -28,6 +28,7 @@ public struct TestResult: Codable, Sendable, Equatable {
 }
 
 public struct LabGrade: Encodable, Sendable, Equatable {
+    /// The lab's id.
     public var lab: String
     public var title: String
     public var score: Int
@@ -38,6 +39,21 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var attempts: Int
     /// The reference solution did the latest attempt, so its checks earn nothing.
     public var laidDown: Bool
+    /// The manifest graded: the one recorded when the lab started, else the catalog's.
+    public var manifestSHA256 = ""
+    /// The manifest is not the kit's own lab of this id (see `Evidence.isKitLab`).
+    public var custom = false
+
+    /// How the grade names its lab everywhere it is shown: a custom lab never under the kit lab's bare id.
+    public var name: String { custom ? Self.customPrefix + lab : lab }
+    public static let customPrefix = "custom:"
+
+    /// The sentence every format carries for a custom lab.
+    public var customNote: String? {
+        guard custom else { return nil }
+        return
+            "Custom lab: its manifest (sha256 \(manifestSHA256.prefix(12))) is not LabRunner's own \(lab), so this grade is not the kit's lab \(lab)."
+    }
 
     /// The lab's checks find what they look for, whoever did the work: the state a later lab can build on.
     public var checksPass: Bool { tests.allSatisfy { $0.passed || $0.name == Grader.doneByHandTest } }
@@ -53,16 +69,19 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var checksSummary: String { "\(checks.filter(\.passed).count) of \(checks.count) checks pass" }
 
     enum CodingKeys: String, CodingKey {
-        case lab, title, score, tests, status
+        case lab, title, score, tests, status, custom
         case maxScore = "max_score"
         case hintsUsed = "hints_used"
         case attempts
         case doneBy = "done_by"
+        case manifestSHA256 = "manifest_sha256"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(lab, forKey: .lab)
+        try container.encode(name, forKey: .lab)
+        try container.encode(custom, forKey: .custom)
+        try container.encode(manifestSHA256, forKey: .manifestSHA256)
         try container.encode(title, forKey: .title)
         try container.encode(score, forKey: .score)
         try container.encode(maxScore, forKey: .maxScore)
@@ -155,7 +174,8 @@ public enum Grader {
         return LabGrade(
             lab: lab.id, title: lab.manifest.title, score: tests.reduce(0) { $0 + $1.score },
             maxScore: lab.manifest.points, tests: tests, hintsUsed: evidence.hints(of: lab.id).count,
-            attempts: evidence.attempts(of: lab.id).count, laidDown: laidDown != nil)
+            attempts: evidence.attempts(of: lab.id).count, laidDown: laidDown != nil,
+            manifestSHA256: lab.manifestSHA256, custom: !evidence.isKitLab(lab))
     }
 
     /// Gold time earns every point, a pass time half; the clock comes from the incident's recorded events.

@@ -1,55 +1,110 @@
-// Finding and loading the labs: Labs/ beside the Rollback Lab checkout, every manifest validated on load.
-import Foundation
+// The labs: the kit's own, compiled into LabRunner (Labs/ and Solutions/, embedded by the EmbedKitFiles
+// plugin), or an author's Labs/ folder named by LABRUNNER_LABS; every manifest validated on load. The catalog
+// is the one place that reads a lab's files and runs its scripts, wherever they live.
+public import Foundation
 import Hashing
+public import Registry
 
 public struct LabCatalog: Sendable {
-    public let labsFolder: String
-    /// The reference solutions: Solutions/ beside Labs/.
-    public let solutionsFolder: String
+    public enum Source: Sendable, Equatable {
+        /// The labs and reference solutions built into this LabRunner.
+        case embedded
+        /// An author's Labs/ folder on disk, with the reference solutions in Solutions/ beside it.
+        case folder(labs: String, solutions: String)
+    }
+
+    public let source: Source
     /// Every lab, in curriculum order.
     public let labs: [Lab]
 
-    public func solutionScript(for lab: Lab) -> String { "\(solutionsFolder)/\(lab.id)/solve.sh" }
+    /// The environment variable naming an author's Labs/ folder in place of the embedded labs.
+    public static let overrideVariable = "LABRUNNER_LABS"
 
-    /// Loads `LABRUNNER_LABS` if set, else the nearest Labs/ above the current folder, else above the executable.
-    public static func locate(environment: [String: String], currentDirectory: String, executablePath: String?)
-        throws -> LabCatalog
-    {
-        if let explicit = environment["LABRUNNER_LABS"], !explicit.isEmpty {
+    /// The embedded labs unless `LABRUNNER_LABS` names a Labs/ folder (relative to the current folder).
+    public static func locate(environment: [String: String], currentDirectory: String) throws -> LabCatalog {
+        if let explicit = environment[overrideVariable], !explicit.isEmpty {
             return try load(labsFolder: explicit.hasPrefix("/") ? explicit : currentDirectory + "/" + explicit)
         }
-        var starts = [currentDirectory]
-        if let executablePath { starts.append((executablePath as NSString).deletingLastPathComponent) }
-        for start in starts {
-            var folder = (start as NSString).standardizingPath
-            for _ in 0..<8 {
-                if isLabsFolder(folder + "/Labs") { return try load(labsFolder: folder + "/Labs") }
-                let parent = (folder as NSString).deletingLastPathComponent
-                if parent == folder { break }
-                folder = parent
-            }
-        }
-        throw LabError.labsNotFound(searched: [currentDirectory, executablePath ?? "the executable's folder"])
+        return try embedded()
     }
 
-    static func isLabsFolder(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path + "/00-orientation/lab.json")
-    }
+    // MARK: The embedded kit
+
+    /// The kit's files as built into LabRunner: kit path (Labs/…, Solutions/…) → bytes.
+    static let kitFiles: [String: Data] = {
+        var files: [String: Data] = [:]
+        for file in EmbeddedKitFiles.files { files[file.path] = Data(base64Encoded: file.base64) }
+        return files
+    }()
+
+    static let embeddedCatalog: Result<LabCatalog, LabError> = {
+        let names = Set(
+            kitFiles.keys.compactMap { path -> String? in
+                let parts = path.split(separator: "/")
+                return parts.count == 3 && parts[0] == "Labs" && parts[2] == "lab.json" ? String(parts[1]) : nil
+            })
+        do {
+            return .success(try build(source: .embedded, labFolders: names) { kitFiles[$0] })
+        } catch let error as LabError {
+            return .failure(error)
+        } catch {
+            return .failure(LabError.invalid("The labs built into LabRunner do not load: \(error)"))
+        }
+    }()
+
+    /// The labs built into LabRunner.
+    public static func embedded() throws -> LabCatalog { try embeddedCatalog.get() }
+
+    /// SHA-256 of each embedded lab's lab.json, by lab id: what makes a started lab the kit's own.
+    static let kitManifestHashes: [String: String] = {
+        var hashes: [String: String] = [:]
+        for (path, data) in kitFiles {
+            let parts = path.split(separator: "/")
+            if parts.count == 3, parts[0] == "Labs", parts[2] == "lab.json" {
+                hashes[String(parts[1])] = SHA256.hash(data).hex
+            }
+        }
+        return hashes
+    }()
+
+    /// Whether a manifest with this hash is the kit's own lab `id`, byte for byte as built into LabRunner.
+    public static func isKitManifest(lab id: String, sha256: String) -> Bool { kitManifestHashes[id] == sha256 }
+
+    // MARK: A folder on disk
 
     /// The checkout's labs: `root`/Labs and `root`/Solutions.
     public static func load(root: String) throws -> LabCatalog { try load(labsFolder: root + "/Labs") }
 
     public static func load(labsFolder folder: String) throws -> LabCatalog {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw LabError.labsNotFound(searched: [folder])
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: folder) else {
+            throw LabError.invalid(
+                "\(overrideVariable) names \(folder), which is not a readable folder; point it at a Labs/ folder, or unset it to use the labs built into LabRunner."
+            )
         }
-        let labFolders = names.filter { FileManager.default.fileExists(atPath: "\(folder)/\($0)/lab.json") }.sorted()
+        let solutions = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Solutions")
+        let source = Source.folder(labs: folder, solutions: solutions)
+        return try build(source: source, labFolders: Set(names)) { path in
+            guard let location = location(of: path, in: source) else { return nil }
+            return manager.contents(atPath: location)
+        }
+    }
+
+    /// Decodes and validates every `Labs/NAME/lab.json` that `read` finds, in curriculum (name) order.
+    static func build(source: Source, labFolders names: Set<String>, read: (String) -> Data?) throws -> LabCatalog {
+        let labFolders = names.filter { read("Labs/\($0)/lab.json") != nil }.sorted()
         let known = Set(labFolders)
         let decoder = JSONDecoder()
         var labs: [Lab] = []
+        // Errors name the file as the author sees it: Labs/NN-slug/lab.json, or under LABRUNNER_LABS's folder.
+        let shownFolder: String
+        switch source {
+        case .embedded: shownFolder = "Labs"
+        case .folder(let labsFolder, _): shownFolder = (labsFolder as NSString).lastPathComponent
+        }
         for name in labFolders {
-            let file = "\((folder as NSString).lastPathComponent)/\(name)/lab.json"
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)/lab.json") else {
+            let file = "\(shownFolder)/\(name)/lab.json"
+            guard let data = read("Labs/\(name)/lab.json") else {
                 throw LabError.badManifest(file: file, field: "(file)", problem: "cannot be read")
             }
             let manifest: LabManifest
@@ -59,13 +114,115 @@ public struct LabCatalog: Sendable {
                 throw LabError.badManifest(file: file, field: fieldPath(error), problem: problem(error))
             }
             try ManifestValidation.validate(manifest, file: file, folderName: name, knownLabs: known)
-            guard FileManager.default.fileExists(atPath: "\(folder)/\(name)/README.md") else {
+            guard read("Labs/\(name)/README.md") != nil else {
                 throw LabError.badManifest(file: file, field: "(folder)", problem: "has no README.md beside it")
             }
-            labs.append(Lab(manifest: manifest, folder: "\(folder)/\(name)", manifestSHA256: SHA256.hash(data).hex))
+            let folder: String
+            switch source {
+            case .embedded: folder = "Labs/\(name)"
+            case .folder(let labsFolder, _): folder = "\(labsFolder)/\(name)"
+            }
+            labs.append(Lab(manifest: manifest, folder: folder, manifestSHA256: SHA256.hash(data).hex))
         }
-        let solutions = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Solutions")
-        return LabCatalog(labsFolder: folder, solutionsFolder: solutions, labs: labs)
+        return LabCatalog(source: source, labs: labs)
+    }
+
+    /// Where a kit path (Labs/…, Solutions/…) is on disk for a folder catalog.
+    static func location(of path: String, in source: Source) -> String? {
+        guard case .folder(let labs, let solutions) = source, !path.split(separator: "/").contains("..") else {
+            return nil
+        }
+        if path.hasPrefix("Labs/") { return labs + "/" + path.dropFirst("Labs/".count) }
+        if path.hasPrefix("Solutions/") { return solutions + "/" + path.dropFirst("Solutions/".count) }
+        return nil
+    }
+
+    // MARK: A lab's files and scripts
+
+    /// A file of the kit by its kit path (Labs/06-emergency-rollback/setup.sh), wherever the catalog lives.
+    public func file(_ path: String) -> Data? {
+        switch source {
+        case .embedded: return Self.kitFiles[path]
+        case .folder: return Self.location(of: path, in: source).flatMap { FileManager.default.contents(atPath: $0) }
+        }
+    }
+
+    /// Says where the labs come from, for people.
+    public var origin: String {
+        switch source {
+        case .embedded: return "the labs built into LabRunner"
+        case .folder(let labs, _): return "\(Self.overrideVariable)=\(labs)"
+        }
+    }
+
+    /// The manifest's bytes as loaded (their SHA-256 is `lab.manifestSHA256`).
+    public func manifestData(of lab: Lab) throws -> Data {
+        guard let data = file("Labs/\(lab.id)/lab.json"), SHA256.hash(data).hex == lab.manifestSHA256 else {
+            throw LabError.invalid("\(lab.folder)/lab.json changed while LabRunner was running; run the command again.")
+        }
+        return data
+    }
+
+    /// The reference solution's text.
+    public func solution(of lab: Lab) throws -> Data {
+        guard let text = file("Solutions/\(lab.id)/solve.sh") else {
+            throw LabError.invalid("The reference solution Solutions/\(lab.id)/solve.sh is missing from \(origin).")
+        }
+        return text
+    }
+
+    /// The text the learner reads, as a file they can open: a folder catalog's own README.md, or the embedded
+    /// one written into the workspace (.labrunner/labs/NN-slug/README.md, beside the lab's saved start).
+    public func readme(for lab: Lab, in workspace: Workspace) throws -> String {
+        if case .folder = source, let path = Self.location(of: "Labs/\(lab.id)/README.md", in: source) { return path }
+        guard let text = file("Labs/\(lab.id)/README.md") else {
+            throw LabError.invalid("Lab \(lab.id) has no README.md in \(origin).")
+        }
+        let path = "\(workspace.markerPath)/labs/\(lab.id)/README.md"
+        if FileManager.default.contents(atPath: path) != text {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+        return path
+    }
+
+    /// Runs the lab's setup.sh, if it has one, in the workspace.
+    public func runSetup(of lab: Lab, runner: ScriptRunner, in workspace: Workspace) throws {
+        let script = "Labs/\(lab.id)/setup.sh"
+        guard file(script) != nil else { return }
+        try run(script, alongside: "Labs/\(lab.id)/", runner: runner, in: workspace)
+    }
+
+    /// Runs the lab's reference solution in the workspace, as a person would.
+    public func runSolution(of lab: Lab, runner: ScriptRunner, in workspace: Workspace) throws {
+        try run("Solutions/\(lab.id)/solve.sh", alongside: "Solutions/", runner: runner, in: workspace)
+    }
+
+    /// Runs a kit script. A folder catalog's scripts run where they are; embedded ones are first written,
+    /// with the kit files under `alongside` they may source (Solutions/lib.sh), into a private temporary
+    /// folder that is removed afterwards. Either way `$LABRUNNER` is the running binary.
+    func run(_ script: String, alongside prefix: String, runner: ScriptRunner, in workspace: Workspace) throws {
+        if case .folder = source {
+            guard let path = Self.location(of: script, in: source), FileManager.default.fileExists(atPath: path)
+            else { throw LabError.invalid("\(script) is missing from \(origin).") }
+            return try runner.run(path, in: workspace, named: path)
+        }
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("labrunner-kit-" + UUID().uuidString).path
+        try manager.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? manager.removeItem(atPath: folder) }
+        for (path, data) in Self.kitFiles where path.hasPrefix(prefix) {
+            let target = folder + "/" + path
+            try manager.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: target))
+        }
+        guard manager.fileExists(atPath: folder + "/" + script) else {
+            throw LabError.invalid("\(script) is missing from \(origin).")
+        }
+        try runner.run(folder + "/" + script, in: workspace, named: script + " (built into LabRunner)")
     }
 
     /// `06`, `6` or `06-emergency-rollback`.

@@ -68,31 +68,16 @@ public struct LabManifest: Codable, Sendable, Equatable {
     public var allTimers: [LabTimer] { timers ?? [] }
 }
 
-/// A lab on disk: its manifest, the text the learner reads, and the scripts beside it.
+/// A lab: its manifest and where its files (the text the learner reads, its scripts) are.
 public struct Lab: Sendable, Equatable {
     public var manifest: LabManifest
+    /// Labs/NN-slug for an embedded lab (its path in the kit), else the folder on disk. Its files are read
+    /// and its scripts run through the `LabCatalog` it came from, wherever they live.
     public var folder: String
     /// SHA-256 of lab.json as loaded, recorded when the lab starts.
     public var manifestSHA256: String
 
     public var id: String { manifest.id }
-
-    /// The manifest's bytes as loaded (their SHA-256 is `manifestSHA256`).
-    func manifestData() throws -> Data {
-        guard let data = FileManager.default.contents(atPath: folder + "/lab.json"),
-            SHA256.hash(data).hex == manifestSHA256
-        else {
-            throw LabError.invalid(
-                "\(folder)/lab.json changed while LabRunner was running; run the command again.")
-        }
-        return data
-    }
-    public var readmePath: String { folder + "/README.md" }
-    /// Lays down the lab's own starting scenario (an alert, a colleague's change) after its prerequisites.
-    public var setupScript: String? {
-        let path = folder + "/setup.sh"
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
 }
 
 enum ManifestValidation {

@@ -15,7 +15,8 @@ public struct ScriptRunner: Sendable {
         self.environment = environment
     }
 
-    public func run(_ script: String, in workspace: Workspace) throws {
+    /// Runs `script` with the workspace as its current folder; a failure names it as `name` (default: its path).
+    public func run(_ script: String, in workspace: Workspace, named name: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script]
@@ -34,7 +35,8 @@ public struct ScriptRunner: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw LabError.scriptFailed(
-                script: script, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+                script: name ?? script, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)
+            )
         }
     }
 }
@@ -101,12 +103,11 @@ public struct LabSession: Sendable {
             progress("Laying down \(earlier.id) with its reference solution (no points)…")
             try snapshot(earlier)
             try begin(earlier, runner: runner, setup: false)
-            let solution = catalog.solutionScript(for: earlier)
             try record(
                 Evidence.labLaidDown,
-                ["lab": earlier.id, "solution_sha256": try SHA256.hash(fileAt: solution).hex])
-            if let setup = earlier.setupScript { try runner.run(setup, in: workspace) }
-            try runner.run(solution, in: workspace)
+                ["lab": earlier.id, "solution_sha256": SHA256.hash(try catalog.solution(of: earlier)).hex])
+            try catalog.runSetup(of: earlier, runner: runner, in: workspace)
+            try catalog.runSolution(of: earlier, runner: runner, in: workspace)
             current = try evidence()
             if let failing = Grader.grade(earlier, evidence: current).tests.first(where: {
                 !$0.passed && $0.name != Grader.doneByHandTest
@@ -206,10 +207,10 @@ public struct LabSession: Sendable {
     /// Records the start, with the manifest itself stored as a blob: the lab is graded as it was started.
     func begin(_ lab: Lab, runner: ScriptRunner, attempt: Int = 1, setup: Bool = true) throws {
         let registry = try Registry(root: workspace.registryPath, now: now)
-        _ = try registry.objects.put(try lab.manifestData())
+        _ = try registry.objects.put(try catalog.manifestData(of: lab))
         try record(
             Evidence.labStarted, ["lab": lab.id, "manifest_sha256": lab.manifestSHA256, "attempt": String(attempt)])
-        if setup, let script = lab.setupScript { try runner.run(script, in: workspace) }
+        if setup { try catalog.runSetup(of: lab, runner: runner, in: workspace) }
     }
 
     func record(_ kind: String, _ data: [String: String]) throws {
@@ -286,7 +287,7 @@ public enum Progress {
             } ?? File()
         if let current { file.current = current }
         if let grade {
-            file.labs[grade.lab] = Entry(
+            file.labs[grade.name] = Entry(
                 status: grade.status, score: grade.score, maxScore: grade.maxScore, checkedAt: date)
         }
         try CanonicalJSON.encode(file).write(to: URL(fileURLWithPath: workspace.progressPath), options: .atomic)

@@ -12,8 +12,9 @@ enum LabCommands {
             name: "lab",
             abstract: "Work through the guided labs: start one, get hints, check and grade your work.",
             discussion: """
-                Labs live in Labs/NN-slug/ (a lab.json manifest and the README.md you read). Grading trusts only
-                what the registry recorded: its hash-chained events, eval results and the attribution log.
+                The labs are built into LabRunner (LABRUNNER_LABS names an author's own Labs/ folder instead).
+                Grading trusts only what the registry recorded: its hash-chained events, eval results and the
+                attribution log. A lab started from a manifest that is not the kit's own grades as a custom lab.
                 """,
             subcommands: [
                 listSpec(env), startSpec(env), statusSpec(env), hintSpec(env), checkSpec(env), resetSpec(env),
@@ -25,9 +26,7 @@ enum LabCommands {
         "id", help: "The lab: its number (06) or its full id (06-emergency-rollback).")
 
     static func catalog(_ console: Console) throws -> LabCatalog {
-        try LabCatalog.locate(
-            environment: console.environment, currentDirectory: console.currentDirectory,
-            executablePath: executablePath())
+        try LabCatalog.locate(environment: console.environment, currentDirectory: console.currentDirectory)
     }
 
     /// This binary, so lab scripts call the same LabRunner the learner runs.
@@ -153,7 +152,8 @@ enum LabCommands {
                 )
             }
             console.out("Goal: \(lab.manifest.goal)")
-            console.out("Read: \(RegistryCommands.displayPath(lab.readmePath, from: console.currentDirectory))")
+            let readme = try catalog.readme(for: lab, in: session.workspace)
+            console.out("Read: \(RegistryCommands.displayPath(readme, from: console.currentDirectory))")
             let evidence = try session.evidence()
             announceClock(lab, evidence, console)
             printTour(try tour(session, evidence, console), workspace: session.workspace, console)
@@ -239,6 +239,7 @@ enum LabCommands {
             console.out(
                 console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
                     + " — \(grade.score)/\(grade.maxScore)")
+            if let note = grade.customNote { console.out(note) }
             for test in grade.checks { console.out("  \(test.passed ? "✓" : "·") \(test.name)") }
             printTour(tour, workspace: session.workspace, console)
             return 0
@@ -372,11 +373,7 @@ enum LabCommands {
             guard Grader.grade(lab, evidence: try session.evidence()).checksPass else {
                 throw LabError.notPassed(lab: lab.id)
             }
-            let path = session.catalog.solutionScript(for: lab)
-            guard let text = FileManager.default.contents(atPath: path) else {
-                throw LabError.invalid("The reference solution \(path) is missing from this checkout.")
-            }
-            console.writeOut(String(decoding: text, as: UTF8.self))
+            console.writeOut(String(decoding: try session.catalog.solution(of: lab), as: UTF8.self))
             return 0
         }
     }

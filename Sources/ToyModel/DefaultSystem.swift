@@ -1,4 +1,5 @@
-// The bundled toy system: laid into a new workspace, with its weights trained on the spot.
+// The bundled toy system: its default files compiled into the binary (Defaults/, embedded by the
+// EmbedKitFiles plugin), laid into a new workspace with its weights trained on the spot.
 public import Foundation
 
 public enum DefaultSystem {
@@ -10,33 +11,32 @@ public enum DefaultSystem {
         "evals/smoke.jsonl",
     ]
 
-    static func resourceRoot() throws -> URL {
-        guard let url = Bundle.module.url(forResource: "Defaults", withExtension: nil) else {
-            throw ToyModelError.resourcesMissing
+    /// Where the embedded copies live in the generated table: Sources/ToyModel/Defaults/…
+    static let embeddedPrefix = "Defaults/"
+
+    /// Every embedded default file by its path relative to a workspace, decoded once.
+    static let embedded: [String: Data] = {
+        var result: [String: Data] = [:]
+        for file in EmbeddedKitFiles.files where file.path.hasPrefix(embeddedPrefix) {
+            result[String(file.path.dropFirst(embeddedPrefix.count))] = Data(base64Encoded: file.base64)
         }
-        return url
-    }
+        return result
+    }()
 
     /// Lays system/{prompt.md, config.json, weights.json, index/…}, data/ and evals/ into `workspace`, never
     /// overwriting anything; weights.json is trained from data/train.csv with the default seed.
     public static func install(into workspace: String, trainingDataSHA256: (Data) -> String) throws {
-        let root = try resourceRoot()
         let manager = FileManager.default
-        let indexSource = root.appendingPathComponent("system/index")
-        let documents = (try? manager.contentsOfDirectory(atPath: indexSource.path))?.sorted() ?? []
-        let targets = files + documents.map { "system/index/" + $0 } + ["system/weights.json"]
+        let documents = embedded.keys.filter { $0.hasPrefix("system/index/") }.sorted()
+        let targets = files + documents + ["system/weights.json"]
         for target in targets where manager.fileExists(atPath: workspace + "/" + target) {
             throw ToyModelError.destinationExists(path: workspace + "/" + target)
         }
-        for relative in files + documents.map({ "system/index/" + $0 }) {
-            guard let data = manager.contents(atPath: root.appendingPathComponent(relative).path) else {
-                throw ToyModelError.resourcesMissing
-            }
+        for relative in files + documents {
+            guard let data = embedded[relative] else { throw ToyModelError.resourcesMissing }
             try write(data, to: workspace + "/" + relative)
         }
-        guard let csv = manager.contents(atPath: workspace + "/data/train.csv") else {
-            throw ToyModelError.resourcesMissing
-        }
+        guard let csv = embedded["data/train.csv"] else { throw ToyModelError.resourcesMissing }
         let weights = try Trainer.train(
             csv: csv, dataName: "data/train.csv", dataSHA256: trainingDataSHA256(csv), seed: defaultSeed)
         try write(weights, to: workspace + "/system/weights.json")
