@@ -1,5 +1,5 @@
 // Per-workspace operating rules: which suite is standard, what counts as passing, default seeds.
-import Foundation
+public import Foundation
 import Hashing
 public import Registry
 
@@ -14,6 +14,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     public var sampledRepeats: Int = 10
     /// Significance level for eval comparisons.
     public var alpha: Double = 0.01
+    /// Days a request's input text is kept in the attribution log; after that only its SHA-256 remains (with
+    /// the id, time, version, seed and output), so the log cannot fill the disk and customer text ages out.
+    public var inputRetentionDays: Int = 30
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -21,6 +24,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         case evalSeed = "eval_seed"
         case sampledRepeats = "sampled_repeats"
         case alpha
+        case inputRetentionDays = "input_retention_days"
     }
 
     public init() {}
@@ -33,6 +37,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         evalSeed = try container.decodeIfPresent(UInt64.self, forKey: .evalSeed) ?? defaults.evalSeed
         sampledRepeats = try container.decodeIfPresent(Int.self, forKey: .sampledRepeats) ?? defaults.sampledRepeats
         alpha = try container.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
+        inputRetentionDays =
+            try container.decodeIfPresent(Int.self, forKey: .inputRetentionDays) ?? defaults.inputRetentionDays
     }
 
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
@@ -65,6 +71,14 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         guard settings.alpha > 0, settings.alpha < 1 else {
             throw PlaybookError.settingsInvalid(path: path, reason: "alpha must be between 0 and 1")
         }
+        guard settings.inputRetentionDays >= 1 else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "input_retention_days must be at least 1")
+        }
         return settings
+    }
+
+    /// Requests answered before this time have outlived the input retention period.
+    public func inputCutoff(now: Date) -> Date {
+        now.addingTimeInterval(-Double(inputRetentionDays) * 86_400)
     }
 }
