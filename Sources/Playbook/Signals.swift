@@ -1,5 +1,5 @@
 // Label-free signals: what every answer shows about a version without an answer key (escalation, refusal,
-// citation and clarify rates, mean confidence, answer length, intent mix), computed per version from
+// citation and clarify rates, mean confidence, answer length, intent mix, cited-document mix), computed per version from
 // attribution records, and a stated significance test of a shift between two versions' windows.
 //
 // Real traffic has no answer key and labels arrive late, so the monitor, the canary, investigate and drills
@@ -24,6 +24,9 @@ public struct VersionSignals: Codable, Sendable, Equatable {
     public var wordsSquares = 0.0
     /// Answers per intent the model settled on: a shift here is prediction drift.
     public var intents: [String: Int] = [:]
+    /// Answers per cited document ("none" for no citation): a shift here is retrieval drift, such as a key
+    /// document gone from the index while the citation rate holds.
+    public var documents: [String: Int] = [:]
     /// Labels when they exist (an answer key or a late `POST /v1/feedback`); the label-free test ignores them.
     public var labelled = 0
     public var satisfied = 0
@@ -43,6 +46,7 @@ public struct VersionSignals: Codable, Sendable, Equatable {
         wordsSum += words
         wordsSquares += words * words
         intents[answer.intent, default: 0] += 1
+        documents[answer.citedDocument ?? "none", default: 0] += 1
         if let label {
             labelled += 1
             satisfied += label ? 1 : 0
@@ -57,7 +61,7 @@ public struct VersionSignals: Codable, Sendable, Equatable {
     public var meanWords: Double { share(wordsSum) }
     public var satisfiedRate: Double? { labelled == 0 ? nil : Double(satisfied) / Double(labelled) }
 
-    /// The value of one signal (intent mix has no single value: the share of the most common intent).
+    /// The value of one signal (a mix has no single value: the share of its most common category).
     public func value(_ signal: Signal) -> Double {
         switch signal {
         case .escalationRate: return escalationRate
@@ -67,6 +71,7 @@ public struct VersionSignals: Codable, Sendable, Equatable {
         case .meanConfidence: return meanConfidence
         case .answerWords: return meanWords
         case .intentMix: return share(Double(intents.values.max() ?? 0))
+        case .citedMix: return share(Double(documents.values.max() ?? 0))
         }
     }
 
@@ -89,13 +94,14 @@ public enum Signal: String, Codable, Sendable, CaseIterable {
     case meanConfidence = "mean_confidence"
     case answerWords = "answer_words"
     case intentMix = "intent_mix"
+    case citedMix = "cited_mix"
 
     /// How the shift of this signal is tested.
     public var test: String {
         switch self {
         case .escalationRate, .refusalRate, .citationRate, .clarifyRate: return "two-proportion z test"
         case .meanConfidence, .answerWords: return "Welch t test"
-        case .intentMix: return "chi-square test of homogeneity"
+        case .intentMix, .citedMix: return "chi-square test of homogeneity"
         }
     }
 
@@ -166,7 +172,7 @@ public enum Signals {
     public static let minimumRequests = 50
     /// The stated test, for reports.
     public static let testName =
-        "two-proportion z tests (rates), Welch t tests (means), chi-square (intent mix); two-sided, Bonferroni over the signals"
+        "two-proportion z tests (rates), Welch t tests (means), chi-square (intent and cited-document mix); two-sided, Bonferroni over the signals"
 
     /// The answer a record logged, or nil when its output is not an answer.
     public static func answer(of record: RequestRecord) -> Answer? {
@@ -219,6 +225,7 @@ public enum Signals {
                         current.variance(current.wordsSum, current.wordsSquares)
                     ), count: (baseline.requests, current.requests))
             case .intentMix: p = homogeneityTest(baseline.intents, current.intents)
+            case .citedMix: p = homogeneityTest(baseline.documents, current.documents)
             }
             return SignalShift(
                 signal: signal, baseline: baseline.value(signal), current: current.value(signal), test: signal.test,

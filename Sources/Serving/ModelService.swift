@@ -282,7 +282,7 @@ public final class ModelService: Sendable {
                 lines.append("labrunner_feedback_total{version=\"\(version.prefix(12))\"} \(count)")
             }
             // Label-free signals since the service started, per version (Playbook's Signals computes them).
-            for signal in Signal.allCases where signal != .intentMix {
+            for signal in Signal.allCases where signal != .intentMix && signal != .citedMix {
                 let name = "labrunner_\(signal.rawValue)"
                 lines += ["# HELP \(name) Label-free signal: \(signal.label), per serving version.", "# TYPE \(name) gauge"]
                 for (version, signals) in state.signals.sorted(by: { $0.key < $1.key }) {
