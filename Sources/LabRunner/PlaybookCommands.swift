@@ -360,7 +360,8 @@ enum PlaybookCommands {
             var input: String?
             if let path = invocation.value("input-file") {
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw UsageError("Cannot read --input-file \(path); give a file holding the request's original text.")
+                    throw UsageError(
+                        "Cannot read --input-file \(path); give a file holding the request's original text.")
                 }
                 input = String(decoding: data, as: UTF8.self)
             }
@@ -447,7 +448,8 @@ enum PlaybookCommands {
                 let now = context.now()
                 let dropped = try log.dropInputs(answeredBefore: context.settings.inputCutoff(now: now), now: now)
                 console.err(
-                    "Dropped the input text of \(dropped) requests older than \(context.settings.inputRetentionDays) days.")
+                    "Dropped the input text of \(dropped) requests older than \(context.settings.inputRetentionDays) days."
+                )
             }
             let records: [RequestRecord]
             if let ref = invocation.value("version") {
@@ -752,7 +754,9 @@ enum PlaybookCommands {
 
     static func monitorSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "monitor", abstract: "Watch a running service and raise the alarm when its answers shift or users stop being satisfied.",
+            name: "monitor",
+            abstract:
+                "Watch a running service and raise the alarm when its answers shift or users stop being satisfied.",
             discussion: """
                 Twice a second: requests per second and the serving version from /metrics, and the label-free
                 signals (escalation, refusal, citation and clarify rates, mean confidence, answer length, intent

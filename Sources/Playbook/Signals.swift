@@ -205,8 +205,10 @@ public enum Signals {
         let shifts = tests.map { signal -> SignalShift in
             let p: Double
             switch signal {
-            case .escalationRate: p = proportionTest(baseline.escalated, baseline.requests, current.escalated, current.requests)
-            case .refusalRate: p = proportionTest(baseline.refused, baseline.requests, current.refused, current.requests)
+            case .escalationRate:
+                p = proportionTest(baseline.escalated, baseline.requests, current.escalated, current.requests)
+            case .refusalRate:
+                p = proportionTest(baseline.refused, baseline.requests, current.refused, current.requests)
             case .citationRate: p = proportionTest(baseline.cited, baseline.requests, current.cited, current.requests)
             case .clarifyRate:
                 p = proportionTest(baseline.clarified, baseline.requests, current.clarified, current.requests)

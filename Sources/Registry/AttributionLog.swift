@@ -684,7 +684,8 @@ public struct AttributionLog: Sendable {
                 let logInode = inode(of: temp)
                 try FileSystem.moveIntoPlace(temp, to: logPath)
                 // Between the rename and the new index, readers see an index of the old inode and scan instead.
-                let (table, count, covered) = AttributionLog.table(for: rewritten, capacity: AttributionLog.initialCapacity)
+                let (table, count, covered) = AttributionLog.table(
+                    for: rewritten, capacity: AttributionLog.initialCapacity)
                 try writeTable(table, count: count, covered: covered, logInode: logInode)
             } catch {
                 unlink(temp)

@@ -126,7 +126,8 @@ enum HTTPParser {
                 throw HTTPParseError.badRequest("a header line has no name")
             }
             guard line[..<colon].unicodeScalars.allSatisfy(isTokenCharacter) else {
-                throw HTTPParseError.badRequest("the header name '\(line[..<colon])' is not a token (no spaces before the colon)")
+                throw HTTPParseError.badRequest(
+                    "the header name '\(line[..<colon])' is not a token (no spaces before the colon)")
             }
             headers.append(
                 (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))

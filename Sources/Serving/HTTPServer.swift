@@ -188,7 +188,26 @@ public final class HTTPServer: Sendable {
         } catch {
             send(.error(400, "Bad request."), to: client, keepAlive: false)
         }
+        lingeringClose(client)
         return .rejected
+    }
+
+    /// After refusing a request whose body is still arriving (a 413 on a 1 MB post), read and discard what
+    /// the client sends for a moment (at most 1 s and 2 MB) before closing: closing with unread bytes resets the
+    /// connection, and the client would lose the answer it is owed.
+    private func lingeringClose(_ client: Int32) {
+        shutdown(client, Int32(SHUT_WR))
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(1)
+        var discarded = 0
+        while discarded < 2 * 1024 * 1024, clock.now < deadline {
+            var poller = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            let count = scratch.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return }
+            discarded += count
+        }
     }
 
     @discardableResult

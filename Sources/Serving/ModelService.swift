@@ -56,7 +56,8 @@ public final class ModelService: Sendable {
         default:
             return .error(
                 404,
-                "No endpoint \(request.path); try POST /v1/ask, POST /v1/feedback, GET /v1/version, /healthz or /metrics.")
+                "No endpoint \(request.path); try POST /v1/ask, POST /v1/feedback, GET /v1/version, /healthz or /metrics."
+            )
         }
     }
 
@@ -132,7 +133,8 @@ public final class ModelService: Sendable {
         }
         guard case (let system?, let version?) = currentSystem() else {
             return failed(
-                .error(503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'."))
+                .error(503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'.")
+            )
         }
         let answer = system.ask(text, seed: seed)
         let requestID = chosenID ?? AttributionLog.newRequestID()
@@ -197,7 +199,8 @@ public final class ModelService: Sendable {
         }
         switch outcome {
         case .unknownRequest:
-            return failed(.error(404, "No request \(body.requestID) in the attribution log; label a request it answered."))
+            return failed(
+                .error(404, "No request \(body.requestID) in the attribution log; label a request it answered."))
         case .alreadyRecorded(let first):
             return failed(
                 .error(
@@ -284,7 +287,9 @@ public final class ModelService: Sendable {
             // Label-free signals since the service started, per version (Playbook's Signals computes them).
             for signal in Signal.allCases where signal != .intentMix && signal != .citedMix {
                 let name = "labrunner_\(signal.rawValue)"
-                lines += ["# HELP \(name) Label-free signal: \(signal.label), per serving version.", "# TYPE \(name) gauge"]
+                lines += [
+                    "# HELP \(name) Label-free signal: \(signal.label), per serving version.", "# TYPE \(name) gauge",
+                ]
                 for (version, signals) in state.signals.sorted(by: { $0.key < $1.key }) {
                     lines.append("\(name){version=\"\(version.prefix(12))\"} \(signals.value(signal))")
                 }

@@ -138,7 +138,8 @@ public enum Monitor {
                 var symptoms: [String] = []
                 if let labelFree, labelFree.alarm {
                     symptoms.append(
-                        "label-free signals shifted from \(labelFree.baseline.prefix(12)): \(labelFree.comparison.summary)")
+                        "label-free signals shifted from \(labelFree.baseline.prefix(12)): \(labelFree.comparison.summary)"
+                    )
                 }
                 if labelAlarm {
                     symptoms.append(

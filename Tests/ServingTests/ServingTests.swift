@@ -203,7 +203,8 @@ final class ServedLab {
         let lab = try ServedLab()
         let connection = try RawConnection(port: lab.server.port)
         let big = String(repeating: "a", count: 70_000)
-        connection.write("POST /v1/ask HTTP/1.1\r\nContent-Length: \(big.utf8.count + 12)\r\n\r\n{\"text\": \"\(big)\"}")
+        connection.write(
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(big.utf8.count + 12)\r\n\r\n{\"text\": \"\(big)\"}")
         let oversized = try #require(connection.readResponse())
         #expect(oversized.status == 413 && oversized.body.contains("error"))
         let text = String(repeating: "where is my order ", count: 1000)  // 18,000 characters in a 18 KB body
@@ -286,7 +287,8 @@ final class ServedLab {
         let audit = try AuditPlay.run(requestID: "req-old", replay: true, in: lab.context)
         #expect(audit.version.id == lab.context.registry.tag("production"))
         #expect(audit.replay == nil && audit.replayNeedsInput?.contains("--input-file") == true)
-        let replayed = try AuditPlay.run(requestID: "req-old", replay: true, input: "where is my order", in: lab.context)
+        let replayed = try AuditPlay.run(
+            requestID: "req-old", replay: true, input: "where is my order", in: lab.context)
         #expect(replayed.replay?.identical == true)
         #expect(throws: PlaybookError.self) {
             try AuditPlay.run(requestID: "req-old", replay: true, input: "where is my parcel", in: lab.context)

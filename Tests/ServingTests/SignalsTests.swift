@@ -111,7 +111,8 @@ final class TrafficLab {
                 "confidence threshold moved",
                 {
                     try lab.edit("system/config.json") {
-                        $0.replacingOccurrences(of: "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
+                        $0.replacingOccurrences(
+                            of: "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
                     }
                 }
             ),
@@ -122,7 +123,8 @@ final class TrafficLab {
             _ = try Traffic.run(requests: 1000, rate: 0, seed: UInt64(100 + index), in: lab.context)
             let verdict = try #require(try lab.verdict(), "\(name): the monitor has a baseline")
             #expect(verdict.baseline == lab.baseline, "\(name): compared with the previous production version")
-            #expect(verdict.alarm, "\(name): \(verdict.comparison.shifts.map { "\($0.signal.rawValue) p=\($0.pValue)" })")
+            #expect(
+                verdict.alarm, "\(name): \(verdict.comparison.shifts.map { "\($0.signal.rawValue) p=\($0.pValue)" })")
             try lab.context.registry.moveTag("production", to: lab.baseline, by: "ops", reason: "roll back \(name)")
         }
         // Back on the baseline, the restored version is compared with its own earlier traffic: no alarm.
