@@ -414,21 +414,39 @@ enum PlaybookCommands {
             arguments: [.required("request-id", help: "The request id (X-Request-Id, or from 'LabRunner requests').")],
             options: [
                 .flag("replay", help: "Re-run the request from the registry's blobs with the logged seed."),
+                .value(
+                    "input-file", "path",
+                    help: "The original text, for a replay after retention dropped it (checked against its SHA-256)."),
                 Common.out, Common.workspace, Common.json,
             ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
+            var input: String?
+            if let path = invocation.value("input-file") {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw UsageError(
+                        "Cannot read --input-file \(path); give a file holding the request's original text.")
+                }
+                input = String(decoding: data, as: UTF8.self)
+            }
             let report = try AuditPlay.run(
-                requestID: invocation.argument("request-id") ?? "", replay: invocation.flag("replay"), in: context)
+                requestID: invocation.argument("request-id") ?? "", replay: invocation.flag("replay"), input: input,
+                in: context)
             try Common.saveOut(report, invocation, console)
             if invocation.flag("json") {
                 try Common.printJSON(report, console)
-                return report.replay.map { $0.identical ? 0 : 1 } ?? 0
+                return report.replayNeedsInput != nil ? 1 : report.replay.map { $0.identical ? 0 : 1 } ?? 0
             }
             let request = report.request
             let version = report.version
             console.out("Request \(request.id) at \(Timestamp.string(from: request.at)) (\(request.source))")
-            console.out("  input:  \(request.input)")
+            if request.hasInput {
+                console.out("  input:  \(request.input)")
+            } else {
+                console.out(
+                    "  input:  (dropped by retention at \(request.inputDroppedAt.map(Timestamp.string(from:)) ?? "?"); sha256 \(request.inputSHA256))"
+                )
+            }
             console.out("  served by version #\(version.seq) \(console.styled(version.id, .yellow))")
             console.out(
                 "  owner \(version.metadata.owner), parent \(short(version.metadata.parent)), reason: \(version.metadata.reason)"
@@ -458,6 +476,10 @@ enum PlaybookCommands {
                         "Artifacts garbage-collected at \(Timestamp.string(from: collected.at)); replay is impossible, metadata remains.",
                         .yellow))
             }
+            if let reason = report.replayNeedsInput {
+                console.out(console.styled("Replay needs the input: \(reason).", .yellow))
+                return 1
+            }
             if let replay = report.replay {
                 if replay.identical {
                     console.out(
@@ -478,14 +500,24 @@ enum PlaybookCommands {
             name: "requests", abstract: "List recent requests from the attribution log.",
             options: [
                 .value("limit", "n", help: "How many of the most recent requests.", default: "20"),
-                .value("version", "ref", help: "Only requests answered by this version."), Common.workspace,
-                Common.json,
+                .value("version", "ref", help: "Only requests answered by this version."),
+                .flag(
+                    "apply-retention",
+                    help: "First drop the input text of requests older than input_retention_days (SHA-256 kept)."),
+                Common.workspace, Common.json,
             ]
         ) { invocation, console in
             let context = try context(invocation, console, env)
             let limit = try invocation.int("limit") ?? 20
             guard limit > 0 else { throw UsageError("--limit must be a positive number, not \(limit).") }
             let log = AttributionLog(registryRoot: context.registry.root)
+            if invocation.flag("apply-retention") {
+                let now = context.now()
+                let dropped = try log.dropInputs(answeredBefore: context.settings.inputCutoff(now: now), now: now)
+                console.err(
+                    "Dropped the input text of \(dropped) requests older than \(context.settings.inputRetentionDays) days."
+                )
+            }
             let records: [RequestRecord]
             if let ref = invocation.value("version") {
                 let version = try context.registry.resolve(ref).id
@@ -652,7 +684,7 @@ enum PlaybookCommands {
         for signals in investigation.live {
             func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
             console.out(
-                "  \(short(signals.version)): \(signals.requests) requests, satisfied \(rate(signals.satisfiedShare)) of \(signals.labelled) labelled, escalated \(rate(signals.escalationRate)), cited \(rate(signals.citationRate))"
+                "  \(short(signals.version)): \(signals.requests) requests, satisfied \(rate(signals.satisfiedRate)) of \(signals.labelled) labelled, escalated \(rate(signals.escalationRate)), cited \(rate(signals.citationRate))"
             )
         }
         if let coverage = investigation.coverage {
@@ -853,11 +885,17 @@ enum PlaybookCommands {
 
     static func monitorSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "monitor", abstract: "Watch a running service and raise the alarm when users stop being satisfied.",
+            name: "monitor",
+            abstract:
+                "Watch a running service and raise the alarm when its answers shift or users stop being satisfied.",
             discussion: """
-                Reads the service's /metrics twice a second: requests per second, the satisfied share of labelled
-                requests over a rolling window, and the serving version. When the share falls below the threshold
-                it prints ALARM and opens an incident with the detection time, which starts the rollback clock.
+                Twice a second: requests per second and the serving version from /metrics, and the label-free
+                signals (escalation, refusal, citation and clarify rates, mean confidence, answer length, intent
+                and cited-document mix) of the serving version's last window from the attribution log, tested
+                against the previous production version's window (alpha from settings, Bonferroni over the
+                signals). A significant shift — or, when traffic carries labels, a satisfied share below the
+                threshold — prints ALARM and opens an incident with the detection time, which starts the rollback
+                clock. No answer key is needed.
                 """,
             options: [
                 .value("target", "url", help: "The service to watch.", default: "http://127.0.0.1:8088"),
@@ -882,6 +920,13 @@ enum PlaybookCommands {
                 var line = String(
                     format: "%6.1f req/s  satisfied %@ (%d labelled)  serving %@", reading.requestsPerSecond, share,
                     reading.labelled, String(reading.version.prefix(12)))
+                if let labelFree = reading.labelFree {
+                    line +=
+                        labelFree.comparison.enoughData
+                        ? "  signals vs \(labelFree.baseline.prefix(12)): "
+                            + (labelFree.alarm ? labelFree.comparison.summary : "no shift")
+                        : "  signals: gathering (\(labelFree.comparison.current.requests) requests)"
+                }
                 if reading.alarm {
                     line += "  " + console.styled("ALARM", .red) + (incident.map { " — opened \($0.id)" } ?? "")
                 }

@@ -15,15 +15,23 @@ enum ServeCommand {
             name: "serve", abstract: "Serve production over HTTP; tag moves take effect on the next request.",
             discussion: """
                 Endpoints: POST /v1/ask {"text": "...", "seed": 1} (answer JSON with X-Model-Version and
-                X-Request-Id headers; send X-Request-Id to choose the id, X-Case-Id to label a traffic case),
-                GET /v1/version, GET /healthz, GET /metrics (Prometheus text). Every answer is recorded in the
-                attribution log, so 'LabRunner audit ID --replay' works for HTTP requests. Stop with Ctrl-C.
+                X-Request-Id headers; send X-Request-Id to choose a new id — one already logged gets 409 —,
+                X-Case-Id to label a traffic case), POST /v1/feedback {"request_id": "...", "satisfied": true}
+                (a late label, once per request), GET /v1/version, GET /healthz, GET /metrics (Prometheus text,
+                label-free signals per version included). Every answer is recorded in the attribution log, so
+                'LabRunner audit ID --replay' works for HTTP requests; input text older than the workspace's
+                input_retention_days is dropped at start and hourly (its SHA-256 stays). Stop with Ctrl-C.
                 """,
             options: [
                 .value(
                     "host", "address", help: "Address to listen on (loopback unless you mean it).", default: "127.0.0.1"
                 ),
                 .value("port", "port", help: "Port to listen on (0 picks a free one).", default: "8088"),
+                .value(
+                    "max-connections", "n", help: "Connections served at once; more get 503 with Retry-After.",
+                    default: "256"),
+                .value("max-body", "bytes", help: "Largest request body accepted (413 beyond).", default: "65536"),
+                .value("max-text", "chars", help: "Longest question text accepted (413 beyond).", default: "16384"),
                 Common.workspace,
             ]
         ) { invocation, console in
@@ -32,14 +40,33 @@ enum ServeCommand {
             guard let port = UInt16(invocation.value("port") ?? "8088") else {
                 throw UsageError("--port must be a number from 0 to 65535.")
             }
+            var limits = HTTPLimits()
+            limits.maxConnections = try invocation.int("max-connections") ?? limits.maxConnections
+            limits.maxBodyBytes = try invocation.int("max-body") ?? limits.maxBodyBytes
+            let maxText = try invocation.int("max-text") ?? 16_384
+            guard limits.maxConnections >= 1, limits.maxBodyBytes >= 1, maxText >= 1 else {
+                throw UsageError("--max-connections, --max-body and --max-text must be at least 1.")
+            }
             if host != "127.0.0.1", host != "localhost" {
                 console.err("warning: serving on \(host), reachable beyond this machine.")
             }
-            let service = try ModelService(context: context)
-            let server = try HTTPServer(host: host == "localhost" ? "127.0.0.1" : host, port: port) {
+            let service = try ModelService(context: context, maxTextCharacters: maxText)
+            let server = try HTTPServer(host: host == "localhost" ? "127.0.0.1" : host, port: port, limits: limits) {
                 service.handle($0)
             }
             server.start()
+            // Input retention: at start, then hourly, off the request path.
+            let retention = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+            retention.schedule(deadline: .now(), repeating: .seconds(3600))
+            retention.setEventHandler { @Sendable in
+                do {
+                    let dropped = try service.applyRetention()
+                    if dropped > 0 { console.err("Retention: dropped the input text of \(dropped) old requests.") }
+                } catch {
+                    console.err("warning: input retention failed: \(error)")
+                }
+            }
+            retention.resume()
             console.out("Serving production on http://\(host):\(server.port) (Ctrl-C to stop)")
             let stopped = DispatchSemaphore(value: 0)
             signal(SIGINT, SIG_IGN)
@@ -51,6 +78,7 @@ enum ServeCommand {
                 return source
             }
             stopped.wait()
+            retention.cancel()
             server.stop(grace: .seconds(5))
             service.flush()
             sources.forEach { $0.cancel() }

@@ -1,5 +1,7 @@
 // Play 5, audit: request id → the version that served it → its full record (components, lineage, evals,
 // promotion and approval trail) → an optional replay from the registry's blobs that must match exactly.
+// Once retention has dropped a request's input text, the audit still proves the version (id, time, version
+// and the input's SHA-256 are kept for ever); a replay then needs the original text, checked against that hash.
 import Foundation
 import Hashing
 public import Registry
@@ -19,13 +21,29 @@ public struct AuditReport: Encodable, Sendable {
     public var trail: [Event]
     public var collected: Event?
     public var replay: Replay?
+    /// Why a replay that was asked for could not run (the input text was dropped by retention), or nil.
+    public var replayNeedsInput: String?
+
+    enum CodingKeys: String, CodingKey {
+        case request, version, tags, evals, trail, collected, replay
+        case replayNeedsInput = "replay_needs_input"
+    }
 }
 
 public enum AuditPlay {
-    public static func run(requestID: String, replay: Bool, in context: PlayContext) throws -> AuditReport {
+    /// `input` is the request's original text for a replay after retention dropped it from the log; it must
+    /// hash to the logged SHA-256.
+    public static func run(requestID: String, replay: Bool, input: String? = nil, in context: PlayContext) throws
+        -> AuditReport
+    {
         let registry = context.registry
         guard let request = try AttributionLog(registryRoot: registry.root).lookup(requestID) else {
             throw PlaybookError.unknownRequest(requestID)
+        }
+        if let input, SHA256.hash(input).hex != request.inputSHA256 {
+            throw PlaybookError.invalid(
+                "The input given does not match the logged input of \(requestID) (SHA-256 \(request.inputSHA256.prefix(12))…); "
+                    + "give the exact original text, byte for byte.")
         }
         let version = try registry.record(id: request.version)
         let events = try registry.events(aboutVersion: version.id)
@@ -40,9 +58,16 @@ public enum AuditPlay {
                 event.kind == EventKind.blobsCollected
                     && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(version.id))
             }, replay: nil)
-        if replay {
+        let text = request.hasInput ? request.input : input
+        if replay, text == nil {
+            report.replayNeedsInput =
+                "the input text was dropped on \(request.inputDroppedAt.map(Timestamp.string(from:)) ?? "?") after the "
+                + "\(context.settings.inputRetentionDays)-day retention; pass the original text with --input-file FILE "
+                + "(checked against its SHA-256 \(request.inputSHA256.prefix(12))…) to replay"
+        }
+        if replay, let text {
             let system = try context.system(for: version)
-            let answer = system.ask(request.input, seed: request.seed)
+            let answer = system.ask(text, seed: request.seed)
             let output = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
             report.replay = Replay(
                 identical: output == request.output, output: output,

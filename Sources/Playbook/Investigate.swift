@@ -59,24 +59,6 @@ public struct Suspect: Encodable, Sendable {
     }
 }
 
-/// Live evidence for one version over the investigation's window, from the attribution log.
-public struct VersionSignals: Encodable, Sendable {
-    public var version: String
-    public var requests: Int
-    public var labelled: Int
-    public var satisfied: Int
-    public var satisfiedShare: Double?
-    public var escalationRate: Double?
-    public var citationRate: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case version, requests, labelled, satisfied
-        case satisfiedShare = "satisfied_share"
-        case escalationRate = "escalation_rate"
-        case citationRate = "citation_rate"
-    }
-}
-
 /// Whether the standard suite has cases for the complaint's category.
 public struct SuiteCoverage: Encodable, Sendable {
     public var category: String
@@ -320,42 +302,18 @@ public enum InvestigatePlay {
         return (try EvalComparer.compare(a, b, alpha: context.settings.alpha), shift)
     }
 
-    // SHARED SIGNALS: per-version live evidence from the attribution log. When Serving's label-free signals
-    // module lands, fold this onto it (same window, same version keys); until then it is computed here.
-    /// Requests, labelled satisfaction share, escalation and citation rates by version, for requests answered
-    /// between `since` and `until`, in the order versions first answered.
+    /// Live evidence by version, the shared label-free signals with labelled satisfaction (late labels
+    /// included), for requests answered between `since` and `until`, in the order versions first answered.
     static func liveSignals(since: Date, until: Date, in registry: Registry) throws -> [VersionSignals] {
-        var order: [String] = []
-        var byVersion:
-            [String: (requests: Int, labelled: Int, satisfied: Int, answers: Int, escalated: Int, cited: Int)] =
-                [:]
-        let decoder = JSONDecoder()
-        try AttributionLog(registryRoot: registry.root).forEach { record in
-            guard record.at >= since, record.at <= until else { return true }
-            if byVersion[record.version] == nil {
-                order.append(record.version)
-                byVersion[record.version] = (0, 0, 0, 0, 0, 0)
-            }
-            byVersion[record.version]?.requests += 1
-            if let satisfied = record.satisfied {
-                byVersion[record.version]?.labelled += 1
-                if satisfied { byVersion[record.version]?.satisfied += 1 }
-            }
-            if let answer = try? decoder.decode(Answer.self, from: Data(record.output.utf8)) {
-                byVersion[record.version]?.answers += 1
-                if answer.escalated { byVersion[record.version]?.escalated += 1 }
-                if answer.citedDocument != nil { byVersion[record.version]?.cited += 1 }
-            }
+        let log = AttributionLog(registryRoot: registry.root)
+        var records: [RequestRecord] = []
+        try log.forEach { record in
+            if record.at >= since, record.at <= until { records.append(record) }
             return true
         }
-        return order.compactMap { version in
-            guard let counts = byVersion[version] else { return nil }
-            func share(_ part: Int, _ whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
-            return VersionSignals(
-                version: version, requests: counts.requests, labelled: counts.labelled, satisfied: counts.satisfied,
-                satisfiedShare: share(counts.satisfied, counts.labelled),
-                escalationRate: share(counts.escalated, counts.answers),
-                citationRate: share(counts.cited, counts.answers))
-        }
+        let signals = Signals.compute(records, labels: try log.feedback())
+        var order: [String] = []
+        for record in records where !order.contains(record.version) { order.append(record.version) }
+        return order.compactMap { signals[$0] }
     }
 }

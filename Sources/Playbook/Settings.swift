@@ -1,5 +1,5 @@
 // Per-workspace operating rules: which suite is standard, what counts as passing, default seeds.
-import Foundation
+public import Foundation
 import Hashing
 public import Registry
 
@@ -17,6 +17,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     /// Floored (safety) categories: a category matching one of these patterns (a trailing `*` matches any
     /// suffix) must not be worse in a candidate than in production on the same pinned suite, whatever the aggregate.
     public var floors: [String] = ["escalate:*", "refuse:*"]
+    /// Days a request's input text is kept in the attribution log; after that only its SHA-256 remains (with
+    /// the id, time, version, seed and output), so the log cannot fill the disk and customer text ages out.
+    public var inputRetentionDays: Int = 30
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -25,6 +28,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         case sampledRepeats = "sampled_repeats"
         case alpha
         case floors
+        case inputRetentionDays = "input_retention_days"
     }
 
     public init() {}
@@ -38,6 +42,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         sampledRepeats = try container.decodeIfPresent(Int.self, forKey: .sampledRepeats) ?? defaults.sampledRepeats
         alpha = try container.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
         floors = try container.decodeIfPresent([String].self, forKey: .floors) ?? defaults.floors
+        inputRetentionDays =
+            try container.decodeIfPresent(Int.self, forKey: .inputRetentionDays) ?? defaults.inputRetentionDays
     }
 
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
@@ -77,6 +83,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
             throw PlaybookError.settingsInvalid(
                 path: path, reason: "floors must name categories or prefixes such as \"escalate:*\", not '\(empty)'")
         }
+        guard settings.inputRetentionDays >= 1 else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "input_retention_days must be at least 1")
+        }
         return settings
     }
 
@@ -85,5 +94,10 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         floors.contains { pattern in
             pattern.hasSuffix("*") ? category.hasPrefix(pattern.dropLast()) : category == pattern
         }
+    }
+
+    /// Requests answered before this time have outlived the input retention period.
+    public func inputCutoff(now: Date) -> Date {
+        now.addingTimeInterval(-Double(inputRetentionDays) * 86_400)
     }
 }

@@ -1,5 +1,6 @@
 // The serving attribution log: one line per answered request naming the version that served it, with a
-// sidecar hash index so that finding one request costs the same at a thousand or ten million records.
+// sidecar hash index so that finding one request costs the same at a thousand or ten million records;
+// unique request ids, input retention (text dropped, SHA-256 kept) and late labels (`feedback.jsonl`).
 public import Foundation
 import Hashing
 
@@ -12,8 +13,11 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var at: Date
     public var version: String
     public var seed: UInt64
+    /// The customer's text; empty once the retention period dropped it (`inputDroppedAt` says when).
     public var input: String
     public var inputSHA256: String
+    /// When the input text was dropped by retention; nil while it is kept. The SHA-256 stays for ever.
+    public var inputDroppedAt: Date?
     public var output: String
     public var outputSHA256: String
     public var satisfied: Bool?
@@ -23,8 +27,10 @@ public struct RequestRecord: Codable, Sendable, Equatable {
 
     public init(
         id: String, at: Date, version: String, seed: UInt64, input: String, inputSHA256: String, output: String,
-        outputSHA256: String, satisfied: Bool?, source: String, caseID: String?, latencyMicros: Int?
+        outputSHA256: String, satisfied: Bool?, source: String, caseID: String?, latencyMicros: Int?,
+        inputDroppedAt: Date? = nil
     ) {
+        self.inputDroppedAt = inputDroppedAt
         self.id = id
         self.at = at
         self.version = version
@@ -42,6 +48,7 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, at, version, seed, input, output, satisfied, source
         case inputSHA256 = "input_sha256"
+        case inputDroppedAt = "input_dropped_at"
         case outputSHA256 = "output_sha256"
         case caseID = "case_id"
         case latencyMicros = "latency_us"
@@ -82,6 +89,10 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         string(id)
         key("input")
         string(input)
+        if let inputDroppedAt {
+            key("input_dropped_at")
+            string(Timestamp.string(from: inputDroppedAt))
+        }
         key("input_sha256")
         string(inputSHA256)
         if let latencyMicros {
@@ -109,6 +120,44 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
+
+    /// True when the input text is still held, so the request can be replayed from the log alone.
+    public var hasInput: Bool { inputDroppedAt == nil }
+}
+
+/// A late label for one request (`POST /v1/feedback`): did the customer end up satisfied? One per request.
+public struct FeedbackRecord: Codable, Sendable, Equatable {
+    public var requestID: String
+    public var satisfied: Bool
+    public var at: Date
+    /// The version that answered the request (copied from the log so label-free and labelled signals group alike).
+    public var version: String
+
+    public init(requestID: String, satisfied: Bool, at: Date, version: String) {
+        self.requestID = requestID
+        self.satisfied = satisfied
+        self.at = at
+        self.version = version
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case satisfied, at, version
+        case requestID = "request_id"
+    }
+}
+
+public enum FeedbackOutcome: Sendable, Equatable {
+    case recorded(FeedbackRecord)
+    case unknownRequest
+    /// The request already has its label; the first one stands.
+    case alreadyRecorded(FeedbackRecord)
+}
+
+/// Where an incremental reader stopped: the log file's identity and the byte after the last whole line.
+public struct LogCursor: Sendable, Equatable {
+    var inode: UInt64 = 0
+    var offset = 0
+    public init() {}
 }
 
 /// The log (`requests/log.jsonl`, the truth) and its index (`requests/index.bin`, derived, rebuildable).
@@ -116,15 +165,17 @@ public struct RequestRecord: Codable, Sendable, Equatable {
 /// The index is an open-addressing table of 8-byte slots: the top 24 bits of the id's hash as a tag and the
 /// 40-bit log offset (+1, so 0 means empty). A lookup reads a few slots and one log line, whatever the
 /// log's size. Its header records how many log bytes it covers; lines past that are found by a scan of
-/// the tail, and the next append indexes them (a crash between log append and index update).
+/// the tail, and the next append indexes them (a crash between log append and index update). The header
+/// also names the log file (its inode): retention rewrites the log, and an index of the old file is ignored.
 public struct AttributionLog: Sendable {
     public let folder: String
     var logPath: String { folder + "/log.jsonl" }
     var indexPath: String { folder + "/index.bin" }
     var lockPath: String { folder + "/lock" }
+    var feedbackPath: String { folder + "/feedback.jsonl" }
 
-    static let magic: UInt64 = 0x3130_5844_4952_4C52  // "RLRIDX01"
-    static let headerSize = 32
+    static let magic: UInt64 = 0x3230_5844_4952_4C52  // "RLRIDX02"
+    static let headerSize = 40
     static let initialCapacity = 1 << 16
 
     public init(registryRoot: String) { folder = registryRoot + "/requests" }
@@ -143,7 +194,18 @@ public struct AttributionLog: Sendable {
     /// `durable: false` skips the fsync (the lines are visible to readers at once); a service answering each
     /// request as it comes calls `sync()` periodically and on shutdown instead.
     public func append(_ records: [RequestRecord], durable: Bool) throws {
-        guard !records.isEmpty else { return }
+        _ = try append(records, durable: durable, unique: false)
+    }
+
+    /// Appends one record unless a request with its id is already in the log (checked under the log's lock,
+    /// so two writers cannot both claim an id). Returns false, writing nothing, for a taken id: a client
+    /// choosing its `X-Request-Id` must not shadow another request's audit record.
+    public func appendIfNew(_ record: RequestRecord, durable: Bool) throws -> Bool {
+        try append([record], durable: durable, unique: true)
+    }
+
+    private func append(_ records: [RequestRecord], durable: Bool, unique: Bool) throws -> Bool {
+        guard !records.isEmpty else { return true }
         for record in records where !RequestRecord.isValidID(record.id) {
             throw RegistryError.corruptFile(
                 path: logPath, reason: "request id '\(record.id)' is not 1–128 printable characters")
@@ -168,9 +230,16 @@ public struct AttributionLog: Sendable {
             try FileSystem.truncate(logPath, to: end)
             start = end
         }
+        if start == 0, !FileSystem.exists(logPath) { try FileSystem.append(Data(), to: logPath) }
         var index = try openIndexForWriting()
         defer { close(index.descriptor) }
         try catchUp(&index, upTo: start)
+        if unique {
+            let log = open(logPath, O_RDONLY | O_CLOEXEC)
+            guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
+            defer { close(log) }
+            for record in records where try find(record.id, index: index, log: log) != nil { return false }
+        }
         if (index.count + lines.count) * 4 > index.capacity * 3 {
             // Grow before appending: a rebuild from the log must not yet see this batch.
             var capacity = index.capacity * 2
@@ -187,6 +256,7 @@ public struct AttributionLog: Sendable {
         }
         index.covered = start + batch.count
         try writeHeader(index)
+        return true
     }
 
     struct IndexHandle {
@@ -194,31 +264,38 @@ public struct AttributionLog: Sendable {
         var capacity: Int
         var count: Int
         var covered: Int
+        /// The inode of the log file this index describes.
+        var logInode: UInt64
     }
 
     private func openIndexForWriting() throws -> IndexHandle {
-        if let handle = try? openIndex(writable: true) { return handle }
+        if let handle = try? openIndex(writable: true, logInode: inode(of: logPath)) { return handle }
         return try rebuild(capacity: AttributionLog.initialCapacity)
     }
 
-    private func openIndex(writable: Bool) throws -> IndexHandle? {
+    /// The index, when it is whole and describes the log file with `logInode`.
+    private func openIndex(writable: Bool, logInode: UInt64) throws -> IndexHandle? {
         let descriptor = open(indexPath, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
-        var header = [UInt64](repeating: 0, count: 4)
+        var header = [UInt64](repeating: 0, count: AttributionLog.headerSize / 8)
         let read = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
         let capacity = Int(header[1])
+        var info = stat()
         guard read == AttributionLog.headerSize, header[0] == AttributionLog.magic, capacity > 0,
-            capacity & (capacity - 1) == 0, fileSize(indexPath) == AttributionLog.headerSize + capacity * 8
+            capacity & (capacity - 1) == 0, fstat(descriptor, &info) == 0,
+            Int(info.st_size) == AttributionLog.headerSize + capacity * 8, header[4] == logInode
         else {
             close(descriptor)
             return nil
         }
-        return IndexHandle(descriptor: descriptor, capacity: capacity, count: Int(header[2]), covered: Int(header[3]))
+        return IndexHandle(
+            descriptor: descriptor, capacity: capacity, count: Int(header[2]), covered: Int(header[3]),
+            logInode: header[4])
     }
 
     private func writeHeader(_ index: IndexHandle) throws {
         let header: [UInt64] = [
-            AttributionLog.magic, UInt64(index.capacity), UInt64(index.count), UInt64(index.covered),
+            AttributionLog.magic, UInt64(index.capacity), UInt64(index.count), UInt64(index.covered), index.logInode,
         ]
         let written = header.withUnsafeBytes { pwrite(index.descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
         guard written == AttributionLog.headerSize else {
@@ -242,7 +319,7 @@ public struct AttributionLog: Sendable {
     }
 
     private func insert(_ index: inout IndexHandle, hash: UInt64, offset: Int) throws {
-        var position = slot(hash, capacity: index.capacity)
+        var position = AttributionLog.slot(hash, capacity: index.capacity)
         while true {
             var value: UInt64 = 0
             _ = withUnsafeMutableBytes(of: &value) {
@@ -293,6 +370,7 @@ public struct AttributionLog: Sendable {
         header[1] = UInt64(capacity)
         header[2] = UInt64(index.count)
         header[3] = UInt64(index.covered)
+        header[4] = index.logInode
         let synced = msync(new, newSize, MS_SYNC) == 0
         munmap(old, oldSize)
         munmap(new, newSize)
@@ -300,16 +378,16 @@ public struct AttributionLog: Sendable {
             unlink(temp)
             throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
         }
-        guard let handle = try openIndex(writable: true) else {
+        guard let handle = try openIndex(writable: true, logInode: index.logInode) else {
             throw RegistryError.writeFailed(path: indexPath, reason: "the grown index could not be reopened")
         }
         return handle
     }
 
-    private func writeTable(_ table: [UInt64], count: Int, covered: Int) throws {
+    private func writeTable(_ table: [UInt64], count: Int, covered: Int, logInode: UInt64) throws {
         var file = Data()
         file.reserveCapacity(AttributionLog.headerSize + table.count * 8)
-        for word in [AttributionLog.magic, UInt64(table.count), UInt64(count), UInt64(covered)] {
+        for word in [AttributionLog.magic, UInt64(table.count), UInt64(count), UInt64(covered), logInode] {
             withUnsafeBytes(of: word) { file.append(contentsOf: $0) }
         }
         table.withUnsafeBytes { file.append(contentsOf: $0) }
@@ -319,7 +397,18 @@ public struct AttributionLog: Sendable {
 
     /// Rebuilds the index from the log alone into a table of at least `capacity` slots.
     private func rebuild(capacity: Int) throws -> IndexHandle {
+        let logInode = inode(of: logPath)
         let data = FileSystem.exists(logPath) ? try FileSystem.read(logPath) : Data()
+        let (table, count, end) = AttributionLog.table(for: data, capacity: capacity)
+        try writeTable(table, count: count, covered: end, logInode: logInode)
+        guard let handle = try openIndex(writable: true, logInode: logInode) else {
+            throw RegistryError.writeFailed(path: indexPath, reason: "the rebuilt index could not be reopened")
+        }
+        return handle
+    }
+
+    /// The slot table of a log's bytes: slots, how many requests, and the end of the last whole line.
+    static func table(for data: Data, capacity: Int) -> ([UInt64], Int, Int) {
         var entries: [(UInt64, Int)] = []
         let end = EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
             if let id = AttributionLog.id(in: line) { entries.append((AttributionLog.hash(id), offset)) }
@@ -328,15 +417,11 @@ public struct AttributionLog: Sendable {
         while entries.count * 4 > size * 3 { size *= 2 }
         var table = [UInt64](repeating: 0, count: size)
         for (hash, offset) in entries {
-            var position = slot(hash, capacity: size)
+            var position = AttributionLog.slot(hash, capacity: size)
             while table[position] != 0 { position = (position + 1) & (size - 1) }
             table[position] = AttributionLog.slotValue(hash: hash, offset: offset)
         }
-        try writeTable(table, count: entries.count, covered: end)
-        guard let handle = try openIndex(writable: true) else {
-            throw RegistryError.writeFailed(path: indexPath, reason: "the rebuilt index could not be reopened")
-        }
-        return handle
+        return (table, entries.count, end)
     }
 
     /// Flushes appended lines to disk.
@@ -362,42 +447,68 @@ public struct AttributionLog: Sendable {
     /// Finds a request by id in constant time; nil when the log has no such request.
     public func lookup(_ id: String) throws -> RequestRecord? {
         guard RequestRecord.isValidID(id), FileSystem.exists(logPath) else { return nil }
-        let hash = AttributionLog.hash(id)
         let log = open(logPath, O_RDONLY | O_CLOEXEC)
         guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
         defer { close(log) }
-        var covered = 0
-        var found: RequestRecord?
-        if let index = try openIndex(writable: false) {
-            defer { close(index.descriptor) }
-            covered = index.covered
-            var position = slot(hash, capacity: index.capacity)
-            for _ in 0..<index.capacity {
-                var value: UInt64 = 0
-                _ = withUnsafeMutableBytes(of: &value) {
-                    pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
-                }
-                if value == 0 { break }
-                if value >> 40 == hash >> 40, let record = try readRecord(log, offset: Int(value & 0xFF_FFFF_FFFF) - 1),
-                    record.id == id
-                {
-                    found = record
-                }
-                position = (position + 1) & (index.capacity - 1)
-            }
+        var info = stat()
+        fstat(log, &info)
+        // An index of another log file (retention rewrote it meanwhile) is ignored: the scan below is right.
+        guard let index = try openIndex(writable: false, logInode: UInt64(info.st_ino)) else {
+            return try scan(for: id, log: log, from: 0)
         }
-        let size = fileSize(logPath)
-        if covered < size {
-            // The unindexed tail (or the whole log when the index is missing): scan it.
-            let data = try FileSystem.read(logPath)
-            let needle = Data("\"id\":\"\(id)\"".utf8)
-            try EventLogLines.forEach(in: data, from: covered, upTo: data.count) { line, offset in
-                guard line.range(of: needle) != nil, let record = try decode(line, offset: offset), record.id == id
-                else { return }
-                found = record
+        defer { close(index.descriptor) }
+        return try find(id, index: index, log: log)
+    }
+
+    /// The record with `id` through the index, then through the tail the index does not cover yet.
+    private func find(_ id: String, index: IndexHandle, log: Int32) throws -> RequestRecord? {
+        let hash = AttributionLog.hash(id)
+        var position = AttributionLog.slot(hash, capacity: index.capacity)
+        for _ in 0..<index.capacity {
+            var value: UInt64 = 0
+            _ = withUnsafeMutableBytes(of: &value) {
+                pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
             }
+            if value == 0 { break }
+            if value >> 40 == hash >> 40, let record = try readRecord(log, offset: Int(value & 0xFF_FFFF_FFFF) - 1),
+                record.id == id
+            {
+                return record
+            }
+            position = (position + 1) & (index.capacity - 1)
+        }
+        return try scan(for: id, log: log, from: index.covered)
+    }
+
+    /// Scans the log from `start` for `id` (the unindexed tail, or the whole log without an index).
+    private func scan(for id: String, log: Int32, from start: Int) throws -> RequestRecord? {
+        var info = stat()
+        guard fstat(log, &info) == 0, Int(info.st_size) > start else { return nil }
+        let data = try readBytes(log, from: start, upTo: Int(info.st_size))
+        let needle = Data("\"id\":\"\(id)\"".utf8)
+        var found: RequestRecord?
+        try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
+            guard found == nil, line.range(of: needle) != nil, let record = try decode(line, offset: start + offset),
+                record.id == id
+            else { return }
+            found = record
         }
         return found
+    }
+
+    private func readBytes(_ descriptor: Int32, from start: Int, upTo end: Int) throws -> Data {
+        guard end > start else { return Data() }
+        var buffer = [UInt8](repeating: 0, count: end - start)
+        var done = 0
+        while done < buffer.count {
+            let count = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress.map { $0 + done }, $0.count - done, off_t(start + done))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            done += count
+        }
+        return Data(buffer[0..<done])
     }
 
     private func readRecord(_ descriptor: Int32, offset: Int) throws -> RequestRecord? {
@@ -467,33 +578,151 @@ public struct AttributionLog: Sendable {
         }
     }
 
+    /// Records appended since `cursor`, and the cursor to read on from. A retention rewrite of the log (a new
+    /// file) starts over from its beginning and says so with `restarted`, so a reader rebuilds what it keeps.
+    public func read(after cursor: LogCursor) throws -> (records: [RequestRecord], cursor: LogCursor, restarted: Bool) {
+        guard FileSystem.exists(logPath) else { return ([], cursor, false) }
+        let log = open(logPath, O_RDONLY | O_CLOEXEC)
+        guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
+        defer { close(log) }
+        var info = stat()
+        guard fstat(log, &info) == 0 else { return ([], cursor, false) }
+        let inode = UInt64(info.st_ino)
+        let restarted = cursor.inode != 0 && cursor.inode != inode
+        let start = restarted || cursor.inode == 0 ? 0 : cursor.offset
+        let data = try readBytes(log, from: start, upTo: Int(info.st_size))
+        var records: [RequestRecord] = []
+        let end = try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
+            if let record = try decode(line, offset: start + offset) { records.append(record) }
+        }
+        var next = LogCursor()
+        next.inode = inode
+        next.offset = start + end
+        return (records, next, restarted)
+    }
+
     /// Problems with the log or its index, one sentence each naming the file and the way out.
+    ///
+    /// It reads a consistent snapshot while `serve` keeps appending: under the log's lock (held only for the
+    /// moment it takes to open both files) it pins the log file and reads the index header; then it reads the
+    /// log through that descriptor up to the size it had, so later appends and rewrites cannot show as damage.
     public func verify() -> [String] {
         guard FileSystem.exists(logPath) else { return [] }
-        guard let data = try? FileSystem.read(logPath) else { return ["requests/log.jsonl is unreadable."] }
         var problems: [String] = []
+        let snapshot = try? withLock(exclusive: false) { () -> (Int32, Int, IndexHandle?) in
+            let log = open(logPath, O_RDONLY | O_CLOEXEC)
+            guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
+            var info = stat()
+            fstat(log, &info)
+            let index = try openIndex(writable: false, logInode: UInt64(info.st_ino))
+            if let index { close(index.descriptor) }
+            return (log, Int(info.st_size), index)
+        }
+        guard let (log, size, index) = snapshot else { return ["requests/log.jsonl is unreadable."] }
+        defer { close(log) }
+        guard let data = try? readBytes(log, from: 0, upTo: size) else { return ["requests/log.jsonl is unreadable."] }
         var number = 0
-        var count = 0
-        EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, _ in
+        var indexable = 0
+        EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
             number += 1
             if (try? CanonicalJSON.decoder().decode(RequestRecord.self, from: line)) == nil {
                 problems.append("requests/log.jsonl line \(number) is not a request record.")
-            } else {
-                count += 1
             }
+            if let index, offset < index.covered, AttributionLog.id(in: line) != nil { indexable += 1 }
         }
-        guard let index = try? openIndex(writable: false) else {
+        guard let index else {
             problems.append(
                 "requests/index.bin is missing or damaged (lookups fall back to scanning); run 'LabRunner fsck --repair-index'."
             )
             return problems
         }
-        close(index.descriptor)
-        if index.covered > data.count || index.count > count {
+        if index.covered > data.count || index.count != indexable {
             problems.append(
                 "requests/index.bin does not match requests/log.jsonl; run 'LabRunner fsck --repair-index'.")
         }
         return problems
+    }
+
+    // MARK: Retention
+
+    /// Drops the input text of every request answered before `cutoff` that still has it, keeping its id, time,
+    /// version, seed, output and the input's SHA-256 for ever; returns how many it dropped. The log is
+    /// rewritten (temp file, fsync, rename) under its lock, and the index rebuilt for the new file.
+    @discardableResult
+    public func dropInputs(answeredBefore cutoff: Date, now: Date) throws -> Int {
+        guard FileSystem.exists(logPath) else { return 0 }
+        return try withLock(exclusive: true) {
+            let data = try FileSystem.read(logPath)
+            // Most runs find nothing to drop and must not rewrite the log.
+            var dropped = 0
+            var lines: [Data] = []
+            // A torn final line was never acknowledged: it is left out of the rewrite.
+            try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
+                guard let record = try decode(line, offset: offset) else { return }
+                if record.at < cutoff, record.hasInput {
+                    var kept = record
+                    kept.input = ""
+                    kept.inputDroppedAt = now
+                    var bytes: [UInt8] = []
+                    kept.canonicalLine(into: &bytes)
+                    lines.append(Data(bytes))
+                    dropped += 1
+                } else {
+                    lines.append(line)
+                }
+            }
+            guard dropped > 0 else { return 0 }
+            var rewritten = Data()
+            rewritten.reserveCapacity(data.count)
+            for line in lines {
+                rewritten.append(line)
+                rewritten.append(0x0A)
+            }
+            let temp = folder + "/.log-\(UUID().uuidString)"
+            do {
+                try FileSystem.appendDurably(rewritten, to: temp)
+                let logInode = inode(of: temp)
+                try FileSystem.moveIntoPlace(temp, to: logPath)
+                // Between the rename and the new index, readers see an index of the old inode and scan instead.
+                let (table, count, covered) = AttributionLog.table(
+                    for: rewritten, capacity: AttributionLog.initialCapacity)
+                try writeTable(table, count: count, covered: covered, logInode: logInode)
+            } catch {
+                unlink(temp)
+                throw error
+            }
+            return dropped
+        }
+    }
+
+    // MARK: Late labels
+
+    /// Records a late label for a request that is in the log, once: a second label for the same request is
+    /// refused and the first one stands. Checked and appended under the log's lock.
+    public func recordFeedback(requestID: String, satisfied: Bool, at: Date) throws -> FeedbackOutcome {
+        guard let request = try lookup(requestID) else { return .unknownRequest }
+        return try withLock(exclusive: true) {
+            if let existing = try feedback()[requestID] { return .alreadyRecorded(existing) }
+            let record = FeedbackRecord(requestID: requestID, satisfied: satisfied, at: at, version: request.version)
+            var line = try CanonicalJSON.encode(record)
+            line.append(0x0A)
+            try FileSystem.appendDurably(line, to: feedbackPath)
+            return .recorded(record)
+        }
+    }
+
+    /// Every late label, by request id.
+    public func feedback() throws -> [String: FeedbackRecord] {
+        guard FileSystem.exists(feedbackPath) else { return [:] }
+        let data = try FileSystem.read(feedbackPath)
+        var labels: [String: FeedbackRecord] = [:]
+        EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, _ in
+            guard let record = try? CanonicalJSON.decoder().decode(FeedbackRecord.self, from: line),
+                labels[record.requestID] == nil
+            else { return }
+            labels[record.requestID] = record
+        }
+        return labels
     }
 
     // MARK: Helpers
@@ -512,7 +741,7 @@ public struct AttributionLog: Sendable {
 
     /// The home slot: the top bits of the hash. The slot keeps the top 24 bits as its tag, so a table of up
     /// to 2^24 slots can be regrown from its own slots without reading the log.
-    private func slot(_ hash: UInt64, capacity: Int) -> Int {
+    static func slot(_ hash: UInt64, capacity: Int) -> Int {
         Int(truncatingIfNeeded: hash >> UInt64(64 - capacity.trailingZeroBitCount))
     }
 
@@ -524,6 +753,27 @@ public struct AttributionLog: Sendable {
     static func id(in line: Data) -> String? {
         guard let object = try? JSONReader.parse(line) else { return nil }
         return object["id"]?.string
+    }
+
+    /// Runs `body` holding the log's lock: exclusive for writers, shared for a reader that needs a snapshot.
+    private func withLock<T>(exclusive: Bool, _ body: () throws -> T) throws -> T {
+        try FileSystem.makeFolder(folder)
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw RegistryError.lockFailed(path: lockPath, reason: FileSystem.errnoText())
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            throw RegistryError.lockFailed(path: lockPath, reason: FileSystem.errnoText())
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    private func inode(of path: String) -> UInt64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
     }
 
     private func fileSize(_ path: String) -> Int {

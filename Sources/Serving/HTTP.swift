@@ -44,9 +44,16 @@ public struct HTTPResponse: Sendable {
         return .json(status, Data("{\"error\":\"\(escaped)\"}\n".utf8))
     }
 
+    /// The same response with one more header.
+    public func adding(_ name: String, _ value: String) -> HTTPResponse {
+        var copy = self
+        copy.headers.append((name, value))
+        return copy
+    }
+
     static let reasons: [Int: String] = [
         200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
-        411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
+        409: "Conflict", 411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
         500: "Internal Server Error", 503: "Service Unavailable",
     ]
 
@@ -60,7 +67,11 @@ public struct HTTPResponse: Sendable {
 
 public struct HTTPLimits: Sendable {
     public var maxHeaderBytes = 16 * 1024
-    public var maxBodyBytes = 1024 * 1024
+    /// Every endpoint takes a small JSON body (a support message at most), so 64 KiB is plenty; with the
+    /// connection cap it bounds what a burst of large posts can make the service hold (256 × 64 KiB).
+    public var maxBodyBytes = 64 * 1024
+    /// Open connections served at once; one more is answered 503 with `Retry-After` and closed.
+    public var maxConnections = 256
     /// Time allowed to receive one whole request once its first byte arrived (slow-client defence).
     public var requestTimeout: Duration = .seconds(5)
     /// Time an idle keep-alive connection is kept open.
@@ -92,10 +103,13 @@ enum HTTPParser {
     /// and how many bytes it used. Throws when the bytes can never become a valid request.
     static func parse(_ buffer: [UInt8], limits: HTTPLimits) throws -> (HTTPRequest, Int)? {
         guard let headerEnd = find([13, 10, 13, 10], in: buffer) else {
+            // A head with bare LF line ends would never reach CRLFCRLF: refuse it now, not at the timeout.
+            try checkLineEnds(buffer[...], complete: false)
             if buffer.count > limits.maxHeaderBytes { throw HTTPParseError.headersTooLarge }
             return nil
         }
         guard headerEnd + 4 <= limits.maxHeaderBytes else { throw HTTPParseError.headersTooLarge }
+        try checkLineEnds(buffer[0..<(headerEnd + 2)], complete: true)
         guard let head = String(bytes: buffer[0..<headerEnd], encoding: .utf8) else {
             throw HTTPParseError.badRequest("the request head is not UTF-8 text")
         }
@@ -106,8 +120,14 @@ enum HTTPParser {
         else { throw HTTPParseError.badRequest("the request line is not 'METHOD /path HTTP/1.1'") }
         var headers: [(name: String, value: String)] = []
         for line in lines {
-            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex, !line.hasPrefix(" ") else {
+            // RFC 9112 §5: a field name is a token right up to the colon; whitespace before the colon (a
+            // smuggling vector) and obsolete line folding are rejected, not guessed at.
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
                 throw HTTPParseError.badRequest("a header line has no name")
+            }
+            guard line[..<colon].unicodeScalars.allSatisfy(isTokenCharacter) else {
+                throw HTTPParseError.badRequest(
+                    "the header name '\(line[..<colon])' is not a token (no spaces before the colon)")
             }
             headers.append(
                 (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
@@ -117,10 +137,15 @@ enum HTTPParser {
             headers: headers, body: Data())
         if request.header("Transfer-Encoding") != nil { throw HTTPParseError.lengthRequired }
         var length = 0
-        if let text = request.header("Content-Length") {
-            guard let value = Int(text), value >= 0 else {
-                throw HTTPParseError.badRequest("Content-Length is not a number")
-            }
+        let lengths = headers.filter { $0.name.caseInsensitiveCompare("Content-Length") == .orderedSame }
+        if lengths.count > 1 {
+            throw HTTPParseError.badRequest("the request has more than one Content-Length header")
+        }
+        if let text = lengths.first?.value {
+            // Digits only: Int("+5") would accept a sign, which RFC 9110 does not.
+            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let value = Int(text)
+            else { throw HTTPParseError.badRequest("Content-Length is not a number") }
             length = value
         }
         guard length <= limits.maxBodyBytes else { throw HTTPParseError.bodyTooLarge }
@@ -128,6 +153,33 @@ enum HTTPParser {
         guard buffer.count >= total else { return nil }
         request.body = Data(buffer[(headerEnd + 4)..<total])
         return (request, total)
+    }
+
+    /// Lines of a request head end in CRLF: a bare LF or a bare CR is refused (RFC 9112 §2.2). When the head is
+    /// not `complete`, a CR as the last byte may still get its LF.
+    static func checkLineEnds(_ bytes: ArraySlice<UInt8>, complete: Bool) throws {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 10, index == bytes.startIndex || bytes[index - 1] != 13 {
+                throw HTTPParseError.badRequest("a line ends in a bare LF; end lines with CRLF")
+            }
+            if byte == 13 {
+                let next = index + 1
+                if next < bytes.endIndex ? bytes[next] != 10 : complete {
+                    throw HTTPParseError.badRequest("a line has a bare CR; end lines with CRLF")
+                }
+            }
+            index += 1
+        }
+    }
+
+    /// RFC 9110 tchar.
+    static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        default: return "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
+        }
     }
 
     static func find(_ pattern: [UInt8], in buffer: [UInt8]) -> Int? {

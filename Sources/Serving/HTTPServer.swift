@@ -1,5 +1,5 @@
-// A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection, limits answered with a 4xx
-// and a JSON body, and a graceful stop that lets requests in flight finish.
+// A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection up to a cap (503 beyond it),
+// limits answered with a 4xx and a JSON body, and a graceful stop that lets requests in flight finish.
 import Foundation
 import Synchronization
 
@@ -46,7 +46,7 @@ public final class HTTPServer: Sendable {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0, listen(descriptor, 128) == 0 else {
+        guard bound == 0, listen(descriptor, 1024) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
             throw ServingError("Cannot listen on \(host):\(port) (\(reason)); pick another port with --port.")
@@ -78,7 +78,15 @@ public final class HTTPServer: Sendable {
             guard client >= 0 else { continue }
             var yes: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-            state.withLock { $0.connections += 1 }
+            let admitted = state.withLock { state -> Bool in
+                guard state.connections < limits.maxConnections else { return false }
+                state.connections += 1
+                return true
+            }
+            guard admitted else {
+                refuse(client)
+                continue
+            }
             let thread = Thread { [self] in
                 serve(client)
                 close(client)
@@ -105,6 +113,23 @@ public final class HTTPServer: Sendable {
     }
 
     private var stopping: Bool { state.withLock { $0.stopping } }
+
+    /// Open connections being served now.
+    public var openConnections: Int { state.withLock { $0.connections } }
+
+    /// Over the cap: answer 503 at once on the accept thread (no thread, no buffer) and close. Bytes the
+    /// client already sent are drained first, so closing does not reset the connection before it reads the 503.
+    private func refuse(_ client: Int32) {
+        var flags = fcntl(client, F_GETFL)
+        if flags >= 0 { flags = fcntl(client, F_SETFL, flags | O_NONBLOCK) }
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while scratch.withUnsafeMutableBytes({ recv(client, $0.baseAddress, $0.count, 0) }) > 0 {}
+        send(
+            .error(503, "The service is at its connection limit; retry in a moment.").adding("Retry-After", "1"),
+            to: client, keepAlive: false)
+        shutdown(client, Int32(SHUT_WR))
+        close(client)
+    }
 
     private func serve(_ client: Int32) {
         var buffer: [UInt8] = []
@@ -163,7 +188,26 @@ public final class HTTPServer: Sendable {
         } catch {
             send(.error(400, "Bad request."), to: client, keepAlive: false)
         }
+        lingeringClose(client)
         return .rejected
+    }
+
+    /// After refusing a request whose body is still arriving (a 413 on a 1 MB post), read and discard what
+    /// the client sends for a moment (at most 1 s and 2 MB) before closing: closing with unread bytes resets the
+    /// connection, and the client would lose the answer it is owed.
+    private func lingeringClose(_ client: Int32) {
+        shutdown(client, Int32(SHUT_WR))
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(1)
+        var discarded = 0
+        while discarded < 2 * 1024 * 1024, clock.now < deadline {
+            var poller = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            let count = scratch.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return }
+            discarded += count
+        }
     }
 
     @discardableResult

@@ -1,5 +1,6 @@
 // The deploy step: answers HTTP requests with whatever `production` points to at that moment, records
-// every answer in the attribution log, and reports its health and metrics.
+// every answer in the attribution log under a unique request id, takes late labels, and reports its health
+// and metrics (label-free signals per version included).
 import Evals
 import Foundation
 import Hashing
@@ -17,6 +18,8 @@ public final class ModelService: Sendable {
         var requests: [String: Int] = [:]
         var errors = 0
         var satisfied: [String: (yes: Int, known: Int)] = [:]
+        var signals: [String: VersionSignals] = [:]
+        var feedback: [String: Int] = [:]
         var latencyBuckets = [Int](repeating: 0, count: ModelService.bucketBounds.count + 1)
         var latencySum = 0.0
         var latencyCount = 0
@@ -28,9 +31,12 @@ public final class ModelService: Sendable {
     private let cases: [String: EvalCase]
     private let state = Mutex(State())
     private let encoder = Mutex(CanonicalJSON.encoder())
+    /// Longest `text` accepted on /v1/ask, in characters: a support message, not a document.
+    public let maxTextCharacters: Int
 
-    public init(context: PlayContext) throws {
+    public init(context: PlayContext, maxTextCharacters: Int = 16_384) throws {
         self.context = context
+        self.maxTextCharacters = maxTextCharacters
         log = AttributionLog(registryRoot: context.registry.root)
         let system = try context.liveSystem()
         cases = Dictionary(
@@ -41,18 +47,29 @@ public final class ModelService: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         switch (request.method, request.path) {
         case ("POST", "/v1/ask"): return ask(request)
+        case ("POST", "/v1/feedback"): return feedback(request)
         case ("GET", "/v1/version"): return version()
         case ("GET", "/healthz"): return health()
         case ("GET", "/metrics"): return metrics()
-        case (_, "/v1/ask"), (_, "/v1/version"), (_, "/healthz"), (_, "/metrics"):
+        case (_, "/v1/ask"), (_, "/v1/feedback"), (_, "/v1/version"), (_, "/healthz"), (_, "/metrics"):
             return .error(405, "\(request.method) is not allowed on \(request.path).")
         default:
-            return .error(404, "No endpoint \(request.path); try POST /v1/ask, GET /v1/version, /healthz or /metrics.")
+            return .error(
+                404,
+                "No endpoint \(request.path); try POST /v1/ask, POST /v1/feedback, GET /v1/version, /healthz or /metrics."
+            )
         }
     }
 
     /// Flushes the attribution log (on shutdown).
     public func flush() { log.sync() }
+
+    /// Drops the input text of requests older than the workspace's `input_retention_days`; returns how many.
+    @discardableResult
+    public func applyRetention() throws -> Int {
+        let now = context.now()
+        return try log.dropInputs(answeredBefore: context.settings.inputCutoff(now: now), now: now)
+    }
 
     /// The system for the current production target; if it cannot be loaded, the last good one and the reason.
     private func currentSystem() -> (ToySystem?, String?) {
@@ -79,25 +96,48 @@ public final class ModelService: Sendable {
         }
     }
 
+    private struct AskBody: Decodable {
+        var text: String
+    }
+
+    private struct SeedBody: Decodable {
+        var seed: UInt64?
+    }
+
+    private func failed(_ response: HTTPResponse) -> HTTPResponse {
+        state.withLock { $0.errors += 1 }
+        return response
+    }
+
     private func ask(_ request: HTTPRequest) -> HTTPResponse {
         let clock = ContinuousClock()
         let start = clock.now
-        guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-            let text = object["text"] as? String, !text.isEmpty
-        else {
-            state.withLock { $0.errors += 1 }
-            return .error(400, "The body must be JSON like {\"text\": \"where is my order\", \"seed\": 1}.")
+        guard let asked = try? JSONDecoder().decode(AskBody.self, from: request.body), !asked.text.isEmpty else {
+            return failed(.error(400, "The body must be JSON like {\"text\": \"where is my order\", \"seed\": 1}."))
         }
-        let seed = (object["seed"] as? NSNumber)?.uint64Value ?? 1
+        let text = asked.text
+        guard text.count <= maxTextCharacters else {
+            return failed(
+                .error(
+                    413,
+                    "The text has \(text.count) characters; the service takes at most \(maxTextCharacters), so send a shorter message."
+                ))
+        }
+        guard let seedBody = try? JSONDecoder().decode(SeedBody.self, from: request.body) else {
+            return failed(.error(400, "The seed must be a whole number from 0 to \(UInt64.max), such as 1."))
+        }
+        let seed = seedBody.seed ?? 1
+        let chosenID = request.header("X-Request-Id")
+        if let chosenID, !RequestRecord.isValidID(chosenID) {
+            return failed(.error(400, "X-Request-Id must be 1 to 128 printable characters without spaces."))
+        }
         guard case (let system?, let version?) = currentSystem() else {
-            state.withLock { $0.errors += 1 }
-            return .error(
-                503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'.")
+            return failed(
+                .error(503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'.")
+            )
         }
         let answer = system.ask(text, seed: seed)
-        let requestID =
-            request.header("X-Request-Id").flatMap { RequestRecord.isValidID($0) ? $0 : nil }
-            ?? AttributionLog.newRequestID()
+        let requestID = chosenID ?? AttributionLog.newRequestID()
         let labelled = request.header("X-Case-Id").flatMap { cases[$0] }
         let satisfied = labelled.map { EvalRunner.judge(answer, against: $0.expect).isEmpty }
         let body = (try? encoder.withLock { try $0.encode(answer) }) ?? Data()
@@ -109,13 +149,19 @@ public final class ModelService: Sendable {
             inputSHA256: SHA256.hash(text).hex, output: output, outputSHA256: SHA256.hash(output).hex,
             satisfied: satisfied, source: "http", caseID: labelled?.id, latencyMicros: Int(seconds * 1_000_000))
         do {
-            try log.append([record], durable: false)
+            guard try log.appendIfNew(record, durable: false) else {
+                return failed(
+                    .error(
+                        409,
+                        "Request id \(requestID) is already in the attribution log; send a new X-Request-Id, or none to get one."
+                    ))
+            }
         } catch {
-            state.withLock { $0.errors += 1 }
-            return .error(500, "The answer could not be recorded in the attribution log: \(error)")
+            return failed(.error(500, "The answer could not be recorded in the attribution log: \(error)"))
         }
         state.withLock { state in
             state.requests[version, default: 0] += 1
+            state.signals[version, default: VersionSignals(version: version)].add(answer, satisfied: satisfied)
             if let satisfied {
                 state.satisfied[version, default: (0, 0)].known += 1
                 state.satisfied[version, default: (0, 0)].yes += satisfied ? 1 : 0
@@ -126,6 +172,50 @@ public final class ModelService: Sendable {
             state.latencyCount += 1
         }
         return .json(200, body + Data("\n".utf8), headers: [("X-Model-Version", version), ("X-Request-Id", requestID)])
+    }
+
+    private struct FeedbackBody: Decodable {
+        var requestID: String
+        var satisfied: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case satisfied
+            case requestID = "request_id"
+        }
+    }
+
+    /// A late label: `{"request_id": "...", "satisfied": true}`, recorded once per request.
+    private func feedback(_ request: HTTPRequest) -> HTTPResponse {
+        guard let body = try? JSONDecoder().decode(FeedbackBody.self, from: request.body),
+            RequestRecord.isValidID(body.requestID)
+        else {
+            return failed(.error(400, "The body must be JSON like {\"request_id\": \"req-…\", \"satisfied\": true}."))
+        }
+        let outcome: FeedbackOutcome
+        do {
+            outcome = try log.recordFeedback(requestID: body.requestID, satisfied: body.satisfied, at: context.now())
+        } catch {
+            return failed(.error(500, "The label could not be recorded: \(error)"))
+        }
+        switch outcome {
+        case .unknownRequest:
+            return failed(
+                .error(404, "No request \(body.requestID) in the attribution log; label a request it answered."))
+        case .alreadyRecorded(let first):
+            return failed(
+                .error(
+                    409,
+                    "Request \(body.requestID) already has its label (satisfied: \(first.satisfied)); a request is labelled once."
+                ))
+        case .recorded(let record):
+            state.withLock { state in
+                state.feedback[record.version, default: 0] += 1
+                state.satisfied[record.version, default: (0, 0)].known += 1
+                state.satisfied[record.version, default: (0, 0)].yes += record.satisfied ? 1 : 0
+            }
+            let json = (try? CanonicalJSON.encode(record)) ?? Data()
+            return .json(200, json + Data("\n".utf8))
+        }
     }
 
     private func version() -> HTTPResponse {
@@ -186,6 +276,23 @@ public final class ModelService: Sendable {
                 lines.append(
                     "labrunner_satisfied_ratio{version=\"\(version.prefix(12))\"} \(Double(counts.yes) / Double(counts.known))"
                 )
+            }
+            lines += [
+                "# HELP labrunner_feedback_total Late labels (POST /v1/feedback) by the version that answered.",
+                "# TYPE labrunner_feedback_total counter",
+            ]
+            for (version, count) in state.feedback.sorted(by: { $0.key < $1.key }) {
+                lines.append("labrunner_feedback_total{version=\"\(version.prefix(12))\"} \(count)")
+            }
+            // Label-free signals since the service started, per version (Playbook's Signals computes them).
+            for signal in Signal.allCases where signal != .intentMix && signal != .citedMix {
+                let name = "labrunner_\(signal.rawValue)"
+                lines += [
+                    "# HELP \(name) Label-free signal: \(signal.label), per serving version.", "# TYPE \(name) gauge",
+                ]
+                for (version, signals) in state.signals.sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(name){version=\"\(version.prefix(12))\"} \(signals.value(signal))")
+                }
             }
             lines += ["# HELP labrunner_latency_seconds Time to answer.", "# TYPE labrunner_latency_seconds histogram"]
             var cumulative = 0

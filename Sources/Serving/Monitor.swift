@@ -1,7 +1,72 @@
-// The monitor: watches a running service's metrics, computes the satisfied share over a rolling window,
-// and raises the alarm — opening an incident whose detection time starts the rollback clock.
-import Foundation
+// The monitor: watches a running service's metrics and the attribution log, and raises the alarm — opening
+// an incident whose detection time starts the rollback clock — when the label-free signals of the serving
+// version shift significantly from the previous production version's window, or (when traffic carries
+// labels) when the satisfied share falls below a threshold.
+public import Foundation
 public import Playbook
+public import Registry
+
+/// The attribution log read incrementally, keeping each version's recent records (bounded) so the label-free
+/// signals of any window can be computed without rereading the log.
+public struct SignalWatch: Sendable {
+    private let log: AttributionLog
+    private var cursor = LogCursor()
+    /// Per version, its records (oldest first), at most `keep` each.
+    private var byVersion: [String: [RequestRecord]] = [:]
+    private let keep: Int
+
+    public init(log: AttributionLog, keep: Int = 20_000) {
+        self.log = log
+        self.keep = keep
+    }
+
+    /// Reads what the log gained since the last call.
+    public mutating func refresh() throws {
+        let (records, next, restarted) = try log.read(after: cursor)
+        if restarted { byVersion.removeAll() }
+        cursor = next
+        for record in records {
+            var list = byVersion[record.version, default: []]
+            list.append(record)
+            if list.count > keep { list.removeFirst(list.count - keep) }
+            byVersion[record.version] = list
+        }
+    }
+
+    /// The label-free verdict for `current`, now in production since its latest move in `history`: its last
+    /// `window` seconds against the baseline window. The baseline is the production version before it, over
+    /// its last `window` seconds of traffic before the move; when `current` has served before (a rollback),
+    /// it is `current`'s own earlier traffic, so a restored version is compared with itself. Nil when there
+    /// is no baseline to compare with.
+    public func verdict(
+        current: String, history: [TagMove], window: Double, now: Date, alpha: Double,
+        minimumRequests: Int = Signals.minimumRequests
+    ) -> LabelFreeVerdict? {
+        guard let latest = history.lastIndex(where: { $0.to == current }) else { return nil }
+        let move = history[latest]
+        let servedBefore = history[..<latest].contains { $0.to == current }
+        guard let baselineVersion = servedBefore ? current : move.from else { return nil }
+        let earlier = (byVersion[baselineVersion] ?? []).filter { $0.at < move.at }
+        guard let lastBaseline = earlier.last?.at else { return nil }
+        let baselineRecords = earlier.filter { $0.at >= lastBaseline.addingTimeInterval(-window) }
+        let currentRecords = (byVersion[current] ?? []).filter {
+            $0.at >= move.at && $0.at >= now.addingTimeInterval(-window)
+        }
+        let comparison = Signals.compare(
+            baseline: Signals.compute(baselineRecords)[baselineVersion] ?? VersionSignals(version: baselineVersion),
+            current: Signals.compute(currentRecords)[current] ?? VersionSignals(version: current), alpha: alpha,
+            minimumRequests: minimumRequests)
+        return LabelFreeVerdict(baseline: baselineVersion, current: current, comparison: comparison)
+    }
+}
+
+/// The label-free monitor's judgement of the serving version against its baseline.
+public struct LabelFreeVerdict: Encodable, Sendable {
+    public var baseline: String
+    public var current: String
+    public var comparison: SignalComparison
+    public var alarm: Bool { comparison.significant }
+}
 
 public struct MonitorReading: Sendable {
     public var requestsPerSecond: Double
@@ -9,6 +74,8 @@ public struct MonitorReading: Sendable {
     public var labelled: Int
     public var version: String
     public var alarm: Bool
+    /// The label-free comparison of this reading, when there was a baseline to compare with.
+    public var labelFree: LabelFreeVerdict?
 }
 
 public struct MonitorOutcome: Sendable {
@@ -24,6 +91,8 @@ public enum Monitor {
         url: String, window: Double, threshold: Double, duration: Double?, exitOnAlarm: Bool, by actor: String,
         in context: PlayContext, report: (MonitorReading, Incident?) -> Void
     ) throws -> MonitorOutcome {
+        var watch = SignalWatch(log: AttributionLog(registryRoot: context.registry.root))
+        var history: (version: String, moves: [TagMove])?
         guard window > 0 else { throw PlaybookError.invalid("--window must be more than 0 seconds.") }
         guard (0...1).contains(threshold) else {
             throw PlaybookError.invalid("--threshold must be a share from 0 to 1, such as 0.85.")
@@ -31,7 +100,7 @@ public enum Monitor {
         let client = try HTTPClient(url: url)
         let clock = ContinuousClock()
         let start = clock.now
-        var history: [(at: ContinuousClock.Instant, requests: Int, labelled: Int, satisfied: Int)] = []
+        var counters: [(at: ContinuousClock.Instant, requests: Int, labelled: Int, satisfied: Int)] = []
         var incident: Incident?
         var readings = 0
         while true {
@@ -43,31 +112,50 @@ public enum Monitor {
                 } ?? "none"
             let text = String(decoding: metrics.body, as: UTF8.self)
             let now = clock.now
-            history.append(
+            counters.append(
                 (
                     now, total("labrunner_requests_total", text), total("labrunner_labelled_total", text),
                     total("labrunner_satisfied_total", text)
                 ))
-            history.removeAll { now - $0.at > .milliseconds(Int64(window * 1000)) && $0.at != now }
-            let first = history[0]
-            let last = history[history.count - 1]
+            counters.removeAll { now - $0.at > .milliseconds(Int64(window * 1000)) && $0.at != now }
+            let first = counters[0]
+            let last = counters[counters.count - 1]
             let span = now - first.at
             let seconds = Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
             let labelled = last.labelled - first.labelled
             let share = labelled > 0 ? Double(last.satisfied - first.satisfied) / Double(labelled) : nil
-            let alarm = labelled >= minimumLabelled && (share ?? 1) < threshold
+            let labelAlarm = labelled >= minimumLabelled && (share ?? 1) < threshold
+            // Label-free: the serving version's signals against the previous production version's window.
+            try watch.refresh()
+            if history?.version != version {
+                history = (version, (try? context.registry.tagHistory("production")) ?? [])
+            }
+            let labelFree = watch.verdict(
+                current: version, history: history?.moves ?? [], window: window, now: context.now(),
+                alpha: context.settings.alpha)
+            let alarm = labelAlarm || labelFree?.alarm == true
             if alarm, incident == nil {
+                var symptoms: [String] = []
+                if let labelFree, labelFree.alarm {
+                    symptoms.append(
+                        "label-free signals shifted from \(labelFree.baseline.prefix(12)): \(labelFree.comparison.summary)"
+                    )
+                }
+                if labelAlarm {
+                    symptoms.append(
+                        String(
+                            format: "satisfied share %.1f%% below %.1f%%", (share ?? 0) * 100, threshold * 100))
+                }
                 incident = try Incidents.open(
-                    symptom: String(
-                        format: "satisfied share %.1f%% below %.1f%% over %gs (monitor)", (share ?? 0) * 100,
-                        threshold * 100, window),
+                    symptom: symptoms.joined(separator: "; ") + String(format: " over %gs (monitor)", window),
                     detectedAt: context.now(), badVersion: nil, by: actor, source: "monitor", in: context)
             }
             readings += 1
             report(
                 MonitorReading(
                     requestsPerSecond: seconds > 0 ? Double(last.requests - first.requests) / seconds : 0,
-                    satisfiedShare: share, labelled: labelled, version: version, alarm: alarm), alarm ? incident : nil)
+                    satisfiedShare: share, labelled: labelled, version: version, alarm: alarm, labelFree: labelFree),
+                alarm ? incident : nil)
             if alarm, exitOnAlarm { break }
             Thread.sleep(forTimeInterval: 0.5)
         }

@@ -173,8 +173,8 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         #expect(suspect.rolledBackNote?.contains(rollback.incident.id) == true)
         #expect(finding.regressionConfirmed && finding.conclusion.contains(rollback.incident.id))
         let live = try #require(finding.live.first { $0.version == bad.id })
-        #expect(live.requests == 40 && live.labelled == 40 && live.satisfiedShare != nil)
-        #expect(live.escalationRate != nil && live.citationRate != nil)
+        #expect(live.requests == 40 && live.labelled == 40 && live.satisfiedRate != nil)
+        #expect(live.escalationRate > 0 && live.citationRate > 0)
     }
 
     @Test func aComplaintTheSuiteDoesNotCoverIsNotCalledNoise() throws {

@@ -1,7 +1,10 @@
-// The attribution log: every request found by id however large the log, even after crashes or a lost index.
+// The attribution log: every request found by id however large the log, even after crashes or a lost index;
+// ids unique, inputs dropped after retention with their hash kept, one late label per request, and fsck's
+// check consistent while a server appends.
 import Foundation
 import Hashing
 import Registry
+import Synchronization
 import Testing
 
 @Suite struct AttributionLogTests {
@@ -63,6 +66,84 @@ import Testing
         #expect(throws: RegistryError.self) {
             try AttributionLog(registryRoot: folder.path).append([record("has space")])
         }
+    }
+
+    @Test func verifyReportsNoFalseProblemsWhileAServerAppends() throws {
+        let folder = try TemporaryFolder()
+        let log = AttributionLog(registryRoot: folder.path)
+        try log.append([record("req-seed")])
+        let done = Mutex(false)
+        let writer = Thread {
+            for n in 0..<3000 { try? log.append([self.record("req-w-\(n)")], durable: false) }
+            done.withLock { $0 = true }
+        }
+        writer.start()
+        var checks = 0
+        var problems: [String] = []
+        while !done.withLock({ $0 }) || checks < 5 {
+            problems += log.verify()
+            checks += 1
+        }
+        #expect(problems.isEmpty, "\(checks) checks during appends")
+        #expect(try log.lookup("req-w-2999") != nil)
+    }
+
+    @Test func aTakenIdIsRefusedAndNothingIsWritten() throws {
+        let folder = try TemporaryFolder()
+        let log = AttributionLog(registryRoot: folder.path)
+        try log.append((0..<10).map { record("req-\($0)") })
+        var shadow = record("req-3")
+        shadow.input = "a different question"
+        #expect(try log.appendIfNew(shadow, durable: true) == false)
+        #expect(try log.lookup("req-3")?.input == "where is my order")
+        #expect(try log.appendIfNew(record("req-new"), durable: true))
+        var count = 0
+        try log.forEach { _ in
+            count += 1
+            return true
+        }
+        #expect(count == 11)
+    }
+
+    @Test func retentionDropsOldInputTextAndKeepsItsHash() throws {
+        let folder = try TemporaryFolder()
+        let log = AttributionLog(registryRoot: folder.path)
+        let old = Date(timeIntervalSince1970: 1_795_000_000)
+        try log.append(
+            (0..<200).map { n in
+                var entry = record("req-\(n)")
+                entry.at = old.addingTimeInterval(Double(n) * 86_400 / 4)  // four a day over 50 days
+                entry.inputSHA256 = SHA256.hash(entry.input).hex
+                return entry
+            })
+        let now = old.addingTimeInterval(50 * 86_400)
+        let cutoff = now.addingTimeInterval(-30 * 86_400)
+        #expect(try log.dropInputs(answeredBefore: cutoff, now: now) == 80)
+        let dropped = try #require(try log.lookup("req-5"))
+        #expect(dropped.input.isEmpty && !dropped.hasInput && dropped.inputDroppedAt == now)
+        #expect(dropped.inputSHA256 == SHA256.hash("where is my order").hex && dropped.version == record("x").version)
+        #expect(try log.lookup("req-150")?.input == "where is my order")
+        #expect(log.verify().isEmpty)
+        // A second pass finds nothing to drop and leaves the file alone.
+        let before = try FileManager.default.attributesOfItem(atPath: folder.path + "/requests/log.jsonl")
+        #expect(try log.dropInputs(answeredBefore: cutoff, now: now) == 0)
+        let after = try FileManager.default.attributesOfItem(atPath: folder.path + "/requests/log.jsonl")
+        #expect(before[.systemFileNumber] as? Int == after[.systemFileNumber] as? Int)
+        // Appends after the rewrite are indexed against the new file.
+        try log.append([record("req-after")])
+        #expect(try log.lookup("req-after") != nil && log.verify().isEmpty)
+    }
+
+    @Test func aRequestTakesOneLateLabel() throws {
+        let folder = try TemporaryFolder()
+        let log = AttributionLog(registryRoot: folder.path)
+        try log.append([record("req-1")])
+        let at = Date(timeIntervalSince1970: 1_795_100_000)
+        #expect(try log.recordFeedback(requestID: "req-nope", satisfied: true, at: at) == .unknownRequest)
+        let first = FeedbackRecord(requestID: "req-1", satisfied: false, at: at, version: record("x").version)
+        #expect(try log.recordFeedback(requestID: "req-1", satisfied: false, at: at) == .recorded(first))
+        #expect(try log.recordFeedback(requestID: "req-1", satisfied: true, at: at) == .alreadyRecorded(first))
+        #expect(try log.feedback() == ["req-1": first])
     }
 }
 

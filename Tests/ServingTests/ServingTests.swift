@@ -173,6 +173,129 @@ final class ServedLab {
         #expect(try status("GET /healthz HTTP/1.1\r\n\r\n") == 200)
     }
 
+    @Test func framingThatRFC9112RefusesIsA400AtOnce() throws {
+        var limits = HTTPLimits()
+        // Longer than the client waits: a request left hanging until the timeout would read as no answer.
+        limits.requestTimeout = .seconds(30)
+        let lab = try ServedLab(limits: limits)
+        func answer(_ raw: String) throws -> (status: Int, body: String)? {
+            let connection = try RawConnection(port: lab.server.port)
+            connection.write(raw)
+            return connection.readResponse().map { ($0.status, $0.body) }
+        }
+        let body = "{\"text\": \"hi\"}"
+        let length = body.utf8.count
+        for raw in [
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(length)\r\nContent-Length: \(length)\r\n\r\n\(body)",
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: +\(length)\r\n\r\n\(body)",
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n",
+            "POST /v1/ask HTTP/1.1\r\nContent-Length : \(length)\r\n\r\n\(body)",
+            "GET /healthz HTTP/1.1\nHost: x\n\n",
+            "GET /healthz HTTP/1.1\r\nHost: x\rX: y\r\n\r\n",
+        ] {
+            let response = try answer(raw)
+            #expect(response?.status == 400, "\(raw.debugDescription)")
+            #expect(response?.body.hasPrefix("{\"error\":") == true)
+        }
+    }
+
+    @Test func bodiesAndTextsOverTheirLimitsGet413WithJSON() throws {
+        let lab = try ServedLab()
+        let connection = try RawConnection(port: lab.server.port)
+        let big = String(repeating: "a", count: 70_000)
+        connection.write(
+            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(big.utf8.count + 12)\r\n\r\n{\"text\": \"\(big)\"}")
+        let oversized = try #require(connection.readResponse())
+        #expect(oversized.status == 413 && oversized.body.contains("error"))
+        let text = String(repeating: "where is my order ", count: 1000)  // 18,000 characters in a 18 KB body
+        let second = try RawConnection(port: lab.server.port)
+        second.write(RawConnection.ask(text))
+        let long = try #require(second.readResponse())
+        #expect(long.status == 413 && long.body.contains("at most 16384"))
+    }
+
+    @Test func overTheConnectionCapTheServiceAnswers503WithRetryAfter() throws {
+        var limits = HTTPLimits()
+        limits.maxConnections = 2
+        let lab = try ServedLab(limits: limits)
+        let held = try (0..<2).map { _ in try RawConnection(port: lab.server.port) }
+        for connection in held {
+            connection.write("GET /healthz HTTP/1.1\r\n\r\n")
+            #expect(connection.readResponse()?.status == 200)
+        }
+        let extra = try RawConnection(port: lab.server.port)
+        extra.write("GET /healthz HTTP/1.1\r\n\r\n")
+        let refused = try #require(extra.readResponse())
+        #expect(refused.status == 503 && refused.headers["retry-after"] == "1")
+        #expect(lab.server.openConnections == 2)
+    }
+
+    @Test func aRequestIdAlreadyLoggedGets409AndSeedsAreValidated() throws {
+        let lab = try ServedLab()
+        let connection = try RawConnection(port: lab.server.port)
+        connection.write(RawConnection.ask("where is my order", id: "req-mine"))
+        #expect(connection.readResponse()?.status == 200)
+        connection.write(RawConnection.ask("I want to sue you", id: "req-mine"))
+        let taken = try #require(connection.readResponse())
+        #expect(taken.status == 409 && taken.body.contains("req-mine"))
+        let logged = try AttributionLog(registryRoot: lab.context.registry.root).lookup("req-mine")
+        #expect(logged?.input == "where is my order")
+        func status(_ body: String) -> Int? {
+            connection.write("POST /v1/ask HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            return connection.readResponse()?.status
+        }
+        for seed in ["-1", "1.5", "\"7\"", "true", "18446744073709551616"] {
+            #expect(status("{\"text\": \"hi\", \"seed\": \(seed)}") == 400, "seed \(seed)")
+        }
+        #expect(status("{\"text\": \"hi\", \"seed\": 18446744073709551615}") == 200)
+        connection.write(RawConnection.ask("hi", id: "has space"))
+        #expect(connection.readResponse()?.status == 400)
+    }
+
+    @Test func lateLabelsAreRecordedOncePerRequestAndSignalsAreInMetrics() throws {
+        let lab = try ServedLab()
+        let connection = try RawConnection(port: lab.server.port)
+        connection.write(RawConnection.ask("where is my order", id: "req-fb"))
+        #expect(connection.readResponse()?.status == 200)
+        func feedback(_ id: String, _ satisfied: Bool) -> Int? {
+            let body = "{\"request_id\": \"\(id)\", \"satisfied\": \(satisfied)}"
+            connection.write("POST /v1/feedback HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            return connection.readResponse()?.status
+        }
+        #expect(feedback("req-none", true) == 404)
+        #expect(feedback("req-fb", false) == 200)
+        #expect(feedback("req-fb", true) == 409)
+        #expect(try AttributionLog(registryRoot: lab.context.registry.root).feedback()["req-fb"]?.satisfied == false)
+        connection.write("GET /metrics HTTP/1.1\r\n\r\n")
+        let metrics = try #require(connection.readResponse()).body
+        for name in [
+            "labrunner_escalation_rate{", "labrunner_refusal_rate{", "labrunner_citation_rate{",
+            "labrunner_clarify_rate{", "labrunner_mean_confidence{", "labrunner_answer_words{",
+            "labrunner_feedback_total{",
+        ] {
+            #expect(metrics.contains(name), "\(name)")
+        }
+    }
+
+    @Test func afterRetentionAnAuditProvesTheVersionAndReplayNeedsTheInput() throws {
+        let lab = try ServedLab()
+        let connection = try RawConnection(port: lab.server.port)
+        connection.write(RawConnection.ask("where is my order", id: "req-old"))
+        #expect(connection.readResponse()?.status == 200)
+        let log = AttributionLog(registryRoot: lab.context.registry.root)
+        #expect(try log.dropInputs(answeredBefore: Date().addingTimeInterval(60), now: Date()) == 1)
+        let audit = try AuditPlay.run(requestID: "req-old", replay: true, in: lab.context)
+        #expect(audit.version.id == lab.context.registry.tag("production"))
+        #expect(audit.replay == nil && audit.replayNeedsInput?.contains("--input-file") == true)
+        let replayed = try AuditPlay.run(
+            requestID: "req-old", replay: true, input: "where is my order", in: lab.context)
+        #expect(replayed.replay?.identical == true)
+        #expect(throws: PlaybookError.self) {
+            try AuditPlay.run(requestID: "req-old", replay: true, input: "where is my parcel", in: lab.context)
+        }
+    }
+
     @Test func severalConnectionsAtOnce() throws {
         let lab = try ServedLab()
         let port = lab.server.port
