@@ -2,7 +2,8 @@
 // production, and the candidate is compared with production on that slice's own answers: labelled satisfaction
 // where the traffic carries labels, and the escalation, refusal and citation rates always. A one-sided
 // two-proportion z-test per signal, Bonferroni-corrected over the signals, decides whether the candidate is worse.
-// Self-contained on purpose: the label-free signals module in Serving computes the same rates from the log.
+// The slices are the shared label-free signals (Signals.swift); the test here is one-sided, since a canary asks
+// only whether the candidate is worse.
 public import Foundation
 import Hashing
 public import Registry
@@ -48,30 +49,6 @@ public struct CanaryReport: Encodable, Sendable {
     }
 }
 
-/// The answers one version gave on the canary slice, reduced to the counts the signals need.
-public struct CanarySlice: Sendable, Equatable {
-    public var requests = 0
-    public var labelled = 0
-    public var satisfied = 0
-    public var escalated = 0
-    public var refused = 0
-    public var cited = 0
-
-    public init() {}
-
-    mutating func add(_ record: RequestRecord, answer: Answer?) {
-        requests += 1
-        if let satisfied = record.satisfied {
-            labelled += 1
-            self.satisfied += satisfied ? 1 : 0
-        }
-        guard let answer else { return }
-        escalated += answer.escalated ? 1 : 0
-        refused += answer.refused ? 1 : 0
-        cited += answer.citedDocument != nil ? 1 : 0
-    }
-}
-
 public enum Canary {
     public static let defaultRequests = 200
     public static let testName =
@@ -80,7 +57,7 @@ public enum Canary {
     /// Compares the candidate's slice with production's. A signal is worse when its one-sided p-value is below
     /// alpha divided by the number of signals tested (Bonferroni), so testing several signals does not inflate
     /// the chance of stopping a good candidate.
-    public static func compare(candidate: CanarySlice, production: CanarySlice, alpha: Double) -> [CanarySignal] {
+    public static func compare(candidate: VersionSignals, production: VersionSignals, alpha: Double) -> [CanarySignal] {
         var pairs: [(String, Int, Int, Int, Int)] = []
         if candidate.labelled > 0, production.labelled > 0 {
             pairs.append(
@@ -124,16 +101,11 @@ public enum Canary {
                 Double(Traffic.mix(seed ^ 0xCA9A, UInt64(index)) % 10_000) < percent * 100 ? candidate : production
             })
         let records = try batch(first: report.firstRequest, last: report.lastRequest, count: requests, in: context)
-        var slices: [String: CanarySlice] = [:]
-        let decoder = CanonicalJSON.decoder()
-        for record in records {
-            let answer = try? decoder.decode(Answer.self, from: Data(record.output.utf8))
-            slices[record.version, default: CanarySlice()].add(record, answer: answer)
-        }
+        let slices = Signals.compute(records)
         let alpha = context.settings.alpha
         let signals = compare(
-            candidate: slices[candidate] ?? CanarySlice(), production: slices[production] ?? CanarySlice(),
-            alpha: alpha)
+            candidate: slices[candidate] ?? VersionSignals(version: candidate),
+            production: slices[production] ?? VersionSignals(version: production), alpha: alpha)
         let worse = signals.filter(\.worse)
         func percentText(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
         let finding =

@@ -175,7 +175,7 @@ import ToyModel
     }
 
     @Test func theCanaryTestIsOneSidedAndBonferroniCorrected() {
-        var production = CanarySlice()
+        var production = VersionSignals(version: "production")
         production.requests = 400
         production.labelled = 400
         production.satisfied = 360
