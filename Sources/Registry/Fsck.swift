@@ -190,7 +190,8 @@ extension Registry {
         }
         for id in versionIDs() where !registered.contains(id) {
             report.warnings.append(
-                "versions/\(id).json has no registration event (a registration a crash cut short); the next write removes it.")
+                "versions/\(id).json has no registration event (a registration a crash cut short); the next write removes it."
+            )
         }
     }
 
