@@ -28,6 +28,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
@@ -92,28 +93,39 @@ for op in ${OPS:-register promote rollback tag}; do
         for fault in "enospc@$k" "eacces@$k+"; do
             fresh
             before_events=$("$LR" log --json | json "len(d)")
-            message=$(LABRUNNER_FAULT="$fault" run_op "$op" 2>&1 >/dev/null) && status=0 || status=$?
+            raw=$(LABRUNNER_FAULT="$fault" run_op "$op" 2>&1 >/dev/null) && status=0 || status=$?
+            message=$(grep -v '^labrunner-fault-step' <<<"$raw" || true)
             faults=$((faults + 1))
             probe
             now_applied=$(applied "$op")
             after_events=$("$LR" log --json | json "len(d)")
             verdict=ok
+            # What the message promises about the command's own effect (production moved, tag set, version
+            # registered): "done" when it says that step stands, "not" when it says nothing (more) changed.
+            case "$message" in
+            "Error: Production was rolled back"* | "Error: Version #"*" was registered"*) promised=done ;;
+            *) promised=not ;;
+            esac
             if [[ $status == 0 ]]; then
                 survived=$((survived + 1))
-                [[ $now_applied == 1 ]] || verdict="succeeded without effect"
-            elif [[ "$message" == *"is recorded as event #"* ]]; then
+                promised=done
+            elif [[ "$message" =~ recorded\ as\ event\ \#([0-9]+)\ \(([a-z._]+)\) ]]; then
                 recorded=$((recorded + 1))
-                [[ $now_applied == 1 ]] || verdict="said recorded, never applied"
+                seq=${BASH_REMATCH[1]} kind=${BASH_REMATCH[2]}
+                got=$("$LR" log --json | json "''.join(e['kind'] for e in d if e['seq'] == $seq)")
+                [[ "$got" == "$kind" ]] || verdict="said event #$seq ($kind) is recorded, the log has '$got'"
+                if [[ $kind == tag.moved || $kind == version.registered ]]; then promised=done; fi
             elif [[ "$message" == *"but the step after it failed"* ]]; then
                 partial=$((partial + 1))
-                [[ $now_applied == 0 ]] || verdict="said the move changed nothing, but it applied"
             elif [[ "$message" == *"nothing was changed"* ]]; then
                 undone=$((undone + 1))
-                [[ $now_applied == 0 && $after_events == $((before_events + 1)) ]] ||
-                    verdict="said nothing was changed, but the next write replayed it"
+                [[ $after_events == $((before_events + 1)) ]] ||
+                    verdict="said nothing was changed, but the log grew by $((after_events - before_events - 1))"
             else
                 verdict="message says neither: $message"
             fi
+            if [[ $promised == done && $now_applied != 1 ]]; then verdict="said done, not applied: $message"; fi
+            if [[ $promised == not && $now_applied != 0 ]]; then verdict="said not done, applied: $message"; fi
             if [[ "$(fsck_problems)" != 0 ]]; then verdict="fsck problem after: $message"; fi
             if [[ $verdict != ok ]]; then untrue=$((untrue + 1)); echo "$fault $op: $verdict"; fi
         done
