@@ -136,10 +136,15 @@ public enum RegisterPlay {
         let outcome = try registry.register(prepared, metadata: metadata, attachments: [resultData])
         if let experiment, !outcome.existing {
             // The experiment tag follows its newest version, so `eval compare production exp-NAME` means what it says.
-            try registry.moveTag(
-                experiment.tag, to: outcome.record.id, by: request.owner,
-                reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
-                details: ["play": "experiment"])
+            do {
+                try registry.moveTag(
+                    experiment.tag, to: outcome.record.id, by: request.owner,
+                    reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
+                    details: ["play": "experiment"])
+            } catch {
+                throw RegistryError.failedAfter(
+                    "Version #\(outcome.record.seq) \(outcome.record.shortID) was registered", error)
+            }
         }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,

@@ -263,6 +263,7 @@ public enum RollbackPlay {
         }
         let events = try registry.events()
         var incident: Incident
+        var opened = false
         if let id = request.incident {
             incident = try Incidents.find(id, events: events)
             guard incident.status != "closed" else { throw PlaybookError.incidentClosed(id) }
@@ -274,10 +275,18 @@ public enum RollbackPlay {
             incident = try Incidents.open(
                 symptom: request.reason, detectedAt: request.detectedAt, badVersion: current, by: request.by,
                 source: "rollback", in: context)
+            opened = true
         }
-        let event = try registry.moveTag(
-            "production", to: target.id, by: request.by, reason: request.reason, expecting: .pointsTo(current),
-            details: ["play": "rollback", "incident": incident.id])
+        let event: Event
+        do {
+            event = try registry.moveTag(
+                "production", to: target.id, by: request.by, reason: request.reason, expecting: .pointsTo(current),
+                details: ["play": "rollback", "incident": incident.id])
+        } catch {
+            // The incident opened for this rollback stays recorded; say so rather than "nothing was changed".
+            guard opened else { throw error }
+            throw RegistryError.failedAfter("Incident \(incident.id) was opened for this rollback", error)
+        }
         let detected = request.detectedAt ?? incident.detectedAt
         let timeToRollback = max(0, event.at.timeIntervalSince(detected))
         var facts = [
@@ -286,28 +295,35 @@ public enum RollbackPlay {
         ]
         var confirmation: EvalSummary?
         var confirmed = false
-        if request.confirm {
-            let system = try context.system(for: target)
-            let suite = try context.pinnedStandardSuite(for: system, by: request.by)
-            let result = try EvalRunner.run(
-                suite: suite, system: system, seed: context.settings.evalSeed,
-                repeats: context.gateRepeats(for: system),
-                progress: progress)
-            let summary = try EvalLedger.record(result, source: "rollback", actor: request.by, in: context)
-            let earlier = EvalLedger.summaries(for: target, events: events).last {
-                $0.suiteSHA256 == summary.suiteSHA256
+        let moved =
+            "Production was rolled back from \(choice.current.shortID) to #\(target.seq) \(target.shortID) "
+            + "(event #\(event.seq))"
+        do {
+            if request.confirm {
+                let system = try context.system(for: target)
+                let suite = try context.pinnedStandardSuite(for: system, by: request.by)
+                let result = try EvalRunner.run(
+                    suite: suite, system: system, seed: context.settings.evalSeed,
+                    repeats: context.gateRepeats(for: system),
+                    progress: progress)
+                let summary = try EvalLedger.record(result, source: "rollback", actor: request.by, in: context)
+                let earlier = EvalLedger.summaries(for: target, events: events).last {
+                    $0.suiteSHA256 == summary.suiteSHA256
+                }
+                // A version that is not known good (forced, or named by an incident) is never "confirmed good",
+                // whatever it scores: the restored state must be a known-good measured state.
+                confirmed =
+                    choice.targetFindings.isEmpty
+                    && (summary.passRate >= context.settings.passThreshold
+                        || earlier.map { summary.passRate >= $0.passRate } ?? false)
+                confirmation = summary
+                facts["confirmed"] = String(confirmed)
+                facts["confirmed_at"] = Timestamp.string(from: context.now())
             }
-            // A version that is not known good (forced, or named by an incident) is never "confirmed good",
-            // whatever it scores: the restored state must be a known-good measured state.
-            confirmed =
-                choice.targetFindings.isEmpty
-                && (summary.passRate >= context.settings.passThreshold
-                    || earlier.map { summary.passRate >= $0.passRate } ?? false)
-            confirmation = summary
-            facts["confirmed"] = String(confirmed)
-            facts["confirmed_at"] = Timestamp.string(from: context.now())
+            incident = try Incidents.update(incident.id, facts: facts, by: request.by, in: context)
+        } catch {
+            throw RegistryError.failedAfter(moved, error)
         }
-        incident = try Incidents.update(incident.id, facts: facts, by: request.by, in: context)
         return RollbackResult(
             from: current, to: target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,
             targetFindings: choice.targetFindings, confirmed: confirmed, confirmation: confirmation,

@@ -166,21 +166,8 @@ struct EventLog: Sendable {
         }
     }
 
-    func writeHead(_ head: LogHead) throws {
-        try FileSystem.writeAtomically(try CanonicalJSON.encode(head) + Data("\n".utf8), to: headPath)
-    }
-
-    /// Appends one event chained to `head`; returns the event and the new head. Caller holds the writer lock.
-    func append(
-        kind: String, actor: String, data: [String: String], at: Date, after head: LogHead
-    ) throws -> (Event, LogHead) {
-        let event = Event(
-            seq: head.seq + 1, at: at, kind: kind, actor: actor, data: data, prev: head.sha256)
-        let line = try CanonicalJSON.encode(event)
-        try FileSystem.appendDurably(line + Data("\n".utf8), to: path)
-        let newHead = LogHead(
-            seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
-            versions: head.versions + (kind == EventKind.versionRegistered ? 1 : 0))
-        return (event, newHead)
+    func writeHead(_ head: LogHead, tempFolder: String) throws {
+        try FileSystem.writeAtomically(
+            try CanonicalJSON.encode(head) + Data("\n".utf8), to: headPath, tempFolder: tempFolder)
     }
 }

@@ -1,5 +1,7 @@
-// Crash-safe file primitives: write-temp-fsync-rename, durable appends, and the writer lock.
+// Crash-safe file primitives (write-temp-fsync-rename, durable appends, hard-link backups for undo), the
+// writer and reader locks, and the fault plan that lets tests fail or kill any one write step.
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -7,45 +9,162 @@ import Foundation
     import Darwin
 #endif
 
+/// Deterministic write faults: every mutating file step of the registry (create, write, fsync, rename, link,
+/// unlink, truncate, mkdir) is counted, and step `failAt` fails with `errno` (or kills the process, as a
+/// power cut would). Tests set `FaultPlan.current` for one task; `Docs/reliability.sh` sets `LABRUNNER_FAULT`
+/// (`count`, `enospc@K`, `eacces@K+` where `+` keeps every later step failing too, `kill@K`).
+public final class FaultPlan: Sendable {
+    public enum Action: Sendable, Equatable {
+        case fail(Int32)
+        case kill
+
+        /// The disk is full.
+        public static let noSpace = Action.fail(ENOSPC)
+        /// Permission was taken away.
+        public static let permissionDenied = Action.fail(EACCES)
+    }
+
+    public let failAt: Int?
+    public let action: Action
+    /// Every step after `failAt` fails too (a permission lost, a disk that stays full).
+    public let persistent: Bool
+    let trace: Bool
+    private let state = Mutex<[String]>([])
+
+    public convenience init(failAt: Int?, action: Action = .noSpace, persistent: Bool = false) {
+        self.init(failAt: failAt, action: action, persistent: persistent, trace: false)
+    }
+
+    init(failAt: Int?, action: Action, persistent: Bool, trace: Bool) {
+        self.failAt = failAt
+        self.action = action
+        self.persistent = persistent
+        self.trace = trace
+    }
+
+    /// The steps taken so far, as "kind path".
+    public var steps: [String] { state.withLock { $0 } }
+
+    @TaskLocal public static var current: FaultPlan?
+
+    static let environment: FaultPlan? = parse(ProcessInfo.processInfo.environment["LABRUNNER_FAULT"] ?? "")
+
+    static var active: FaultPlan? { current ?? environment }
+
+    static func parse(_ text: String) -> FaultPlan? {
+        if text == "count" { return FaultPlan(failAt: nil, action: .fail(0), persistent: false, trace: true) }
+        let parts = text.split(separator: "@")
+        guard parts.count == 2 else { return nil }
+        let persistent = parts[1].hasSuffix("+")
+        guard let step = Int(persistent ? parts[1].dropLast() : parts[1]), step > 0 else { return nil }
+        let action: Action
+        switch parts[0] {
+        case "enospc": action = .fail(ENOSPC)
+        case "eacces": action = .fail(EACCES)
+        case "eio": action = .fail(EIO)
+        case "kill": action = .kill
+        default: return nil
+        }
+        return FaultPlan(failAt: step, action: action, persistent: persistent, trace: true)
+    }
+
+    /// Counts one step; false (with `errno` set) when it is to fail.
+    func allow(_ kind: String, _ path: String) -> Bool {
+        let number = state.withLock { steps -> Int in
+            steps.append(kind + " " + path)
+            return steps.count
+        }
+        if trace { FileHandle.standardError.write(Data("labrunner-fault-step \(number) \(kind) \(path)\n".utf8)) }
+        guard let failAt, number == failAt || (persistent && number > failAt) else { return true }
+        switch action {
+        case .kill:
+            kill(getpid(), SIGKILL)
+            return false
+        case .fail(let code):
+            errno = code
+            return false
+        }
+    }
+}
+
 enum FileSystem {
+    static let tempPrefix = ".tmp-"
+
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    /// Writes `data` to `path` atomically and durably: temp file in the same folder, fsync, rename, fsync folder.
-    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+    /// Counts one mutating step against the active fault plan; false (errno set) when it must fail.
+    static func step(_ kind: String, _ path: String) -> Bool { FaultPlan.active?.allow(kind, path) ?? true }
+
+    /// Writes `data` to `path` atomically and durably: temp file, fsync, rename, fsync folder. The temp file
+    /// lives in `tempFolder` (default: the target's folder), which must be on the same file system.
+    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644, tempFolder: String? = nil)
+        throws
+    {
         let folder = (path as NSString).deletingLastPathComponent
-        let temp = folder + "/.tmp-" + UUID().uuidString
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
-        var ok = writeAll(fd, data) && fsync(fd) == 0
-        let reason = ok ? "" : errnoText()
-        close(fd)
-        if ok { ok = rename(temp, path) == 0 }
-        guard ok else {
-            let failure = reason.isEmpty ? errnoText() : reason
-            unlink(temp)
-            throw RegistryError.writeFailed(path: path, reason: failure)
+        let temp = try stage(data, for: path, in: tempFolder ?? folder, mode: mode)
+        do {
+            try rename(temp, to: path)
+        } catch {
+            discard(temp)
+            throw error
         }
         syncFolder(folder)
     }
 
+    /// Writes `data` durably to a new temp file in `folder`, to be renamed onto `target` later; returns its path.
+    /// Failure removes the temp file and reports `target`.
+    static func stage(_ data: Data, for target: String, in folder: String, mode: mode_t = 0o644) throws -> String {
+        let temp = folder + "/" + tempPrefix + UUID().uuidString
+        let fd = step("create", temp) ? open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) : -1
+        guard fd >= 0 else { throw RegistryError.writeFailed(path: target, reason: errnoText()) }
+        let ok = step("write", temp) && writeAll(fd, data) && step("fsync", temp) && fsync(fd) == 0
+        let reason = ok ? "" : errnoText()
+        close(fd)
+        guard ok else {
+            discard(temp)
+            throw RegistryError.writeFailed(path: target, reason: reason)
+        }
+        return temp
+    }
+
+    static func rename(_ source: String, to target: String) throws {
+        guard step("rename", target), Glibc.rename(source, target) == 0 else {
+            throw RegistryError.writeFailed(path: target, reason: errnoText())
+        }
+    }
+
+    /// A second name for `path` (a backup that costs no data blocks); nil when `path` does not exist.
+    static func hardLink(_ path: String, in folder: String) throws -> String? {
+        guard exists(path) else { return nil }
+        let backup = folder + "/" + tempPrefix + UUID().uuidString
+        guard step("link", backup), link(path, backup) == 0 else {
+            throw RegistryError.writeFailed(path: path, reason: errnoText())
+        }
+        return backup
+    }
+
+    /// Best-effort removal of a temp file; one left behind is swept by the next writer.
+    static func discard(_ path: String) {
+        if step("unlink", path) { unlink(path) }
+    }
+
     /// Appends `data` with one write and fsyncs it, so a reader never sees a line that will not be completed.
     static func appendDurably(_ data: Data, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = step("create", path) ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644) : -1
         guard fd >= 0 else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
         defer { close(fd) }
-        guard writeAll(fd, data), fsync(fd) == 0 else {
+        guard step("write", path), writeAll(fd, data), step("fsync", path), fsync(fd) == 0 else {
             throw RegistryError.writeFailed(path: path, reason: errnoText())
         }
     }
 
     static func moveIntoPlace(_ source: String, to target: String) throws {
-        guard rename(source, target) == 0 else {
-            throw RegistryError.writeFailed(path: target, reason: errnoText())
-        }
+        try rename(source, to: target)
         syncFolder((target as NSString).deletingLastPathComponent)
     }
 
     static func remove(_ path: String) throws {
+        guard step("unlink", path) else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
         guard unlink(path) == 0 || errno == ENOENT else {
             throw RegistryError.writeFailed(path: path, reason: errnoText())
         }
@@ -53,14 +172,16 @@ enum FileSystem {
 
     /// Appends `data` with one write, without waiting for the disk.
     static func append(_ data: Data, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = step("create", path) ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644) : -1
         guard fd >= 0 else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
         defer { close(fd) }
-        guard writeAll(fd, data) else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
+        guard step("write", path), writeAll(fd, data) else {
+            throw RegistryError.writeFailed(path: path, reason: errnoText())
+        }
     }
 
     static func truncate(_ path: String, to length: Int) throws {
-        guard Glibc.truncate(path, off_t(length)) == 0 else {
+        guard step("truncate", path), Glibc.truncate(path, off_t(length)) == 0 else {
             throw RegistryError.writeFailed(path: path, reason: errnoText())
         }
     }
@@ -83,6 +204,7 @@ enum FileSystem {
     }
 
     static func syncFolder(_ folder: String) {
+        guard step("fsync", folder) else { return }
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         fsync(fd)
@@ -107,6 +229,8 @@ enum FileSystem {
     }
 
     static func makeFolder(_ path: String) throws {
+        guard !isDirectory(path) else { return }
+        guard step("mkdir", path) else { throw RegistryError.writeFailed(path: path, reason: errnoText()) }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -117,16 +241,22 @@ enum FileSystem {
     static func list(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
+
+    /// Temp files (`.tmp-*`) in `folder`: in-flight under the writer lock, stale from a crash otherwise.
+    static func temps(in folder: String) -> [String] {
+        list(folder).filter { $0.hasPrefix(tempPrefix) }
+    }
 }
 
-/// An exclusive advisory `flock` on the registry's lock file, held for the life of a write.
+/// An advisory `flock` on the registry's lock file: exclusive for a writer, shared for a reader that needs
+/// several files to agree (fsck), held for the life of the value.
 final class WriterLock {
     private let fd: Int32
 
-    init(path: String) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    init(path: String, shared: Bool = false) throws {
+        let fd = open(path, (shared ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RegistryError.lockFailed(path: path, reason: FileSystem.errnoText()) }
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
             if errno == EINTR { continue }
             let reason = FileSystem.errnoText()
             close(fd)

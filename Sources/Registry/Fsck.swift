@@ -38,14 +38,42 @@ public struct FsckReport: Encodable, Sendable {
 
 extension Registry {
     /// Checks the whole registry without changing it.
+    /// The log, head, version files and tags are read under a shared lock, so no writer is half-way through
+    /// an operation meanwhile; the objects are hashed after it is released (writers only add them, and gc
+    /// removes them after its event), so a long check never holds writers up.
     public func fsck() -> FsckReport {
         var report = FsckReport()
+        // A registry this user may not lock (read-only) is still checked, as consistently as the files allow.
+        var lock = try? WriterLock(path: lockPath, shared: true)
         let (events, lineHashes) = checkEventChain(&report)
         let acknowledged = checkHead(events: events, lineHashes: lineHashes, &report)
         checkVersions(events: events, acknowledged: acknowledged, &report)
-        checkObjects(&report)
         checkTags(events: events, acknowledged: acknowledged, &report)
+        checkTemps(&report)
+        let hashes = objects.allHashes()
+        withExtendedLifetime(lock) {}
+        lock = nil
+        checkObjects(hashes, &report)
         return report
+    }
+
+    /// Temp files left by a crash (under the shared lock no writer has one in flight).
+    private func checkTemps(_ report: inout FsckReport) {
+        let swept = sweptFolders
+        let prefixes = FileSystem.list(objects.root).filter { !$0.hasPrefix(".") }.map { objects.root + "/" + $0 }
+        for folder in swept + prefixes {
+            for name in FileSystem.temps(in: folder) {
+                let path = relative(folder + "/" + name)
+                report.warnings.append(
+                    swept.contains(folder)
+                        ? "\(path) is a temp file an interrupted write left; the next write removes it."
+                        : "\(path) is a temp file an interrupted write left; it is safe to delete.")
+            }
+        }
+    }
+
+    private func relative(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
     private func checkEventChain(_ report: inout FsckReport) -> (events: [Event], lineHashes: [String]) {
@@ -161,7 +189,9 @@ extension Registry {
                 "An interrupted registration left versions/.pending-record.json; the next write removes it.")
         }
         for id in versionIDs() where !registered.contains(id) {
-            report.warnings.append("versions/\(id).json has no registration event and is ignored.")
+            report.warnings.append(
+                "versions/\(id).json has no registration event (a registration a crash cut short); the next write removes it."
+            )
         }
     }
 
@@ -175,13 +205,16 @@ extension Registry {
         "objects/sha256/\(hash.prefix(2))/\(hash.dropFirst(2))"
     }
 
-    private func checkObjects(_ report: inout FsckReport) {
-        for hash in objects.allHashes() {
-            report.objects += 1
+    private func checkObjects(_ hashes: [String], _ report: inout FsckReport) {
+        for hash in hashes {
             guard let digest = try? SHA256.hash(fileAt: objects.path(of: hash)) else {
+                // Collected by gc since the listing: not damage.
+                if !objects.contains(hash) { continue }
+                report.objects += 1
                 report.problems.append("Object \(relativeObjectPath(hash)) is unreadable.")
                 continue
             }
+            report.objects += 1
             if digest.hex != hash {
                 report.problems.append(
                     "Object \(relativeObjectPath(hash)) is corrupt: its content does not match its name.")

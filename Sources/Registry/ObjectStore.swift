@@ -26,7 +26,7 @@ public struct ObjectStore: Sendable {
         let target = path(of: hash)
         guard !FileSystem.exists(target) else { return }
         try FileSystem.makeFolder((target as NSString).deletingLastPathComponent)
-        try FileSystem.writeAtomically(data, to: target, mode: 0o444)
+        try FileSystem.writeAtomically(data, to: target, mode: 0o444, tempFolder: root)
     }
 
     /// Reads a blob and checks its content still matches its name.
@@ -55,8 +55,6 @@ public struct ObjectStore: Sendable {
     public func remove(_ hash: String) throws {
         let target = path(of: hash)
         guard FileSystem.exists(target) else { return }
-        guard unlink(target) == 0 else {
-            throw RegistryError.writeFailed(path: target, reason: FileSystem.errnoText())
-        }
+        try FileSystem.remove(target)
     }
 }

@@ -62,37 +62,58 @@ public struct Registry: Sendable {
         }
         let lock = try WriterLock(path: registry.lockPath)
         defer { withExtendedLifetime(lock) {} }
-        let start = LogHead(seq: 0, sha256: EventLog.genesis, offset: 0, versions: 0)
-        let (_, head) = try registry.log.append(
-            kind: EventKind.registryCreated, actor: actor, data: [:], at: now(), after: start)
-        try registry.log.writeHead(head)
+        var writer = Writer(registry: registry, head: LogHead(seq: 0, sha256: EventLog.genesis, offset: 0, versions: 0))
+        try writer.append(kind: EventKind.registryCreated, actor: actor, data: [:])
         return registry
     }
 
     // MARK: Writing
 
     /// Runs `body` under the exclusive writer lock, after completing any operation a crash interrupted.
+    /// Each append is all or nothing; when `body` fails after some of its events were recorded, the error
+    /// names them, so it never claims that nothing changed.
     @discardableResult
     public func write<T>(_ body: (inout Writer) throws -> T) throws -> T {
         let lock = try WriterLock(path: lockPath)
         defer { withExtendedLifetime(lock) {} }
         var writer = Writer(registry: self, head: try recover())
-        return try body(&writer)
+        do {
+            return try body(&writer)
+        } catch {
+            guard let first = writer.recorded.first, let last = writer.recorded.last else { throw error }
+            let done =
+                first.seq == last.seq
+                ? "Event #\(first.seq) (\(first.kind)) was recorded"
+                : "Events #\(first.seq)–#\(last.seq) were recorded"
+            throw RegistryError.failedAfter(done, error)
+        }
     }
 
     /// The writer's view inside `write`: every mutation appends exactly one event.
     public struct Writer {
         let registry: Registry
         var head: LogHead
+        /// Events this write has recorded so far.
+        var recorded: [Event] = []
 
-        /// Appends an event with no file effects (evals, incidents, approvals, …).
+        init(registry: Registry, head: LogHead) {
+            self.registry = registry
+            self.head = head
+        }
+
+        /// Appends an event and applies its file effects (a tag move), as one transaction: staged files, the
+        /// event, renames. A failure is undone before it is reported, or reported as recorded.
         @discardableResult
         public mutating func append(kind: String, actor: String, data: [String: String]) throws -> Event {
-            let (event, next) = try registry.log.append(
-                kind: kind, actor: actor, data: data, at: registry.now(), after: head)
-            try registry.applyEffects(of: event)
-            try registry.log.writeHead(next)
+            let event = Event(
+                seq: head.seq + 1, at: registry.now(), kind: kind, actor: actor, data: data, prev: head.sha256)
+            let line = try CanonicalJSON.encode(event)
+            let next = LogHead(
+                seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
+                versions: head.versions + (kind == EventKind.versionRegistered ? 1 : 0))
+            try AppendTransaction(registry: registry, event: event, line: line, start: head, next: next).commit()
             head = next
+            recorded.append(event)
             return event
         }
 
@@ -100,7 +121,8 @@ public struct Registry: Sendable {
     }
 
     /// Completes events written after the last acknowledged head (a crash between append and head update),
-    /// and drops an incomplete final line, which was never acknowledged.
+    /// drops an incomplete final line (never acknowledged), and sweeps what a crash can leave: temp files
+    /// and version files whose registration event was never written.
     private func recover() throws -> LogHead {
         guard var head = try log.head() else {
             throw RegistryError.corruptFile(path: log.headPath, reason: "it is missing")
@@ -123,11 +145,22 @@ public struct Registry: Sendable {
                 versions: head.versions + (event.kind == EventKind.versionRegistered ? 1 : 0))
         }
         if end < size { try FileSystem.truncate(log.path, to: max(end, head.offset)) }
-        if !pending.isEmpty { try log.writeHead(head) }
+        if !pending.isEmpty { try log.writeHead(head, tempFolder: root) }
         // A staged record still here after replay belongs to a registration whose event never committed.
         if FileSystem.exists(pendingRecordPath) { try FileSystem.remove(pendingRecordPath) }
+        for folder in sweptFolders {
+            for name in FileSystem.temps(in: folder) { FileSystem.discard(folder + "/" + name) }
+        }
+        let files = versionIDs()
+        if files.count > head.versions {
+            let registered = Set(try versionSummaries().map(\.id))
+            for id in files where !registered.contains(id) { FileSystem.discard(versionPath(id)) }
+        }
         return head
     }
+
+    /// Where a writer may leave temp files: swept by the next writer, reported by fsck.
+    var sweptFolders: [String] { [root, tagsPath, versionsPath, objects.root] }
 
     /// The files an event implies; idempotent so recovery can replay it.
     func applyEffects(of event: Event) throws {
@@ -138,7 +171,7 @@ public struct Registry: Sendable {
             try FileSystem.moveIntoPlace(pendingRecordPath, to: versionPath(id))
         }
         if event.kind == EventKind.tagMoved, let tag = event.data["tag"], let target = event.data["to"] {
-            try FileSystem.writeAtomically(Data((target + "\n").utf8), to: tagPath(tag))
+            try FileSystem.writeAtomically(Data((target + "\n").utf8), to: tagPath(tag), tempFolder: root)
         }
     }
 
@@ -221,30 +254,55 @@ public struct Registry: Sendable {
             let record = VersionRecord(
                 id: prepared.id, seq: writer.nextVersionSeq, manifest: prepared.manifest, metadata: metadata,
                 sizes: prepared.sizes)
-            // The record is staged first and moved into place as the event's effect, so a crash before the
-            // event leaves no version file, and the event pins the file's bytes by hash.
+            // The version file is in place before its event, so a reader that sees the event finds the file; a
+            // crash in between leaves a file with no event, which the next writer removes.
             let recordData = Data(try CanonicalJSON.prettyString(record).utf8)
-            try FileSystem.writeAtomically(recordData, to: pendingRecordPath)
+            try FileSystem.writeAtomically(recordData, to: versionPath(record.id), tempFolder: root)
             var data = [
                 "id": record.id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason,
                 "record_sha256": SHA256.hash(recordData).hex,
             ]
             data["parent"] = metadata.parent
-            try writer.append(kind: EventKind.versionRegistered, actor: metadata.owner, data: data)
+            do {
+                try writer.append(kind: EventKind.versionRegistered, actor: metadata.owner, data: data)
+            } catch {
+                // Undone: the file goes too (if this fails, the next writer removes it, as after a crash).
+                if case .writeRecorded = error as? RegistryError {} else { FileSystem.discard(versionPath(record.id)) }
+                throw error
+            }
             return RegisterOutcome(record: record, existing: false)
         }
     }
 
-    /// True when a version with this full id is registered.
-    public func isRegistered(_ id: String) -> Bool { FileSystem.exists(versionPath(id)) }
+    /// True when a version with this full id is registered: its file is there and its event recorded (a file
+    /// alone may be a registration in flight or one a crash cut short).
+    public func isRegistered(_ id: String) -> Bool {
+        guard Registry.isFullID(id), FileSystem.exists(versionPath(id)) else { return false }
+        return ((try? log.events(aboutVersion: id)) ?? []).contains {
+            $0.kind == EventKind.versionRegistered && $0.data["id"] == id
+        }
+    }
+
+    /// A full version id: 64 lowercase hex digits.
+    public static func isFullID(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
 
     // MARK: Tags
 
+    /// A tag name is a file name under tags/ and must never read as a version ref: no hex of 4 or more
+    /// digits (an id or prefix), no `#N`, no `latest`, no `~`.
     public static func validateTagName(_ name: String) throws {
+        guard isSafeTagFileName(name) else { throw RegistryError.invalidTagName(name) }
+        if name.count >= 4, name.allSatisfy(\.isHexDigit) { throw RegistryError.tagLooksLikeRef(name, why: "hex") }
+        if name.lowercased() == "latest" { throw RegistryError.tagLooksLikeRef(name, why: "latest") }
+    }
+
+    /// Letters, digits, '.', '_', '-', not starting with '.', '-' or '#', no '..': safe as a file name.
+    static func isSafeTagFileName(_ name: String) -> Bool {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard !name.isEmpty, name.count <= 100, name.allSatisfy(allowed.contains), !name.contains(".."),
-            !name.hasPrefix("."), !name.hasPrefix("-"), !name.hasPrefix("#")
-        else { throw RegistryError.invalidTagName(name) }
+        return !name.isEmpty && name.count <= 100 && name.allSatisfy(allowed.contains) && !name.contains("..")
+            && !name.hasPrefix(".") && !name.hasPrefix("-")
     }
 
     /// Moves (or creates) a tag by atomic rename, recording who, from, to, why. `expecting` makes it a compare-and-swap.
@@ -277,9 +335,9 @@ public struct Registry: Sendable {
         }
     }
 
-    /// The id a tag points to, or nil.
+    /// The id a tag points to, or nil (also for a name that is not a tag file name: refs are never paths).
     public func tag(_ name: String) -> String? {
-        guard var data = try? FileSystem.read(tagPath(name)) else { return nil }
+        guard Registry.isSafeTagFileName(name), var data = try? FileSystem.read(tagPath(name)) else { return nil }
         while let last = data.last, last == 0x0A || last == 0x20 || last == 0x0D { data.removeLast() }
         return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
     }
@@ -287,7 +345,7 @@ public struct Registry: Sendable {
     /// All tags, name → id.
     public func tags() -> [String: String] {
         var result: [String: String] = [:]
-        for name in FileSystem.list(tagsPath) where !name.hasPrefix(".") {
+        for name in FileSystem.list(tagsPath) where Registry.isSafeTagFileName(name) {
             if let id = tag(name) { result[name] = id }
         }
         return result
@@ -313,6 +371,7 @@ public struct Registry: Sendable {
 
     /// The record of a full version id.
     public func record(id: String) throws -> VersionRecord {
+        guard Registry.isFullID(id) else { throw RegistryError.unknownRef(id) }
         let path = versionPath(id)
         let data = try FileSystem.read(path)
         do {
@@ -351,8 +410,9 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Resolves `#N`, a tag, `TAG~N`, `latest` (the newest version, unless a tag has that name), a full id or a
-    /// unique id prefix (at least 4 hex digits).
+    /// Resolves `#N`, `TAG~N`, a full id, a tag, `latest` (the newest version) or a unique id prefix (at least
+    /// 4 hex digits). A full id always means that version; tags cannot be named like refs (see `validateTagName`),
+    /// and one made before that rule never shadows a version ref.
     public func resolve(_ ref: String) throws -> VersionRecord {
         let text = ref.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("#") {
@@ -363,27 +423,27 @@ public struct Registry: Sendable {
         }
         if let tilde = text.firstIndex(of: "~") {
             let name = String(text[..<tilde])
-            guard let steps = Int(text[text.index(after: tilde)...]), steps >= 0 else {
-                throw RegistryError.unknownRef(ref)
-            }
+            guard Registry.isSafeTagFileName(name), let steps = Int(text[text.index(after: tilde)...]), steps >= 0
+            else { throw RegistryError.unknownRef(ref) }
             let history = try tagHistory(name)
             guard !history.isEmpty else { throw RegistryError.tagNotFound(name) }
             guard steps < history.count else { throw RegistryError.tagHasNoHistory(tag: name, steps: steps) }
             return try record(id: history[history.count - 1 - steps].to)
         }
-        if let id = tag(text) { return try record(id: id) }
+        let lower = text.lowercased()
+        if Registry.isFullID(lower), FileSystem.exists(versionPath(lower)) { return try record(id: lower) }
         if text == "latest" {
             guard let newest = try versionSummaries().last else { throw RegistryError.unknownRef(ref) }
             return try record(id: newest.id)
         }
-        let lower = text.lowercased()
-        guard lower.count >= 4, lower.allSatisfy(\.isHexDigit) else { throw RegistryError.unknownRef(ref) }
-        let matches = versionIDs().filter { $0.hasPrefix(lower) }
+        let looksLikePrefix = lower.count >= 4 && lower.allSatisfy(\.isHexDigit)
+        let matches = looksLikePrefix ? versionIDs().filter { $0.hasPrefix(lower) } : []
         if matches.count > 1 {
             throw RegistryError.ambiguousRef(ref, candidates: matches.map { String($0.prefix(12)) })
         }
-        guard let id = matches.first else { throw RegistryError.unknownRef(ref) }
-        return try record(id: id)
+        if let id = matches.first { return try record(id: id) }
+        if let id = tag(text) { return try record(id: id) }
+        throw RegistryError.unknownRef(ref)
     }
 
     /// The bytes of every component of a version, read back from the store and verified.

@@ -8,6 +8,7 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownRef(String)
     case ambiguousRef(String, candidates: [String])
     case invalidTagName(String)
+    case tagLooksLikeRef(String, why: String)
     case tagHasNoHistory(tag: String, steps: Int)
     case tagNotFound(String)
     case componentEscapesWorkspace(component: String, target: String)
@@ -15,12 +16,28 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreadable(path: String, reason: String)
     case corruptFile(path: String, reason: String)
     case objectMissing(hash: String, component: String)
+    /// A write failed and was fully undone: nothing changed.
     case writeFailed(path: String, reason: String)
+    /// A write failed after its event was appended and the undo failed too: the event stands and applies.
+    case writeRecorded(path: String, reason: String, event: Int, kind: String)
+    /// An operation of several steps failed after `done` was recorded; `step` says what failed.
+    case stepFailedAfter(done: String, step: String)
     case lockFailed(path: String, reason: String)
     case noComponents(path: String)
     case destinationNotEmpty(path: String)
     case artifactsCollected(version: String, component: String, at: String)
     case tagChanged(tag: String, expected: String?, actual: String?)
+
+    /// For an operation of several writes: `done` (a sentence without its full stop) stands, `error` came after.
+    public static func failedAfter(_ done: String, _ error: any Error) -> RegistryError {
+        var step = String(describing: error)
+        if case .writeFailed(let path, let reason) = error as? RegistryError {
+            step = "could not write \(path): \(reason), and that step changed nothing."
+        } else if let first = step.first {
+            step = first.lowercased() + step.dropFirst()
+        }
+        return .stepFailedAfter(done: done, step: step)
+    }
 
     public var description: String {
         switch self {
@@ -47,6 +64,10 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "type more characters of the id."
         case .invalidTagName(let name):
             return "'\(name)' is not a valid tag name; use letters, digits, '.', '_' or '-' (no '/', '..' or spaces)."
+        case .tagLooksLikeRef(let name, let why):
+            let reading = why == "latest" ? "the ref for the newest version" : "a version id or id prefix"
+            return "'\(name)' cannot be a tag name because it reads as \(reading); choose another name, "
+                + "such as 'release-\(name)'; nothing was written."
         case .tagHasNoHistory(let tag, let steps):
             return "Tag '\(tag)' has fewer than \(steps) earlier target\(steps == 1 ? "" : "s"); "
                 + "see its history with 'LabRunner log'."
@@ -66,6 +87,11 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "run 'LabRunner fsck' for a full report."
         case .writeFailed(let path, let reason):
             return "Could not write \(path): \(reason); nothing was changed."
+        case .writeRecorded(let path, let reason, let event, let kind):
+            return "Could not write \(path): \(reason); the change is recorded as event #\(event) (\(kind)) and "
+                + "takes effect with the next write to the registry (see 'LabRunner fsck')."
+        case .stepFailedAfter(let done, let step):
+            return "\(done), but the step after it failed: \(step)"
         case .lockFailed(let path, let reason):
             return "Could not take the registry's writer lock \(path): \(reason)."
         case .noComponents(let path):

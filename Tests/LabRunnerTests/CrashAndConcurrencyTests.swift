@@ -79,4 +79,52 @@ import Testing
         try sandbox.ok(["tag", "production", "#1", "--by", "k", "--reason", "after the storm"])
         #expect(try sandbox.ok(["fsck"]).contains("fsck: ok"))
     }
+
+    @Test func aKillAtEveryWriteStepOfATagMoveLeavesARegistryFsckAccepts() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["init", "ws"], in: "")
+        try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
+        let move = ["tag", "production", "#1", "--by", "k", "--reason", "move"]
+        let counted = try sandbox.run(move, in: "ws", environment: ["LABRUNNER_FAULT": "count"])
+        let steps = counted.stderr.split(separator: "\n").filter { $0.hasPrefix("labrunner-fault-step ") }.count
+        #expect(steps >= 8)
+        for step in 1...max(1, steps) {
+            let killed = try sandbox.run(move, in: "ws", environment: ["LABRUNNER_FAULT": "kill@\(step)"])
+            #expect(killed.status != 0, "step \(step) was not reached")
+            let fsck = try sandbox.run(["fsck"], in: "ws")
+            #expect(fsck.status == 0, "after a kill at step \(step): \(fsck.stdout)")
+        }
+        try sandbox.ok(["tag", "staging", "#1", "--by", "k", "--reason", "the next writer"])
+        let report = try sandbox.json(["fsck", "--json"])
+        #expect(report["warnings"].count == 0, "the next writer swept what the kills left")
+    }
+
+    @Test func aFullDiskFailureSaysNothingChangedAndTheNextWriterReplaysNothing() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["init", "ws"], in: "")
+        try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
+        let events = try sandbox.json(["log"]).count
+        // Step 8 writes the event itself (after staging the tag and the head).
+        let failed = try sandbox.run(
+            ["tag", "production", "#1", "--by", "k", "--reason", "full"], in: "ws",
+            environment: ["LABRUNNER_FAULT": "enospc@8"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("No space left on device; nothing was changed."), "\(failed.stderr)")
+        try sandbox.ok(["tag", "staging", "#1", "--by", "k", "--reason", "the next writer"])
+        #expect(try sandbox.json(["log"]).count == events + 1)
+        #expect(try sandbox.json(["tags"])["production"].string == nil)
+    }
+
+    @Test func aRefIsNeverAPath() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["init", "ws"], in: "")
+        try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
+        try sandbox.write("host-secret-text\n", to: "secret")
+        for ref in ["../../../secret", "../../../../../../../../etc/hostname"] {
+            let result = try sandbox.run(["show", ref], in: "ws")
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("Error: No version matches '\(ref)'"), "\(result.stderr)")
+            #expect(!result.stderr.contains("host-secret-text") && !result.stdout.contains("host-secret-text"))
+        }
+    }
 }

@@ -83,8 +83,6 @@ import Testing
         #expect(throws: RegistryError.unknownRef("#9")) { try registry.resolve("#9") }
         #expect(throws: RegistryError.unknownRef("nothing-here")) { try registry.resolve("nothing-here") }
         #expect(try registry.resolve("latest").id == v2.id)
-        try registry.moveTag("latest", to: v1.id, by: "bob", reason: "a tag of that name wins")
-        #expect(try registry.resolve("latest").id == v1.id)
         let history = try registry.tagHistory("production")
         #expect(history.map(\.details) == [[:], [:]], "only the mover's own facts are details")
     }
@@ -132,6 +130,63 @@ import Testing
             }
         }
         #expect(registry.tags().isEmpty)
+    }
+
+    @Test func tagNamesThatReadAsVersionRefsAreRefusedAndWriteNothing() throws {
+        let folder = try TemporaryFolder()
+        let registry = try makeRegistry(in: folder)
+        let v1 = try registry.registerSample()
+        let v2 = try registry.registerSample(prompt: "tone: formal\n", parent: v1.id)
+        let eventsBefore = try registry.events().count
+        for bad in [v1.id, String(v2.id.prefix(12)), "cafe", "DEADBEEF", "2024", "latest", "Latest"] {
+            #expect(throws: RegistryError.self) { try registry.moveTag(bad, to: v2.id, by: "bob", reason: "x") }
+        }
+        for bad in ["#2", "production~1", "a~b"] {
+            #expect(throws: RegistryError.invalidTagName(bad)) {
+                try registry.moveTag(bad, to: v2.id, by: "bob", reason: "x")
+            }
+        }
+        #expect(registry.tags().isEmpty)
+        #expect(try registry.events().count == eventsBefore)
+        for good in ["production", "exp-cafe", "v1.2", "abc", "release-2024", "cafe-1", "staging_b"] {
+            try registry.moveTag(good, to: v1.id, by: "bob", reason: "fine")
+        }
+    }
+
+    @Test func aFullIdAlwaysMeansThatVersionEvenAgainstAnOldTagOfThatName() throws {
+        let folder = try TemporaryFolder()
+        let registry = try makeRegistry(in: folder)
+        let v1 = try registry.registerSample()
+        let v2 = try registry.registerSample(prompt: "tone: formal\n", parent: v1.id)
+        // A tag file made before the naming rule, named with v1's id (and its prefix), pointing at v2.
+        for name in [v1.id, String(v1.id.prefix(8))] {
+            try Data((v2.id + "\n").utf8).write(to: URL(fileURLWithPath: registry.root + "/tags/" + name))
+        }
+        #expect(try registry.resolve(v1.id).id == v1.id)
+        #expect(try registry.resolve(String(v1.id.prefix(8))).id == v1.id)
+        #expect(try registry.resolve(v1.id.uppercased()).id == v1.id)
+    }
+
+    @Test func refsAreNeverPaths() throws {
+        let folder = try TemporaryFolder()
+        let registry = try makeRegistry(in: folder)
+        let v1 = try registry.registerSample()
+        let secret = folder.path + "/secret"
+        try Data("s3cr3t-contents\n".utf8).write(to: URL(fileURLWithPath: secret))
+        for ref in ["../../secret", "../../../../../../etc/hostname", "/etc/hostname", "tags/../../secret~0"] {
+            do {
+                _ = try registry.resolve(ref)
+                Issue.record("\(ref) resolved")
+            } catch {
+                #expect(error as? RegistryError == .unknownRef(ref), "\(ref): \(error)")
+                #expect(!String(describing: error).contains("s3cr3t"))
+            }
+        }
+        // A tag file whose content is a path is not followed either.
+        try Data("../../secret\n".utf8).write(to: URL(fileURLWithPath: registry.root + "/tags/odd"))
+        #expect(throws: RegistryError.unknownRef("../../secret")) { try registry.resolve("odd") }
+        #expect(throws: RegistryError.unknownRef("../../secret")) { try registry.record(id: "../../secret") }
+        #expect(try registry.resolve("#1").id == v1.id)
     }
 
     @Test func aTagMoveIsACompareAndSwapWhenAsked() throws {
