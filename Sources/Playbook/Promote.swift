@@ -211,12 +211,12 @@ public enum PromotePlay {
             candidate: candidateResult, production: productionResult, exact: exact, in: context)
         let broken = floors.filter(\.worse)
         if !broken.isEmpty {
-            passed = false
             finding +=
-                "; but floored "
+                (passed ? "; but floored " : "; and floored ")
                 + broken.map { floor in
                     "category \(floor.category) is worse: \(percent(floor.candidate)) against production's \(percent(floor.production))"
                 }.joined(separator: ", ")
+            passed = false
         } else if !floors.isEmpty {
             finding += "; no floored category worse (\(floors.count) checked)"
         }

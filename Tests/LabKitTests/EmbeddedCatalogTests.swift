@@ -85,7 +85,8 @@ import Testing
             TestResult(name: "baseline-measured", status: TestResult.pass, score: 10, maxScore: 10, message: "measured")
         ]
         let custom = LabGrade(
-            lab: "00-orientation", title: "Orientation", score: 10, maxScore: 10, tests: tests, hintsUsed: 0, attempts: 1, laidDown: false,
+            lab: "00-orientation", title: "Orientation", score: 10, maxScore: 10, tests: tests, hintsUsed: 0,
+            attempts: 1, laidDown: false,
             manifestSHA256: String(repeating: "ab", count: 32), custom: true)
         let report = GradeReport(grades: [custom])
         #expect(report.text { text, _ in text }.hasPrefix("Custom lab 00-orientation · Orientation: 10/10"))

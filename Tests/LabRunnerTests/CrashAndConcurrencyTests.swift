@@ -38,6 +38,10 @@ import Testing
         let sandbox = try Sandbox()
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
+        // Kill moments span twice the time a whole write takes here, so some writers finish even on a busy machine.
+        let started = Date()
+        try sandbox.ok(["tag", "production", "#1", "--by", "k", "--reason", "timing"])
+        let ceiling = UInt32(min(2_000_000, max(25_000, Date().timeIntervalSince(started) * 2_000_000)))
         var generator = SystemRandomNumberGenerator()
         var acknowledged: [Int] = []
         var registered: [String] = []
@@ -57,7 +61,7 @@ import Testing
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 0...25_000, using: &generator))
+            usleep(UInt32.random(in: 0...ceiling, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             let output = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()

@@ -195,7 +195,7 @@ struct ParsedPage: Decodable {
         #expect(incidentRow[2] == "\(Timestamp.string(from: incident.detectedAt)) (event #\(opened.seq))")
         #expect(incidentRow[3].hasPrefix(String(Timestamp.string(from: moved.at).dropFirst(11))), "same day: time only")
         #expect(incidentRow[3].hasSuffix("(event #\(moved.seq))"))
-        #expect(incidentRow[3].contains(" +45.0s "), "detected 45 s before the tag move")
+        #expect(incidentRow[3].contains(" +15.0s "), "detected 15 s before the tag move")
 
         // Traffic: every logged request counted once, and each bucket's share is its own count.
         var logged: [RequestRecord] = []
@@ -233,7 +233,7 @@ struct ParsedPage: Decodable {
         let started = try #require(events.first { $0.kind == "lab.started" })
         #expect(rehearsal[1] == "\(Timestamp.string(from: started.at)) (event #\(started.seq))")
         #expect(rehearsal[2] == "\(incident.id) (event #\(opened.seq))")
-        #expect(rehearsal[3] == "45.0s (event #\(moved.seq))")
+        #expect(rehearsal[3] == "15.0s (event #\(moved.seq))")
     }
 
     @Test func thePageIsByteStableAndSelfContained() throws {

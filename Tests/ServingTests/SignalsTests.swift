@@ -20,6 +20,7 @@ final class TrafficLab {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester")
+        try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester")
         context = try PlayContext(workspace: Workspace(root: root))
         baseline = try RegisterPlay.run(
             RegisterRequest(owner: "a", reason: "baseline", parent: nil, root: true), in: context
@@ -93,11 +94,12 @@ final class TrafficLab {
                             return String(line)
                         }.joined(separator: "\n") + "\n"
                     }
-                    let csv = try Data(contentsOf: URL(fileURLWithPath: lab.root + "/data/train.csv"))
-                    let weights = try Trainer.train(
-                        csv: csv, dataName: "data/train.csv", dataSHA256: SHA256.hash(csv).hex,
-                        seed: DefaultSystem.defaultSeed)
-                    try lab.edit("system/weights.json") { _ in String(decoding: weights, as: UTF8.self) }
+                    let workspace = Workspace(root: lab.root)
+                    let csv = try Data(contentsOf: URL(fileURLWithPath: workspace.trainingDataPath))
+                    try lab.edit("system/weights.json") { $0 }  // kept, to be restored after this regression
+                    _ = try Training.run(
+                        csv: csv, dataPath: workspace.trainingDataPath, outPath: workspace.systemPath + "/weights.json",
+                        seed: DefaultSystem.defaultSeed, by: "tester", in: workspace)
                 }
             ),
             (
