@@ -40,7 +40,7 @@ enum WorkspaceSetup {
             try Registry.create(root: staged.registryPath, actor: actor, now: now)
             try Training.recordInstalled(in: staged, seed: DefaultSystem.defaultSeed, by: actor, now: now)
             // Pinned now, so no later command has to pin it on first use (a refused command writes nothing).
-            try SuitePins.pin(
+            _ = try SuitePins.pin(
                 name: nil, reason: "the standard suite the workspace was created with", by: actor, approver: nil,
                 in: try PlayContext(workspace: staged, now: now))
             if manager.fileExists(atPath: top) { try manager.removeItem(atPath: top) }

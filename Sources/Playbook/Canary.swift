@@ -4,9 +4,9 @@
 // two-proportion z-test per signal, Bonferroni-corrected over the signals, decides whether the candidate is worse.
 // The slices are the shared label-free signals (Signals.swift); the test here is one-sided, since a canary asks
 // only whether the candidate is worse.
-public import Foundation
+import Foundation
 import Hashing
-public import Registry
+import Registry
 import ToyModel
 
 /// One signal on the canary slice: the candidate's rate against production's, and the test.

@@ -1,7 +1,7 @@
 // Play 3, rollback: find the last known good from the registry (held production, passed its gate without
 // override, named bad by no incident), preview the choice with a dry run that writes nothing, move production
 // back, confirm the restored behaviour with the standard suite, and record the incident's time-to-rollback.
-public import Evals
+import Evals
 public import Foundation
 import Hashing
 public import Registry

@@ -233,7 +233,7 @@ import Testing
             }.joined(separator: "\n") + "\n"
         }
         let csv = try Data(contentsOf: URL(fileURLWithPath: lab.root + "/data/train.csv"))
-        try Training.run(
+        _ = try Training.run(
             csv: csv, dataPath: lab.root + "/data/train.csv", outPath: lab.root + "/system/weights.json", seed: 42,
             by: "alice", in: Workspace(root: lab.root), now: lab.clock.now)
         let bad = try lab.register("retrained", parent: good.id)
