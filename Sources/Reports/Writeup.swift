@@ -130,7 +130,8 @@ public enum Writeup {
             )
         }
         if let mitigated = cited.secondsToMitigated {
-            parts.append("production restored \(duration(mitigated)) after detection\(notes.event(cited.mitigatedEvent))")
+            parts.append(
+                "production restored \(duration(mitigated)) after detection\(notes.event(cited.mitigatedEvent))")
         }
         if let confirmed = cited.secondsToConfirmed {
             parts.append("confirmed by eval \(duration(confirmed)) after detection\(notes.event(cited.confirmedEvent))")
@@ -214,11 +215,11 @@ public enum Writeup {
 
         out.append("## Timeline (UTC)")
         out.append("")
-        out.append("| time | what happened | who | source |")
-        out.append("|---|---|---|---|")
+        out.append("| time | what happened | who |")
+        out.append("|---|---|---|")
         for line in timeline(incident: incident, cited: cited, bad: bad, events: events, moves: moves, label: label) {
             out.append(
-                "| \(time(line.at)) | \(Markdown.cell(line.what)) | \(Markdown.cell(line.who)) | \(line.event.map { "event #\($0)\(notes.event($0))" } ?? "") |"
+                "| \(time(line.at))\(notes.event(line.event)) | \(Markdown.cell(line.what)) | \(Markdown.cell(line.who)) |"
             )
         }
         out.append("")
@@ -244,15 +245,18 @@ public enum Writeup {
         }
         if let arrival = badArrival, let moved = incident.tagMovedAt {
             out.append(
-                "| Bad version in production | \(time(arrival.at)) | \(time(moved)) | \(duration(moved.timeIntervalSince(arrival.at))) |")
+                "| Bad version in production | \(time(arrival.at))\(notes.event(arrival.event)) | \(time(moved))\(notes.event(cited.mitigatedEvent)) | \(duration(moved.timeIntervalSince(arrival.at))) |"
+            )
         }
         out.append("")
 
         out.append("## Evals before, during and after")
         out.append("")
-        out.append(contentsOf: evalSection(
+        out.append(
+            contentsOf: evalSection(
                 phases, context: context, label: label, versions: [bad, good],
-                sources: Dictionary(recordedEvals.map { ($0.event, $0.source) }, uniquingKeysWith: { first, _ in first }),
+                sources: Dictionary(
+                    recordedEvals.map { ($0.event, $0.source) }, uniquingKeysWith: { first, _ in first }),
                 notes: &notes))
 
         out.append("## The change that caused it")
@@ -320,7 +324,8 @@ public enum Writeup {
         out.append("")
         out.append(
             contentsOf: actionItems(
-                incident: incident, cited: cited, bad: bad, restoredOwner: good.metadata.owner, arrival: badArrival, missed: key == nil ? nil : badLive, settings: context.settings,
+                incident: incident, cited: cited, bad: bad, restoredOwner: good.metadata.owner, arrival: badArrival,
+                missed: key == nil ? nil : badLive, settings: context.settings,
                 phases: phases, label: label, notes: &notes))
         out.append("")
         out.append("---")
@@ -340,7 +345,7 @@ public enum Writeup {
         let attempts = labs.reduce(0) { $0 + $1.starts.count }
         let hints = labs.reduce(0) { $0 + $1.hints.count }
         var text =
-            "> **How this was done.** \(labs.count) lab\(labs.count == 1 ? "" : "s") led to this incident: \(labs.count - laidDown.count) done by hand"
+            "> **How this was done.** The incident was manufactured and rolled back over \(labs.count) guided lab\(labs.count == 1 ? "" : "s") of Rollback Lab: \(labs.count - laidDown.count) done by hand"
         if laidDown.isEmpty {
             text += ", none laid down by a reference solution"
         } else {
@@ -352,14 +357,16 @@ public enum Writeup {
         let retried = labs.filter { $0.starts.count > 1 }
         if !retried.isEmpty {
             text +=
-                " (" + retried.map { "\($0.lab) ×\($0.starts.count)\(notes.events($0.starts.map(\.seq)))" }
+                " ("
+                + retried.map { "\($0.lab) ×\($0.starts.count)\(notes.events($0.starts.map(\.seq)))" }
                 .joined(separator: ", ") + ")"
         }
         text += "; \(hints) hint\(hints == 1 ? "" : "s")"
         let hinted = labs.filter { !$0.hints.isEmpty }
         if !hinted.isEmpty {
             text +=
-                " (" + hinted.map { "\($0.lab) ×\($0.hints.count)\(notes.events($0.hints.map(\.seq)))" }
+                " ("
+                + hinted.map { "\($0.lab) ×\($0.hints.count)\(notes.events($0.hints.map(\.seq)))" }
                 .joined(separator: ", ") + ")"
         }
         return [text + "."]
@@ -550,7 +557,8 @@ public enum Writeup {
         }
         if let confirmed = incident.confirmedAt, incident.confirmed == true {
             lines.append(
-                TimelineLine(at: confirmed, what: "rollback confirmed by eval", who: "eval", event: cited.confirmedEvent))
+                TimelineLine(
+                    at: confirmed, what: "rollback confirmed by eval", who: "eval", event: cited.confirmedEvent))
         }
         if let closed = incident.closedAt {
             lines.append(

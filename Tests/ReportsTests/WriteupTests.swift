@@ -119,7 +119,8 @@ import Testing
             text.contains(
                 "answered \(expected.count) requests whose traffic case expects a hand-off to a person[^key], and did not escalate **\(missed.count)** of them"
             ))
-        #expect(text.contains("\(missed.count) of \(expected.count) requests that needed a person were not handed to one"))
+        #expect(
+            text.contains("\(missed.count) of \(expected.count) requests that needed a person were not handed to one"))
     }
 
     @Test func everyFootnoteNamesAnEventOfTheRightKind() throws {
@@ -208,13 +209,17 @@ import Testing
         }
         let provenance = [
             LabProvenance(lab: "05-manufacture", starts: [started], hints: [], laidDown: laid),
-            LabProvenance(lab: ReportPage.rehearsalLab, starts: [started, started], hints: [try #require(hint)], laidDown: nil),
+            LabProvenance(
+                lab: ReportPage.rehearsalLab, starts: [started, started], hints: [try #require(hint)], laidDown: nil),
         ]
         let text = try Writeup.render(context: context, provenance: provenance)
         let banner = try #require(Self.line(text, startingWith: "> **How this was done.**"))
         let laidSeq = try #require(laid?.seq)
         let hintSeq = try #require(hint?.seq)
-        #expect(banner.contains("2 labs led to this incident: 1 done by hand, 1 laid down by the reference solution (05-manufacture[^e\(laidSeq)])"))
+        #expect(
+            banner.contains(
+                "over 2 guided labs of Rollback Lab: 1 done by hand, 1 laid down by the reference solution (05-manufacture[^e\(laidSeq)])"
+            ))
         #expect(banner.contains("3 attempts (\(ReportPage.rehearsalLab) ×2[^e\(started.seq)][^e\(started.seq)])"))
         #expect(banner.contains("1 hint (\(ReportPage.rehearsalLab) ×1[^e\(hintSeq)])"))
         #expect(Self.footnotes(text)["e\(laidSeq)"]?.contains("`lab.laid_down`") == true)
