@@ -1,5 +1,7 @@
-// The write-up: an SRE-style postmortem of the learner's own incident, every number read from the registry,
-// with marked sections only the learner can write. Byte-stable for the same registry.
+// The write-up: an SRE-style postmortem of the learner's own incident (summary, impact by version, times to
+// detect/mitigate/confirm, per-category evals with the paired test, action items), every number read from the
+// registry and footnoted with the event or attribution-log lines it came from, with marked sections only the
+// learner can write. Byte-stable for the same registry.
 import Evals
 import Foundation
 import Hashing

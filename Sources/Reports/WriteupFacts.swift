@@ -152,6 +152,7 @@ extension Writeup {
                 entry.escalated += answer.escalated ? 1 : 0
                 entry.refused += answer.refused ? 1 : 0
                 entry.cited += answer.citedDocument == nil ? 0 : 1
+                // The toy model's low-confidence answer: intent "unclear", asking a question instead of escalating.
                 entry.clarified += answer.intent == "unclear" && !answer.escalated ? 1 : 0
                 entry.confidence += answer.confidence
                 entry.words += answer.text.split { $0.isWhitespace }.count
