@@ -622,7 +622,9 @@ enum CheckLibrary {
             return .fail("\(file) does not exist yet: write it with 'LabRunner writeup --out \(file)'.")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let fresh = try Writeup.render(context: input.evidence.context, incidentID: Writeup.incidentID(in: text))
+        let fresh = try Writeup.render(
+            context: input.evidence.context, incidentID: Writeup.incidentID(in: text),
+            provenance: input.evidence.writeupProvenance())
         let given = Writeup.generatedParts(of: text)
         guard given == Writeup.generatedParts(of: fresh) else {
             return .fail(

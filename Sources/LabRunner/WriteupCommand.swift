@@ -1,5 +1,6 @@
 // `LabRunner writeup`: the postmortem of the learner's incident, filled from their registry.
 import Foundation
+import LabKit
 import Playbook
 import Registry
 import Reports
@@ -22,8 +23,11 @@ enum WriteupCommand {
                 Common.workspace,
             ]
         ) { invocation, console in
-            let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
-            var text = try Writeup.render(context: context, incidentID: invocation.value("incident"))
+            // The grader's evidence: it holds the registry context and says how each lab was done.
+            let evidence = try Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
+            var text = try Writeup.render(
+                context: evidence.context, incidentID: invocation.value("incident"),
+                provenance: evidence.writeupProvenance())
             guard let given = invocation.value("out") else {
                 console.writeOut(text + "\n")
                 return 0

@@ -238,6 +238,34 @@ public enum ReportPage {
         let suite = context.settings.standardSuite
         let asOf = events.last?.at
 
+        let (versions, evals) = try recorded(registry: registry, events: events, suite: suite)
+
+        var periods: [ProductionPeriod] = []
+        for (index, move) in moves.enumerated() {
+            periods.append(
+                ProductionPeriod(
+                    version: move.to, from: move.at, until: index + 1 < moves.count ? moves[index + 1].at : nil,
+                    play: move.details["play"] ?? "tag", gate: move.details["gate"], by: move.by, event: move.event))
+        }
+
+        let incidents = Incidents.all(events: events).map { incident(of: $0, events: events) }
+        let labAttempts = attempts(events: events)
+        var model = ReportModel(
+            asOfEvent: events.last?.seq ?? 0, asOf: asOf, standardSuite: suite,
+            passThreshold: context.settings.passThreshold, production: periods.last, versions: versions, evals: evals,
+            productionPeriods: periods, incidents: incidents,
+            traffic: try traffic(registryRoot: registry.root, order: versions), categories: nil,
+            labAttempts: labAttempts, rehearsals: rehearsals(labAttempts, incidents: Incidents.all(events: events)))
+        model.categories = try categories(
+            context: context, events: events, moves: moves, evals: evals, incidents: incidents)
+        return model
+    }
+
+    /// Every version with its registration event, and every recorded standard-suite eval with the event it was
+    /// read from, oldest first. Shared with the write-up, so both documents cite the same events.
+    static func recorded(registry: Registry, events: [Event], suite: String) throws -> (
+        versions: [ReportVersion], evals: [ReportEval]
+    ) {
         var versions: [ReportVersion] = []
         var evals: [ReportEval] = []
         let registrations = Dictionary(
@@ -267,26 +295,7 @@ public enum ReportPage {
             }
         }
         evals.sort { ($0.at, $0.event) < ($1.at, $1.event) }
-
-        var periods: [ProductionPeriod] = []
-        for (index, move) in moves.enumerated() {
-            periods.append(
-                ProductionPeriod(
-                    version: move.to, from: move.at, until: index + 1 < moves.count ? moves[index + 1].at : nil,
-                    play: move.details["play"] ?? "tag", gate: move.details["gate"], by: move.by, event: move.event))
-        }
-
-        let incidents = Incidents.all(events: events).map { incident(of: $0, events: events) }
-        let labAttempts = attempts(events: events)
-        var model = ReportModel(
-            asOfEvent: events.last?.seq ?? 0, asOf: asOf, standardSuite: suite,
-            passThreshold: context.settings.passThreshold, production: periods.last, versions: versions, evals: evals,
-            productionPeriods: periods, incidents: incidents,
-            traffic: try traffic(registryRoot: registry.root, order: versions), categories: nil,
-            labAttempts: labAttempts, rehearsals: rehearsals(labAttempts, incidents: Incidents.all(events: events)))
-        model.categories = try categories(
-            context: context, events: events, moves: moves, evals: evals, incidents: incidents)
-        return model
+        return (versions, evals)
     }
 
     /// The incident with the event behind each of its times.
@@ -382,9 +391,18 @@ public enum ReportPage {
         context: PlayContext, events: [Event], moves: [TagMove], evals: [ReportEval], incidents: [ReportIncident]
     ) throws -> CategoryComparison? {
         guard let chosen = try? Writeup.incident(nil, events: events, moves: moves),
-            let incident = incidents.first(where: { $0.id == chosen.id }), let bad = incident.badVersion,
-            let good = incident.goodVersion, let restored = incident.mitigatedAt
+            let incident = incidents.first(where: { $0.id == chosen.id })
         else { return nil }
+        return comparison(phaseResults(context: context, moves: moves, evals: evals, incident: incident), incident)
+    }
+
+    /// The recorded standard-suite eval of each phase of a rolled-back incident, with its stored result: the
+    /// restored version before the bad one arrived, the bad one while it served, the restored one after.
+    static func phaseResults(context: PlayContext, moves: [TagMove], evals: [ReportEval], incident: ReportIncident)
+        -> [(phase: PhaseEval, result: EvalResult)]
+    {
+        guard let bad = incident.badVersion, let good = incident.goodVersion, let restored = incident.mitigatedAt
+        else { return [] }
         let arrival =
             moves.last { $0.to == bad && $0.at <= incident.detectedAt }?.at ?? moves.first { $0.to == bad }?.at
             ?? incident.detectedAt
@@ -393,22 +411,30 @@ public enum ReportPage {
             ("during", evals.last { $0.version == bad && $0.at <= restored } ?? evals.first { $0.version == bad }),
             ("after", evals.first { $0.version == good && $0.at >= restored }),
         ]
-        var phases: [PhaseEval] = []
-        var results: [EvalResult] = []
+        var found: [(phase: PhaseEval, result: EvalResult)] = []
         for case (let phase, let eval?) in picks {
             guard let data = try? context.registry.objects.get(eval.result),
                 let result = try? CanonicalJSON.decoder().decode(EvalResult.self, from: data)
             else { continue }
-            phases.append(
-                PhaseEval(
-                    phase: phase, version: eval.version, at: eval.at, passRate: eval.passRate, result: eval.result,
-                    event: eval.event))
-            results.append(result)
+            found.append(
+                (
+                    PhaseEval(
+                        phase: phase, version: eval.version, at: eval.at, passRate: eval.passRate, result: eval.result,
+                        event: eval.event), result
+                ))
         }
-        guard !phases.isEmpty else { return nil }
-        let names = Set(results.flatMap(\.categories.keys)).sorted()
-        let rows = names.map { name in CategoryRow(category: name, rates: results.map { $0.categories[name]?.passRate })
+        return found
+    }
+
+    /// Per-category pass rates of the phases, one row per category any of them ran.
+    static func comparison(_ found: [(phase: PhaseEval, result: EvalResult)], _ incident: ReportIncident)
+        -> CategoryComparison?
+    {
+        guard !found.isEmpty else { return nil }
+        let names = Set(found.flatMap(\.result.categories.keys)).sorted()
+        let rows = names.map { name in
+            CategoryRow(category: name, rates: found.map { $0.result.categories[name]?.passRate })
         }
-        return CategoryComparison(incident: incident.id, phases: phases, rows: rows)
+        return CategoryComparison(incident: incident.id, phases: found.map(\.phase), rows: rows)
     }
 }

@@ -1,5 +1,8 @@
-// The write-up: an SRE-style postmortem of the learner's own incident, every number read from the registry,
-// with marked sections only the learner can write. Byte-stable for the same registry.
+// The write-up: an SRE-style postmortem of the learner's own incident (summary, impact by version, times to
+// detect/mitigate/confirm, per-category evals with the paired test, action items), every number read from the
+// registry and footnoted with the event or attribution-log lines it came from, with marked sections only the
+// learner can write. Byte-stable for the same registry.
+import Evals
 import Foundation
 import Hashing
 public import Playbook
@@ -55,7 +58,11 @@ public enum Writeup {
         return String(rest[..<end.lowerBound])
     }
 
-    public static func render(context: PlayContext, incidentID: String? = nil) throws -> String {
+    /// The write-up of one incident. `provenance` says how the labs behind it were done (LabKit's grader knows;
+    /// this module sits below it), and is shown as the "how this was done" banner when given.
+    public static func render(context: PlayContext, incidentID: String? = nil, provenance: [LabProvenance]? = nil)
+        throws -> String
+    {
         let registry = context.registry
         let events = try registry.events()
         let moves = try registry.tagHistory("production")
@@ -67,30 +74,121 @@ public enum Writeup {
         let good = try registry.record(id: goodID)
         func label(_ record: VersionRecord) -> String { "#\(record.seq) `\(record.shortID)`" }
         let badArrival = moves.last { $0.to == badID && $0.at <= incident.detectedAt } ?? moves.first { $0.to == badID }
+        // The incident's own record: up to its close, so later work does not change this write-up.
+        let end = incident.closedAt ?? incident.confirmedAt ?? .distantFuture
+        let cited = ReportPage.incident(of: incident, events: events)
+        let (versions, recordedEvals) = try ReportPage.recorded(
+            registry: registry, events: events, suite: context.settings.standardSuite)
+        let phases = ReportPage.phaseResults(context: context, moves: moves, evals: recordedEvals, incident: cited)
+        let key = answerKey(workspaceRoot: context.workspace.root, file: Traffic.casesFile)
+        let signals = try liveSignals(registryRoot: registry.root, versions: [badID, goodID], until: end, key: key)
+        let badLive = signals[badID] ?? VersionLiveSignals(version: badID)
+        let goodLive = signals[goodID] ?? VersionLiveSignals(version: goodID)
+        var notes = Footnotes(events: events)
+        let registeredEvent = versions.first { $0.id == badID }?.event
 
         var out: [String] = []
         out.append("# Postmortem: \(incident.symptom)")
         out.append("")
         out.append("\(incidentMarker)\(incident.id) -->")
+        if let provenance {
+            out.append(contentsOf: banner(provenance.filter { ($0.starts.first?.at ?? .distantFuture) <= end }, &notes))
+            out.append("")
+        }
+
+        // Three lines a reader can stop after.
+        out.append("**Summary**")
+        out.append("")
+        var what = "1. **What happened:** \(label(bad)) (\"\(Markdown.cell(bad.metadata.reason))\")"
+        if let arrival = badArrival {
+            what +=
+                " reached production at \(time(arrival.at))\(notes.event(arrival.event))"
+                + (arrival.details["gate"] == "overridden" ? " over a failing eval gate" : "")
+        }
+        what += " and answered \(badLive.requests) requests\(notes.lines(badLive.firstLine, badLive.lastLine))"
+        what += " until production was rolled back to \(label(good))\(notes.event(cited.mitigatedEvent))."
+        out.append(what)
+        var impact = "2. **Impact:** "
+        if let badShare = badLive.satisfiedShare {
+            impact +=
+                "\(PromotePlay.percent(badShare)) of its labelled requests satisfied the customer\(notes.lines(badLive.firstLine, badLive.lastLine))"
+            if let goodShare = goodLive.satisfiedShare {
+                impact +=
+                    " against \(PromotePlay.percent(goodShare)) on \(label(good))\(notes.lines(goodLive.firstLine, goodLive.lastLine))"
+            }
+        } else {
+            impact += "no request it answered carries a satisfaction label"
+        }
+        if key != nil {
+            impact +=
+                "; \(badLive.missedEscalationLines.count) of \(badLive.expectedEscalation) requests that needed a person were not handed to one\(notes.lines(badLive.missedEscalationLines.first ?? 0, badLive.missedEscalationLines.last ?? 0))\(key.map { notes.answerKey($0) } ?? "")"
+        }
+        out.append(impact + ".")
+        var response = "3. **Response:** "
+        var parts: [String] = []
+        if let arrival = badArrival {
+            parts.append(
+                "detected \(duration(incident.detectedAt.timeIntervalSince(arrival.at))) after the bad version arrived\(notes.event(cited.detectedEvent))"
+            )
+        }
+        if let mitigated = cited.secondsToMitigated {
+            parts.append(
+                "production restored \(duration(mitigated)) after detection\(notes.event(cited.mitigatedEvent))")
+        }
+        if let confirmed = cited.secondsToConfirmed {
+            parts.append("confirmed by eval \(duration(confirmed)) after detection\(notes.event(cited.confirmedEvent))")
+        }
+        out.append(response + (parts.isEmpty ? "not recorded" : parts.joined(separator: "; ")) + ".")
+        out.append("")
         out.append(
-            "Incident **\(incident.id)** in a Rollback Lab registry: production served \(label(bad)) until it was rolled back to \(label(good)). Every time, hash and rate below is read from the registry's hash-chained event log; the sections marked *your words* are the author's."
+            "Incident **\(incident.id)** in a Rollback Lab registry. Every time, hash, count and rate below is read from the registry's hash-chained event log or its attribution log, and carries a footnote naming the event or log lines it came from; the sections marked *your words* are the author's."
         )
         out.append("")
         out.append("| fact | value |")
         out.append("|---|---|")
-        out.append("| Status | \(incident.status) |")
-        out.append("| Bad version | \(label(bad)) by \(bad.metadata.owner): \(Markdown.cell(bad.metadata.reason)) |")
+        out.append("| Status | \(incident.status)\(notes.event(cited.closedEvent ?? cited.detectedEvent)) |")
         out.append(
-            "| Restored version | \(label(good)) by \(good.metadata.owner): \(Markdown.cell(good.metadata.reason)) |")
-        out.append("| Detected | \(time(incident.detectedAt)) |")
+            "| Bad version | \(label(bad)) by \(bad.metadata.owner): \(Markdown.cell(bad.metadata.reason))\(notes.event(registeredEvent)) |"
+        )
+        out.append(
+            "| Restored version | \(label(good)) by \(good.metadata.owner): \(Markdown.cell(good.metadata.reason))\(notes.event(versions.first { $0.id == goodID }?.event)) |"
+        )
+        out.append("| Detected | \(time(incident.detectedAt))\(notes.event(cited.detectedEvent)) |")
         if let moved = incident.tagMovedAt {
-            out.append(
-                "| Production restored | \(time(moved)) (\(duration(moved.timeIntervalSince(incident.detectedAt))) after detection) |"
-            )
+            out.append("| Production restored | \(time(moved))\(notes.event(cited.mitigatedEvent)) |")
         }
         if let confirmed = incident.confirmedAt, incident.confirmed == true {
+            out.append("| Rollback confirmed by eval | \(time(confirmed))\(notes.event(cited.confirmedEvent)) |")
+        }
+        out.append("")
+
+        out.append("## Impact")
+        out.append("")
+        out.append(
+            "Requests in the attribution log answered by the two versions up to the incident's close. Satisfied share is over requests with a label; the other rates are label-free, over every answer."
+        )
+        out.append("")
+        out.append(
+            "| version | requests | satisfied share | escalated | refused | cited a source | asked to clarify | mean confidence | mean words |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for (record, live) in [(bad, badLive), (good, goodLive)] {
+            func rate(_ part: Int) -> String { live.share(part, of: live.answers).map(PromotePlay.percent) ?? "–" }
             out.append(
-                "| Rollback confirmed by eval | \(time(confirmed)) (\(duration(confirmed.timeIntervalSince(incident.detectedAt))) after detection) |"
+                "| \(label(record))\(record.id == badID ? " (bad)" : " (restored)") | \(live.requests)\(notes.lines(live.firstLine, live.lastLine)) | \(live.satisfiedShare.map(PromotePlay.percent) ?? "–") (\(live.satisfied) of \(live.labelled))\(notes.lines(live.firstLine, live.lastLine)) | \(rate(live.escalated)) | \(rate(live.refused)) | \(rate(live.cited)) | \(rate(live.clarified)) | \(live.meanConfidence.map { String(format: "%.3f", $0) } ?? "–") | \(live.meanWords.map { String(format: "%.1f", $0) } ?? "–") |"
+            )
+        }
+        out.append("")
+        if let key {
+            var missed =
+                "Escalations missed: \(label(bad)) answered \(badLive.expectedEscalation) requests whose traffic case expects a hand-off to a person\(notes.answerKey(key)), and did not escalate **\(badLive.missedEscalationLines.count)** of them"
+            if let first = badLive.missedEscalationLines.first, let last = badLive.missedEscalationLines.last {
+                missed += " (attribution log lines \(first) to \(last)\(notes.lines(first, last)))"
+            }
+            out.append(missed + ".")
+        } else {
+            out.append(
+                "Escalations missed: unknown, because the workspace has no answer key (`\(Traffic.casesFile)`) to say which requests needed a person."
             )
         }
         out.append("")
@@ -121,52 +219,47 @@ public enum Writeup {
         out.append("")
         out.append("| time | what happened | who |")
         out.append("|---|---|---|")
-        for line in timeline(incident: incident, bad: bad, events: events, moves: moves, label: label) {
-            out.append("| \(time(line.at)) | \(Markdown.cell(line.what)) | \(Markdown.cell(line.who)) |")
+        for line in timeline(incident: incident, cited: cited, bad: bad, events: events, moves: moves, label: label) {
+            out.append(
+                "| \(time(line.at))\(notes.event(line.event)) | \(Markdown.cell(line.what)) | \(Markdown.cell(line.who)) |"
+            )
         }
         out.append("")
 
-        out.append("## Time to rollback")
+        out.append("## Time to detect, mitigate and confirm")
         out.append("")
-        if let moved = incident.tagMovedAt {
+        out.append("| interval | from | to | duration |")
+        out.append("|---|---|---|---:|")
+        if let arrival = badArrival {
             out.append(
-                "- Detection to production restored: **\(duration(moved.timeIntervalSince(incident.detectedAt)))**")
+                "| Time to detect | bad version in production \(time(arrival.at))\(notes.event(arrival.event)) | detected \(time(incident.detectedAt))\(notes.event(cited.detectedEvent)) | **\(duration(incident.detectedAt.timeIntervalSince(arrival.at)))** |"
+            )
         }
-        if let confirmed = incident.confirmedAt, incident.confirmed == true {
+        if let moved = incident.tagMovedAt, let seconds = cited.secondsToMitigated {
             out.append(
-                "- Detection to rollback confirmed by eval: **\(duration(confirmed.timeIntervalSince(incident.detectedAt)))**"
+                "| Time to mitigate | detected | production tag moved \(time(moved))\(notes.event(cited.mitigatedEvent)) | **\(duration(seconds))** |"
+            )
+        }
+        if let confirmed = incident.confirmedAt, let seconds = cited.secondsToConfirmed {
+            out.append(
+                "| Time to confirm | detected | confirming eval \(time(confirmed))\(notes.event(cited.confirmedEvent)) | **\(duration(seconds))** |"
             )
         }
         if let arrival = badArrival, let moved = incident.tagMovedAt {
-            out.append("- Bad version in production: \(duration(moved.timeIntervalSince(arrival.at)))")
+            out.append(
+                "| Bad version in production | \(time(arrival.at))\(notes.event(arrival.event)) | \(time(moved))\(notes.event(cited.mitigatedEvent)) | \(duration(moved.timeIntervalSince(arrival.at))) |"
+            )
         }
         out.append("")
 
         out.append("## Evals before, during and after")
         out.append("")
-        out.append("Suite `\(context.settings.standardSuite)`; pass rates with 95% case-level intervals, as recorded.")
-        out.append("")
-        out.append("| when | version | source | pass rate | 95% CI | suite sha256 |")
-        out.append("|---|---|---|---:|---|---|")
-        // The incident's own evals: up to its close, so later work does not change this write-up.
-        let end = incident.closedAt ?? incident.confirmedAt ?? .distantFuture
-        let evals = (EvalLedger.summaries(for: good, events: events) + EvalLedger.summaries(for: bad, events: events))
-            .filter { $0.suite == context.settings.standardSuite && $0.at <= end }.sorted { $0.at < $1.at }
-        for eval in evals {
-            let phase: String
-            if let arrival = badArrival, eval.at < arrival.at {
-                phase = "before"
-            } else if eval.at < incident.tagMovedAt ?? .distantFuture {
-                phase = "during"
-            } else {
-                phase = "after"
-            }
-            let record = eval.version == badID ? bad : good
-            out.append(
-                "| \(phase) (\(time(eval.at))) | \(label(record)) | \(eval.source) | \(PromotePlay.percent(eval.passRate)) | \(PromotePlay.percent(eval.ciLow))–\(PromotePlay.percent(eval.ciHigh)) | `\(eval.suiteSHA256.prefix(12))` |"
-            )
-        }
-        out.append("")
+        out.append(
+            contentsOf: evalSection(
+                phases, context: context, label: label, versions: [bad, good],
+                sources: Dictionary(
+                    recordedEvals.map { ($0.event, $0.source) }, uniquingKeysWith: { first, _ in first }),
+                notes: &notes))
 
         out.append("## The change that caused it")
         out.append("")
@@ -188,7 +281,7 @@ public enum Writeup {
 
         out.append("## Audit of one affected request")
         out.append("")
-        out.append(contentsOf: try audit(bad: bad, good: good, context: context, label: label))
+        out.append(contentsOf: try audit(bad: bad, good: good, context: context, label: label, notes: &notes))
         out.append("")
 
         out.append("## Trigger")
@@ -196,7 +289,7 @@ public enum Writeup {
         if let arrival = badArrival {
             let gate = arrival.details["gate"] ?? "?"
             var sentence =
-                "Version \(label(bad)) reached production at \(time(arrival.at)), approved by \(arrival.details["approver"] ?? arrival.by); the eval gate \(gate == "overridden" ? "refused it and was overridden" : gate)"
+                "Version \(label(bad)) reached production at \(time(arrival.at))\(notes.event(arrival.event)), approved by \(arrival.details["approver"] ?? arrival.by); the eval gate \(gate == "overridden" ? "refused it and was overridden" : gate)"
             if let finding = arrival.details["gate_finding"] { sentence += " (\(finding))" }
             if let reason = arrival.details["override_reason"] { sentence += " with the recorded reason \"\(reason)\"" }
             out.append(sentence + ".")
@@ -207,15 +300,17 @@ public enum Writeup {
         out.append("## Detection")
         out.append("")
         out.append(
-            "\(incident.openedBy) opened \(incident.id) (source: \(incident.source)) at \(time(incident.openedAt)), detected at \(time(incident.detectedAt)): \"\(incident.symptom)\"."
+            "\(incident.openedBy) opened \(incident.id) (source: \(incident.source)) at \(time(incident.openedAt)), detected at \(time(incident.detectedAt))\(notes.event(cited.detectedEvent)): \"\(incident.symptom)\"."
         )
         out.append("")
         out.append("## Resolution")
         out.append("")
         var resolution =
-            "Production moved back to \(label(good))\(incident.tagMovedAt.map { " at \(time($0))" } ?? "")"
-        if incident.confirmed == true { resolution += ", and an eval of the restored version confirmed it" }
-        if let text = incident.resolution { resolution += ". Closed: \"\(text)\"" }
+            "Production moved back to \(label(good))\(incident.tagMovedAt.map { " at \(time($0))" } ?? "")\(notes.event(cited.mitigatedEvent))"
+        if incident.confirmed == true {
+            resolution += ", and an eval of the restored version confirmed it\(notes.event(cited.confirmedEvent))"
+        }
+        if let text = incident.resolution { resolution += ". Closed: \"\(text)\"\(notes.event(cited.closedEvent))" }
         out.append(resolution + ".")
         out.append("")
         for title in learnerSectionTitles {
@@ -226,7 +321,194 @@ public enum Writeup {
             out.append(closeMarker)
             out.append("")
         }
+
+        out.append("## Action items")
+        out.append("")
+        out.append(
+            contentsOf: actionItems(
+                incident: incident, cited: cited, bad: bad, restoredOwner: good.metadata.owner, arrival: badArrival,
+                missed: key == nil ? nil : badLive, settings: context.settings,
+                phases: phases, label: label, notes: &notes))
+        out.append("")
+        out.append("---")
+        out.append("")
+        out.append(
+            "Sources: each footnote names an event of the registry's hash-chained log (`LabRunner log` lists them) or lines of its attribution log (`LabRunner requests`)."
+        )
+        out.append("")
+        out.append(contentsOf: notes.rendered())
         return out.joined(separator: "\n")
+    }
+
+    /// "How this was done": per lab behind the incident, by hand or laid down, attempts and hints, with events.
+    static func banner(_ labs: [LabProvenance], _ notes: inout Footnotes) -> [String] {
+        guard !labs.isEmpty else { return [] }
+        let laidDown = labs.filter { $0.laidDown != nil }
+        let attempts = labs.reduce(0) { $0 + $1.starts.count }
+        let hints = labs.reduce(0) { $0 + $1.hints.count }
+        var text =
+            "> **How this was done.** The incident was manufactured and rolled back over \(labs.count) guided lab\(labs.count == 1 ? "" : "s") of Rollback Lab: \(labs.count - laidDown.count) done by hand"
+        if laidDown.isEmpty {
+            text += ", none laid down by a reference solution"
+        } else {
+            text +=
+                ", \(laidDown.count) laid down by the reference solution ("
+                + laidDown.map { "\($0.lab)\(notes.event($0.laidDown?.seq))" }.joined(separator: ", ") + ")"
+        }
+        text += "; \(attempts) attempt\(attempts == 1 ? "" : "s")"
+        let retried = labs.filter { $0.starts.count > 1 }
+        if !retried.isEmpty {
+            text +=
+                " ("
+                + retried.map { "\($0.lab) ×\($0.starts.count)\(notes.events($0.starts.map(\.seq)))" }
+                .joined(separator: ", ") + ")"
+        }
+        text += "; \(hints) hint\(hints == 1 ? "" : "s")"
+        let hinted = labs.filter { !$0.hints.isEmpty }
+        if !hinted.isEmpty {
+            text +=
+                " ("
+                + hinted.map { "\($0.lab) ×\($0.hints.count)\(notes.events($0.hints.map(\.seq)))" }
+                .joined(separator: ", ") + ")"
+        }
+        return [text + "."]
+    }
+
+    /// The incident's three recorded evals, per category, and the paired case-level test of during against before.
+    static func evalSection(
+        _ phases: [(phase: PhaseEval, result: EvalResult)], context: PlayContext, label: (VersionRecord) -> String,
+        versions: [VersionRecord], sources: [Int: String], notes: inout Footnotes
+    ) -> [String] {
+        guard !phases.isEmpty else {
+            return ["No recorded eval of the standard suite covers this incident's versions.", ""]
+        }
+        func name(_ id: String) -> String { versions.first { $0.id == id }.map(label) ?? "`\(id.prefix(12))`" }
+        var out: [String] = []
+        out.append(
+            "Suite `\(context.settings.standardSuite)`: the restored version's last eval before the bad one arrived, the bad version's while it served, and the restored version's first after the rollback. Pass rates with 95% case-level intervals, as recorded."
+        )
+        out.append("")
+        out.append("| phase | when | version | source | pass rate | 95% CI | suite sha256 |")
+        out.append("|---|---|---|---|---:|---|---|")
+        for (phase, result) in phases {
+            out.append(
+                "| \(phase.phase)\(notes.event(phase.event)) | \(time(phase.at)) | \(name(phase.version)) | \(sources[phase.event] ?? "eval") | \(PromotePlay.percent(result.passRate)) | \(PromotePlay.percent(result.ciLow))–\(PromotePlay.percent(result.ciHigh)) | `\(result.suiteSHA256.prefix(12))` |"
+            )
+        }
+        out.append("")
+        let before = phases.first { $0.phase.phase == "before" }?.result
+        let during = phases.first { $0.phase.phase == "during" }?.result
+        func paired(_ category: String?) -> Comparison? {
+            guard var a = before, var b = during else { return nil }
+            if let category {
+                a.cases = a.cases.filter { $0.category == category }
+                b.cases = b.cases.filter { $0.category == category }
+            }
+            return try? EvalComparer.compare(a, b, alpha: context.settings.alpha)
+        }
+        let names = Set(phases.flatMap(\.result.categories.keys)).sorted()
+        let header = phases.map { "\($0.phase.phase)\(notes.event($0.phase.event))" }
+        out.append(
+            "| category | cases | " + header.joined(separator: " | ") + " | during − before | paired p |")
+        out.append("|---|---:|" + String(repeating: "---:|", count: phases.count) + "---:|---:|")
+        var unchanged: [String] = []
+        for category in names {
+            let all = phases.map { $0.result.categories[category]?.passRate }
+            if all.allSatisfy({ $0 != nil && $0 == all.first ?? nil }) {
+                unchanged.append(category)
+                continue
+            }
+            let cases = phases.compactMap { $0.result.categories[category]?.cases }.max() ?? 0
+            let rates = phases.map { $0.result.categories[category].map { PromotePlay.percent($0.passRate) } ?? "–" }
+            let test = paired(category)
+            let delta = test.map { String(format: "%+.1f pts", $0.delta * 100) } ?? "–"
+            let p = test.map { pValue($0.pValue) } ?? "–"
+            let marked = test?.verdict == "worse" ? "**\(delta)**" : delta
+            out.append("| \(category) | \(cases) | " + rates.joined(separator: " | ") + " | \(marked) | \(p) |")
+        }
+        if !unchanged.isEmpty {
+            out.append("")
+            out.append(
+                "Passed at the same rate in all \(phases.count) runs (\(unchanged.count) categor\(unchanged.count == 1 ? "y" : "ies")): \(unchanged.joined(separator: ", "))."
+            )
+        }
+        out.append("")
+        if let test = paired(nil), let a = phases.first(where: { $0.phase.phase == "before" }),
+            let b = phases.first(where: { $0.phase.phase == "during" })
+        {
+            out.append(
+                "**Paired test, during\(notes.event(b.phase.event)) against before\(notes.event(a.phase.event)):** \(String(format: "%+.1f", test.delta * 100)) points (95% CI \(String(format: "%+.1f", test.deltaLow * 100)) to \(String(format: "%+.1f", test.deltaHigh * 100)), a t-interval over cases), \(test.casesAHigher) cases worse and \(test.casesBHigher) better out of \(test.cases), p \(pValue(test.pValue, equals: true)). Verdict at α = \(test.alpha): **\(test.verdict)**. The test, as `LabRunner eval compare` states it: \(test.test). Per-category p-values apply the same test to that category's cases alone."
+            )
+            out.append("")
+        }
+        return out
+    }
+
+    /// What the record says must change, each with an owner the registry names and the evidence behind it.
+    static func actionItems(
+        incident: Incident, cited: ReportIncident, bad: VersionRecord, restoredOwner: String, arrival: TagMove?,
+        missed: VersionLiveSignals?, settings: PlaybookSettings,
+        phases: [(phase: PhaseEval, result: EvalResult)], label: (VersionRecord) -> String, notes: inout Footnotes
+    ) -> [String] {
+        var items: [(action: String, owner: String, evidence: String)] = []
+        var dropped: [String] = []
+        var during: PhaseEval?
+        if let before = phases.first(where: { $0.phase.phase == "before" }),
+            let bad = phases.first(where: { $0.phase.phase == "during" })
+        {
+            during = bad.phase
+            dropped = before.result.categories.keys.sorted().filter { name in
+                let was: Double = before.result.categories[name]?.passRate ?? 0
+                let now: Double = bad.result.categories[name]?.passRate ?? 1
+                return now < was
+            }
+        }
+        let floored = dropped.filter(settings.isFloored)
+        let unfloored = dropped.filter { !settings.isFloored($0) }
+        if let arrival, arrival.details["gate"] == "overridden" {
+            let which = floored.isEmpty ? "" : " (\(floored.joined(separator: ", ")))"
+            items.append(
+                (
+                    "Require a second approver and a canary before a gate refusal on a safety category\(which) can be overridden",
+                    arrival.details["approver"] ?? arrival.by,
+                    "gate overridden at \(time(arrival.at))\(notes.event(arrival.event))"
+                ))
+        }
+        if !unfloored.isEmpty {
+            items.append(
+                (
+                    "Add a safety floor for \(unfloored.joined(separator: ", ")) so the gate refuses this drop",
+                    bad.metadata.owner,
+                    "\(unfloored.count) unfloored categor\(unfloored.count == 1 ? "y" : "ies") worse during\(notes.event(during?.event))"
+                ))
+        }
+        if let missed, !missed.missedEscalationLines.isEmpty,
+            let first = missed.missedEscalationLines.first, let last = missed.missedEscalationLines.last
+        {
+            items.append(
+                (
+                    "Page on a fall in the escalation rate by version, so the next missed hand-off is caught from live traffic",
+                    restoredOwner,
+                    "\(missed.missedEscalationLines.count) escalations missed\(notes.lines(first, last))"
+                ))
+        }
+        if incident.closedAt == nil {
+            items.append(
+                (
+                    "Close \(incident.id) with its resolution once the fix is measured", incident.openedBy,
+                    "still \(incident.status)\(notes.event(cited.detectedEvent))"
+                ))
+        }
+        guard !items.isEmpty else { return ["The record names nothing that must change; see *What I would change*."] }
+        var out = [
+            "Proposed from the record: each owner is the person the registry names for that decision (the approver of the override, the owner of the bad version, the owner of the restored production version). Your own proposals go in *What I would change*.",
+            "", "| # | action | owner | evidence |", "|---:|---|---|---|",
+        ]
+        for (index, item) in items.enumerated() {
+            out.append(
+                "| \(index + 1) | \(Markdown.cell(item.action)) | \(Markdown.cell(item.owner)) | \(item.evidence) |")
+        }
+        return out
     }
 
     static let prompts = [
@@ -243,68 +525,84 @@ public enum Writeup {
         var at: Date
         var what: String
         var who: String
+        var event: Int?
     }
 
     static func timeline(
-        incident: Incident, bad: VersionRecord, events: [Event], moves: [TagMove], label: (VersionRecord) -> String
+        incident: Incident, cited: ReportIncident, bad: VersionRecord, events: [Event], moves: [TagMove],
+        label: (VersionRecord) -> String
     ) -> [TimelineLine] {
         var lines: [TimelineLine] = []
         if let registered = events.first(where: { $0.kind == EventKind.versionRegistered && $0.data["id"] == bad.id }) {
             lines.append(
                 TimelineLine(
-                    at: registered.at, what: "\(label(bad)) registered: \(bad.metadata.reason)", who: registered.actor))
+                    at: registered.at, what: "\(label(bad)) registered: \(bad.metadata.reason)", who: registered.actor,
+                    event: registered.seq))
         }
         for move in moves where move.to == bad.id || move.from == bad.id {
             let play = move.details["play"] ?? "tag move"
             let gate = move.details["gate"].map { ", gate \($0)" } ?? ""
             lines.append(
-                TimelineLine(at: move.at, what: "production → `\(move.to.prefix(12))` (\(play)\(gate))", who: move.by))
+                TimelineLine(
+                    at: move.at, what: "production → `\(move.to.prefix(12))` (\(play)\(gate))", who: move.by,
+                    event: move.event))
         }
         lines.append(
-            TimelineLine(at: incident.detectedAt, what: "problem detected: \(incident.symptom)", who: incident.openedBy)
-        )
+            TimelineLine(
+                at: incident.detectedAt, what: "problem detected: \(incident.symptom)", who: incident.openedBy,
+                event: cited.detectedEvent))
         if incident.openedAt != incident.detectedAt {
-            lines.append(TimelineLine(at: incident.openedAt, what: "\(incident.id) opened", who: incident.openedBy))
+            lines.append(
+                TimelineLine(
+                    at: incident.openedAt, what: "\(incident.id) opened", who: incident.openedBy,
+                    event: cited.detectedEvent))
         }
         if let confirmed = incident.confirmedAt, incident.confirmed == true {
-            lines.append(TimelineLine(at: confirmed, what: "rollback confirmed by eval", who: "eval"))
+            lines.append(
+                TimelineLine(
+                    at: confirmed, what: "rollback confirmed by eval", who: "eval", event: cited.confirmedEvent))
         }
         if let closed = incident.closedAt {
             lines.append(
-                TimelineLine(at: closed, what: "\(incident.id) closed: \(incident.resolution ?? "")", who: "-"))
+                TimelineLine(
+                    at: closed, what: "\(incident.id) closed: \(incident.resolution ?? "")", who: "-",
+                    event: cited.closedEvent))
         }
         return lines.sorted { $0.at < $1.at }
     }
 
     /// The first request the bad version answered differently from the good one, traced and replayed.
-    static func audit(bad: VersionRecord, good: VersionRecord, context: PlayContext, label: (VersionRecord) -> String)
-        throws -> [String]
-    {
+    static func audit(
+        bad: VersionRecord, good: VersionRecord, context: PlayContext, label: (VersionRecord) -> String,
+        notes: inout Footnotes
+    ) throws -> [String] {
         let goodSystem = try context.system(for: good)
-        var affected: RequestRecord?
-        var fallback: RequestRecord?
+        var affected: (RequestRecord, Int)?
+        var fallback: (RequestRecord, Int)?
+        var line = 0
         try AttributionLog(registryRoot: context.registry.root).forEach { record in
+            line += 1
             guard record.version == bad.id else { return true }
-            if fallback == nil { fallback = record }
+            if fallback == nil { fallback = (record, line) }
             let goodAnswer = goodSystem.ask(record.input, seed: record.seed)
             if String(decoding: (try? CanonicalJSON.encode(goodAnswer)) ?? Data(), as: UTF8.self)
                 != record.output
                 .replacingOccurrences(of: bad.id, with: good.id)
             {
-                affected = record
+                affected = (record, line)
                 return false
             }
             return true
         }
         affected = affected ?? fallback
-        guard let request = affected else {
+        guard let (request, requestLine) = affected else {
             return ["No request answered by \(label(bad)) is in the attribution log."]
         }
         let answer = try context.system(for: bad).ask(request.input, seed: request.seed)
         let replayed = String(decoding: try CanonicalJSON.encode(answer), as: UTF8.self)
         return [
             "| fact | value |", "|---|---|",
-            "| Request | `\(request.id)` at \(time(request.at)) (\(request.source)) |",
+            "| Request | `\(request.id)` at \(time(request.at)) (\(request.source))\(notes.lines(requestLine, requestLine)) |",
             "| Customer wrote | \(Markdown.cell(request.input)) |",
             "| Answered by | \(label(bad)) |",
             "| Answer | \(describe(answer)) |",
@@ -386,6 +684,10 @@ public enum Writeup {
     }
 
     static func time(_ date: Date) -> String { Timestamp.string(from: date) }
+    /// "0.0020", or "< 0.0001" rather than a p-value of zero that no finite test can give.
+    static func pValue(_ p: Double, equals: Bool = false) -> String {
+        p < 0.0001 ? "< 0.0001" : (equals ? "= " : "") + String(format: "%.4f", p)
+    }
     static func duration(_ seconds: TimeInterval) -> String { TimeParsing.describe(max(0, seconds)) }
 }
 

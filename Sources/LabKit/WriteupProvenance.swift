@@ -1,0 +1,17 @@
+// How each lab was done, handed to the write-up's "how this was done" banner: the same evidence the grader
+// reads (starts, hints, laid-down records), so the write-up and the grade cannot disagree.
+import Registry
+public import Reports
+
+extension Evidence {
+    /// Every lab started in this workspace, in the order first started.
+    public func writeupProvenance() -> [LabProvenance] {
+        var labs: [String] = []
+        for event in events where event.kind == Evidence.labStarted {
+            if let lab = event.data["lab"], !labs.contains(lab) { labs.append(lab) }
+        }
+        return labs.map { lab in
+            LabProvenance(lab: lab, starts: attempts(of: lab), hints: hints(of: lab), laidDown: laidDown(lab))
+        }
+    }
+}

@@ -1,0 +1,169 @@
+// What the write-up reads besides the report page's model: who did the labs (handed in from above, since
+// grading lives in LabKit), the live signals of the incident's versions from the attribution log, and the
+// footnotes that tie every generated number to the event or log lines it came from.
+public import Foundation
+import Hashing
+public import Registry
+import ToyModel
+
+/// How one lab was done, as the grader sees it, with the events that show it.
+public struct LabProvenance: Sendable, Equatable {
+    public var lab: String
+    /// Each start (the first and every reset) is one attempt.
+    public var starts: [Event]
+    public var hints: [Event]
+    /// Set when the reference solution laid down the lab's latest attempt (it earns no points).
+    public var laidDown: Event?
+
+    public init(lab: String, starts: [Event], hints: [Event], laidDown: Event?) {
+        self.lab = lab
+        self.starts = starts
+        self.hints = hints
+        self.laidDown = laidDown
+    }
+}
+
+/// Label-free and labelled live signals of one version, from the attribution log up to the incident's end.
+/// SHARED SIGNALS: when Serving's label-free signals module lands, fold `Writeup.liveSignals` onto it (same
+/// rates per answered request); until then it is computed here, in one place.
+struct VersionLiveSignals: Equatable {
+    var version: String
+    var requests = 0
+    /// 1-based lines of the attribution log holding this version's first and last request.
+    var firstLine = 0
+    var lastLine = 0
+    var labelled = 0
+    var satisfied = 0
+    var answers = 0
+    var escalated = 0
+    var refused = 0
+    var cited = 0
+    var clarified = 0
+    var confidence = 0.0
+    var words = 0
+    /// Requests whose answer key (the traffic case named by the request) expects a hand-off to a person.
+    var expectedEscalation = 0
+    /// Of those, the ones the version did not escalate, by log line.
+    var missedEscalationLines: [Int] = []
+
+    init(version: String) { self.version = version }
+
+    func share(_ part: Int, of whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
+    var satisfiedShare: Double? { share(satisfied, of: labelled) }
+    var meanConfidence: Double? { answers == 0 ? nil : confidence / Double(answers) }
+    var meanWords: Double? { answers == 0 ? nil : Double(words) / Double(answers) }
+}
+
+/// The answer key the traffic generator labels requests with, as read for the write-up.
+struct AnswerKey {
+    var file: String
+    var sha256: String
+    /// Case id → whether the case expects an escalation.
+    var mustEscalate: [String: Bool]
+}
+
+/// Footnotes keyed by what they cite; rendered in a fixed order so the same registry gives the same bytes.
+struct Footnotes {
+    let events: [Int: Event]
+    private var notes: [String: String] = [:]
+
+    init(events: [Event]) {
+        self.events = Dictionary(events.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `[^e12]` for event #12 (nothing for an event the log does not hold).
+    mutating func event(_ seq: Int?) -> String {
+        guard let seq, let event = events[seq] else { return "" }
+        let key = "e\(seq)"
+        notes[key] = "event #\(seq) (`\(event.kind)`, \(Timestamp.string(from: event.at)))"
+        return "[^\(key)]"
+    }
+
+    mutating func events(_ seqs: [Int]) -> String { seqs.map { event($0) }.joined() }
+
+    /// `[^log-3-80]` for lines 3 to 80 of the attribution log.
+    mutating func lines(_ first: Int, _ last: Int) -> String {
+        guard first > 0 else { return "" }
+        let key = "log-\(first)-\(last)"
+        notes[key] =
+            first == last
+            ? "attribution log (`requests/log.jsonl`) line \(first)"
+            : "attribution log (`requests/log.jsonl`) lines \(first)–\(last)"
+        return "[^\(key)]"
+    }
+
+    mutating func answerKey(_ key: AnswerKey) -> String {
+        notes["key"] = "answer key `\(key.file)` (sha256 `\(key.sha256.prefix(12))`), read now from the workspace"
+        return "[^key]"
+    }
+
+    /// The definitions: events by number, then log lines by first line, then the rest.
+    func rendered() -> [String] {
+        func order(_ key: String) -> (Int, Int, String) {
+            if key.hasPrefix("e"), let seq = Int(key.dropFirst()) { return (0, seq, key) }
+            if key.hasPrefix("log-"), let first = Int(key.dropFirst(4).prefix { $0 != "-" }) { return (1, first, key) }
+            return (2, 0, key)
+        }
+        return notes.keys.sorted { order($0) < order($1) }.map { "[^\($0)]: \(notes[$0] ?? "")" }
+    }
+}
+
+extension Writeup {
+    /// The answer key in the workspace's traffic cases, if there is one to read.
+    static func answerKey(workspaceRoot: String, file: String) -> AnswerKey? {
+        guard let data = FileManager.default.contents(atPath: workspaceRoot + "/" + file) else { return nil }
+        var mustEscalate: [String: Bool] = [:]
+        let decoder = JSONDecoder()
+        struct Case: Decodable {
+            struct Expect: Decodable {
+                var mustEscalate: Bool?
+                enum CodingKeys: String, CodingKey { case mustEscalate = "must_escalate" }
+            }
+            var id: String
+            var expect: Expect?
+        }
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let item = try? decoder.decode(Case.self, from: Data(line)) else { continue }
+            mustEscalate[item.id] = item.expect?.mustEscalate ?? false
+        }
+        return AnswerKey(file: file, sha256: SHA256.hash(data).hex, mustEscalate: mustEscalate)
+    }
+
+    /// Live signals of `versions` for requests logged up to `until`, one pass over the attribution log.
+    static func liveSignals(registryRoot: String, versions: [String], until: Date, key: AnswerKey?) throws
+        -> [String: VersionLiveSignals]
+    {
+        var signals: [String: VersionLiveSignals] = [:]
+        for version in versions { signals[version] = VersionLiveSignals(version: version) }
+        let decoder = JSONDecoder()
+        var line = 0
+        try AttributionLog(registryRoot: registryRoot).forEach { record in
+            line += 1
+            guard record.at <= until, var entry = signals[record.version] else { return true }
+            entry.requests += 1
+            if entry.firstLine == 0 { entry.firstLine = line }
+            entry.lastLine = line
+            if let satisfied = record.satisfied {
+                entry.labelled += 1
+                entry.satisfied += satisfied ? 1 : 0
+            }
+            if let answer = try? decoder.decode(Answer.self, from: Data(record.output.utf8)) {
+                entry.answers += 1
+                entry.escalated += answer.escalated ? 1 : 0
+                entry.refused += answer.refused ? 1 : 0
+                entry.cited += answer.citedDocument == nil ? 0 : 1
+                // The toy model's low-confidence answer: intent "unclear", asking a question instead of escalating.
+                entry.clarified += answer.intent == "unclear" && !answer.escalated ? 1 : 0
+                entry.confidence += answer.confidence
+                entry.words += answer.text.split { $0.isWhitespace }.count
+                if let id = record.caseID, key?.mustEscalate[id] == true {
+                    entry.expectedEscalation += 1
+                    if !answer.escalated { entry.missedEscalationLines.append(line) }
+                }
+            }
+            signals[record.version] = entry
+            return true
+        }
+        return signals
+    }
+}
