@@ -124,7 +124,7 @@ public enum Writeup {
                 "; \(badLive.missedEscalationLines.count) of \(badLive.expectedEscalation) requests that needed a person were not handed to one\(notes.lines(badLive.missedEscalationLines.first ?? 0, badLive.missedEscalationLines.last ?? 0))\(key.map { notes.answerKey($0) } ?? "")"
         }
         out.append(impact + ".")
-        var response = "3. **Response:** "
+        let response = "3. **Response:** "
         var parts: [String] = []
         if let arrival = badArrival {
             parts.append(

@@ -1,9 +1,10 @@
 // What the write-up reads besides the report page's model: who did the labs (handed in from above, since
 // grading lives in LabKit), the live signals of the incident's versions from the attribution log, and the
 // footnotes that tie every generated number to the event or log lines it came from.
-public import Foundation
+import Foundation
 import Hashing
 public import Registry
+import Playbook
 import ToyModel
 
 /// How one lab was done, as the grader sees it, with the events that show it.
@@ -24,34 +25,36 @@ public struct LabProvenance: Sendable, Equatable {
 }
 
 /// Label-free and labelled live signals of one version, from the attribution log up to the incident's end.
-/// SHARED SIGNALS: when Serving's label-free signals module lands, fold `Writeup.liveSignals` onto it (same
-/// rates per answered request); until then it is computed here, in one place.
+/// One version's live evidence for the write-up: the shared label-free signals of its answers (Playbook's
+/// `Signals`), plus what a postmortem cites beside them: where in the attribution log its requests are, and
+/// the escalations the answer key expected that it missed.
 struct VersionLiveSignals: Equatable {
-    var version: String
+    var signals: VersionSignals
+    /// Every logged request, answered or not.
     var requests = 0
     /// 1-based lines of the attribution log holding this version's first and last request.
     var firstLine = 0
     var lastLine = 0
-    var labelled = 0
-    var satisfied = 0
-    var answers = 0
-    var escalated = 0
-    var refused = 0
-    var cited = 0
-    var clarified = 0
-    var confidence = 0.0
-    var words = 0
     /// Requests whose answer key (the traffic case named by the request) expects a hand-off to a person.
     var expectedEscalation = 0
     /// Of those, the ones the version did not escalate, by log line.
     var missedEscalationLines: [Int] = []
 
-    init(version: String) { self.version = version }
+    init(version: String) { signals = VersionSignals(version: version) }
+
+    var version: String { signals.version }
+    var answers: Int { signals.requests }
+    var labelled: Int { signals.labelled }
+    var satisfied: Int { signals.satisfied }
+    var escalated: Int { signals.escalated }
+    var refused: Int { signals.refused }
+    var cited: Int { signals.cited }
+    var clarified: Int { signals.clarified }
 
     func share(_ part: Int, of whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
-    var satisfiedShare: Double? { share(satisfied, of: labelled) }
-    var meanConfidence: Double? { answers == 0 ? nil : confidence / Double(answers) }
-    var meanWords: Double? { answers == 0 ? nil : Double(words) / Double(answers) }
+    var satisfiedShare: Double? { signals.satisfiedRate }
+    var meanConfidence: Double? { answers == 0 ? nil : signals.meanConfidence }
+    var meanWords: Double? { answers == 0 ? nil : signals.meanWords }
 }
 
 /// The answer key the traffic generator labels requests with, as read for the write-up.
@@ -135,7 +138,6 @@ extension Writeup {
     {
         var signals: [String: VersionLiveSignals] = [:]
         for version in versions { signals[version] = VersionLiveSignals(version: version) }
-        let decoder = JSONDecoder()
         var line = 0
         try AttributionLog(registryRoot: registryRoot).forEach { record in
             line += 1
@@ -143,19 +145,8 @@ extension Writeup {
             entry.requests += 1
             if entry.firstLine == 0 { entry.firstLine = line }
             entry.lastLine = line
-            if let satisfied = record.satisfied {
-                entry.labelled += 1
-                entry.satisfied += satisfied ? 1 : 0
-            }
-            if let answer = try? decoder.decode(Answer.self, from: Data(record.output.utf8)) {
-                entry.answers += 1
-                entry.escalated += answer.escalated ? 1 : 0
-                entry.refused += answer.refused ? 1 : 0
-                entry.cited += answer.citedDocument == nil ? 0 : 1
-                // The toy model's low-confidence answer: intent "unclear", asking a question instead of escalating.
-                entry.clarified += answer.intent == "unclear" && !answer.escalated ? 1 : 0
-                entry.confidence += answer.confidence
-                entry.words += answer.text.split { $0.isWhitespace }.count
+            if let answer = Signals.answer(of: record) {
+                entry.signals.add(answer, satisfied: record.satisfied)
                 if let id = record.caseID, key?.mustEscalate[id] == true {
                     entry.expectedEscalation += 1
                     if !answer.escalated { entry.missedEscalationLines.append(line) }

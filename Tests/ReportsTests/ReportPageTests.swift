@@ -61,7 +61,7 @@ final class ReportWorkspace: Sendable {
         // The bundled weights were not trained in this registry, so their lineage is recorded as unverified.
         return try RegisterPlay.run(
             RegisterRequest(
-                owner: "alice", reason: reason, parent: parent, root: parent == nil, lineageUnverifiedOK: true),
+                owner: "alice", reason: reason, parent: parent, root: parent == nil),
             in: context()
         ).record
     }
