@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
+        .target(name: "Drills", dependencies: ["Playbook", "Registry", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings),
@@ -41,6 +42,7 @@ let package = Package(
             name: "LabRunner",
             dependencies: [
                 "Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving", "Reports", "LabKit",
+                "Drills",
             ],
             swiftSettings: strictSettings
         ),
@@ -57,6 +59,9 @@ let package = Package(
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Registry", "Hashing"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing"],
+            swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )
