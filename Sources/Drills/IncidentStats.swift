@@ -1,7 +1,7 @@
 // `incident stats`: the pilot's numbers per UTC quarter, read from the event log alone. Real incidents and
 // drills are counted apart (DrillMarking), and the DORA pair (change failure rate, failed-deployment recovery
 // time) comes from production deployments and the real incidents that name them.
-public import Foundation
+import Foundation
 import Hashing
 import Playbook
 public import Registry

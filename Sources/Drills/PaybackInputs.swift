@@ -34,14 +34,14 @@ public struct InputKey: Sendable {
 
 public struct PaybackInputs: Sendable, Equatable {
     public static let keys: [InputKey] = [
-        InputKey(key: "tooling_cost", label: "Tooling cost", unit: "per year", defaultValue: 2400, context: false),
+        InputKey(key: "tooling_cost", label: "Tooling cost", unit: "per year", defaultValue: 1200, context: false),
         InputKey(key: "setup_hours", label: "Setup hours", unit: "hours, once", defaultValue: 40, context: false),
         InputKey(
-            key: "maintenance_hours", label: "Maintenance hours", unit: "hours per month", defaultValue: 8,
+            key: "maintenance_hours", label: "Maintenance hours", unit: "hours per month", defaultValue: 4,
             context: false),
         InputKey(key: "loaded_rate", label: "Loaded rate", unit: "per hour", defaultValue: 100, context: false),
         InputKey(
-            key: "minutes_per_deploy", label: "Process tax", unit: "minutes per deploy", defaultValue: 15,
+            key: "minutes_per_deploy", label: "Process tax", unit: "minutes per deploy", defaultValue: 5,
             context: false),
         InputKey(
             key: "deploys_per_year", label: "Deploys per year", unit: "deploys", defaultValue: 50, context: false),
@@ -108,15 +108,15 @@ public struct PaybackInputs: Sendable, Equatable {
     /// Why a value is refused, or nil when it is fine.
     public static func rangeRule(_ key: String, _ value: Double) -> String? {
         guard value.isFinite else { return "must be a finite number" }
-        guard value >= 0 else { return "cannot be negative" }
-        if key == "preventable_share", value > 1 { return "is a share, between 0 and 1 (0.3 means 30%)" }
+        guard value >= 0 else { return "must not be negative" }
+        if key == "preventable_share", value > 1 { return "must be a share between 0 and 1 (0.3 means 30%)" }
         return nil
     }
 
     /// The inputs from every source: defaults, then measurements, then the file, then flags, each stronger
     /// than the one before. Every value is range-checked before any is used.
     public static func assemble(
-        flags: [(String, Double)], file: [(String, Double)], measured: [Measurement]
+        flags: [(String, Double)], file: [(String, Double)], measured: [PilotMeasurement]
     ) throws -> PaybackInputs {
         var inputs = PaybackInputs()
         for measurement in measured {

@@ -5,7 +5,7 @@ import Playbook
 public import Registry
 
 /// A measured input: the value and what it was measured from.
-public struct Measurement: Sendable, Equatable {
+public struct PilotMeasurement: Sendable, Equatable {
     public var key: String
     public var value: Double
     public var note: String
@@ -156,30 +156,30 @@ public enum PaybackModel {
     /// real incidents per year, extrapolated from the days of that quarter the registry has observed, and the
     /// median time to rollback during it (real incidents; drills when there were none). Nothing is measured
     /// from an empty quarter, so a quiet pilot never turns into "zero incidents a year".
-    public static func measure(events: [Event], now: Date, quarter: Quarter?) -> [Measurement] {
+    public static func measure(events: [Event], now: Date, quarter: Quarter?) -> [PilotMeasurement] {
         let pilot = quarter ?? Quarter(containing: now)
         let stats = IncidentStats.report(events: events, quarter: pilot).total
-        var measured: [Measurement] = []
+        var measured: [PilotMeasurement] = []
         let from = max(pilot.start, events.first?.at ?? pilot.start)
         let to = min(pilot.end, now)
         let days = to.timeIntervalSince(from) / 86_400
         if stats.real.incidents > 0, days >= 1 {
             let perYear = Double(stats.real.incidents) * 365 / days
             measured.append(
-                Measurement(
+                PilotMeasurement(
                     key: "incidents_per_year", value: (perYear * 100).rounded() / 100,
                     note: "\(stats.real.incidents) real incident(s) in \(pilot) over "
                         + String(format: "%.1f", days) + " observed day(s), × 365"))
         }
         if let median = stats.real.toRestored.medianSeconds {
             measured.append(
-                Measurement(
+                PilotMeasurement(
                     key: "rollback_minutes_during", value: (median / 60 * 100).rounded() / 100,
                     note: "median detection → tag moved of \(stats.real.toRestored.count) real incident(s) in \(pilot)"
                 ))
         } else if let median = stats.drills.toRestored.medianSeconds {
             measured.append(
-                Measurement(
+                PilotMeasurement(
                     key: "rollback_minutes_during", value: (median / 60 * 100).rounded() / 100,
                     note: "median detection → tag moved of \(stats.drills.toRestored.count) drill(s) in \(pilot)"))
         }

@@ -773,6 +773,7 @@ enum PlaybookCommands {
                     }
                     return 0
                 },
+                PilotCommands.statsSpec(env),
             ])
     }
 
