@@ -9,6 +9,12 @@ public struct PilotMeasurement: Sendable, Equatable {
     public var key: String
     public var value: Double
     public var note: String
+
+    public init(key: String, value: Double, note: String) {
+        self.key = key
+        self.value = value
+        self.note = note
+    }
 }
 
 /// How payback moves when one input goes from its low to its high value (each ±25%, shares capped at 1).
