@@ -160,7 +160,8 @@ public enum PaybackModel {
 
     /// What the workspace's event log measures for the pilot quarter (`quarter`, or the one holding now):
     /// real incidents per year, extrapolated from the days of that quarter the registry has observed, and the
-    /// median time to rollback during it (real incidents; drills when there were none). Nothing is measured
+    /// median time to rollback during it (real incidents; drills when there were none) and before it (real
+    /// incidents detected before the quarter began). Nothing is measured
     /// from an empty quarter, so a quiet pilot never turns into "zero incidents a year".
     public static func measure(events: [Event], now: Date, quarter: Quarter?) -> [PilotMeasurement] {
         let pilot = quarter ?? Quarter(containing: now)
@@ -176,6 +177,15 @@ public enum PaybackModel {
                     key: "incidents_per_year", value: (perYear * 100).rounded() / 100,
                     note: "\(stats.real.incidents) real incident(s) in \(pilot) over "
                         + String(format: "%.1f", days) + " observed day(s), × 365"))
+        }
+        let drillIDs = DrillMarking.drillIncidentIDs(events: events)
+        let before = Incidents.all(events: events).filter { !drillIDs.contains($0.id) && $0.detectedAt < pilot.start }
+        let beforeTimes = DurationSummary(before.compactMap(IncidentStats.secondsToRestored))
+        if let median = beforeTimes.medianSeconds {
+            measured.append(
+                PilotMeasurement(
+                    key: "rollback_minutes_before", value: (median / 60 * 100).rounded() / 100,
+                    note: "median detection → tag moved of \(beforeTimes.count) real incident(s) before \(pilot)"))
         }
         if let median = stats.real.toRestored.medianSeconds {
             measured.append(

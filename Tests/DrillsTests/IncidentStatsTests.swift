@@ -113,9 +113,10 @@ import Testing
         let q1Quarter = try #require(Quarter(parsing: "2027-Q1"))
         let measured = PaybackModel.measure(
             events: events, now: q1Quarter.end.addingTimeInterval(86_400), quarter: q1Quarter)
-        #expect(measured.map(\.key) == ["incidents_per_year", "rollback_minutes_during"])
+        #expect(measured.map(\.key) == ["incidents_per_year", "rollback_minutes_before", "rollback_minutes_during"])
         #expect(measured[0].value == 8.11)  // 2 × 365 / 90, to the hundredth
-        #expect(measured[1].value == 10)
+        #expect(measured[1].value == 5)  // INC-0001's 300 s; the drill before the pilot does not count
+        #expect(measured[2].value == 10)
     }
 
     @Test func drillRuleIsTheOpeningEventsDrillID() {
