@@ -132,7 +132,9 @@ public enum IncidentStats {
         let failed = failedDeploymentSeqs(deployments, realIncidents: real)
         let shown: [Quarter] =
             quarter.map { [$0] }
-            ?? Set(incidents.map { Quarter(containing: $0.detectedAt) } + deployments.map { Quarter(containing: $0.at) })
+            ?? Set(
+                incidents.map { Quarter(containing: $0.detectedAt) } + deployments.map { Quarter(containing: $0.at) }
+            )
             .sorted()
         func stats(_ label: String, _ inside: (Date) -> Bool) -> QuarterStats {
             let realHere = real.filter { inside($0.detectedAt) }

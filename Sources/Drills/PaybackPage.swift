@@ -89,7 +89,8 @@ public enum PaybackPage {
             for (index, row) in rows.enumerated() {
                 let cells = row.map { $0.replacingOccurrences(of: "|", with: "\\|") }
                 let last = bold && index == rows.count - 1
-                lines.append("| " + cells.map { last && !$0.isEmpty ? "**\($0)**" : $0 }.joined(separator: " | ") + " |")
+                lines.append(
+                    "| " + cells.map { last && !$0.isEmpty ? "**\($0)**" : $0 }.joined(separator: " | ") + " |")
             }
             return lines.joined(separator: "\n")
         }
@@ -104,7 +105,8 @@ public enum PaybackPage {
             "Each input moved \(Int(PaybackModel.swing * 100))% down and up (a share at most 1), the others held; "
                 + "ranked by how far payback moves.",
             "",
-            table(["rank", "input", "low → payback (months)", "high → payback (months)", "swing (months)"], s.sensitivity),
+            table(
+                ["rank", "input", "low → payback (months)", "high → payback (months)", "swing (months)"], s.sensitivity),
             "",
         ]
         out += [
@@ -213,7 +215,9 @@ public enum PaybackPage {
         let rowHeight = 26.0
         let top = 30.0
         let height = top + Double(rows.count) * rowHeight + 30
-        let finite = rows.flatMap { [$0.paybackAtLow, $0.paybackAtHigh] }.compactMap { $0 } + [r.paybackMonths]
+        let finite =
+            rows.flatMap { [$0.paybackAtLow, $0.paybackAtHigh] }.compactMap { $0 }
+            + [r.paybackMonths]
             .compactMap { $0 }
         let maxValue = max(1, (finite.max() ?? 12) * 1.05)
         func x(_ months: Double?) -> Double {
@@ -243,13 +247,15 @@ public enum PaybackPage {
                 let width = max(1, abs(end - base))
                 lines.append(
                     "<rect class=\"\(style)\" x=\"\(n(from))\" y=\"\(n(y + 4))\" width=\"\(n(width))\" height=\"16\">"
-                        + "<title>\(escape(row.label)) at \(escape(label)): payback \(months(value)) months</title></rect>")
+                        + "<title>\(escape(row.label)) at \(escape(label)): payback \(months(value)) months</title></rect>"
+                )
             }
         }
         lines.append(
             "<line class=\"base\" x1=\"\(n(base))\" y1=\"\(n(top - 6))\" x2=\"\(n(base))\" y2=\"\(n(height - 24))\"/>")
         lines.append(
-            "<text x=\"\(n(base))\" y=\"\(n(top - 10))\" text-anchor=\"middle\">today: \(months(r.paybackMonths))</text>")
+            "<text x=\"\(n(base))\" y=\"\(n(top - 10))\" text-anchor=\"middle\">today: \(months(r.paybackMonths))</text>"
+        )
         lines.append("</svg>")
         return lines.joined(separator: "\n")
     }

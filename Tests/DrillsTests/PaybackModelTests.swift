@@ -64,6 +64,7 @@ import Testing
     @Test func saysPlainlyWhenPaybackExceedsAYear() throws {
         let defaults = PaybackModel.compute(PaybackInputs())
         #expect(defaults.premature)
+        #expect(String(format: "%.2f", defaults.paybackMonths ?? 0) == "16.48", "the defaults' figure in Docs/roi.md")
         #expect(defaults.verdict.contains("more than a year: probably premature at your stage"))
         let never = PaybackModel.compute(
             try PaybackInputs.assemble(flags: [("incidents_per_year", 0)], file: [], measured: []))

@@ -54,7 +54,8 @@ final class LabWorkspace {
 
     func rollback(incident: String?, confirm: Bool) throws {
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "restore", incident: incident, detectedAt: nil, by: "carol",
+            RollbackRequest(
+                ref: nil, reason: "restore", incident: incident, detectedAt: nil, by: "carol",
                 confirm: confirm),
             in: context())
     }

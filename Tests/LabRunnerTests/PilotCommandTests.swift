@@ -74,7 +74,10 @@ import Testing
         try sandbox.write(#"{"loaded_rate": 100, "loaded_rate": 120}"#, to: "twice.json")
         let twice = try sandbox.run(["roi", "--inputs", "twice.json"])
         #expect(twice.status == 1)
-        #expect(twice.stderr == "Error: The inputs file twice.json gives 'loaded_rate' twice; keep one, since which would win is not obvious.\n")
+        #expect(
+            twice.stderr
+                == "Error: The inputs file twice.json gives 'loaded_rate' twice; keep one, since which would win is not obvious.\n"
+        )
         try sandbox.write(#"{"rate": 100}"#, to: "unknown.json")
         let unknown = try sandbox.run(["roi", "--inputs", "unknown.json"])
         #expect(unknown.status == 1)
