@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
+        .target(name: "Drills", dependencies: ["Playbook", "Registry", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
@@ -46,6 +47,7 @@ let package = Package(
             name: "LabRunner",
             dependencies: [
                 "Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving", "Reports", "LabKit",
+                "Drills",
             ],
             swiftSettings: strictSettings
         ),
@@ -64,6 +66,9 @@ let package = Package(
         .testTarget(
             name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing"], swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing"],
+            swiftSettings: strictSettings),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
     ]
 )

@@ -805,6 +805,7 @@ enum PlaybookCommands {
                     }
                     return 0
                 },
+                PilotCommands.statsSpec(env),
             ])
     }
 

@@ -1,0 +1,154 @@
+// `incident stats`: the pilot's numbers per UTC quarter, read from the event log alone. Real incidents and
+// drills are counted apart (DrillMarking), and the DORA pair (change failure rate, failed-deployment recovery
+// time) comes from production deployments and the real incidents that name them.
+import Foundation
+import Hashing
+import Playbook
+public import Registry
+
+/// Median and 90th percentile of a set of durations, in seconds.
+public struct DurationSummary: Codable, Sendable, Equatable {
+    public var count: Int
+    public var medianSeconds: Double?
+    public var p90Seconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case count
+        case medianSeconds = "median_s"
+        case p90Seconds = "p90_s"
+    }
+
+    /// Median: the middle value, or the mean of the two middle ones. p90: nearest rank, the value at rank
+    /// ⌈0.9 n⌉ of the sorted list, so it is always a time that really happened.
+    public init(_ values: [Double]) {
+        let sorted = values.sorted()
+        count = sorted.count
+        guard !sorted.isEmpty else { return }
+        let middle = sorted.count / 2
+        medianSeconds = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        let rank = Int((0.9 * Double(sorted.count)).rounded(.up))
+        p90Seconds = sorted[max(0, min(sorted.count, rank) - 1)]
+    }
+}
+
+/// One kind of incident (real or drill) in one quarter.
+public struct IncidentGroup: Codable, Sendable, Equatable {
+    public var incidents: Int
+    public var ids: [String]
+    /// Detection → production tag moved back (the rollback itself).
+    public var toRestored: DurationSummary
+    /// Detection → the confirming eval passed on the restored version (what the lab timer stops on).
+    public var toConfirmed: DurationSummary
+
+    enum CodingKeys: String, CodingKey {
+        case incidents, ids
+        case toRestored = "to_restored"
+        case toConfirmed = "to_confirmed"
+    }
+
+    init(_ incidents: [Incident]) {
+        self.incidents = incidents.count
+        ids = incidents.map(\.id)
+        toRestored = DurationSummary(incidents.compactMap(IncidentStats.secondsToRestored))
+        toConfirmed = DurationSummary(incidents.compactMap(IncidentStats.secondsToConfirmed))
+    }
+}
+
+/// The pilot's numbers for one quarter (or for all shown quarters together, labelled "all").
+public struct QuarterStats: Codable, Sendable, Equatable {
+    public var quarter: String
+    public var real: IncidentGroup
+    public var drills: IncidentGroup
+    /// Production deployments: moves of `production` that are neither rollbacks nor a drill's.
+    public var deployments: Int
+    /// Deployments that a real incident names as its bad version.
+    public var failedDeployments: Int
+    /// failed ÷ deployments; absent when there were no deployments.
+    public var changeFailureRate: Double?
+    /// DORA's failed-deployment recovery time: median detection → production restored, real incidents only.
+    public var recoveryMedianSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case quarter, real, drills, deployments
+        case failedDeployments = "failed_deployments"
+        case changeFailureRate = "change_failure_rate"
+        case recoveryMedianSeconds = "recovery_median_s"
+    }
+}
+
+public struct IncidentStatsReport: Codable, Sendable, Equatable {
+    public var quarters: [QuarterStats]
+    public var total: QuarterStats
+}
+
+public enum IncidentStats {
+    /// A production deployment as the event log records it.
+    struct Deployment {
+        var seq: Int
+        var at: Date
+        var version: String
+    }
+
+    static func secondsToRestored(_ incident: Incident) -> Double? {
+        incident.tagMovedAt.map { max(0, $0.timeIntervalSince(incident.detectedAt)) }
+    }
+
+    /// Only a confirmation that passed counts: a failed one did not restore a known-good state.
+    static func secondsToConfirmed(_ incident: Incident) -> Double? {
+        guard incident.confirmed == true, let at = incident.confirmedAt else { return nil }
+        return max(0, at.timeIntervalSince(incident.detectedAt))
+    }
+
+    static func deployments(events: [Event]) -> [Deployment] {
+        events.compactMap { event in
+            guard event.kind == EventKind.tagMoved, event.data["tag"] == "production", let to = event.data["to"],
+                event.data["play"] != "rollback", !DrillMarking.isDrill(event)
+            else { return nil }
+            return Deployment(seq: event.seq, at: event.at, version: to)
+        }
+    }
+
+    /// Each real incident is laid at the door of the latest deployment of its bad version at or before its
+    /// detection; those deployments failed.
+    static func failedDeploymentSeqs(_ deployments: [Deployment], realIncidents: [Incident]) -> Set<Int> {
+        var failed: Set<Int> = []
+        for incident in realIncidents {
+            guard let bad = incident.badVersion,
+                let cause = deployments.last(where: { $0.version == bad && $0.at <= incident.detectedAt })
+            else { continue }
+            failed.insert(cause.seq)
+        }
+        return failed
+    }
+
+    /// The report for `quarter`, or for every quarter with a deployment or an incident when nil. Incidents
+    /// belong to the quarter of their detection, deployments to the quarter of their tag move.
+    public static func report(events: [Event], quarter: Quarter? = nil) -> IncidentStatsReport {
+        let incidents = Incidents.all(events: events)
+        let drillIDs = DrillMarking.drillIncidentIDs(events: events)
+        let real = incidents.filter { !drillIDs.contains($0.id) }
+        let drills = incidents.filter { drillIDs.contains($0.id) }
+        let deployments = deployments(events: events)
+        let failed = failedDeploymentSeqs(deployments, realIncidents: real)
+        let shown: [Quarter] =
+            quarter.map { [$0] }
+            ?? Set(
+                incidents.map { Quarter(containing: $0.detectedAt) } + deployments.map { Quarter(containing: $0.at) }
+            )
+            .sorted()
+        func stats(_ label: String, _ inside: (Date) -> Bool) -> QuarterStats {
+            let realHere = real.filter { inside($0.detectedAt) }
+            let deployed = deployments.filter { inside($0.at) }
+            let failedHere = deployed.filter { failed.contains($0.seq) }.count
+            let group = IncidentGroup(realHere)
+            return QuarterStats(
+                quarter: label, real: group, drills: IncidentGroup(drills.filter { inside($0.detectedAt) }),
+                deployments: deployed.count, failedDeployments: failedHere,
+                changeFailureRate: deployed.isEmpty ? nil : Double(failedHere) / Double(deployed.count),
+                recoveryMedianSeconds: group.toRestored.medianSeconds)
+        }
+        let rows = shown.map { q in stats(q.description) { q.contains($0) } }
+        let total = stats("all") { date in shown.contains { $0.contains(date) } }
+        return IncidentStatsReport(quarters: rows, total: total)
+    }
+}
