@@ -111,7 +111,7 @@ public struct GradeReport: Sendable {
                 "  <testsuite name=\"\(Self.xml(grade.name))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"\(errored)\" skipped=\"0\">"
             )
             var properties = [
-                ("done_by", grade.laidDown ? "reference solution" : "hand"), ("attempts", "\(grade.attempts)"),
+                ("done_by", grade.doneByCode), ("attempts", "\(grade.attempts)"),
                 ("hints_used", "\(grade.hintsUsed)"),
             ]
             if grade.custom { properties += [("custom_lab", "true"), ("manifest_sha256", grade.manifestSHA256)] }

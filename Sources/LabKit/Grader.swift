@@ -63,7 +63,11 @@ public struct LabGrade: Encodable, Sendable, Equatable {
         tests.contains(where: \.errored) ? TestResult.error : passed ? TestResult.pass : TestResult.fail
     }
     /// Who did the latest attempt, as grades and write-ups say it.
-    public var doneBy: String { laidDown ? "laid down by the reference solution (no points)" : "by hand" }
+    /// The same, as scripts read it: "hand", "reference solution" or "nobody".
+    public var doneByCode: String { laidDown ? "reference solution" : attempts == 0 ? "nobody" : "hand" }
+    public var doneBy: String {
+        laidDown ? "laid down by the reference solution (no points)" : attempts == 0 ? "not started" : "by hand"
+    }
     /// The tests worth points (the registry-integrity gate is worth none).
     public var checks: [TestResult] { tests.filter { $0.maxScore > 0 } }
     public var checksSummary: String { "\(checks.filter(\.passed).count) of \(checks.count) checks pass" }
@@ -88,7 +92,7 @@ public struct LabGrade: Encodable, Sendable, Equatable {
         try container.encode(tests, forKey: .tests)
         try container.encode(hintsUsed, forKey: .hintsUsed)
         try container.encode(attempts, forKey: .attempts)
-        try container.encode(laidDown ? "reference solution" : "hand", forKey: .doneBy)
+        try container.encode(doneByCode, forKey: .doneBy)
         try container.encode(status, forKey: .status)
     }
 }
@@ -157,18 +161,27 @@ public enum Grader {
                         name: timer.name, status: TestResult.fail, score: 0, maxScore: timer.points,
                         message: "Not timed: the registry's evidence does not verify."))
         }
+        // Points are for work done in an attempt of this lab by the learner: none for a lab never started, none
+        // for an attempt the reference solution did.
         let laidDown = evidence.laidDown(lab.id)
-        if let laidDown {
+        let unearned: String? =
+            if let laidDown {
+                "The reference solution did this attempt (event #\(laidDown.seq)), so it earns no points; "
+                    + "'LabRunner lab reset \(lab.manifest.number)' starts a new attempt to do yourself."
+            } else if evidence.start(of: lab.id) == nil {
+                "Lab \(lab.manifest.number) was never started, so nothing here is its work yet: run "
+                    + "'LabRunner lab start \(lab.manifest.number)'."
+            } else {
+                nil
+            }
+        if let unearned {
             tests = tests.map { test in
-                var unearned = test
-                unearned.score = 0
-                return unearned
+                var zeroed = test
+                zeroed.score = 0
+                return zeroed
             }
             tests.insert(
-                TestResult(
-                    name: doneByHandTest, status: TestResult.fail, score: 0, maxScore: 0,
-                    message: "The reference solution did this attempt (event #\(laidDown.seq)), so it earns no "
-                        + "points; 'LabRunner lab reset \(lab.manifest.number)' starts a new attempt to do yourself."),
+                TestResult(name: doneByHandTest, status: TestResult.fail, score: 0, maxScore: 0, message: unearned),
                 at: 1)
         }
         return LabGrade(

@@ -94,7 +94,7 @@ enum LabCommands {
                             started: evidence?.start(of: lab.id) != nil, score: grade?.score,
                             status: status(lab, grade, evidence), attempts: grade?.attempts ?? 0,
                             doneBy: grade.flatMap {
-                                $0.attempts > 0 ? ($0.laidDown ? "reference solution" : "hand") : nil
+                                $0.attempts > 0 ? $0.doneByCode : nil
                             },
                             hintsUsed: grade?.hintsUsed)
                     }, console)
