@@ -58,6 +58,13 @@ import Testing
         #expect(events.contains("\"lab.laid_down\""))
         #expect(events.contains("\"solution_sha256\""))
 
+        // A lab never started earns nothing, even where its checks happen to pass on the history.
+        let unstarted = try LabsTests.grade(sandbox, "03")
+        #expect(unstarted.json["score"].int == 0)
+        #expect(unstarted.json["labs"][0]["done_by"].string == "nobody")
+        #expect(
+            unstarted.json["tests"].array.contains { $0["message"].string?.contains("was never started") == true })
+
         // A new attempt by hand earns the points.
         #expect(try sandbox.run(["lab", "reset", "01", "--yes"], in: Self.workspace).status == 0)
         let untouched = try LabsTests.grade(sandbox, "01")
