@@ -119,13 +119,24 @@ enum CheckLibrary {
 
     static func retrainedVersion(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
+        var unverified: VersionRecord?
         for version in evidence.versions where version.metadata.extra["lineage_broken"] == nil {
             guard let parentID = version.metadata.parent, let parent = evidence.version(parentID),
                 let lineage = version.manifest.lineage, lineage != parent.manifest.lineage,
                 version.manifest.components["weights.json"] != parent.manifest.components["weights.json"]
             else { continue }
+            // Weights no recorded training run produced (an edited weights file) claim a retraining nobody did.
+            guard version.metadata.extra["lineage_unverified"] == nil else {
+                unverified = unverified ?? version
+                continue
+            }
             return .pass(
                 "\(evidence.label(version.id)) carries weights retrained on data \(lineage.sha256.prefix(12)), and its lineage says so."
+            )
+        }
+        if let unverified {
+            return .fail(
+                "\(evidence.label(unverified.id))'s weights were produced by no training run the registry recorded: retrain them with 'LabRunner train' rather than editing or copying a weights file."
             )
         }
         return .fail(
@@ -137,6 +148,11 @@ enum CheckLibrary {
         if let broken = input.evidence.versions.first(where: { $0.metadata.extra["lineage_broken"] != nil }) {
             return .fail(
                 "\(input.evidence.label(broken.id)) was registered with broken lineage (weights trained on other data); retrain with 'LabRunner train' instead of overriding."
+            )
+        }
+        if let unverified = input.evidence.versions.first(where: { $0.metadata.extra["lineage_unverified"] != nil }) {
+            return .fail(
+                "\(input.evidence.label(unverified.id)) was registered with unverified lineage (weights no recorded training run produced); retrain with 'LabRunner train' instead of overriding."
             )
         }
         return .pass("Every version's weights were trained on the dataset its lineage names.")
@@ -428,7 +444,8 @@ enum CheckLibrary {
         guard let name = version.metadata.extra["experiment"],
             let base = (experiments.last { $0.name == name }?.from).flatMap(evidence.version)
         else { return "\(evidence.label(version.id)) names no experiment this registry started." }
-        let cleanUp = "put system/ back with 'rm -rf system && LabRunner checkout production system', then make only the one change."
+        let cleanUp =
+            "put system/ back with 'rm -rf system && LabRunner checkout production system', then make only the one change."
         let names = Set(version.manifest.components.keys).union(base.manifest.components.keys)
         let extra = names.filter { $0 != component && version.manifest.components[$0] != base.manifest.components[$0] }
             .sorted()
@@ -442,7 +459,8 @@ enum CheckLibrary {
             let mine = version.manifest.components[component], let theirs = base.manifest.components[component],
             mine.kind == .file, theirs.kind == .file, mine != theirs
         else { return nil }
-        let added = changedLines(from: try evidence.registry.objects.get(theirs.sha256), to: try evidence.registry.objects.get(mine.sha256))
+        let added = changedLines(
+            from: try evidence.registry.objects.get(theirs.sha256), to: try evidence.registry.objects.get(mine.sha256))
         guard added.count > maximum else { return nil }
         let shown = added.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
         return
@@ -696,7 +714,8 @@ enum CheckLibrary {
         let evidence = input.evidence
         guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"]
         else { return .fail("There is no '\(ref)' version with weights yet.") }
-        guard let run = Training.runs(events: evidence.events).last(where: { $0.weightsSHA256 == weights.sha256 }) else {
+        guard let run = Training.runs(events: evidence.events).last(where: { $0.weightsSHA256 == weights.sha256 })
+        else {
             return .fail("No training run the registry recorded produced \(evidence.label(record.id))'s weights.")
         }
         guard let data = evidence.file(file) else {
@@ -710,7 +729,9 @@ enum CheckLibrary {
                 "'\(field): \(given)' is not the seed \(evidence.label(record.id))'s weights were trained with: the weights record their seed, and so does the registry's training run."
             )
         }
-        return .pass("\(evidence.label(record.id))'s weights were trained with seed \(given), as the registry's training run records.")
+        return .pass(
+            "\(evidence.label(record.id))'s weights were trained with seed \(given), as the registry's training run records."
+        )
     }
 
     static func writeupMatchesRegistry(_ input: CheckInput) throws -> CheckOutcome {
@@ -750,7 +771,9 @@ enum CheckLibrary {
         let moves = evidence.productionMoves
         guard let incident = try? Writeup.incident(Writeup.incidentID(in: text), events: evidence.events, moves: moves)
         else {
-            return .fail("\(file) names no rolled-back incident of this registry: write it again with 'LabRunner writeup --out \(file)'.")
+            return .fail(
+                "\(file) names no rolled-back incident of this registry: write it again with 'LabRunner writeup --out \(file)'."
+            )
         }
         let facts = try WriteupFacts(incident: incident, evidence: evidence)
         for title in Writeup.learnerSectionTitles where !facts.cited(in: sections[title] ?? "") {
@@ -802,8 +825,10 @@ struct WriteupFacts {
                 }
             }
         }
-        let durations = [incident.timeToRollbackSeconds, incident.tagMovedAt.map { $0.timeIntervalSince(incident.detectedAt) },
-            incident.confirmedAt.map { $0.timeIntervalSince(incident.detectedAt) }].compactMap(\.self)
+        let durations = [
+            incident.timeToRollbackSeconds, incident.tagMovedAt.map { $0.timeIntervalSince(incident.detectedAt) },
+            incident.confirmedAt.map { $0.timeIntervalSince(incident.detectedAt) },
+        ].compactMap(\.self)
         for seconds in durations {
             let printed = TimeParsing.describe(max(0, seconds))
             if seconds < 60 { numbers.insert(String(printed.dropLast())) } else { phrases.append(printed.lowercased()) }

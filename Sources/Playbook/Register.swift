@@ -90,7 +90,9 @@ public enum RegisterPlay {
                 lineageUnverified: false, experiment: nil, warnings: [])
         }
         var warnings: [String] = []
-        if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) { warnings.append(warning) }
+        if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) {
+            warnings.append(warning)
+        }
         let contents = components.mapValues { content -> ComponentContent in
             switch content {
             case .file(let data): return .file(data)

@@ -34,6 +34,15 @@ let wrongSolutions: [WrongSolution] = [
             echo "my lampshade came with a dent,damaged_item" >> data/train.csv
             "$LABRUNNER" register --parent '#2' --owner me --reason "new data" --lineage-broken-ok
             """, failingCheck: "lineage-true", phrase: "broken lineage"),
+    // New data, and the weights file edited to claim it rather than retrained.
+    WrongSolution(
+        lab: "02-register-behind-the-gate",
+        script: """
+            echo "my lampshade came with a dent,damaged_item" >> data/train.csv
+            data=$("$LABRUNNER" hash data/train.csv | cut -d' ' -f1)
+            sed -i "s/\\"data_sha256\\":\\"[0-9a-f]*\\"/\\"data_sha256\\":\\"$data\\"/" system/weights.json
+            "$LABRUNNER" register --parent '#2' --owner me --reason "new data" --lineage-unverified-ok
+            """, failingCheck: "retrained", phrase: "no training run the registry recorded"),
     WrongSolution(
         lab: "03-promotion-is-a-tag-move",
         script: """
