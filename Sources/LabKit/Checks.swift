@@ -798,7 +798,10 @@ struct WriteupFacts {
     var phrases: [String]
     var exampleVersion: String
     var exampleComponent: String
+}
 
+extension WriteupFacts {
+    /// The facts of one incident, read from the registry (in an extension, so the memberwise init stays).
     init(incident: Incident, evidence: Evidence) throws {
         versionSeqs = Set(evidence.allVersions.map(\.seq))
         versionIDs = evidence.allVersions.map(\.id)
