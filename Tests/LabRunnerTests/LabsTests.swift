@@ -89,6 +89,17 @@ let wrongSolutions: [WrongSolution] = [
             "$LABRUNNER" eval compare production exp-formal-tone
             "$LABRUNNER" experiment end formal-tone
             """, failingCheck: "experiment-version", phrase: "'escalate: account_takeover'"),
+    // A retrieval tweak rides along with the tone: another component changed.
+    WrongSolution(
+        lab: "07-run-an-experiment",
+        script: """
+            "$LABRUNNER" experiment start formal-tone --from production --ttl 3d
+            sed -i 's/^tone: friendly$/tone: formal/' system/prompt.md
+            sed -i 's/"retrieval_top_k": 2/"retrieval_top_k": 3/' system/config.json
+            "$LABRUNNER" register --experiment formal-tone --parent production --owner me --reason "formal tone"
+            "$LABRUNNER" eval compare production exp-formal-tone
+            "$LABRUNNER" experiment end formal-tone
+            """, failingCheck: "experiment-version", phrase: "also changes config.json"),
     WrongSolution(
         lab: "08-answer-an-audit",
         script: """
