@@ -61,9 +61,10 @@ enum CheckLibrary {
         "kept_innocent_change": CheckDefinition(requiredParams: ["owner"], run: keptInnocentChange),
         "regression_resolved": CheckDefinition(requiredParams: ["owner", "component"], run: regressionResolved),
         "reproduced_weights": CheckDefinition(requiredParams: ["file", "version"], run: reproducedWeights),
-        "answer": CheckDefinition(requiredParams: ["file", "field", "expected"], run: answer),
+        "answer": CheckDefinition(requiredParams: ["file", "field"], run: answer),
+        "training_seed_named": CheckDefinition(requiredParams: ["file", "field", "version"], run: trainingSeedNamed),
         "writeup_matches_registry": CheckDefinition(requiredParams: ["file"], run: writeupMatchesRegistry),
-        "writeup_completed": CheckDefinition(requiredParams: ["file", "min_words"], run: writeupCompleted),
+        "writeup_cites_registry": CheckDefinition(requiredParams: ["file", "min_words"], run: writeupCitesRegistry),
     ]
 
     // MARK: Versions and lineage
@@ -118,13 +119,24 @@ enum CheckLibrary {
 
     static func retrainedVersion(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
+        var unverified: VersionRecord?
         for version in evidence.versions where version.metadata.extra["lineage_broken"] == nil {
             guard let parentID = version.metadata.parent, let parent = evidence.version(parentID),
                 let lineage = version.manifest.lineage, lineage != parent.manifest.lineage,
                 version.manifest.components["weights.json"] != parent.manifest.components["weights.json"]
             else { continue }
+            // Weights no recorded training run produced (an edited weights file) claim a retraining nobody did.
+            guard version.metadata.extra["lineage_unverified"] == nil else {
+                unverified = unverified ?? version
+                continue
+            }
             return .pass(
                 "\(evidence.label(version.id)) carries weights retrained on data \(lineage.sha256.prefix(12)), and its lineage says so."
+            )
+        }
+        if let unverified {
+            return .fail(
+                "\(evidence.label(unverified.id))'s weights were produced by no training run the registry recorded: retrain them with 'LabRunner train' rather than editing or copying a weights file."
             )
         }
         return .fail(
@@ -136,6 +148,11 @@ enum CheckLibrary {
         if let broken = input.evidence.versions.first(where: { $0.metadata.extra["lineage_broken"] != nil }) {
             return .fail(
                 "\(input.evidence.label(broken.id)) was registered with broken lineage (weights trained on other data); retrain with 'LabRunner train' instead of overriding."
+            )
+        }
+        if let unverified = input.evidence.versions.first(where: { $0.metadata.extra["lineage_unverified"] != nil }) {
+            return .fail(
+                "\(input.evidence.label(unverified.id)) was registered with unverified lineage (weights no recorded training run produced); retrain with 'LabRunner train' instead of overriding."
             )
         }
         return .pass("Every version's weights were trained on the dataset its lineage names.")
@@ -396,15 +413,81 @@ enum CheckLibrary {
         )
     }
 
+    /// With `component` (and optionally `max_changed_lines`), the experiment's version must differ from the
+    /// version its experiment branched from in that one component alone: a fair experiment changes one thing.
     static func experimentVersion(_ input: CheckInput) throws -> CheckOutcome {
-        guard let version = input.evidence.versions.first(where: { $0.metadata.extra["experiment"] != nil }) else {
+        let evidence = input.evidence
+        let candidates = evidence.versions.filter { $0.metadata.extra["experiment"] != nil }
+        guard let first = candidates.first else {
             return .fail(
                 "No version was registered under an experiment, so nothing will ever expire: register with --experiment NAME."
             )
         }
-        return .pass(
-            "\(input.evidence.label(version.id)) belongs to experiment \(version.metadata.extra["experiment"] ?? "") and expires \(version.metadata.extra["expires_at"] ?? "")."
-        )
+        var firstProblem: String?
+        for version in candidates {
+            guard let problem = try extraChanges(of: version, input: input) else {
+                return .pass(
+                    "\(evidence.label(version.id)) belongs to experiment \(version.metadata.extra["experiment"] ?? "") and expires \(version.metadata.extra["expires_at"] ?? "")."
+                )
+            }
+            firstProblem = firstProblem ?? problem
+        }
+        return .fail(firstProblem ?? "\(evidence.label(first.id)) changes more than one thing.")
+    }
+
+    /// Why an experiment's version is not a one-change experiment, or nil when it is (or the lab does not ask).
+    static func extraChanges(of version: VersionRecord, input: CheckInput) throws -> String? {
+        let component = input.param("component")
+        guard !component.isEmpty else { return nil }
+        let evidence = input.evidence
+        let experiments = Experiments.all(events: evidence.events)
+        guard let name = version.metadata.extra["experiment"],
+            let base = (experiments.last { $0.name == name }?.from).flatMap(evidence.version)
+        else { return "\(evidence.label(version.id)) names no experiment this registry started." }
+        let cleanUp =
+            "put system/ back with 'rm -rf system && LabRunner checkout production system', then make only the one change."
+        let names = Set(version.manifest.components.keys).union(base.manifest.components.keys)
+        let extra = names.filter { $0 != component && version.manifest.components[$0] != base.manifest.components[$0] }
+            .sorted()
+        let lineageChanged = version.manifest.lineage != base.manifest.lineage
+        guard extra.isEmpty, !lineageChanged else {
+            let what = (extra + (lineageChanged ? ["the training data"] : [])).joined(separator: ", ")
+            return
+                "\(evidence.label(version.id)) also changes \(what) against \(evidence.label(base.id)), where its experiment branched: an experiment changes one thing; \(cleanUp)"
+        }
+        guard let maximum = input.spec.param("max_changed_lines").flatMap(Int.init),
+            let mine = version.manifest.components[component], let theirs = base.manifest.components[component],
+            mine.kind == .file, theirs.kind == .file, mine != theirs
+        else { return nil }
+        let added = changedLines(
+            from: try evidence.registry.objects.get(theirs.sha256), to: try evidence.registry.objects.get(mine.sha256))
+        guard added.count > maximum else { return nil }
+        let shown = added.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+        return
+            "\(evidence.label(version.id)) changes \(added.count) lines of \(component) against \(evidence.label(base.id)), where its experiment branched (\(shown)): an experiment changes one thing; \(cleanUp)"
+    }
+
+    /// The lines of `new` that `old` lacks (a multiset difference), or the removed ones when more were removed.
+    static func changedLines(from old: Data, to new: Data) -> [String] {
+        func lines(_ data: Data) -> [String] {
+            String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+        }
+        func missing(_ wanted: [String], from present: [String]) -> [String] {
+            var counts: [String: Int] = [:]
+            for line in present { counts[line, default: 0] += 1 }
+            return wanted.filter { line in
+                guard let count = counts[line], count > 0 else { return true }
+                counts[line] = count - 1
+                return false
+            }
+        }
+        let before = lines(old)
+        let after = lines(new)
+        let added = missing(after, from: before)
+        let removed = missing(before, from: after)
+        return added.count >= removed.count ? added : removed
     }
 
     static func fairComparison(_ input: CheckInput) throws -> CheckOutcome {
@@ -609,11 +692,46 @@ enum CheckLibrary {
         guard let given = answers(in: String(decoding: data, as: UTF8.self))[field.lowercased()], !given.isEmpty else {
             return .fail("\(file) has no line '\(field): …' yet.")
         }
-        let expected = input.param("expected")
-        guard given.lowercased() == expected.lowercased() else {
+        // The manifest may hold only the answer's hash, so reading lab.json does not give the answer away.
+        let right: Bool
+        if let hash = input.spec.param("expected_sha256") {
+            right = SHA256.hash(Data(given.lowercased().utf8)).hex == hash.lowercased()
+        } else {
+            right = given.lowercased() == input.param("expected").lowercased()
+        }
+        guard right else {
             return .fail(input.spec.param("why") ?? "'\(field): \(given)' is not right; read the lab text again.")
         }
         return .pass(input.spec.param("why_right") ?? "'\(field): \(given)' is right.")
+    }
+
+    /// The seed a version's weights were trained with, read from the training run the registry recorded:
+    /// the answer comes from the evidence, not from the lab's manifest.
+    static func trainingSeedNamed(_ input: CheckInput) throws -> CheckOutcome {
+        let file = input.param("file")
+        let field = input.param("field")
+        let ref = input.param("version")
+        let evidence = input.evidence
+        guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"]
+        else { return .fail("There is no '\(ref)' version with weights yet.") }
+        guard let run = Training.runs(events: evidence.events).last(where: { $0.weightsSHA256 == weights.sha256 })
+        else {
+            return .fail("No training run the registry recorded produced \(evidence.label(record.id))'s weights.")
+        }
+        guard let data = evidence.file(file) else {
+            return .fail("\(file) does not exist yet: answer with a line '\(field): …'.")
+        }
+        guard let given = answers(in: String(decoding: data, as: UTF8.self))[field.lowercased()], !given.isEmpty else {
+            return .fail("\(file) has no line '\(field): …' yet.")
+        }
+        guard UInt64(given) == run.seed else {
+            return .fail(
+                "'\(field): \(given)' is not the seed \(evidence.label(record.id))'s weights were trained with: the weights record their seed, and so does the registry's training run."
+            )
+        }
+        return .pass(
+            "\(evidence.label(record.id))'s weights were trained with seed \(given), as the registry's training run records."
+        )
     }
 
     static func writeupMatchesRegistry(_ input: CheckInput) throws -> CheckOutcome {
@@ -634,13 +752,16 @@ enum CheckLibrary {
         return .pass("Every generated number in \(file) is backed by the registry.")
     }
 
-    static func writeupCompleted(_ input: CheckInput) throws -> CheckOutcome {
+    /// Each section the learner writes must be long enough and cite something the registry backs: a word
+    /// count alone passes with filler, a citation makes the author look at the evidence.
+    static func writeupCitesRegistry(_ input: CheckInput) throws -> CheckOutcome {
         let file = input.param("file")
         guard let data = input.evidence.file(file) else {
             return .fail("\(file) does not exist yet: write it with 'LabRunner writeup --out \(file)'.")
         }
+        let text = String(decoding: data, as: UTF8.self)
         let minimum = Int(input.number("min_words", default: 15))
-        let sections = Writeup.learnerSections(of: String(decoding: data, as: UTF8.self))
+        let sections = Writeup.learnerSections(of: text)
         for title in Writeup.learnerSectionTitles {
             let words = sections[title].map(Writeup.wordCount) ?? 0
             guard words >= minimum else {
@@ -648,7 +769,102 @@ enum CheckLibrary {
                     "The section '\(title)' in \(file) has \(words) word(s) of yours; write at least \(minimum).")
             }
         }
-        return .pass("All \(Writeup.learnerSectionTitles.count) sections that need your judgement are written.")
+        let evidence = input.evidence
+        let moves = evidence.productionMoves
+        guard let incident = try? Writeup.incident(Writeup.incidentID(in: text), events: evidence.events, moves: moves)
+        else {
+            return .fail(
+                "\(file) names no rolled-back incident of this registry: write it again with 'LabRunner writeup --out \(file)'."
+            )
+        }
+        let facts = try WriteupFacts(incident: incident, evidence: evidence)
+        for title in Writeup.learnerSectionTitles where !facts.cited(in: sections[title] ?? "") {
+            return .fail(
+                "The section '\(title)' in \(file) cites nothing the registry backs: name a version (\(facts.exampleVersion)), a component the incident changed (\(facts.exampleComponent)), the incident (\(incident.id)) or a number the registry records for it (a pass rate, the time to rollback)."
+            )
+        }
+        return .pass(
+            "All \(Writeup.learnerSectionTitles.count) sections that need your judgement are written, and each cites what the registry backs."
+        )
+    }
+}
+
+/// What a write-up's own sections may cite for one incident: the facts the registry holds about it.
+struct WriteupFacts {
+    var versionSeqs: Set<Int>
+    var versionIDs: [String]
+    var components: Set<String>
+    var incidentID: String
+    /// Numbers as the kit prints them ("89.7", "37.2", "300"), and durations as printed ("1m 5s").
+    var numbers: Set<String>
+    var phrases: [String]
+    var exampleVersion: String
+    var exampleComponent: String
+}
+
+extension WriteupFacts {
+    /// The facts of one incident, read from the registry (in an extension, so the memberwise init stays).
+    init(incident: Incident, evidence: Evidence) throws {
+        versionSeqs = Set(evidence.allVersions.map(\.seq))
+        versionIDs = evidence.allVersions.map(\.id)
+        incidentID = incident.id.lowercased()
+        let bad = incident.badVersion.flatMap(evidence.version)
+        let good = incident.goodVersion.flatMap(evidence.version)
+        var changed: Set<String> = []
+        if let bad, let good {
+            let names = Set(bad.manifest.components.keys).union(good.manifest.components.keys)
+            changed = names.filter { bad.manifest.components[$0] != good.manifest.components[$0] }
+            if bad.manifest.lineage != good.manifest.lineage, let dataset = bad.manifest.lineage?.dataset {
+                changed.insert(String(dataset.split(separator: "/").last ?? Substring(dataset)))
+            }
+        }
+        components = Set(changed.map { $0.lowercased() })
+        exampleVersion = bad.map { "#\($0.seq)" } ?? "#N"
+        exampleComponent = changed.sorted().first ?? "the component"
+        var numbers: Set<String> = []
+        var phrases: [String] = []
+        for version in [bad, good].compactMap(\.self) {
+            for eval in evidence.evals(of: version.id) {
+                for rate in [eval.passRate, eval.ciLow, eval.ciHigh] {
+                    numbers.insert(String(PromotePlay.percent(rate).dropLast()))
+                }
+            }
+        }
+        let durations = [
+            incident.timeToRollbackSeconds, incident.tagMovedAt.map { $0.timeIntervalSince(incident.detectedAt) },
+            incident.confirmedAt.map { $0.timeIntervalSince(incident.detectedAt) },
+        ].compactMap(\.self)
+        for seconds in durations {
+            let printed = TimeParsing.describe(max(0, seconds))
+            if seconds < 60 { numbers.insert(String(printed.dropLast())) } else { phrases.append(printed.lowercased()) }
+            if seconds >= 10 { numbers.insert(String(Int(seconds.rounded()))) }
+        }
+        if let bad {
+            let served = try CheckLibrary.requests(evidence).filter { $0.version == bad.id }.count
+            if served >= 10 { numbers.insert(String(served)) }
+        }
+        self.numbers = numbers
+        self.phrases = phrases
+    }
+
+    /// Whether the text names at least one of the facts.
+    func cited(in text: String) -> Bool {
+        let lowered = text.lowercased()
+        if phrases.contains(where: lowered.contains) { return true }
+        let separators = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "#.%-_")).inverted
+        for raw in lowered.components(separatedBy: separators) {
+            let token = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:-_"))
+            guard !token.isEmpty else { continue }
+            if token == incidentID || components.contains(token) { return true }
+            if token.hasPrefix("#"), let seq = Int(token.dropFirst()), versionSeqs.contains(seq) { return true }
+            if token.count >= 8, token.allSatisfy(\.isHexDigit), versionIDs.contains(where: { $0.hasPrefix(token) }) {
+                return true
+            }
+            var number = token
+            while let last = number.last, last == "%" || last == "s" { number.removeLast() }
+            if numbers.contains(number) { return true }
+        }
+        return false
     }
 }
 

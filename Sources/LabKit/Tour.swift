@@ -31,9 +31,13 @@ public enum Tour {
             let say =
                 next.map { "Lab \(lab.manifest.number) passes. Next up: \($0.manifest.title)." }
                 ?? "Every lab is done: grade them all and share your write-up."
+            // Steps after the last checked one are clean-ups (put system/ back): a passing grade cannot show
+            // them done, so they come before the next lab, every time, and are harmless to repeat.
+            let lastChecked = lab.manifest.steps.lastIndex { $0.check != nil } ?? -1
+            let cleanUps = lab.manifest.steps.dropFirst(lastChecked + 1).map(fill.instruction)
             return TourStatus(
                 lab: lab, grade: grade,
-                instructions: [TourInstruction(kind: .next, say: say, text: command, expectFailure: false)])
+                instructions: cleanUps + [TourInstruction(kind: .next, say: say, text: command, expectFailure: false)])
         }
         let passing = Set(grade.tests.filter(\.passed).map(\.name))
         var pending: [TourInstruction] = []

@@ -58,16 +58,17 @@ public enum RegisterPlay {
         try requireText(request.owner, field: "--owner", hint: "every version needs an owner, pass --owner NAME")
         try requireText(request.reason, field: "--reason", hint: "every change needs a reason, pass --reason TEXT")
         let registry = context.registry
-        let parent: String?
+        let parentRecord: VersionRecord?
         switch (request.parent, request.root) {
-        case (let ref?, false): parent = try registry.resolve(ref).id
-        case (nil, true): parent = nil
+        case (let ref?, false): parentRecord = try registry.resolve(ref)
+        case (nil, true): parentRecord = nil
         case (.some, true): throw PlaybookError.invalid("Give either --parent REF or --root, not both.")
         case (nil, false):
             throw RegistryError.missingMetadata(
                 field: "parent",
                 hint: "every version names its parent, pass --parent REF (or --root for a first version)")
         }
+        let parent = parentRecord?.id
         let workspace = context.workspace
         let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)
         var lineage: DatasetLineage?
@@ -87,6 +88,10 @@ public enum RegisterPlay {
             return RegisterResult(
                 record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
                 lineageUnverified: false, experiment: nil, warnings: [])
+        }
+        var warnings: [String] = []
+        if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) {
+            warnings.append(warning)
         }
         let contents = components.mapValues { content -> ComponentContent in
             switch content {
@@ -149,7 +154,17 @@ public enum RegisterPlay {
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
             lineageBroken: lineageBroken, lineageUnverified: lineageUnverified, experiment: experiment?.name,
-            warnings: system.warnings)
+            warnings: warnings + system.warnings)
+    }
+
+    /// A warning when system/ differs from the parent in more than one component: often a leftover edit from
+    /// earlier work rides along, and the version then changes more than its reason says. Gates still decide.
+    static func manyChanges(_ manifest: VersionManifest, parent: VersionRecord) -> String? {
+        let names = Set(manifest.components.keys).union(parent.manifest.components.keys)
+        let changed = names.filter { manifest.components[$0] != parent.manifest.components[$0] }.sorted()
+        guard changed.count > 1 else { return nil }
+        return
+            "system/ differs from its parent #\(parent.seq) in \(changed.count) components (\(changed.joined(separator: ", "))); if you meant to change one, put the others back ('LabRunner checkout REF DIR' writes a version's components) before registering."
     }
 
     static func requireText(_ text: String, field: String, hint: String) throws {

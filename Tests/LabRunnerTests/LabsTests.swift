@@ -34,6 +34,15 @@ let wrongSolutions: [WrongSolution] = [
             echo "my lampshade came with a dent,damaged_item" >> data/train.csv
             "$LABRUNNER" register --parent '#2' --owner me --reason "new data" --lineage-broken-ok
             """, failingCheck: "lineage-true", phrase: "broken lineage"),
+    // New data, and the weights file edited to claim it rather than retrained.
+    WrongSolution(
+        lab: "02-register-behind-the-gate",
+        script: """
+            echo "my lampshade came with a dent,damaged_item" >> data/train.csv
+            data=$("$LABRUNNER" hash data/train.csv | cut -d' ' -f1)
+            sed -i "s/\\"data_sha256\\":\\"[0-9a-f]*\\"/\\"data_sha256\\":\\"$data\\"/" system/weights.json
+            "$LABRUNNER" register --parent '#2' --owner me --reason "new data" --lineage-unverified-ok
+            """, failingCheck: "retrained", phrase: "no training run the registry recorded"),
     WrongSolution(
         lab: "03-promotion-is-a-tag-move",
         script: """
@@ -69,6 +78,28 @@ let wrongSolutions: [WrongSolution] = [
             "$LABRUNNER" eval run --version exp-formal-tone
             "$LABRUNNER" experiment end formal-tone
             """, failingCheck: "fair-comparison", phrase: "compared with production"),
+    // Lab 05's worse prompt left in system/: the "formal tone" experiment then changes two things.
+    WrongSolution(
+        lab: "07-run-an-experiment",
+        script: """
+            sed -i 's/^escalate: refund_over_500, legal_threat, account_takeover$/escalate: account_takeover/' system/prompt.md
+            "$LABRUNNER" experiment start formal-tone --from production --ttl 3d
+            sed -i 's/^tone: friendly$/tone: formal/' system/prompt.md
+            "$LABRUNNER" register --experiment formal-tone --parent production --owner me --reason "formal tone"
+            "$LABRUNNER" eval compare production exp-formal-tone
+            "$LABRUNNER" experiment end formal-tone
+            """, failingCheck: "experiment-version", phrase: "'escalate: account_takeover'"),
+    // A retrieval tweak rides along with the tone: another component changed.
+    WrongSolution(
+        lab: "07-run-an-experiment",
+        script: """
+            "$LABRUNNER" experiment start formal-tone --from production --ttl 3d
+            sed -i 's/^tone: friendly$/tone: formal/' system/prompt.md
+            sed -i 's/"retrieval_top_k": 2/"retrieval_top_k": 3/' system/config.json
+            "$LABRUNNER" register --experiment formal-tone --parent production --owner me --reason "formal tone"
+            "$LABRUNNER" eval compare production exp-formal-tone
+            "$LABRUNNER" experiment end formal-tone
+            """, failingCheck: "experiment-version", phrase: "also changes config.json"),
     WrongSolution(
         lab: "08-answer-an-audit",
         script: """
@@ -99,11 +130,21 @@ let wrongSolutions: [WrongSolution] = [
             mkdir -p repro && cp copied/weights.json repro/weights.json
             printf 'seed: 7\\ncompare: outputs\\n' > answers/11-reproducibility.txt
             """, failingCheck: "weights-reproduced", phrase: "retrain it with the kit, not a copy"),
+    // A wrong seed: graded against the seed the registry's training run recorded, not a constant in lab.json.
+    WrongSolution(
+        lab: "11-reproducibility-and-sampling",
+        script: """
+            "$LABRUNNER" train --seed 42 --out repro/weights.json
+            printf 'seed: 7\\ncompare: interval\\n' > answers/11-reproducibility.txt
+            """, failingCheck: "seed-named", phrase: "the registry's training run"),
+    // Filler long enough for any word count, citing nothing the registry backs.
     WrongSolution(
         lab: "12-capstone-writeup",
         script: """
             "$LABRUNNER" writeup --out writeup.md
-            """, failingCheck: "writeup-written", phrase: "word(s) of yours"),
+            awk '/^<!-- your words: / { print; getline; print "Things happened and then other things happened, and in the end everything was fine again, which was good for everyone involved."; next } { print }' writeup.md > writeup.tmp
+            mv writeup.tmp writeup.md
+            """, failingCheck: "writeup-written", phrase: "cites nothing the registry backs"),
 ]
 
 @Suite struct LabsTests {

@@ -1,5 +1,5 @@
-// The guided tour followed literally: from the first `LabRunner` on a fresh folder to the end of lab 06,
-// doing only what each `LabRunner` (no arguments) says to do next.
+// The guided tour followed literally: from the first `LabRunner` on a fresh folder to the end of lab 07,
+// doing only what each `LabRunner` (no arguments) says to do next, clean-ups included.
 import Foundation
 import Testing
 
@@ -34,12 +34,12 @@ import Testing
         }
     }
 
-    @Test func theTourLeadsFromAFreshFolderThroughLab06() throws {
+    @Test func theTourLeadsFromAFreshFolderThroughLab07() throws {
         let sandbox = try Sandbox()
         var folder = ""
         var transcript: [String] = []
-        var reachedLab07 = false
-        for _ in 0..<40 {
+        var reachedLab08 = false
+        for _ in 0..<50 {
             let status = try sandbox.run([], in: folder)
             #expect(status.status == 0, "\(status.stderr)")
             transcript.append("$ LabRunner\n" + status.stdout)
@@ -48,11 +48,12 @@ import Testing
                 Issue.record("The tour gave no instruction:\n\(status.stdout)")
                 break
             }
-            if steps.contains(.command("LabRunner lab start 07", expectFailure: false)) {
-                reachedLab07 = true
-                break
-            }
             for step in steps {
+                // Stop at lab 08, after the clean-ups the tour prints before it.
+                if step == .command("LabRunner lab start 08", expectFailure: false) {
+                    reachedLab08 = true
+                    break
+                }
                 switch step {
                 case .changeDirectory(let path):
                     folder = folder.isEmpty ? path : folder + "/" + path
@@ -73,18 +74,22 @@ import Testing
                     )
                 }
             }
+            if reachedLab08 { break }
         }
-        #expect(reachedLab07, "the tour did not reach lab 07:\n\(transcript.suffix(6).joined(separator: "\n"))")
+        #expect(reachedLab08, "the tour did not reach lab 08:\n\(transcript.suffix(6).joined(separator: "\n"))")
         let list = try sandbox.json(["lab", "list"], in: folder)
-        for index in 0...6 {
+        for index in 0...7 {
             #expect(list[index]["status"].string == "passed", "lab \(index) after the tour: \(list[index]["status"])")
         }
-        #expect(list[7]["status"].string == "not started")
+        #expect(list[8]["status"].string == "not started")
         let timed = try sandbox.json(["incident", "show", "INC-0001"], in: folder)
         #expect(timed["confirmed"].bool == true)
         let status = try sandbox.json(["lab", "status"], in: folder)
-        #expect(status["grade"]["lab"].string == "06-emergency-rollback")
-        #expect(status["next"][0]["text"].string == "LabRunner lab start 07")
+        #expect(status["grade"]["lab"].string == "07-run-an-experiment")
+        // The clean-up comes before the next lab: the experiment's tone leaves system/.
+        #expect(status["next"][0]["text"].string == "rm -rf system && LabRunner checkout production system")
+        #expect(status["next"].array.last?["text"].string == "LabRunner lab start 08")
+        #expect(!sandbox.read(folder + "/system/prompt.md").contains("tone: formal"))
     }
 
     @Test func parsesEveryInstructionShape() {
