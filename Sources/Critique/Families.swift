@@ -68,6 +68,14 @@ public enum Scenarios {
     public static func create(
         family name: String, seed: UInt64, mode: CritiqueMode, folder: String, keyPath: String?
     ) throws -> NewScenario {
+        try create(family: name, seed: seed, mode: mode, folder: folder, keyPath: keyPath, forcing: nil)
+    }
+
+    /// `forcing` plants exactly these flaws instead of the seed's choice (tests use it to cover every kind).
+    static func create(
+        family name: String, seed: UInt64, mode: CritiqueMode, folder: String, keyPath: String?,
+        forcing: Set<String>?
+    ) throws -> NewScenario {
         let family = try Families.family(name)
         let target = URL(fileURLWithPath: folder).standardizedFileURL.path
         let key = URL(fileURLWithPath: keyPath ?? defaultKeyPath(for: target)).standardizedFileURL.path
@@ -84,7 +92,8 @@ public enum Scenarios {
         do {
             try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
             var builder = try ScenarioBuilder(root: staging, seed: seed)
-            let chosen = Set(builder.random.pick(family.pool, count: family.planted))
+            let picked = Set(builder.random.pick(family.pool, count: family.planted))
+            let chosen = forcing ?? picked
             try build(family.name, chosen: chosen, builder: &builder)
             let answer = AnswerKey(
                 family: family.name, seed: seed, mode: mode.rawValue, salt: AnswerKey.newSalt(),

@@ -33,7 +33,7 @@ enum LabRunnerApp {
                 RegistryCommands.all(env) + ModelCommands.all(env) + PlaybookCommands.all(env)
                     + [
                         ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
-                        WriteupCommand.spec(env), ReportCommand.spec(env),
+                        WriteupCommand.spec(env), ReportCommand.spec(env), CritiqueCommands.spec(env),
                     ])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
@@ -46,7 +46,7 @@ let commandOrder = [
     "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "promote", "tag", "tags",
     "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
-    "checkout", "fsck", "writeup", "report",
+    "checkout", "fsck", "writeup", "report", "critique",
     "hash",
     "bench",
 ]
