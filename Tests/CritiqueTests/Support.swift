@@ -18,12 +18,15 @@ final class TempFolder: Sendable {
 enum Built {
     private static let cache = Mutex<[String: (TempFolder, NewScenario)]>([:])
 
-    static func scenario(_ family: String, seed: UInt64, mode: CritiqueMode = .interview) throws -> NewScenario {
-        let name = "\(family)-\(seed)-\(mode.rawValue)"
+    static func scenario(_ family: String, seed: UInt64, mode: CritiqueMode = .interview, everyFlaw: Bool = false)
+        throws -> NewScenario
+    {
+        let name = "\(family)-\(seed)-\(mode.rawValue)-\(everyFlaw)"
         if let hit = cache.withLock({ $0[name] }) { return hit.1 }
         let temp = try TempFolder()
         let built = try Scenarios.create(
-            family: family, seed: seed, mode: mode, folder: temp.path + "/candidate", keyPath: nil)
+            family: family, seed: seed, mode: mode, folder: temp.path + "/candidate", keyPath: nil,
+            forcing: everyFlaw ? Set(try Families.family(family).pool) : nil)
         cache.withLock { $0[name] = (temp, built) }
         return built
     }
