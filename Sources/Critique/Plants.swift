@@ -250,10 +250,8 @@ extension ScenarioBuilder {
             RollbackRequest(ref: nil, reason: "rollback rehearsal", incident: nil, detectedAt: nil, by: "bob"),
             in: context)
         let rollback = lastTagMove("production")
-        clock.advance(minutes: 45)
-        _ = try PromotePlay.run(
-            PromoteRequest(ref: current.id, approver: "bob", reason: "rehearsal over: restore #\(current.seq)"),
-            in: context)
+        // Rehearsal over: go forward again, if the version rolled back from still passes its gate.
+        try promote(current, approver: "bob")
         return rollback
     }
 

@@ -23,6 +23,14 @@ enum CritiqueCommands {
         Workspace.absolute(given, from: console.currentDirectory)
     }
 
+    /// A required option's value as an absolute path; missing is a usage error (exit 64), never the current folder.
+    static func required(_ option: String, _ invocation: Invocation, _ console: Console) throws -> String {
+        guard let given = invocation.value(option), !given.isEmpty else {
+            throw UsageError("Missing --\(option); see the command's --help.")
+        }
+        return path(given, console)
+    }
+
     static let listSpec = CommandSpec(
         name: "list", abstract: "List the scenario families, one line each.", options: [Common.json]
     ) { invocation, console in
@@ -64,7 +72,7 @@ enum CritiqueCommands {
             let seed = try invocation.uint64("seed") ?? generator.next() % 1_000_000_000
             let built = try Scenarios.create(
                 family: invocation.argument("family") ?? "", seed: seed, mode: mode,
-                folder: path(invocation.value("out") ?? "", console),
+                folder: try required("out", invocation, console),
                 keyPath: invocation.value("key").map { path($0, console) })
             if invocation.flag("json") {
                 try Common.printJSON(["folder": built.folder, "key": built.keyPath, "family": built.key.family], console)
@@ -85,7 +93,7 @@ enum CritiqueCommands {
         guard try ScenarioFolder.info(in: folder).mode == CritiqueMode.practice.rawValue else {
             throw CritiqueError.practiceOnly(command: "check")
         }
-        let parsed = try Findings.read(path(invocation.value("findings") ?? "", console))
+        let parsed = try Findings.read(try required("findings", invocation, console))
         guard parsed.problems.isEmpty else { throw CritiqueError.badFindings(parsed.problems) }
         console.out("\(parsed.findings.count) finding(s), all well-formed.")
         return 0
@@ -98,15 +106,16 @@ enum CritiqueCommands {
             .value("findings", "file", help: "The candidate's findings file.", required: true),
             .value("key", "file", help: "The answer key 'critique new' wrote.", required: true),
             .value("format", "format", help: "text, json or markdown.", default: "text"),
+            Common.json,
         ]
     ) { invocation, console in
         let folder = path(invocation.argument("dir") ?? "", console)
-        let format = invocation.value("format") ?? "text"
+        let format = invocation.flag("json") ? "json" : invocation.value("format") ?? "text"
         guard ["text", "json", "markdown"].contains(format) else {
             throw UsageError("--format must be text, json or markdown, not '\(format)'.")
         }
-        let key = try AnswerKey.verified(path(invocation.value("key") ?? "", console), folder: folder)
-        let findingsPath = path(invocation.value("findings") ?? "", console)
+        let key = try AnswerKey.verified(try required("key", invocation, console), folder: folder)
+        let findingsPath = try required("findings", invocation, console)
         guard let data = FileManager.default.contents(atPath: findingsPath) else {
             throw CritiqueError.findingsUnreadable(path: findingsPath)
         }
@@ -129,7 +138,7 @@ enum CritiqueCommands {
         options: [.value("key", "file", help: "The answer key 'critique new' wrote.", required: true), Common.json]
     ) { invocation, console in
         let key = try AnswerKey.verified(
-            path(invocation.value("key") ?? "", console), folder: path(invocation.argument("dir") ?? "", console))
+            try required("key", invocation, console), folder: path(invocation.argument("dir") ?? "", console))
         if invocation.flag("json") {
             try Common.printJSON(key, console)
         } else {
@@ -145,7 +154,7 @@ enum CritiqueCommands {
             options: [.value("key", "file", help: "The answer key 'critique new' wrote.", required: true)]
         ) { invocation, console in
             let folder = path(invocation.argument("dir") ?? "", console)
-            let key = try AnswerKey.verified(path(invocation.value("key") ?? "", console), folder: folder)
+            let key = try AnswerKey.verified(try required("key", invocation, console), folder: folder)
             guard let hint = try Hints.next(folder: folder, key: key, now: env.now()) else {
                 console.out("No hints left.")
                 return 0
@@ -164,10 +173,10 @@ enum CritiqueCommands {
         ]
     ) { invocation, console in
         let folder = path(invocation.argument("dir") ?? "", console)
-        let key = try AnswerKey.verified(path(invocation.value("key") ?? "", console), folder: folder)
+        let key = try AnswerKey.verified(try required("key", invocation, console), folder: folder)
         let pack = CalibrationPack.make(for: key, folder: folder)
         let levels = [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)]
-        let out = invocation.value("out").map { path($0, console) }
+        let out = try invocation.value("out").map { _ in try required("out", invocation, console) }
         if let out, (out + "/").hasPrefix(folder + "/") {
             throw CritiqueError.keyInsideFolder(key: out, folder: folder)
         }
@@ -188,7 +197,7 @@ enum CritiqueCommands {
         arguments: [.required("dir", help: "The candidate folder.")],
         options: [.value("out", "file", help: "The bundle file to write.", required: true)]
     ) { invocation, console in
-        let file = path(invocation.value("out") ?? "", console)
+        let file = try required("out", invocation, console)
         let count = try Sharing.export(folder: path(invocation.argument("dir") ?? "", console), to: file)
         console.out("Exported \(count) files to \(file)")
         return 0
@@ -199,7 +208,7 @@ enum CritiqueCommands {
         arguments: [.required("file", help: "The bundle file.")],
         options: [.value("out", "dir", help: "The folder to create (new or empty).", required: true)]
     ) { invocation, console in
-        let folder = path(invocation.value("out") ?? "", console)
+        let folder = try required("out", invocation, console)
         let count = try Sharing.importBundle(path(invocation.argument("file") ?? "", console), into: folder)
         console.out("Imported \(count) files into \(folder)")
         return 0
