@@ -140,7 +140,9 @@ struct ScenarioBuilder {
 
     /// A tag moved by hand (`LabRunner tag` or a script), outside every play.
     @discardableResult
-    mutating func moveByHand(_ tag: String, to id: String, by actor: String, reason: String, details: [String: String] = [:])
+    mutating func moveByHand(
+        _ tag: String, to id: String, by actor: String, reason: String, details: [String: String] = [:]
+    )
         throws -> Event
     {
         clock.advance(minutes: Double(random.int(5...90)))

@@ -26,7 +26,8 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
         case .keyInsideFolder(let key, let folder):
             return "The answer key \(key) would be inside the candidate folder \(folder); put --key outside it."
         case .notAScenario(let path):
-            return "\(path) is not a critique scenario folder (no .critique/commitment); run 'LabRunner critique new' first."
+            return
+                "\(path) is not a critique scenario folder (no .critique/commitment); run 'LabRunner critique new' first."
         case .keyUnreadable(let path, let reason):
             return "The answer key \(path) cannot be read: \(reason); pass the --key file 'critique new' wrote."
         case .commitmentMismatch(let key):
@@ -35,7 +36,8 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
         case .findingsUnreadable(let path):
             return "The findings file \(path) cannot be read; pass a text file with one finding a line."
         case .badFindings(let problems):
-            return "The findings file has \(problems.count) malformed line(s): " + problems.prefix(3).joined(separator: "; ")
+            return "The findings file has \(problems.count) malformed line(s): "
+                + problems.prefix(3).joined(separator: "; ")
                 + "; write each finding as 'CODE  EVIDENCE  explanation'."
         case .practiceOnly(let command):
             return "'critique \(command)' is for practice scenarios only; this folder was made with --mode interview."

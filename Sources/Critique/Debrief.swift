@@ -5,10 +5,15 @@ import Hashing
 import Registry
 
 public enum Debrief {
-    static let playNames = [1: "register", 2: "promote", 3: "rollback", 4: "experiment", 5: "audit", 6: "gc", 7: "investigate"]
+    static let playNames = [
+        1: "register", 2: "promote", 3: "rollback", 4: "experiment", 5: "audit", 6: "gc", 7: "investigate",
+    ]
 
     public static func text(_ key: AnswerKey) -> String {
-        var lines = ["Debrief: \(key.family), seed \(key.seed), \(key.flaws.count) planted flaws, \(key.herrings.count) red herrings", ""]
+        var lines = [
+            "Debrief: \(key.family), seed \(key.seed), \(key.flaws.count) planted flaws, \(key.herrings.count) red herrings",
+            "",
+        ]
         for (number, flaw) in key.flaws.enumerated() {
             let kind = Taxonomy.kind(flaw.code)
             lines.append("\(number + 1). \(flaw.code) [\(flaw.severity.rawValue)]: \(kind?.title ?? "")")

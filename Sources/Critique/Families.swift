@@ -28,7 +28,8 @@ public enum Families {
                 "FORCED-AS-KNOWN-GOOD", "LOGS-WITHOUT-VERSION",
             ], planted: 4),
         Family(
-            name: "eval-theatre", summary: "Evals run for show: moving suites, noise called regression, unevaluated config.",
+            name: "eval-theatre",
+            summary: "Evals run for show: moving suites, noise called regression, unevaluated config.",
             pool: [
                 "SUITE-CHANGED", "NOISE-REGRESSION", "CONFIG-WITHOUT-EVAL", "DETECTION-BEFORE-DEPLOY",
                 "FORCED-AS-KNOWN-GOOD", "UNRECORDED-TRAINING",
@@ -79,7 +80,9 @@ public enum Scenarios {
         let family = try Families.family(name)
         let target = URL(fileURLWithPath: folder).standardizedFileURL.path
         let key = URL(fileURLWithPath: keyPath ?? defaultKeyPath(for: target)).standardizedFileURL.path
-        guard !(key + "/").hasPrefix(target + "/") else { throw CritiqueError.keyInsideFolder(key: key, folder: target) }
+        guard !(key + "/").hasPrefix(target + "/") else {
+            throw CritiqueError.keyInsideFolder(key: key, folder: target)
+        }
         let manager = FileManager.default
         if manager.fileExists(atPath: target), (try? manager.contentsOfDirectory(atPath: target))?.isEmpty != true {
             throw CritiqueError.folderNotEmpty(target)

@@ -20,7 +20,9 @@ public struct ParsedFindings: Sendable {
 
 public enum Findings {
     public static func read(_ path: String) throws -> ParsedFindings {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CritiqueError.findingsUnreadable(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CritiqueError.findingsUnreadable(path: path)
+        }
         return parse(String(decoding: data, as: UTF8.self))
     }
 
@@ -42,7 +44,8 @@ public enum Findings {
                 result.problems.append("line \(number): no evidence")
             } else if EvidenceShape.of(evidence) == nil {
                 result.problems.append(
-                    "line \(number): evidence '\(evidence)' is not #N, an id, event:N, a request id, INC-N or file:line")
+                    "line \(number): evidence '\(evidence)' is not #N, an id, event:N, a request id, INC-N or file:line"
+                )
             } else if explanation.isEmpty {
                 result.problems.append("line \(number): no explanation")
             }
@@ -54,7 +57,12 @@ public enum Findings {
 
 /// The syntactic kinds of evidence; checking the shape reveals nothing about the answers.
 enum EvidenceShape: Equatable {
-    case seq(Int), versionPrefix(String), event(Int), request(String), incident(String), fileLine(String, Int)
+    case seq(Int)
+    case versionPrefix(String)
+    case event(Int)
+    case request(String)
+    case incident(String)
+    case fileLine(String, Int)
 
     static func of(_ token: String) -> EvidenceShape? {
         if token.hasPrefix("#"), let number = Int(token.dropFirst()), number > 0 { return .seq(number) }
@@ -132,7 +140,9 @@ struct EvidenceResolver {
         flaw.evidence.contains { target in
             if target == token { return true }
             if target.hasSuffix("/*") { return token.hasPrefix(String(target.dropLast())) }
-            if target.hasPrefix("file:"), target.filter({ $0 == ":" }).count == 1 { return token.hasPrefix(target + ":") }
+            if target.hasPrefix("file:"), target.filter({ $0 == ":" }).count == 1 {
+                return token.hasPrefix(target + ":")
+            }
             return false
         }
     }

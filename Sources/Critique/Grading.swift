@@ -6,7 +6,10 @@ import Hashing
 
 public struct FindingResult: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
-        case found, duplicate, herring, wrongCode = "wrong_code", unfounded, notAFlaw = "not_a_flaw"
+        case found, duplicate, herring
+        case wrongCode = "wrong_code"
+        case unfounded
+        case notAFlaw = "not_a_flaw"
     }
     public var line: Int
     public var code: String
@@ -69,7 +72,9 @@ public enum Grader {
                 results.append(result(finding, .herring, "this is fine: \(herring.location)"))
             } else if let index = hits.first {
                 results.append(
-                    result(finding, .wrongCode, "the evidence points at a planted \(key.flaws[index].code), not \(finding.code)"))
+                    result(
+                        finding, .wrongCode,
+                        "the evidence points at a planted \(key.flaws[index].code), not \(finding.code)"))
             } else {
                 results.append(result(finding, .notAFlaw, "the evidence is real but shows no planted \(finding.code)"))
             }
@@ -135,7 +140,9 @@ extension ScoreSheet {
         lines.append("Findings:")
         if findings.isEmpty { lines.append("  (none)") }
         for finding in findings {
-            lines.append("  line \(finding.line) \(finding.code) \(finding.evidence): \(finding.status.rawValue), \(finding.why)")
+            lines.append(
+                "  line \(finding.line) \(finding.code) \(finding.evidence): \(finding.status.rawValue), \(finding.why)"
+            )
         }
         if let selfCheck, !selfCheck.isEmpty {
             lines.append("")
@@ -153,12 +160,14 @@ extension ScoreSheet {
             "| flaw | severity | result | why |", "|---|---|---|---|",
         ]
         for flaw in flaws {
-            lines.append("| \(flaw.code) | \(flaw.severity.rawValue) | \(flaw.found ? "found" : "missed") | \(flaw.why) |")
+            lines.append(
+                "| \(flaw.code) | \(flaw.severity.rawValue) | \(flaw.found ? "found" : "missed") | \(flaw.why) |")
         }
         lines += ["", "| line | code | evidence | status | why |", "|---|---|---|---|---|"]
         for finding in findings {
             lines.append(
-                "| \(finding.line) | \(finding.code) | `\(finding.evidence)` | \(finding.status.rawValue) | \(finding.why) |")
+                "| \(finding.line) | \(finding.code) | `\(finding.evidence)` | \(finding.status.rawValue) | \(finding.why) |"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -79,7 +79,9 @@ extension ScenarioBuilder {
             "UNRECORDED-TRAINING",
             "#\(version.seq) carries weights that no recorded training run produced: data hash known, seed unknown",
             ["version:\(version.id)"],
-            hints: ("Ask of every version: could you retrain its weights exactly?", "LabRunner show '#N' on each version"))
+            hints: (
+                "Ask of every version: could you retrain its weights exactly?", "LabRunner show '#N' on each version"
+            ))
     }
 
     mutating func noLineage() throws {
@@ -140,7 +142,8 @@ extension ScenarioBuilder {
                 + "scripts/hotfix.sh; no version has it",
             ["file:system/prompt.md:\(lineNumber)", "file:scripts/hotfix.sh:3"],
             hints: (
-                "Is what runs the same as what was registered?", "LabRunner hash system/prompt.md vs LabRunner show production"
+                "Is what runs the same as what was registered?",
+                "LabRunner hash system/prompt.md vs LabRunner show production"
             ))
     }
 
@@ -191,7 +194,9 @@ extension ScenarioBuilder {
             "deploy/current/ holds #\(version.seq)'s files, copied by scripts/deploy.sh, while the production tag "
                 + "never moved to it",
             ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh:3"],
-            hints: ("Compare what the server runs with what the production tag says.", "LabRunner hash deploy/current/*"))
+            hints: (
+                "Compare what the server runs with what the production tag says.", "LabRunner hash deploy/current/*"
+            ))
     }
 
     mutating func approverIsAuthor() throws {
@@ -240,7 +245,9 @@ extension ScenarioBuilder {
                 + "\(requests.count) requests; they can no longer be replayed",
             ["version:\(served.id)", "event:\(event.seq)", "file:scripts/cleanup.sh:3"]
                 + requests.map { "request:" + $0 },
-            hints: ("Can every request that was answered still be replayed?", "LabRunner fsck; LabRunner audit REQ --replay"))
+            hints: (
+                "Can every request that was answered still be replayed?", "LabRunner fsck; LabRunner audit REQ --replay"
+            ))
     }
 
     mutating func rehearseRollback() throws -> Int {
@@ -353,7 +360,10 @@ extension ScenarioBuilder {
             "reports/release-notes.md line 4 compares #\(before.seq) and #\(after.seq) on different suites: kim "
                 + "re-pinned core without \(dropped.count) cases in between (event \(pin))",
             ["file:reports/release-notes.md:4", "version:\(before.id)", "version:\(after.id)", "event:\(pin)"],
-            hints: ("Were the two numbers in the release notes measured the same way?", "LabRunner show on both; LabRunner log"))
+            hints: (
+                "Were the two numbers in the release notes measured the same way?",
+                "LabRunner show on both; LabRunner log"
+            ))
     }
 
     mutating func noiseRegression() throws {
@@ -371,7 +381,9 @@ extension ScenarioBuilder {
             "reports/weekly.md line 3 and event \(rollback): #\(version.seq) was rolled back on one sampled run of five "
                 + "cases; its behaviour equals its parent's",
             ["event:\(rollback)", "file:reports/weekly.md:3", "version:\(version.id)"],
-            hints: ("How much evidence was behind the regression call?", "LabRunner eval compare; LabRunner investigate"))
+            hints: (
+                "How much evidence was behind the regression call?", "LabRunner eval compare; LabRunner investigate"
+            ))
     }
 
     mutating func configWithoutEval() throws {

@@ -30,12 +30,14 @@ public struct FlawKind: Codable, Sendable, Equatable {
 public enum Taxonomy {
     public static let kinds: [FlawKind] = [
         FlawKind(
-            code: "PROMPT-EDITED-IN-PLACE", title: "Weights versioned but the prompt edited in place after registration",
+            code: "PROMPT-EDITED-IN-PLACE",
+            title: "Weights versioned but the prompt edited in place after registration",
             severity: .high, play: 1,
             detection: "LabRunner hash system/prompt.md, compared with the prompt blob in 'LabRunner show production'",
             practice: "Every behaviour-affecting component is part of the version: edit, then register a new version."),
         FlawKind(
-            code: "PROMPT-STORE-LABEL", title: "Prompt served from a separate store whose label moved outside the registry",
+            code: "PROMPT-STORE-LABEL",
+            title: "Prompt served from a separate store whose label moved outside the registry",
             severity: .high, play: 1,
             detection: "LabRunner hash on the store's prompt, 'LabRunner show production', 'LabRunner log' (no event)",
             practice: "One composite version id covers prompt, weights, config and index; labels are registry tags."),
@@ -52,17 +54,20 @@ public enum Taxonomy {
         FlawKind(
             code: "SUITE-CHANGED", title: "Eval suite changed between two compared versions",
             severity: .medium, play: 7,
-            detection: "LabRunner show on both versions (different suite SHA-256), 'LabRunner suite show', 'LabRunner log'",
+            detection:
+                "LabRunner show on both versions (different suite SHA-256), 'LabRunner suite show', 'LabRunner log'",
             practice: "Compare versions only on the same pinned suite; eval compare refuses different suites."),
         FlawKind(
             code: "GC-DELETED-SERVED", title: "GC deleted blobs of a version that served traffic",
             severity: .high, play: 6,
-            detection: "LabRunner log (gc.collected naming the version), 'LabRunner requests', 'LabRunner audit REQ --replay'",
+            detection:
+                "LabRunner log (gc.collected naming the version), 'LabRunner requests', 'LabRunner audit REQ --replay'",
             practice: "Retention keeps every version that answered a request; gc --dry-run first."),
         FlawKind(
             code: "MUTABLE-LATEST", title: "A mutable 'latest' tag used as production",
             severity: .medium, play: 2,
-            detection: "deploy/serve.json names 'latest'; 'LabRunner tags' and 'LabRunner log' show it moved on every register",
+            detection:
+                "deploy/serve.json names 'latest'; 'LabRunner tags' and 'LabRunner log' show it moved on every register",
             practice: "Serve the production tag, moved only by the promote play (gate, approver, event)."),
         FlawKind(
             code: "NOISE-REGRESSION", title: "A regression called from noise (tiny n, sampled)",
@@ -77,7 +82,8 @@ public enum Taxonomy {
         FlawKind(
             code: "UNRECORDED-TRAINING", title: "Training without a recorded seed",
             severity: .medium, play: 1,
-            detection: "LabRunner show #N: lineage_unverified; 'LabRunner log' has no training.recorded for the weights",
+            detection:
+                "LabRunner show #N: lineage_unverified; 'LabRunner log' has no training.recorded for the weights",
             practice: "Train with LabRunner train so data hash, seed and hyperparameters are recorded."),
         FlawKind(
             code: "NO-ROLLBACK-REHEARSAL", title: "No rollback rehearsal in 90 days",
@@ -87,7 +93,8 @@ public enum Taxonomy {
         FlawKind(
             code: "APPROVER-IS-AUTHOR", title: "Approver is the author on a high-stakes promotion",
             severity: .high, play: 2,
-            detection: "LabRunner log / show #N: the production move's approver is the version's owner, high_stakes true",
+            detection:
+                "LabRunner log / show #N: the production move's approver is the version's owner, high_stakes true",
             practice: "High-stakes promotions need a second person; the promote play refuses the author."),
         FlawKind(
             code: "CONFIG-WITHOUT-EVAL", title: "A config change shipped without an eval",
@@ -97,7 +104,8 @@ public enum Taxonomy {
         FlawKind(
             code: "FORCED-AS-KNOWN-GOOD", title: "A force-promoted version later used as last known good",
             severity: .medium, play: 3,
-            detection: "LabRunner rollback --dry-run skips it (gate overridden); 'LabRunner log' shows the hand move to it",
+            detection:
+                "LabRunner rollback --dry-run skips it (gate overridden); 'LabRunner log' shows the hand move to it",
             practice: "Last known good passed its gate without override; let the rollback play choose it."),
         FlawKind(
             code: "DETECTION-BEFORE-DEPLOY", title: "Incident detection time before the deploy it blames",

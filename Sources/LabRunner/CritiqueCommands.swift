@@ -7,7 +7,8 @@ import Terminal
 enum CritiqueCommands {
     static func spec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "critique", abstract: "Build flawed-setup scenarios, grade a candidate's findings, reveal the answers.",
+            name: "critique",
+            abstract: "Build flawed-setup scenarios, grade a candidate's findings, reveal the answers.",
             discussion: """
                 'critique new' builds a candidate folder by running the kit's own plays with flaws planted by seed;
                 the answer key goes outside the folder, which holds only a commitment to it (SHA-256 of salt and
@@ -38,19 +39,24 @@ enum CritiqueCommands {
             try Common.printJSON(Families.all.map { ["name": $0.name, "summary": $0.summary] }, console)
             return 0
         }
-        for family in Families.all { console.out(family.name.padding(toLength: 14, withPad: " ", startingAt: 0) + family.summary) }
+        for family in Families.all {
+            console.out(family.name.padding(toLength: 14, withPad: " ", startingAt: 0) + family.summary)
+        }
         return 0
     }
 
     static let codesSpec = CommandSpec(
-        name: "codes", abstract: "Print the published flaw taxonomy: the codes a finding may use.", options: [Common.json]
+        name: "codes", abstract: "Print the published flaw taxonomy: the codes a finding may use.",
+        options: [Common.json]
     ) { invocation, console in
         if invocation.flag("json") {
             try Common.printJSON(Taxonomy.kinds, console)
             return 0
         }
         for kind in Taxonomy.kinds {
-            console.out(kind.code.padding(toLength: 24, withPad: " ", startingAt: 0) + "[\(kind.severity.rawValue)] \(kind.title)")
+            console.out(
+                kind.code.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + "[\(kind.severity.rawValue)] \(kind.title)")
         }
         return 0
     }
@@ -63,7 +69,9 @@ enum CritiqueCommands {
                 .value("out", "dir", help: "The candidate folder to create (new or empty).", required: true),
                 .value("seed", "n", help: "Chooses and places the flaws (default: random, so it cannot be guessed)."),
                 .value("key", "file", help: "Where to write the answer key (default: DIR.key.json beside DIR)."),
-                .value("mode", "mode", help: "interview (no hints) or practice (hints, format check).", default: "interview"),
+                .value(
+                    "mode", "mode", help: "interview (no hints) or practice (hints, format check).",
+                    default: "interview"),
                 Common.json,
             ]
         ) { invocation, console in
@@ -75,7 +83,8 @@ enum CritiqueCommands {
                 folder: try required("out", invocation, console),
                 keyPath: invocation.value("key").map { path($0, console) })
             if invocation.flag("json") {
-                try Common.printJSON(["folder": built.folder, "key": built.keyPath, "family": built.key.family], console)
+                try Common.printJSON(
+                    ["folder": built.folder, "key": built.keyPath, "family": built.key.family], console)
                 return 0
             }
             console.out("Built a \(built.key.family) scenario (\(mode.rawValue)) in \(built.folder)")
@@ -133,7 +142,8 @@ enum CritiqueCommands {
     }
 
     static let revealSpec = CommandSpec(
-        name: "reveal", abstract: "Print the debrief: each flaw, where it is, how the kit exposes it, the right practice.",
+        name: "reveal",
+        abstract: "Print the debrief: each flaw, where it is, how the kit exposes it, the right practice.",
         arguments: [.required("dir", help: "The candidate folder.")],
         options: [.value("key", "file", help: "The answer key 'critique new' wrote.", required: true), Common.json]
     ) { invocation, console in
@@ -165,11 +175,13 @@ enum CritiqueCommands {
     }
 
     static let calibrateSpec = CommandSpec(
-        name: "calibrate", abstract: "Write example findings at three levels (strong, adequate, weak) with their scores.",
+        name: "calibrate",
+        abstract: "Write example findings at three levels (strong, adequate, weak) with their scores.",
         arguments: [.required("dir", help: "The candidate folder.")],
         options: [
             .value("key", "file", help: "The answer key 'critique new' wrote.", required: true),
-            .value("out", "dir", help: "Folder for strong.txt, adequate.txt and weak.txt (outside the candidate folder)."),
+            .value(
+                "out", "dir", help: "Folder for strong.txt, adequate.txt and weak.txt (outside the candidate folder)."),
         ]
     ) { invocation, console in
         let folder = path(invocation.argument("dir") ?? "", console)

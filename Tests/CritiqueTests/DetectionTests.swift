@@ -72,7 +72,9 @@ import Testing
             guard let id = line.split(separator: " ").map(String.init).first(where: { $0.hasPrefix("req-") }) else {
                 return []
             }
-            #expect(throws: PlaybookError.unknownRequest(id)) { try AuditPlay.run(requestID: id, replay: false, in: context) }
+            #expect(throws: PlaybookError.unknownRequest(id)) {
+                try AuditPlay.run(requestID: id, replay: false, in: context)
+            }
             #expect(!versions.contains { line.contains($0.shortID) })
             return ["request:\(id)"]
         case "SUITE-CHANGED":

@@ -12,7 +12,8 @@ import Testing
         let bundle = temp.path + "/bundle.tar"
         _ = try Sharing.export(folder: built.folder, to: bundle)
         let keyText = try String(contentsOfFile: built.keyPath, encoding: .utf8)
-        let secrets = [built.key.salt, keyText.trimmingCharacters(in: .whitespacesAndNewlines)]
+        let secrets =
+            [built.key.salt, keyText.trimmingCharacters(in: .whitespacesAndNewlines)]
             + built.key.flaws.map(\.location) + built.key.flaws.map(\.code)
         var haystacks = [try Data(contentsOf: URL(fileURLWithPath: bundle))]
         for path in FileManager.default.subpaths(atPath: built.folder) ?? [] {

@@ -10,7 +10,9 @@ import Testing
 enum RawTar {
     static func member(_ name: String, _ data: Data = Data(), type: Character = "0", claimedSize: Int? = nil) -> Data {
         var bytes = [UInt8](repeating: 0, count: 512)
-        func put(_ text: String, _ offset: Int) { for (i, b) in Array(text.utf8).enumerated() { bytes[offset + i] = b } }
+        func put(_ text: String, _ offset: Int) {
+            for (i, b) in Array(text.utf8).enumerated() { bytes[offset + i] = b }
+        }
         func octal(_ value: Int, _ width: Int) -> String {
             let digits = String(value, radix: 8)
             return String(repeating: "0", count: max(0, width - 1 - digits.count)) + digits
@@ -90,7 +92,9 @@ enum RawTar {
         let bytes = try #require(Self.hostile.first { $0.0 == name }?.1)
         let temp = try TempFolder()
         try bytes.write(to: URL(fileURLWithPath: temp.path + "/evil.tar"))
-        #expect(throws: CritiqueError.self) { try Sharing.importBundle(temp.path + "/evil.tar", into: temp.path + "/out") }
+        #expect(throws: CritiqueError.self) {
+            try Sharing.importBundle(temp.path + "/evil.tar", into: temp.path + "/out")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path) == ["evil.tar"])
         #expect(!FileManager.default.fileExists(atPath: FileManager.default.temporaryDirectory.path + "/escaped.txt"))
     }
@@ -99,7 +103,8 @@ enum RawTar {
         let temp = try TempFolder()
         let good = [".critique/commitment": Self.commitment]
         let bytes = RawTar.bundle([
-            RawTar.member("critique-bundle.json", RawTar.manifest(good)), RawTar.member(".critique/commitment", Self.commitment),
+            RawTar.member("critique-bundle.json", RawTar.manifest(good)),
+            RawTar.member(".critique/commitment", Self.commitment),
         ])
         try bytes.write(to: URL(fileURLWithPath: temp.path + "/ok.tar"))
         #expect(try Sharing.importBundle(temp.path + "/ok.tar", into: temp.path + "/out") == 1)

@@ -6,7 +6,8 @@ import Testing
 @Suite struct CritiqueCommandTests {
     @Test func anInterviewerBuildsGradesRevealsAndSharesAScenario() throws {
         let box = try Sandbox()
-        #expect(try box.ok(["critique", "list"], in: "").components(separatedBy: "\n").filter { !$0.isEmpty }.count == 3)
+        #expect(
+            try box.ok(["critique", "list"], in: "").components(separatedBy: "\n").filter { !$0.isEmpty }.count == 3)
         #expect(try box.ok(["critique", "new", "--help"], in: "").contains("USAGE"))
         try box.ok(
             ["critique", "new", "hand-deploys", "--seed", "11", "--out", "cand", "--mode", "practice"], in: "")
@@ -22,16 +23,23 @@ import Testing
         #expect(hint.contains("Flaw 1, hint 1 of 3"))
 
         // The interviewer: calibration files, grades in three formats.
-        let calibration = try box.ok(["critique", "calibrate", "cand", "--key", "cand.key.json", "--out", "cal"], in: "")
+        let calibration = try box.ok(
+            ["critique", "calibrate", "cand", "--key", "cand.key.json", "--out", "cal"], in: "")
         #expect(calibration.contains("strong: 100/100"))
-        #expect(try box.ok(["critique", "check", "cand", "--findings", "cal/strong.txt"], in: "").contains("well-formed"))
-        let json = try box.json(["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "cand.key.json"], in: "")
+        #expect(
+            try box.ok(["critique", "check", "cand", "--findings", "cal/strong.txt"], in: "").contains("well-formed"))
+        let json = try box.json(
+            ["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "cand.key.json"], in: "")
         #expect(json["score"].int == 100)
         #expect(json["hints_used"].int == 1)
-        let text = try box.ok(["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
+        let text = try box.ok(
+            ["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
         #expect(text.contains("missed") && text.contains("Self-check"))
         let markdown = try box.ok(
-            ["critique", "grade", "cand", "--findings", "cal/adequate.txt", "--key", "cand.key.json", "--format", "markdown"],
+            [
+                "critique", "grade", "cand", "--findings", "cal/adequate.txt", "--key", "cand.key.json", "--format",
+                "markdown",
+            ],
             in: "")
         #expect(markdown.hasPrefix("# Critique score:"))
         let reveal = try box.ok(["critique", "reveal", "cand", "--key", "cand.key.json"], in: "")
@@ -40,14 +48,16 @@ import Testing
         // A changed key fails the commitment; nothing is graded.
         let key = box.read("cand.key.json")
         try box.write(key.replacingOccurrences(of: "\"high\"", with: "\"low\""), to: "changed.json")
-        let tampered = try box.run(["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "changed.json"], in: "")
+        let tampered = try box.run(
+            ["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "changed.json"], in: "")
         #expect(tampered.status == 1)
         #expect(tampered.stderr.contains("does not match the folder's commitment"))
 
         // Sharing: export, import, grade the copy.
         try box.ok(["critique", "export", "cand", "--out", "cand.tar"], in: "")
         try box.ok(["critique", "import", "cand.tar", "--out", "copy"], in: "")
-        let copy = try box.json(["critique", "grade", "copy", "--findings", "cal/strong.txt", "--key", "cand.key.json"], in: "")
+        let copy = try box.json(
+            ["critique", "grade", "copy", "--findings", "cal/strong.txt", "--key", "cand.key.json"], in: "")
         #expect(copy["score"].int == 100)
         let again = try box.run(["critique", "import", "cand.tar", "--out", "copy"], in: "")
         #expect(again.status == 1)
