@@ -1,6 +1,6 @@
 // The scenario families and `critique new`: which flaws each family can plant, how the seed chooses and places
 // them, and the candidate folder around the history (brief, deploy config, scripts, commitment).
-public import Foundation
+import Foundation
 import Hashing
 import Playbook
 import Registry

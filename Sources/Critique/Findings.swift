@@ -1,7 +1,7 @@
 // A candidate's findings file (`CODE  EVIDENCE  explanation`, one a line) and the evidence resolver: what a token
 // such as `#4`, `event:12`, `req-…`, `INC-0002` or `scripts/deploy.sh:3` names in the candidate folder. Evidence that
 // names nothing real resolves to nothing and counts as unfounded.
-public import Foundation
+import Foundation
 import Playbook
 import Registry
 

@@ -1,7 +1,7 @@
 // Grading a findings file against the sealed key: which planted flaw each finding hits (right code, evidence that
 // resolves to the flaw), recall weighted by severity, precision over what was reported, severity order, and red
 // herrings. The formula is published in Docs/critique.md and pinned by the calibration tests.
-public import Foundation
+import Foundation
 import Hashing
 
 public struct FindingResult: Codable, Sendable, Equatable {
