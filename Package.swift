@@ -43,11 +43,15 @@ let package = Package(
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
+        .target(
+            name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
             dependencies: [
                 "Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving", "Reports", "LabKit",
                 "Drills",
+                "Critique",
             ],
             swiftSettings: strictSettings
         ),
@@ -66,6 +70,9 @@ let package = Package(
         .testTarget(
             name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing"], swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "CritiqueTests", dependencies: ["Critique", "Playbook", "Registry", "Hashing", "Archive"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing"],
             swiftSettings: strictSettings),

@@ -34,6 +34,7 @@ enum LabRunnerApp {
                     + [
                         ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
                         WriteupCommand.spec(env), ReportCommand.spec(env), PilotCommands.roiSpec(env),
+                        CritiqueCommands.spec(env),
                     ])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
@@ -46,7 +47,7 @@ let commandOrder = [
     "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "promote", "tag", "tags",
     "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
-    "checkout", "fsck", "writeup", "report", "roi",
+    "checkout", "fsck", "writeup", "report", "roi", "critique",
     "hash",
     "bench",
 ]

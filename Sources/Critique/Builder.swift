@@ -1,0 +1,183 @@
+// Builds a scenario by running the kit's own plays on a fresh workspace under a fake clock, so every artifact is
+// real and the history spans weeks; flaws are then done the way a careless team would do them (a tag moved by hand,
+// files copied, a log without versions). The helpers here are the team's moves; Families.swift composes them.
+import Evals
+import Foundation
+import Hashing
+import Playbook
+import Registry
+import Synchronization
+import ToyModel
+
+/// The scenario's wall clock: starts on a fixed date and only moves when the builder says so.
+final class ScenarioClock: Sendable {
+    private let date: Mutex<Date>
+    init(start: Date) { date = Mutex(start) }
+    var now: @Sendable () -> Date { { [self] in date.withLock { $0 } } }
+    func advance(days: Double) { date.withLock { $0 = $0.addingTimeInterval(days * 86_400) } }
+    func advance(minutes: Double) { date.withLock { $0 = $0.addingTimeInterval(minutes * 60) } }
+}
+
+/// SplitMix64: the scenario's own seeded generator, stable across platforms.
+struct ScenarioRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+    mutating func bool() -> Bool { next() & 1 == 1 }
+    mutating func pick<T>(_ items: [T], count: Int) -> [T] {
+        var pool = items
+        var chosen: [T] = []
+        while chosen.count < count, !pool.isEmpty { chosen.append(pool.remove(at: int(0...(pool.count - 1)))) }
+        return chosen
+    }
+}
+
+struct ScenarioBuilder {
+    let workspace: Workspace
+    let clock: ScenarioClock
+    let context: PlayContext
+    var random: ScenarioRandom
+    var flaws: [PlantedFlaw] = []
+    var herrings: [PlantedFlaw] = []
+    var noteCounter = 0
+
+    static let start = Date(timeIntervalSince1970: 1_767_603_600)  // 2026-01-05 09:00 UTC
+
+    /// Lays down the bundled system and an empty registry in `root`, as `LabRunner init` does.
+    init(root: String, seed: UInt64) throws {
+        let clock = ScenarioClock(start: Self.start)
+        let workspace = Workspace(root: root)
+        try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
+        try FileManager.default.createDirectory(atPath: workspace.markerPath, withIntermediateDirectories: true)
+        try Registry.create(root: workspace.registryPath, actor: "alice", now: clock.now)
+        try Training.recordInstalled(in: workspace, seed: DefaultSystem.defaultSeed, by: "alice", now: clock.now)
+        self.workspace = workspace
+        self.clock = clock
+        self.context = try PlayContext(workspace: workspace, now: clock.now)
+        self.random = ScenarioRandom(seed: seed)
+    }
+
+    var registry: Registry { context.registry }
+    var root: String { workspace.root }
+
+    // MARK: The team's moves
+
+    func read(_ relative: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: root + "/" + relative) ?? Data(), as: UTF8.self)
+    }
+
+    func write(_ relative: String, _ text: String, executable: Bool = false) throws {
+        let path = root + "/" + relative
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+    }
+
+    /// Edits prompt.md's notes (a change that alters the id, not the behaviour); unique text each time.
+    mutating func editNotes(_ text: String) throws {
+        noteCounter += 1
+        var prompt = read("system/prompt.md")
+        prompt += "Change note \(noteCounter): \(text)\n"
+        try write("system/prompt.md", prompt)
+    }
+
+    /// Replaces one prompt line; returns its 1-based line number.
+    @discardableResult
+    func replacePromptLine(startingWith prefix: String, with line: String) throws -> Int {
+        var lines = read("system/prompt.md").components(separatedBy: "\n")
+        guard let index = lines.firstIndex(where: { $0.hasPrefix(prefix) }) else {
+            throw CritiqueError.buildFailed("no prompt line starts with \(prefix)")
+        }
+        lines[index] = line
+        try write("system/prompt.md", lines.joined(separator: "\n"))
+        return index + 1
+    }
+
+    func setConfig(_ key: String, _ value: String) throws {
+        var lines = read("system/config.json").components(separatedBy: "\n")
+        guard let index = lines.firstIndex(where: { $0.contains("\"\(key)\"") }) else {
+            throw CritiqueError.buildFailed("no config key \(key)")
+        }
+        let comma = lines[index].hasSuffix(",") ? "," : ""
+        lines[index] = "  \"\(key)\": \(value)\(comma)"
+        try write("system/config.json", lines.joined(separator: "\n"))
+    }
+
+    @discardableResult
+    mutating func register(
+        _ owner: String, _ reason: String, parent: String? = "production", root isRoot: Bool = false,
+        unverifiedOK: Bool = false, experiment: String? = nil
+    ) throws -> VersionRecord {
+        clock.advance(days: Double(random.int(1...3)))
+        let request = RegisterRequest(
+            owner: owner, reason: reason, parent: isRoot ? nil : parent, root: isRoot,
+            lineageUnverifiedOK: unverifiedOK, experiment: experiment)
+        return try RegisterPlay.run(request, in: context).record
+    }
+
+    /// Promotes through the play; nil when the gate refuses (a careful team stops there).
+    @discardableResult
+    mutating func promote(_ record: VersionRecord, approver: String, force: String? = nil) throws -> Event? {
+        clock.advance(minutes: Double(random.int(30...240)))
+        let request = PromoteRequest(
+            ref: record.id, approver: approver, force: force != nil, reason: force)
+        do {
+            return try PromotePlay.run(request, in: context).event
+        } catch PlaybookError.gateFailed {
+            return nil
+        }
+    }
+
+    /// A tag moved by hand (`LabRunner tag` or a script), outside every play.
+    @discardableResult
+    mutating func moveByHand(
+        _ tag: String, to id: String, by actor: String, reason: String, details: [String: String] = [:]
+    )
+        throws -> Event
+    {
+        clock.advance(minutes: Double(random.int(5...90)))
+        return try registry.moveTag(tag, to: id, by: actor, reason: reason, details: details)
+    }
+
+    /// Real traffic through whatever production (or `version`) is, in the attribution log.
+    mutating func traffic(_ count: Int, version: String? = nil) throws -> [String] {
+        clock.advance(minutes: 30)
+        let route: ((Int) throws -> String)? = version.map { id in { _ in id } }
+        _ = try Traffic.run(
+            requests: count, rate: 0, seed: random.next(), source: "traffic", in: context, route: route)
+        let served = try AttributionLog(registryRoot: registry.root).recent(limit: 100_000)
+        return served.filter { version == nil || $0.version == version }.suffix(count).map(\.id)
+    }
+
+    var lastEvent: Int { (try? registry.events().last?.seq) ?? 0 }
+
+    func production() throws -> VersionRecord {
+        guard let id = registry.tag("production") else { throw CritiqueError.buildFailed("no production") }
+        return try registry.record(id: id)
+    }
+
+    /// Line number (1-based) of the first line of `text` containing `needle`.
+    static func line(of needle: String, in text: String) -> Int {
+        (text.components(separatedBy: "\n").firstIndex { $0.contains(needle) } ?? 0) + 1
+    }
+
+    mutating func plant(
+        _ code: String, _ location: String, _ evidence: [String], hints: (area: String, command: String)
+    ) {
+        let kind = Taxonomy.kind(code)
+        let flaw = PlantedFlaw(
+            code: code, severity: kind?.severity ?? .low, location: location, evidence: evidence,
+            hints: [hints.area, hints.command, "It is \(code): \(kind?.title ?? code)."])
+        if code.hasPrefix("HERRING-") { herrings.append(flaw) } else { flaws.append(flaw) }
+    }
+}

@@ -1,0 +1,149 @@
+// A candidate's findings file (`CODE  EVIDENCE  explanation`, one a line) and the evidence resolver: what a token
+// such as `#4`, `event:12`, `req-…`, `INC-0002` or `scripts/deploy.sh:3` names in the candidate folder. Evidence that
+// names nothing real resolves to nothing and counts as unfounded.
+import Foundation
+import Playbook
+import Registry
+
+public struct Finding: Codable, Sendable, Equatable {
+    public var line: Int
+    public var code: String
+    public var evidence: String
+    public var explanation: String
+}
+
+public struct ParsedFindings: Sendable {
+    public var findings: [Finding]
+    /// Malformed lines, as `line N: why`.
+    public var problems: [String]
+}
+
+public enum Findings {
+    public static func read(_ path: String) throws -> ParsedFindings {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CritiqueError.findingsUnreadable(path: path)
+        }
+        return parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Blank lines and lines starting with `#` followed by a space (comments) are skipped. A malformed line is kept
+    /// as a finding with what could be read, so grading counts it against precision instead of ignoring it.
+    public static func parse(_ text: String) -> ParsedFindings {
+        var result = ParsedFindings(findings: [], problems: [])
+        for (index, raw) in text.components(separatedBy: "\n").enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line == "#" || line.hasPrefix("# ") { continue }
+            let parts = line.split(maxSplits: 2, whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            let code = parts[0].uppercased()
+            let evidence = parts.count > 1 ? parts[1] : ""
+            let explanation = parts.count > 2 ? parts[2].trimmingCharacters(in: .whitespaces) : ""
+            let number = index + 1
+            if Taxonomy.kinds.first(where: { $0.code == code }) == nil {
+                result.problems.append("line \(number): '\(parts[0])' is not a taxonomy code")
+            } else if evidence.isEmpty {
+                result.problems.append("line \(number): no evidence")
+            } else if EvidenceShape.of(evidence) == nil {
+                result.problems.append(
+                    "line \(number): evidence '\(evidence)' is not #N, an id, event:N, a request id, INC-N or file:line"
+                )
+            } else if explanation.isEmpty {
+                result.problems.append("line \(number): no explanation")
+            }
+            result.findings.append(Finding(line: number, code: code, evidence: evidence, explanation: explanation))
+        }
+        return result
+    }
+}
+
+/// The syntactic kinds of evidence; checking the shape reveals nothing about the answers.
+enum EvidenceShape: Equatable {
+    case seq(Int)
+    case versionPrefix(String)
+    case event(Int)
+    case request(String)
+    case incident(String)
+    case fileLine(String, Int)
+
+    static func of(_ token: String) -> EvidenceShape? {
+        if token.hasPrefix("#"), let number = Int(token.dropFirst()), number > 0 { return .seq(number) }
+        if token.lowercased().hasPrefix("event:"), let number = Int(token.dropFirst(6)), number > 0 {
+            return .event(number)
+        }
+        if token.hasPrefix("req-"), token.count > 4 { return .request(token) }
+        if token.uppercased().hasPrefix("INC-") { return .incident(token.uppercased()) }
+        if let colon = token.lastIndex(of: ":"), let number = Int(token[token.index(after: colon)...]), number > 0,
+            colon > token.startIndex
+        {
+            return .fileLine(String(token[..<colon]), number)
+        }
+        let hex = token.lowercased()
+        if hex.count >= 6, hex.count <= 64, hex.allSatisfy({ $0.isHexDigit }) { return .versionPrefix(hex) }
+        return nil
+    }
+}
+
+/// Resolves evidence tokens against what is really in the candidate folder.
+struct EvidenceResolver {
+    let folder: String
+    let registry: Registry?
+    let eventCount: Int
+    let incidents: Set<String>
+    let teamLogText: String
+
+    init(folder: String) {
+        self.folder = folder
+        let registry = try? Registry(root: folder + "/.labrunner/registry")
+        self.registry = registry
+        let events = (try? registry?.events()) ?? []
+        eventCount = events.last?.seq ?? 0
+        incidents = Set(Incidents.all(events: events).map(\.id))
+        var logs = ""
+        let manager = FileManager.default
+        for name in (try? manager.contentsOfDirectory(atPath: folder + "/logs")) ?? [] {
+            logs += String(decoding: manager.contents(atPath: folder + "/logs/" + name) ?? Data(), as: UTF8.self)
+        }
+        teamLogText = logs
+    }
+
+    /// The canonical tokens the evidence names, or nil when it names nothing real.
+    func resolve(_ token: String) -> String? {
+        switch EvidenceShape.of(token) {
+        case .seq(let number)?:
+            return (try? registry?.resolve("#\(number)")).map { "version:" + $0.id }
+        case .versionPrefix(let prefix)?:
+            return (try? registry?.resolve(prefix)).map { "version:" + $0.id }
+        case .event(let number)?:
+            return number <= eventCount ? "event:\(number)" : nil
+        case .incident(let id)?:
+            return incidents.contains(id) ? "incident:" + id : nil
+        case .request(let id)?:
+            let logged = registry.flatMap { try? AttributionLog(registryRoot: $0.root).lookup(id) } != nil
+            return logged || teamLogText.contains(id) ? "request:" + id : nil
+        case .fileLine(let path, let number)?:
+            let clean = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+            // A line of the event log is that event.
+            if clean == ".labrunner/registry/events.jsonl" { return number <= eventCount ? "event:\(number)" : nil }
+            guard !clean.hasPrefix("/"), !clean.split(separator: "/").contains(".."),
+                let data = FileManager.default.contents(atPath: folder + "/" + clean)
+            else { return nil }
+            let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
+            let count = lines.last == "" ? lines.count - 1 : lines.count
+            return number <= max(count, 1) ? "file:\(clean):\(number)" : nil
+        case nil:
+            return nil
+        }
+    }
+
+    /// Whether resolved evidence `token` points at one of `flaw`'s evidence tokens (`file:P` means any line of P,
+    /// `file:D/*` any line of any file below D).
+    static func matches(_ token: String, _ flaw: PlantedFlaw) -> Bool {
+        flaw.evidence.contains { target in
+            if target == token { return true }
+            if target.hasSuffix("/*") { return token.hasPrefix(String(target.dropLast())) }
+            if target.hasPrefix("file:"), target.filter({ $0 == ":" }).count == 1 {
+                return token.hasPrefix(target + ":")
+            }
+            return false
+        }
+    }
+}

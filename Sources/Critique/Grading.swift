@@ -1,0 +1,176 @@
+// Grading a findings file against the sealed key: which planted flaw each finding hits (right code, evidence that
+// resolves to the flaw), recall weighted by severity, precision over what was reported, severity order, and red
+// herrings. The formula is published in Docs/critique.md and pinned by the calibration tests.
+import Foundation
+import Hashing
+
+public struct FindingResult: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case found, duplicate, herring
+        case wrongCode = "wrong_code"
+        case unfounded
+        case notAFlaw = "not_a_flaw"
+    }
+    public var line: Int
+    public var code: String
+    public var evidence: String
+    public var status: Status
+    public var why: String
+}
+
+public struct FlawResult: Codable, Sendable, Equatable {
+    public var code: String
+    public var severity: Severity
+    public var location: String
+    public var found: Bool
+    public var line: Int?
+    public var why: String
+}
+
+public struct ScoreSheet: Codable, Sendable, Equatable {
+    public var family: String
+    public var score: Int
+    public var recall: Double
+    public var precision: Double
+    public var order: Double
+    public var herringsReported: Int
+    public var hintsUsed: Int
+    public var flaws: [FlawResult]
+    public var findings: [FindingResult]
+
+    enum CodingKeys: String, CodingKey {
+        case family, score, recall, precision, order, flaws, findings
+        case herringsReported = "herrings_reported"
+        case hintsUsed = "hints_used"
+    }
+}
+
+public enum Grader {
+    /// Points taken off for each red herring reported as a flaw.
+    public static let herringPenalty = 5
+
+    public static func grade(folder: String, findingsText: String, key: AnswerKey, hintsUsed: Int = 0) -> ScoreSheet {
+        let resolver = EvidenceResolver(folder: folder)
+        let findings = Findings.parse(findingsText).findings
+        var foundBy: [Int: Int] = [:]  // flaw index → finding line
+        var results: [FindingResult] = []
+        for finding in findings {
+            guard let token = resolver.resolve(finding.evidence) else {
+                results.append(
+                    result(finding, .unfounded, "the evidence '\(finding.evidence)' names nothing in the folder"))
+                continue
+            }
+            let hits = key.flaws.indices.filter { EvidenceResolver.matches(token, key.flaws[$0]) }
+            if let index = hits.first(where: { key.flaws[$0].code == finding.code }) {
+                if foundBy[index] != nil {
+                    results.append(result(finding, .duplicate, "flaw already found on line \(foundBy[index] ?? 0)"))
+                } else {
+                    foundBy[index] = finding.line
+                    results.append(result(finding, .found, "points at the planted \(finding.code)"))
+                }
+            } else if let herring = key.herrings.first(where: { EvidenceResolver.matches(token, $0) }) {
+                results.append(result(finding, .herring, "this is fine: \(herring.location)"))
+            } else if let index = hits.first {
+                results.append(
+                    result(
+                        finding, .wrongCode,
+                        "the evidence points at a planted \(key.flaws[index].code), not \(finding.code)"))
+            } else {
+                results.append(result(finding, .notAFlaw, "the evidence is real but shows no planted \(finding.code)"))
+            }
+        }
+        let total = key.flaws.reduce(0) { $0 + $1.severity.weight }
+        let gained = foundBy.keys.reduce(0) { $0 + key.flaws[$1].severity.weight }
+        let recall = total == 0 ? 0 : Double(gained) / Double(total)
+        let counted = results.filter { $0.status != .duplicate }.count
+        let precision = counted == 0 ? 0 : Double(foundBy.count) / Double(counted)
+        // Severity order: of every pair of found flaws, the share listed with the more severe one first.
+        let ordered = foundBy.sorted { $0.value < $1.value }.map { key.flaws[$0.key].severity.weight }
+        var pairs = 0
+        var concordant = 0
+        for first in ordered.indices {
+            for second in ordered.indices where second > first {
+                pairs += 1
+                if ordered[first] >= ordered[second] { concordant += 1 }
+            }
+        }
+        let order = pairs == 0 ? 1 : Double(concordant) / Double(pairs)
+        let herrings = results.filter { $0.status == .herring }.count
+        let raw = 100 * recall * (0.5 + 0.5 * precision) * (0.9 + 0.1 * order)
+        let score = max(0, min(100, Int(raw.rounded()) - herringPenalty * herrings))
+        let flaws = key.flaws.indices.map { index -> FlawResult in
+            let flaw = key.flaws[index]
+            if let line = foundBy[index] {
+                return FlawResult(
+                    code: flaw.code, severity: flaw.severity, location: flaw.location, found: true, line: line,
+                    why: "found on line \(line) with evidence that points at it")
+            }
+            let near = results.first { $0.code == flaw.code && $0.status != .found }
+            let why =
+                near.map { "line \($0.line) names the code, but \($0.why)" }
+                ?? "no finding names \(flaw.code) with evidence pointing at it"
+            return FlawResult(
+                code: flaw.code, severity: flaw.severity, location: flaw.location, found: false, line: nil, why: why)
+        }
+        return ScoreSheet(
+            family: key.family, score: score, recall: rounded(recall), precision: rounded(precision),
+            order: rounded(order), herringsReported: herrings, hintsUsed: hintsUsed, flaws: flaws, findings: results)
+    }
+
+    static func result(_ finding: Finding, _ status: FindingResult.Status, _ why: String) -> FindingResult {
+        FindingResult(line: finding.line, code: finding.code, evidence: finding.evidence, status: status, why: why)
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+extension ScoreSheet {
+    public func text(selfCheck: [String]? = nil) -> String {
+        var lines = [
+            "Score: \(score)/100  (family \(family); recall \(percent(recall)), precision \(percent(precision)), "
+                + "severity order \(percent(order)), red herrings reported \(herringsReported))"
+        ]
+        if hintsUsed > 0 { lines.append("Hints used: \(hintsUsed)") }
+        lines.append("")
+        lines.append("Planted flaws:")
+        for flaw in flaws {
+            lines.append("  \(flaw.found ? "found " : "missed") \(flaw.code) [\(flaw.severity.rawValue)]: \(flaw.why)")
+        }
+        lines.append("")
+        lines.append("Findings:")
+        if findings.isEmpty { lines.append("  (none)") }
+        for finding in findings {
+            lines.append(
+                "  line \(finding.line) \(finding.code) \(finding.evidence): \(finding.status.rawValue), \(finding.why)"
+            )
+        }
+        if let selfCheck, !selfCheck.isEmpty {
+            lines.append("")
+            lines.append("Self-check (practice): look again at")
+            lines += selfCheck.map { "  - " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func markdown() -> String {
+        var lines = [
+            "# Critique score: \(score)/100", "",
+            "Family `\(family)`. Recall \(percent(recall)), precision \(percent(precision)), severity order "
+                + "\(percent(order)), red herrings reported \(herringsReported).", "",
+            "| flaw | severity | result | why |", "|---|---|---|---|",
+        ]
+        for flaw in flaws {
+            lines.append(
+                "| \(flaw.code) | \(flaw.severity.rawValue) | \(flaw.found ? "found" : "missed") | \(flaw.why) |")
+        }
+        lines += ["", "| line | code | evidence | status | why |", "|---|---|---|---|---|"]
+        for finding in findings {
+            lines.append(
+                "| \(finding.line) | \(finding.code) | `\(finding.evidence)` | \(finding.status.rawValue) | \(finding.why) |"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func percent(_ value: Double) -> String { String(format: "%.0f%%", value * 100) }
+}

@@ -1,0 +1,80 @@
+// `LabRunner critique` end to end: an interviewer builds a scenario, the candidate works in it with the kit's
+// commands and writes findings, the interviewer grades, reveals and shares it.
+import Foundation
+import Testing
+
+@Suite struct CritiqueCommandTests {
+    @Test func anInterviewerBuildsGradesRevealsAndSharesAScenario() throws {
+        let box = try Sandbox()
+        #expect(
+            try box.ok(["critique", "list"], in: "").components(separatedBy: "\n").filter { !$0.isEmpty }.count == 3)
+        #expect(try box.ok(["critique", "new", "--help"], in: "").contains("USAGE"))
+        try box.ok(
+            ["critique", "new", "hand-deploys", "--seed", "11", "--out", "cand", "--mode", "practice"], in: "")
+        #expect(FileManager.default.fileExists(atPath: box.path + "/cand.key.json"))
+        #expect(try box.ok(["versions"], in: "cand").contains("#1"))
+
+        // The candidate: a malformed file is caught by check, without answers.
+        try box.write("NO-LINEAGE\nMUTABLE-LATEST  #1  latest moves\n", to: "bad.txt")
+        let bad = try box.run(["critique", "check", "cand", "--findings", "bad.txt"], in: "")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("line 1: no evidence"))
+        let hint = try box.ok(["critique", "hint", "cand", "--key", "cand.key.json"], in: "")
+        #expect(hint.contains("Flaw 1, hint 1 of 3"))
+
+        // The interviewer: calibration files, grades in three formats.
+        let calibration = try box.ok(
+            ["critique", "calibrate", "cand", "--key", "cand.key.json", "--out", "cal"], in: "")
+        #expect(calibration.contains("strong: 100/100"))
+        #expect(
+            try box.ok(["critique", "check", "cand", "--findings", "cal/strong.txt"], in: "").contains("well-formed"))
+        let json = try box.json(
+            ["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "cand.key.json"], in: "")
+        #expect(json["score"].int == 100)
+        #expect(json["hints_used"].int == 1)
+        let text = try box.ok(
+            ["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
+        #expect(text.contains("missed") && text.contains("Self-check"))
+        let markdown = try box.ok(
+            [
+                "critique", "grade", "cand", "--findings", "cal/adequate.txt", "--key", "cand.key.json", "--format",
+                "markdown",
+            ],
+            in: "")
+        #expect(markdown.hasPrefix("# Critique score:"))
+        let reveal = try box.ok(["critique", "reveal", "cand", "--key", "cand.key.json"], in: "")
+        #expect(reveal.contains("Right practice (play"))
+
+        // A changed key fails the commitment; nothing is graded.
+        let key = box.read("cand.key.json")
+        try box.write(key.replacingOccurrences(of: "\"high\"", with: "\"low\""), to: "changed.json")
+        let tampered = try box.run(
+            ["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "changed.json"], in: "")
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.contains("does not match the folder's commitment"))
+
+        // Sharing: export, import, grade the copy.
+        try box.ok(["critique", "export", "cand", "--out", "cand.tar"], in: "")
+        try box.ok(["critique", "import", "cand.tar", "--out", "copy"], in: "")
+        let copy = try box.json(
+            ["critique", "grade", "copy", "--findings", "cal/strong.txt", "--key", "cand.key.json"], in: "")
+        #expect(copy["score"].int == 100)
+        let again = try box.run(["critique", "import", "cand.tar", "--out", "copy"], in: "")
+        #expect(again.status == 1)
+    }
+
+    @Test func interviewFoldersRefusePracticeCommandsAndBadInputWritesNothing() throws {
+        let box = try Sandbox()
+        let unknown = try box.run(["critique", "new", "nope", "--out", "x"], in: "")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("critique list"))
+        let missing = try box.run(["critique", "new", "weights-only"], in: "")
+        #expect(missing.status == 64)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path).isEmpty)
+        try box.ok(["critique", "new", "eval-theatre", "--seed", "3", "--out", "cand"], in: "")
+        try box.write("NO-LINEAGE  #1  x\n", to: "f.txt")
+        let check = try box.run(["critique", "check", "cand", "--findings", "f.txt"], in: "")
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("practice scenarios only"))
+    }
+}
