@@ -37,10 +37,15 @@ let package = Package(
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings),
+        .target(
+            name: "Proof",
+            dependencies: ["Archive", "LabKit", "Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
             dependencies: [
                 "Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving", "Reports", "LabKit",
+                "Proof",
             ],
             swiftSettings: strictSettings
         ),
@@ -57,6 +62,6 @@ let package = Package(
         .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Registry", "Hashing"], swiftSettings: strictSettings),
-        .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
+        .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner", "Archive"], swiftSettings: strictSettings),
     ]
 )
