@@ -120,6 +120,8 @@ public enum ProofVerifier {
             throw ProofError.unreadableBundle(path: request.path, reason: error.description)
         }
         let registryRoot = workspace.registryPath
+        // A tar holds files, not folders: a registry with no objects yet has an empty objects/ to put back.
+        try? FileManager.default.createDirectory(atPath: registryRoot + "/objects", withIntermediateDirectories: true)
         let fsck: FsckReport
         do {
             fsck = try Registry(root: registryRoot, now: { statement.predicate.createdAt }).fsck()
