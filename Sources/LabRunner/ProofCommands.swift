@@ -81,7 +81,9 @@ enum ProofCommands {
             options: [
                 .value(
                     "allowed-signers", "file",
-                    help: "Check the signature against this ssh allowed-signers file (as git's gpg.ssh.allowedSignersFile)."),
+                    help:
+                        "Check the signature against this ssh allowed-signers file (as git's gpg.ssh.allowedSignersFile)."
+                ),
                 .value("identity", "name", help: "The signer to expect (default: the file's first principal)."),
                 Common.json,
             ]

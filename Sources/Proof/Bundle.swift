@@ -71,7 +71,9 @@ public enum ProofBundle {
         let started = request.catalog.labs.filter { evidence.start(of: $0.id) != nil }
         let suites = ((try? FileManager.default.contentsOfDirectory(atPath: request.workspace.evalsPath)) ?? [])
             .filter { $0.hasSuffix(".jsonl") }.map { "evals/" + $0 }
-        let settings = Workspace.markerFolder + "/" + (PlaybookSettings.path(in: request.workspace) as NSString)
+        let settings =
+            Workspace.markerFolder + "/"
+            + (PlaybookSettings.path(in: request.workspace) as NSString)
             .lastPathComponent
         for path in Set(checkedFiles(of: started) + suites + [settings]).sorted() {
             if let data = evidence.file(path) {

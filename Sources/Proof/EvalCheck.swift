@@ -32,7 +32,8 @@ enum EvalCheck {
                 do {
                     result = try EvalLedger.load(summary, from: evidence.registry)
                 } catch {
-                    report.fail(place, "\(what) cites result \(summary.result.prefix(12)), which is missing or damaged.")
+                    report.fail(
+                        place, "\(what) cites result \(summary.result.prefix(12)), which is missing or damaged.")
                     continue
                 }
                 if result.version != version.id || result.suiteSHA256 != summary.suiteSHA256

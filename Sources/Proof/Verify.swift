@@ -230,7 +230,8 @@ public enum ProofVerifier {
             let path = entry.path
             if path.hasPrefix(BundleLayout.registry) {
                 result.append(
-                    ArchiveEntry(path: marker + "registry/" + path.dropFirst(BundleLayout.registry.count), data: entry.data))
+                    ArchiveEntry(
+                        path: marker + "registry/" + path.dropFirst(BundleLayout.registry.count), data: entry.data))
             } else if path.hasPrefix(BundleLayout.files) {
                 let relative = String(path.dropFirst(BundleLayout.files.count))
                 if relative == BundleLayout.writeup

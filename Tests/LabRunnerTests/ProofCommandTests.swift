@@ -90,7 +90,8 @@ import Testing
         let forgedGrades = try tampered(sandbox, "forged-grades", rehash: true) { entries in
             guard let index = entries.firstIndex(where: { $0.path == "grades.json" }) else { return }
             let text = String(decoding: entries[index].data, as: UTF8.self)
-            entries[index].data = Data(text.replacingOccurrences(of: "\"status\" : \"fail\"", with: "\"status\" : \"pass\"").utf8)
+            entries[index].data = Data(
+                text.replacingOccurrences(of: "\"status\" : \"fail\"", with: "\"status\" : \"pass\"").utf8)
             if entries[index].data == Data(text.utf8) {
                 entries[index].data = Data(text.replacingOccurrences(of: "\"score\" : 0", with: "\"score\" : 9").utf8)
             }
@@ -103,11 +104,14 @@ import Testing
         let forgedIncident = try tampered(sandbox, "forged-incident", rehash: true) { entries in
             guard let index = entries.firstIndex(where: { $0.path.hasPrefix("registry/incidents/") }) else { return }
             let text = String(decoding: entries[index].data, as: UTF8.self)
-            entries[index].data = Data(text.replacingOccurrences(of: "\"confirmed\" : true", with: "\"confirmed\" : false").utf8)
+            entries[index].data = Data(
+                text.replacingOccurrences(of: "\"confirmed\" : true", with: "\"confirmed\" : false").utf8)
         }
         let incident = try verify(sandbox, forgedIncident)
         #expect(incident.status == 1)
-        #expect(members(incident.json).allSatisfy { $0.hasPrefix("registry/incidents/") } && !members(incident.json).isEmpty)
+        #expect(
+            members(incident.json).allSatisfy { $0.hasPrefix("registry/incidents/") } && !members(incident.json).isEmpty
+        )
     }
 
     /// A ustar archive of one file whose header is then rewritten to name `path` with member type `type`.
@@ -116,7 +120,9 @@ import Testing
         for index in 0..<100 { bytes[index] = 0 }
         for (index, byte) in path.utf8.enumerated() { bytes[index] = byte }
         bytes[156] = type
-        if type == UInt8(ascii: "2") { for (index, byte) in "/etc/passwd".utf8.enumerated() { bytes[157 + index] = byte } }
+        if type == UInt8(ascii: "2") {
+            for (index, byte) in "/etc/passwd".utf8.enumerated() { bytes[157 + index] = byte }
+        }
         for index in 148..<156 { bytes[index] = UInt8(ascii: " ") }
         let sum = String(bytes[0..<512].reduce(0) { $0 + Int($1) }, radix: 8)
         let field = Array((String(repeating: "0", count: 6 - sum.count) + sum).utf8) + [0, UInt8(ascii: " ")]
@@ -138,7 +144,8 @@ import Testing
             #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(words), "\(result.stderr)")
         }
         #expect(sandbox.snapshot("") == before)
-        #expect(!FileManager.default.fileExists(atPath: (sandbox.path as NSString).deletingLastPathComponent + "/escaped"))
+        #expect(
+            !FileManager.default.fileExists(atPath: (sandbox.path as NSString).deletingLastPathComponent + "/escaped"))
         let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
         #expect(after.subtracting(temporary).filter { $0.hasPrefix("labrunner-verify-") }.isEmpty)
     }
