@@ -14,7 +14,7 @@ export NO_COLOR=1 USER=learner
 (cd lab-workspace && LABRUNNER="$bin" bash "$repo/Solutions/12-capstone-writeup/solve.sh" >/dev/null)
 events=$(wc -l < lab-workspace/.labrunner/registry/events.jsonl)
 
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'; }
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null || { echo "failed: $*" >&2; exit 1; }; end=$(date +%s.%N); awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'; }
 bundle_s=$(seconds "$bin" bundle --out history.tar --workspace lab-workspace)
 verify_s=$(seconds "$bin" verify history.tar)
 size=$(wc -c < history.tar)

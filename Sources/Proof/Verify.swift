@@ -306,6 +306,12 @@ public enum ProofVerifier {
                 report.fail(BundleLayout.statement, "names lab \(lab.id), which the registry never started.")
                 continue
             }
+            if let started = evidence.start(of: lab.id)?.data["manifest_sha256"], started != lab.manifestSHA256 {
+                report.fail(
+                    BundleLayout.statement,
+                    "says lab \(lab.id) ran manifest \(lab.manifestSHA256.prefix(12)), but the registry recorded "
+                        + "\(started.prefix(12)) at its start.")
+            }
             if grade.score != lab.score || grade.status != lab.status || grade.doneBy != lab.doneBy {
                 report.fail(
                     BundleLayout.statement,
