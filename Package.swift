@@ -46,12 +46,17 @@ let package = Package(
         .target(
             name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings),
+        .target(
+            name: "Proof",
+            dependencies: ["Archive", "LabKit", "Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
             dependencies: [
                 "Terminal", "Registry", "Hashing", "ToyModel", "Evals", "Playbook", "Serving", "Reports", "LabKit",
                 "Drills",
                 "Critique",
+                "Proof",
             ],
             swiftSettings: strictSettings
         ),
@@ -76,6 +81,6 @@ let package = Package(
         .testTarget(
             name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing"],
             swiftSettings: strictSettings),
-        .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"], swiftSettings: strictSettings),
+        .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner", "Archive"], swiftSettings: strictSettings),
     ]
 )

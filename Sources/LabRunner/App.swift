@@ -35,7 +35,7 @@ enum LabRunnerApp {
                         ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
                         WriteupCommand.spec(env), ReportCommand.spec(env), PilotCommands.roiSpec(env),
                         CritiqueCommands.spec(env),
-                    ])
+                    ] + ProofCommands.all(env))
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
         }
@@ -47,7 +47,7 @@ let commandOrder = [
     "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "promote", "tag", "tags",
     "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
-    "checkout", "fsck", "writeup", "report", "roi", "critique",
+    "checkout", "fsck", "writeup", "report", "bundle", "verify", "roi", "critique",
     "hash",
     "bench",
 ]
