@@ -1,7 +1,7 @@
 // The interviewer's answer key and the commitment sealed into the candidate folder: SHA-256 of a random salt
 // followed by the key's canonical JSON. The candidate folder holds only the digest, so it reveals nothing, and a key
 // changed afterwards no longer matches it.
-public import Foundation
+import Foundation
 import Hashing
 
 /// One planted flaw (or red herring) and the evidence that points at it.

@@ -1,7 +1,7 @@
 // Moving a candidate folder as one file: `export` writes the project's tar with a manifest of every member's SHA-256;
 // `import` treats the bundle as hostile (the Archive reader refuses links, traversal, absolute paths and oversize
 // members; here every member must match the manifest exactly) and writes nothing unless all of it checks out.
-public import Foundation
+import Foundation
 import Archive
 import Hashing
 

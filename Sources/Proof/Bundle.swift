@@ -1,6 +1,6 @@
 // `bundle`: one tar file with the registry evidence, the files the labs' checks read, the write-up, the report
 // page and the grades, described by an in-toto statement (optionally signed) that verify checks against.
-public import Archive
+import Archive
 public import Foundation
 import Hashing
 public import LabKit

@@ -3,7 +3,7 @@
 // grade, the report page, the write-up's numbers and the incident records — and names each difference.
 public import Archive
 import Evals
-public import Foundation
+import Foundation
 import Hashing
 public import LabKit
 import Playbook
