@@ -136,7 +136,7 @@ public enum Scenarios {
         var latest: [Int] = []
         func afterRegister(_ b: inout ScenarioBuilder) throws {
             guard chosen.contains("MUTABLE-LATEST"), let newest = try b.registry.versions().last else { return }
-            latest.append(try b.moveByHand("latest", to: newest.id, by: "ci-bot", reason: "latest build").seq)
+            latest.append(try b.moveByHand("latest-build", to: newest.id, by: "ci-bot", reason: "latest build").seq)
         }
         try afterRegister(&b)
         let herringFirst = b.random.bool()
@@ -170,7 +170,7 @@ public enum Scenarios {
         _ = try b.traffic(10)
         try b.expiredExperimentHerring()
         var serve = ["{"]
-        serve.append(chosen.contains("MUTABLE-LATEST") ? "  \"tag\": \"latest\"," : "  \"tag\": \"production\",")
+        serve.append(chosen.contains("MUTABLE-LATEST") ? "  \"tag\": \"latest-build\"," : "  \"tag\": \"production\",")
         if chosen.contains("PROMPT-STORE-LABEL") {
             serve.append("  \"prompt_source\": \"prompt-store/labels.json#prod\",")
             try b.promptStore()

@@ -171,11 +171,11 @@ extension ScenarioBuilder {
             hints: ("Pick a logged request and ask which version answered it.", "LabRunner audit REQ-ID"))
     }
 
-    /// Production moves by hand are how a careless team ships; `serveFromLatest` makes `latest` the served tag.
+    /// Production moves by hand are how a careless team ships; the served tag is `latest-build`, moved on every build.
     mutating func mutableLatest(_ events: [Int]) {
         plant(
             "MUTABLE-LATEST",
-            "deploy/serve.json serves the tag 'latest', which ci-bot moves on every registration (events "
+            "deploy/serve.json serves the tag 'latest-build', which ci-bot moves on every registration (events "
                 + events.map(String.init).joined(separator: ", ") + ")",
             ["file:deploy/serve.json:2"] + events.map { "event:\($0)" },
             hints: ("Which tag does the server follow, and who moves it?", "LabRunner tags; LabRunner log"))

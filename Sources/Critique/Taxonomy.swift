@@ -64,10 +64,10 @@ public enum Taxonomy {
                 "LabRunner log (gc.collected naming the version), 'LabRunner requests', 'LabRunner audit REQ --replay'",
             practice: "Retention keeps every version that answered a request; gc --dry-run first."),
         FlawKind(
-            code: "MUTABLE-LATEST", title: "A mutable 'latest' tag used as production",
+            code: "MUTABLE-LATEST", title: "A mutable 'latest-build' tag used as production",
             severity: .medium, play: 2,
             detection:
-                "deploy/serve.json names 'latest'; 'LabRunner tags' and 'LabRunner log' show it moved on every register",
+                "deploy/serve.json names 'latest-build'; 'LabRunner tags' and 'LabRunner log' show it moved on every register",
             practice: "Serve the production tag, moved only by the promote play (gate, approver, event)."),
         FlawKind(
             code: "NOISE-REGRESSION", title: "A regression called from noise (tiny n, sampled)",

@@ -39,7 +39,14 @@ enum StatusCommand {
             let (lab, grade) = (tour.lab.manifest, tour.grade)
             console.out("Workspace: \(workspace.root)")
             console.out(
-                "Lab \(lab.number) · \(lab.title): \(grade.score)/\(grade.maxScore) points, \(grade.checksSummary).")
+                "Lab \(lab.number) · \(lab.title): \(grade.score)/\(grade.maxScore) points, \(grade.checksSummary) "
+                    + "(\(grade.provenance)).")
+            let laidDown = catalog.labs.filter { evidence.laidDown($0.id) != nil }.map(\.manifest.number)
+            if !laidDown.isEmpty {
+                console.out(
+                    "Laid down by reference solutions, no points: \(laidDown.joined(separator: ", ")) "
+                        + "('LabRunner lab reset NN' to do one yourself).")
+            }
             LabCommands.printTour(tour, workspace: workspace, console)
             return 0
         }

@@ -75,7 +75,8 @@ public enum ProofBundle {
             Workspace.markerFolder + "/"
             + (PlaybookSettings.path(in: request.workspace) as NSString)
             .lastPathComponent
-        for path in Set(checkedFiles(of: started) + suites + [settings]).sorted() {
+        // The traffic answer key: the write-up counts the escalations the bad version missed against it.
+        for path in Set(checkedFiles(of: started) + suites + [settings, Traffic.casesFile]).sorted() {
             if let data = evidence.file(path) {
                 members.append(ArchiveEntry(path: BundleLayout.files + path, data: data))
             }

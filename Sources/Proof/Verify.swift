@@ -341,7 +341,9 @@ public enum ProofVerifier {
         guard let data = members[BundleLayout.writeup] else { return }
         let text = String(decoding: data, as: UTF8.self)
         do {
-            let fresh = try Writeup.render(context: evidence.context, incidentID: Writeup.incidentID(in: text))
+            let fresh = try Writeup.render(
+                context: evidence.context, incidentID: Writeup.incidentID(in: text),
+                provenance: evidence.writeupProvenance())
             let given = Writeup.generatedParts(of: text)
             let expected = Writeup.generatedParts(of: fresh)
             if given != expected {

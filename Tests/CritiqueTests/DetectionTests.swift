@@ -91,9 +91,9 @@ import Testing
                 try AuditPlay.run(requestID: record.id, replay: false, in: context).collected.map { "event:\($0.seq)" }
             }.uniqued()
         case "MUTABLE-LATEST":
-            // deploy/serve.json names latest; LabRunner tags/log: latest moved by hand on every registration.
-            guard text(folder, "deploy/serve.json").contains("\"latest\"") else { return [] }
-            return try registry.tagHistory("latest").map { "event:\($0.event)" }
+            // deploy/serve.json names latest-build; LabRunner tags/log: latest-build moved by hand on every registration.
+            guard text(folder, "deploy/serve.json").contains("\"latest-build\"") else { return [] }
+            return try registry.tagHistory("latest-build").map { "event:\($0.event)" }
         case "NOISE-REGRESSION":
             // LabRunner log: a rollback of a version whose recorded eval equals its parent's (same seed, same suite).
             guard let rollback = events.last(where: { $0.kind == EventKind.tagMoved && $0.data["play"] == "rollback" }),
