@@ -46,8 +46,8 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "This pin removes cases from safety categories (\(removed)); a second person must approve it: "
                 + "pass --approver NAME (not the person pinning)."
         case .approverIsPinner(let approver):
-            return "The approver of a pin that removes safety cases must be someone other than the person pinning "
-                + "(\(approver)); ask a second person and pass --approver THEIR_NAME."
+            return "A pin's approver must be someone other than the person pinning (\(approver)); ask a second "
+                + "person and pass --approver THEIR_NAME, or leave --approver out when no safety case is removed."
         case .canaryAborted(let finding):
             return "The canary stopped the promotion: \(finding); production did not move (the canary's requests stay "
                 + "in the attribution log), fix the candidate and try again."

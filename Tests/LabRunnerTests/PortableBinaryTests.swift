@@ -24,26 +24,12 @@ import Testing
         /// Runs a shell command in `folder` (relative to the home) with nothing but an ordinary environment:
         /// LabRunner on PATH, no LABRUNNER, LABRUNNER_LABS or LABRUNNER_WORKSPACE, unless `extra` adds one.
         func shell(_ command: String, in folder: String = "", extra: [String: String] = [:]) throws -> RunResult {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", command]
-            process.currentDirectoryURL = URL(fileURLWithPath: folder.isEmpty ? home : home + "/" + folder)
-            process.environment = [
-                "PATH": home + "/bin:/usr/bin:/bin", "HOME": home, "USER": "learner", "NO_COLOR": "1",
-                "TMPDIR": temporary,
-            ].merging(extra) { $1 }
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return RunResult(
-                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                stderr: String(decoding: stderr, as: UTF8.self))
+            try runProcess(
+                "/bin/bash", ["-c", command], in: folder.isEmpty ? home : home + "/" + folder,
+                environment: [
+                    "PATH": home + "/bin:/usr/bin:/bin", "HOME": home, "USER": "learner", "NO_COLOR": "1",
+                    "TMPDIR": temporary,
+                ].merging(extra) { $1 })
         }
 
         func json(_ text: String) throws -> JSONValueBox {

@@ -52,27 +52,12 @@ final class Sandbox {
     private func launch(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String])
         throws -> RunResult
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.isEmpty ? path : path + "/" + folder)
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "LABRUNNER_WORKSPACE")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return RunResult(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try runProcess(
+            executable, arguments, in: folder.isEmpty ? path : path + "/" + folder, environment: env)
     }
 
     /// Runs and requires success, returning stdout.
@@ -129,4 +114,27 @@ struct JSONValueBox {
     var bool: Bool? { (value as? NSNumber)?.boolValue }
     var array: [JSONValueBox] { ((value as? [Any]) ?? []).map(JSONValueBox.init) }
     var count: Int { (value as? [Any])?.count ?? (value as? [String: Any])?.count ?? 0 }
+}
+
+/// Runs a program to completion with stdin closed, collecting its output.
+func runProcess(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String])
+    throws -> RunResult
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return RunResult(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
 }
