@@ -72,7 +72,7 @@ extension ReportPage {
     static func evalSection(_ model: ReportModel, _ page: inout Page) {
         page.open(
             "evals", "Pass rate by version over time",
-            "Suite <code>\(e(model.standardSuite))</code>, as recorded: each point is one eval with its 95% Wilson interval; shaded bands are the periods production served a version; red lines mark incidents as detected; the dashed line is the promotion threshold (\(percent(model.passThreshold)))."
+            "Suite <code>\(e(model.standardSuite))</code>, as recorded: each point is one eval with its 95% case-level interval (the case is the unit, not the repeat); shaded bands are the periods production served a version; red lines mark incidents as detected; the dashed line is the promotion threshold (\(percent(model.passThreshold)))."
         )
         guard !model.evals.isEmpty else {
             page.empty("No standard-suite eval is recorded yet: 'LabRunner register' records one with every version.")
