@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
-        .target(name: "Drills", dependencies: ["Playbook", "Registry", "Hashing"], swiftSettings: strictSettings),
+        .target(
+            name: "Drills", dependencies: ["Playbook", "Registry", "Reports", "Hashing"], swiftSettings: strictSettings),
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),

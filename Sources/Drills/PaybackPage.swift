@@ -1,6 +1,7 @@
 // The payback model as one page: Markdown, or one static HTML file with an inline SVG tornado chart (no
 // scripts, fonts or links). Both are byte-stable: the same inputs give the same bytes.
 import Foundation
+import Reports
 
 public enum PaybackPage {
     static func months(_ value: Double?) -> String {
@@ -122,20 +123,7 @@ public enum PaybackPage {
 
     // MARK: HTML
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     static let style = """
         body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:820px;margin:2em auto;padding:0 1em;color:#1d1d1f}

@@ -3,10 +3,10 @@
 // (role="img", <title>, <desc>); styling comes from the page's CSS classes so print rules apply.
 import Foundation
 
-/// Text and numbers as they go into markup.
-enum Markup {
+/// Text and numbers as they go into markup (shared by every page the kit renders).
+public enum Markup {
     /// Escapes text for element content and attribute values alike.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text.unicodeScalars {
