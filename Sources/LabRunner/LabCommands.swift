@@ -289,10 +289,11 @@ enum LabCommands {
         CommandSpec(
             name: "reset", abstract: "Start a new attempt at a lab from its starting files (asks first unless --yes).",
             discussion: """
-                The workspace files (system/, data/, evals/, …) go back to how they were when the lab started,
-                and tags that moved since are moved back by recorded tag moves. Nothing is rewound: every event,
-                version, incident and request stays, later labs' work included. The lab is graded on its
-                latest attempt; earlier attempts stay in the history (and their times in the rehearsal trend).
+                system/, data/ and evals/ go back exactly to how they were when the lab started (other files
+                only if they went missing), this lab's own answer files are set aside with the attempt, and tags
+                that moved since are moved back by recorded tag moves. Nothing is rewound: every event, version,
+                incident and request stays, later labs' work included. The lab is graded on its latest attempt;
+                earlier attempts stay in the history (and their times in the rehearsal trend).
                 """,
             arguments: [labArgument], options: [PlaybookCommands.yes, Common.workspace]
         ) { invocation, console in

@@ -22,7 +22,7 @@ enum SuiteCommands {
             name: "pin", abstract: "Pin evals/NAME.jsonl as the suite gates run, showing the change by category.",
             arguments: [.optional("name", help: "The suite (default: the standard suite, core).")],
             options: [
-                .value("reason", "text", help: "Why the suite changes (required)."),
+                .value("reason", "text", help: "Why the suite changes (required).", required: true),
                 .value("approver", "name", help: "Second person approving removed or edited safety cases."),
                 .value("by", "name", help: "Who pins (default: $USER)."),
                 Common.workspace, Common.json,
