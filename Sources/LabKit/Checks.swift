@@ -805,11 +805,12 @@ struct WriteupFacts {
 extension WriteupFacts {
     /// The facts of one incident, read from the registry (in an extension, so the memberwise init stays).
     init(incident: Incident, evidence: Evidence) throws {
-        versionSeqs = Set(evidence.allVersions.map(\.seq))
-        versionIDs = evidence.allVersions.map(\.id)
         incidentID = incident.id.lowercased()
         let bad = incident.badVersion.flatMap(evidence.version)
         let good = incident.goodVersion.flatMap(evidence.version)
+        // Only the incident's own versions count: any "#1" in filler must not.
+        versionSeqs = Set([bad, good].compactMap { $0?.seq })
+        versionIDs = [bad, good].compactMap { $0?.id }
         var changed: Set<String> = []
         if let bad, let good {
             let names = Set(bad.manifest.components.keys).union(good.manifest.components.keys)

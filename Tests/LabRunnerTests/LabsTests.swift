@@ -145,6 +145,14 @@ let wrongSolutions: [WrongSolution] = [
             awk '/^<!-- your words: / { print; getline; print "Things happened and then other things happened, and in the end everything was fine again, which was good for everyone involved."; next } { print }' writeup.md > writeup.tmp
             mv writeup.tmp writeup.md
             """, failingCheck: "writeup-written", phrase: "cites nothing the registry backs"),
+    // The same filler with a version that is not the incident's: any '#1' must not do.
+    WrongSolution(
+        lab: "12-capstone-writeup",
+        script: """
+            "$LABRUNNER" writeup --out writeup.md
+            awk '/^<!-- your words: / { print; getline; print "Things happened after #1 and then other things happened, and in the end everything was fine again, which was good."; next } { print }' writeup.md > writeup.tmp
+            mv writeup.tmp writeup.md
+            """, failingCheck: "writeup-written", phrase: "cites nothing the registry backs"),
 ]
 
 @Suite struct LabsTests {
