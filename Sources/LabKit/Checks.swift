@@ -25,6 +25,10 @@ struct CheckInput {
     func number(_ key: String, default value: Double) -> Double { spec.param(key).flatMap(Double.init) ?? value }
     /// When this lab was started; evidence a lab asks for must come after it.
     var since: Date? { evidence.start(of: labID)?.at }
+    /// Whether something recorded at `date` happened during this lab (a lab never started has nothing).
+    func duringLab(_ date: Date) -> Bool { since.map { date >= $0 } ?? false }
+    /// The production moves a play made during this lab.
+    func moves(play: String) -> [TagMove] { evidence.moves(play: play).filter { duringLab($0.at) } }
 }
 
 struct CheckDefinition: Sendable {
@@ -162,7 +166,7 @@ enum CheckLibrary {
 
     static func promotions(_ input: CheckInput) throws -> CheckOutcome {
         let minimum = Int(input.number("minimum", default: 1))
-        let gated = input.evidence.moves(play: "promote").filter { $0.details["gate"] == "passed" }
+        let gated = input.moves(play: "promote").filter { $0.details["gate"] == "passed" }
         guard gated.count >= minimum else {
             return .fail(
                 "Production was promoted through a passing gate \(gated.count) time(s); this lab needs \(minimum): use 'LabRunner promote'."
@@ -172,7 +176,7 @@ enum CheckLibrary {
     }
 
     static func canaryPromotion(_ input: CheckInput) throws -> CheckOutcome {
-        guard let move = input.evidence.moves(play: "promote").first(where: { $0.details["canary_percent"] != nil })
+        guard let move = input.moves(play: "promote").first(where: { $0.details["canary_percent"] != nil })
         else {
             return .fail("No promotion ran a canary first: add --canary PERCENT to 'LabRunner promote'.")
         }
@@ -182,7 +186,7 @@ enum CheckLibrary {
     }
 
     static func secondApprover(_ input: CheckInput) throws -> CheckOutcome {
-        for move in input.evidence.moves(play: "promote") {
+        for move in input.moves(play: "promote") {
             guard let version = input.evidence.version(move.to), let approver = move.details["approver"] else {
                 continue
             }
@@ -397,7 +401,7 @@ enum CheckLibrary {
 
     static func experimentStarted(_ input: CheckInput) throws -> CheckOutcome {
         let maximum = input.number("max_ttl_days", default: 30) * 86_400
-        let experiments = Experiments.all(events: input.evidence.events)
+        let experiments = Experiments.all(events: input.evidence.events).filter { input.duringLab($0.startedAt) }
         guard let experiment = experiments.first(where: { $0.expiresAt.timeIntervalSince($0.startedAt) <= maximum })
         else {
             return experiments.isEmpty
@@ -493,7 +497,9 @@ enum CheckLibrary {
     static func fairComparison(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
         let everProduction = Set(evidence.productionMoves.map(\.to))
-        let compared = evidence.events.filter { $0.kind == EvalLedger.eventKind && $0.data["source"] == "eval compare" }
+        let compared = evidence.events.filter {
+            $0.kind == EvalLedger.eventKind && $0.data["source"] == "eval compare" && input.duringLab($0.at)
+        }
         for (index, event) in compared.enumerated() {
             guard let version = event.data["version"], evidence.version(version)?.metadata.extra["experiment"] != nil
             else { continue }

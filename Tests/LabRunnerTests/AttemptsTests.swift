@@ -74,4 +74,19 @@ import Testing
         #expect(earned.status == 0, "\(earned.text)")
         #expect(earned.json["score"].int == earned.json["max_score"].int)
     }
+
+    @Test func workDoneBeforeALabStartedIsNotItsWork() throws {
+        let sandbox = try LabsTests.started("02-register-behind-the-gate")
+        try solve(sandbox, "02-register-behind-the-gate")
+        // Lab 03's promotions, done before lab 03 was started.
+        try sandbox.ok(["promote", "#1", "--approver", "a-reviewer"], in: Self.workspace)
+        try sandbox.ok(
+            ["promote", "#3", "--approver", "a-reviewer", "--high-stakes", "--canary", "20", "--yes"],
+            in: Self.workspace)
+        #expect(try sandbox.run(["lab", "start", "03"], in: Self.workspace).status == 0)
+        let early = try LabsTests.grade(sandbox, "03")
+        #expect(early.status == 1, "promotions made before the lab started are not its work: \(early.text)")
+        let promotions = early.json["tests"].array.first { $0["name"].string == "two-promotions" }
+        #expect(promotions?["status"].string == "fail")
+    }
 }
