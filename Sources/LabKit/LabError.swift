@@ -1,7 +1,6 @@
 // LabKit's one error type: each case is the sentence the learner reads, with the way out.
 
 public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
-    case labsNotFound(searched: [String])
     case badManifest(file: String, field: String, problem: String)
     case unknownLab(String, known: [String])
     case ambiguousLab(String, matches: [String])
@@ -14,9 +13,6 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         switch self {
-        case .labsNotFound(let searched):
-            return
-                "Could not find the Labs/ folder (looked in \(searched.joined(separator: ", "))); run LabRunner from the Rollback Lab checkout or set LABRUNNER_LABS to its Labs/ folder."
         case .badManifest(let file, let field, let problem):
             return "\(file): field '\(field)' \(problem)."
         case .unknownLab(let name, let known):

@@ -13,7 +13,7 @@ enum StatusCommand {
         do {
             catalog = try LabCommands.catalog(console)
         } catch let error as LabError {
-            // Without Labs/ the kit still works by hand; a broken manifest must not hide silently.
+            // An author's broken LABRUNNER_LABS must neither stop the kit being used by hand nor hide silently.
             if case .badManifest = error { console.err("warning: \(error)") }
         }
         guard let workspace = try? Common.workspace(invocation, console) else {

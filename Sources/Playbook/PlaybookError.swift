@@ -17,13 +17,11 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case declined
     case noProduction
     case alreadyProduction(version: String)
-    case noKnownGood(current: String)
     case unknownIncident(String)
     case incidentClosed(String)
     case unknownRequest(String)
     case badDuration(String)
     case badTime(String)
-    case timeInFuture(String)
     case unknownExperiment(String)
     case experimentExists(String)
     case ambiguousExperiment([String])
@@ -74,9 +72,6 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Nothing is in production yet; promote a version first with 'LabRunner promote REF --approver NAME'."
         case .alreadyProduction(let version):
             return "Version \(version) is already in production; nothing was changed."
-        case .noKnownGood(let current):
-            return "No earlier production version passed its eval without an incident against it, so there is no "
-                + "last known good to return to from \(current); name a version: 'LabRunner rollback REF --reason TEXT'."
         case .unknownIncident(let id):
             return "No incident '\(id)'; list incidents with 'LabRunner incident list'."
         case .incidentClosed(let id):
@@ -88,8 +83,6 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "'\(text)' is not a duration; use a number with a unit, such as 90m, 12h or 7d."
         case .badTime(let text):
             return "'\(text)' is not a time; use UTC ISO 8601 such as 2026-11-22T14:05:00Z, or 'now', or '-15m'."
-        case .timeInFuture(let text):
-            return "\(text) is in the future; give the time the symptom actually started."
         case .unknownExperiment(let name):
             return "No active experiment '\(name)'; list them with 'LabRunner experiment list'."
         case .experimentExists(let name):
