@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
         .target(
-            name: "Drills", dependencies: ["Playbook", "Registry", "Reports", "Hashing"], swiftSettings: strictSettings),
+            name: "Drills", dependencies: ["Playbook", "Registry", "Reports", "Hashing", "Serving", "ToyModel"], swiftSettings: strictSettings),
         .target(
             name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),

@@ -6,46 +6,13 @@ import Foundation
 import Hashing
 import Playbook
 import Registry
-import Synchronization
 import ToyModel
-
-/// The scenario's wall clock: starts on a fixed date and only moves when the builder says so.
-final class ScenarioClock: Sendable {
-    private let date: Mutex<Date>
-    init(start: Date) { date = Mutex(start) }
-    var now: @Sendable () -> Date { { [self] in date.withLock { $0 } } }
-    func advance(days: Double) { date.withLock { $0 = $0.addingTimeInterval(days * 86_400) } }
-    func advance(minutes: Double) { date.withLock { $0 = $0.addingTimeInterval(minutes * 60) } }
-}
-
-/// SplitMix64: the scenario's own seeded generator, stable across platforms.
-struct ScenarioRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-    mutating func bool() -> Bool { next() & 1 == 1 }
-    mutating func pick<T>(_ items: [T], count: Int) -> [T] {
-        var pool = items
-        var chosen: [T] = []
-        while chosen.count < count, !pool.isEmpty { chosen.append(pool.remove(at: int(0...(pool.count - 1)))) }
-        return chosen
-    }
-}
 
 struct ScenarioBuilder {
     let workspace: Workspace
-    let clock: ScenarioClock
+    let clock: ManualClock
     let context: PlayContext
-    var random: ScenarioRandom
+    var random: SeededRandom
     var flaws: [PlantedFlaw] = []
     var herrings: [PlantedFlaw] = []
     var noteCounter = 0
@@ -54,7 +21,7 @@ struct ScenarioBuilder {
 
     /// Lays down the bundled system and an empty registry in `root`, as `LabRunner init` does.
     init(root: String, seed: UInt64) throws {
-        let clock = ScenarioClock(start: Self.start)
+        let clock = ManualClock(start: Self.start)
         let workspace = Workspace(root: root)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try FileManager.default.createDirectory(atPath: workspace.markerPath, withIntermediateDirectories: true)
@@ -63,7 +30,7 @@ struct ScenarioBuilder {
         self.workspace = workspace
         self.clock = clock
         self.context = try PlayContext(workspace: workspace, now: clock.now)
-        self.random = ScenarioRandom(seed: seed)
+        self.random = SeededRandom(seed: seed)
     }
 
     var registry: Registry { context.registry }

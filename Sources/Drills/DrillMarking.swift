@@ -13,10 +13,11 @@ public enum DrillMarking {
         return !id.isEmpty
     }
 
-    /// The ids of incidents opened by a drill.
-    public static func drillIncidentIDs(events: [Event]) -> Set<String> {
+    /// The ids of incidents opened by a drill (by `drill` only, when given).
+    public static func incidentIDs(events: [Event], drill: String? = nil) -> Set<String> {
         var ids: Set<String> = []
         for event in events where event.kind == Incidents.opened && isDrill(event) {
+            if let drill, event.data[key] != drill { continue }
             if let id = event.data["incident"] { ids.insert(id) }
         }
         return ids

@@ -1,4 +1,5 @@
 // The drills module's one error type: each case is the sentence a person reads, with the way out.
+import Foundation
 
 public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case inputsUnreadable(path: String)
@@ -7,6 +8,17 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case inputsUnknownKey(path: String, key: String)
     case inputsNotNumber(path: String, key: String)
     case inputOutOfRange(key: String, value: String, source: String, rule: String)
+    case unknownFault(String, known: [String])
+    case badWindow(Double, least: Double)
+    case badCode(String)
+    case codeFromOtherKit(String, fingerprint: String)
+    case drillRunning(id: String, pid: Int32)
+    case insideDrill(id: String)
+    case noDrill
+    case noSuchDrill(String)
+    case drillOver(id: String)
+    case recordUnreadable(path: String)
+    case buildFailed(String)
 
     public var description: String {
         switch self {
@@ -24,6 +36,35 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
             return "'\(key)' in the inputs file \(path) must be a number; write it without quotes or units."
         case .inputOutOfRange(let key, let value, let source, let rule):
             return "\(key) = \(value) (from \(source)) is out of range: it \(rule)."
+        case .unknownFault(let name, let known):
+            return "There is no fault kind '\(name)'; choose one of \(known.joined(separator: ", "))."
+        case .badWindow(let seconds, let least):
+            return "--window \(Int(seconds))s is out of range: give at least \(Int(least))s (the service needs a "
+                + "baseline of live traffic first) and at most 24h, such as --window 5m."
+        case .badCode(let code):
+            return "'\(code)' is not a drill code; a code looks like random-7-300-3fa91c2e ('LabRunner drill code' "
+                + "prints one)."
+        case .codeFromOtherKit(let code, let fingerprint):
+            return "The code \(code) was made by a different kit (its catalog is not \(fingerprint)), so the same "
+                + "seed would not give the same drill; use the kit that made it, or start with --seed."
+        case .drillRunning(let id, let pid):
+            return "Drill \(id) is still running (process \(pid)); end it with 'LabRunner drill end' before "
+                + "starting another."
+        case .insideDrill(let id):
+            return "This is drill \(id)'s own workspace; start drills from the team's workspace it sits in "
+                + "(cd ../..), so their history stays together."
+        case .noDrill:
+            return "No drill is running here; start one with 'LabRunner drill start', or see past ones with "
+                + "'LabRunner drill history'."
+        case .noSuchDrill(let id):
+            return "There is no drill \(id) in this workspace; 'LabRunner drill history' lists them."
+        case .drillOver(let id):
+            return "Drill \(id) has ended; its debrief is 'LabRunner drill report \(id)'."
+        case .recordUnreadable(let path):
+            return "The drill record \(path) is not readable as a drill record; restore it from a backup, or "
+                + "move it aside to list the others."
+        case .buildFailed(let reason):
+            return "The drill could not be laid down: \(reason). Nothing was started; report this as a bug."
         }
     }
 }

@@ -125,7 +125,7 @@ public enum IncidentStats {
     /// belong to the quarter of their detection, deployments to the quarter of their tag move.
     public static func report(events: [Event], quarter: Quarter? = nil) -> IncidentStatsReport {
         let incidents = Incidents.all(events: events)
-        let drillIDs = DrillMarking.drillIncidentIDs(events: events)
+        let drillIDs = DrillMarking.incidentIDs(events: events)
         let real = incidents.filter { !drillIDs.contains($0.id) }
         let drills = incidents.filter { drillIDs.contains($0.id) }
         let deployments = deployments(events: events)

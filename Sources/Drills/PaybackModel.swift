@@ -178,7 +178,7 @@ public enum PaybackModel {
                     note: "\(stats.real.incidents) real incident(s) in \(pilot) over "
                         + String(format: "%.1f", days) + " observed day(s), × 365"))
         }
-        let drillIDs = DrillMarking.drillIncidentIDs(events: events)
+        let drillIDs = DrillMarking.incidentIDs(events: events)
         let before = Incidents.all(events: events).filter { !drillIDs.contains($0.id) && $0.detectedAt < pilot.start }
         let beforeTimes = DurationSummary(before.compactMap(IncidentStats.secondsToRestored))
         if let median = beforeTimes.medianSeconds {

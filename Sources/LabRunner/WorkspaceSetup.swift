@@ -1,9 +1,7 @@
 // Creating a workspace: built in a hidden sibling folder and renamed into place, so a failure writes nothing.
 import Foundation
-import Hashing
 import Playbook
 import Registry
-import ToyModel
 
 enum WorkspaceSetup {
     static func create(at target: String, actor: String, now: @escaping @Sendable () -> Date) throws -> Workspace {
@@ -34,15 +32,7 @@ enum WorkspaceSetup {
         let stagedRoot = ([staging] + missing.dropFirst()).joined(separator: "/")
         do {
             try manager.createDirectory(atPath: stagedRoot, withIntermediateDirectories: true)
-            let staged = Workspace(root: stagedRoot)
-            try DefaultSystem.install(into: stagedRoot) { SHA256.hash($0).hex }
-            try manager.createDirectory(atPath: staged.markerPath, withIntermediateDirectories: true)
-            try Registry.create(root: staged.registryPath, actor: actor, now: now)
-            try Training.recordInstalled(in: staged, seed: DefaultSystem.defaultSeed, by: actor, now: now)
-            // Pinned now, so no later command has to pin it on first use (a refused command writes nothing).
-            _ = try SuitePins.pin(
-                name: nil, reason: "the standard suite the workspace was created with", by: actor, approver: nil,
-                in: try PlayContext(workspace: staged, now: now))
+            try WorkspaceInit.lay(into: stagedRoot, actor: actor, now: now)
             if manager.fileExists(atPath: top) { try manager.removeItem(atPath: top) }
             try manager.moveItem(atPath: staging, toPath: top)
         } catch {

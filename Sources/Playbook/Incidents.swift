@@ -88,9 +88,10 @@ public enum Incidents {
     }
 
     /// Opens an incident; its detection time starts the rollback clock.
+    /// `marks` are extra fields on the opening event (a drill's `drill_id`).
     public static func open(
         symptom: String, detectedAt: Date?, badVersion: String?, by actor: String, source: String = "manual",
-        in context: PlayContext
+        marks: [String: String] = [:], in context: PlayContext
     ) throws -> Incident {
         guard !symptom.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PlaybookError.invalid("An incident needs a symptom: pass --symptom TEXT describing what users see.")
@@ -100,9 +101,9 @@ public enum Incidents {
             detected, badVersion: badVersion ?? context.registry.tag("production"), in: context)
         let incident = try context.registry.write { writer -> Incident in
             let id = String(format: "INC-%04d", all(events: try context.registry.events()).count + 1)
-            var data = [
+            var data = marks.merging([
                 "incident": id, "symptom": symptom, "detected_at": Timestamp.string(from: detected), "source": source,
-            ]
+            ]) { _, fixed in fixed }
             data["bad_version"] = badVersion ?? context.registry.tag("production")
             try writer.append(kind: opened, actor: actor, data: data)
             return try find(id, events: try context.registry.events())

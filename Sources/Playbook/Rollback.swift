@@ -145,6 +145,14 @@ public enum RollbackPlay {
         return reasons
     }
 
+    /// Why `version` is not known good today, one sentence each; empty means known good.
+    public static func reasonsNotKnownGood(_ version: String, in context: PlayContext) throws -> [String] {
+        let events = try context.registry.events()
+        return try findings(
+            for: version, moves: try context.registry.tagHistory("production"), incidents: Incidents.all(events: events),
+            events: events, in: context)
+    }
+
     /// Picks the target (REF, or the last known good) and lists every newer production version passed over.
     /// Refuses before any work when there is no production, REF is production, or nothing is known good.
     public static func choose(ref: String?, in context: PlayContext) throws -> RollbackChoice {

@@ -102,11 +102,21 @@ public enum Traffic {
     /// A well-mixed 64-bit value for request `index` of a run seeded with `seed`.
     public static func mix(_ seed: UInt64, _ index: UInt64) -> UInt64 { SeededGenerator.mix(seed, index) }
 
+    /// The labelled case for request draw `draw`: uniform over `cases`, except that during a campaign every
+    /// other request comes from the cases expecting one of `campaign`'s intents (a newsletter, a sale).
+    public static func pick(_ cases: [EvalCase], draw: UInt64, campaign: Set<String>? = nil) -> EvalCase {
+        if let campaign, draw >> 63 == 1 {
+            let pool = cases.filter { campaign.contains($0.expect.intent) }
+            if !pool.isEmpty { return pool[Int((draw >> 1) % UInt64(pool.count))] }
+        }
+        return cases[Int(draw % UInt64(cases.count))]
+    }
+
     /// Sends `requests` simulated requests. `route` picks the serving version for request i (default: the
     /// production tag, re-read at every request). `rate` > 0 paces requests per second.
     public static func run(
-        requests: Int, rate: Double, seed: UInt64, source: String = "traffic", in context: PlayContext,
-        route: ((Int) throws -> String)? = nil, progress: ((Int) -> Void)? = nil
+        requests: Int, rate: Double, seed: UInt64, source: String = "traffic", campaign: Set<String>? = nil,
+        in context: PlayContext, route: ((Int) throws -> String)? = nil, progress: ((Int) -> Void)? = nil
     ) throws -> TrafficReport {
         guard requests > 0 else { throw PlaybookError.invalid("--requests must be at least 1.") }
         guard rate >= 0, rate.isFinite else {
@@ -140,7 +150,7 @@ public enum Traffic {
             if cases == nil { cases = try Self.cases(in: context, intents: system.intents) }
             let pool = cases ?? []
             let draw = mix(seed, UInt64(index))
-            let labelled = pool[Int(draw % UInt64(pool.count))]
+            let labelled = pick(pool, draw: draw, campaign: campaign)
             let requestSeed = mix(draw, 0x5EED)
             let answer = system.ask(labelled.input, seed: requestSeed)
             let satisfied = EvalRunner.judge(answer, against: labelled.expect).isEmpty

@@ -21,8 +21,8 @@ public enum LiveTraffic {
     /// Sends requests to `url` for `duration` seconds (or `count` requests), each labelled with its traffic
     /// case so the service can judge it; `status` receives a one-line summary about once a second.
     public static func run(
-        url: String, rate: Double, duration: Double?, count: Int?, seed: UInt64, in context: PlayContext,
-        status: (String) -> Void
+        url: String, rate: Double, duration: Double?, count: Int?, seed: UInt64,
+        campaign: (() -> Set<String>?)? = nil, in context: PlayContext, status: (String) -> Void
     ) throws -> LiveTrafficReport {
         guard rate > 0, rate.isFinite else {
             throw PlaybookError.invalid("--rate must be more than 0 requests per second.")
@@ -42,7 +42,7 @@ public enum LiveTraffic {
             let due = Double(index) / rate
             if due > seconds { Thread.sleep(forTimeInterval: due - seconds) }
             let draw = Traffic.mix(seed, UInt64(index))
-            let labelled = cases[Int(draw % UInt64(cases.count))]
+            let labelled = Traffic.pick(cases, draw: draw, campaign: campaign?())
             let body = try JSONSerialization.data(withJSONObject: [
                 "text": labelled.input, "seed": Traffic.mix(draw, 0x5EED) >> 12,
             ])

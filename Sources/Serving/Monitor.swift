@@ -33,6 +33,11 @@ public struct SignalWatch: Sendable {
         }
     }
 
+    /// The records `version` answered in `range` (oldest first), from what is kept.
+    public func records(of version: String, in range: Range<Date>) -> [RequestRecord] {
+        (byVersion[version] ?? []).filter { range.contains($0.at) }
+    }
+
     /// The label-free verdict for `current`, now in production since its latest move in `history`: its last
     /// `window` seconds against the baseline window. The baseline is the production version before it, over
     /// its last `window` seconds of traffic before the move; when `current` has served before (a rollback),

@@ -23,6 +23,11 @@ public enum DefaultSystem {
         return result
     }()
 
+    /// Every bundled file's path and bytes, in path order: what a fingerprint of the bundled system hashes.
+    public static var bundled: [(path: String, data: Data)] {
+        embedded.sorted { $0.key < $1.key }.map { (path: $0.key, data: $0.value) }
+    }
+
     /// Lays system/{prompt.md, config.json, weights.json, index/…}, data/ and evals/ into `workspace`, never
     /// overwriting anything; weights.json is trained from data/train.csv with the default seed.
     public static func install(into workspace: String, trainingDataSHA256: (Data) -> String) throws {

@@ -128,7 +128,7 @@ import Testing
         let laterMention = Event(
             seq: 3, at: at, kind: Incidents.updated, actor: "me", data: ["incident": "INC-0002", "drill_id": "D-9"],
             prev: "")
-        #expect(DrillMarking.drillIncidentIDs(events: [drill, real, laterMention]) == ["INC-0001"])
+        #expect(DrillMarking.incidentIDs(events: [drill, real, laterMention]) == ["INC-0001"])
     }
 
     @Test func medianAndNearestRankP90() {

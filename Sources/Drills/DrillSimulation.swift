@@ -1,0 +1,79 @@
+// A whole drill in one process under a manual clock: the history laid, simulated live traffic second by second,
+// the drill's monitor looking after each second, and the fault shipped when told. Tests drive drills with it,
+// and the kit runs its own scripted response on it to measure what a perfect team would take.
+public import Foundation
+import Hashing
+public import Playbook
+import Registry
+
+public final class DrillSimulation: @unchecked Sendable {
+    // Used from one thread at a time: the test or the scoring step that owns it.
+    public let clock: ManualClock
+    public let context: PlayContext
+    public let laid: LaidHistory
+    public let plan: DrillPlan
+    public let drill: String
+    public private(set) var fault: FaultFacts?
+    public private(set) var outcomes: [WatchOutcome] = []
+    private var watch: DrillWatch
+    private var seconds: UInt64 = 0
+    /// Requests per simulated second.
+    public let rate: Int
+
+    /// Lays the drill into `root` (an existing empty folder) and starts it at `start`.
+    public init(root: String, plan: DrillPlan, drill: String = "D-SIM", start: Date, rate: Int = 20) throws {
+        laid = try HistoryLayer.lay(into: root, seed: plan.seed, now: start)
+        clock = ManualClock(start: start)
+        context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
+        self.plan = plan
+        self.drill = drill
+        self.rate = rate
+        watch = DrillWatch(drill: drill, registryRoot: context.registry.root)
+        try DrillLog.start(drill: drill, code: plan.code, window: plan.window, by: "drill", in: context)
+    }
+
+    /// Ships the fault now.
+    @discardableResult
+    public func ship() throws -> FaultFacts {
+        let facts = try FaultShipper.ship(plan, laid: laid, drill: drill, in: context)
+        fault = facts
+        return facts
+    }
+
+    /// `count` seconds of live traffic, the monitor looking after each; returns what it recorded.
+    @discardableResult
+    public func run(seconds count: Int) throws -> [WatchOutcome] {
+        var recorded: [WatchOutcome] = []
+        for _ in 0..<count {
+            seconds += 1
+            _ = try Traffic.run(
+                requests: rate, rate: 0, seed: Traffic.mix(plan.seed, seconds), source: "http",
+                campaign: fault?.kind == .noise ? TrafficMix.campaignIntents : nil, in: context)
+            clock.advance(seconds: 1)
+            let outcome = try watch.step(in: context)
+            if outcome != .quiet { recorded.append(outcome) }
+        }
+        outcomes += recorded
+        return recorded
+    }
+
+    /// Runs traffic until the monitor raises the alarm (at most `limit` seconds); the incident id, or nil.
+    public func runUntilAlarm(limit: Int = 120) throws -> String? {
+        for _ in 0..<limit {
+            for case .alarm(let incident) in try run(seconds: 1) { return incident }
+        }
+        return nil
+    }
+
+    /// Runs traffic until the monitor records recovery (at most `limit` seconds).
+    public func runUntilRecovered(limit: Int = 120) throws -> String? {
+        for _ in 0..<limit {
+            for case .recovered(let version) in try run(seconds: 1) { return version }
+        }
+        return nil
+    }
+
+    public func folding() throws -> DrillFolding? {
+        DrillTimeline.fold(events: try context.registry.events(), drill: drill)
+    }
+}

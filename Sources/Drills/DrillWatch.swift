@@ -1,0 +1,77 @@
+// The drill's monitor: the same label-free comparison the `monitor` command makes, one look at a time. It
+// raises the alarm (an incident marked with the drill's id) when the serving version's signals shift from the
+// previous production version's window, and records recovery when, after production moved, the restored
+// version's live signals are back within bounds of the last window before the fault for a whole window.
+import Foundation
+public import Playbook
+import Registry
+import Serving
+
+public enum WatchOutcome: Sendable, Equatable {
+    case quiet
+    case alarm(incident: String)
+    case recovered(version: String)
+}
+
+public struct DrillWatch: Sendable {
+    private var watch: SignalWatch
+    public let drill: String
+    /// Seconds of traffic each comparison looks at.
+    public let window: Double
+
+    public static let defaultWindow: Double = 20
+
+    public init(drill: String, registryRoot: String, window: Double = defaultWindow) {
+        self.drill = drill
+        self.window = window
+        watch = SignalWatch(log: AttributionLog(registryRoot: registryRoot))
+    }
+
+    /// Looks once at the attribution log and the registry, recording an alarm or a recovery when due.
+    public mutating func step(in context: PlayContext) throws -> WatchOutcome {
+        try watch.refresh()
+        let registry = context.registry
+        let events = try registry.events()
+        guard let production = registry.tag("production") else { return .quiet }
+        let moves = try registry.tagHistory("production")
+        let now = context.now()
+        let incidents = Incidents.all(events: events)
+        let mine = DrillMarking.incidentIDs(events: events, drill: drill)
+        guard let incident = incidents.last(where: { mine.contains($0.id) }) else {
+            guard let verdict = watch.verdict(
+                current: production, history: moves, window: window, now: now, alpha: context.settings.alpha),
+                verdict.alarm
+            else { return .quiet }
+            let opened = try Incidents.open(
+                symptom: "label-free signals shifted from \(verdict.baseline.prefix(12)): "
+                    + "\(verdict.comparison.summary) over \(Int(window))s (drill monitor)",
+                detectedAt: now, badVersion: nil, by: "monitor", source: "monitor",
+                marks: [DrillMarking.key: drill], in: context)
+            return .alarm(incident: opened.id)
+        }
+        guard incident.status != "closed",
+            !events.contains(where: { $0.kind == DrillEvent.recovered && $0.data["incident"] == incident.id }),
+            let bad = incident.badVersion, production != bad,
+            let moved = moves.last(where: { $0.at >= incident.detectedAt }), moved.to == production,
+            now.timeIntervalSince(moved.at) >= window,
+            let arrival = moves.last(where: { $0.to == bad && $0.at <= incident.detectedAt }),
+            let before = arrival.from
+        else { return .quiet }
+        let baseline = watch.records(of: before, in: arrival.at.addingTimeInterval(-window)..<arrival.at)
+        let current = watch.records(of: production, in: now.addingTimeInterval(-window)..<now.addingTimeInterval(1))
+        let comparison = Signals.compare(
+            baseline: Signals.compute(baseline)[before] ?? VersionSignals(version: before),
+            current: Signals.compute(current)[production] ?? VersionSignals(version: production),
+            alpha: context.settings.alpha)
+        guard comparison.enoughData, !comparison.significant else { return .quiet }
+        _ = try registry.write { writer in
+            try writer.append(
+                kind: DrillEvent.recovered, actor: "monitor",
+                data: [
+                    "drill": drill, "incident": incident.id, "version": production, "baseline": before,
+                    "requests": String(current.count), "window_s": String(Int(window)),
+                ])
+        }
+        return .recovered(version: production)
+    }
+}

@@ -1,0 +1,140 @@
+// Ships the drill's fault as "someone" on the team would: builds the change on a checkout of its base version,
+// registers it, promotes it (forcing past a failed gate, as a hurried hotfix does), and records what was done in
+// a drill event that participants' views leave out until the drill ends.
+import Foundation
+import Hashing
+public import Playbook
+import Registry
+
+public enum FaultShipper {
+    /// The teammate who ships the change.
+    public static let shipper = "dana"
+    static let swappedLabels = ("refund_request", "returns")
+    static let privacyNotice =
+        "\nFrom 1 December chat transcripts are kept for 30 days, not 90 (privacy policy PRIV-7, required by law).\n"
+
+    /// Builds, registers and promotes the fault, then records the hidden `drill.fault` event.
+    @discardableResult
+    public static func ship(
+        _ plan: DrillPlan, laid: LaidHistory, drill: String, in context: PlayContext
+    ) throws -> FaultFacts {
+        let kind = plan.fault
+        let base = kind == .lkgTrap ? laid.oldBad : laid.recent
+        let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
+        let record = try context.registry.record(id: bad)
+        do {
+            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: shipper), in: context)
+        } catch PlaybookError.gateFailed {
+            _ = try PromotePlay.run(
+                PromoteRequest(
+                    ref: record.id, approver: shipper, force: true, reason: "hotfix: \(reason); the eval run was flaky"),
+                in: context)
+        }
+        let facts = FaultFacts(
+            kind: kind, shippedAt: context.now(), badVersion: bad, parent: base, lastKnownGood: laid.lastKnownGood,
+            badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
+        var data = [
+            "drill": drill, "kind": kind.rawValue, "bad_version": bad, "parent": base,
+            "last_known_good": laid.lastKnownGood, "shipped_at": Timestamp.string(from: facts.shippedAt),
+            DrillMarking.key: drill,
+        ]
+        data["bad_component"] = facts.badComponent
+        data["required_component"] = required
+        if kind == .noise { data["traffic"] = TrafficMix.campaign }
+        _ = try context.registry.write { writer in
+            try writer.append(kind: DrillEvent.fault, actor: "drill", data: data)
+        }
+        return facts
+    }
+
+    /// Registers the fault's version built on `base`; returns the registration reason, its id and the required
+    /// component (fix-forward only). The workspace's own system/ is set aside and put back untouched.
+    static func build(_ kind: FaultKind, on base: String, seed: UInt64, in context: PlayContext) throws -> (
+        String, String, String?
+    ) {
+        let root = context.workspace.root
+        let system = context.workspace.systemPath
+        let aside = context.workspace.markerPath + "/drill-aside-" + UUID().uuidString
+        let manager = FileManager.default
+        try manager.moveItem(atPath: system, toPath: aside)
+        defer {
+            try? manager.removeItem(atPath: system)
+            try? manager.moveItem(atPath: aside, toPath: system)
+        }
+        try context.registry.checkout(try context.registry.record(id: base), into: system)
+        let edits = SystemEdits(root: root)
+        let reason: String
+        var required: String?
+        var brokenLineageOK = false
+        switch kind {
+        case .prompt, .lkgTrap:
+            try dropLegalThreat(edits)
+            reason = "prompt: trim the escalation list to what the specialists handle"
+        case .config:
+            try edits.replace("system/config.json", "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
+            reason = "config: answer directly instead of asking customers to clarify"
+        case .weights:
+            try retrainOnSwappedLabels(seed: seed, in: context)
+            reason = "weights: retrained on the December relabelled data (kept in the labelling tool)"
+            brokenLineageOK = true
+        case .index:
+            try manager.removeItem(atPath: system + "/index/orders.md")
+            reason = "index: drop the orders guide, the tracking page replaces it"
+        case .noise:
+            try edits.appendNote("Newsletter week: expect more refund and return questions.")
+            reason = "notes: newsletter week"
+        case .fixForward:
+            try edits.write("system/index/privacy.md", try edits.read("system/index/privacy.md") + privacyNotice)
+            try edits.replace("system/config.json", "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
+            reason = "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
+            required = "index"
+        }
+        let request = RegisterRequest(
+            owner: shipper, reason: reason, parent: base, root: false, lineageBrokenOK: brokenLineageOK)
+        return (reason, try RegisterPlay.run(request, in: context).record.id, required)
+    }
+
+    static func dropLegalThreat(_ edits: SystemEdits) throws {
+        try edits.replace(
+            "system/prompt.md", "escalate: refund_over_500, legal_threat, account_takeover",
+            with: "escalate: refund_over_500, account_takeover")
+    }
+
+    /// Retrains weights on the bundled data with two intents' labels swapped, recorded as a real training run.
+    static func retrainOnSwappedLabels(seed: UInt64, in context: PlayContext) throws {
+        let workspace = context.workspace
+        guard let csv = FileManager.default.contents(atPath: workspace.trainingDataPath) else {
+            throw DrillsError.buildFailed("data/train.csv is missing")
+        }
+        let (a, b) = swappedLabels
+        let swapped = String(decoding: csv, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line -> String in
+                if line.hasSuffix(",\(a)") { return line.dropLast(a.count) + b }
+                if line.hasSuffix(",\(b)") { return line.dropLast(b.count) + a }
+                return String(line)
+            }.joined(separator: "\n")
+        _ = try Training.run(
+            csv: Data(swapped.utf8), dataPath: workspace.root + "/data/train-relabelled.csv",
+            outPath: workspace.systemPath + "/weights.json", seed: 42, by: shipper, in: workspace, now: context.now)
+    }
+}
+
+extension FaultKind {
+    /// The component the fault breaks (nil for noise, which breaks nothing).
+    public var badComponent: String? {
+        switch self {
+        case .prompt, .lkgTrap: return "prompt.md"
+        case .config, .fixForward: return "config.json"
+        case .weights: return "weights.json"
+        case .index: return "index"
+        case .noise: return nil
+        }
+    }
+}
+
+/// The live traffic's customer mix: normal, or the newsletter campaign the noise fault brings.
+public enum TrafficMix {
+    public static let campaign = "campaign"
+    /// Intents the campaign brings more of.
+    public static let campaignIntents: Set<String> = ["refund_request", "returns"]
+}

@@ -1,0 +1,143 @@
+// Lays the drill's production history into a fresh workspace with the kit's own plays under a manual clock, so
+// the registry reads like five weeks of a team's work: two good releases, a bad one caught by an old incident and
+// rolled back, and a recent harmless change pushed by hand. The last known good is therefore never simply the
+// parent of what ships next.
+public import Foundation
+import Hashing
+import Playbook
+import Registry
+import ToyModel
+
+/// What the laid history holds, by role.
+public struct LaidHistory: Codable, Sendable, Equatable {
+    public var first: String
+    /// The last known good when the fault ships (held production through a passed gate, named by no incident).
+    public var lastKnownGood: String
+    /// The version the old incident named bad.
+    public var oldBad: String
+    public var oldIncident: String
+    /// The recent harmless change, in production when the drill starts; it reached production by hand.
+    public var recent: String
+
+    enum CodingKeys: String, CodingKey {
+        case first, recent
+        case lastKnownGood = "last_known_good"
+        case oldBad = "old_bad"
+        case oldIncident = "old_incident"
+    }
+}
+
+public enum HistoryLayer {
+    /// The team in the story.
+    static let owner = "ana"
+    static let approver = "ben"
+    static let onCall = "chen"
+    /// Part of the catalog fingerprint: change the story and codes from older kits stop matching.
+    static let fingerprintText = "history v1: release, notes, max_words 15 incident, hand-pushed greeting"
+
+    /// Lays the history into `root` (an existing empty folder), ending an hour before `now`.
+    public static func lay(into root: String, seed: UInt64, now: Date) throws -> LaidHistory {
+        let clock = ManualClock(start: now.addingTimeInterval(-35 * 86_400))
+        try WorkspaceInit.lay(into: root, actor: owner, now: clock.now)
+        let context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
+        var random = SeededRandom(seed: seed ^ 0x1A1D)
+        let edits = SystemEdits(root: root)
+
+        let first = try register("initial release of the support assistant", root: true, context, clock)
+        try promote(first, context, clock)
+        try traffic(200, &random, context, clock)
+
+        try edits.appendNote("Escalated conversations are answered within one business day, weekends included.")
+        let second = try register("notes: weekend escalation promise", context, clock)
+        try promote(second, context, clock)
+        try traffic(200, &random, context, clock)
+
+        try edits.replace("system/prompt.md", "max_words: 60", with: "max_words: 15")
+        let bad = try register("shorter answers for the mobile widget", context, clock)
+        try promote(bad, context, clock, forceReason: "the eval is noisy on short answers; ship for the widget launch")
+        try traffic(200, &random, context, clock)
+        clock.advance(minutes: Double(random.int(20...60)))
+        let incident = try Incidents.open(
+            symptom: "answers cut off mid-sentence on refunds", detectedAt: nil, badVersion: bad, by: onCall,
+            in: context)
+        clock.advance(minutes: Double(random.int(4...12)))
+        _ = try RollbackPlay.run(
+            RollbackRequest(
+                ref: nil, reason: "answers cut off mid-sentence", incident: incident.id, detectedAt: nil, by: onCall),
+            in: context)
+        clock.advance(minutes: 30)
+        _ = try Incidents.close(
+            incident.id, resolution: "rolled back to the last known good; max_words 15 is too short for refunds",
+            by: onCall, in: context)
+        try edits.replace("system/prompt.md", "max_words: 15", with: "max_words: 60")
+        try traffic(200, &random, context, clock)
+
+        try edits.appendNote("Greeting reviewed by the support team; keep it short.")
+        let recent = try register("notes: greeting reviewed", parent: second, context, clock)
+        clock.advance(minutes: Double(random.int(30...90)))
+        _ = try context.registry.moveTag(
+            "production", to: recent, by: approver, reason: "notes-only hotfix pushed by hand before the weekend")
+        try traffic(200, &random, context, clock)
+        return LaidHistory(
+            first: first, lastKnownGood: second, oldBad: bad, oldIncident: incident.id, recent: recent)
+    }
+
+    static func register(
+        _ reason: String, root isRoot: Bool = false, parent: String? = "production", _ context: PlayContext,
+        _ clock: ManualClock
+    ) throws -> String {
+        clock.advance(days: 2)
+        let request = RegisterRequest(owner: owner, reason: reason, parent: isRoot ? nil : parent, root: isRoot)
+        return try RegisterPlay.run(request, in: context).record.id
+    }
+
+    /// Through the gate; when it fails and `forceReason` is given, forced past it as the team in the story did.
+    static func promote(
+        _ id: String, _ context: PlayContext, _ clock: ManualClock, forceReason: String? = nil
+    ) throws {
+        clock.advance(minutes: 90)
+        do {
+            _ = try PromotePlay.run(PromoteRequest(ref: id, approver: approver), in: context)
+        } catch PlaybookError.gateFailed where forceReason != nil {
+            _ = try PromotePlay.run(
+                PromoteRequest(ref: id, approver: approver, force: true, reason: forceReason), in: context)
+        }
+    }
+
+    static func traffic(
+        _ count: Int, _ random: inout SeededRandom, _ context: PlayContext, _ clock: ManualClock
+    ) throws {
+        clock.advance(hours: 6)
+        _ = try Traffic.run(requests: count, rate: 0, seed: random.next(), in: context)
+    }
+}
+
+/// Small edits to a workspace's files, as the people in the story make them.
+struct SystemEdits {
+    let root: String
+
+    func read(_ relative: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: root + "/" + relative) else {
+            throw DrillsError.buildFailed("\(relative) is missing")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/" + relative), options: .atomic)
+    }
+
+    func replace(_ relative: String, _ old: String, with new: String) throws {
+        let text = try read(relative)
+        guard text.contains(old) else { throw DrillsError.buildFailed("\(relative) has no '\(old)'") }
+        try write(relative, text.replacingOccurrences(of: old, with: new))
+    }
+
+    func appendNote(_ line: String) throws {
+        try write("system/prompt.md", try read("system/prompt.md") + line + "\n")
+    }
+}
+
+extension ManualClock {
+    func advance(hours: Double) { advance(seconds: hours * 3600) }
+}
