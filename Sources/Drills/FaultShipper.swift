@@ -20,7 +20,7 @@ public enum FaultShipper {
     ) throws -> FaultFacts {
         let kind = plan.fault
         let base = kind == .lkgTrap ? laid.oldBad : laid.recent
-        let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
+        let (reason, bad, required) = try build(kind, on: base, in: context)
         let record = try context.registry.record(id: bad)
         do {
             _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: shipper), in: context)
@@ -48,11 +48,47 @@ public enum FaultShipper {
     }
 
     /// Registers the fault's version built on `base`; returns the registration reason, its id and the required
-    /// component (fix-forward only). The workspace's own system/ is set aside and put back untouched.
-    static func build(_ kind: FaultKind, on base: String, seed: UInt64, in context: PlayContext) throws -> (
+    /// component (fix-forward only).
+    static func build(_ kind: FaultKind, on base: String, in context: PlayContext) throws -> (
         String, String, String?
     ) {
-        let root = context.workspace.root
+        var reason = ""
+        var required: String?
+        let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
+            edits in
+            switch kind {
+            case .prompt, .lkgTrap:
+                try dropLegalThreat(edits)
+                reason = "prompt: trim the escalation list to what the specialists handle"
+            case .config:
+                try answerWithoutClarifying(edits)
+                reason = "config: answer directly instead of asking customers to clarify"
+            case .weights:
+                try retrainOnSwappedLabels(in: context)
+                reason = "weights: retrained on the December relabelled data (kept in the labelling tool)"
+            case .index:
+                try FileManager.default.removeItem(atPath: edits.root + "/system/index/orders.md")
+                reason = "index: drop the orders guide, the tracking page replaces it"
+            case .noise:
+                try edits.appendNote("Newsletter week: expect more refund and return questions.")
+                reason = "notes: newsletter week"
+            case .fixForward:
+                try edits.write("system/index/privacy.md", try edits.read("system/index/privacy.md") + privacyNotice)
+                try answerWithoutClarifying(edits)
+                reason = "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
+                required = "index"
+            }
+            return reason
+        }
+        return (reason, id, required)
+    }
+
+    /// Registers a version built on a checkout of `base` (its parent), edited by `edit`, which returns the
+    /// reason. The workspace's own system/ is set aside meanwhile and put back untouched.
+    public static func registerOnCheckout(
+        of base: String, by owner: String, brokenLineageOK: Bool = false, in context: PlayContext,
+        edit: (SystemEdits) throws -> String
+    ) throws -> String {
         let system = context.workspace.systemPath
         let aside = context.workspace.markerPath + "/drill-aside-" + UUID().uuidString
         let manager = FileManager.default
@@ -62,36 +98,14 @@ public enum FaultShipper {
             try? manager.moveItem(atPath: aside, toPath: system)
         }
         try context.registry.checkout(try context.registry.record(id: base), into: system)
-        let edits = SystemEdits(root: root)
-        let reason: String
-        var required: String?
-        var brokenLineageOK = false
-        switch kind {
-        case .prompt, .lkgTrap:
-            try dropLegalThreat(edits)
-            reason = "prompt: trim the escalation list to what the specialists handle"
-        case .config:
-            try edits.replace("system/config.json", "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
-            reason = "config: answer directly instead of asking customers to clarify"
-        case .weights:
-            try retrainOnSwappedLabels(seed: seed, in: context)
-            reason = "weights: retrained on the December relabelled data (kept in the labelling tool)"
-            brokenLineageOK = true
-        case .index:
-            try manager.removeItem(atPath: system + "/index/orders.md")
-            reason = "index: drop the orders guide, the tracking page replaces it"
-        case .noise:
-            try edits.appendNote("Newsletter week: expect more refund and return questions.")
-            reason = "notes: newsletter week"
-        case .fixForward:
-            try edits.write("system/index/privacy.md", try edits.read("system/index/privacy.md") + privacyNotice)
-            try edits.replace("system/config.json", "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
-            reason = "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
-            required = "index"
-        }
+        let reason = try edit(SystemEdits(root: context.workspace.root))
         let request = RegisterRequest(
-            owner: shipper, reason: reason, parent: base, root: false, lineageBrokenOK: brokenLineageOK)
-        return (reason, try RegisterPlay.run(request, in: context).record.id, required)
+            owner: owner, reason: reason, parent: base, root: false, lineageBrokenOK: brokenLineageOK)
+        return try RegisterPlay.run(request, in: context).record.id
+    }
+
+    static func answerWithoutClarifying(_ edits: SystemEdits) throws {
+        try edits.replace("system/config.json", "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
     }
 
     static func dropLegalThreat(_ edits: SystemEdits) throws {
@@ -101,7 +115,7 @@ public enum FaultShipper {
     }
 
     /// Retrains weights on the bundled data with two intents' labels swapped, recorded as a real training run.
-    static func retrainOnSwappedLabels(seed: UInt64, in context: PlayContext) throws {
+    static func retrainOnSwappedLabels(in context: PlayContext) throws {
         let workspace = context.workspace
         guard let csv = FileManager.default.contents(atPath: workspace.trainingDataPath) else {
             throw DrillsError.buildFailed("data/train.csv is missing")

@@ -113,27 +113,27 @@ public enum HistoryLayer {
 }
 
 /// Small edits to a workspace's files, as the people in the story make them.
-struct SystemEdits {
-    let root: String
+public struct SystemEdits {
+    public let root: String
 
-    func read(_ relative: String) throws -> String {
+    public func read(_ relative: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: root + "/" + relative) else {
             throw DrillsError.buildFailed("\(relative) is missing")
         }
         return String(decoding: data, as: UTF8.self)
     }
 
-    func write(_ relative: String, _ text: String) throws {
+    public func write(_ relative: String, _ text: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/" + relative), options: .atomic)
     }
 
-    func replace(_ relative: String, _ old: String, with new: String) throws {
+    public func replace(_ relative: String, _ old: String, with new: String) throws {
         let text = try read(relative)
         guard text.contains(old) else { throw DrillsError.buildFailed("\(relative) has no '\(old)'") }
         try write(relative, text.replacingOccurrences(of: old, with: new))
     }
 
-    func appendNote(_ line: String) throws {
+    public func appendNote(_ line: String) throws {
         try write("system/prompt.md", try read("system/prompt.md") + line + "\n")
     }
 }

@@ -1,0 +1,171 @@
+// The kit's own scripted response: on a fresh copy of the same drill (same code), it does what a perfect team
+// would do the moment the alarm fires — acknowledge, diff the shipped version, make the right call — and times
+// the commands. The team's time beyond it is human overhead. The same script is what `--gm` prints.
+public import Foundation
+import Hashing
+public import Playbook
+public import Registry
+
+/// One step of the scripted response and the machine time it took.
+public struct OptimalStep: Codable, Sendable, Equatable {
+    public var command: String
+    public var seconds: Double
+}
+
+public struct OptimalRun: Codable, Sendable, Equatable {
+    /// Detection → mitigated (resolved, for a false alarm), on the simulation's clock.
+    public var seconds: Double
+    public var steps: [OptimalStep]
+}
+
+public enum OptimalResponse {
+    /// The right response as commands, for the game master's sheet.
+    public static func script(for kind: FaultKind, badVersion: String = "BAD", parent: String = "PARENT",
+        lastKnownGood: String = "LKG") -> [String]
+    {
+        let bad = String(badVersion.prefix(12))
+        let lkg = String(lastKnownGood.prefix(12))
+        var lines = ["LabRunner drill ack", "LabRunner diff \(String(parent.prefix(12))) \(bad)"]
+        switch kind.rightCall {
+        case .rollBackToLastKnownGood:
+            lines += [
+                "LabRunner rollback --dry-run            # target: the last known good \(lkg), not the parent",
+                "LabRunner rollback --reason \"drill: <symptom>\"",
+                "# wait for 'recovered' on the drill status",
+                "LabRunner incident close INC-… --resolution \"rolled back to \(lkg)\"",
+            ]
+        case .investigateAndKeep:
+            lines += [
+                "LabRunner investigate --onset <shipped time>   # notes-only change; signals moved with the traffic",
+                "LabRunner incident close INC-… --resolution \"false alarm: traffic mix, no rollback\"",
+            ]
+        case .fixForward:
+            lines += [
+                "rm -rf system && LabRunner checkout \(bad) system",
+                "LabRunner checkout \(lkg) /tmp/lkg && cp /tmp/lkg/\(kind.badComponent ?? "config.json") system/",
+                "LabRunner register --owner <you> --reason \"fix forward: restore \(kind.badComponent ?? ""), keep the required change\"",
+                "LabRunner promote <new> --approver <name>",
+                "# wait for 'recovered' on the drill status",
+                "LabRunner incident close INC-… --resolution \"fixed forward\"",
+            ]
+        }
+        return lines
+    }
+
+    /// Runs the scripted response on a fresh simulation of `plan` in a temporary folder.
+    public static func measure(_ plan: DrillPlan, start: Date = Date()) throws -> OptimalRun {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-optimal-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let simulation = try DrillSimulation(root: root, plan: plan, start: start)
+        try simulation.run(seconds: 30)
+        try simulation.ship()
+        guard let incident = try simulation.runUntilAlarm(limit: 300) else {
+            throw DrillsError.buildFailed("the scripted response never saw the alarm")
+        }
+        let steps = try respond(simulation, incident: incident)
+        guard let folding = try simulation.folding(), let detected = folding.laps.first?.at else {
+            throw DrillsError.buildFailed("the scripted response left no timeline")
+        }
+        let end = plan.fault == .noise ? Phase.resolved : Phase.mitigated
+        guard let finished = folding.laps.first(where: { $0.phase == end })?.at else {
+            throw DrillsError.buildFailed("the scripted response did not reach '\(end.rawValue)'")
+        }
+        return OptimalRun(seconds: finished.timeIntervalSince(detected), steps: steps)
+    }
+
+    /// The perfect team's moves, each timed on the machine and the simulation's clock advanced by that time.
+    @discardableResult
+    public static func respond(_ simulation: DrillSimulation, incident: String, by actor: String = "kit") throws
+        -> [OptimalStep]
+    {
+        let context = simulation.context
+        guard let fault = simulation.fault else { throw DrillsError.buildFailed("no fault was shipped") }
+        var steps: [OptimalStep] = []
+        func timed(_ command: String, _ body: () throws -> Void) throws {
+            let clock = ContinuousClock()
+            let start = clock.now
+            try body()
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            simulation.clock.advance(seconds: seconds)
+            steps.append(OptimalStep(command: command, seconds: seconds))
+        }
+        try timed("drill ack") { try DrillLog.acknowledge(drill: simulation.drill, by: actor, in: context) }
+        try timed("diff") {
+            let registry = context.registry
+            let diff = try registry.diff(try registry.record(id: fault.parent), try registry.record(id: fault.badVersion))
+            try DrillLog.looked(
+                drill: simulation.drill, from: fault.parent, to: fault.badVersion, components: diff.changedComponents,
+                by: actor, in: context)
+        }
+        switch fault.kind.rightCall {
+        case .rollBackToLastKnownGood:
+            try timed("rollback") {
+                _ = try RollbackPlay.run(
+                    RollbackRequest(ref: nil, reason: "drill: scripted response", incident: incident, detectedAt: nil, by: actor),
+                    in: context)
+            }
+            _ = try simulation.runUntilRecovered(limit: 300)
+        case .fixForward:
+            try timed("fix forward") {
+                let part = fault.badComponent ?? "config.json"
+                let good = try context.registry.record(id: fault.lastKnownGood)
+                let fixed = try FaultShipper.registerOnCheckout(of: fault.badVersion, by: actor, in: context) { edits in
+                    let path = edits.root + "/system/" + part
+                    try FileManager.default.removeItem(atPath: path)
+                    let scratch = edits.root + "/.labrunner/drill-good-" + UUID().uuidString
+                    defer { try? FileManager.default.removeItem(atPath: scratch) }
+                    try context.registry.checkout(good, into: scratch)
+                    try FileManager.default.copyItem(atPath: scratch + "/" + part, toPath: path)
+                    return "fix forward: restore \(part) from the last known good, keep the required change"
+                }
+                _ = try PromotePlay.run(PromoteRequest(ref: fixed, approver: "kit-approver"), in: context)
+            }
+            _ = try simulation.runUntilRecovered(limit: 300)
+        case .investigateAndKeep:
+            break
+        }
+        try timed("incident close") {
+            _ = try Incidents.close(incident, resolution: "drill: scripted response", by: actor, in: context)
+        }
+        return steps
+    }
+}
+
+public enum DrillRecorder {
+    /// The record of the drill in `context` (its own workspace): laps, call, roles, score and action items.
+    public static func record(
+        drill: String, in context: PlayContext, room: Workspace, ending: String, optimal: OptimalRun?
+    ) throws -> DrillRecord {
+        guard let folding = DrillTimeline.fold(events: try context.registry.events(), drill: drill) else {
+            throw DrillsError.noSuchDrill(drill)
+        }
+        let call = try DrillScoring.judge(folding, in: context)
+        let kind = folding.fault?.kind
+        let detected = folding.laps.first { $0.phase == .detected }?.at
+        let mitigated = folding.laps.first { $0.phase == .mitigated }?.at
+        let resolved = folding.laps.first { $0.phase == .resolved }?.at
+        let toMitigate = zip(detected, mitigated).map { $1.timeIntervalSince($0) }
+        let teamSeconds = kind == .noise ? zip(detected, resolved).map { $1.timeIntervalSince($0) } : toMitigate
+        let overhead = zip(teamSeconds, optimal?.seconds).map { max(0, $0 - $1) }
+        let relative =
+            context.workspace.root.hasPrefix(room.root + "/")
+            ? String(context.workspace.root.dropFirst(room.root.count + 1)) : context.workspace.root
+        return DrillRecord(
+            id: drill, code: folding.code, startedAt: folding.startedAt, endedAt: folding.endedAt ?? context.now(),
+            ending: folding.ending ?? ending, fault: folding.fault, incident: folding.incident?.id, laps: folding.laps,
+            call: call, timeToMitigateSeconds: toMitigate, optimalSeconds: optimal?.seconds, overheadSeconds: overhead,
+            participants: folding.participants,
+            score: DrillScoring.score(call: call, laps: folding.laps, kind: kind, overhead: overhead),
+            actionItems: DrillScoring.actionItems(
+                call: call, laps: folding.laps, kind: kind, participants: folding.participants),
+            workspace: relative)
+    }
+}
+
+/// Both values, when both are there.
+func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
