@@ -16,9 +16,11 @@ public struct DrillState: Codable, Sendable, Equatable {
     public var startedAt: Date
     public var supervisor: Int32
     public var url: String?
+    /// The service, traffic and monitor processes.
+    public var children: [Int32] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, code, room, workspace, supervisor, url
+        case id, code, room, workspace, supervisor, url, children
         case startedAt = "started_at"
     }
 
@@ -37,6 +39,14 @@ public struct DrillState: Codable, Sendable, Equatable {
     /// The drill this workspace belongs to, when it is a drill's own workspace.
     public static func load(in workspace: Workspace) -> DrillState? {
         DrillRoom.read(DrillState.self, at: path(in: workspace))
+    }
+
+    /// The drill whose own workspace this is, while it runs (its room still names it active).
+    public static func running(in workspace: Workspace) -> DrillState? {
+        guard let state = load(in: workspace), DrillRoom(Workspace(root: state.room)).active()?.id == state.id else {
+            return nil
+        }
+        return state
     }
 
     /// Whether the supervisor process is still alive.

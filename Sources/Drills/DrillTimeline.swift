@@ -30,6 +30,11 @@ public struct DrillFolding: Sendable {
 }
 
 public enum DrillTimeline {
+    /// Whether the drill's end is recorded.
+    public static func hasEnded(drill: String, in context: PlayContext) throws -> Bool {
+        try context.registry.events().contains { $0.kind == DrillEvent.ended && $0.data["drill"] == drill }
+    }
+
     public static func fold(events: [Event], drill: String) -> DrillFolding? {
         guard let start = events.first(where: { $0.kind == DrillEvent.started && $0.data["drill"] == drill }) else {
             return nil

@@ -19,6 +19,7 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case drillOver(id: String)
     case recordUnreadable(path: String)
     case buildFailed(String)
+    case childFailed(name: String, log: String)
 
     public var description: String {
         switch self {
@@ -63,6 +64,9 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .recordUnreadable(let path):
             return "The drill record \(path) is not readable as a drill record; restore it from a backup, or "
                 + "move it aside to list the others."
+        case .childFailed(let name, let log):
+            return "The drill's \(name) process did not start; its log \(log) says why. Nothing is running; fix "
+                + "that and start the drill again."
         case .buildFailed(let reason):
             return "The drill could not be laid down: \(reason). Nothing was started; report this as a bug."
         }

@@ -37,7 +37,7 @@ public enum HistoryLayer {
 
     /// Lays the history into `root` (an existing empty folder), ending an hour before `now`.
     public static func lay(into root: String, seed: UInt64, now: Date) throws -> LaidHistory {
-        let clock = ManualClock(start: now.addingTimeInterval(-35 * 86_400))
+        let clock = ManualClock(start: now.addingTimeInterval(-12 * 86_400))
         try WorkspaceInit.lay(into: root, actor: owner, now: clock.now)
         let context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
         var random = SeededRandom(seed: seed ^ 0x1A1D)

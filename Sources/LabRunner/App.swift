@@ -34,7 +34,7 @@ enum LabRunnerApp {
                     + [
                         ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
                         WriteupCommand.spec(env), ReportCommand.spec(env), PilotCommands.roiSpec(env),
-                        CritiqueCommands.spec(env),
+                        CritiqueCommands.spec(env), DrillCommands.spec(env),
                     ] + ProofCommands.all(env))
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
@@ -47,7 +47,7 @@ let commandOrder = [
     "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "promote", "tag", "tags",
     "traffic",
     "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment", "investigate", "gc", "log",
-    "checkout", "fsck", "writeup", "report", "bundle", "verify", "roi", "critique",
+    "checkout", "fsck", "writeup", "report", "bundle", "verify", "drill", "roi", "critique",
     "hash",
     "bench",
 ]
@@ -109,8 +109,12 @@ enum Common {
         console.writeOut(try CanonicalJSON.prettyString(value))
     }
 
-    /// The person running the command when no name is given (for `init`'s creation event).
+    /// The person running the command when no name is given: LABRUNNER_USER (set once per terminal, so each
+    /// person in a drill is recorded by name), else the login name.
     static func currentUser(_ console: Console) -> String {
-        console.environment["USER"] ?? console.environment["LOGNAME"] ?? "labrunner"
+        for key in ["LABRUNNER_USER", "USER", "LOGNAME"] {
+            if let name = console.environment[key], !name.trimmingCharacters(in: .whitespaces).isEmpty { return name }
+        }
+        return "labrunner"
     }
 }

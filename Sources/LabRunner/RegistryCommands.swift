@@ -1,5 +1,7 @@
 // Registry commands: init, register, versions, show, diff, log, tag, tags, checkout, fsck.
+import Drills
 import Foundation
+import Playbook
 import Hashing
 import Registry
 import Terminal
@@ -177,10 +179,16 @@ enum RegistryCommands {
             ],
             options: [Common.workspace, Common.json]
         ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
+            let (workspace, registry) = try Common.registry(invocation, console, env)
             let old = try registry.resolve(invocation.argument("from") ?? "")
             let new = try registry.resolve(invocation.argument("to") ?? "")
             let diff = try registry.diff(old, new)
+            // During a drill, reading a diff is part of the diagnosis lap; diff writes nothing else.
+            if let drill = DrillState.running(in: workspace) {
+                try DrillLog.looked(
+                    drill: drill.id, from: old.id, to: new.id, components: diff.changedComponents,
+                    by: Common.currentUser(console), in: try PlayContext(workspace: workspace, now: env.now))
+            }
             if invocation.flag("json") {
                 try Common.printJSON(diff, console)
                 return 0
@@ -226,8 +234,12 @@ enum RegistryCommands {
                 Common.workspace, Common.json,
             ]
         ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
+            let (workspace, registry) = try Common.registry(invocation, console, env)
             var events = try registry.events()
+            // While a drill runs, its participants do not see what the fault was.
+            if DrillState.running(in: workspace) != nil {
+                events = events.filter { !DrillEvent.hidden.contains($0.kind) }
+            }
             if let kind = invocation.value("kind") { events = events.filter { $0.kind == kind } }
             if let limit = try invocation.int("limit") {
                 guard limit > 0 else { throw UsageError("--limit must be a positive number, not \(limit).") }

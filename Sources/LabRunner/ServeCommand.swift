@@ -1,5 +1,6 @@
 // `LabRunner serve`: the deploy step, an HTTP service that always answers with production.
 import Dispatch
+import Drills
 import Foundation
 import Playbook
 import Serving
@@ -77,6 +78,8 @@ enum ServeCommand {
                 source.resume()
                 return source
             }
+            // Started by a drill: stop, as on SIGTERM, once the drill process is gone.
+            DrillSupervisor.watchParent(environment: console.environment) { stopped.signal() }
             stopped.wait()
             retention.cancel()
             server.stop(grace: .seconds(5))

@@ -1,0 +1,277 @@
+// `drill start`'s process: lays the drill's workspace, runs the service, live traffic and the monitor as its own
+// children, ships the fault at the planned moment, and on `drill end`, Ctrl-C or a child's death stops them all
+// and writes the record. Children watch their parent: when the drill process dies, they stop too.
+public import Foundation
+import Hashing
+import Playbook
+public import Registry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+public struct DrillLaunch: Sendable {
+    public var plan: DrillPlan
+    public var room: Workspace
+    /// The LabRunner binary the children run.
+    public var executable: String
+    public var actor: String
+    public var rate: Double
+    public var monitorWindow: Double
+    public var port: UInt16
+
+    public init(
+        plan: DrillPlan, room: Workspace, executable: String, actor: String, rate: Double = 20,
+        monitorWindow: Double = DrillWatch.defaultWindow, port: UInt16 = 0
+    ) {
+        self.plan = plan
+        self.room = room
+        self.executable = executable
+        self.actor = actor
+        self.rate = rate
+        self.monitorWindow = monitorWindow
+        self.port = port
+    }
+}
+
+/// What the supervisor tells the person at its terminal as the drill goes.
+public struct DrillNews: Sendable {
+    public var started: @Sendable (DrillState, LaidHistory) -> Void
+    public var shipped: @Sendable (FaultFacts) -> Void
+    public var scoring: @Sendable () -> Void
+    public var warning: @Sendable (String) -> Void
+
+    public init(
+        started: @escaping @Sendable (DrillState, LaidHistory) -> Void,
+        shipped: @escaping @Sendable (FaultFacts) -> Void, scoring: @escaping @Sendable () -> Void,
+        warning: @escaping @Sendable (String) -> Void
+    ) {
+        self.started = started
+        self.shipped = shipped
+        self.scoring = scoring
+        self.warning = warning
+    }
+}
+
+public enum DrillSupervisor {
+    /// The environment variable naming a child's drill process; a child whose parent changes stops.
+    public static let parentVariable = "LABRUNNER_DRILL_PARENT"
+
+    /// Refuses, writing nothing, when this is a drill's own workspace or another drill is running. A drill whose
+    /// process died without ending is recorded as abandoned first.
+    public static func checkRoom(_ room: Workspace, now: @escaping @Sendable () -> Date) throws {
+        if let state = DrillState.load(in: room) { throw DrillsError.insideDrill(id: state.id) }
+        if let active = DrillRoom(room).active(), active.isRunning {
+            throw DrillsError.drillRunning(id: active.id, pid: active.supervisor)
+        }
+    }
+
+    /// Runs a whole drill in this process until it is ended; returns its record.
+    public static func run(_ launch: DrillLaunch, now: @escaping @Sendable () -> Date, news: DrillNews) throws
+        -> DrillRecord
+    {
+        let room = DrillRoom(launch.room)
+        try checkRoom(launch.room, now: now)
+        if let abandoned = room.active() {
+            _ = try finish(abandoned, ending: "abandoned", by: launch.actor, now: now)
+        }
+        let id = room.nextID()
+        let root = room.drillRoot(id)
+        let laid = try layStaged(at: root, seed: launch.plan.seed, now: now())
+        let workspace = Workspace(root: root)
+        let context = try PlayContext(workspace: workspace, now: now)
+        var state = DrillState(
+            id: id, code: launch.plan.code, room: launch.room.root, workspace: root, startedAt: now(),
+            supervisor: getpid())
+        try DrillLog.start(drill: id, code: launch.plan.code, window: launch.plan.window, by: launch.actor, in: context)
+        let stop = StopFlag()
+        let signals = stop.catchSignals()
+        defer { signals.forEach { $0.cancel() } }
+        let children = Children(root: root, executable: launch.executable)
+        defer { children.stopAll() }
+        do {
+            let url = try children.startService(port: launch.port)
+            state.url = url
+            state.children = children.pids
+            try DrillRoom.write(state, to: DrillState.path(in: workspace))
+            try room.setActive(state)
+            try children.start(
+                "traffic",
+                [
+                    "drill", "traffic", "--workspace", root, "--target", url, "--rate", String(launch.rate), "--seed",
+                    String(launch.plan.seed),
+                ])
+            try children.start(
+                "monitor", ["drill", "monitor", "--workspace", root, "--window", String(launch.monitorWindow)])
+            state.children = children.pids
+            try DrillRoom.write(state, to: DrillState.path(in: workspace))
+            try room.setActive(state)
+        } catch {
+            children.stopAll()
+            try? room.setActive(nil)
+            throw error
+        }
+        news.started(state, laid)
+        let clock = ContinuousClock()
+        let begun = clock.now
+        var shipped = false
+        var ending = "ended"
+        while true {
+            if let reason = stop.reason {
+                ending = reason
+                break
+            }
+            if try DrillTimeline.hasEnded(drill: id, in: context) { break }
+            if let dead = children.firstExited() {
+                news.warning("The drill's \(dead) stopped unexpectedly (see .labrunner/drill-logs/\(dead).log); ending the drill.")
+                ending = "abandoned"
+                break
+            }
+            let elapsed = clock.now - begun
+            if !shipped, Double(elapsed.components.seconds) >= launch.plan.shipAfter {
+                shipped = true
+                news.shipped(try FaultShipper.ship(launch.plan, laid: laid, drill: id, in: context))
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        children.stopAll()
+        news.scoring()
+        return try finish(state, ending: ending, by: launch.actor, now: now)
+    }
+
+    /// Ends the drill `state` names (if its end is not recorded yet) and writes its record into the room. Used by
+    /// the supervisor, and by `drill end` when the supervisor is gone.
+    public static func finish(_ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date)
+        throws -> DrillRecord
+    {
+        for pid in state.children where pid > 0 { kill(pid, SIGKILL) }
+        let workspace = Workspace(root: state.workspace)
+        let context = try PlayContext(workspace: workspace, now: now)
+        if !(try DrillTimeline.hasEnded(drill: state.id, in: context)) {
+            try DrillLog.end(drill: state.id, ending: ending, by: actor, in: context)
+        }
+        let plan = try DrillPlan(code: state.code)
+        let shipped = DrillTimeline.fold(events: try context.registry.events(), drill: state.id)?.fault != nil
+        let optimal = shipped ? try? OptimalResponse.measure(plan) : nil
+        let room = DrillRoom(Workspace(root: state.room))
+        let record = try DrillRecorder.record(
+            drill: state.id, in: context, room: room.workspace, ending: ending, optimal: optimal)
+        try room.save(record)
+        if room.active()?.id == state.id { try room.setActive(nil) }
+        try? FileManager.default.removeItem(atPath: DrillState.path(in: workspace))
+        return record
+    }
+
+    /// Lays the history in a hidden sibling and renames it into place, so a failed start leaves no drill folder.
+    static func layStaged(at root: String, seed: UInt64, now: Date) throws -> LaidHistory {
+        let manager = FileManager.default
+        let parent = (root as NSString).deletingLastPathComponent
+        try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let staging = parent + "/.staging-" + UUID().uuidString
+        try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        do {
+            // Version ids are content hashes and the registry stores no absolute paths, so the rename keeps all.
+            let laid = try HistoryLayer.lay(into: staging, seed: seed, now: now)
+            try manager.moveItem(atPath: staging, toPath: root)
+            return laid
+        } catch {
+            try? manager.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    /// In a child: stops the process (through `onOrphaned`) once its drill process is gone.
+    public static func watchParent(environment: [String: String], onOrphaned: @escaping @Sendable () -> Void) {
+        guard let text = environment[parentVariable], let parent = Int32(text) else { return }
+        let thread = Thread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+            onOrphaned()
+        }
+        thread.start()
+    }
+}
+
+/// Why the supervisor should stop, set from a signal handler.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+
+    var reason: String? { lock.withLock { value } }
+
+    func set(_ reason: String) { lock.withLock { if value == nil { value = reason } } }
+
+    func catchSignals() -> [any DispatchSourceSignal] {
+        [(SIGINT, "interrupted"), (SIGTERM, "ended"), (SIGHUP, "interrupted")].map { number, reason in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in set(reason) }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// The drill's child processes, each logging to .labrunner/drill-logs/<name>.log.
+final class Children: @unchecked Sendable {
+    // Used from the supervisor's thread only.
+    private var running: [(name: String, process: Process)] = []
+    let root: String
+    let executable: String
+
+    init(root: String, executable: String) {
+        self.root = root
+        self.executable = executable
+    }
+
+    var logFolder: String { root + "/.labrunner/drill-logs" }
+    var pids: [Int32] { running.map { $0.process.processIdentifier } }
+
+    func start(_ name: String, _ arguments: [String]) throws {
+        try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
+        let log = logFolder + "/\(name).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment[DrillSupervisor.parentVariable] = String(getpid())
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        running.append((name, process))
+    }
+
+    /// Starts `serve` on `port` (0: any free one) and waits for it to say where it listens.
+    func startService(port: UInt16) throws -> String {
+        try start("service", ["serve", "--workspace", root, "--port", String(port)])
+        let log = logFolder + "/service.log"
+        for _ in 0..<150 {
+            let text = String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self)
+            if let range = text.range(of: "http://127.0.0.1:") {
+                let port = text[range.upperBound...].prefix { $0.isNumber }
+                if !port.isEmpty { return "http://127.0.0.1:\(port)" }
+            }
+            if let dead = firstExited() { throw DrillsError.childFailed(name: dead, log: log) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw DrillsError.childFailed(name: "service", log: log)
+    }
+
+    func firstExited() -> String? { running.first { !$0.process.isRunning }?.name }
+
+    /// SIGTERM to each, SIGKILL to any still running after three seconds; waits for all.
+    func stopAll() {
+        for child in running where child.process.isRunning { child.process.terminate() }
+        let deadline = Date().addingTimeInterval(3)
+        while running.contains(where: { $0.process.isRunning }), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        for child in running where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+        for child in running { child.process.waitUntilExit() }
+        running.removeAll()
+    }
+}
