@@ -16,6 +16,11 @@ public struct OptimalRun: Codable, Sendable, Equatable {
     /// Detection → mitigated (resolved, for a false alarm), on the simulation's clock.
     public var seconds: Double
     public var steps: [OptimalStep]
+
+    public init(seconds: Double, steps: [OptimalStep]) {
+        self.seconds = seconds
+        self.steps = steps
+    }
 }
 
 public enum OptimalResponse {

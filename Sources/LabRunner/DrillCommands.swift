@@ -77,6 +77,9 @@ enum DrillCommands {
                 .flag("gm", help: "Game master: print what is injected and the right response."),
                 .value("rate", "r", help: "Live traffic in requests per second.", default: "20"),
                 .value("port", "port", help: "The service's port (0 picks a free one).", default: "0"),
+                .value(
+                    "monitor-window", "s", help: "Seconds of live traffic each label-free comparison looks at.",
+                    default: "20"),
                 asOption, Common.workspace, Common.json,
             ]
         ) { invocation, console in
@@ -99,13 +102,16 @@ enum DrillCommands {
             guard let port = UInt16(invocation.value("port") ?? "0") else {
                 throw UsageError("--port must be a number from 0 to 65535.")
             }
+            guard let window = try invocation.double("monitor-window"), window >= 5, window <= 600 else {
+                throw UsageError("--monitor-window must be from 5 to 600 seconds.")
+            }
             try DrillSupervisor.checkRoom(room, now: env.now)
             let gameMaster = invocation.flag("gm")
             let json = invocation.flag("json")
             let news = DrillNews(
                 started: { state, laid in
                     if json { return }
-                    printBanner(state, laid: laid, plan: plan, rate: rate, room: room, console: console)
+                    printBanner(state, laid: laid, plan: plan, rate: rate, window: window, room: room, console: console)
                     if gameMaster { printGameMasterSheet(plan, laid: laid, console: console) }
                 },
                 shipped: { facts in
@@ -119,7 +125,7 @@ enum DrillCommands {
             let record = try DrillSupervisor.run(
                 DrillLaunch(
                     plan: plan, room: room, executable: executablePath(), actor: actor(invocation, console),
-                    rate: rate, port: port),
+                    rate: rate, monitorWindow: window, port: port),
                 now: env.now, news: news)
             if json {
                 try Common.printJSON(record, console)
@@ -136,7 +142,8 @@ enum DrillCommands {
     }
 
     static func printBanner(
-        _ state: DrillState, laid: LaidHistory, plan: DrillPlan, rate: Double, room: Workspace, console: Console
+        _ state: DrillState, laid: LaidHistory, plan: DrillPlan, rate: Double, window: Double, room: Workspace,
+        console: Console
     ) {
         let relative = state.workspace.hasPrefix(room.root + "/")
             ? String(state.workspace.dropFirst(room.root.count + 1)) : state.workspace
@@ -144,7 +151,7 @@ enum DrillCommands {
         console.out("Drill \(state.id) started (code \(state.code)).")
         console.out("  Workspace  \(relative)   participants: cd \(relative), or pass --workspace \(relative)")
         console.out("  Service    \(url)   dashboard \(url)/drill")
-        console.out("  Traffic    \(Int(rate)) requests/s; the label-free monitor compares \(Int(DrillWatch.defaultWindow))s windows")
+        console.out("  Traffic    \(Int(rate)) requests/s; the label-free monitor compares \(Int(window))s windows")
         console.out("  Production \(laid.recent.prefix(12)) (the laid history: 'LabRunner log', 'LabRunner tags')")
         console.out("")
         console.out("A change will ship within the next \(TimeParsing.describe(plan.window)). Each person:")

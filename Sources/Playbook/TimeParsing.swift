@@ -37,8 +37,9 @@ public enum TimeParsing {
         }
     }
 
-    /// `1d 2h`, `3m 4s`, `0.8s`: a duration for people.
+    /// `1d 2h`, `3m 4s`, `0.8s`, `0.04s`: a duration for people (machine steps under a second keep two places).
     public static func describe(_ seconds: TimeInterval) -> String {
+        if seconds < 0.95 { return String(format: "%.2fs", seconds) }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let total = Int(seconds.rounded())
         if total < 3600 { return "\(total / 60)m \(total % 60)s" }

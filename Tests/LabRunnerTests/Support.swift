@@ -26,7 +26,7 @@ enum Binary {
     }()
 }
 
-final class Sandbox {
+final class Sandbox: Sendable {
     let path: String
 
     init() throws {
