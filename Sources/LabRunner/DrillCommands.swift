@@ -148,7 +148,7 @@ enum DrillCommands {
         let relative = state.workspace.hasPrefix(room.root + "/")
             ? String(state.workspace.dropFirst(room.root.count + 1)) : state.workspace
         let url = state.url ?? "?"
-        console.out("Drill \(state.id) started (code \(state.code)).")
+        console.out("Drill \(state.id) started.")
         console.out("  Workspace  \(relative)   participants: cd \(relative), or pass --workspace \(relative)")
         console.out("  Service    \(url)   dashboard \(url)/drill")
         console.out("  Traffic    \(Int(rate)) requests/s; the label-free monitor compares \(Int(window))s windows")
@@ -163,6 +163,7 @@ enum DrillCommands {
     static func printGameMasterSheet(_ plan: DrillPlan, laid: LaidHistory, console: Console) {
         let parent = plan.fault == .lkgTrap ? laid.oldBad : laid.recent
         console.out("")
+        console.out("[game master] Code \(plan.code): 'LabRunner drill start --code \(plan.code)' replays this drill.")
         console.out("[game master] Fault: \(plan.fault.rawValue) — \(plan.fault.gameMasterSummary).")
         console.out("[game master] Ships \(Int(plan.shipAfter))s after the start. Right call: \(plan.fault.rightCall.rawValue).")
         console.out(
@@ -279,10 +280,18 @@ enum DrillCommands {
     static func codeSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "code", abstract: "Print the running (or latest) drill's code, to reproduce it elsewhere.",
-            discussion: "Run 'LabRunner drill start --code CODE' with the same kit to get the same drill.",
-            options: [Common.workspace]
+            discussion: """
+                Run 'LabRunner drill start --code CODE' with the same kit to get the same drill. A code names its
+                fault when one was chosen, so while a drill runs only the game master sees it (--gm).
+                """,
+            options: [.flag("gm", help: "Game master: show the running drill's code."), Common.workspace]
         ) { invocation, console in
             let (room, state) = try locate(invocation, console)
+            if let state, DrillRoom(room).active()?.id == state.id, !invocation.flag("gm") {
+                throw UsageError(
+                    "Drill \(state.id) is running and its code may name the fault; the game master runs "
+                        + "'LabRunner drill code --gm', everyone else after 'drill end'.")
+            }
             let latest = try DrillRoom(room).records().last?.code
             guard let code = state?.code ?? latest else {
                 throw DrillsError.noDrill

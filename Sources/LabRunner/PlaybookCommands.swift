@@ -1,5 +1,6 @@
 // The seven plays as commands: register (gated), promote, rollback, experiment, audit, gc, investigate,
 // plus incidents, traffic and the attribution log.
+import Drills
 import Foundation
 import Hashing
 import Playbook
@@ -719,9 +720,12 @@ enum PlaybookCommands {
                     let detected = try invocation.value("detected-at").map {
                         try TimeParsing.pastTime($0, now: env.now())
                     }
+                    // During a drill, an incident someone opens is the drill's, as the monitor's would be.
+                    let drill = DrillState.running(in: context.workspace)
                     let incident = try Incidents.open(
                         symptom: invocation.value("symptom") ?? "", detectedAt: detected, badVersion: nil,
-                        by: invocation.value("by") ?? Common.currentUser(console), in: context)
+                        by: invocation.value("by") ?? Common.currentUser(console),
+                        marks: drill.map { [DrillMarking.key: $0.id] } ?? [:], in: context)
                     if invocation.flag("json") {
                         try Common.printJSON(incident, console)
                     } else {

@@ -47,3 +47,22 @@ final class SimulatedDrill {
         #expect(try RollbackPlay.lastKnownGood(in: drill.context)?.id == fault.lastKnownGood)
     }
 }
+
+@Suite struct DrillCodeTests {
+    @Test func theSameCodeLaysTheSameDrillElsewhere() throws {
+        let plan = try DrillPlan(fault: "random", seed: 11, window: 300)
+        let again = try DrillPlan(code: plan.code)
+        #expect(again == plan)
+        #expect(plan.shipAfter >= DrillPlan.warmUp && plan.shipAfter <= 300)
+        let first = try SimulatedDrill("random", seed: 11)
+        let second = try SimulatedDrill("random", seed: 11)
+        #expect(first.simulation.laid == second.simulation.laid)
+        let a = try first.simulation.ship()
+        let b = try second.simulation.ship()
+        #expect(a.kind == b.kind && a.badVersion == b.badVersion && a.lastKnownGood == b.lastKnownGood)
+        // Another seed is another drill; a code from another kit is refused.
+        #expect(try DrillPlan(fault: "random", seed: 12, window: 300).code != plan.code)
+        #expect(throws: DrillsError.self) { try DrillPlan(code: "random-11-300-00000000") }
+        #expect(throws: DrillsError.self) { try DrillPlan(code: "nonsense") }
+    }
+}
