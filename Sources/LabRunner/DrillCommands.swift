@@ -53,6 +53,12 @@ enum DrillCommands {
         return (state, try PlayContext(workspace: Workspace(root: state.workspace), now: env.now))
     }
 
+    /// While a drill runs, its participants do not see what the fault was: views leave its event out.
+    static func hidingFault(_ events: [Event], in workspace: Workspace) -> [Event] {
+        guard DrillState.running(in: workspace) != nil else { return events }
+        return events.filter { !DrillEvent.hidden.contains($0.kind) }
+    }
+
     static func actor(_ invocation: Invocation, _ console: Console) -> String {
         invocation.value("as") ?? Common.currentUser(console)
     }

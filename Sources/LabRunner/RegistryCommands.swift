@@ -114,10 +114,10 @@ enum RegistryCommands {
             ],
             options: [Common.workspace, Common.json]
         ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
+            let (workspace, registry) = try Common.registry(invocation, console, env)
             let record = try registry.resolve(invocation.argument("ref") ?? "")
             let tags = registry.tags().filter { $0.value == record.id }.map(\.key).sorted()
-            let related = try registry.events(aboutVersion: record.id)
+            let related = DrillCommands.hidingFault(try registry.events(aboutVersion: record.id), in: workspace)
             let collected = try registry.collection(of: record.id)
             if invocation.flag("json") {
                 try Common.printJSON(
@@ -236,10 +236,7 @@ enum RegistryCommands {
         ) { invocation, console in
             let (workspace, registry) = try Common.registry(invocation, console, env)
             var events = try registry.events()
-            // While a drill runs, its participants do not see what the fault was.
-            if DrillState.running(in: workspace) != nil {
-                events = events.filter { !DrillEvent.hidden.contains($0.kind) }
-            }
+            events = DrillCommands.hidingFault(events, in: workspace)
             if let kind = invocation.value("kind") { events = events.filter { $0.kind == kind } }
             if let limit = try invocation.int("limit") {
                 guard limit > 0 else { throw UsageError("--limit must be a positive number, not \(limit).") }

@@ -109,6 +109,8 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
         #expect(try sandbox.run(["drill", "ack"], in: here, environment: ["LABRUNNER_USER": "alice"]).status == 0)
         let bad = try #require(try sandbox.json(["tags"], in: here)["production"].string)
         let parent = try #require(try sandbox.json(["show", bad], in: here)["record"]["metadata"]["parent"].string)
+        #expect(!(try sandbox.ok(["show", bad, "--json"], in: here)).contains("drill.fault"))
+        #expect(try sandbox.run(["drill", "code"], in: here).status != 0, "the code may name the fault")
         #expect(try sandbox.run(["diff", parent, bad], in: here, environment: ["LABRUNNER_USER": "bob"]).status == 0)
         #expect(
             try sandbox.run(
