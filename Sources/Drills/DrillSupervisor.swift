@@ -107,8 +107,10 @@ public enum DrillSupervisor {
             try DrillRoom.write(state, to: DrillState.path(in: workspace))
             try room.setActive(state)
         } catch {
+            // Nothing of this drill is left behind: no folder, no active pointer, no record.
             children.stopAll()
             try? room.setActive(nil)
+            try? FileManager.default.removeItem(atPath: root)
             throw error
         }
         news.started(state, laid)
@@ -130,7 +132,13 @@ public enum DrillSupervisor {
             let elapsed = clock.now - begun
             if !shipped, Double(elapsed.components.seconds) >= launch.plan.shipAfter {
                 shipped = true
-                news.shipped(try FaultShipper.ship(launch.plan, laid: laid, drill: id, in: context))
+                do {
+                    news.shipped(try FaultShipper.ship(launch.plan, laid: laid, drill: id, in: context))
+                } catch {
+                    news.warning("The fault could not be shipped (\(error)); ending the drill.")
+                    ending = "abandoned"
+                    break
+                }
             }
             Thread.sleep(forTimeInterval: 0.2)
         }

@@ -112,6 +112,11 @@ enum DrillCommands {
                 throw UsageError("--monitor-window must be from 5 to 600 seconds.")
             }
             try DrillSupervisor.checkRoom(room, now: env.now)
+            if port != 0 {
+                // A port already taken is refused before anything is laid.
+                let probe = try HTTPServer(host: "127.0.0.1", port: port, limits: HTTPLimits()) { _ in .error(503, "") }
+                probe.stop(grace: .zero)
+            }
             let gameMaster = invocation.flag("gm")
             let json = invocation.flag("json")
             let news = DrillNews(
@@ -257,7 +262,7 @@ enum DrillCommands {
                 try DrillLog.end(drill: state.id, ending: "ended", by: name, in: context)
                 kill(state.supervisor, SIGTERM)
                 if !invocation.flag("json") { console.out("Ending drill \(state.id); scoring it…") }
-                record = try waitForRecord(state, room: room)
+                record = try waitForRecord(state, room: room, now: env.now)
             } else {
                 record = try DrillSupervisor.finish(state, ending: "abandoned", by: name, now: env.now)
             }
@@ -270,14 +275,19 @@ enum DrillCommands {
         }
     }
 
-    /// Waits for the drill process to write the record (it scores first); takes over if it dies meanwhile.
-    static func waitForRecord(_ state: DrillState, room: Workspace) throws -> DrillRecord {
+    /// Waits for the drill process to write the record (it scores first); takes over if it dies meanwhile or
+    /// has not finished within two minutes.
+    static func waitForRecord(_ state: DrillState, room: Workspace, now: @escaping @Sendable () -> Date) throws
+        -> DrillRecord
+    {
         let rooms = DrillRoom(room)
+        let deadline = Date().addingTimeInterval(120)
         while true {
             if rooms.active()?.id != state.id, let record = try? rooms.record(state.id) { return record }
-            if !state.isRunning {
-                if let record = try? rooms.record(state.id) { return record }
-                return try DrillSupervisor.finish(state, ending: "ended", by: "drill", now: { Date() })
+            if !state.isRunning || Date() > deadline {
+                kill(state.supervisor, SIGKILL)
+                if rooms.active()?.id != state.id, let record = try? rooms.record(state.id) { return record }
+                return try DrillSupervisor.finish(state, ending: "ended", by: "drill", now: now)
             }
             Thread.sleep(forTimeInterval: 0.2)
         }
