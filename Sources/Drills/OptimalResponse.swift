@@ -10,10 +10,13 @@ public import Registry
 public struct OptimalStep: Codable, Sendable, Equatable {
     public var command: String
     public var seconds: Double
+    /// This step moves production (or, for a false alarm, closes the incident): the response's clock stops.
+    public var finishes: Bool
 }
 
 public struct OptimalRun: Codable, Sendable, Equatable {
-    /// Detection → mitigated (resolved, for a false alarm), on the simulation's clock.
+    /// Detection → mitigated (resolved, for a false alarm): the machine time of the steps up to the one that
+    /// finishes the response.
     public var seconds: Double
     public var steps: [OptimalStep]
 
@@ -25,8 +28,10 @@ public struct OptimalRun: Codable, Sendable, Equatable {
 
 public enum OptimalResponse {
     /// The right response as commands, for the game master's sheet.
-    public static func script(for kind: FaultKind, badVersion: String = "BAD", parent: String = "PARENT",
-        lastKnownGood: String = "LKG") -> [String]
+    public static func script(
+        for kind: FaultKind, badVersion: String = "<shipped>", parent: String = "<parent>",
+        lastKnownGood: String = "<last known good>"
+    ) -> [String]
     {
         let bad = String(badVersion.prefix(12))
         let lkg = String(lastKnownGood.prefix(12))
@@ -69,14 +74,10 @@ public enum OptimalResponse {
             throw DrillsError.buildFailed("the scripted response never saw the alarm")
         }
         let steps = try respond(simulation, incident: incident)
-        guard let folding = try simulation.folding(), let detected = folding.laps.first?.at else {
-            throw DrillsError.buildFailed("the scripted response left no timeline")
+        guard let last = steps.firstIndex(where: \.finishes) else {
+            throw DrillsError.buildFailed("the scripted response did not finish")
         }
-        let end = plan.fault == .noise ? Phase.resolved : Phase.mitigated
-        guard let finished = folding.laps.first(where: { $0.phase == end })?.at else {
-            throw DrillsError.buildFailed("the scripted response did not reach '\(end.rawValue)'")
-        }
-        return OptimalRun(seconds: finished.timeIntervalSince(detected), steps: steps)
+        return OptimalRun(seconds: steps[...last].map(\.seconds).reduce(0, +), steps: steps)
     }
 
     /// The perfect team's moves, each timed on the machine and the simulation's clock advanced by that time.
@@ -87,14 +88,14 @@ public enum OptimalResponse {
         let context = simulation.context
         guard let fault = simulation.fault else { throw DrillsError.buildFailed("no fault was shipped") }
         var steps: [OptimalStep] = []
-        func timed(_ command: String, _ body: () throws -> Void) throws {
+        func timed(_ command: String, finishes: Bool = false, _ body: () throws -> Void) throws {
             let clock = ContinuousClock()
             let start = clock.now
             try body()
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             simulation.clock.advance(seconds: seconds)
-            steps.append(OptimalStep(command: command, seconds: seconds))
+            steps.append(OptimalStep(command: command, seconds: seconds, finishes: finishes))
         }
         try timed("drill ack") { try DrillLog.acknowledge(drill: simulation.drill, by: actor, in: context) }
         try timed("diff") {
@@ -106,14 +107,14 @@ public enum OptimalResponse {
         }
         switch fault.kind.rightCall {
         case .rollBackToLastKnownGood:
-            try timed("rollback") {
+            try timed("rollback", finishes: true) {
                 _ = try RollbackPlay.run(
                     RollbackRequest(ref: nil, reason: "drill: scripted response", incident: incident, detectedAt: nil, by: actor),
                     in: context)
             }
             _ = try simulation.runUntilRecovered(limit: 300)
         case .fixForward:
-            try timed("fix forward") {
+            try timed("fix forward", finishes: true) {
                 let part = fault.badComponent ?? "config.json"
                 let good = try context.registry.record(id: fault.lastKnownGood)
                 let fixed = try FaultShipper.registerOnCheckout(of: fault.badVersion, by: actor, in: context) { edits in
@@ -131,7 +132,7 @@ public enum OptimalResponse {
         case .investigateAndKeep:
             break
         }
-        try timed("incident close") {
+        try timed("incident close", finishes: fault.kind.rightCall == .investigateAndKeep) {
             _ = try Incidents.close(incident, resolution: "drill: scripted response", by: actor, in: context)
         }
         return steps
