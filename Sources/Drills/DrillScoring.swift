@@ -44,10 +44,14 @@ public enum DrillScoring {
                     firstTarget: nil)
             }
             if first.to == fault.lastKnownGood {
+                let byHand =
+                    first.play == nil
+                    ? " It was moved by hand ('LabRunner tag'), so no confirming eval ran and the incident has no "
+                        + "rollback time; 'LabRunner rollback' records both." : ""
                 return CallVerdict(
                     right: true, expected: expected,
                     finding: "Rolled back to the last known good \(good), not to the bad version's parent "
-                        + "\(label(fault.parent)).",
+                        + "\(label(fault.parent)).\(byHand)",
                     firstTarget: first.to)
             }
             let why = try RollbackPlay.reasonsNotKnownGood(first.to, in: context)
