@@ -86,8 +86,18 @@ import Testing
         let right = Team(drill: try SimulatedDrill("noise"))
         let second = try #require(try right.drill.shipAndDetect())
         right.wait(60)
+        // Investigating names the shipped version and finds no regression on the suite: the alarm is the traffic.
+        let shipped = try #require(right.simulation.fault)
+        let investigation = try InvestigatePlay.run(
+            onset: shipped.shippedAt.addingTimeInterval(-60), by: "bob", in: right.context)
+        #expect(investigation.suspects.map(\.version).contains(shipped.badVersion))
+        #expect(!investigation.regressionConfirmed)
+        right.wait(30)
         _ = try Incidents.close(second, resolution: "false alarm: newsletter traffic", by: "alice", in: right.context)
-        #expect(try right.record().call?.right == true)
+        let record = try right.record()
+        #expect(record.call?.right == true)
+        #expect(record.laps.first { $0.phase == .diagnosed }?.by == "bob")
+        #expect(record.laps.first { $0.phase == .mitigated }?.at == nil)
     }
 
     @Test func aWholeVersionRollbackOfAReleaseWithARequiredChangeIsWrong() throws {
