@@ -17,7 +17,8 @@ public enum DrillLog {
     /// `actor` takes `role` for the rest of the drill (several people may share one, one person may hold several).
     @discardableResult
     public static func join(drill: String, role: DrillRole, by actor: String, in context: PlayContext) throws -> Event {
-        try append(DrillEvent.joined, by: actor, ["drill": drill, "role": role.rawValue, DrillMarking.key: drill], context)
+        try append(
+            DrillEvent.joined, by: actor, ["drill": drill, "role": role.rawValue, DrillMarking.key: drill], context)
     }
 
     /// Acknowledges the drill's open alarm; refused (writing nothing) when there is none yet.

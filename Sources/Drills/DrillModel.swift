@@ -21,7 +21,8 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
     public var gameMasterSummary: String {
         switch self {
         case .prompt: return "the prompt lost the legal_threat escalation trigger (system/prompt.md)"
-        case .config: return "config.json's confidence_threshold was set to 0, so unsure answers are no longer clarified"
+        case .config:
+            return "config.json's confidence_threshold was set to 0, so unsure answers are no longer clarified"
         case .weights: return "weights retrained on data with refund and return labels swapped (system/weights.json)"
         case .index: return "the orders guide was deleted from the retrieval index (system/index/orders.md)"
         case .noise:

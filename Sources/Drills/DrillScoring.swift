@@ -147,7 +147,8 @@ public enum DrillScoring {
         }
         let held = Set(participants.flatMap(\.roles))
         for role in DrillRole.allCases where !held.contains(role) {
-            items.append("Team: nobody held the \(role.title) role; name one with 'LabRunner drill join \(role.rawValue)'.")
+            items.append(
+                "Team: nobody held the \(role.title) role; name one with 'LabRunner drill join \(role.rawValue)'.")
         }
         return items
     }

@@ -125,7 +125,9 @@ public enum DrillSupervisor {
             }
             if try DrillTimeline.hasEnded(drill: id, in: context) { break }
             if let dead = children.firstExited() {
-                news.warning("The drill's \(dead) stopped unexpectedly (see .labrunner/drill-logs/\(dead).log); ending the drill.")
+                news.warning(
+                    "The drill's \(dead) stopped unexpectedly (see .labrunner/drill-logs/\(dead).log); ending the drill."
+                )
                 ending = "abandoned"
                 break
             }
@@ -149,7 +151,9 @@ public enum DrillSupervisor {
 
     /// Ends the drill `state` names (if its end is not recorded yet) and writes its record into the room. Used by
     /// the supervisor, and by `drill end` when the supervisor is gone.
-    public static func finish(_ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date)
+    public static func finish(
+        _ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date
+    )
         throws -> DrillRecord
     {
         for pid in state.children where pid > 0 { kill(pid, SIGKILL) }

@@ -41,7 +41,9 @@ public enum DrillTimeline {
         }
         let mine = events.filter { $0.seq >= start.seq }
         let end = mine.first { $0.kind == DrillEvent.ended && $0.data["drill"] == drill }
-        let fault = mine.first { $0.kind == DrillEvent.fault && $0.data["drill"] == drill }.flatMap { FaultFacts(event: $0) }
+        let fault = mine.first { $0.kind == DrillEvent.fault && $0.data["drill"] == drill }.flatMap {
+            FaultFacts(event: $0)
+        }
         let ids = DrillMarking.incidentIDs(events: mine, drill: drill)
         let incident = Incidents.all(events: mine).first { ids.contains($0.id) }
         let roles = roleClaims(mine, drill: drill)
@@ -50,9 +52,11 @@ public enum DrillTimeline {
             return held.isEmpty ? nil : Array(Set(held)).sorted().joined(separator: "+")
         }
         var reached: [Phase: Event] = [:]
-        if let incident, let opened = mine.first(where: {
-            $0.kind == Incidents.opened && $0.data["incident"] == incident.id
-        }) {
+        if let incident,
+            let opened = mine.first(where: {
+                $0.kind == Incidents.opened && $0.data["incident"] == incident.id
+            })
+        {
             reached[.detected] = opened
             let after = mine.filter { $0.seq > opened.seq }
             reached[.acknowledged] = after.first { $0.kind == DrillEvent.acknowledged && $0.data["drill"] == drill }

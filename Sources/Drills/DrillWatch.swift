@@ -38,8 +38,9 @@ public struct DrillWatch: Sendable {
         let incidents = Incidents.all(events: events)
         let mine = DrillMarking.incidentIDs(events: events, drill: drill)
         guard let incident = incidents.last(where: { mine.contains($0.id) }) else {
-            guard let verdict = watch.verdict(
-                current: production, history: moves, window: window, now: now, alpha: context.settings.alpha),
+            guard
+                let verdict = watch.verdict(
+                    current: production, history: moves, window: window, now: now, alpha: context.settings.alpha),
                 verdict.alarm
             else { return .quiet }
             let opened = try Incidents.open(

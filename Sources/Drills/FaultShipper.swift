@@ -75,7 +75,8 @@ public enum FaultShipper {
             case .fixForward:
                 try edits.write("system/index/privacy.md", try edits.read("system/index/privacy.md") + privacyNotice)
                 try answerWithoutClarifying(edits)
-                reason = "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
+                reason =
+                    "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
                 required = "index"
             }
             return reason

@@ -31,8 +31,7 @@ public enum OptimalResponse {
     public static func script(
         for kind: FaultKind, badVersion: String = "<shipped>", parent: String = "<parent>",
         lastKnownGood: String = "<last known good>"
-    ) -> [String]
-    {
+    ) -> [String] {
         let bad = String(badVersion.prefix(12))
         let lkg = String(lastKnownGood.prefix(12))
         var lines = ["LabRunner drill ack", "LabRunner diff \(String(parent.prefix(12))) \(bad)"]
@@ -100,7 +99,8 @@ public enum OptimalResponse {
         try timed("drill ack") { try DrillLog.acknowledge(drill: simulation.drill, by: actor, in: context) }
         try timed("diff") {
             let registry = context.registry
-            let diff = try registry.diff(try registry.record(id: fault.parent), try registry.record(id: fault.badVersion))
+            let diff = try registry.diff(
+                try registry.record(id: fault.parent), try registry.record(id: fault.badVersion))
             try DrillLog.looked(
                 drill: simulation.drill, from: fault.parent, to: fault.badVersion, components: diff.changedComponents,
                 by: actor, in: context)
@@ -109,7 +109,8 @@ public enum OptimalResponse {
         case .rollBackToLastKnownGood:
             try timed("rollback", finishes: true) {
                 _ = try RollbackPlay.run(
-                    RollbackRequest(ref: nil, reason: "drill: scripted response", incident: incident, detectedAt: nil, by: actor),
+                    RollbackRequest(
+                        ref: nil, reason: "drill: scripted response", incident: incident, detectedAt: nil, by: actor),
                     in: context)
             }
             _ = try simulation.runUntilRecovered(limit: 300)

@@ -131,7 +131,9 @@ enum DrillCommands {
                         "[game master] Shipped at \(Timestamp.string(from: facts.shippedAt)): "
                             + "\(facts.kind.rawValue) as \(facts.badVersion.prefix(12)).")
                 },
-                scoring: { if !json { console.out("Stopping the drill and scoring it against the kit's scripted response…") } },
+                scoring: {
+                    if !json { console.out("Stopping the drill and scoring it against the kit's scripted response…") }
+                },
                 warning: { console.err("warning: \($0)") })
             let record = try DrillSupervisor.run(
                 DrillLaunch(
@@ -156,7 +158,8 @@ enum DrillCommands {
         _ state: DrillState, laid: LaidHistory, plan: DrillPlan, rate: Double, window: Double, room: Workspace,
         console: Console
     ) {
-        let relative = state.workspace.hasPrefix(room.root + "/")
+        let relative =
+            state.workspace.hasPrefix(room.root + "/")
             ? String(state.workspace.dropFirst(room.root.count + 1)) : state.workspace
         let url = state.url ?? "?"
         console.out("Drill \(state.id) started.")
@@ -176,7 +179,9 @@ enum DrillCommands {
         console.out("")
         console.out("[game master] Code \(plan.code): 'LabRunner drill start --code \(plan.code)' replays this drill.")
         console.out("[game master] Fault: \(plan.fault.rawValue) — \(plan.fault.gameMasterSummary).")
-        console.out("[game master] Ships \(Int(plan.shipAfter))s after the start. Right call: \(plan.fault.rightCall.rawValue).")
+        console.out(
+            "[game master] Ships \(Int(plan.shipAfter))s after the start. Right call: \(plan.fault.rightCall.rawValue)."
+        )
         console.out(
             "[game master] Last known good \(laid.lastKnownGood.prefix(12)); the bad version's parent "
                 + "\(parent.prefix(12)) is not it (old incident \(laid.oldIncident) named \(laid.oldBad.prefix(12))).")
@@ -361,7 +366,8 @@ enum DrillCommands {
             while true {
                 switch try watch.step(in: context) {
                 case .alarm(let incident): console.out("ALARM: incident \(incident) opened by the monitor.")
-                case .recovered(let version): console.out("Recovered: live signals back within bounds on \(version.prefix(12)).")
+                case .recovered(let version):
+                    console.out("Recovered: live signals back within bounds on \(version.prefix(12)).")
                 case .quiet: break
                 }
                 Thread.sleep(forTimeInterval: 0.5)

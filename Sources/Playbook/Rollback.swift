@@ -149,7 +149,8 @@ public enum RollbackPlay {
     public static func reasonsNotKnownGood(_ version: String, in context: PlayContext) throws -> [String] {
         let events = try context.registry.events()
         return try findings(
-            for: version, moves: try context.registry.tagHistory("production"), incidents: Incidents.all(events: events),
+            for: version, moves: try context.registry.tagHistory("production"),
+            incidents: Incidents.all(events: events),
             events: events, in: context)
     }
 

@@ -127,7 +127,8 @@ import Testing
         let incident = try #require(try team.drill.shipAndDetect())
         let fault = try #require(team.simulation.fault)
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: fault.parent, reason: "back to the parent", incident: incident, detectedAt: nil, by: "bob"),
+            RollbackRequest(
+                ref: fault.parent, reason: "back to the parent", incident: incident, detectedAt: nil, by: "bob"),
             in: team.context)
         let record = try team.record()
         #expect(record.call?.right == false)

@@ -77,7 +77,8 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
     @Test func aTeamRunsAWholeDrillOverLoopbackAndNoChildOutlivesIt() throws {
         let sandbox = try Sandbox()
         try sandbox.ok(["init", "room"], in: "")
-        let drill = try RunningDrill(sandbox, ["--fault", "config", "--seed", "5", "--window", "20s", "--monitor-window", "10"])
+        let drill = try RunningDrill(
+            sandbox, ["--fault", "config", "--seed", "5", "--window", "20s", "--monitor-window", "10"])
         let state = try drill.waitUntilRunning()
         let children = childPIDs(state)
         #expect(children.allSatisfy(isAlive))
