@@ -28,7 +28,7 @@ public final class DrillSimulation: @unchecked Sendable {
         self.plan = plan
         self.drill = drill
         self.rate = rate
-        watch = DrillWatch(drill: drill, registryRoot: context.registry.root)
+        watch = DrillWatch(drill: drill, registryRoot: context.registry.root, since: start)
         try DrillLog.start(drill: drill, code: plan.code, window: plan.window, by: "drill", in: context)
     }
 

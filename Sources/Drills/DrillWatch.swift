@@ -2,7 +2,7 @@
 // raises the alarm (an incident marked with the drill's id) when the serving version's signals shift from the
 // previous production version's window, and records recovery when, after production moved, the restored
 // version's live signals are back within bounds of the last window before the fault for a whole window.
-import Foundation
+public import Foundation
 public import Playbook
 import Registry
 import Serving
@@ -18,12 +18,19 @@ public struct DrillWatch: Sendable {
     public let drill: String
     /// Seconds of traffic each comparison looks at.
     public let window: Double
+    /// The drill's start: the monitor watches changes made during the drill, not the laid history's.
+    public let since: Date
+    /// Consecutive alarming looks so far: one look over a line is not an alarm (the windows overlap, and a
+    /// monitor that tests twice a second for minutes would otherwise cry wolf).
+    private var alarming = 0
 
     public static let defaultWindow: Double = 20
+    public static let lookingTwice = 2
 
-    public init(drill: String, registryRoot: String, window: Double = defaultWindow) {
+    public init(drill: String, registryRoot: String, since: Date, window: Double = defaultWindow) {
         self.drill = drill
         self.window = window
+        self.since = since
         watch = SignalWatch(log: AttributionLog(registryRoot: registryRoot))
     }
 
@@ -38,11 +45,16 @@ public struct DrillWatch: Sendable {
         let incidents = Incidents.all(events: events)
         let mine = DrillMarking.incidentIDs(events: events, drill: drill)
         guard let incident = incidents.last(where: { mine.contains($0.id) }) else {
-            guard
+            guard let arrived = moves.last(where: { $0.to == production })?.at, arrived >= since,
                 let verdict = watch.verdict(
                     current: production, history: moves, window: window, now: now, alpha: context.settings.alpha),
                 verdict.alarm
-            else { return .quiet }
+            else {
+                alarming = 0
+                return .quiet
+            }
+            alarming += 1
+            guard alarming >= Self.lookingTwice else { return .quiet }
             let opened = try Incidents.open(
                 symptom: "label-free signals shifted from \(verdict.baseline.prefix(12)): "
                     + "\(verdict.comparison.summary) over \(Int(window))s (drill monitor)",

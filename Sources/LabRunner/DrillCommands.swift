@@ -361,7 +361,7 @@ enum DrillCommands {
             let context = try PlayContext(workspace: workspace, now: env.now)
             DrillSupervisor.watchParent(environment: console.environment) { exit(0) }
             var watch = DrillWatch(
-                drill: state.id, registryRoot: context.registry.root,
+                drill: state.id, registryRoot: context.registry.root, since: state.startedAt,
                 window: try invocation.double("window") ?? DrillWatch.defaultWindow)
             while true {
                 switch try watch.step(in: context) {
