@@ -120,7 +120,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             } ?? []
         return DrillDebrief(
             record: record, versions: versions, timeline: timeline,
-            impact: record.fault.map { impact($0, requests: requests) }, script: script,
+            impact: workspaceFound ? record.fault.map { impact($0, requests: requests) } : nil, script: script,
             workspaceFound: workspaceFound)
     }
 
@@ -171,6 +171,18 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             return "Registered \(version("id"))" + (data["reason"].map { ": \($0)" } ?? "") + "."
         case Incidents.opened:
             return "Opened \(data["incident"] ?? "an incident"): \(data["symptom"] ?? "")"
+        case Incidents.updated:
+            let status = data["status"].map { " \($0)" } ?? ""
+            let confirmed =
+                data["confirmed"] == "true"
+                ? ", behaviour confirmed" : data["confirmed"] == "false" ? ", confirmation failed" : ""
+            return "Updated \(data["incident"] ?? "the incident"):\(status)\(confirmed)"
+                + (data["time_to_rollback_s"].flatMap(Double.init).map { ", time to rollback \(duration($0))" } ?? "")
+                + "."
+        case EvalLedger.eventKind:
+            let rate = data["pass_rate"].flatMap(Double.init).map { String(format: "%.1f%%", $0 * 100) } ?? "?"
+            return "Eval of \(version("version")) on \(data["suite"] ?? "the suite"): pass rate \(rate)"
+                + (data["source"].map { " (\($0))" } ?? "") + "."
         case Incidents.closed:
             return "Closed \(data["incident"] ?? "the incident"): \(data["resolution"] ?? "")"
         case InvestigatePlay.concludedEvent:
@@ -488,7 +500,8 @@ extension DrillDebrief {
                 "<p class=\"verdict\(call.right ? "" : " wrong")\"><strong>\(call.right ? "Right" : "Wrong") call, "
                     + "score \(record.score)/100.</strong> \(e(call.finding))</p>")
         }
-        list(summary, empty: "")
+        // The verdict above already says the outcome.
+        list(record.call == nil ? summary : summary.filter { !$0.hasPrefix("Outcome:") }, empty: "")
         out.append("</section>")
         out.append("<section id=\"roles\">")
         out.append("<h2>Roles</h2>")
@@ -611,6 +624,11 @@ extension DrillDebrief {
             "<title id=\"phases-title\">Drill \(e(record.id)): phases on a time axis from the fault shipping</title>",
             "<desc id=\"phases-desc\">\(e(description))</desc>",
         ]
+        for index in bars.indices {
+            lines.append(
+                "<rect class=\"lane\" x=\"\(n(left))\" y=\"\(n(top + laneHeight * Double(index) + 2))\" "
+                    + "width=\"\(n(right - left))\" height=\"\(n(laneHeight - 4))\"/>")
+        }
         var tick = 0.0
         while tick <= high + 1e-9 {
             lines.append(
@@ -621,9 +639,6 @@ extension DrillDebrief {
         }
         for (index, bar) in bars.enumerated() {
             let y = top + laneHeight * Double(index)
-            lines.append(
-                "<rect class=\"lane\" x=\"\(n(left))\" y=\"\(n(y + 2))\" width=\"\(n(right - left))\" "
-                    + "height=\"\(n(laneHeight - 4))\"/>")
             lines.append(
                 "<text x=\"\(n(left - 8))\" y=\"\(n(y + laneHeight / 2 + 4))\" text-anchor=\"end\">"
                     + "\(e(bar.phase.rawValue))</text>")
