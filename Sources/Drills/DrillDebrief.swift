@@ -244,8 +244,10 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
                 } else if impact.shifts.isEmpty {
                     sentence += "; its label-free signals showed no significant shift \(against)"
                 } else {
-                    sentence += "; its label-free signals differed \(against): " + impact.shifts.map(Self.shift).joined(
-                        separator: "; ")
+                    sentence +=
+                        "; its label-free signals differed \(against): "
+                        + impact.shifts.map(Self.shift).joined(
+                            separator: "; ")
                 }
             }
             lines.append(sentence + ".")
@@ -253,7 +255,9 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             lines.append("Impact: unknown — the drill's own workspace (\(record.workspace)) is gone.")
         }
         if let call = record.call {
-            lines.append("Outcome: \(call.right ? "RIGHT" : "WRONG") call (expected: \(call.expected.rawValue)). \(call.finding)")
+            lines.append(
+                "Outcome: \(call.right ? "RIGHT" : "WRONG") call (expected: \(call.expected.rawValue)). \(call.finding)"
+            )
         } else {
             lines.append("Outcome: \(record.outcome).")
         }
@@ -327,9 +331,10 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         let met = record.laps.filter { expected.contains($0.phase) && $0.met == true }
         if !met.isEmpty {
             lines.append(
-                "Laps within target: " + met.map {
-                    "\($0.phase.rawValue) \(Self.duration($0.seconds ?? 0)) (target \(Self.duration($0.targetSeconds)))"
-                }.joined(separator: ", ") + ".")
+                "Laps within target: "
+                    + met.map {
+                        "\($0.phase.rawValue) \(Self.duration($0.seconds ?? 0)) (target \(Self.duration($0.targetSeconds)))"
+                    }.joined(separator: ", ") + ".")
         }
         let held = DrillRole.allCases.filter { role in record.participants.contains { $0.roles.contains(role) } }
         if held.count == DrillRole.allCases.count { lines.append("Every role was held.") }
@@ -348,7 +353,8 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
                 lines.append("'\(lap.phase.rawValue)' was never reached (\(lap.phase.meaning)).")
             } else if lap.met == false, let seconds = lap.seconds {
                 lines.append(
-                    "'\(lap.phase.rawValue)' took \(Self.duration(seconds)) against \(Self.duration(lap.targetSeconds)).")
+                    "'\(lap.phase.rawValue)' took \(Self.duration(seconds)) against \(Self.duration(lap.targetSeconds))."
+                )
             }
         }
         for role in DrillRole.allCases where !record.participants.contains(where: { $0.roles.contains(role) }) {
@@ -366,7 +372,9 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             let text = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             if let role = DrillRole(rawValue: owner) {
                 let people = record.participants.filter { $0.roles.contains(role) }.map(\.name)
-                return [role.title + " (" + (people.isEmpty ? "unassigned" : people.joined(separator: ", ")) + ")", text]
+                return [
+                    role.title + " (" + (people.isEmpty ? "unassigned" : people.joined(separator: ", ")) + ")", text,
+                ]
             }
             let everyone = record.participants.map(\.name)
             return [owner + (everyone.isEmpty ? "" : " (" + everyone.joined(separator: ", ") + ")"), text]
@@ -410,7 +418,7 @@ extension DrillDebrief {
             table(["T", "UTC", "Who", "What"], timelineRows)
         }
         out += ["## Laps against targets", ""]
-        table(["Phase", "Took", "Target", "", "By"], lapRows)
+        table(["Phase", "Took", "Target", "Result", "By"], lapRows)
         out += ["## The team against the kit's scripted response", ""]
         table(["Measure", "Time"], responseRows)
         if !script.isEmpty {
@@ -533,7 +541,9 @@ extension DrillDebrief {
         out.append("</section>")
         out.append("<section id=\"laps\">")
         out.append("<h2>Laps against targets</h2>")
-        table("Each lap from the previous phase reached", ["Phase", "Took", "Target", "", "By"], lapRows, numeric: [1, 2])
+        table(
+            "Each lap from the previous phase reached", ["Phase", "Took", "Target", "Result", "By"], lapRows,
+            numeric: [1, 2])
         out.append("</section>")
         out.append("<section id=\"scripted\">")
         out.append("<h2>The team against the kit's scripted response</h2>")
@@ -634,7 +644,8 @@ extension DrillDebrief {
             lines.append(
                 "<line class=\"grid\" x1=\"\(n(x(tick)))\" y1=\"\(n(top))\" x2=\"\(n(x(tick)))\" y2=\"\(n(bottom))\"/>")
             lines.append(
-                "<text x=\"\(n(x(tick)))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\">\(e(Self.offset(tick)))</text>")
+                "<text x=\"\(n(x(tick)))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\">\(e(Self.offset(tick)))</text>"
+            )
             tick += step
         }
         for (index, bar) in bars.enumerated() {

@@ -2,8 +2,6 @@
 // across drills, and who has not held which role lately, so a team rotates its commander, scribe and operator
 // instead of letting the same person always drive.
 public import Foundation
-import Hashing
-public import Registry
 
 /// One finished drill as history lists it.
 public struct DrillHistoryRow: Codable, Sendable, Equatable {
@@ -87,7 +85,8 @@ public struct RoleGap: Codable, Sendable, Equatable {
 
     public var sentence: String {
         let roles = notLately.map { role in role.title + (never.contains(role) ? " (never)" : "") }
-        return "\(name) has not held \(roles.joined(separator: ", ")) in \(drills.count == 1 ? "their last drill" : "their last \(drills.count) drills")."
+        return
+            "\(name) has not held \(roles.joined(separator: ", ")) in \(drills.count == 1 ? "their last drill" : "their last \(drills.count) drills")."
     }
 }
 

@@ -53,7 +53,8 @@ public struct IncidentGroup: Codable, Sendable, Equatable {
         toRestored = DurationSummary(
             incidents.compactMap(IncidentStats.secondsToRestored) + records.compactMap(\.timeToMitigateSeconds))
         toConfirmed = DurationSummary(
-            incidents.compactMap(IncidentStats.secondsToConfirmed) + records.compactMap(IncidentStats.secondsToRecovered))
+            incidents.compactMap(IncidentStats.secondsToConfirmed)
+                + records.compactMap(IncidentStats.secondsToRecovered))
     }
 }
 

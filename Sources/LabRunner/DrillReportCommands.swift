@@ -10,7 +10,8 @@ import Terminal
 enum DrillReportCommands {
     static func historySpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "history", abstract: "Every finished drill, the cadence, the time-to-mitigate trend and role rotation.",
+            name: "history",
+            abstract: "Every finished drill, the cadence, the time-to-mitigate trend and role rotation.",
             discussion: """
                 One row per drill: date, id, code, fault, right or wrong call, score, each lap in seconds
                 (detected, acknowledged, diagnosed, mitigated, recovered, resolved; '-' not reached), time to
@@ -56,7 +57,8 @@ enum DrillReportCommands {
                 row.date, row.id, row.code, row.fault ?? "-", row.outcome, String(row.score),
                 row.laps.map { seconds($0.seconds) }.joined(separator: "/"), seconds(row.timeToMitigateSeconds),
                 row.roles.map { person in
-                    person.name + "=" + (person.roles.isEmpty ? "-" : person.roles.map(\.rawValue).joined(separator: "+"))
+                    person.name + "="
+                        + (person.roles.isEmpty ? "-" : person.roles.map(\.rawValue).joined(separator: "+"))
                 }.joined(separator: " "),
             ]
         }
@@ -102,11 +104,15 @@ enum DrillReportCommands {
             let drills = DrillRoom(room)
             let record: DrillRecord
             if let id = invocation.argument("id") {
-                if let active = drills.active(), active.id == id { throw DrillsError.drillRunning(id: id, pid: active.supervisor) }
+                if let active = drills.active(), active.id == id {
+                    throw DrillsError.drillRunning(id: id, pid: active.supervisor)
+                }
                 record = try drills.record(id)
             } else {
                 guard let latest = try drills.records().last else {
-                    if let active = drills.active() { throw DrillsError.drillRunning(id: active.id, pid: active.supervisor) }
+                    if let active = drills.active() {
+                        throw DrillsError.drillRunning(id: active.id, pid: active.supervisor)
+                    }
                     throw DrillsError.noDrill
                 }
                 record = latest

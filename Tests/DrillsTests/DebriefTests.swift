@@ -140,7 +140,8 @@ final class DebriefFixture: @unchecked Sendable {
 
     /// A participant as a record stores it (the type has no public initializer).
     static func participant(_ name: String, _ roles: [DrillRole]) throws -> Participant {
-        let json = #"{"name": "\#(name)", "actions": 1, "roles": [\#(roles.map { "\"\($0.rawValue)\"" }.joined(separator: ","))]}"#
+        let json =
+            #"{"name": "\#(name)", "actions": 1, "roles": [\#(roles.map { "\"\($0.rawValue)\"" }.joined(separator: ","))]}"#
         return try JSONDecoder().decode(Participant.self, from: Data(json.utf8))
     }
 
