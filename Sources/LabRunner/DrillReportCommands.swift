@@ -42,12 +42,15 @@ enum DrillReportCommands {
     /// The team's workspace: DrillCommands.locate's, or, in a finished drill's own workspace (drills/<id>/,
     /// whose drill.json goes when the drill ends), the room it sits in.
     static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
-        let (room, _) = try DrillCommands.locate(invocation, console)
-        let drills = (room.root as NSString).deletingLastPathComponent
-        let id = (room.root as NSString).lastPathComponent
-        guard (drills as NSString).lastPathComponent == "drills", id.hasPrefix("D-") else { return room }
+        room(of: try DrillCommands.locate(invocation, console).room)
+    }
+
+    static func room(of workspace: Workspace) -> Workspace {
+        let drills = (workspace.root as NSString).deletingLastPathComponent
+        let id = (workspace.root as NSString).lastPathComponent
+        guard (drills as NSString).lastPathComponent == "drills", id.hasPrefix("D-") else { return workspace }
         let outer = Workspace(root: (drills as NSString).deletingLastPathComponent)
-        return FileManager.default.fileExists(atPath: DrillRoom(outer).recordPath(id)) ? outer : room
+        return FileManager.default.fileExists(atPath: DrillRoom(outer).recordPath(id)) ? outer : workspace
     }
 
     static func render(_ history: DrillHistory) -> String {

@@ -95,11 +95,13 @@ enum StatusCommand {
         return 0
     }
 
-    /// The team's drill cadence in one line; nothing inside a drill's own workspace, or when settings or drill
-    /// records cannot be read (the commands that need them say why).
+    /// The team's drill cadence in one line (a finished drill's own workspace shows its room's); nothing while
+    /// a drill runs in this workspace, or when settings or drill records cannot be read (the commands that need
+    /// them say why).
     static func cadence(_ workspace: Workspace, _ env: AppEnvironment) -> String? {
-        guard DrillState.load(in: workspace) == nil, let settings = try? PlaybookSettings.load(workspace),
-            let cadence = try? DrillRoom(workspace).cadence(now: env.now(), cadenceDays: settings.drillCadenceDays)
+        let room = DrillReportCommands.room(of: workspace)
+        guard DrillState.load(in: workspace) == nil, let settings = try? PlaybookSettings.load(room),
+            let cadence = try? DrillRoom(room).cadence(now: env.now(), cadenceDays: settings.drillCadenceDays)
         else { return nil }
         return cadence.sentence
     }

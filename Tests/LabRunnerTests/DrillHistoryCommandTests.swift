@@ -73,6 +73,11 @@ import Testing
         #expect(history.stdout.contains("ann=commander ben=operator"))
         #expect(history.stdout.contains("Rollback drill OVERDUE"), "a weekly cadence; the record is from 2026-11-18")
         #expect(history.stdout.contains("prompt  unfinished"))
+        // From inside the finished drill's own workspace, the history is still the room's.
+        try FileManager.default.createDirectory(
+            atPath: sandbox.path + "/room/drills/D-0001/.labrunner", withIntermediateDirectories: true)
+        let inside = try sandbox.run(["drill", "history"], in: "room/drills/D-0001")
+        #expect(inside.stdout.contains("D-0001  prompt-7-300-00000000"), "\(inside.stderr)")
         let json = try sandbox.run(["drill", "history", "--json"], in: "room")
         #expect(json.stdout.contains("\"time_to_mitigate_s\" : 270"))
 
