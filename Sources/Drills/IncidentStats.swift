@@ -1,6 +1,7 @@
-// `incident stats`: the pilot's numbers per UTC quarter, read from the event log alone. Real incidents and
-// drills are counted apart (DrillMarking), and the DORA pair (change failure rate, failed-deployment recovery
-// time) comes from production deployments and the real incidents that name them.
+// `incident stats`: the pilot's numbers per UTC quarter, read from the event log and the room's drill records.
+// Real incidents and drills are counted apart (DrillMarking), and the DORA pair (change failure rate,
+// failed-deployment recovery time) comes from production deployments and the real incidents that name them.
+// A drill run with `drill start` keeps its incident in its own workspace, so its record is what counts it here.
 import Foundation
 import Hashing
 import Playbook
@@ -46,11 +47,14 @@ public struct IncidentGroup: Codable, Sendable, Equatable {
         case toConfirmed = "to_confirmed"
     }
 
-    init(_ incidents: [Incident]) {
-        self.incidents = incidents.count
-        ids = incidents.map(\.id)
-        toRestored = DurationSummary(incidents.compactMap(IncidentStats.secondsToRestored))
-        toConfirmed = DurationSummary(incidents.compactMap(IncidentStats.secondsToConfirmed))
+    init(_ incidents: [Incident], records: [DrillRecord] = []) {
+        self.incidents = incidents.count + records.count
+        ids = incidents.map(\.id) + records.map(\.id)
+        toRestored = DurationSummary(
+            incidents.compactMap(IncidentStats.secondsToRestored) + records.compactMap(\.timeToMitigateSeconds))
+        toConfirmed = DurationSummary(
+            incidents.compactMap(IncidentStats.secondsToConfirmed)
+                + records.compactMap(IncidentStats.secondsToRecovered))
     }
 }
 
@@ -99,6 +103,19 @@ public enum IncidentStats {
         return max(0, at.timeIntervalSince(incident.detectedAt))
     }
 
+    /// A drill record's detection → live signals back on the restored version: its confirmation.
+    static func secondsToRecovered(_ record: DrillRecord) -> Double? {
+        guard let detected = record.laps.first(where: { $0.phase == .detected })?.at,
+            let recovered = record.laps.first(where: { $0.phase == .recovered })?.at
+        else { return nil }
+        return max(0, recovered.timeIntervalSince(detected))
+    }
+
+    /// When a drill record counts: its detection, else the fault shipping, else its start.
+    static func countedAt(_ record: DrillRecord) -> Date {
+        record.laps.first { $0.phase == .detected }?.at ?? record.fault?.shippedAt ?? record.startedAt
+    }
+
     static func deployments(events: [Event]) -> [Deployment] {
         events.compactMap { event in
             guard event.kind == EventKind.tagMoved, event.data["tag"] == "production", let to = event.data["to"],
@@ -121,19 +138,33 @@ public enum IncidentStats {
         return failed
     }
 
-    /// The report for `quarter`, or for every quarter with a deployment or an incident when nil. Incidents
-    /// belong to the quarter of their detection, deployments to the quarter of their tag move.
-    public static func report(events: [Event], quarter: Quarter? = nil) -> IncidentStatsReport {
+    /// The report for `quarter`, or for every quarter with a deployment, an incident or a drill when nil.
+    /// Incidents belong to the quarter of their detection, deployments to the quarter of their tag move.
+    /// `drills` are the room's drill records (`DrillRoom.records()`): each one that shipped a fault counts as a
+    /// drill, once — a drill-marked incident in the log whose drill has a record is that record.
+    public static func report(events: [Event], quarter: Quarter? = nil, drills records: [DrillRecord] = [])
+        -> IncidentStatsReport
+    {
         let incidents = Incidents.all(events: events)
         let drillIDs = DrillMarking.incidentIDs(events: events)
         let real = incidents.filter { !drillIDs.contains($0.id) }
-        let drills = incidents.filter { drillIDs.contains($0.id) }
+        let counted = records.filter { $0.fault != nil }
+        let recordedDrills = Set(counted.map(\.id))
+        let recorded = Set(
+            events.compactMap { event -> String? in
+                guard event.kind == Incidents.opened, let drill = event.data[DrillMarking.key],
+                    recordedDrills.contains(drill)
+                else { return nil }
+                return event.data["incident"]
+            })
+        let drills = incidents.filter { drillIDs.contains($0.id) && !recorded.contains($0.id) }
         let deployments = deployments(events: events)
         let failed = failedDeploymentSeqs(deployments, realIncidents: real)
         let shown: [Quarter] =
             quarter.map { [$0] }
             ?? Set(
                 incidents.map { Quarter(containing: $0.detectedAt) } + deployments.map { Quarter(containing: $0.at) }
+                    + counted.map { Quarter(containing: countedAt($0)) }
             )
             .sorted()
         func stats(_ label: String, _ inside: (Date) -> Bool) -> QuarterStats {
@@ -142,7 +173,9 @@ public enum IncidentStats {
             let failedHere = deployed.filter { failed.contains($0.seq) }.count
             let group = IncidentGroup(realHere)
             return QuarterStats(
-                quarter: label, real: group, drills: IncidentGroup(drills.filter { inside($0.detectedAt) }),
+                quarter: label, real: group,
+                drills: IncidentGroup(
+                    drills.filter { inside($0.detectedAt) }, records: counted.filter { inside(countedAt($0)) }),
                 deployments: deployed.count, failedDeployments: failedHere,
                 changeFailureRate: deployed.isEmpty ? nil : Double(failedHere) / Double(deployed.count),
                 recoveryMedianSeconds: group.toRestored.medianSeconds)

@@ -163,9 +163,11 @@ public enum PaybackModel {
     /// median time to rollback during it (real incidents; drills when there were none) and before it (real
     /// incidents detected before the quarter began). Nothing is measured
     /// from an empty quarter, so a quiet pilot never turns into "zero incidents a year".
-    public static func measure(events: [Event], now: Date, quarter: Quarter?) -> [PilotMeasurement] {
+    public static func measure(events: [Event], now: Date, quarter: Quarter?, drills: [DrillRecord] = [])
+        -> [PilotMeasurement]
+    {
         let pilot = quarter ?? Quarter(containing: now)
-        let stats = IncidentStats.report(events: events, quarter: pilot).total
+        let stats = IncidentStats.report(events: events, quarter: pilot, drills: drills).total
         var measured: [PilotMeasurement] = []
         let from = max(pilot.start, events.first?.at ?? pilot.start)
         let to = min(pilot.end, now)

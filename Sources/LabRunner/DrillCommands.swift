@@ -29,7 +29,7 @@ enum DrillCommands {
                 """,
             subcommands: [
                 startSpec(env), joinSpec(env), ackSpec(env), endSpec(env), codeSpec(env), trafficSpec(env),
-                monitorSpec(env),
+                monitorSpec(env), DrillReportCommands.historySpec(env), DrillReportCommands.reportSpec(env),
             ])
     }
 

@@ -23,7 +23,8 @@ enum PilotCommands {
             name: "stats", abstract: "Incident counts, time to rollback and the DORA pair per UTC quarter.",
             discussion: """
                 Real incidents and drills are counted apart (a drill incident is one whose opening event carries
-                drill_id). Time to restored is detection to the production tag moving back; time to confirmed is
+                drill_id; each drill recorded by 'drill end' counts once, its time to mitigate as time to restored
+                and its time to recovered as time to confirmed). Time to restored is detection to the production tag moving back; time to confirmed is
                 detection to the confirming eval passing (what the lab timer stops on); both as median and p90
                 (nearest rank). Change failure rate is production deployments (tag moves that are not rollbacks)
                 named bad by a real incident, divided by all production deployments in the quarter; recovery is
@@ -33,7 +34,9 @@ enum PilotCommands {
         ) { invocation, console in
             let quarter = try parseQuarter(invocation)
             let context = try PlaybookCommands.context(invocation, console, env)
-            let report = IncidentStats.report(events: try context.registry.events(), quarter: quarter)
+            let report = IncidentStats.report(
+                events: try context.registry.events(), quarter: quarter,
+                drills: try DrillRoom(context.workspace).records())
             if invocation.flag("json") {
                 try Common.printJSON(report, console)
                 return 0
@@ -147,6 +150,7 @@ enum PilotCommands {
             return []
         }
         let registry = try Registry(root: workspace.registryPath, now: env.now)
-        return PaybackModel.measure(events: try registry.events(), now: env.now(), quarter: quarter)
+        return PaybackModel.measure(
+            events: try registry.events(), now: env.now(), quarter: quarter, drills: try DrillRoom(workspace).records())
     }
 }

@@ -1,4 +1,5 @@
 // `LabRunner` with no arguments: where you are, and the one command to run next.
+import Drills
 import Foundation
 import LabKit
 import Playbook
@@ -47,6 +48,7 @@ enum StatusCommand {
                     "Laid down by reference solutions, no points: \(laidDown.joined(separator: ", ")) "
                         + "('LabRunner lab reset NN' to do one yourself).")
             }
+            if let cadence = cadence(workspace, env) { console.out(cadence) }
             LabCommands.printTour(tour, workspace: workspace, console)
             return 0
         }
@@ -87,8 +89,20 @@ enum StatusCommand {
                 "LabRunner eval compare production '#\(versions[versions.count - 1].seq)'"
             )
         }
+        if let cadence = cadence(workspace, env) { console.out(cadence) }
         console.out(next.0)
         console.out("Next: " + console.styled(next.1, .cyan))
         return 0
+    }
+
+    /// The team's drill cadence in one line (a finished drill's own workspace shows its room's); nothing while
+    /// a drill runs in this workspace, or when settings or drill records cannot be read (the commands that need
+    /// them say why).
+    static func cadence(_ workspace: Workspace, _ env: AppEnvironment) -> String? {
+        let room = DrillReportCommands.room(of: workspace)
+        guard DrillState.load(in: workspace) == nil, let settings = try? PlaybookSettings.load(room),
+            let cadence = try? DrillRoom(room).cadence(now: env.now(), cadenceDays: settings.drillCadenceDays)
+        else { return nil }
+        return cadence.sentence
     }
 }

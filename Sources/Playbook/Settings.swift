@@ -20,6 +20,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     /// Days a request's input text is kept in the attribution log; after that only its SHA-256 remains (with
     /// the id, time, version, seed and output), so the log cannot fill the disk and customer text ages out.
     public var inputRetentionDays: Int = 30
+    /// Days between rollback drills before the team's next one is overdue (`LabRunner`, `drill history`).
+    public var drillCadenceDays: Int = 90
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -29,6 +31,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         case alpha
         case floors
         case inputRetentionDays = "input_retention_days"
+        case drillCadenceDays = "drill_cadence_days"
     }
 
     public init() {}
@@ -44,6 +47,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         floors = try container.decodeIfPresent([String].self, forKey: .floors) ?? defaults.floors
         inputRetentionDays =
             try container.decodeIfPresent(Int.self, forKey: .inputRetentionDays) ?? defaults.inputRetentionDays
+        drillCadenceDays =
+            try container.decodeIfPresent(Int.self, forKey: .drillCadenceDays) ?? defaults.drillCadenceDays
     }
 
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
@@ -85,6 +90,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         }
         guard settings.inputRetentionDays >= 1 else {
             throw PlaybookError.settingsInvalid(path: path, reason: "input_retention_days must be at least 1")
+        }
+        guard settings.drillCadenceDays >= 1 else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "drill_cadence_days must be at least 1")
         }
         return settings
     }

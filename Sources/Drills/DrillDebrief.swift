@@ -1,0 +1,691 @@
+// `drill report`: a finished drill's debrief, shaped like an SRE postmortem — what shipped and what it cost,
+// the call, who held which role, the timeline from the drill's own event log, the laps against their targets,
+// the team against the kit's scripted response, and the action items with owners. Built from the room's record
+// plus the drill workspace's event and attribution logs; rendered as Markdown or one self-contained HTML page.
+// Both renderings are byte-stable: every time is printed from the logs, never from the clock.
+public import Foundation
+import Hashing
+public import Playbook
+public import Registry
+import Reports
+
+/// One line of the debrief's timeline: a recorded event, relative to the fault shipping.
+public struct DebriefEntry: Codable, Sendable, Equatable {
+    public var event: Int
+    public var at: Date
+    /// Seconds after the fault shipped (negative: before it); from the drill's start when no fault shipped.
+    public var offsetSeconds: Double
+    public var who: String
+    public var role: String?
+    public var what: String
+    /// The phase this event reached, when it reached one.
+    public var phase: Phase?
+
+    enum CodingKeys: String, CodingKey {
+        case event, at, who, role, what, phase
+        case offsetSeconds = "offset_s"
+    }
+}
+
+/// What the bad version did to customers, from the drill workspace's attribution log.
+public struct DebriefImpact: Codable, Sendable, Equatable {
+    public var badVersion: String
+    /// Requests the bad version answered during the drill.
+    public var requests: Int
+    public var firstAt: Date?
+    public var lastAt: Date?
+    /// The version production served before the fault, and its requests.
+    public var baseline: String?
+    public var baselineRequests: Int
+    /// The label-free signals that shifted significantly from the baseline to the bad version.
+    public var shifts: [SignalShift]
+    /// False when either side had too few requests for a verdict.
+    public var enoughData: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case requests, baseline, shifts
+        case badVersion = "bad_version"
+        case firstAt = "first_at"
+        case lastAt = "last_at"
+        case baselineRequests = "baseline_requests"
+        case enoughData = "enough_data"
+    }
+}
+
+public struct DrillDebrief: Codable, Sendable, Equatable {
+    public var record: DrillRecord
+    /// "#3 1a2b3c4d5e6f" for each version the logs name.
+    public var versions: [String: String]
+    public var timeline: [DebriefEntry]
+    public var impact: DebriefImpact?
+    /// The kit's scripted response for this fault, as the game master's sheet prints it.
+    public var script: [String]
+    /// False when the drill's own workspace is gone: the debrief then rests on the record alone.
+    public var workspaceFound: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case record, versions, timeline, impact, script
+        case workspaceFound = "workspace_found"
+    }
+
+    /// The drill's own workspace, from its record.
+    public static func drillWorkspace(_ record: DrillRecord, room: Workspace) -> Workspace {
+        Workspace(root: record.workspace.hasPrefix("/") ? record.workspace : room.root + "/" + record.workspace)
+    }
+
+    /// The debrief of `record`, reading the drill's own workspace in `room` when it is still there.
+    public static func load(_ record: DrillRecord, room: Workspace) throws -> DrillDebrief {
+        let workspace = drillWorkspace(record, room: room)
+        guard FileManager.default.fileExists(atPath: workspace.registryPath) else {
+            return build(record, events: [], requests: [], workspaceFound: false)
+        }
+        let registry = try Registry(root: workspace.registryPath, now: { record.endedAt })
+        var requests: [RequestRecord] = []
+        try AttributionLog(registryRoot: registry.root).forEach { request in
+            requests.append(request)
+            return true
+        }
+        return build(record, events: try registry.events(), requests: requests, workspaceFound: true)
+    }
+
+    /// The debrief from a record and the drill workspace's logs.
+    public static func build(
+        _ record: DrillRecord, events: [Event], requests: [RequestRecord], workspaceFound: Bool = true
+    ) -> DrillDebrief {
+        var versions: [String: String] = [:]
+        for event in events where event.kind == EventKind.versionRegistered {
+            if let id = event.data["id"], let seq = event.data["seq"] { versions[id] = "#\(seq) \(id.prefix(12))" }
+        }
+        let anchor = record.fault?.shippedAt ?? record.startedAt
+        let start = events.first { $0.kind == DrillEvent.started && $0.data["drill"] == record.id }
+        let end = events.first { $0.kind == DrillEvent.ended && $0.data["drill"] == record.id }
+        let mine = events.filter { event in
+            guard let start else { return false }
+            return event.seq >= start.seq && event.seq <= (end?.seq ?? Int.max)
+        }
+        let claims = DrillTimeline.roleClaims(mine, drill: record.id)
+        var reached: [Int: Phase] = [:]
+        for lap in record.laps { if let event = lap.event { reached[event] = reached[event] ?? lap.phase } }
+        let timeline = mine.map { event -> DebriefEntry in
+            let held = Set(claims.filter { $0.actor == event.actor && $0.at <= event.at }.map(\.role.rawValue))
+            return DebriefEntry(
+                event: event.seq, at: event.at, offsetSeconds: event.at.timeIntervalSince(anchor), who: event.actor,
+                role: held.isEmpty ? nil : held.sorted().joined(separator: "+"),
+                what: describe(event, versions: versions), phase: reached[event.seq])
+        }
+        let script =
+            record.fault.map {
+                OptimalResponse.script(
+                    for: $0.kind, badVersion: $0.badVersion, parent: $0.parent, lastKnownGood: $0.lastKnownGood)
+            } ?? []
+        return DrillDebrief(
+            record: record, versions: versions, timeline: timeline,
+            impact: workspaceFound ? record.fault.map { impact($0, requests: requests) } : nil, script: script,
+            workspaceFound: workspaceFound)
+    }
+
+    static func impact(_ fault: FaultFacts, requests: [RequestRecord]) -> DebriefImpact {
+        let served = requests.filter { $0.version == fault.badVersion }
+        let before = Signals.compute(requests.filter { $0.at < fault.shippedAt })
+        // Production before the fault: the version that answered most of the traffic before it shipped.
+        let baseline = before.values.sorted { ($0.requests, $1.version) > ($1.requests, $0.version) }.first
+        let bad = Signals.compute(served)[fault.badVersion] ?? VersionSignals(version: fault.badVersion)
+        let comparison = baseline.map { Signals.compare(baseline: $0, current: bad) }
+        return DebriefImpact(
+            badVersion: fault.badVersion, requests: served.count, firstAt: served.map(\.at).min(),
+            lastAt: served.map(\.at).max(), baseline: baseline?.version, baselineRequests: baseline?.requests ?? 0,
+            shifts: comparison.map { $0.shifts.filter(\.significant) } ?? [],
+            enoughData: comparison?.enoughData ?? false)
+    }
+
+    /// One event as a sentence for the timeline.
+    static func describe(_ event: Event, versions: [String: String]) -> String {
+        let data = event.data
+        func version(_ key: String) -> String {
+            guard let id = data[key] else { return "?" }
+            return versions[id] ?? String(id.prefix(12))
+        }
+        switch event.kind {
+        case DrillEvent.started:
+            return "Drill \(data["drill"] ?? "") started (code \(data["code"] ?? ""))."
+        case DrillEvent.fault:
+            let kind = data["kind"].flatMap(FaultKind.init)
+            return "FAULT REVEALED: \(data["kind"] ?? "?") shipped as \(version("bad_version"))"
+                + (kind.map { " — \($0.gameMasterSummary)" } ?? "") + "."
+        case DrillEvent.joined:
+            return "Joined as \(data["role"].flatMap(DrillRole.init)?.title ?? data["role"] ?? "?")."
+        case DrillEvent.acknowledged:
+            return "Acknowledged \(data["incident"] ?? "the alarm")."
+        case DrillEvent.looked:
+            return "Read the diff \(version("from")) → \(version("to"))"
+                + ((data["components"] ?? "").isEmpty ? "" : " (changed: \(data["components"] ?? ""))") + "."
+        case DrillEvent.recovered:
+            return "Live signals back within bounds on \(version("version"))."
+        case DrillEvent.ended:
+            return "Drill ended (\(data["ending"] ?? "ended"))."
+        case EventKind.tagMoved:
+            let how = data["play"].map { " (\($0))" } ?? ""
+            return "Moved \(data["tag"] ?? "?") \(version("from")) → \(version("to"))\(how)"
+                + (data["reason"].map { ": \($0)" } ?? "") + "."
+        case EventKind.versionRegistered:
+            return "Registered \(version("id"))" + (data["reason"].map { ": \($0)" } ?? "") + "."
+        case Incidents.opened:
+            return "Opened \(data["incident"] ?? "an incident"): \(data["symptom"] ?? "")"
+        case Incidents.updated:
+            let status = data["status"].map { " \($0)" } ?? ""
+            let confirmed =
+                data["confirmed"] == "true"
+                ? ", behaviour confirmed" : data["confirmed"] == "false" ? ", confirmation failed" : ""
+            return "Updated \(data["incident"] ?? "the incident"):\(status)\(confirmed)"
+                + (data["time_to_rollback_s"].flatMap(Double.init).map { ", time to rollback \(duration($0))" } ?? "")
+                + "."
+        case EvalLedger.eventKind:
+            let rate = data["pass_rate"].flatMap(Double.init).map { String(format: "%.1f%%", $0 * 100) } ?? "?"
+            return "Eval of \(version("version")) on \(data["suite"] ?? "the suite"): pass rate \(rate)"
+                + (data["source"].map { " (\($0))" } ?? "") + "."
+        case Incidents.closed:
+            return "Closed \(data["incident"] ?? "the incident"): \(data["resolution"] ?? "")"
+        case InvestigatePlay.concludedEvent:
+            let suspects = (data["suspects"] ?? data["suspect"] ?? "").split(separator: " ").map {
+                versions[String($0)] ?? String($0.prefix(12))
+            }
+            return "Investigated" + (suspects.isEmpty ? "" : "; suspects \(suspects.joined(separator: ", "))")
+                + (data["verdict"].map { ": \($0)" } ?? "") + "."
+        default:
+            let details = data.keys.sorted().filter { $0 != DrillMarking.key && $0 != "drill" }.prefix(3).map {
+                key -> String in
+                let value = data[key] ?? ""
+                return "\(key)=\(versions[value] ?? (value.count == 64 ? String(value.prefix(12)) : value))"
+            }
+            return event.kind + (details.isEmpty ? "" : " " + details.joined(separator: " "))
+        }
+    }
+
+    // MARK: Shared facts, so both renderings say the same
+
+    static func date(_ date: Date) -> String { String(Timestamp.string(from: date).prefix(10)) }
+    static func time(_ date: Date) -> String { Timestamp.string(from: date) }
+    static func duration(_ seconds: Double) -> String { TimeParsing.describe(max(0, seconds)) }
+
+    /// "T+1:05" (minutes:seconds after the fault shipped), "T-0:30" before it.
+    static func offset(_ seconds: Double) -> String {
+        let whole = Int(abs(seconds).rounded())
+        return (seconds < -0.5 ? "T-" : "T+") + String(format: "%d:%02d", whole / 60, whole % 60)
+    }
+
+    func label(_ id: String) -> String { versions[id] ?? String(id.prefix(12)) }
+
+    var title: String {
+        let fault = record.fault.map { "\($0.kind.rawValue) fault" } ?? "no fault shipped"
+        return "Drill \(record.id) — \(Self.date(record.startedAt)) — \(fault)"
+    }
+
+    /// The summary's sentences, in order.
+    var summary: [String] {
+        var lines: [String] = []
+        if let fault = record.fault {
+            lines.append(
+                "What shipped: \(fault.kind.gameMasterSummary) — \(label(fault.badVersion)), at "
+                    + "\(Self.time(fault.shippedAt)), \(Self.duration(fault.shippedAt.timeIntervalSince(record.startedAt))) "
+                    + "after the drill started.")
+        } else {
+            lines.append("No fault shipped: the drill ended before its moment came.")
+        }
+        if let impact {
+            var sentence =
+                "Impact: the bad version answered \(impact.requests) request\(impact.requests == 1 ? "" : "s")"
+            if let first = impact.firstAt, let last = impact.lastAt {
+                sentence += " over \(Self.duration(last.timeIntervalSince(first)))"
+            }
+            if let baseline = impact.baseline {
+                let against = "against \(label(baseline)) before it (\(impact.baselineRequests) requests)"
+                if !impact.enoughData {
+                    sentence += "; too few requests to compare its label-free signals \(against)"
+                } else if impact.shifts.isEmpty {
+                    sentence += "; its label-free signals showed no significant shift \(against)"
+                } else {
+                    sentence +=
+                        "; its label-free signals differed \(against): "
+                        + impact.shifts.map(Self.shift).joined(
+                            separator: "; ")
+                }
+            }
+            lines.append(sentence + ".")
+        } else if !workspaceFound {
+            lines.append("Impact: unknown — the drill's own workspace (\(record.workspace)) is gone.")
+        }
+        if let call = record.call {
+            lines.append(
+                "Outcome: \(call.right ? "RIGHT" : "WRONG") call (expected: \(call.expected.rawValue)). \(call.finding)"
+            )
+        } else {
+            lines.append("Outcome: \(record.outcome).")
+        }
+        var score = "Score: \(record.score)/100"
+        if let mitigate = record.timeToMitigateSeconds { score += "; time to mitigate \(Self.duration(mitigate))" }
+        lines.append(score + "; the drill \(record.ending) at \(Self.time(record.endedAt)).")
+        return lines
+    }
+
+    static func shift(_ shift: SignalShift) -> String {
+        let value: (Double) -> String =
+            shift.signal == .meanConfidence || shift.signal == .answerWords
+            ? { String(format: "%.3g", $0) } : { String(format: "%.1f%%", $0 * 100) }
+        return "\(shift.signal.label) \(value(shift.baseline)) → \(value(shift.current)) "
+            + String(format: "(p=%.2g)", shift.pValue)
+    }
+
+    /// Role rows: role, who held it, and their actions.
+    var roleRows: [[String]] {
+        DrillRole.allCases.map { role in
+            let holders = record.participants.filter { $0.roles.contains(role) }
+            return [
+                role.title,
+                holders.isEmpty ? "nobody" : holders.map(\.name).joined(separator: ", "),
+                holders.isEmpty ? "—" : holders.map { "\($0.name): \($0.actions)" }.joined(separator: ", "),
+            ]
+        }
+    }
+
+    /// People who acted without a role.
+    var unroled: [Participant] { record.participants.filter { $0.roles.isEmpty } }
+
+    var timelineRows: [[String]] {
+        timeline.map { entry in
+            [
+                Self.offset(entry.offsetSeconds), String(Self.time(entry.at).dropFirst(11)),
+                entry.who + (entry.role.map { " (\($0))" } ?? ""),
+                entry.what + (entry.phase.map { " → \($0.rawValue.uppercased())" } ?? ""),
+            ]
+        }
+    }
+
+    var lapRows: [[String]] {
+        record.laps.map { lap in
+            [
+                lap.phase.rawValue, lap.seconds.map(Self.duration) ?? "—", Self.duration(lap.targetSeconds),
+                lap.met.map { $0 ? "met" : "missed" } ?? "not reached",
+                [lap.by, lap.role.map { "(\($0))" }].compactMap { $0 }.joined(separator: " "),
+            ]
+        }
+    }
+
+    /// The team against the kit's scripted response, as label–value rows.
+    var responseRows: [[String]] {
+        let noise = record.fault?.kind == .noise
+        let measure = noise ? "detection → resolved" : "detection → mitigated"
+        let detected = record.laps.first { $0.phase == .detected }?.at
+        let finished = record.laps.first { $0.phase == (noise ? .resolved : .mitigated) }?.at
+        let team = zip(detected, finished).map { $1.timeIntervalSince($0) }
+        return [
+            ["Team (\(measure))", team.map(Self.duration) ?? "not reached"],
+            ["Kit's scripted response", record.optimalSeconds.map(Self.duration) ?? "not measured"],
+            ["Human overhead", record.overheadSeconds.map(Self.duration) ?? "—"],
+        ]
+    }
+
+    var wentWell: [String] {
+        var lines: [String] = []
+        if let call = record.call, call.right { lines.append("The call was right: \(call.finding)") }
+        let expected = DrillScoring.expectedPhases(record.fault?.kind)
+        let met = record.laps.filter { expected.contains($0.phase) && $0.met == true }
+        if !met.isEmpty {
+            lines.append(
+                "Laps within target: "
+                    + met.map {
+                        "\($0.phase.rawValue) \(Self.duration($0.seconds ?? 0)) (target \(Self.duration($0.targetSeconds)))"
+                    }.joined(separator: ", ") + ".")
+        }
+        let held = DrillRole.allCases.filter { role in record.participants.contains { $0.roles.contains(role) } }
+        if held.count == DrillRole.allCases.count { lines.append("Every role was held.") }
+        if let overhead = record.overheadSeconds, overhead <= 60 {
+            lines.append("Within a minute of the kit's scripted response (overhead \(Self.duration(overhead))).")
+        }
+        return lines
+    }
+
+    var wentWrong: [String] {
+        var lines: [String] = []
+        if let call = record.call, !call.right { lines.append("The call was wrong: \(call.finding)") }
+        let expected = DrillScoring.expectedPhases(record.fault?.kind)
+        for lap in record.laps where expected.contains(lap.phase) {
+            if lap.seconds == nil {
+                lines.append("'\(lap.phase.rawValue)' was never reached (\(lap.phase.meaning)).")
+            } else if lap.met == false, let seconds = lap.seconds {
+                lines.append(
+                    "'\(lap.phase.rawValue)' took \(Self.duration(seconds)) against \(Self.duration(lap.targetSeconds))."
+                )
+            }
+        }
+        for role in DrillRole.allCases where !record.participants.contains(where: { $0.roles.contains(role) }) {
+            lines.append("Nobody held the \(role.title) role.")
+        }
+        if record.ending != "ended" { lines.append("The drill was \(record.ending), not ended with 'drill end'.") }
+        return lines
+    }
+
+    /// Action items with their owner: the role the item names and the people who held it.
+    var actionRows: [[String]] {
+        record.actionItems.map { item in
+            guard let colon = item.firstIndex(of: ":") else { return ["team", item] }
+            let owner = item[..<colon].lowercased()
+            let text = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if let role = DrillRole(rawValue: owner) {
+                let people = record.participants.filter { $0.roles.contains(role) }.map(\.name)
+                return [
+                    role.title + " (" + (people.isEmpty ? "unassigned" : people.joined(separator: ", ")) + ")", text,
+                ]
+            }
+            let everyone = record.participants.map(\.name)
+            return [owner + (everyone.isEmpty ? "" : " (" + everyone.joined(separator: ", ") + ")"), text]
+        }
+    }
+}
+
+// MARK: Markdown
+
+extension DrillDebrief {
+    public var markdown: String {
+        var out: [String] = ["# \(title)", ""]
+        func table(_ headers: [String], _ rows: [[String]]) {
+            func cell(_ text: String) -> String {
+                text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            }
+            out.append("| " + headers.map(cell).joined(separator: " | ") + " |")
+            out.append("|" + headers.map { _ in " --- |" }.joined())
+            for row in rows { out.append("| " + row.map(cell).joined(separator: " | ") + " |") }
+            out.append("")
+        }
+        func bullets(_ lines: [String], empty: String) {
+            out += (lines.isEmpty ? [empty] : lines).map { "- " + $0 }
+            out.append("")
+        }
+        out += ["## Summary", ""]
+        bullets(summary, empty: "")
+        out += ["## Roles", ""]
+        table(["Role", "Held by", "Actions"], roleRows)
+        if !unroled.isEmpty {
+            out += [
+                "Acted without a role: " + unroled.map { "\($0.name) (\($0.actions))" }.joined(separator: ", ") + ".",
+                "",
+            ]
+        }
+        out += ["## Timeline", ""]
+        if timeline.isEmpty {
+            out += ["The drill's event log is not available; the laps below come from its record.", ""]
+        } else {
+            out += ["Times are relative to the fault shipping (T+0:00), UTC clock beside them.", ""]
+            table(["T", "UTC", "Who", "What"], timelineRows)
+        }
+        out += ["## Laps against targets", ""]
+        table(["Phase", "Took", "Target", "Result", "By"], lapRows)
+        out += ["## The team against the kit's scripted response", ""]
+        table(["Measure", "Time"], responseRows)
+        if !script.isEmpty {
+            out += ["The scripted response (what a perfect team runs the moment the alarm fires):", "", "```"]
+            out += script
+            out += ["```", ""]
+        }
+        out += ["## What went well", ""]
+        bullets(wentWell, empty: "Nothing this time: see below.")
+        out += ["## What went wrong", ""]
+        bullets(wentWrong, empty: "Nothing: every expected lap within target and the right call.")
+        out += ["## Action items", ""]
+        if actionRows.isEmpty {
+            out += ["None.", ""]
+        } else {
+            table(["Owner", "Action"], actionRows)
+        }
+        out.append("Drill code \(record.code): 'LabRunner drill start --code \(record.code)' replays the same drill.")
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+// MARK: HTML
+
+extension DrillDebrief {
+    static func escape(_ text: String) -> String { Markup.escape(text) }
+
+    static let style = """
+        body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#1d1d1f}
+        h1{font-size:1.6em;margin-bottom:.2em}
+        table{border-collapse:collapse;width:100%;margin:.5em 0 1.2em}
+        caption{text-align:left;font-weight:600;padding:.2em 0}
+        th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
+        td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+        td.t{font-variant-numeric:tabular-nums;white-space:nowrap}
+        tr.phase td{background:#f3f6fb}
+        tr.fault td{background:#fff1ef}
+        .verdict{font-size:1.05em;padding:.6em .8em;border-left:4px solid #2a7;background:#f3faf6}
+        .verdict.wrong{border-color:#c33;background:#fff3f1}
+        pre{background:#f6f6f6;padding:.6em .8em;overflow-x:auto;font-size:.9em}
+        svg{max-width:100%;height:auto}
+        svg text{font:12px system-ui,sans-serif;fill:#1d1d1f}
+        .lane{fill:#fafafa}.target{fill:none;stroke:#888;stroke-dasharray:4 3}
+        .met{fill:#3a9a6a}.missed{fill:#d0623a}.grid{stroke:#e3e3e3}.axis{stroke:#999}
+        .ship{stroke:#c33;stroke-width:1.5}.ship-label{fill:#c33}.unreached{fill:#888;font-style:italic}
+        @media print{body{margin:0;max-width:none}tr,figure{break-inside:avoid}}
+        """
+
+    public var html: String {
+        let e = Self.escape
+        var out: [String] = [
+            "<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\"/>",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>", "<title>\(e(title))</title>",
+            "<style>\n\(Self.style)\n</style>", "</head>", "<body>", "<h1>\(e(title))</h1>",
+        ]
+        func table(
+            _ caption: String, _ headers: [String], _ rows: [[String]], numeric: Set<Int> = [],
+            classes: [String?] = []
+        ) {
+            out.append("<table>")
+            out.append("<caption>\(e(caption))</caption>")
+            out.append("<thead><tr>" + headers.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead>")
+            out.append("<tbody>")
+            for (index, row) in rows.enumerated() {
+                let cls = index < classes.count ? classes[index].map { " class=\"\($0)\"" } ?? "" : ""
+                let cells = row.enumerated().map { column, cell in
+                    numeric.contains(column) ? "<td class=\"n\">\(e(cell))</td>" : "<td>\(e(cell))</td>"
+                }
+                out.append("<tr\(cls)>" + cells.joined() + "</tr>")
+            }
+            out.append("</tbody>")
+            out.append("</table>")
+        }
+        func list(_ lines: [String], empty: String) {
+            if lines.isEmpty {
+                out.append("<p>\(e(empty))</p>")
+                return
+            }
+            out.append("<ul>")
+            out += lines.map { "<li>\(e($0))</li>" }
+            out.append("</ul>")
+        }
+        out.append("<section id=\"summary\">")
+        out.append("<h2>Summary</h2>")
+        if let call = record.call {
+            out.append(
+                "<p class=\"verdict\(call.right ? "" : " wrong")\"><strong>\(call.right ? "Right" : "Wrong") call, "
+                    + "score \(record.score)/100.</strong> \(e(call.finding))</p>")
+        }
+        // The verdict above already says the outcome.
+        list(record.call == nil ? summary : summary.filter { !$0.hasPrefix("Outcome:") }, empty: "")
+        out.append("</section>")
+        out.append("<section id=\"roles\">")
+        out.append("<h2>Roles</h2>")
+        table("Who held which role, and how many events each wrote", ["Role", "Held by", "Actions"], roleRows)
+        if !unroled.isEmpty {
+            out.append(
+                "<p>Acted without a role: "
+                    + e(unroled.map { "\($0.name) (\($0.actions))" }.joined(separator: ", ")) + ".</p>")
+        }
+        out.append("</section>")
+        out.append("<section id=\"timeline\">")
+        out.append("<h2>Timeline</h2>")
+        out.append("<figure>")
+        out.append(chart)
+        out.append(
+            "<figcaption>Each phase's lap as a bar (green: within target, orange: over it) from the phase before; the "
+                + "dashed box is the lap's target. Time runs from the fault shipping.</figcaption>")
+        out.append("</figure>")
+        if timeline.isEmpty {
+            out.append("<p>The drill's event log is not available; the laps below come from its record.</p>")
+        } else {
+            table(
+                "The drill's events, relative to the fault shipping (T+0:00)", ["T", "UTC", "Who", "What"],
+                timelineRows, numeric: [0],
+                classes: timeline.map { entry in
+                    entry.what.hasPrefix("FAULT REVEALED") ? "fault" : entry.phase == nil ? nil : "phase"
+                })
+        }
+        out.append("</section>")
+        out.append("<section id=\"laps\">")
+        out.append("<h2>Laps against targets</h2>")
+        table(
+            "Each lap from the previous phase reached", ["Phase", "Took", "Target", "Result", "By"], lapRows,
+            numeric: [1, 2])
+        out.append("</section>")
+        out.append("<section id=\"scripted\">")
+        out.append("<h2>The team against the kit's scripted response</h2>")
+        table("Time beyond the scripted response is human overhead", ["Measure", "Time"], responseRows, numeric: [1])
+        if !script.isEmpty {
+            out.append("<p>The scripted response (what a perfect team runs the moment the alarm fires):</p>")
+            out.append("<pre>" + script.map(e).joined(separator: "\n") + "</pre>")
+        }
+        out.append("</section>")
+        out.append("<section id=\"well\">")
+        out.append("<h2>What went well</h2>")
+        list(wentWell, empty: "Nothing this time: see below.")
+        out.append("</section>")
+        out.append("<section id=\"wrong\">")
+        out.append("<h2>What went wrong</h2>")
+        list(wentWrong, empty: "Nothing: every expected lap within target and the right call.")
+        out.append("</section>")
+        out.append("<section id=\"actions\">")
+        out.append("<h2>Action items</h2>")
+        if actionRows.isEmpty {
+            out.append("<p>None.</p>")
+        } else {
+            table("Owners are the roles the items name and who held them", ["Owner", "Action"], actionRows)
+        }
+        out.append("</section>")
+        out.append(
+            "<p>Drill code <code>\(e(record.code))</code>: <code>LabRunner drill start --code \(e(record.code))</code> "
+                + "replays the same drill.</p>")
+        out += ["</body>", "</html>", ""]
+        return out.joined(separator: "\n")
+    }
+
+    static func n(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        let tenths = (value * 10).rounded()
+        if tenths == 0 { return "0" }
+        if tenths.truncatingRemainder(dividingBy: 10) == 0 { return String(Int(tenths / 10)) }
+        return String(format: "%.1f", tenths / 10)
+    }
+
+    /// The phases as lanes on a time axis from the fault shipping: each lap a bar from where it started to where
+    /// the phase was reached, its target a dashed box from the same start.
+    var chart: String {
+        let e = Self.escape
+        let n = Self.n
+        let anchor = record.fault?.shippedAt ?? record.startedAt
+        struct Bar {
+            var phase: Phase
+            var from: Double
+            var to: Double?
+            var target: Double
+            var met: Bool?
+        }
+        var bars: [Bar] = []
+        var cursor = 0.0
+        for lap in record.laps {
+            guard let at = lap.at, let seconds = lap.seconds else {
+                bars.append(Bar(phase: lap.phase, from: cursor, to: nil, target: lap.targetSeconds, met: nil))
+                continue
+            }
+            let to = at.timeIntervalSince(anchor)
+            bars.append(Bar(phase: lap.phase, from: to - seconds, to: to, target: lap.targetSeconds, met: lap.met))
+            cursor = max(cursor, to)
+        }
+        let ended = record.endedAt.timeIntervalSince(anchor)
+        let reach = bars.map { max($0.to ?? 0, $0.to == nil ? 0 : $0.from + $0.target) }.max() ?? 0
+        let high = max(60, reach, min(ended, reach * 1.5 + 60))
+        let steps: [Double] = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
+        let step = steps.first { high / $0 <= 8 } ?? 7200
+        let top = 30.0
+        let laneHeight = 30.0
+        let left = 110.0
+        let width = 760.0
+        let right = width - 20
+        let bottom = top + laneHeight * Double(bars.count)
+        let height = bottom + 44
+        func x(_ seconds: Double) -> Double { left + max(0, min(seconds, high)) / high * (right - left) }
+        let description =
+            bars.map { bar in
+                bar.to.map {
+                    "\(bar.phase.rawValue) at \(Self.offset($0)), lap \(Self.duration($0 - bar.from)) against "
+                        + Self.duration(bar.target)
+                } ?? "\(bar.phase.rawValue) not reached"
+            }.joined(separator: "; ") + "."
+        var lines = [
+            "<svg role=\"img\" aria-labelledby=\"phases-title phases-desc\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
+                + "width=\"\(n(width))\" height=\"\(n(height))\">",
+            "<title id=\"phases-title\">Drill \(e(record.id)): phases on a time axis from the fault shipping</title>",
+            "<desc id=\"phases-desc\">\(e(description))</desc>",
+        ]
+        for index in bars.indices {
+            lines.append(
+                "<rect class=\"lane\" x=\"\(n(left))\" y=\"\(n(top + laneHeight * Double(index) + 2))\" "
+                    + "width=\"\(n(right - left))\" height=\"\(n(laneHeight - 4))\"/>")
+        }
+        var tick = 0.0
+        while tick <= high + 1e-9 {
+            lines.append(
+                "<line class=\"grid\" x1=\"\(n(x(tick)))\" y1=\"\(n(top))\" x2=\"\(n(x(tick)))\" y2=\"\(n(bottom))\"/>")
+            lines.append(
+                "<text x=\"\(n(x(tick)))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\">\(e(Self.offset(tick)))</text>"
+            )
+            tick += step
+        }
+        for (index, bar) in bars.enumerated() {
+            let y = top + laneHeight * Double(index)
+            lines.append(
+                "<text x=\"\(n(left - 8))\" y=\"\(n(y + laneHeight / 2 + 4))\" text-anchor=\"end\">"
+                    + "\(e(bar.phase.rawValue))</text>")
+            guard let to = bar.to else {
+                lines.append(
+                    "<text class=\"unreached\" x=\"\(n(x(bar.from) + 4))\" y=\"\(n(y + laneHeight / 2 + 4))\">"
+                        + "not reached</text>")
+                continue
+            }
+            let x0 = x(bar.from)
+            lines.append(
+                "<rect class=\"\(bar.met == false ? "missed" : "met")\" x=\"\(n(x0))\" y=\"\(n(y + 7))\" "
+                    + "width=\"\(n(max(1.5, x(to) - x0)))\" height=\"\(n(laneHeight - 14))\"><title>"
+                    + "\(e("\(bar.phase.rawValue): \(Self.duration(to - bar.from)) (target \(Self.duration(bar.target)))"))"
+                    + "</title></rect>")
+            lines.append(
+                "<rect class=\"target\" x=\"\(n(x0))\" y=\"\(n(y + 4))\" width=\"\(n(max(1, x(bar.from + bar.target) - x0)))\" "
+                    + "height=\"\(n(laneHeight - 8))\"/>")
+            let label = Self.duration(to - bar.from)
+            let labelX = max(x(to), x(bar.from + bar.target)) + 4
+            let anchorEnd = labelX > right - Double(label.count) * 7
+            lines.append(
+                "<text x=\"\(n(anchorEnd ? x0 - 4 : labelX))\" y=\"\(n(y + laneHeight / 2 + 4))\" "
+                    + "text-anchor=\"\(anchorEnd ? "end" : "start")\">\(e(label))</text>")
+        }
+        lines.append(
+            "<line class=\"ship\" x1=\"\(n(x(0)))\" y1=\"\(n(top - 6))\" x2=\"\(n(x(0)))\" y2=\"\(n(bottom))\"/>")
+        lines.append(
+            "<text class=\"ship-label\" x=\"\(n(x(0)))\" y=\"\(n(top - 10))\">"
+                + "\(record.fault == nil ? "drill started" : "fault shipped")</text>")
+        lines.append(
+            "<line class=\"axis\" x1=\"\(n(left))\" y1=\"\(n(bottom))\" x2=\"\(n(right))\" y2=\"\(n(bottom))\"/>")
+        lines.append(
+            "<text x=\"\(n((left + right) / 2))\" y=\"\(n(height - 6))\" text-anchor=\"middle\">"
+                + "minutes:seconds after the fault shipped</text>")
+        lines.append("</svg>")
+        return lines.joined(separator: "\n")
+    }
+}
