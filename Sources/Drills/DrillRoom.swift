@@ -43,10 +43,17 @@ public struct DrillState: Codable, Sendable, Equatable {
 
     /// The drill whose own workspace this is, while it runs (its room still names it active).
     public static func running(in workspace: Workspace) -> DrillState? {
-        guard let state = load(in: workspace), DrillRoom(Workspace(root: state.room)).active()?.id == state.id else {
+        guard let state = load(in: workspace), DrillRoom(room(of: workspace)).active()?.id == state.id else {
             return nil
         }
         return state
+    }
+
+    /// The team's workspace a drill's own workspace sits in (drills/<id>/ inside it), found from where the drill
+    /// is now, so a room moved or renamed after its drills still works.
+    public static func room(of drillWorkspace: Workspace) -> Workspace {
+        Workspace(
+            root: ((drillWorkspace.root as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent)
     }
 
     /// Whether the supervisor process is still alive.

@@ -170,7 +170,6 @@ public enum DrillSupervisor {
             drill: state.id, in: context, room: room.workspace, ending: ending, optimal: optimal)
         try room.save(record)
         if room.active()?.id == state.id { try room.setActive(nil) }
-        try? FileManager.default.removeItem(atPath: DrillState.path(in: workspace))
         return record
     }
 

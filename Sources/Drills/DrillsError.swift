@@ -17,6 +17,8 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case noDrill
     case noSuchDrill(String)
     case drillOver(id: String)
+    case debriefWhileRunning(id: String)
+    case noDrillsYet
     case recordUnreadable(path: String)
     case buildFailed(String)
     case childFailed(name: String, log: String)
@@ -61,6 +63,11 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
             return "There is no drill \(id) in this workspace; 'LabRunner drill history' lists them."
         case .drillOver(let id):
             return "Drill \(id) has ended; its debrief is 'LabRunner drill report \(id)'."
+        case .debriefWhileRunning(let id):
+            return "Drill \(id) is still running, so it has no debrief yet; end it with 'LabRunner drill end' "
+                + "(or watch it with 'LabRunner drill status')."
+        case .noDrillsYet:
+            return "No drill has been recorded in this workspace yet; run one with 'LabRunner drill start'."
         case .recordUnreadable(let path):
             return "The drill record \(path) is not readable as a drill record; restore it from a backup, or "
                 + "move it aside to list the others."

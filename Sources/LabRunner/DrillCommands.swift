@@ -37,7 +37,7 @@ enum DrillCommands {
     /// room's running drill.
     static func locate(_ invocation: Invocation, _ console: Console) throws -> (room: Workspace, state: DrillState?) {
         let workspace = try Common.workspace(invocation, console)
-        if let state = DrillState.load(in: workspace) { return (Workspace(root: state.room), state) }
+        if let state = DrillState.load(in: workspace) { return (DrillState.room(of: workspace), state) }
         return (workspace, DrillRoom(workspace).active())
     }
 

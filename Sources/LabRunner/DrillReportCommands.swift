@@ -39,18 +39,9 @@ enum DrillReportCommands {
         }
     }
 
-    /// The team's workspace: DrillCommands.locate's, or, in a finished drill's own workspace (drills/<id>/,
-    /// whose drill.json goes when the drill ends), the room it sits in.
+    /// The team's workspace, from itself or from inside one of its drills.
     static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
-        room(of: try DrillCommands.locate(invocation, console).room)
-    }
-
-    static func room(of workspace: Workspace) -> Workspace {
-        let drills = (workspace.root as NSString).deletingLastPathComponent
-        let id = (workspace.root as NSString).lastPathComponent
-        guard (drills as NSString).lastPathComponent == "drills", id.hasPrefix("D-") else { return workspace }
-        let outer = Workspace(root: (drills as NSString).deletingLastPathComponent)
-        return FileManager.default.fileExists(atPath: DrillRoom(outer).recordPath(id)) ? outer : workspace
+        try DrillCommands.locate(invocation, console).room
     }
 
     static func render(_ history: DrillHistory) -> String {
@@ -108,15 +99,13 @@ enum DrillReportCommands {
             let record: DrillRecord
             if let id = invocation.argument("id") {
                 if let active = drills.active(), active.id == id {
-                    throw DrillsError.drillRunning(id: id, pid: active.supervisor)
+                    throw DrillsError.debriefWhileRunning(id: id)
                 }
                 record = try drills.record(id)
             } else {
                 guard let latest = try drills.records().last else {
-                    if let active = drills.active() {
-                        throw DrillsError.drillRunning(id: active.id, pid: active.supervisor)
-                    }
-                    throw DrillsError.noDrill
+                    if let active = drills.active() { throw DrillsError.debriefWhileRunning(id: active.id) }
+                    throw DrillsError.noDrillsYet
                 }
                 record = latest
             }

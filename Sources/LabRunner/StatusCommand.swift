@@ -95,12 +95,16 @@ enum StatusCommand {
         return 0
     }
 
-    /// The team's drill cadence in one line (a finished drill's own workspace shows its room's); nothing while
-    /// a drill runs in this workspace, or when settings or drill records cannot be read (the commands that need
-    /// them say why).
+    /// The team's drill cadence in one line; in a drill's own workspace, which drill it is and where to look.
+    /// Nothing when settings or drill records cannot be read (the commands that need them say why).
     static func cadence(_ workspace: Workspace, _ env: AppEnvironment) -> String? {
-        let room = DrillReportCommands.room(of: workspace)
-        guard DrillState.load(in: workspace) == nil, let settings = try? PlaybookSettings.load(room),
+        if let drill = DrillState.load(in: workspace) {
+            return DrillState.running(in: workspace) != nil
+                ? "This is drill \(drill.id)'s workspace and it is running: LabRunner drill status."
+                : "This is drill \(drill.id)'s workspace; it has ended: LabRunner drill report \(drill.id)."
+        }
+        let room = workspace
+        guard let settings = try? PlaybookSettings.load(room),
             let cadence = try? DrillRoom(room).cadence(now: env.now(), cadenceDays: settings.drillCadenceDays)
         else { return nil }
         return cadence.sentence

@@ -30,7 +30,7 @@ import Testing
         }
     }
 
-    @Test func aRightRollbackDrillFromStartToRecord() throws {
+    @Test func aRightRollbackDrillFromStartToReport() throws {
         let team = Team(drill: try SimulatedDrill("prompt"))
         try team.joinAll()
         let incident = try #require(try team.drill.shipAndDetect())
@@ -71,6 +71,13 @@ import Testing
         #expect(laps[.mitigated]?.by == "bob" && laps[.mitigated]?.role == "operator")
         #expect(record.timeToMitigateSeconds == rollback.event.at.timeIntervalSince(detected))
         #expect(record.overheadSeconds == max(0, rollback.event.at.timeIntervalSince(detected) - 10))
+
+        // ... to the report: the debrief reveals the fault and carries the record's call and roles.
+        let debrief = try DrillDebrief.load(record, room: Workspace(root: team.drill.root))
+        #expect(debrief.markdown.contains(fault.kind.rawValue))
+        #expect(debrief.markdown.contains("alice") && debrief.markdown.contains("commander"))
+        #expect(debrief.markdown.contains(String(fault.lastKnownGood.prefix(12))))
+        #expect(debrief.html.hasPrefix("<!DOCTYPE html>") && !debrief.html.contains("<script"))
     }
 
     @Test func aRollbackOnTheFalseAlarmIsWrongAndKeepingProductionIsRight() throws {

@@ -50,7 +50,7 @@ import Testing
         #expect(empty.stdout.contains("No drills recorded in this workspace yet."))
         let none = try sandbox.run(["drill", "report", "--out", "debrief.md"], in: "room")
         #expect(none.status == 1)
-        #expect(none.stderr.hasPrefix("Error: No drill is running here"))
+        #expect(none.stderr.hasPrefix("Error: No drill has been recorded in this workspace yet"))
         let drills = sandbox.path + "/room/.labrunner/drills"
         #expect(!FileManager.default.fileExists(atPath: drills))
         #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/room/debrief.md"))
@@ -73,9 +73,13 @@ import Testing
         #expect(history.stdout.contains("ann=commander ben=operator"))
         #expect(history.stdout.contains("Rollback drill OVERDUE"), "a weekly cadence; the record is from 2026-11-18")
         #expect(history.stdout.contains("prompt  unfinished"))
-        // From inside the finished drill's own workspace, the history is still the room's.
-        try FileManager.default.createDirectory(
-            atPath: sandbox.path + "/room/drills/D-0001/.labrunner", withIntermediateDirectories: true)
+        // From inside the finished drill's own workspace (its drill.json names the room), the history is the room's.
+        let inner = sandbox.path + "/room/drills/D-0001"
+        try FileManager.default.createDirectory(atPath: inner + "/.labrunner", withIntermediateDirectories: true)
+        try """
+        {"children": [], "code": "prompt-7-300-00000000", "id": "D-0001", "room": "\(sandbox.path)/room",
+         "started_at": "2026-11-18T10:00:00.000Z", "supervisor": 2147483646, "workspace": "\(inner)"}
+        """.write(toFile: inner + "/.labrunner/drill.json", atomically: true, encoding: .utf8)
         let inside = try sandbox.run(["drill", "history"], in: "room/drills/D-0001")
         #expect(inside.stdout.contains("D-0001  prompt-7-300-00000000"), "\(inside.stderr)")
         let json = try sandbox.run(["drill", "history", "--json"], in: "room")
