@@ -576,13 +576,7 @@ extension DrillDebrief {
         return out.joined(separator: "\n")
     }
 
-    static func n(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        let tenths = (value * 10).rounded()
-        if tenths == 0 { return "0" }
-        if tenths.truncatingRemainder(dividingBy: 10) == 0 { return String(Int(tenths / 10)) }
-        return String(format: "%.1f", tenths / 10)
-    }
+    static func n(_ value: Double) -> String { Markup.number(value) }
 
     /// The phases as lanes on a time axis from the fault shipping: each lap a bar from where it started to where
     /// the phase was reached, its target a dashed box from the same start.

@@ -186,13 +186,7 @@ public enum PaybackPage {
         return out.joined(separator: "\n")
     }
 
-    static func n(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        let tenths = (value * 10).rounded()
-        if tenths == 0 { return "0" }
-        if tenths.truncatingRemainder(dividingBy: 10) == 0 { return String(Int(tenths / 10)) }
-        return String(format: "%.1f", tenths / 10)
-    }
+    static func n(_ value: Double) -> String { Markup.number(value) }
 
     /// A tornado chart: one bar per input from payback at its low value to payback at its high value, around a
     /// line at today's payback. An end that never pays back runs to the right edge, marked "never".

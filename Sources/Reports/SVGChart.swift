@@ -25,7 +25,7 @@ public enum Markup {
     }
 
     /// A coordinate with at most one decimal, without a trailing ".0" and never "-0".
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         let tenths = (value * 10).rounded()
         if tenths == 0 { return "0" }
