@@ -59,7 +59,7 @@ public enum DrillSupervisor {
 
     /// Refuses, writing nothing, when this is a drill's own workspace or another drill is running. A drill whose
     /// process died without ending is recorded as abandoned first.
-    public static func checkRoom(_ room: Workspace, now: @escaping @Sendable () -> Date) throws {
+    public static func checkRoom(_ room: Workspace) throws {
         if let state = DrillState.load(in: room) { throw DrillsError.insideDrill(id: state.id) }
         if let active = DrillRoom(room).active(), active.isRunning {
             throw DrillsError.drillRunning(id: active.id, pid: active.supervisor)
@@ -71,7 +71,7 @@ public enum DrillSupervisor {
         -> DrillRecord
     {
         let room = DrillRoom(launch.room)
-        try checkRoom(launch.room, now: now)
+        try checkRoom(launch.room)
         if let abandoned = room.active() {
             _ = try finish(abandoned, ending: "abandoned", by: launch.actor, now: now)
         }

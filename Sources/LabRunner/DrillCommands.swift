@@ -111,7 +111,7 @@ enum DrillCommands {
             guard let window = try invocation.double("monitor-window"), window >= 5, window <= 600 else {
                 throw UsageError("--monitor-window must be from 5 to 600 seconds.")
             }
-            try DrillSupervisor.checkRoom(room, now: env.now)
+            try DrillSupervisor.checkRoom(room)
             if port != 0 {
                 // A port already taken is refused before anything is laid.
                 let probe = try HTTPServer(host: "127.0.0.1", port: port, limits: HTTPLimits()) { _ in .error(503, "") }
