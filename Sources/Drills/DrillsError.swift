@@ -19,6 +19,7 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case drillOver(id: String)
     case debriefWhileRunning(id: String)
     case noDrillsYet
+    case codeHidden(id: String)
     case recordUnreadable(path: String)
     case buildFailed(String)
     case childFailed(name: String, log: String)
@@ -66,6 +67,9 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .debriefWhileRunning(let id):
             return "Drill \(id) is still running, so it has no debrief yet; end it with 'LabRunner drill end' "
                 + "(or watch it with 'LabRunner drill status')."
+        case .codeHidden(let id):
+            return "Drill \(id) is running and its code may name the fault; the game master runs "
+                + "'LabRunner drill code --gm', everyone else after 'drill end'."
         case .noDrillsYet:
             return "No drill has been recorded in this workspace yet; run one with 'LabRunner drill start'."
         case .recordUnreadable(let path):

@@ -309,9 +309,7 @@ enum DrillCommands {
         ) { invocation, console in
             let (room, state) = try locate(invocation, console)
             if let state, DrillRoom(room).active()?.id == state.id, !invocation.flag("gm") {
-                throw UsageError(
-                    "Drill \(state.id) is running and its code may name the fault; the game master runs "
-                        + "'LabRunner drill code --gm', everyone else after 'drill end'.")
+                throw DrillsError.codeHidden(id: state.id)
             }
             let latest = try DrillRoom(room).records().last?.code
             guard let code = state?.code ?? latest else {
