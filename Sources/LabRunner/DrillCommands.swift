@@ -28,8 +28,8 @@ enum DrillCommands {
                 the laps and the team's time against the kit's own scripted response.
                 """,
             subcommands: [
-                startSpec(env), joinSpec(env), ackSpec(env), endSpec(env), codeSpec(env), trafficSpec(env),
-                monitorSpec(env),
+                startSpec(env), joinSpec(env), ackSpec(env), endSpec(env), codeSpec(env), DrillStatusCommand.spec(env),
+                trafficSpec(env), monitorSpec(env),
             ])
     }
 
