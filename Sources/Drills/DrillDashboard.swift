@@ -36,19 +36,21 @@ public enum DrillDashboard {
         .closed { color: #5dff8f; }
         .quiet { color: #9fd3ff; }
         .bottom { display: flex; gap: 36px; }
-        .laps { flex: 3; }
+        .main { flex: 3; }
         .side { flex: 2; }
         table { border-collapse: collapse; width: 100%; }
         th { text-align: left; color: #bbb; font-size: 20px; font-weight: normal; padding: 4px 10px; }
         td { padding: 6px 10px; border-top: 2px solid #333; font-size: 28px; }
+        th.n { text-align: right; }
         td.n { text-align: right; font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; }
         .met { color: #5dff8f; font-weight: bold; }
         .missed { color: #ff6b6b; font-weight: bold; }
         .pending { color: #888; }
         .roles td { font-size: 26px; }
-        .charts { display: flex; flex-wrap: wrap; gap: 8px 18px; }
-        svg text { fill: #fff; font-size: 18px; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
-        svg text.h { font-size: 20px; fill: #ccc; }
+        .charts { display: flex; flex-wrap: wrap; gap: 10px 4%; margin-top: 12px; }
+        .charts svg { width: 48%; height: auto; }
+        svg text { fill: #fff; font-size: 21px; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
+        svg text.h { font-size: 22px; fill: #ccc; }
         svg rect.bar { fill: #9fd3ff; }
         svg rect.bar.prod { fill: #ffd166; }
         svg line.axis { stroke: #666; stroke-width: 2; }
@@ -78,10 +80,12 @@ public enum DrillDashboard {
         out.append(contentsOf: incidentPanel(view))
         out.append("</div>")
         out.append("<div class=\"bottom\">")
+        out.append("<div class=\"main\">")
         out.append(contentsOf: lapsPanel(view))
+        out.append(contentsOf: rolesPanel(view))
+        out.append("</div>")
         out.append("<div class=\"side\">")
         out.append(contentsOf: signalsPanel(view))
-        out.append(contentsOf: rolesPanel(view))
         out.append("</div>")
         out.append("</div>")
         out += ["</body>", "</html>", ""]
@@ -96,7 +100,7 @@ public enum DrillDashboard {
         }
         let seq = production.seq.map { "#\($0) " } ?? ""
         lines.append("<div class=\"big\">\(e(seq + production.shortID))</div>")
-        var since = "since " + (production.since.map { clockTime($0) + " UTC" } ?? "before the drill")
+        var since = "since " + (production.since.map { when($0, now: view.at) } ?? "before the drill")
         if let by = production.movedBy { since += " · by \(by)" }
         lines.append("<div class=\"sub\">\(e(since))</div>")
         if let reason = production.reason, !reason.isEmpty {
@@ -125,8 +129,9 @@ public enum DrillDashboard {
     static func lapsPanel(_ view: DrillLiveView) -> [String] {
         let e = Markup.escape
         var lines = [
-            "<div class=\"panel laps\">", "<h2>Laps</h2>", "<table>",
-            "<thead><tr><th>phase</th><th>took</th><th>target</th><th></th><th>by</th></tr></thead>", "<tbody>",
+            "<div class=\"panel\">", "<h2>Laps</h2>", "<table>",
+            "<thead><tr><th>phase</th><th class=\"n\">took</th><th class=\"n\">target</th><th></th><th>by</th></tr></thead>",
+            "<tbody>",
         ]
         for lap in view.laps {
             let took = lap.seconds.map(duration) ?? "—"
@@ -175,28 +180,30 @@ public enum DrillDashboard {
         _ value: (DrillLiveView.VersionLive) -> Double
     ) -> String {
         let e = Markup.escape
-        let width = 250.0
-        let rowHeight = 26.0
-        let top = 26.0
+        let width = 320.0
+        let rowHeight = 30.0
+        let top = 32.0
         let height = top + Double(versions.count) * rowHeight + 4
-        let left = 8.0
-        let barMax = 150.0
+        let left = 64.0
+        let barMax = 170.0
         func text(_ v: Double) -> String { percent ? String(format: "%.1f%%", v * 100) : String(format: "%.2f", v) }
         var lines = [
             "<svg role=\"img\" aria-labelledby=\"signal-\(index)\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
                 + "width=\"\(n(width))\" height=\"\(n(height))\">",
             "<title id=\"signal-\(index)\">\(e(label)) by version</title>",
-            "<text class=\"h\" x=\"0\" y=\"18\">\(e(label))</text>",
-            "<line class=\"axis\" x1=\"\(n(left))\" y1=\"\(n(top - 2))\" x2=\"\(n(left))\" y2=\"\(n(height - 2))\"/>",
+            "<text class=\"h\" x=\"0\" y=\"22\">\(e(label))</text>",
+            "<line class=\"axis\" x1=\"\(n(left))\" y1=\"\(n(top))\" x2=\"\(n(left))\" y2=\"\(n(height - 2))\"/>",
         ]
         for (row, version) in versions.enumerated() {
             let v = value(version)
             let y = top + Double(row) * rowHeight
             let w = max(2, min(1, max(0, v)) * barMax)
+            let seq = version.seq.map { "#\($0)" } ?? String(version.shortID.prefix(6))
+            lines.append("<text x=\"0\" y=\"\(n(y + 22))\">\(e(seq))</text>")
             lines.append(
-                "<rect class=\"bar\(version.production ? " prod" : "")\" x=\"\(n(left))\" y=\"\(n(y + 3))\" "
-                    + "width=\"\(n(w))\" height=\"18\"><title>\(e(version.label)): \(e(text(v)))</title></rect>")
-            lines.append("<text x=\"\(n(left + w + 6))\" y=\"\(n(y + 19))\">\(e(text(v)))</text>")
+                "<rect class=\"bar\(version.production ? " prod" : "")\" x=\"\(n(left))\" y=\"\(n(y + 4))\" "
+                    + "width=\"\(n(w))\" height=\"22\"><title>\(e(version.label)): \(e(text(v)))</title></rect>")
+            lines.append("<text x=\"\(n(left + w + 8))\" y=\"\(n(y + 22))\">\(e(text(v)))</text>")
         }
         lines.append("</svg>")
         return lines.joined(separator: "\n")
@@ -239,6 +246,17 @@ public enum DrillDashboard {
         let total = Int(max(0, seconds))
         let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%02d:%02d", m, s)
+    }
+
+    /// "14:03:27 UTC" today, "2026-11-29 06:40 UTC" for an earlier day.
+    static func when(_ date: Date, now: Date) -> String {
+        guard now.timeIntervalSince(date) >= 12 * 3600 else { return clockTime(date) + " UTC" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d UTC", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
     }
 
     /// "14:03:27" in UTC.

@@ -81,7 +81,9 @@ enum DrillStatusCommand {
                 [lap.by, lap.role.map { "(\($0))" }].compactMap { $0 }.joined(separator: " "),
             ]
         }
-        lines.append(Table(headers: ["Lap", "Took", "Target", "", "By"], rows: lapRows, alignRight: [1, 2]).render())
+        lines.append(
+            Table(headers: ["Lap", "Took", "Target", "", "By"], rows: lapRows, alignRight: [1, 2]).render()
+                .trimmingCharacters(in: .newlines))
         lines.append("")
         if view.signals.isEmpty {
             lines.append("Live signals (last \(Int(view.signalWindowSeconds))s): no traffic answered")
@@ -98,7 +100,7 @@ enum DrillStatusCommand {
                 Table(
                     headers: ["Version", "Requests", "Escalated", "Clarified", "Refused", "Cited", "Confidence"],
                     rows: rows, alignRight: [1, 2, 3, 4, 5, 6]
-                ).render())
+                ).render().trimmingCharacters(in: .newlines))
         }
         lines.append("")
         let roles = DrillRole.allCases.map { role in
