@@ -6,6 +6,7 @@ public import Foundation
 import Hashing
 public import Playbook
 import Registry
+import ToyModel
 
 public struct DrillLiveView: Codable, Sendable, Equatable {
     /// The version serving customers now, and how it got there.
@@ -100,8 +101,11 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
     /// Seconds of live traffic the signals cover.
     public static let window: Double = 60
 
-    /// The drill `state` as its own workspace shows it now.
-    public static func compute(state: DrillState, in context: PlayContext) throws -> DrillLiveView {
+    /// The drill `state` as its own workspace shows it now. A look that keeps `feed` between calls (the service,
+    /// `drill status` redrawing) decodes only the requests answered since its previous look.
+    public static func compute(state: DrillState, in context: PlayContext, feed: DrillSignalFeed = DrillSignalFeed())
+        throws -> DrillLiveView
+    {
         let now = context.now()
         let registry = context.registry
         let events = try registry.events()
@@ -127,8 +131,12 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
                 id: incident.id, status: incident.status, detectedAt: incident.detectedAt, closedAt: incident.closedAt,
                 clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom)
         }
-        let records = try tail(AttributionLog(registryRoot: registry.root), since: now.addingTimeInterval(-window))
-        let computed = Signals.compute(records)
+        var computed: [String: VersionSignals] = [:]
+        let log = AttributionLog(registryRoot: registry.root)
+        for answered in try feed.look(log, since: now.addingTimeInterval(-window)) {
+            guard let answer = answered.answer else { continue }
+            computed[answered.version, default: VersionSignals(version: answered.version)].add(answer)
+        }
         let signals = computed.values.map { signals in
             VersionLive(
                 version: signals.version, seq: versions[signals.version]?.seq,
@@ -151,24 +159,62 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
             signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [])
     }
 
-    /// The requests answered since `since`, read from the end of the log only: a few hundred lines at a time,
-    /// growing until the oldest read is older than `since` (the log is in time order).
-    static func tail(_ log: AttributionLog, since: Date) throws -> [RequestRecord] {
-        var limit = 256
-        while true {
-            let records = try log.recent(limit: limit)
-            if records.count < limit || (records.first.map { $0.at < since } ?? true) || limit >= 1 << 16 {
-                return records.filter { $0.at >= since }
-            }
-            limit *= 4
-        }
-    }
-
     /// The lap a phase reached, if it did.
     public func lap(_ phase: Phase) -> Lap? { laps.first { $0.phase == phase && $0.at != nil } }
 
     /// Who holds `role` now.
     public func holders(of role: DrillRole) -> [String] {
         participants.filter { $0.roles.contains(role) }.map(\.name)
+    }
+}
+
+/// The live window of answers, read from the end of the attribution log and kept between looks, so each look
+/// decodes only what was answered since the previous one (decoding a request line is what a look costs).
+public final class DrillSignalFeed: @unchecked Sendable {
+    // Guarded by `lock`: the service answers dashboard requests on several threads.
+    private let lock = NSLock()
+    private var kept: [Answered] = []
+    private var ids: Set<String> = []
+
+    struct Answered {
+        var id: String
+        var at: Date
+        var version: String
+        /// Nil for a logged output that is not an answer (kept so it is not read again).
+        var answer: Answer?
+    }
+
+    public init() {}
+
+    /// The answers logged at or after `since`, in log order.
+    func look(_ log: AttributionLog, since: Date) throws -> [Answered] {
+        try lock.withLock {
+            let newest = kept.map(\.at).max()
+            // Read back until the oldest line read is one already kept or older than the window.
+            var limit = kept.isEmpty ? 128 : 64
+            var lines: [RequestRecord] = []
+            while true {
+                lines = try log.recent(limit: limit)
+                guard lines.count == limit, let oldest = lines.first, oldest.at >= since, !ids.contains(oldest.id),
+                    limit < 1 << 18
+                else { break }
+                // Grow by the rate the lines read show, so a first look reads the window in about two reads.
+                let span = (lines.last?.at ?? oldest.at).timeIntervalSince(oldest.at)
+                let reach = (lines.last?.at ?? oldest.at).timeIntervalSince(max(since, newest ?? since))
+                let needed = span > 0 ? Int(Double(limit) * reach / span * 1.2) + 16 : limit * 4
+                limit = max(limit * 2, needed)
+            }
+            for record in lines where record.at >= since && !ids.contains(record.id) {
+                kept.append(
+                    Answered(id: record.id, at: record.at, version: record.version, answer: Signals.answer(of: record)))
+                ids.insert(record.id)
+            }
+            kept.removeAll { answered in
+                guard answered.at < since else { return false }
+                ids.remove(answered.id)
+                return true
+            }
+            return kept
+        }
     }
 }

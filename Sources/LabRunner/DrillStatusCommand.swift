@@ -32,8 +32,9 @@ enum DrillStatusCommand {
                 return 0
             }
             // Redraw in place until Ctrl-C (which ends the process) or the drill ends.
+            let feed = DrillSignalFeed()
             while true {
-                let view = try DrillLiveView.compute(state: state, in: context)
+                let view = try DrillLiveView.compute(state: state, in: context, feed: feed)
                 console.writeOut("\u{1B}[H\u{1B}[2J" + render(view, console: console) + "\n")
                 if view.endedAt != nil || DrillRoom(Workspace(root: state.room)).active()?.id != state.id {
                     console.out("Drill \(state.id) has ended; its debrief is 'LabRunner drill report \(state.id)'.")

@@ -54,8 +54,10 @@ enum ServeCommand {
                 console.err("warning: serving on \(host), reachable beyond this machine.")
             }
             let service = try ModelService(context: context, maxTextCharacters: maxText)
+            // The dashboard's live window, kept between page loads so each reads only the newest requests.
+            let feed = DrillSignalFeed()
             let server = try HTTPServer(host: host == "localhost" ? "127.0.0.1" : host, port: port, limits: limits) {
-                drillPage($0, context: context) ?? service.handle($0)
+                drillPage($0, context: context, feed: feed) ?? service.handle($0)
             }
             server.start()
             // Input retention: at start, then hourly, off the request path.
@@ -94,7 +96,7 @@ enum ServeCommand {
 
     /// The drill dashboard's routes (nil for any other path), composed here so the model service knows nothing
     /// of drills. The drill is looked up on each request: the state file comes and goes with the drill.
-    static func drillPage(_ request: HTTPRequest, context: PlayContext) -> HTTPResponse? {
+    static func drillPage(_ request: HTTPRequest, context: PlayContext, feed: DrillSignalFeed) -> HTTPResponse? {
         let path = request.path
         guard path == "/drill" || path == "/drill/" || path == "/drill.json" else { return nil }
         guard request.method == "GET" else {
@@ -108,7 +110,7 @@ enum ServeCommand {
                         + "the team's workspace and open the address it prints.\n").utf8))
         }
         do {
-            let view = try DrillLiveView.compute(state: state, in: context)
+            let view = try DrillLiveView.compute(state: state, in: context, feed: feed)
             if path == "/drill.json" {
                 return .json(200, Data((try CanonicalJSON.prettyString(view) + "\n").utf8)).adding(
                     "Cache-Control", "no-store")

@@ -58,6 +58,17 @@ import Testing
         #expect(view.holders(of: .commander) == ["ana"])
         #expect(view.holders(of: .scribe) == ["sam"])
         #expect(view.holders(of: .operator).isEmpty)
+
+        // A feed kept between looks (the service's, drill status's) gives what a fresh look gives.
+        let feed = DrillSignalFeed()
+        let first = try DrillLiveView.compute(state: state, in: drill.context, feed: feed)
+        #expect(first.signals == (try DrillLiveView.compute(state: state, in: drill.context)).signals)
+        // Past a whole window, so what the feed kept is both added to and dropped from.
+        try drill.simulation.run(seconds: 62)
+        let kept = try DrillLiveView.compute(state: state, in: drill.context, feed: feed)
+        let fresh = try DrillLiveView.compute(state: state, in: drill.context)
+        #expect(kept.signals == fresh.signals)
+        #expect(kept.signals.map(\.version) != first.signals.map(\.version) || kept.signals != first.signals)
     }
 
     @Test func theIncidentClockStopsWhenTheIncidentCloses() throws {
