@@ -1,12 +1,13 @@
 // What the room sees while a drill runs: production, the drill's incident and its clock, the laps reached, live
 // label-free signals by version and who holds which role — computed from the drill's own workspace on every look.
-// It is built without the fault's facts: nothing from the hidden `drill.fault` event (nor the drill's code, which
-// names the fault as asked) reaches it, so a dashboard or a status line cannot give the game away.
+// It takes nothing from the fault's facts: of the drill's folding it reads the incident, laps and participants,
+// never `fault`, and it leaves out the drill's code (which names the fault as asked), so a dashboard or a status
+// line cannot give the game away. (The diagnosed lap is reached by naming the version that was in production at
+// the alarm, which the page shows anyway.)
 public import Foundation
 import Hashing
 public import Playbook
 import Registry
-import ToyModel
 
 public struct DrillLiveView: Codable, Sendable, Equatable {
     /// The version serving customers now, and how it got there.
@@ -134,8 +135,16 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         var computed: [String: VersionSignals] = [:]
         let log = AttributionLog(registryRoot: registry.root)
         for answered in try feed.look(log, since: now.addingTimeInterval(-window)) {
-            guard let answer = answered.answer else { continue }
-            computed[answered.version, default: VersionSignals(version: answered.version)].add(answer)
+            guard let one = answered.signals else { continue }
+            // Summing the counts the view shows; each answer went through VersionSignals.add once, when read.
+            var signals = computed[answered.version, default: VersionSignals(version: answered.version)]
+            signals.requests += one.requests
+            signals.escalated += one.escalated
+            signals.refused += one.refused
+            signals.cited += one.cited
+            signals.clarified += one.clarified
+            signals.confidenceSum += one.confidenceSum
+            computed[answered.version] = signals
         }
         let signals = computed.values.map { signals in
             VersionLive(
@@ -180,8 +189,9 @@ public final class DrillSignalFeed: @unchecked Sendable {
         var id: String
         var at: Date
         var version: String
-        /// Nil for a logged output that is not an answer (kept so it is not read again).
-        var answer: Answer?
+        /// The answer's signals (nil for a logged output that is not an answer, kept so it is not read again),
+        /// without its intent and document mixes, which the view does not show.
+        var signals: VersionSignals?
     }
 
     public init() {}
@@ -191,7 +201,7 @@ public final class DrillSignalFeed: @unchecked Sendable {
         try lock.withLock {
             let newest = kept.map(\.at).max()
             // Read back until the oldest line read is one already kept or older than the window.
-            var limit = kept.isEmpty ? 128 : 64
+            var limit = kept.isEmpty ? 128 : 16
             var lines: [RequestRecord] = []
             while true {
                 lines = try log.recent(limit: limit)
@@ -205,8 +215,14 @@ public final class DrillSignalFeed: @unchecked Sendable {
                 limit = max(limit * 2, needed)
             }
             for record in lines where record.at >= since && !ids.contains(record.id) {
-                kept.append(
-                    Answered(id: record.id, at: record.at, version: record.version, answer: Signals.answer(of: record)))
+                let signals = Signals.answer(of: record).map { answer -> VersionSignals in
+                    var one = VersionSignals(version: record.version)
+                    one.add(answer)
+                    one.intents = [:]
+                    one.documents = [:]
+                    return one
+                }
+                kept.append(Answered(id: record.id, at: record.at, version: record.version, signals: signals))
                 ids.insert(record.id)
             }
             kept.removeAll { answered in

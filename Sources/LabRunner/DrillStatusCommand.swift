@@ -33,9 +33,14 @@ enum DrillStatusCommand {
             }
             // Redraw in place until Ctrl-C (which ends the process) or the drill ends.
             let feed = DrillSignalFeed()
+            var first = true
             while true {
                 let view = try DrillLiveView.compute(state: state, in: context, feed: feed)
-                console.writeOut("\u{1B}[H\u{1B}[2J" + render(view, console: console) + "\n")
+                // Home, each line over the last frame's (cleared to its end), then clear below: no flicker.
+                let frame = render(view, console: console).split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { $0 + "\u{1B}[K" }.joined(separator: "\n")
+                console.writeOut((first ? "\u{1B}[2J" : "") + "\u{1B}[H" + frame + "\n\u{1B}[J")
+                first = false
                 if view.endedAt != nil || DrillRoom(Workspace(root: state.room)).active()?.id != state.id {
                     console.out("Drill \(state.id) has ended; its debrief is 'LabRunner drill report \(state.id)'.")
                     return 0

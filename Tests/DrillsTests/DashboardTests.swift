@@ -54,6 +54,18 @@ import Testing
         let serving = try #require(view.signals.first)
         #expect(serving.production && serving.version == fault.badVersion)
         #expect(serving.requests > 0)
+        // The same numbers Playbook's Signals.compute gives over the window's requests.
+        var records: [RequestRecord] = []
+        try AttributionLog(registryRoot: drill.context.registry.root).forEach {
+            records.append($0)
+            return true
+        }
+        let since = view.at.addingTimeInterval(-DrillLiveView.window)
+        let expected = try #require(Signals.compute(records.filter { $0.at >= since })[serving.version])
+        #expect(serving.requests == expected.requests)
+        #expect(abs(serving.escalationRate - expected.escalationRate) < 1e-12)
+        #expect(abs(serving.clarifyRate - expected.clarifyRate) < 1e-12)
+        #expect(abs(serving.meanConfidence - expected.meanConfidence) < 1e-9)
         #expect(view.signals.allSatisfy { $0.requests <= Int(DrillLiveView.window + 1) * drill.simulation.rate })
         #expect(view.holders(of: .commander) == ["ana"])
         #expect(view.holders(of: .scribe) == ["sam"])
