@@ -28,8 +28,9 @@ enum DrillCommands {
                 the laps and the team's time against the kit's own scripted response.
                 """,
             subcommands: [
-                startSpec(env), joinSpec(env), ackSpec(env), endSpec(env), codeSpec(env), trafficSpec(env),
-                monitorSpec(env), DrillReportCommands.historySpec(env), DrillReportCommands.reportSpec(env),
+                startSpec(env), joinSpec(env), ackSpec(env), DrillStatusCommand.spec(env), endSpec(env),
+                DrillReportCommands.historySpec(env), DrillReportCommands.reportSpec(env), codeSpec(env),
+                trafficSpec(env), monitorSpec(env),
             ])
     }
 

@@ -2,6 +2,7 @@
 import Dispatch
 import Drills
 import Foundation
+import Hashing
 import Playbook
 import Serving
 import Terminal
@@ -19,7 +20,8 @@ enum ServeCommand {
                 X-Request-Id headers; send X-Request-Id to choose a new id — one already logged gets 409 —,
                 X-Case-Id to label a traffic case), POST /v1/feedback {"request_id": "...", "satisfied": true}
                 (a late label, once per request), GET /v1/version, GET /healthz, GET /metrics (Prometheus text,
-                label-free signals per version included). Every answer is recorded in the attribution log, so
+                label-free signals per version included); in a drill's workspace also GET /drill (the room's
+                dashboard, reloading itself every 2 s) and GET /drill.json. Every answer is recorded in the attribution log, so
                 'LabRunner audit ID --replay' works for HTTP requests; input text older than the workspace's
                 input_retention_days is dropped at start and hourly (its SHA-256 stays). Stop with Ctrl-C.
                 """,
@@ -52,8 +54,10 @@ enum ServeCommand {
                 console.err("warning: serving on \(host), reachable beyond this machine.")
             }
             let service = try ModelService(context: context, maxTextCharacters: maxText)
+            // The dashboard's live window, kept between page loads so each reads only the newest requests.
+            let feed = DrillSignalFeed()
             let server = try HTTPServer(host: host == "localhost" ? "127.0.0.1" : host, port: port, limits: limits) {
-                service.handle($0)
+                drillPage($0, context: context, feed: feed) ?? service.handle($0)
             }
             server.start()
             // Input retention: at start, then hourly, off the request path.
@@ -87,6 +91,35 @@ enum ServeCommand {
             sources.forEach { $0.cancel() }
             console.out("Stopped; every answer is in the attribution log.")
             return 0
+        }
+    }
+
+    /// The drill dashboard's routes (nil for any other path), composed here so the model service knows nothing
+    /// of drills. The drill is looked up on each request: the state file comes and goes with the drill.
+    static func drillPage(_ request: HTTPRequest, context: PlayContext, feed: DrillSignalFeed) -> HTTPResponse? {
+        let path = request.path
+        guard path == "/drill" || path == "/drill/" || path == "/drill.json" else { return nil }
+        guard request.method == "GET" else {
+            return .error(405, "\(request.method) is not allowed on \(path); use GET.")
+        }
+        guard let state = DrillState.load(in: context.workspace) else {
+            return HTTPResponse(
+                status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                body: Data(
+                    ("The drill dashboard exists only while a drill runs: start one with 'LabRunner drill start' in "
+                        + "the team's workspace and open the address it prints.\n").utf8))
+        }
+        do {
+            let view = try DrillLiveView.compute(state: state, in: context, feed: feed)
+            if path == "/drill.json" {
+                return .json(200, Data((try CanonicalJSON.prettyString(view) + "\n").utf8)).adding(
+                    "Cache-Control", "no-store")
+            }
+            return HTTPResponse(
+                status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
+                body: Data(DrillDashboard.render(view).utf8))
+        } catch {
+            return .error(500, "The drill dashboard could not be built: \(error).")
         }
     }
 }

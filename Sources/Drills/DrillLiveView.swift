@@ -1,0 +1,236 @@
+// What the room sees while a drill runs: production, the drill's incident and its clock, the laps reached, live
+// label-free signals by version and who holds which role — computed from the drill's own workspace on every look.
+// It takes nothing from the fault's facts: of the drill's folding it reads the incident, laps and participants,
+// never `fault`, and it leaves out the drill's code (which names the fault as asked), so a dashboard or a status
+// line cannot give the game away. (The diagnosed lap is reached by naming the version that was in production at
+// the alarm, which the page shows anyway.)
+public import Foundation
+import Hashing
+public import Playbook
+import Registry
+
+public struct DrillLiveView: Codable, Sendable, Equatable {
+    /// The version serving customers now, and how it got there.
+    public struct Production: Codable, Sendable, Equatable {
+        public var id: String
+        public var seq: Int?
+        public var shortID: String
+        /// When the production tag last moved to it.
+        public var since: Date?
+        public var movedBy: String?
+        /// Why the tag moved (the promotion's or rollback's reason).
+        public var moveReason: String?
+        /// Why the version was registered.
+        public var reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, seq, since, reason
+            case shortID = "short_id"
+            case movedBy = "moved_by"
+            case moveReason = "move_reason"
+        }
+    }
+
+    /// The drill's incident as the monitor opened it and the team worked it.
+    public struct LiveIncident: Codable, Sendable, Equatable {
+        public var id: String
+        public var status: String
+        public var detectedAt: Date
+        public var closedAt: Date?
+        /// Seconds since detection; detection to close once it is closed.
+        public var clockSeconds: Double
+        public var symptom: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, symptom
+            case detectedAt = "detected_at"
+            case closedAt = "closed_at"
+            case clockSeconds = "clock_s"
+        }
+    }
+
+    /// One version's label-free signals over the live window.
+    public struct VersionLive: Codable, Sendable, Equatable {
+        public var version: String
+        public var seq: Int?
+        public var shortID: String
+        public var production: Bool
+        public var requests: Int
+        public var escalationRate: Double
+        public var refusalRate: Double
+        public var clarifyRate: Double
+        public var citationRate: Double
+        public var meanConfidence: Double
+
+        enum CodingKeys: String, CodingKey {
+            case version, seq, production, requests
+            case shortID = "short_id"
+            case escalationRate = "escalation_rate"
+            case refusalRate = "refusal_rate"
+            case clarifyRate = "clarify_rate"
+            case citationRate = "citation_rate"
+            case meanConfidence = "mean_confidence"
+        }
+
+        /// "#7 3fa91c2e0b1d".
+        public var label: String { seq.map { "#\($0) \(shortID)" } ?? shortID }
+    }
+
+    public var drill: String
+    public var startedAt: Date
+    /// When the view was computed.
+    public var at: Date
+    public var elapsedSeconds: Double
+    public var endedAt: Date?
+    public var production: Production?
+    public var incident: LiveIncident?
+    /// Every phase in order; a pending one has no time.
+    public var laps: [Lap]
+    public var signalWindowSeconds: Double
+    /// Versions that answered in the window, production first, then by request count.
+    public var signals: [VersionLive]
+    public var participants: [Participant]
+
+    enum CodingKeys: String, CodingKey {
+        case drill, at, production, incident, laps, signals, participants
+        case startedAt = "started_at"
+        case elapsedSeconds = "elapsed_s"
+        case endedAt = "ended_at"
+        case signalWindowSeconds = "signal_window_s"
+    }
+
+    /// Seconds of live traffic the signals cover.
+    public static let window: Double = 60
+
+    /// The drill `state` as its own workspace shows it now. A look that keeps `feed` between calls (the service,
+    /// `drill status` redrawing) decodes only the requests answered since its previous look.
+    public static func compute(state: DrillState, in context: PlayContext, feed: DrillSignalFeed = DrillSignalFeed())
+        throws -> DrillLiveView
+    {
+        let now = context.now()
+        let registry = context.registry
+        let events = try registry.events()
+        let folding = DrillTimeline.fold(events: events, drill: state.id)
+        var versions: [String: (seq: Int, reason: String)] = [:]
+        for event in events where event.kind == EventKind.versionRegistered {
+            if let id = event.data["id"], let seq = event.data["seq"].flatMap(Int.init) {
+                versions[id] = (seq, event.data["reason"] ?? "")
+            }
+        }
+        var production: Production?
+        if let id = registry.tag("production") {
+            let move = events.last {
+                $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" && $0.data["to"] == id
+            }
+            production = Production(
+                id: id, seq: versions[id]?.seq, shortID: String(id.prefix(12)), since: move?.at, movedBy: move?.actor,
+                moveReason: move?.data["reason"], reason: versions[id]?.reason)
+        }
+        let incident = folding?.incident.map { incident -> LiveIncident in
+            let end = incident.closedAt ?? now
+            return LiveIncident(
+                id: incident.id, status: incident.status, detectedAt: incident.detectedAt, closedAt: incident.closedAt,
+                clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom)
+        }
+        var computed: [String: VersionSignals] = [:]
+        let log = AttributionLog(registryRoot: registry.root)
+        for answered in try feed.look(log, since: now.addingTimeInterval(-window)) {
+            guard let one = answered.signals else { continue }
+            // Summing the counts the view shows; each answer went through VersionSignals.add once, when read.
+            var signals = computed[answered.version, default: VersionSignals(version: answered.version)]
+            signals.requests += one.requests
+            signals.escalated += one.escalated
+            signals.refused += one.refused
+            signals.cited += one.cited
+            signals.clarified += one.clarified
+            signals.confidenceSum += one.confidenceSum
+            computed[answered.version] = signals
+        }
+        let signals = computed.values.map { signals in
+            VersionLive(
+                version: signals.version, seq: versions[signals.version]?.seq,
+                shortID: String(signals.version.prefix(12)), production: signals.version == production?.id,
+                requests: signals.requests, escalationRate: signals.escalationRate, refusalRate: signals.refusalRate,
+                clarifyRate: signals.clarifyRate, citationRate: signals.citationRate,
+                meanConfidence: signals.meanConfidence)
+        }.sorted { a, b in
+            if a.production != b.production { return a.production }
+            if a.requests != b.requests { return a.requests > b.requests }
+            return a.version < b.version
+        }
+        let started = folding?.startedAt ?? state.startedAt
+        return DrillLiveView(
+            drill: state.id, startedAt: started, at: now,
+            elapsedSeconds: max(0, (folding?.endedAt ?? now).timeIntervalSince(started)), endedAt: folding?.endedAt,
+            production: production, incident: incident,
+            laps: folding?.laps
+                ?? Phase.allCases.map { Lap(phase: $0, at: nil, seconds: nil, event: nil, by: nil, role: nil) },
+            signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [])
+    }
+
+    /// The lap a phase reached, if it did.
+    public func lap(_ phase: Phase) -> Lap? { laps.first { $0.phase == phase && $0.at != nil } }
+
+    /// Who holds `role` now.
+    public func holders(of role: DrillRole) -> [String] {
+        participants.filter { $0.roles.contains(role) }.map(\.name)
+    }
+}
+
+/// The live window of answers, read from the end of the attribution log and kept between looks, so each look
+/// decodes only what was answered since the previous one (decoding a request line is what a look costs).
+public final class DrillSignalFeed: @unchecked Sendable {
+    // Guarded by `lock`: the service answers dashboard requests on several threads.
+    private let lock = NSLock()
+    private var kept: [Answered] = []
+    private var ids: Set<String> = []
+
+    struct Answered {
+        var id: String
+        var at: Date
+        var version: String
+        /// The answer's signals (nil for a logged output that is not an answer, kept so it is not read again),
+        /// without its intent and document mixes, which the view does not show.
+        var signals: VersionSignals?
+    }
+
+    public init() {}
+
+    /// The answers logged at or after `since`, in log order.
+    func look(_ log: AttributionLog, since: Date) throws -> [Answered] {
+        try lock.withLock {
+            let newest = kept.map(\.at).max()
+            // Read back until the oldest line read is one already kept or older than the window.
+            var limit = kept.isEmpty ? 128 : 16
+            var lines: [RequestRecord] = []
+            while true {
+                lines = try log.recent(limit: limit)
+                guard lines.count == limit, let oldest = lines.first, oldest.at >= since, !ids.contains(oldest.id),
+                    limit < 1 << 18
+                else { break }
+                // Grow by the rate the lines read show, so a first look reads the window in about two reads.
+                let span = (lines.last?.at ?? oldest.at).timeIntervalSince(oldest.at)
+                let reach = (lines.last?.at ?? oldest.at).timeIntervalSince(max(since, newest ?? since))
+                let needed = span > 0 ? Int(Double(limit) * reach / span * 1.2) + 16 : limit * 4
+                limit = max(limit * 2, needed)
+            }
+            for record in lines where record.at >= since && !ids.contains(record.id) {
+                let signals = Signals.answer(of: record).map { answer -> VersionSignals in
+                    var one = VersionSignals(version: record.version)
+                    one.add(answer)
+                    one.intents = [:]
+                    one.documents = [:]
+                    return one
+                }
+                kept.append(Answered(id: record.id, at: record.at, version: record.version, signals: signals))
+                ids.insert(record.id)
+            }
+            kept.removeAll { answered in
+                guard answered.at < since else { return false }
+                ids.remove(answered.id)
+                return true
+            }
+            return kept
+        }
+    }
+}
