@@ -139,10 +139,6 @@ import Testing
 
     /// Parses the page with Python's xml.etree, as the report page tests do; a parse error fails the test.
     static func parse(_ html: String) throws -> Parsed {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dash-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try html.write(toFile: folder + "/index.html", atomically: true, encoding: .utf8)
         let script = """
             import json, sys, xml.etree.ElementTree as ET
             root = ET.fromstring(open(sys.argv[1], encoding='utf-8').read())
@@ -150,19 +146,7 @@ import Testing
             print(json.dumps({'refresh': refresh[0] if refresh else None, 'svgs': len(list(root.iter('svg'))),
                               'text': ' '.join(root.find('body').itertext())}))
             """
-        try script.write(toFile: folder + "/parse.py", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", folder + "/parse.py", folder + "/index.html"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: message, as: UTF8.self))")
+        let data = try pythonOnPage(html, script: script)
         return try JSONDecoder().decode(Parsed.self, from: data)
     }
 }

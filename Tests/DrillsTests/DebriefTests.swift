@@ -107,10 +107,6 @@ final class DebriefFixture: @unchecked Sendable {
     /// Parses with Python's xml.etree, as the report page's tests do; returns the SVG count, section ids and
     /// the laps table's rows.
     func parse(_ html: String) throws -> [String: Any] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("debrief-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try html.write(toFile: folder + "/page.html", atomically: true, encoding: .utf8)
         let script = """
             import json, re, sys, xml.etree.ElementTree as ET
             text = open(sys.argv[1], encoding='utf-8').read()
@@ -122,19 +118,7 @@ final class DebriefFixture: @unchecked Sendable {
             print(json.dumps({'svgs': len(list(root.iter('svg'))), 'laps': rows,
                               'sections': [s.get('id') for s in root.iter('section')]}))
             """
-        try script.write(toFile: folder + "/parse.py", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", folder + "/parse.py", folder + "/page.html"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: message, as: UTF8.self))")
+        let data = try pythonOnPage(html, script: script)
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 

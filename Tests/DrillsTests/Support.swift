@@ -4,6 +4,7 @@ import Hashing
 import Playbook
 import Registry
 import Synchronization
+import Testing
 import ToyModel
 
 final class TestClock: Sendable {
@@ -64,4 +65,27 @@ final class LabWorkspace {
     func setEscalation(_ line: String) throws {
         try edit("system/prompt.md") { $0.replacingOccurrences(of: Self.escalateLine, with: line) }
     }
+}
+
+/// Runs a Python script on a page written to a temporary file (its path is `sys.argv[1]`), as the report page's
+/// tests parse HTML with xml.etree; a parse error fails the test. Returns what the script printed.
+func pythonOnPage(_ html: String, script: String) throws -> Data {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try html.write(toFile: folder + "/page.html", atomically: true, encoding: .utf8)
+    try script.write(toFile: folder + "/parse.py", atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", folder + "/parse.py", folder + "/page.html"]
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(String(decoding: message, as: UTF8.self))")
+    return data
 }
