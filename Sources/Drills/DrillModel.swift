@@ -26,7 +26,7 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
         case .weights: return "weights retrained on data with refund and return labels swapped (system/weights.json)"
         case .index: return "the orders guide was deleted from the retrieval index (system/index/orders.md)"
         case .noise:
-            return "a change that alters nothing customers see, shipped as a newsletter doubles refund and return "
+            return "a notes-only change, shipped while a newsletter doubles refund and return "
                 + "questions: the monitor's alarm is the traffic, not the version"
         case .lkgTrap:
             return "a bad prompt built on the version the old incident named bad: its parent is bad too"

@@ -131,7 +131,9 @@ public enum OptimalResponse {
             }
             _ = try simulation.runUntilRecovered(limit: 300)
         case .investigateAndKeep:
-            break
+            try timed("investigate") {
+                _ = try InvestigatePlay.run(onset: fault.shippedAt.addingTimeInterval(-60), by: actor, in: context)
+            }
         }
         try timed("incident close", finishes: fault.kind.rightCall == .investigateAndKeep) {
             _ = try Incidents.close(incident, resolution: "drill: scripted response", by: actor, in: context)

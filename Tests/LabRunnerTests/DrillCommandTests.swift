@@ -97,6 +97,13 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
         }
         group.wait()
         #expect(results.all == [true, true, true])
+        // A second drill is refused while this one runs, and from inside a drill's workspace; nothing is laid.
+        let drills = try FileManager.default.contentsOfDirectory(atPath: sandbox.path + "/room/drills")
+        let again = try sandbox.run(["drill", "start"], in: "room")
+        #expect(again.status == 1 && again.stderr.contains("Drill D-0001 is still running"), "\(again.stderr)")
+        let inside = try sandbox.run(["drill", "start"], in: here)
+        #expect(inside.status == 1 && inside.stderr.contains("This is drill D-0001's own workspace"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.path + "/room/drills") == drills)
         let joins = try sandbox.json(["log", "--kind", "drill.joined"], in: here)
         #expect(Set(joins.array.compactMap { $0["actor"].string }) == ["alice", "bob", "carol"])
         // The participants' log does not show the fault while the drill runs.
