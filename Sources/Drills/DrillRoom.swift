@@ -56,8 +56,13 @@ public struct DrillState: Codable, Sendable, Equatable {
             root: ((drillWorkspace.root as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent)
     }
 
-    /// Whether the supervisor process is still alive.
-    public var isRunning: Bool { kill(supervisor, 0) == 0 || errno == EPERM }
+    /// Whether the supervisor process is still alive: a `drill start` process with its pid (a pid freed when
+    /// the drill died may since be someone else's).
+    public var isRunning: Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(supervisor)/cmdline") else { return false }
+        let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return zip(words, words.dropFirst()).contains { $0 == "drill" && $1 == "start" }
+    }
 }
 
 /// Days since the last drill against the team's cadence.

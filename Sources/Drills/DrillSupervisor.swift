@@ -156,7 +156,8 @@ public enum DrillSupervisor {
     )
         throws -> DrillRecord
     {
-        for pid in state.children where pid > 0 { kill(pid, SIGKILL) }
+        // Only processes still running this drill's workspace: a pid freed since may now be someone else's.
+        for pid in state.children where pid > 0 && Self.isChild(pid, of: state) { kill(pid, SIGKILL) }
         let workspace = Workspace(root: state.workspace)
         let context = try PlayContext(workspace: workspace, now: now)
         if !(try DrillTimeline.hasEnded(drill: state.id, in: context)) {
@@ -171,6 +172,12 @@ public enum DrillSupervisor {
         try room.save(record)
         if room.active()?.id == state.id { try room.setActive(nil) }
         return record
+    }
+
+    /// Whether `pid` is one of the drill's children: its command line names the drill's workspace.
+    static func isChild(_ pid: Int32, of state: DrillState) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return data.split(separator: 0).contains { Data($0) == Data(state.workspace.utf8) }
     }
 
     /// Lays the history in a hidden sibling and renames it into place, so a failed start leaves no drill folder.

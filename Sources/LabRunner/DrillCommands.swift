@@ -291,7 +291,7 @@ enum DrillCommands {
         while true {
             if rooms.active()?.id != state.id, let record = try? rooms.record(state.id) { return record }
             if !state.isRunning || Date() > deadline {
-                kill(state.supervisor, SIGKILL)
+                if state.isRunning { kill(state.supervisor, SIGKILL) }
                 if rooms.active()?.id != state.id, let record = try? rooms.record(state.id) { return record }
                 return try DrillSupervisor.finish(state, ending: "ended", by: "drill", now: now)
             }
