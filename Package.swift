@@ -82,6 +82,8 @@ let package = Package(
         .testTarget(
             name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing"],
             swiftSettings: strictSettings),
-        .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner", "Archive"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LabRunnerTests", dependencies: ["LabRunner", "Archive"], exclude: ["Fixtures"],
+            swiftSettings: strictSettings),
     ]
 )

@@ -15,6 +15,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case componentUnusable(path: String, reason: String)
     case unreadable(path: String, reason: String)
     case corruptFile(path: String, reason: String)
+    /// An event whose fields do not read as its kind's payload.
+    case corruptEvent(seq: Int, kind: String, reason: String)
     case objectMissing(hash: String, component: String)
     /// A write failed and was fully undone: nothing changed.
     case writeFailed(path: String, reason: String)
@@ -82,6 +84,9 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Cannot read \(path): \(reason)."
         case .corruptFile(let path, let reason):
             return "Registry file \(path) is damaged (\(reason)); run 'LabRunner fsck' for a full report."
+        case .corruptEvent(let seq, let kind, let reason):
+            return
+                "Event #\(seq) (\(kind)) in events.jsonl is damaged: \(reason); run 'LabRunner fsck' for a full report."
         case .objectMissing(let hash, let component):
             return "The blob \(hash.prefix(12)) of component '\(component)' is missing from the object store; "
                 + "run 'LabRunner fsck' for a full report."
