@@ -1,5 +1,10 @@
-// Simulated production traffic: labelled customer requests answered in-process by whatever a route (by
-// default the production tag, read at each request) points to, each one recorded in the attribution log.
+// The traffic generator lives in Playbook, not Serving, because Playbook's canary sends this traffic, and a lower
+// layer cannot import Serving.
+//
+// Simulated production traffic: the one generator of customer requests (which labelled case request i asks,
+// the campaign mix, the answer seed, all from one seed) and its in-process transport, answered by whatever a
+// route (by default the production tag, read at each request) points to, each one recorded in the attribution
+// log. Serving's live traffic sends the same requests over HTTP.
 public import Evals
 import Foundation
 import Hashing
@@ -104,7 +109,7 @@ public enum Traffic {
 
     /// The labelled case for request draw `draw`: uniform over `cases`, except that during a campaign every
     /// other request comes from the cases expecting one of `campaign`'s intents (a newsletter, a sale).
-    public static func pick(_ cases: [EvalCase], draw: UInt64, campaign: Set<String>? = nil) -> EvalCase {
+    static func pick(_ cases: [EvalCase], draw: UInt64, campaign: Set<String>? = nil) -> EvalCase {
         if let campaign, draw >> 63 == 1 {
             let pool = cases.filter { campaign.contains($0.expect.intent) }
             if !pool.isEmpty { return pool[Int((draw >> 1) % UInt64(pool.count))] }
@@ -112,11 +117,19 @@ public enum Traffic {
         return cases[Int(draw % UInt64(cases.count))]
     }
 
+    /// Waits on `clock` until request `index` of a run paced at `rate` per second, begun when `started` was, is
+    /// due.
+    public static func waitForTurn(_ index: Int, rate: Double, started: Stopwatch, on clock: any LoopClock) {
+        clock.pause(for: .seconds(Double(index) / rate) - started.elapsed)
+    }
+
     /// Sends `requests` simulated requests. `route` picks the serving version for request i (default: the
-    /// production tag, re-read at every request). `rate` > 0 paces requests per second.
+    /// production tag, re-read at every request). `rate` > 0 paces requests per second on `clock`, which also
+    /// times each answer.
     public static func run(
         requests: Int, rate: Double, seed: UInt64, source: String = "traffic", campaign: Set<String>? = nil,
-        in context: PlayContext, route: ((Int) throws -> String)? = nil, progress: ((Int) -> Void)? = nil
+        in context: PlayContext, clock: any LoopClock = ContinuousClock(), route: ((Int) throws -> String)? = nil,
+        progress: ((Int) -> Void)? = nil
     ) throws -> TrafficReport {
         guard requests > 0 else { throw PlaybookError.invalid("--requests must be at least 1.") }
         guard rate >= 0, rate.isFinite else {
@@ -126,42 +139,34 @@ public enum Traffic {
         guard registry.tag("production") != nil || route != nil else { throw PlaybookError.noProduction }
         let answerer = VersionedAnswerer(context: context)
         let log = AttributionLog(registryRoot: registry.root)
-        let clock = ContinuousClock()
-        let start = clock.now
-        var cases: [EvalCase]?
+        let started = clock.stopwatch()
+        var generator: RequestGenerator?
         var report = TrafficReport(
             requests: 0, satisfied: 0, byVersion: [:], firstRequest: nil, lastRequest: nil, seconds: 0)
         var batch: [RequestRecord] = []
         let encoder = CanonicalJSON.encoder()
         for index in 0..<requests {
-            if rate > 0 {
-                let due = start + .milliseconds(Int64(Double(index) * 1000 / rate))
-                let wait = due - clock.now
-                if wait > .zero {
-                    Thread.sleep(
-                        forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
-                }
-            }
-            let requestStart = clock.now
+            if rate > 0 { waitForTurn(index, rate: rate, started: started, on: clock) }
+            let answering = clock.stopwatch()
             guard let version = try route?(index) ?? registry.tag("production") else {
                 throw PlaybookError.noProduction
             }
             let system = try answerer.system(for: version)
-            if cases == nil { cases = try Self.cases(in: context, intents: system.intents) }
-            let pool = cases ?? []
-            let draw = mix(seed, UInt64(index))
-            let labelled = pick(pool, draw: draw, campaign: campaign)
-            let requestSeed = mix(draw, 0x5EED)
-            let answer = system.ask(labelled.input, seed: requestSeed)
+            // The cases are read once the first version is loaded: they are checked against its intents.
+            let customers =
+                try generator
+                ?? RequestGenerator(cases: try Self.cases(in: context, intents: system.intents), seed: seed)
+            generator = customers
+            let request = customers.request(index, campaign: campaign)
+            let labelled = request.labelled
+            let answer = system.ask(labelled.input, seed: request.seed)
             let satisfied = EvalRunner.judge(answer, against: labelled.expect).isEmpty
             let output = String(decoding: try encoder.encode(answer), as: UTF8.self)
-            let elapsed = clock.now - requestStart
             let record = RequestRecord(
-                id: AttributionLog.newRequestID(), at: context.now(), version: version, seed: requestSeed,
+                id: AttributionLog.newRequestID(), at: context.now(), version: version, seed: request.seed,
                 input: labelled.input, inputSHA256: SHA256.hash(labelled.input).hex, output: output,
                 outputSHA256: SHA256.hash(output).hex, satisfied: satisfied, source: source, caseID: labelled.id,
-                latencyMicros: Int(elapsed.components.attoseconds / 1_000_000_000_000) + Int(elapsed.components.seconds)
-                    * 1_000_000)
+                latencyMicros: answering.elapsed.wholeMicroseconds)
             batch.append(record)
             report.requests += 1
             report.satisfied += satisfied ? 1 : 0
@@ -176,8 +181,32 @@ public enum Traffic {
             progress?(index + 1)
         }
         if !batch.isEmpty { try log.append(batch) }
-        let elapsed = clock.now - start
-        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        report.seconds = started.elapsed.seconds
         return report
+    }
+}
+
+/// One simulated customer request: the labelled case it asks and the seed its answer is drawn with.
+public struct SimulatedRequest: Sendable {
+    public var labelled: EvalCase
+    public var seed: UInt64
+}
+
+/// The one generator of simulated customers, whichever transport carries them (in-process here, HTTP in
+/// Serving's live traffic): request i of a run seeded with `seed` asks the same case, under the same mix.
+public struct RequestGenerator: Sendable {
+    public let cases: [EvalCase]
+    public let seed: UInt64
+
+    public init(cases: [EvalCase], seed: UInt64) {
+        self.cases = cases
+        self.seed = seed
+    }
+
+    /// Request `index`; during a campaign (a newsletter, a sale) half the requests ask about its intents.
+    public func request(_ index: Int, campaign: Set<String>? = nil) -> SimulatedRequest {
+        let draw = Traffic.mix(seed, UInt64(index))
+        return SimulatedRequest(
+            labelled: Traffic.pick(cases, draw: draw, campaign: campaign), seed: Traffic.mix(draw, 0x5EED))
     }
 }

@@ -1,4 +1,4 @@
-// Live traffic over HTTP: labelled simulated customers sent to a running service at a steady rate.
+// Live traffic over HTTP: the traffic generator's labelled customers sent to a running service at a steady rate.
 import Evals
 import ToyModel
 import Foundation
@@ -19,32 +19,32 @@ public struct LiveTrafficReport: Encodable, Sendable {
 
 public enum LiveTraffic {
     /// Sends requests to `url` for `duration` seconds (or `count` requests), each labelled with its traffic
-    /// case so the service can judge it; `status` receives a one-line summary about once a second.
+    /// case so the service can judge it; `status` receives a one-line summary about once a second. The requests
+    /// are the traffic generator's, paced on `clock`.
     public static func run(
         url: String, rate: Double, duration: Double?, count: Int?, seed: UInt64,
-        campaign: (() -> Set<String>?)? = nil, in context: PlayContext, status: (String) -> Void
+        campaign: (() -> Set<String>?)? = nil, in context: PlayContext, clock: any LoopClock = ContinuousClock(),
+        status: (String) -> Void
     ) throws -> LiveTrafficReport {
         guard rate > 0, rate.isFinite else {
             throw PlaybookError.invalid("--rate must be more than 0 requests per second.")
         }
         let client = try HTTPClient(url: url)
-        let cases = try Traffic.cases(in: context, intents: try context.liveSystem().intents)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let customers = RequestGenerator(
+            cases: try Traffic.cases(in: context, intents: try context.liveSystem().intents), seed: seed)
+        let started = clock.stopwatch()
         var report = LiveTrafficReport(requests: 0, satisfied: 0, failed: 0, byVersion: [:], seconds: 0)
-        var lastStatus = start
+        var lastStatus = Duration.zero
         var index = 0
         while true {
-            let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            if let duration, seconds >= duration { break }
+            if let duration, started.elapsed.seconds >= duration { break }
             if let count, index >= count { break }
-            let due = Double(index) / rate
-            if due > seconds { Thread.sleep(forTimeInterval: due - seconds) }
-            let draw = Traffic.mix(seed, UInt64(index))
-            let labelled = Traffic.pick(cases, draw: draw, campaign: campaign?())
+            Traffic.waitForTurn(index, rate: rate, started: started, on: clock)
+            let request = customers.request(index, campaign: campaign?())
+            let labelled = request.labelled
+            // A JSON number is exact only below 2^53, so the wire carries the seed's top 52 bits.
             let body = try JSONSerialization.data(withJSONObject: [
-                "text": labelled.input, "seed": Traffic.mix(draw, 0x5EED) >> 12,
+                "text": labelled.input, "seed": request.seed >> 12,
             ])
             index += 1
             let response: HTTPResponse
@@ -64,8 +64,8 @@ public enum LiveTraffic {
             report.requests += 1
             report.byVersion[answer.version, default: 0] += 1
             if EvalRunner.judge(answer.answer, against: labelled.expect).isEmpty { report.satisfied += 1 }
-            if clock.now - lastStatus >= .seconds(1) {
-                lastStatus = clock.now
+            if started.elapsed - lastStatus >= .seconds(1) {
+                lastStatus = started.elapsed
                 status(
                     String(
                         format: "%d requests, %.1f%% satisfied, %d failed, serving %@", report.requests,
@@ -73,8 +73,7 @@ public enum LiveTraffic {
                         String(answer.version.prefix(12))))
             }
         }
-        let elapsed = clock.now - start
-        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        report.seconds = started.elapsed.seconds
         return report
     }
 }
