@@ -29,7 +29,7 @@ public final class HTTPClient {
 
     private func connectIfNeeded() throws {
         guard descriptor < 0 else { return }
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socketDescriptor = Sockets.openStream()
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -73,7 +73,7 @@ public final class HTTPClient {
             guard var pointer = raw.baseAddress else { return true }
             var remaining = raw.count
             while remaining > 0 {
-                let sent = Glibc.send(descriptor, pointer, remaining, Int32(MSG_NOSIGNAL))
+                let sent = Sockets.send(descriptor, pointer, remaining)
                 if sent <= 0 { return false }
                 remaining -= sent
                 pointer += sent

@@ -1,6 +1,7 @@
 // A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection up to a cap (503 beyond it),
 // limits answered with a 4xx and a JSON body, and a graceful stop that lets requests in flight finish.
 import Foundation
+public import Playbook
 import Synchronization
 
 #if canImport(Glibc)
@@ -24,13 +25,16 @@ public final class HTTPServer: Sendable {
     private let limits: HTTPLimits
     private let handler: @Sendable (HTTPRequest) -> HTTPResponse
     private let state = Mutex(State())
+    /// Times the limits (idle, request, lingering close) and the stop's grace. Sockets still wait in real time
+    /// (poll), so on a manual clock these deadlines pass only as that clock is moved.
+    private let clock: any LoopClock
 
     /// Binds `host:port` (port 0 picks a free one). Throws a sentence naming the address when it cannot.
     public init(
         host: String = "127.0.0.1", port: UInt16, limits: HTTPLimits = HTTPLimits(),
-        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+        clock: any LoopClock = ContinuousClock(), handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = Sockets.openStream()
         guard descriptor >= 0 else { throw ServingError("Cannot open a socket: \(String(cString: strerror(errno))).") }
         var yes: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -58,6 +62,7 @@ public final class HTTPServer: Sendable {
         }
         self.port = UInt16(bigEndian: actual.sin_port)
         self.limits = limits
+        self.clock = clock
         self.handler = handler
         state.withLock { $0.listener = descriptor }
     }
@@ -76,8 +81,7 @@ public final class HTTPServer: Sendable {
             guard poll(&poller, 1, 100) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
-            var yes: Int32 = 1
-            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            Sockets.prepareAccepted(client)
             let admitted = state.withLock { state -> Bool in
                 guard state.connections < limits.maxConnections else { return false }
                 state.connections += 1
@@ -104,10 +108,9 @@ public final class HTTPServer: Sendable {
             defer { state.listener = -1 }
             return state.listener
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now + grace
-        while clock.now < deadline, !state.withLock({ $0.acceptThreadDone && $0.connections == 0 }) {
-            Thread.sleep(forTimeInterval: 0.01)
+        let graceTimer = clock.stopwatch()
+        while graceTimer.elapsed < grace, !state.withLock({ $0.acceptThreadDone && $0.connections == 0 }) {
+            clock.pause(for: .milliseconds(10))
         }
         if listener >= 0 { close(listener) }
     }
@@ -134,16 +137,16 @@ public final class HTTPServer: Sendable {
     private func serve(_ client: Int32) {
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let clock = ContinuousClock()
+        // Deadlines are durations since the connection opened, on the server's clock.
+        let connection = clock.stopwatch()
         while true {
-            let started = buffer.isEmpty ? nil : clock.now
-            var firstByte = started
+            var firstByte = buffer.isEmpty ? nil : connection.elapsed
             // Read until one whole request is buffered, within the idle and request deadlines.
             guard case .parsed(var parsed) = parse(buffer, answeringErrorsOn: client) else { return }
-            let idleDeadline = clock.now + limits.idleTimeout
+            let idleDeadline = connection.elapsed + limits.idleTimeout
             while parsed == nil {
                 let deadline = firstByte.map { $0 + limits.requestTimeout } ?? idleDeadline
-                let remaining = deadline - clock.now
+                let remaining = deadline - connection.elapsed
                 if remaining <= .zero || (firstByte == nil && stopping) {
                     if firstByte != nil {
                         send(
@@ -160,7 +163,7 @@ public final class HTTPServer: Sendable {
                 guard poll(&poller, 1, max(wait, 1)) > 0 else { continue }
                 let count = chunk.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { return }
-                if firstByte == nil { firstByte = clock.now }
+                if firstByte == nil { firstByte = connection.elapsed }
                 buffer.append(contentsOf: chunk[0..<count])
                 guard case .parsed(let next) = parse(buffer, answeringErrorsOn: client) else { return }
                 parsed = next
@@ -198,10 +201,9 @@ public final class HTTPServer: Sendable {
     private func lingeringClose(_ client: Int32) {
         shutdown(client, Int32(SHUT_WR))
         var scratch = [UInt8](repeating: 0, count: 16 * 1024)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(1)
+        let closing = clock.stopwatch()
         var discarded = 0
-        while discarded < 2 * 1024 * 1024, clock.now < deadline {
+        while discarded < 2 * 1024 * 1024, closing.elapsed < .seconds(1) {
             var poller = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 100) > 0 else { continue }
             let count = scratch.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
@@ -217,7 +219,7 @@ public final class HTTPServer: Sendable {
             guard var pointer = raw.baseAddress else { return true }
             var remaining = raw.count
             while remaining > 0 {
-                let sent = Glibc.send(client, pointer, remaining, Int32(MSG_NOSIGNAL))
+                let sent = Sockets.send(client, pointer, remaining)
                 if sent < 0 {
                     if errno == EINTR { continue }
                     return false

@@ -33,10 +33,15 @@ public final class ModelService: Sendable {
     private let encoder = Mutex(CanonicalJSON.encoder())
     /// Longest `text` accepted on /v1/ask, in characters: a support message, not a document.
     public let maxTextCharacters: Int
+    /// Times each answer (the latency logged and in /metrics); wall time is the context's.
+    private let clock: any LoopClock
 
-    public init(context: PlayContext, maxTextCharacters: Int = 16_384) throws {
+    public init(
+        context: PlayContext, maxTextCharacters: Int = 16_384, clock: any LoopClock = ContinuousClock()
+    ) throws {
         self.context = context
         self.maxTextCharacters = maxTextCharacters
+        self.clock = clock
         log = AttributionLog(registryRoot: context.registry.root)
         let system = try context.liveSystem()
         cases = Dictionary(
@@ -110,8 +115,7 @@ public final class ModelService: Sendable {
     }
 
     private func ask(_ request: HTTPRequest) -> HTTPResponse {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let answering = clock.stopwatch()
         guard let asked = try? JSONDecoder().decode(AskBody.self, from: request.body), !asked.text.isEmpty else {
             return failed(.error(400, "The body must be JSON like {\"text\": \"where is my order\", \"seed\": 1}."))
         }
@@ -142,8 +146,7 @@ public final class ModelService: Sendable {
         let satisfied = labelled.map { EvalRunner.judge(answer, against: $0.expect).isEmpty }
         let body = (try? encoder.withLock { try $0.encode(answer) }) ?? Data()
         let output = String(decoding: body, as: UTF8.self)
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = answering.elapsed.seconds
         let record = RequestRecord(
             id: requestID, at: context.now(), version: version, seed: seed, input: text,
             inputSHA256: SHA256.hash(text).hex, output: output, outputSHA256: SHA256.hash(output).hex,

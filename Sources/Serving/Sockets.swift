@@ -1,0 +1,46 @@
+// The socket calls that differ between Linux and Darwin, in one place so the server and the client read the same
+// on both. A peer that hangs up must end one connection, never the process: Linux asks for no SIGPIPE on each
+// send, Darwin marks the socket once.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+enum Sockets {
+    /// A new IPv4 TCP socket, or -1.
+    static func openStream() -> Int32 {
+        #if canImport(Glibc)
+            return socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            if descriptor >= 0 { refuseSignalOnHangUp(descriptor) }
+            return descriptor
+        #endif
+    }
+
+    /// Readies a connection the listener accepted: no Nagle delay for small answers, and no SIGPIPE.
+    static func prepareAccepted(_ descriptor: Int32) {
+        var yes: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+        #if !canImport(Glibc)
+            refuseSignalOnHangUp(descriptor)
+        #endif
+    }
+
+    /// Sends up to `count` bytes; the bytes sent, or a negative number on error (errno says which).
+    static func send(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            return Glibc.send(descriptor, bytes, count, Int32(MSG_NOSIGNAL))
+        #else
+            return Darwin.send(descriptor, bytes, count, 0)
+        #endif
+    }
+
+    #if !canImport(Glibc)
+        private static func refuseSignalOnHangUp(_ descriptor: Int32) {
+            var yes: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &yes, socklen_t(MemoryLayout<Int32>.size))
+        }
+    #endif
+}
