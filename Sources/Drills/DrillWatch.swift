@@ -1,7 +1,8 @@
-// The drill's monitor: the same label-free comparison the `monitor` command makes, one look at a time. It
-// raises the alarm (an incident marked with the drill's id) when the serving version's signals shift from the
-// previous production version's window, and records recovery when, after production moved, the restored
-// version's live signals are back within bounds of the last window before the fault for a whole window.
+// The drill's monitor: the same label-free comparison and monitor rule the `monitor` command uses, one look at a
+// time, alarming on two looks in a row. It raises the alarm (an incident marked with the drill's id) when the
+// serving version's signals shift from the previous production version's window, and records recovery when,
+// after production moved, the restored version's live signals are back within bounds of the last window before
+// the fault for a whole window.
 public import Foundation
 public import Playbook
 import Registry
@@ -20,9 +21,9 @@ public struct DrillWatch: Sendable {
     public let window: Double
     /// The drill's start: the monitor watches changes made during the drill, not the laid history's.
     public let since: Date
-    /// Consecutive alarming looks so far: one look over a line is not an alarm (the windows overlap, and a
-    /// monitor that tests twice a second for minutes would otherwise cry wolf).
-    private var alarming = 0
+    /// One look over a line is not an alarm here: the windows overlap, and a monitor that tests twice a second
+    /// for minutes would otherwise cry wolf.
+    private var rule = MonitorRule(consecutiveLooks: DrillWatch.lookingTwice)
 
     public static let defaultWindow: Double = 20
     public static let lookingTwice = 2
@@ -45,19 +46,15 @@ public struct DrillWatch: Sendable {
         let incidents = Incidents.all(events: events)
         let mine = DrillMarking.incidentIDs(events: events, drill: drill)
         guard let incident = incidents.last(where: { mine.contains($0.id) }) else {
-            guard let arrived = moves.last(where: { $0.to == production })?.at, arrived >= since,
-                let verdict = watch.verdict(
-                    current: production, history: moves, window: window, now: now, alpha: context.settings.alpha),
-                verdict.alarm
-            else {
-                alarming = 0
-                return .quiet
+            var look = MonitorLook(labelFree: nil)
+            // Only a version that arrived during the drill is judged, not the laid history's.
+            if let arrived = moves.last(where: { $0.to == production })?.at, arrived >= since {
+                look.labelFree = watch.verdict(
+                    current: production, history: moves, window: window, now: now, alpha: context.settings.alpha)
             }
-            alarming += 1
-            guard alarming >= Self.lookingTwice else { return .quiet }
+            guard rule.record(look) else { return .quiet }
             let opened = try Incidents.open(
-                symptom: "label-free signals shifted from \(verdict.baseline.prefix(12)): "
-                    + "\(verdict.comparison.summary) over \(Int(window))s (drill monitor)",
+                symptom: rule.symptoms(of: look).joined(separator: "; ") + " over \(Int(window))s (drill monitor)",
                 detectedAt: now, badVersion: nil, by: "monitor", source: "monitor",
                 marks: [DrillMarking.key: drill], in: context)
             return .alarm(incident: opened.id)

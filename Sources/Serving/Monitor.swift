@@ -1,7 +1,8 @@
 // The monitor: watches a running service's metrics and the attribution log, and raises the alarm — opening
 // an incident whose detection time starts the rollback clock — when the label-free signals of the serving
 // version shift significantly from the previous production version's window, or (when traffic carries
-// labels) when the satisfied share falls below a threshold.
+// labels) when the satisfied share falls below a threshold. What counts as out of bounds, and how many looks in
+// a row make an alarm, is the one monitor rule, which the drill's monitor uses too.
 public import Foundation
 public import Playbook
 public import Registry
@@ -88,13 +89,71 @@ public struct MonitorOutcome: Sendable {
     public var readings: Int
 }
 
-public enum Monitor {
+/// What one look of a monitor saw.
+public struct MonitorLook: Sendable {
+    /// The serving version's label-free signals against its baseline, when there was one to compare with.
+    public var labelFree: LabelFreeVerdict?
+    /// Labelled requests in the window, and the share of them satisfied (nil when none were labelled).
+    public var labelled: Int
+    public var satisfiedShare: Double?
+
+    public init(labelFree: LabelFreeVerdict?, labelled: Int = 0, satisfiedShare: Double? = nil) {
+        self.labelFree = labelFree
+        self.labelled = labelled
+        self.satisfiedShare = satisfiedShare
+    }
+}
+
+/// The one monitor rule, for the `monitor` command and the drill's monitor alike. A look is out of bounds when
+/// the serving version's label-free signals shifted significantly from its baseline or, when labels are judged,
+/// at least `minimumLabelled` labelled requests were satisfied less often than `threshold`. The alarm stands
+/// once `consecutiveLooks` looks in a row were out of bounds, and falls with the first look within bounds.
+public struct MonitorRule: Sendable {
     /// Fewest labelled requests in the window before a share is judged.
     public static let minimumLabelled = 20
 
+    public let consecutiveLooks: Int
+    /// The satisfied share below which labelled traffic is out of bounds; nil when labels are not judged.
+    public let threshold: Double?
+    private var outOfBoundsInARow = 0
+
+    public init(consecutiveLooks: Int, threshold: Double? = nil) {
+        self.consecutiveLooks = max(consecutiveLooks, 1)
+        self.threshold = threshold
+    }
+
+    /// Why `look` is out of bounds, as an incident names it; empty when it is within bounds.
+    public func symptoms(of look: MonitorLook) -> [String] {
+        var symptoms: [String] = []
+        if let labelFree = look.labelFree, labelFree.alarm {
+            symptoms.append(
+                "label-free signals shifted from \(labelFree.baseline.prefix(12)): \(labelFree.comparison.summary)")
+        }
+        if let threshold, look.labelled >= Self.minimumLabelled, (look.satisfiedShare ?? 1) < threshold {
+            symptoms.append(
+                String(
+                    format: "satisfied share %.1f%% below %.1f%%", (look.satisfiedShare ?? 0) * 100, threshold * 100))
+        }
+        return symptoms
+    }
+
+    /// Counts `look`; whether the alarm stands after it.
+    public mutating func record(_ look: MonitorLook) -> Bool {
+        outOfBoundsInARow = symptoms(of: look).isEmpty ? 0 : outOfBoundsInARow + 1
+        return outOfBoundsInARow >= consecutiveLooks
+    }
+}
+
+public enum Monitor {
+    /// Time between looks.
+    public static let interval: Duration = .milliseconds(500)
+
+    /// Looks every `interval` on `clock` (for `duration` seconds, or until stopped) and alarms on the first look
+    /// out of bounds.
     public static func run(
         url: String, window: Double, threshold: Double, duration: Double?, exitOnAlarm: Bool, by actor: String,
-        in context: PlayContext, report: (MonitorReading, Incident?) -> Void
+        in context: PlayContext, clock: any LoopClock = ContinuousClock(),
+        report: (MonitorReading, Incident?) -> Void
     ) throws -> MonitorOutcome {
         var watch = SignalWatch(log: AttributionLog(registryRoot: context.registry.root))
         var history: (version: String, moves: [TagMove])?
@@ -103,33 +162,31 @@ public enum Monitor {
             throw PlaybookError.invalid("--threshold must be a share from 0 to 1, such as 0.85.")
         }
         let client = try HTTPClient(url: url)
-        let clock = ContinuousClock()
-        let start = clock.now
-        var counters: [(at: ContinuousClock.Instant, requests: Int, labelled: Int, satisfied: Int)] = []
+        let started = clock.stopwatch()
+        var counters: [(at: Duration, requests: Int, labelled: Int, satisfied: Int)] = []
+        var rule = MonitorRule(consecutiveLooks: 1, threshold: threshold)
         var incident: Incident?
         var readings = 0
         while true {
-            if let duration, clock.now - start >= .milliseconds(Int64(duration * 1000)) { break }
+            if let duration, started.elapsed >= .seconds(duration) { break }
             let metrics = try client.send("GET", "/metrics")
             let version =
                 (try? client.send("GET", "/v1/version")).flatMap {
                     (try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any])?["version"] as? String
                 } ?? "none"
             let text = String(decoding: metrics.body, as: UTF8.self)
-            let now = clock.now
+            let now = started.elapsed
             counters.append(
                 (
                     now, total("labrunner_requests_total", text), total("labrunner_labelled_total", text),
                     total("labrunner_satisfied_total", text)
                 ))
-            counters.removeAll { now - $0.at > .milliseconds(Int64(window * 1000)) && $0.at != now }
+            counters.removeAll { now - $0.at > .seconds(window) && $0.at != now }
             let first = counters[0]
             let last = counters[counters.count - 1]
-            let span = now - first.at
-            let seconds = Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
+            let seconds = (now - first.at).seconds
             let labelled = last.labelled - first.labelled
             let share = labelled > 0 ? Double(last.satisfied - first.satisfied) / Double(labelled) : nil
-            let labelAlarm = labelled >= minimumLabelled && (share ?? 1) < threshold
             // Label-free: the serving version's signals against the previous production version's window.
             try watch.refresh()
             if history?.version != version {
@@ -138,21 +195,12 @@ public enum Monitor {
             let labelFree = watch.verdict(
                 current: version, history: history?.moves ?? [], window: window, now: context.now(),
                 alpha: context.settings.alpha)
-            let alarm = labelAlarm || labelFree?.alarm == true
+            let look = MonitorLook(labelFree: labelFree, labelled: labelled, satisfiedShare: share)
+            let alarm = rule.record(look)
             if alarm, incident == nil {
-                var symptoms: [String] = []
-                if let labelFree, labelFree.alarm {
-                    symptoms.append(
-                        "label-free signals shifted from \(labelFree.baseline.prefix(12)): \(labelFree.comparison.summary)"
-                    )
-                }
-                if labelAlarm {
-                    symptoms.append(
-                        String(
-                            format: "satisfied share %.1f%% below %.1f%%", (share ?? 0) * 100, threshold * 100))
-                }
                 incident = try Incidents.open(
-                    symptom: symptoms.joined(separator: "; ") + String(format: " over %gs (monitor)", window),
+                    symptom: rule.symptoms(of: look).joined(separator: "; ")
+                        + String(format: " over %gs (monitor)", window),
                     detectedAt: context.now(), badVersion: nil, by: actor, source: "monitor", in: context)
             }
             readings += 1
@@ -162,7 +210,7 @@ public enum Monitor {
                     satisfiedShare: share, labelled: labelled, version: version, alarm: alarm, labelFree: labelFree),
                 alarm ? incident : nil)
             if alarm, exitOnAlarm { break }
-            Thread.sleep(forTimeInterval: 0.5)
+            clock.pause(for: interval)
         }
         return MonitorOutcome(incident: incident, readings: readings)
     }

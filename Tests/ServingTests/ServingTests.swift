@@ -89,13 +89,18 @@ final class ServedLab {
     let context: PlayContext
     let server: HTTPServer
 
-    init(limits: HTTPLimits = HTTPLimits()) throws {
+    /// `clock`, when given, is the workspace's wall time (what the attribution log and the registry record).
+    init(limits: HTTPLimits = HTTPLimits(), clock: ManualClock? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester")
         try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester")
-        context = try PlayContext(workspace: Workspace(root: root))
+        if let clock {
+            context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
+        } else {
+            context = try PlayContext(workspace: Workspace(root: root))
+        }
         _ = try RegisterPlay.run(RegisterRequest(owner: "a", reason: "baseline", parent: nil, root: true), in: context)
         let promote = PromoteRequest(ref: "#1", approver: "b")
         _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
@@ -311,38 +316,6 @@ final class ServedLab {
             }
         }
         #expect(failures.withLock { $0 } == 0)
-    }
-}
-
-@Suite(.serialized) struct MonitorTests {
-    @Test func theAlarmFiresAfterABadPromoteUnderLiveTrafficAndOpensAnIncident() throws {
-        let lab = try ServedLab()
-        let url = "http://127.0.0.1:\(lab.server.port)"
-        let path = lab.root + "/system/prompt.md"
-        let prompt = try String(contentsOfFile: path, encoding: .utf8)
-        try prompt.replacingOccurrences(
-            of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover"
-        ).write(toFile: path, atomically: true, encoding: .utf8)
-        let bad = try RegisterPlay.run(
-            RegisterRequest(owner: "a", reason: "bad", parent: "#1", root: false), in: lab.context
-        ).record
-        let context = lab.context
-        let traffic = Thread {
-            _ = try? LiveTraffic.run(url: url, rate: 200, duration: 12, count: nil, seed: 3, in: context) { _ in }
-        }
-        traffic.start()
-        Thread.sleep(forTimeInterval: 1)
-        let promote = PromoteRequest(ref: bad.id, approver: "b", force: true, reason: "manufactured")
-        _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
-        let promotedAt = Date()
-        let outcome = try Monitor.run(
-            url: url, window: 2, threshold: 0.9, duration: 15, exitOnAlarm: true, by: "watch", in: context
-        ) { _, _ in }
-        let incident = try #require(outcome.incident)
-        #expect(incident.badVersion == bad.id)
-        #expect(incident.source == "monitor")
-        // Within its 2 s window plus the time to gather 20 labelled requests, with room for a loaded machine.
-        #expect(incident.detectedAt.timeIntervalSince(promotedAt) < 10, "the alarm fires soon after the bad promote")
     }
 }
 
