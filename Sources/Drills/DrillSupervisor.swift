@@ -3,7 +3,7 @@
 // and writes the record. Children watch their parent: when the drill process dies, they stop too.
 public import Foundation
 import Hashing
-import Playbook
+public import Playbook
 public import Registry
 
 #if canImport(Glibc)
@@ -66,10 +66,12 @@ public enum DrillSupervisor {
         }
     }
 
-    /// Runs a whole drill in this process until it is ended; returns its record.
-    public static func run(_ launch: DrillLaunch, now: @escaping @Sendable () -> Date, news: DrillNews) throws
-        -> DrillRecord
-    {
+    /// Runs a whole drill in this process until it is ended; returns its record. `now` is wall time; `clock`
+    /// times the fault's shipping and the supervisor's ticks.
+    public static func run(
+        _ launch: DrillLaunch, now: @escaping @Sendable () -> Date, clock: any LoopClock = ContinuousClock(),
+        news: DrillNews
+    ) throws -> DrillRecord {
         let room = DrillRoom(launch.room)
         try checkRoom(launch.room)
         if let abandoned = room.active() {
@@ -87,7 +89,7 @@ public enum DrillSupervisor {
         let stop = StopFlag()
         let signals = stop.catchSignals()
         defer { signals.forEach { $0.cancel() } }
-        let children = Children(root: root, executable: launch.executable)
+        let children = Children(root: root, executable: launch.executable, clock: clock)
         defer { children.stopAll() }
         do {
             let url = try children.startService(port: launch.port)
@@ -114,8 +116,7 @@ public enum DrillSupervisor {
             throw error
         }
         news.started(state, laid)
-        let clock = ContinuousClock()
-        let begun = clock.now
+        let begun = clock.stopwatch()
         var shipped = false
         var ending = "ended"
         while true {
@@ -131,8 +132,7 @@ public enum DrillSupervisor {
                 ending = "abandoned"
                 break
             }
-            let elapsed = clock.now - begun
-            if !shipped, Double(elapsed.components.seconds) >= launch.plan.shipAfter {
+            if !shipped, Double(begun.elapsed.components.seconds) >= launch.plan.shipAfter {
                 shipped = true
                 do {
                     news.shipped(try FaultShipper.ship(launch.plan, laid: laid, drill: id, in: context))
@@ -142,7 +142,7 @@ public enum DrillSupervisor {
                     break
                 }
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            clock.pause(for: .milliseconds(200))
         }
         children.stopAll()
         news.scoring()
@@ -176,8 +176,23 @@ public enum DrillSupervisor {
 
     /// Whether `pid` is one of the drill's children: its command line names the drill's workspace.
     static func isChild(_ pid: Int32, of state: DrillState) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        return data.split(separator: 0).contains { Data($0) == Data(state.workspace.utf8) }
+        #if os(Linux)
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return data.split(separator: 0).contains { Data($0) == Data(state.workspace.utf8) }
+        #else
+            // No /proc: ps prints the command line, its arguments joined by spaces.
+            let ps = Process()
+            ps.executableURL = URL(fileURLWithPath: "/bin/ps")
+            ps.arguments = ["-o", "args=", "-p", String(pid)]
+            let output = Pipe()
+            ps.standardOutput = output
+            ps.standardError = FileHandle.nullDevice
+            do { try ps.run() } catch { return false }  // no ps to ask: not known to be ours, so left alone
+            let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            ps.waitUntilExit()
+            let arguments = " " + line.trimmingCharacters(in: .whitespacesAndNewlines) + " "
+            return arguments.contains(" " + state.workspace + " ")
+        #endif
     }
 
     /// Lays the history in a hidden sibling and renames it into place, so a failed start leaves no drill folder.
@@ -199,10 +214,13 @@ public enum DrillSupervisor {
     }
 
     /// In a child: stops the process (through `onOrphaned`) once its drill process is gone.
-    public static func watchParent(environment: [String: String], onOrphaned: @escaping @Sendable () -> Void) {
+    public static func watchParent(
+        environment: [String: String], clock: any LoopClock = ContinuousClock(),
+        onOrphaned: @escaping @Sendable () -> Void
+    ) {
         guard let text = environment[parentVariable], let parent = Int32(text) else { return }
         let thread = Thread {
-            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+            while getppid() == parent { clock.pause(for: .milliseconds(200)) }
             onOrphaned()
         }
         thread.start()
@@ -235,10 +253,12 @@ final class Children: @unchecked Sendable {
     private var running: [(name: String, process: Process)] = []
     let root: String
     let executable: String
+    let clock: any LoopClock
 
-    init(root: String, executable: String) {
+    init(root: String, executable: String, clock: any LoopClock) {
         self.root = root
         self.executable = executable
+        self.clock = clock
     }
 
     var logFolder: String { root + "/.labrunner/drill-logs" }
@@ -274,7 +294,7 @@ final class Children: @unchecked Sendable {
                 if !port.isEmpty { return "http://127.0.0.1:\(port)" }
             }
             if let dead = firstExited() { throw DrillsError.childFailed(name: dead, log: log) }
-            Thread.sleep(forTimeInterval: 0.1)
+            clock.pause(for: .milliseconds(100))
         }
         throw DrillsError.childFailed(name: "service", log: log)
     }
@@ -284,9 +304,9 @@ final class Children: @unchecked Sendable {
     /// SIGTERM to each, SIGKILL to any still running after three seconds; waits for all.
     func stopAll() {
         for child in running where child.process.isRunning { child.process.terminate() }
-        let deadline = Date().addingTimeInterval(3)
-        while running.contains(where: { $0.process.isRunning }), Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
+        let waited = clock.stopwatch()
+        while running.contains(where: { $0.process.isRunning }), waited.elapsed < .seconds(3) {
+            clock.pause(for: .milliseconds(50))
         }
         for child in running where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
         for child in running { child.process.waitUntilExit() }
