@@ -1,3 +1,6 @@
+// These signals live in Playbook, not Serving, because Playbook's canary and investigate play read them, and a
+// lower layer cannot import Serving.
+//
 // Label-free signals: what every answer shows about a version without an answer key (escalation, refusal,
 // citation and clarify rates, mean confidence, answer length, intent mix, cited-document mix), computed per version from
 // attribution records, and a stated significance test of a shift between two versions' windows.
