@@ -93,7 +93,7 @@ final class ServedLab {
     init(limits: HTTPLimits = HTTPLimits(), clock: ManualClock? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
+        try InstalledSystem.install(into: root)
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester")
         try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester")
         if let clock {

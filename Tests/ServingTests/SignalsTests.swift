@@ -18,7 +18,7 @@ final class TrafficLab {
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("signals-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
+        try InstalledSystem.install(into: root)
         try Registry.create(root: Workspace(root: root).registryPath, actor: "tester")
         try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester")
         context = try PlayContext(workspace: Workspace(root: root))
