@@ -112,6 +112,7 @@ public struct MonitorRule: Sendable {
     /// Fewest labelled requests in the window before a share is judged.
     public static let minimumLabelled = 20
 
+    /// Looks in a row out of bounds that raise the alarm (at least one).
     public let consecutiveLooks: Int
     /// The satisfied share below which labelled traffic is out of bounds; nil when labels are not judged.
     public let threshold: Double?
