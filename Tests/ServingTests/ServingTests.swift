@@ -19,8 +19,21 @@ final class RawConnection {
     /// Bytes received past the last response (a pipelined reply may arrive in the same read).
     private var buffer: [UInt8] = []
 
+    #if canImport(Glibc)
+        static let streamType = Int32(SOCK_STREAM.rawValue)
+        static let sendFlags = Int32(MSG_NOSIGNAL)
+    #else
+        static let streamType = SOCK_STREAM
+        /// Darwin has no per-send flag; the socket is marked SO_NOSIGPIPE instead.
+        static let sendFlags: Int32 = 0
+    #endif
+
     init(port: UInt16) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptor = socket(AF_INET, Self.streamType, 0)
+        #if !canImport(Glibc)
+            var yes: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &yes, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -39,7 +52,7 @@ final class RawConnection {
 
     func write(_ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Self.sendFlags) }
     }
 
     /// Reads one response: status, headers, body (by Content-Length).
