@@ -1,6 +1,7 @@
 // The statistics behind pass rates and verdicts, with the case as the unit of analysis: a case-level interval
 // for one run's pass rate, and a sign-flip permutation test with a t-interval over cases for two paired runs.
 import Foundation
+import Hashing
 import ToyModel
 
 public enum Statistics {

@@ -93,13 +93,7 @@ public enum RegisterPlay {
         if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) {
             warnings.append(warning)
         }
-        let contents = components.mapValues { content -> ComponentContent in
-            switch content {
-            case .file(let data): return .file(data)
-            case .folder(let files): return .folder(files)
-            }
-        }
-        let system = try ToySystem(components: contents, version: prepared.id)
+        let system = try ToySystem(components: components, version: prepared.id)
         var extra: [String: String] = [:]
         var lineageBroken = false
         var lineageUnverified = false

@@ -2,7 +2,7 @@
 // nothing it finds: names are compared as bytes, only regular files and folders are read, links are followed
 // only inside the workspace and never round a loop, and depth, entries and bytes are bounded.
 import Foundation
-import Hashing
+public import Hashing
 
 #if canImport(Glibc)
     import Glibc

@@ -1,12 +1,10 @@
 // The registry: versions, tags and events over the object store, with crash-safe, locked writes.
 public import Foundation
-import Hashing
+public import Hashing
 
-/// A component's bytes as found in the workspace or handed back from the store.
-public enum ComponentData: Sendable, Equatable {
-    case file(Data)
-    case folder([String: Data])
-}
+/// A component's bytes as found in the workspace or handed back from the store: the kit's one component-content
+/// type, which the toy model loads as it is.
+public typealias ComponentData = ComponentContent
 
 /// What `register` did: the version, and whether identical content was already registered.
 public struct RegisterOutcome: Sendable {

@@ -2,7 +2,7 @@
 // and answers. Every component changes measured behaviour: the prompt's directives, the config's knobs,
 // the classifier's weights and the knowledge base's documents.
 import Foundation
-import Hashing
+public import Hashing
 
 public struct ToySystem: Sendable {
     let directives: PromptDirectives

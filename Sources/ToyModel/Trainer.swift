@@ -1,5 +1,6 @@
 // Training the intent classifier: deterministic SGD on softmax regression, from a CSV and a seed.
 public import Foundation
+import Hashing
 
 public enum Trainer {
     public static let version = "1.0"
