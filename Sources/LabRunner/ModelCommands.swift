@@ -272,8 +272,8 @@ enum EvalRendering {
     }
 
     static func printComparison(_ comparison: Comparison, _ console: Console) {
-        let style: Style = comparison.verdict == "worse" ? .red : comparison.verdict == "better" ? .green : .bold
-        console.out("Verdict: \(console.styled(comparison.verdict, style))")
+        let style: Style = comparison.verdict == .worse ? .red : comparison.verdict == .better ? .green : .bold
+        console.out("Verdict: \(console.styled(comparison.verdict.rawValue, style))")
         console.out(
             String(
                 format: "Δ pass rate (B − A, mean per case) %+.1f points, 95%% CI [%+.1f, %+.1f]; p = %.4g at alpha %g",

@@ -184,7 +184,7 @@ public enum InvestigatePlay {
         }
         let live = try liveSignals(since: onset, until: reportedAt, in: registry)
 
-        let worse = suspects.filter { $0.comparison.verdict == "worse" }
+        let worse = suspects.filter { $0.comparison.verdict == .worse }
         let culprit = worse.first { $0.rolledBack == nil } ?? worse.first
         var components = culprit?.changedComponents ?? []
         if culprit?.lineageChanged == true { components.append("data/train.csv (dataset lineage)") }

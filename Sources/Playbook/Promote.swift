@@ -203,7 +203,7 @@ public enum PromotePlay {
         } else {
             let compared = try EvalComparer.compare(productionResult, candidateResult, alpha: context.settings.alpha)
             comparison = compared
-            passed = compared.verdict != "worse"
+            passed = compared.verdict != .worse
             finding =
                 "eval compare says \(compared.verdict) (p = \(String(format: "%.4f", compared.pValue)), \(compared.test))"
         }
@@ -243,7 +243,7 @@ public enum PromotePlay {
                 b.cases = b.cases.filter { $0.category == category }
                 worse =
                     try b.cases.isEmpty
-                    || (EvalComparer.compare(a, b, alpha: context.settings.alpha)).verdict == "worse"
+                    || (EvalComparer.compare(a, b, alpha: context.settings.alpha)).verdict == .worse
             }
             checks.append(FloorCheck(category: category, candidate: after, production: before.passRate, worse: worse))
         }

@@ -423,7 +423,7 @@ public enum Writeup {
             let test = paired(category)
             let delta = test.map { String(format: "%+.1f pts", $0.delta * 100) } ?? "–"
             let p = test.map { pValue($0.pValue) } ?? "–"
-            let marked = test?.verdict == "worse" ? "**\(delta)**" : delta
+            let marked = test?.verdict == .worse ? "**\(delta)**" : delta
             out.append("| \(category) | \(cases) | " + rates.joined(separator: " | ") + " | \(marked) | \(p) |")
         }
         if !unchanged.isEmpty {

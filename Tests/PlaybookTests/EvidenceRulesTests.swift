@@ -168,7 +168,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let finding = try InvestigatePlay.run(onset: onset, by: "sre", in: lab.context())
         #expect(finding.onsetBeforeFirstPromotion)
         let suspect = try #require(finding.suspects.first { $0.version == bad.id })
-        #expect(suspect.comparison.verdict == "worse")
+        #expect(suspect.comparison.verdict == .worse)
         #expect(suspect.rolledBackNote?.contains("already rolled back at") == true)
         #expect(suspect.rolledBackNote?.contains(rollback.incident.id) == true)
         #expect(finding.regressionConfirmed && finding.conclusion.contains(rollback.incident.id))

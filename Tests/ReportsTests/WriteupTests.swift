@@ -188,7 +188,7 @@ import Testing
         let before = try resultOf(rows[0])
         let during = try resultOf(rows[1])
         let comparison = try EvalComparer.compare(before, during, alpha: context.settings.alpha)
-        #expect(comparison.verdict == "worse")
+        #expect(comparison.verdict == .worse)
         let paired = try #require(Self.line(text, startingWith: "**Paired test, during"))
         #expect(paired.contains(String(format: "%+.1f points", comparison.delta * 100)))
         #expect(paired.contains("\(comparison.casesAHigher) cases worse and \(comparison.casesBHigher) better"))
