@@ -148,6 +148,7 @@ public enum ComponentScanner {
             }
             var target = path
             if (info.st_mode & S_IFMT) == S_IFLNK {
+                // Only for the message: a link whose target cannot be read is named "?".
                 let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
                 guard let real = realpath(path, nil) else {
                     if errno == ELOOP {

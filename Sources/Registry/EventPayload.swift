@@ -42,10 +42,46 @@ extension Registry.Writer {
     }
 }
 
+/// Several fields stored inline in the payload that holds them (a canary's facts on a tag move and on a stopped
+/// promotion): flat on disk like every field, one value in Swift. An optional group is present when its
+/// `presenceKey` field is.
+public protocol EventFieldGroup: Codable, Sendable {
+    static var presenceKey: String { get }
+}
+
+/// A number written in its own fixed format (`"%.3f"`), which `Double`'s shortest form would not reproduce: kept
+/// as the text on disk, and checked to be a number when read, so a damaged one is an error, not a zero.
+public struct FormattedNumber: Codable, Sendable, Equatable, CustomStringConvertible {
+    public let text: String
+    public let value: Double
+
+    public init(_ value: Double, format: String) {
+        text = String(format: format, value)
+        self.value = Double(text) ?? value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        text = try container.decode(String.self)
+        guard let value = Double(text), value.isFinite else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a number")
+        }
+        self.value = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    public var description: String { text }
+}
+
 /// Encodes a flat Codable value to the `[String: String]` an event stores, and back. Strings are kept as they
-/// are, integers in decimal, `Bool` as `true`/`false`, `Double` as Swift prints it (shortest round trip), dates
-/// as `Timestamp` strings, and anything that encodes as one of those (a `String` enum) likewise. A nil
-/// optional is an absent key. A field with its own fixed format stays a `String` in the payload.
+/// are, integers (`Int`, `UInt64`) in decimal, `Bool` as `true`/`false`, `Double` as Swift prints it (shortest
+/// round trip), dates as `Timestamp` strings, and anything that encodes as one of those (a `String` enum)
+/// likewise. A nil optional is an absent key; an `EventFieldGroup` adds its fields beside the others. A field
+/// with its own fixed format stays a `String` (or a `FormattedNumber`) in the payload.
 public enum EventFields {
     public struct FieldError: Error, CustomStringConvertible, Sendable {
         public var reason: String
@@ -78,9 +114,13 @@ public enum EventFields {
         switch value {
         case let text as String: return text
         case let number as Int: return String(number)
+        case let number as UInt64: return String(number)
         case let flag as Bool: return flag ? "true" : "false"
         case let number as Double: return String(number)
         case let date as Date: return Timestamp.string(from: date)
+        case is any BinaryInteger, is any BinaryFloatingPoint:
+            // Its own Codable would come straight back here: only the number types above have a field form.
+            throw FieldError(reason: "field '\(key)' is a \(T.self); event fields store Int, UInt64 and Double")
         default:
             let single = SingleValueEncoder(key: key)
             try value.encode(to: single)
@@ -98,9 +138,12 @@ public enum EventFields {
         switch type {
         case is String.Type: parsed = text
         case is Int.Type: parsed = Int(text)
+        case is UInt64.Type: parsed = UInt64(text)
         case is Bool.Type: parsed = text == "true" ? true : text == "false" ? false : nil
         case is Double.Type: parsed = Double(text).flatMap { $0.isFinite ? $0 : nil }
         case is Date.Type: parsed = Timestamp.date(from: text)
+        case is any BinaryInteger.Type, is any BinaryFloatingPoint.Type:
+            throw FieldError(reason: "field '\(key)' is a \(T.self); event fields store Int, UInt64 and Double")
         default:
             do {
                 return try T(from: SingleValueDecoder(text: text, key: key))
@@ -121,7 +164,7 @@ private final class FieldsBox {
 }
 
 private struct FieldsEncoder: Encoder {
-    let box = FieldsBox()
+    var box = FieldsBox()
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -147,6 +190,10 @@ private struct FieldsKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encodeNil(forKey key: Key) throws {}
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if let group = value as? any EventFieldGroup {
+            try group.encode(to: FieldsEncoder(box: box))
+            return
+        }
         box.fields[key.stringValue] = try EventFields.string(value, key: key.stringValue)
     }
 
@@ -223,10 +270,17 @@ private struct FieldsKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decodeNil(forKey key: Key) throws -> Bool { fields[key.stringValue] == nil }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        if T.self is any EventFieldGroup.Type { return try T(from: FieldsDecoder(fields: fields)) }
         guard let text = fields[key.stringValue] else {
             throw EventFields.FieldError(reason: "its field '\(key.stringValue)' is missing")
         }
         return try EventFields.value(T.self, text, key: key.stringValue)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        let presence = (T.self as? any EventFieldGroup.Type)?.presenceKey ?? key.stringValue
+        guard fields[presence] != nil else { return nil }
+        return try decode(T.self, forKey: key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
