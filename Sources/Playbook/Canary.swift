@@ -4,6 +4,7 @@
 // two-proportion z-test per signal, Bonferroni-corrected over the signals, decides whether the candidate is worse.
 // The slices are the shared label-free signals (Signals.swift); the test here is one-sided, since a canary asks
 // only whether the candidate is worse.
+import Evals
 import Foundation
 import Hashing
 import Registry
@@ -107,12 +108,11 @@ public enum Canary {
             candidate: slices[candidate] ?? VersionSignals(version: candidate),
             production: slices[production] ?? VersionSignals(version: production), alpha: alpha)
         let worse = signals.filter(\.worse)
-        func percentText(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
         let finding =
             worse.isEmpty
             ? "no signal worse on the canary slice (\(signals.count) signals, alpha \(alpha) Bonferroni-corrected)"
             : worse.map { signal in
-                "\(signal.name) \(percentText(signal.candidate)) against production's \(percentText(signal.production)) "
+                "\(signal.name) \(Rate.percent(signal.candidate)) against production's \(Rate.percent(signal.production)) "
                     + "(p = \(String(format: "%.2g", signal.pValue)))"
             }.joined(separator: "; ") + " on the canary slice"
         return CanaryReport(

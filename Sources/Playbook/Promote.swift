@@ -179,8 +179,8 @@ public enum PromotePlay {
                 candidate: candidate, production: nil, candidateEval: candidateEval, productionEval: nil,
                 comparison: nil, floors: [], passed: passed,
                 finding: passed
-                    ? "first promotion: pass rate \(percent(candidateEval.passRate)) meets the threshold \(percent(threshold))"
-                    : "pass rate \(percent(candidateEval.passRate)) is below the threshold \(percent(threshold))",
+                    ? "first promotion: pass rate \(Rate.percent(candidateEval.passRate)) meets the threshold \(Rate.percent(threshold))"
+                    : "pass rate \(Rate.percent(candidateEval.passRate)) is below the threshold \(Rate.percent(threshold))",
                 pending: Array(pending.values))
         }
         let productionEval = try pinnedEval(production)
@@ -198,8 +198,8 @@ public enum PromotePlay {
             passed = candidateEval.passRate >= productionEval.passRate
             finding =
                 passed
-                ? "pass rate \(percent(candidateEval.passRate)) meets or beats production's \(percent(productionEval.passRate))"
-                : "pass rate \(percent(candidateEval.passRate)) is below production's \(percent(productionEval.passRate)) on the same suite"
+                ? "pass rate \(Rate.percent(candidateEval.passRate)) meets or beats production's \(Rate.percent(productionEval.passRate))"
+                : "pass rate \(Rate.percent(candidateEval.passRate)) is below production's \(Rate.percent(productionEval.passRate)) on the same suite"
         } else {
             let compared = try EvalComparer.compare(productionResult, candidateResult, alpha: context.settings.alpha)
             comparison = compared
@@ -214,7 +214,7 @@ public enum PromotePlay {
             finding +=
                 (passed ? "; but floored " : "; and floored ")
                 + broken.map { floor in
-                    "category \(floor.category) is worse: \(percent(floor.candidate)) against production's \(percent(floor.production))"
+                    "category \(floor.category) is worse: \(Rate.percent(floor.candidate)) against production's \(Rate.percent(floor.production))"
                 }.joined(separator: ", ")
             passed = false
         } else if !floors.isEmpty {
@@ -308,6 +308,6 @@ public enum PromotePlay {
         return PromoteResult(gate: gate, canary: canary, overridden: !gate.passed, event: event)
     }
 
-    /// A rate as people read it: `94.4%`.
-    public static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+    /// A rate as people read it: `94.4%` (the one format, `Rate.percent`, under the name callers know).
+    public static func percent(_ rate: Double) -> String { Rate.percent(rate) }
 }

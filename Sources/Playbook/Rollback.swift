@@ -136,8 +136,8 @@ public enum RollbackPlay {
         if let latest = EvalLedger.summaries(for: record, events: events).last(where: { $0.suite == suite }) {
             if latest.passRate < context.settings.passThreshold {
                 reasons.append(
-                    "its latest \(suite) eval, \(PromotePlay.percent(latest.passRate)), is below the pass threshold "
-                        + PromotePlay.percent(context.settings.passThreshold))
+                    "its latest \(suite) eval, \(Rate.percent(latest.passRate)), is below the pass threshold "
+                        + Rate.percent(context.settings.passThreshold))
             }
         } else {
             reasons.append("it has no eval on the standard suite '\(suite)'")
@@ -239,14 +239,14 @@ public enum RollbackPlay {
         let changed = recorded.map { $0.suiteSHA256 != result.suiteSHA256 } ?? false
         var finding =
             passes
-            ? "passes today's \(suite.name) suite: \(PromotePlay.percent(result.passRate)) meets the pass threshold "
-                + PromotePlay.percent(threshold)
-            : "FAILS today's \(suite.name) suite: \(PromotePlay.percent(result.passRate)) is below the pass threshold "
-                + PromotePlay.percent(threshold)
+            ? "passes today's \(suite.name) suite: \(Rate.percent(result.passRate)) meets the pass threshold "
+                + Rate.percent(threshold)
+            : "FAILS today's \(suite.name) suite: \(Rate.percent(result.passRate)) is below the pass threshold "
+                + Rate.percent(threshold)
         if changed, let recorded {
             finding +=
                 "; the suite changed since its recorded eval (\(recorded.suiteSHA256.prefix(12)) → "
-                + "\(result.suiteSHA256.prefix(12)), \(PromotePlay.percent(recorded.passRate)) then)"
+                + "\(result.suiteSHA256.prefix(12)), \(Rate.percent(recorded.passRate)) then)"
             if !passes { finding += ", so it may fail cases added since: decide before moving production" }
         }
         let reevaluation = Reevaluation(
