@@ -132,7 +132,7 @@ enum ModelCommands {
                 repeats: repeats, progress: { progress.update($0, $1) })
             progress.finish()
             let summary = try record.map { _ in
-                try EvalLedger.record(result, source: "eval run", actor: Common.currentUser(console), in: context)
+                try EvalLedger.record(result, source: .evalRun, actor: Common.currentUser(console), in: context)
             }
             try Common.saveOut(result, invocation, console)
             if invocation.flag("json") {
@@ -213,8 +213,8 @@ enum ModelCommands {
             let comparison = try EvalComparer.compare(
                 resultA, resultB, alpha: alpha, allowDifferentSuites: invocation.flag("allow-different-suites"))
             let actor = Common.currentUser(console)
-            try EvalLedger.record(resultA, source: "eval compare", actor: actor, in: context)
-            try EvalLedger.record(resultB, source: "eval compare", actor: actor, in: context)
+            try EvalLedger.record(resultA, source: .evalCompare, actor: actor, in: context)
+            try EvalLedger.record(resultB, source: .evalCompare, actor: actor, in: context)
             if invocation.flag("json") {
                 try Common.printJSON(comparison, console)
                 return 0

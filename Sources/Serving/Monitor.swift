@@ -153,7 +153,7 @@ public enum Monitor {
                 }
                 incident = try Incidents.open(
                     symptom: symptoms.joined(separator: "; ") + String(format: " over %gs (monitor)", window),
-                    detectedAt: context.now(), badVersion: nil, by: actor, source: "monitor", in: context)
+                    detectedAt: context.now(), badVersion: nil, by: actor, source: .monitor, in: context)
             }
             readings += 1
             report(
