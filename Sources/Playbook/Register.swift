@@ -126,7 +126,12 @@ public enum RegisterPlay {
         let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)
         var lineage: DatasetLineage?
         var lineageData: Data?
-        if let data = FileManager.default.contents(atPath: workspace.trainingDataPath) {
+        // No data/train.csv: the version has no dataset lineage. One that is there must be read.
+        if FileManager.default.fileExists(atPath: workspace.trainingDataPath) {
+            guard let data = FileManager.default.contents(atPath: workspace.trainingDataPath) else {
+                throw RegistryError.unreadable(
+                    path: workspace.trainingDataPath, reason: "permission denied, or not a file")
+            }
             lineage = DatasetLineage(dataset: "data/train.csv", sha256: SHA256.hash(data).hex)
             lineageData = data
         }

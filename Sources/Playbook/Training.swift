@@ -106,6 +106,7 @@ public enum Training {
         in workspace: Workspace, seed: UInt64, by actor: String, now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         let weightsPath = workspace.systemPath + "/weights.json"
+        // A workspace laid without the bundled data or weights has no installed training to witness.
         guard let csv = FileManager.default.contents(atPath: workspace.trainingDataPath),
             let weights = FileManager.default.contents(atPath: weightsPath)
         else { return }
