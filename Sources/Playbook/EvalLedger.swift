@@ -135,7 +135,7 @@ public enum EvalLedger {
 
     /// Every eval of `version`, oldest first: the one recorded at register, then `eval.recorded` events.
     public static func summaries(for version: VersionRecord, events: [Event]) throws -> [EvalSummary] {
-        let recorded = try events.payloads(EvalRecorded.self).filter { $0.payload.version == version.id }
+        let recorded = try events.payloads(EvalRecorded.self, where: EvalRecorded.CodingKeys.version, is: version.id)
         return try [registerEval(of: version)].compactMap { $0 }
             + recorded.map { EvalSummary($0.payload, at: $0.event.at) }
     }

@@ -34,6 +34,18 @@ extension Sequence<Event> {
     }
 }
 
+extension Sequence<Event> {
+    /// The payloads of `P`'s events whose stored field `key` is `value`, oldest first. Only those are decoded: a
+    /// long log is mostly about other versions, and a byte comparison is far cheaper than a decode.
+    public func payloads<P: EventPayload>(_ type: P.Type, where key: some CodingKey, is value: String) throws
+        -> [(event: Event, payload: P)]
+    {
+        try compactMap { event in
+            event.kind == P.kind && event.data[key.stringValue] == value ? (event, try event.payload(as: P.self)) : nil
+        }
+    }
+}
+
 extension Registry.Writer {
     /// Appends one typed event (see `append(kind:actor:data:)`).
     @discardableResult
@@ -133,25 +145,31 @@ public enum EventFields {
 
     /// Parses one field's string form as `T`.
     static func value<T: Decodable>(_ type: T.Type, _ text: String, key: String) throws -> T {
-        let bad = FieldError(reason: "its field '\(key)' is not a valid \(T.self): '\(text)'")
+        // Metatype comparisons first, and the error text only when it is needed: logs are decoded whole.
+        func bad() -> FieldError { FieldError(reason: "its field '\(key)' is not a valid \(T.self): '\(text)'") }
         let parsed: Any?
-        switch type {
-        case is String.Type: parsed = text
-        case is Int.Type: parsed = Int(text)
-        case is UInt64.Type: parsed = UInt64(text)
-        case is Bool.Type: parsed = text == "true" ? true : text == "false" ? false : nil
-        case is Double.Type: parsed = Double(text).flatMap { $0.isFinite ? $0 : nil }
-        case is Date.Type: parsed = Timestamp.date(from: text)
-        case is any BinaryInteger.Type, is any BinaryFloatingPoint.Type:
+        if T.self == String.self {
+            parsed = text
+        } else if T.self == Int.self {
+            parsed = Int(text)
+        } else if T.self == Double.self {
+            parsed = Double(text).flatMap { $0.isFinite ? $0 : nil }
+        } else if T.self == Date.self {
+            parsed = Timestamp.date(from: text)
+        } else if T.self == Bool.self {
+            parsed = text == "true" ? true : text == "false" ? false : nil
+        } else if T.self == UInt64.self {
+            parsed = UInt64(text)
+        } else if T.self is any BinaryInteger.Type || T.self is any BinaryFloatingPoint.Type {
             throw FieldError(reason: "field '\(key)' is a \(T.self); event fields store Int, UInt64 and Double")
-        default:
+        } else {
             do {
                 return try T(from: SingleValueDecoder(text: text, key: key))
             } catch is DecodingError {
-                throw bad
+                throw bad()
             }
         }
-        guard let value = parsed as? T else { throw bad }
+        guard let value = parsed as? T else { throw bad() }
         return value
     }
 }
@@ -269,18 +287,17 @@ private struct FieldsKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtoco
     func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
     func decodeNil(forKey key: Key) throws -> Bool { fields[key.stringValue] == nil }
 
+    // A group's own name is never a field on disk, so a stored field decides first (the common, fast case).
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        if let text = fields[key.stringValue] { return try EventFields.value(T.self, text, key: key.stringValue) }
         if T.self is any EventFieldGroup.Type { return try T(from: FieldsDecoder(fields: fields)) }
-        guard let text = fields[key.stringValue] else {
-            throw EventFields.FieldError(reason: "its field '\(key.stringValue)' is missing")
-        }
-        return try EventFields.value(T.self, text, key: key.stringValue)
+        throw EventFields.FieldError(reason: "its field '\(key.stringValue)' is missing")
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        let presence = (T.self as? any EventFieldGroup.Type)?.presenceKey ?? key.stringValue
-        guard fields[presence] != nil else { return nil }
-        return try decode(T.self, forKey: key)
+        if let text = fields[key.stringValue] { return try EventFields.value(T.self, text, key: key.stringValue) }
+        guard let group = T.self as? any EventFieldGroup.Type, fields[group.presenceKey] != nil else { return nil }
+        return try T(from: FieldsDecoder(fields: fields))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
