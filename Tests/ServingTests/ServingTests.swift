@@ -340,7 +340,7 @@ final class ServedLab {
         ) { _, _ in }
         let incident = try #require(outcome.incident)
         #expect(incident.badVersion == bad.id)
-        #expect(incident.source == "monitor")
+        #expect(incident.source == .monitor)
         // Within its 2 s window plus the time to gather 20 labelled requests, with room for a loaded machine.
         #expect(incident.detectedAt.timeIntervalSince(promotedAt) < 10, "the alarm fires soon after the bad promote")
     }
