@@ -5,7 +5,10 @@ public import Foundation
 import Hashing
 public import Registry
 
-/// The facts of one recorded eval run, as events and version metadata carry them.
+/// The facts of one recorded eval run, as events and version metadata carry them, and when it was recorded.
+/// Its fields are the recorded ones (`summary.passRate` reads `summary.recorded.passRate`); on stdout and in
+/// reports it is one flat object, those fields and `at`.
+@dynamicMemberLookup
 public struct EvalSummary: Codable, Sendable, Equatable {
     /// What ran it.
     public enum Source: String, Codable, Sendable, CustomStringConvertible {
@@ -15,40 +18,14 @@ public struct EvalSummary: Codable, Sendable, Equatable {
         public var description: String { rawValue }
     }
 
-    public var version: String
-    public var suite: String
-    public var suiteSHA256: String
-    public var passRate: Double
-    public var ciLow: Double
-    public var ciHigh: Double
-    public var seed: UInt64
-    public var repeats: Int
-    public var temperature: Double
-    /// Blob hash of the full `EvalResult` JSON.
-    public var result: String
-    public var source: Source
+    /// The summary as its event records it (without the time, which is the event's).
+    public var recorded: EvalRecorded
     public var at: Date
 
-    enum CodingKeys: String, CodingKey {
-        case version, suite, seed, repeats, temperature, result, source, at
-        case suiteSHA256 = "suite_sha256"
-        case passRate = "pass_rate"
-        case ciLow = "ci_low"
-        case ciHigh = "ci_high"
-    }
+    public subscript<T>(dynamicMember field: KeyPath<EvalRecorded, T>) -> T { recorded[keyPath: field] }
 
     init(_ recorded: EvalRecorded, at: Date) {
-        version = recorded.version
-        suite = recorded.suite
-        suiteSHA256 = recorded.suiteSHA256
-        passRate = recorded.passRate
-        ciLow = recorded.ciLow
-        ciHigh = recorded.ciHigh
-        seed = recorded.seed
-        repeats = recorded.repeats
-        temperature = recorded.temperature
-        result = recorded.result
-        source = recorded.source
+        self.recorded = recorded
         self.at = at
     }
 
@@ -61,17 +38,23 @@ public struct EvalSummary: Codable, Sendable, Equatable {
             at: at)
     }
 
-    /// The summary as its event records it (without the time, which is the event's).
-    public var recorded: EvalRecorded {
-        EvalRecorded(
-            version: version, suite: suite, suiteSHA256: suiteSHA256, passRate: passRate, ciLow: ciLow,
-            ciHigh: ciHigh, seed: seed, repeats: repeats, temperature: temperature, result: result, source: source)
+    enum CodingKeys: String, CodingKey { case at }
+
+    public init(from decoder: any Decoder) throws {
+        recorded = try EvalRecorded(from: decoder)
+        at = try decoder.container(keyedBy: CodingKeys.self).decode(Date.self, forKey: .at)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try recorded.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(at, forKey: .at)
     }
 }
 
 /// `eval.recorded`: one eval run, its full result stored as a blob. The eval made at register is the same set
 /// of fields in the version's metadata, each name prefixed `eval_`.
-public struct EvalRecorded: EventPayload {
+public struct EvalRecorded: EventPayload, Equatable {
     public static let kind = "eval.recorded"
     public var version: String
     public var suite: String
@@ -82,6 +65,7 @@ public struct EvalRecorded: EventPayload {
     public var seed: UInt64
     public var repeats: Int
     public var temperature: Double
+    /// Blob hash of the full `EvalResult` JSON.
     public var result: String
     public var source: EvalSummary.Source
 

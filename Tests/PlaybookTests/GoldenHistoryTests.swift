@@ -122,7 +122,15 @@ final class TemporaryCopy {
             _ = try Training.runs(events: events)
             for tag in registry.tags().keys { _ = try registry.tagHistory(tag).map { try $0.facts() } }
             for version in try registry.versions() {
-                evals += try EvalLedger.summaries(for: version, events: events).count
+                let summaries = try EvalLedger.summaries(for: version, events: events)
+                evals += summaries.count
+                for summary in summaries {
+                    // On stdout a summary is one flat object: the recorded fields and the time.
+                    let json = try CanonicalJSON.encode(summary)
+                    let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+                    #expect(Set(object.keys) == Set(try EventFields.encode(summary.recorded).keys).union(["at"]))
+                    #expect(try CanonicalJSON.decoder().decode(EvalSummary.self, from: json) == summary)
+                }
                 // What register put in the metadata is its facts and its eval, and nothing else.
                 let facts = try EventFields.encode(try RegisterFacts.of(version))
                 let eval = try #require(try EvalLedger.summaries(for: version, events: []).first)
