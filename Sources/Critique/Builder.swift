@@ -12,7 +12,7 @@ struct ScenarioBuilder {
     let workspace: Workspace
     let clock: ManualClock
     let context: PlayContext
-    var random: SeededRandom
+    var random: SeededGenerator
     var flaws: [PlantedFlaw] = []
     var herrings: [PlantedFlaw] = []
     var noteCounter = 0
@@ -30,7 +30,7 @@ struct ScenarioBuilder {
         self.workspace = workspace
         self.clock = clock
         self.context = try PlayContext(workspace: workspace, now: clock.now)
-        self.random = SeededRandom(seed: seed)
+        self.random = SeededGenerator(seed: seed, stream: 1)
     }
 
     var registry: Registry { context.registry }

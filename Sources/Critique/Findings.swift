@@ -96,7 +96,7 @@ struct EvidenceResolver {
         self.registry = registry
         let events = (try? registry?.events()) ?? []
         eventCount = events.last?.seq ?? 0
-        incidents = Set(Incidents.all(events: events).map(\.id))
+        incidents = Set(((try? Incidents.all(events: events)) ?? []).map(\.id))
         var logs = ""
         let manager = FileManager.default
         for name in (try? manager.contentsOfDirectory(atPath: folder + "/logs")) ?? [] {

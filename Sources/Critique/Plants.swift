@@ -307,7 +307,7 @@ extension ScenarioBuilder {
         }
         _ = try traffic(10)
         clock.advance(days: 1)
-        let id = String(format: "INC-%04d", Incidents.all(events: try registry.events()).count + 1)
+        let id = String(format: "INC-%04d", try Incidents.all(events: try registry.events()).count + 1)
         let detected = Timestamp.string(from: arrival.at.addingTimeInterval(-Double(random.int(1...3)) * 86_400))
         let event = try registry.write { writer in
             try writer.append(

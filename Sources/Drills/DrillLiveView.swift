@@ -110,7 +110,7 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         let now = context.now()
         let registry = context.registry
         let events = try registry.events()
-        let folding = DrillTimeline.fold(events: events, drill: state.id)
+        let folding = try DrillTimeline.fold(events: events, drill: state.id)
         var versions: [String: (seq: Int, reason: String)] = [:]
         for event in events where event.kind == EventKind.versionRegistered {
             if let id = event.data["id"], let seq = event.data["seq"].flatMap(Int.init) {
@@ -129,7 +129,8 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         let incident = folding?.incident.map { incident -> LiveIncident in
             let end = incident.closedAt ?? now
             return LiveIncident(
-                id: incident.id, status: incident.status, detectedAt: incident.detectedAt, closedAt: incident.closedAt,
+                id: incident.id, status: incident.status.rawValue, detectedAt: incident.detectedAt,
+                closedAt: incident.closedAt,
                 clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom)
         }
         var computed: [String: VersionSignals] = [:]

@@ -26,7 +26,7 @@ public enum DrillLog {
     public static func acknowledge(drill: String, by actor: String, in context: PlayContext) throws -> Event {
         let events = try context.registry.events()
         let ids = DrillMarking.incidentIDs(events: events, drill: drill)
-        guard let incident = Incidents.all(events: events).last(where: { ids.contains($0.id) }) else {
+        guard let incident = try Incidents.all(events: events).last(where: { ids.contains($0.id) }) else {
             throw PlaybookError.invalid(
                 "There is no alarm to acknowledge yet: the monitor has not opened an incident in drill \(drill). "
                     + "Watch 'LabRunner drill status' and acknowledge when it fires.")

@@ -26,7 +26,7 @@ public struct DrillPlan: Sendable, Equatable {
         guard window >= Self.warmUp, window <= 86_400 else {
             throw DrillsError.badWindow(window, least: Self.warmUp)
         }
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed, stream: 1)
         let kinds = FaultKind.allCases
         self.asked = asked
         self.fault = FaultKind(rawValue: asked) ?? kinds[random.int(0...(kinds.count - 1))]

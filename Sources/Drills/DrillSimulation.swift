@@ -74,6 +74,6 @@ public final class DrillSimulation: @unchecked Sendable {
     }
 
     public func folding() throws -> DrillFolding? {
-        DrillTimeline.fold(events: try context.registry.events(), drill: drill)
+        try DrillTimeline.fold(events: try context.registry.events(), drill: drill)
     }
 }

@@ -164,7 +164,7 @@ public enum DrillSupervisor {
             try DrillLog.end(drill: state.id, ending: ending, by: actor, in: context)
         }
         let plan = try DrillPlan(code: state.code)
-        let shipped = DrillTimeline.fold(events: try context.registry.events(), drill: state.id)?.fault != nil
+        let shipped = try DrillTimeline.fold(events: try context.registry.events(), drill: state.id)?.fault != nil
         let optimal = shipped ? try? OptimalResponse.measure(plan) : nil
         let room = DrillRoom(Workspace(root: state.room))
         let record = try DrillRecorder.record(

@@ -35,7 +35,7 @@ public enum DrillTimeline {
         try context.registry.events().contains { $0.kind == DrillEvent.ended && $0.data["drill"] == drill }
     }
 
-    public static func fold(events: [Event], drill: String) -> DrillFolding? {
+    public static func fold(events: [Event], drill: String) throws -> DrillFolding? {
         guard let start = events.first(where: { $0.kind == DrillEvent.started && $0.data["drill"] == drill }) else {
             return nil
         }
@@ -45,7 +45,7 @@ public enum DrillTimeline {
             FaultFacts(event: $0)
         }
         let ids = DrillMarking.incidentIDs(events: mine, drill: drill)
-        let incident = Incidents.all(events: mine).first { ids.contains($0.id) }
+        let incident = try Incidents.all(events: mine).first { ids.contains($0.id) }
         let roles = roleClaims(mine, drill: drill)
         func role(_ actor: String, at time: Date) -> String? {
             let held = roles.filter { $0.actor == actor && $0.at <= time }.map(\.role.rawValue)

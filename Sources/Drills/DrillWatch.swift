@@ -43,7 +43,7 @@ public struct DrillWatch: Sendable {
         guard let production = registry.tag("production") else { return .quiet }
         let moves = try registry.tagHistory("production")
         let now = context.now()
-        let incidents = Incidents.all(events: events)
+        let incidents = try Incidents.all(events: events)
         let mine = DrillMarking.incidentIDs(events: events, drill: drill)
         guard let incident = incidents.last(where: { mine.contains($0.id) }) else {
             var look = MonitorLook(labelFree: nil)
@@ -55,11 +55,11 @@ public struct DrillWatch: Sendable {
             guard rule.record(look) else { return .quiet }
             let opened = try Incidents.open(
                 symptom: rule.symptoms(of: look).joined(separator: "; ") + " over \(Int(window))s (drill monitor)",
-                detectedAt: now, badVersion: nil, by: "monitor", source: "monitor",
-                marks: [DrillMarking.key: drill], in: context)
+                detectedAt: now, badVersion: nil, by: "monitor", source: .monitor, drillID: drill,
+                in: context)
             return .alarm(incident: opened.id)
         }
-        guard incident.status != "closed",
+        guard incident.status != .closed,
             !events.contains(where: { $0.kind == DrillEvent.recovered && $0.data["incident"] == incident.id }),
             let bad = incident.badVersion, production != bad,
             let moved = moves.last(where: { $0.at >= incident.detectedAt }), moved.to == production,

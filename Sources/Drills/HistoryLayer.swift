@@ -40,7 +40,7 @@ public enum HistoryLayer {
         let clock = ManualClock(start: now.addingTimeInterval(-12 * 86_400))
         try WorkspaceInit.lay(into: root, actor: owner, now: clock.now)
         let context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
-        var random = SeededRandom(seed: seed ^ 0x1A1D)
+        var random = SeededGenerator(seed: seed ^ 0x1A1D, stream: 1)
         let edits = SystemEdits(root: root)
 
         let first = try register("initial release of the support assistant", root: true, context, clock)
@@ -105,7 +105,7 @@ public enum HistoryLayer {
     }
 
     static func traffic(
-        _ count: Int, _ random: inout SeededRandom, _ context: PlayContext, _ clock: ManualClock
+        _ count: Int, _ random: inout SeededGenerator, _ context: PlayContext, _ clock: ManualClock
     ) throws {
         clock.advance(hours: 6)
         _ = try Traffic.run(requests: count, rate: 0, seed: random.next(), in: context)

@@ -143,9 +143,9 @@ public enum IncidentStats {
     /// `drills` are the room's drill records (`DrillRoom.records()`): each one that shipped a fault counts as a
     /// drill, once — a drill-marked incident in the log whose drill has a record is that record.
     public static func report(events: [Event], quarter: Quarter? = nil, drills records: [DrillRecord] = [])
-        -> IncidentStatsReport
+        throws -> IncidentStatsReport
     {
-        let incidents = Incidents.all(events: events)
+        let incidents = try Incidents.all(events: events)
         let drillIDs = DrillMarking.incidentIDs(events: events)
         let real = incidents.filter { !drillIDs.contains($0.id) }
         let counted = records.filter { $0.fault != nil }

@@ -147,7 +147,7 @@ public enum DrillRecorder {
     public static func record(
         drill: String, in context: PlayContext, room: Workspace, ending: String, optimal: OptimalRun?
     ) throws -> DrillRecord {
-        guard let folding = DrillTimeline.fold(events: try context.registry.events(), drill: drill) else {
+        guard let folding = try DrillTimeline.fold(events: try context.registry.events(), drill: drill) else {
             throw DrillsError.noSuchDrill(drill)
         }
         let call = try DrillScoring.judge(folding, in: context)

@@ -164,10 +164,10 @@ public enum PaybackModel {
     /// incidents detected before the quarter began). Nothing is measured
     /// from an empty quarter, so a quiet pilot never turns into "zero incidents a year".
     public static func measure(events: [Event], now: Date, quarter: Quarter?, drills: [DrillRecord] = [])
-        -> [PilotMeasurement]
+        throws -> [PilotMeasurement]
     {
         let pilot = quarter ?? Quarter(containing: now)
-        let stats = IncidentStats.report(events: events, quarter: pilot, drills: drills).total
+        let stats = try IncidentStats.report(events: events, quarter: pilot, drills: drills).total
         var measured: [PilotMeasurement] = []
         let from = max(pilot.start, events.first?.at ?? pilot.start)
         let to = min(pilot.end, now)
@@ -181,7 +181,9 @@ public enum PaybackModel {
                         + String(format: "%.1f", days) + " observed day(s), × 365"))
         }
         let drillIDs = DrillMarking.incidentIDs(events: events)
-        let before = Incidents.all(events: events).filter { !drillIDs.contains($0.id) && $0.detectedAt < pilot.start }
+        let before = try Incidents.all(events: events).filter {
+            !drillIDs.contains($0.id) && $0.detectedAt < pilot.start
+        }
         let beforeTimes = DurationSummary(before.compactMap(IncidentStats.secondsToRestored))
         if let median = beforeTimes.medianSeconds {
             measured.append(

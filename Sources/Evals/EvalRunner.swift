@@ -1,6 +1,7 @@
 // Running a suite: every case, every repeat, outcomes kept per repeat so two runs can be paired later,
 // and a pass rate whose interval treats the case, not the repeat, as the unit.
 import Foundation
+import Hashing
 public import ToyModel
 
 public struct CaseOutcome: Codable, Sendable, Equatable {

@@ -51,6 +51,7 @@ public struct Expectation: Codable, Sendable, Equatable {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
+            // Not a Bool means a document id; a value that is neither fails on the String below.
             if let flag = try? container.decode(Bool.self) {
                 self = .any(flag)
             } else {

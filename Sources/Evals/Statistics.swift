@@ -1,6 +1,7 @@
 // The statistics behind pass rates and verdicts, with the case as the unit of analysis: a case-level interval
 // for one run's pass rate, and a sign-flip permutation test with a t-interval over cases for two paired runs.
 import Foundation
+import Hashing
 import ToyModel
 
 public enum Statistics {
@@ -174,8 +175,13 @@ public enum Statistics {
 }
 
 public struct Comparison: Codable, Sendable, Equatable {
-    /// "better", "worse" or "indistinguishable" (B relative to A).
-    public var verdict: String
+    /// B relative to A, as the output states it.
+    public enum Verdict: String, Codable, Sendable, CustomStringConvertible {
+        case better, worse, indistinguishable
+        public var description: String { rawValue }
+    }
+
+    public var verdict: Verdict
     /// The mean over paired cases of B's pass fraction minus A's (equal to the difference of the two pass
     /// rates when both ran every case the same number of times).
     public var delta: Double
@@ -259,7 +265,8 @@ public enum EvalComparer {
             method = "Monte-Carlo sign-flip permutation test (\(count) seeded draws)"
             draws = count
         }
-        let verdict = test.pValue < alpha ? (estimate.mean > 0 ? "better" : "worse") : "indistinguishable"
+        let verdict: Comparison.Verdict =
+            test.pValue < alpha ? (estimate.mean > 0 ? .better : .worse) : .indistinguishable
         return Comparison(
             verdict: verdict, delta: estimate.mean, deltaLow: estimate.low, deltaHigh: estimate.high,
             pValue: test.pValue, alpha: alpha,

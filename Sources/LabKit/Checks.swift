@@ -325,7 +325,7 @@ enum CheckLibrary {
         guard let move = forcedMove(input.evidence) else {
             return .fail("No forced promotion yet: there is nothing to confirm with an eval.")
         }
-        let evals = input.evidence.evals(of: move.to).filter { $0.source != "register" && $0.at > move.at }
+        let evals = try input.evidence.evals(of: move.to).filter { $0.source != .register && $0.at > move.at }
         guard let confirmation = evals.first else {
             return .fail(
                 "No eval of \(input.evidence.label(move.to)) was recorded after it reached production: confirm the drop with 'LabRunner eval run --version production'."
@@ -389,7 +389,7 @@ enum CheckLibrary {
 
     static func incidentClosed(_ input: CheckInput) throws -> CheckOutcome {
         guard let incident = labIncident(input) else { return noIncident(input) }
-        guard incident.status == "closed", let resolution = incident.resolution, !resolution.isEmpty else {
+        guard incident.status == .closed, let resolution = incident.resolution, !resolution.isEmpty else {
             return .fail(
                 "\(incident.id) is still \(incident.status): close it with 'LabRunner incident close \(incident.id) --resolution TEXT'."
             )
@@ -401,7 +401,7 @@ enum CheckLibrary {
 
     static func experimentStarted(_ input: CheckInput) throws -> CheckOutcome {
         let maximum = input.number("max_ttl_days", default: 30) * 86_400
-        let experiments = Experiments.all(events: input.evidence.events).filter { input.duringLab($0.startedAt) }
+        let experiments = try Experiments.all(events: input.evidence.events).filter { input.duringLab($0.startedAt) }
         guard let experiment = experiments.first(where: { $0.expiresAt.timeIntervalSince($0.startedAt) <= maximum })
         else {
             return experiments.isEmpty
@@ -444,7 +444,7 @@ enum CheckLibrary {
         let component = input.param("component")
         guard !component.isEmpty else { return nil }
         let evidence = input.evidence
-        let experiments = Experiments.all(events: evidence.events)
+        let experiments = try Experiments.all(events: evidence.events)
         guard let name = version.metadata.extra["experiment"],
             let base = (experiments.last { $0.name == name }?.from).flatMap(evidence.version)
         else { return "\(evidence.label(version.id)) names no experiment this registry started." }
@@ -521,7 +521,7 @@ enum CheckLibrary {
     }
 
     static func experimentEnded(_ input: CheckInput) throws -> CheckOutcome {
-        guard let ended = Experiments.all(events: input.evidence.events).first(where: { !$0.active }) else {
+        guard let ended = try Experiments.all(events: input.evidence.events).first(where: { !$0.active }) else {
             return .fail(
                 "No experiment was ended: close it with 'LabRunner experiment end NAME' once you have decided.")
         }
@@ -557,7 +557,7 @@ enum CheckLibrary {
             return .fail("No blobs were collected yet, so there is no collected version to inspect.")
         }
         for id in (collection.data["versions"] ?? "").split(separator: " ").map(String.init) {
-            guard evidence.version(id) != nil, evidence.registeredPassRate(id) != nil else {
+            guard evidence.version(id) != nil, try evidence.registeredPassRate(id) != nil else {
                 return .fail(
                     "Collected version \(id.prefix(12)) lost its record or its eval: metadata must be kept forever.")
             }
@@ -671,7 +671,9 @@ enum CheckLibrary {
                 "\(file) (sha256 \(hash.prefix(12))) differs from \(evidence.label(record.id))'s weights (\(weights.sha256.prefix(12))): train on the recorded dataset with the recorded seed."
             )
         }
-        guard Training.runs(events: evidence.events).contains(where: { $0.output == file && $0.weightsSHA256 == hash })
+        guard
+            try Training.runs(events: evidence.events).contains(where: { $0.output == file && $0.weightsSHA256 == hash }
+            )
         else { return .fail("No recorded 'LabRunner train' run wrote \(file): retrain it with the kit, not a copy.") }
         return .pass(
             "\(file) is bit-for-bit \(evidence.label(record.id))'s weights (\(hash.prefix(12))): the training is reproducible."
@@ -720,7 +722,7 @@ enum CheckLibrary {
         let evidence = input.evidence
         guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"]
         else { return .fail("There is no '\(ref)' version with weights yet.") }
-        guard let run = Training.runs(events: evidence.events).last(where: { $0.weightsSHA256 == weights.sha256 })
+        guard let run = try Training.runs(events: evidence.events).last(where: { $0.weightsSHA256 == weights.sha256 })
         else {
             return .fail("No training run the registry recorded produced \(evidence.label(record.id))'s weights.")
         }
@@ -831,7 +833,7 @@ extension WriteupFacts {
         var numbers: Set<String> = []
         var phrases: [String] = []
         for version in [bad, good].compactMap(\.self) {
-            for eval in evidence.evals(of: version.id) {
+            for eval in try evidence.evals(of: version.id) {
                 for rate in [eval.passRate, eval.ciLow, eval.ciHigh] {
                     numbers.insert(String(PromotePlay.percent(rate).dropLast()))
                 }

@@ -32,7 +32,7 @@ public struct Evidence: Sendable {
         versions = try context.registry.versions()
         allVersions = versions
         productionMoves = try context.registry.tagHistory("production")
-        incidents = Incidents.all(events: events)
+        incidents = try Incidents.all(events: events)
     }
 
     private init(_ full: Evidence, keeping keep: (Event) -> Bool) {
@@ -53,7 +53,8 @@ public struct Evidence: Sendable {
         allVersions = full.allVersions
         let kept = Set(events.map(\.seq))
         productionMoves = full.productionMoves.filter { kept.contains($0.event) }
-        incidents = Incidents.all(events: events)
+        // Cannot fail: these events are a subset of those the full evidence has already read.
+        incidents = (try? Incidents.all(events: events)) ?? full.incidents
     }
 
     /// The evidence a lab's latest attempt is graded on. What happened during its earlier attempts (between
@@ -114,14 +115,15 @@ public struct Evidence: Sendable {
     /// Production moves made by a play (promote, rollback) rather than by hand.
     public func moves(play: String) -> [TagMove] { productionMoves.filter { $0.details["play"] == play } }
 
-    public func evals(of versionID: String) -> [EvalSummary] {
+    public func evals(of versionID: String) throws -> [EvalSummary] {
         guard let record = version(versionID) else { return [] }
-        return EvalLedger.summaries(for: record, events: events)
+        return try EvalLedger.summaries(for: record, events: events)
     }
 
     /// The standard-suite pass rate recorded when the version was registered.
-    public func registeredPassRate(_ versionID: String) -> Double? {
-        evals(of: versionID).first { $0.source == "register" && $0.suite == context.settings.standardSuite }?.passRate
+    public func registeredPassRate(_ versionID: String) throws -> Double? {
+        try evals(of: versionID).first { $0.source == .register && $0.suite == context.settings.standardSuite }?
+            .passRate
     }
 
     /// "#3 1a2b3c4d5e6f": how a version is named to people.

@@ -324,11 +324,11 @@ enum BenchCommands {
             let seed = UInt64(10_000 + pair)
             let a = try EvalRunner.run(suite: suite, system: sampled, seed: seed, repeats: 30)
             let b = try EvalRunner.run(suite: suite, system: sampled, seed: UInt64(20_000 + pair), repeats: 30)
-            if try EvalComparer.compare(a, b).verdict != "indistinguishable" { alarms += 1 }
+            if try EvalComparer.compare(a, b).verdict != .indistinguishable { alarms += 1 }
             let worse = try EvalRunner.run(suite: suite, system: regressed, seed: seed, repeats: 30)
-            if try EvalComparer.compare(a, worse).verdict == "worse" { detected += 1 }
+            if try EvalComparer.compare(a, worse).verdict == .worse { detected += 1 }
             let slightly = try EvalRunner.run(suite: suite, system: smaller, seed: seed, repeats: 30)
-            if try EvalComparer.compare(a, slightly).verdict == "worse" { smallerDetected += 1 }
+            if try EvalComparer.compare(a, slightly).verdict == .worse { smallerDetected += 1 }
             progress.advance()
         }
         progress.finish()

@@ -132,7 +132,7 @@ enum ModelCommands {
                 repeats: repeats, progress: { progress.update($0, $1) })
             progress.finish()
             let summary = try record.map { _ in
-                try EvalLedger.record(result, source: "eval run", actor: Common.currentUser(console), in: context)
+                try EvalLedger.record(result, source: .evalRun, actor: Common.currentUser(console), in: context)
             }
             try Common.saveOut(result, invocation, console)
             if invocation.flag("json") {
@@ -213,8 +213,8 @@ enum ModelCommands {
             let comparison = try EvalComparer.compare(
                 resultA, resultB, alpha: alpha, allowDifferentSuites: invocation.flag("allow-different-suites"))
             let actor = Common.currentUser(console)
-            try EvalLedger.record(resultA, source: "eval compare", actor: actor, in: context)
-            try EvalLedger.record(resultB, source: "eval compare", actor: actor, in: context)
+            try EvalLedger.record(resultA, source: .evalCompare, actor: actor, in: context)
+            try EvalLedger.record(resultB, source: .evalCompare, actor: actor, in: context)
             if invocation.flag("json") {
                 try Common.printJSON(comparison, console)
                 return 0
@@ -272,8 +272,8 @@ enum EvalRendering {
     }
 
     static func printComparison(_ comparison: Comparison, _ console: Console) {
-        let style: Style = comparison.verdict == "worse" ? .red : comparison.verdict == "better" ? .green : .bold
-        console.out("Verdict: \(console.styled(comparison.verdict, style))")
+        let style: Style = comparison.verdict == .worse ? .red : comparison.verdict == .better ? .green : .bold
+        console.out("Verdict: \(console.styled(comparison.verdict.rawValue, style))")
         console.out(
             String(
                 format: "Δ pass rate (B − A, mean per case) %+.1f points, 95%% CI [%+.1f, %+.1f]; p = %.4g at alpha %g",

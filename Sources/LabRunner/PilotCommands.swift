@@ -34,7 +34,7 @@ enum PilotCommands {
         ) { invocation, console in
             let quarter = try parseQuarter(invocation)
             let context = try PlaybookCommands.context(invocation, console, env)
-            let report = IncidentStats.report(
+            let report = try IncidentStats.report(
                 events: try context.registry.events(), quarter: quarter,
                 drills: try DrillRoom(context.workspace).records())
             if invocation.flag("json") {
@@ -150,7 +150,7 @@ enum PilotCommands {
             return []
         }
         let registry = try Registry(root: workspace.registryPath, now: env.now)
-        return PaybackModel.measure(
+        return try PaybackModel.measure(
             events: try registry.events(), now: env.now(), quarter: quarter, drills: try DrillRoom(workspace).records())
     }
 }

@@ -120,7 +120,8 @@ enum PlaybookCommands {
         for signal in report.signals {
             console.out(
                 String(
-                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name, signal.candidate * 100,
+                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name.rawValue,
+                    signal.candidate * 100,
                     signal.production * 100, signal.pValue, signal.worse ? " worse" : ""))
         }
         console.out("Canary: \(report.aborted ? console.styled("worse", .red) : "passed") — \(report.finding)")
@@ -361,7 +362,7 @@ enum PlaybookCommands {
                     options: [Common.workspace, Common.json]
                 ) { invocation, console in
                     let context = try context(invocation, console, env)
-                    let experiments = Experiments.all(events: try context.registry.events())
+                    let experiments = try Experiments.all(events: try context.registry.events())
                     if invocation.flag("json") {
                         try Common.printJSON(experiments, console)
                         return 0
@@ -467,7 +468,7 @@ enum PlaybookCommands {
                 console.out(
                     String(
                         format: "  %@ %@ (%@): pass rate %.1f%% [%.1f–%.1f%%]", Timestamp.string(from: eval.at),
-                        eval.suite, eval.source, eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
+                        eval.suite, eval.source.rawValue, eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
             }
             console.out("Promotion and approval trail:")
             for event in report.trail { console.out("  " + LogRendering.line(event, console)) }
@@ -725,7 +726,7 @@ enum PlaybookCommands {
                     let incident = try Incidents.open(
                         symptom: invocation.value("symptom") ?? "", detectedAt: detected, badVersion: nil,
                         by: invocation.value("by") ?? Common.currentUser(console),
-                        marks: drill.map { [DrillMarking.key: $0.id] } ?? [:], in: context)
+                        drillID: drill?.id, in: context)
                     if invocation.flag("json") {
                         try Common.printJSON(incident, console)
                     } else {
@@ -739,7 +740,7 @@ enum PlaybookCommands {
                 CommandSpec(name: "list", abstract: "List incidents.", options: [Common.workspace, Common.json]) {
                     invocation, console in
                     let context = try context(invocation, console, env)
-                    let incidents = Incidents.all(events: try context.registry.events())
+                    let incidents = try Incidents.all(events: try context.registry.events())
                     if invocation.flag("json") {
                         try Common.printJSON(incidents, console)
                         return 0
@@ -750,7 +751,7 @@ enum PlaybookCommands {
                     }
                     let rows = incidents.map { incident in
                         [
-                            incident.id, incident.status, Timestamp.string(from: incident.detectedAt),
+                            incident.id, incident.status.rawValue, Timestamp.string(from: incident.detectedAt),
                             short(incident.badVersion),
                             incident.timeToRollbackSeconds.map { TimePrinting.seconds($0) } ?? "-", incident.symptom,
                         ]

@@ -57,7 +57,7 @@ enum StatusCommand {
         let versions = try registry.versionSummaries()
         let events = try registry.events()
         let production = registry.tag("production")
-        let openIncidents = Incidents.all(events: events).filter { $0.status == "open" }
+        let openIncidents = try Incidents.all(events: events).filter { $0.status == .open }
         let requests = try AttributionLog(registryRoot: registry.root).recent(limit: 1)
         console.out("Workspace: \(workspace.root)")
         console.out(

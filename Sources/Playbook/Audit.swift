@@ -47,17 +47,16 @@ public enum AuditPlay {
         }
         let version = try registry.record(id: request.version)
         let events = try registry.events(aboutVersion: version.id)
-        let trail = events.filter { event in
-            event.kind == EventKind.tagMoved && (event.data["to"] == version.id || event.data["from"] == version.id)
+        let trail = try events.payloads(TagMoved.self).filter {
+            $0.payload.to == version.id || $0.payload.from == version.id
         }
+        .map(\.event)
         var report = AuditReport(
             request: request, version: version,
             tags: registry.tags().filter { $0.value == version.id }.map(\.key).sorted(),
-            evals: EvalLedger.summaries(for: version, events: events), trail: trail,
-            collected: events.last { event in
-                event.kind == EventKind.blobsCollected
-                    && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(version.id))
-            }, replay: nil)
+            evals: try EvalLedger.summaries(for: version, events: events), trail: trail,
+            collected: try events.payloads(BlobsCollected.self).last { $0.payload.versionIDs.contains(version.id) }?
+                .event, replay: nil)
         let text = request.hasInput ? request.input : input
         if replay, text == nil {
             report.replayNeedsInput =
@@ -80,6 +79,7 @@ public enum AuditPlay {
 
     /// One key per line, so a replay diff points at the field that differs.
     static func pretty(_ json: String) -> String {
+        // Only for the diff's layout: text that is not JSON is compared as it is.
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         else { return json }

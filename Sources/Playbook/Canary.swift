@@ -4,14 +4,23 @@
 // two-proportion z-test per signal, Bonferroni-corrected over the signals, decides whether the candidate is worse.
 // The slices are the shared label-free signals (Signals.swift); the test here is one-sided, since a canary asks
 // only whether the candidate is worse.
+import Evals
 import Foundation
 import Hashing
-import Registry
+public import Registry
 import ToyModel
 
 /// One signal on the canary slice: the candidate's rate against production's, and the test.
 public struct CanarySignal: Encodable, Sendable, Equatable {
-    public var name: String
+    public enum Name: String, Encodable, Sendable, CustomStringConvertible {
+        case satisfaction
+        case escalationRate = "escalation_rate"
+        case refusalRate = "refusal_rate"
+        case citationRate = "citation_rate"
+        public var description: String { rawValue }
+    }
+
+    public var name: Name
     public var candidate: Double
     public var production: Double
     public var candidateRequests: Int
@@ -58,15 +67,15 @@ public enum Canary {
     /// alpha divided by the number of signals tested (Bonferroni), so testing several signals does not inflate
     /// the chance of stopping a good candidate.
     public static func compare(candidate: VersionSignals, production: VersionSignals, alpha: Double) -> [CanarySignal] {
-        var pairs: [(String, Int, Int, Int, Int)] = []
+        var pairs: [(CanarySignal.Name, Int, Int, Int, Int)] = []
         if candidate.labelled > 0, production.labelled > 0 {
             pairs.append(
-                ("satisfaction", candidate.satisfied, candidate.labelled, production.satisfied, production.labelled))
+                (.satisfaction, candidate.satisfied, candidate.labelled, production.satisfied, production.labelled))
         }
         pairs.append(
-            ("escalation_rate", candidate.escalated, candidate.requests, production.escalated, production.requests))
-        pairs.append(("refusal_rate", candidate.refused, candidate.requests, production.refused, production.requests))
-        pairs.append(("citation_rate", candidate.cited, candidate.requests, production.cited, production.requests))
+            (.escalationRate, candidate.escalated, candidate.requests, production.escalated, production.requests))
+        pairs.append((.refusalRate, candidate.refused, candidate.requests, production.refused, production.requests))
+        pairs.append((.citationRate, candidate.cited, candidate.requests, production.cited, production.requests))
         let threshold = alpha / Double(pairs.count)
         return pairs.map { name, candidateHits, candidateN, productionHits, productionN in
             let p = lowerPValue(candidateHits, candidateN, productionHits, productionN)
@@ -107,12 +116,11 @@ public enum Canary {
             candidate: slices[candidate] ?? VersionSignals(version: candidate),
             production: slices[production] ?? VersionSignals(version: production), alpha: alpha)
         let worse = signals.filter(\.worse)
-        func percentText(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
         let finding =
             worse.isEmpty
             ? "no signal worse on the canary slice (\(signals.count) signals, alpha \(alpha) Bonferroni-corrected)"
             : worse.map { signal in
-                "\(signal.name) \(percentText(signal.candidate)) against production's \(percentText(signal.production)) "
+                "\(signal.name) \(Rate.percent(signal.candidate)) against production's \(Rate.percent(signal.production)) "
                     + "(p = \(String(format: "%.2g", signal.pValue)))"
             }.joined(separator: "; ") + " on the canary slice"
         return CanaryReport(
@@ -140,5 +148,66 @@ public enum Canary {
             return true
         }
         return between(all) ?? []
+    }
+}
+
+/// A canary as the tag move it allowed, or the stopped promotion it ended, records it: flat `canary_*` fields.
+public struct CanaryFacts: EventFieldGroup, Equatable {
+    public static let presenceKey = "canary_decision"
+
+    public enum Decision: String, Codable, Sendable, CustomStringConvertible {
+        case passed, aborted
+        public var description: String { rawValue }
+    }
+
+    public var percent: Double
+    public var requests: Int
+    public var decision: Decision
+    public var finding: String
+    public var test: String
+    public var alpha: Double
+    public var candidateSatisfied: Double
+    public var productionSatisfied: Double
+    /// Each signal tested, as `candidate R (n N), production R (n N), p P` (satisfaction only where the traffic
+    /// carried labels).
+    public var satisfaction: String?
+    public var escalationRate: String?
+    public var refusalRate: String?
+    public var citationRate: String?
+
+    public init(_ canary: CanaryReport) {
+        percent = canary.percent
+        requests = canary.requests
+        decision = canary.aborted ? .aborted : .passed
+        finding = canary.finding
+        test = canary.test
+        alpha = canary.alpha
+        candidateSatisfied = canary.candidate.satisfiedRate
+        productionSatisfied = canary.production.satisfiedRate
+        var texts: [CanarySignal.Name: String] = [:]
+        for signal in canary.signals {
+            texts[signal.name] = String(
+                format: "candidate %.4f (n %d), production %.4f (n %d), p %.4g", signal.candidate,
+                signal.candidateRequests, signal.production, signal.productionRequests, signal.pValue)
+        }
+        satisfaction = texts[.satisfaction]
+        escalationRate = texts[.escalationRate]
+        refusalRate = texts[.refusalRate]
+        citationRate = texts[.citationRate]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case percent = "canary_percent"
+        case requests = "canary_requests"
+        case decision = "canary_decision"
+        case finding = "canary_finding"
+        case test = "canary_test"
+        case alpha = "canary_alpha"
+        case candidateSatisfied = "canary_candidate_satisfied"
+        case productionSatisfied = "canary_production_satisfied"
+        case satisfaction = "canary_satisfaction"
+        case escalationRate = "canary_escalation_rate"
+        case refusalRate = "canary_refusal_rate"
+        case citationRate = "canary_citation_rate"
     }
 }

@@ -5,8 +5,57 @@ public import Foundation
 import Hashing
 public import Registry
 
-/// The facts of one recorded eval run, as events and version metadata carry them.
+/// The facts of one recorded eval run, as events and version metadata carry them, and when it was recorded.
+/// Its fields are the recorded ones (`summary.passRate` reads `summary.recorded.passRate`); on stdout and in
+/// reports it is one flat object, those fields and `at`.
+@dynamicMemberLookup
 public struct EvalSummary: Codable, Sendable, Equatable {
+    /// What ran it.
+    public enum Source: String, Codable, Sendable, CustomStringConvertible {
+        case register, promote, rollback, investigate
+        case evalRun = "eval run"
+        case evalCompare = "eval compare"
+        public var description: String { rawValue }
+    }
+
+    /// The summary as its event records it (without the time, which is the event's).
+    public var recorded: EvalRecorded
+    public var at: Date
+
+    public subscript<T>(dynamicMember field: KeyPath<EvalRecorded, T>) -> T { recorded[keyPath: field] }
+
+    init(_ recorded: EvalRecorded, at: Date) {
+        self.recorded = recorded
+        self.at = at
+    }
+
+    init(_ result: EvalResult, blob: String, source: Source, at: Date) {
+        self.init(
+            EvalRecorded(
+                version: result.version, suite: result.suite, suiteSHA256: result.suiteSHA256,
+                passRate: result.passRate, ciLow: result.ciLow, ciHigh: result.ciHigh, seed: result.seed,
+                repeats: result.repeats, temperature: result.temperature, result: blob, source: source),
+            at: at)
+    }
+
+    enum CodingKeys: String, CodingKey { case at }
+
+    public init(from decoder: any Decoder) throws {
+        recorded = try EvalRecorded(from: decoder)
+        at = try decoder.container(keyedBy: CodingKeys.self).decode(Date.self, forKey: .at)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try recorded.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(at, forKey: .at)
+    }
+}
+
+/// `eval.recorded`: one eval run, its full result stored as a blob. The eval made at register is the same set
+/// of fields in the version's metadata, each name prefixed `eval_`.
+public struct EvalRecorded: EventPayload, Equatable {
+    public static let kind = "eval.recorded"
     public var version: String
     public var suite: String
     public var suiteSHA256: String
@@ -18,108 +67,68 @@ public struct EvalSummary: Codable, Sendable, Equatable {
     public var temperature: Double
     /// Blob hash of the full `EvalResult` JSON.
     public var result: String
-    /// What ran it: "register", "eval run", "rollback", "investigate", …
-    public var source: String
-    public var at: Date
+    public var source: EvalSummary.Source
 
     enum CodingKeys: String, CodingKey {
-        case version, suite, seed, repeats, temperature, result, source, at
+        case version, suite, seed, repeats, temperature, result, source
         case suiteSHA256 = "suite_sha256"
         case passRate = "pass_rate"
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
     }
-
-    /// The summary as flat string fields (event data, or version metadata with a prefix).
-    func fields(prefix: String = "") -> [String: String] {
-        [
-            prefix + "version": version, prefix + "suite": suite, prefix + "suite_sha256": suiteSHA256,
-            prefix + "pass_rate": String(passRate), prefix + "ci_low": String(ciLow),
-            prefix + "ci_high": String(ciHigh), prefix + "seed": String(seed), prefix + "repeats": String(repeats),
-            prefix + "temperature": String(temperature), prefix + "result": result, prefix + "source": source,
-        ]
-    }
-
-    init?(fields: [String: String], prefix: String = "", at: Date) {
-        guard let version = fields[prefix + "version"], let suite = fields[prefix + "suite"],
-            let suiteSHA256 = fields[prefix + "suite_sha256"],
-            let passRate = fields[prefix + "pass_rate"].flatMap(Double.init),
-            let ciLow = fields[prefix + "ci_low"].flatMap(Double.init),
-            let ciHigh = fields[prefix + "ci_high"].flatMap(Double.init),
-            let seed = fields[prefix + "seed"].flatMap(UInt64.init),
-            let repeats = fields[prefix + "repeats"].flatMap(Int.init),
-            let temperature = fields[prefix + "temperature"].flatMap(Double.init),
-            let result = fields[prefix + "result"]
-        else { return nil }
-        self.init(
-            version: version, suite: suite, suiteSHA256: suiteSHA256, passRate: passRate, ciLow: ciLow, ciHigh: ciHigh,
-            seed: seed, repeats: repeats, temperature: temperature, result: result,
-            source: fields[prefix + "source"] ?? "register", at: at)
-    }
-
-    init(
-        version: String, suite: String, suiteSHA256: String, passRate: Double, ciLow: Double, ciHigh: Double,
-        seed: UInt64, repeats: Int, temperature: Double, result: String, source: String, at: Date
-    ) {
-        self.version = version
-        self.suite = suite
-        self.suiteSHA256 = suiteSHA256
-        self.passRate = passRate
-        self.ciLow = ciLow
-        self.ciHigh = ciHigh
-        self.seed = seed
-        self.repeats = repeats
-        self.temperature = temperature
-        self.result = result
-        self.source = source
-        self.at = at
-    }
-
-    init(_ result: EvalResult, blob: String, source: String, at: Date) {
-        self.init(
-            version: result.version, suite: result.suite, suiteSHA256: result.suiteSHA256, passRate: result.passRate,
-            ciLow: result.ciLow, ciHigh: result.ciHigh, seed: result.seed, repeats: result.repeats,
-            temperature: result.temperature, result: blob, source: source, at: at)
-    }
 }
 
 public enum EvalLedger {
-    public static let eventKind = "eval.recorded"
+    public static let eventKind = EvalRecorded.kind
     static let metadataPrefix = "eval_"
+
+    /// The register-time eval as version metadata fields.
+    static func metadataFields(_ summary: EvalSummary) throws -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: try EventFields.encode(summary.recorded).map { (metadataPrefix + $0.key, $0.value) })
+    }
+
+    /// The eval recorded at register, or nil for a version registered without one; damaged fields are an error.
+    static func registerEval(of version: VersionRecord) throws -> EvalSummary? {
+        let fields = Dictionary(
+            uniqueKeysWithValues: version.metadata.extra.compactMap { key, value in
+                key.hasPrefix(metadataPrefix) ? (String(key.dropFirst(metadataPrefix.count)), value) : nil
+            })
+        guard !fields.isEmpty else { return nil }
+        do {
+            return EvalSummary(try EventFields.decode(EvalRecorded.self, from: fields), at: version.metadata.createdAt)
+        } catch {
+            throw RegistryError.corruptFile(
+                path: "versions/\(version.id).json", reason: "its register-time eval does not read: \(error)")
+        }
+    }
 
     /// The bytes stored for a full eval result.
     static func encode(_ result: EvalResult) throws -> Data { try CanonicalJSON.encode(result) }
 
     /// Stores the full result and appends one `eval.recorded` event.
     @discardableResult
-    public static func record(_ result: EvalResult, source: String, actor: String, in context: PlayContext) throws
-        -> EvalSummary
-    {
+    public static func record(
+        _ result: EvalResult, source: EvalSummary.Source, actor: String, in context: PlayContext
+    ) throws -> EvalSummary {
         let blob = try context.registry.objects.put(try encode(result))
         let summary = EvalSummary(result, blob: blob, source: source, at: context.now())
-        try context.registry.write { writer in
-            try writer.append(kind: eventKind, actor: actor, data: summary.fields())
-        }
+        try context.registry.write { writer in try writer.append(summary.recorded, actor: actor) }
         return summary
     }
 
     /// Every eval of `version`, oldest first: the one recorded at register, then `eval.recorded` events.
-    public static func summaries(for version: VersionRecord, events: [Event]) -> [EvalSummary] {
-        var result: [EvalSummary] = []
-        if let atRegister = EvalSummary(
-            fields: version.metadata.extra, prefix: metadataPrefix, at: version.metadata.createdAt)
-        {
-            result.append(atRegister)
-        }
-        for event in events where event.kind == eventKind && event.data["version"] == version.id {
-            if let summary = EvalSummary(fields: event.data, at: event.at) { result.append(summary) }
-        }
-        return result
+    public static func summaries(for version: VersionRecord, events: [Event]) throws -> [EvalSummary] {
+        let recorded = try events.payloads(EvalRecorded.self, where: EvalRecorded.CodingKeys.version, is: version.id)
+        return try [registerEval(of: version)].compactMap { $0 }
+            + recorded.map { EvalSummary($0.payload, at: $0.event.at) }
     }
 
     /// The most recent eval of `version` on a suite with this hash.
-    public static func latest(for version: VersionRecord, suiteSHA256: String, events: [Event]) -> EvalSummary? {
-        summaries(for: version, events: events).last { $0.suiteSHA256 == suiteSHA256 }
+    public static func latest(for version: VersionRecord, suiteSHA256: String, events: [Event]) throws
+        -> EvalSummary?
+    {
+        try summaries(for: version, events: events).last { $0.suiteSHA256 == suiteSHA256 }
     }
 
     /// Loads a full result back from its blob.

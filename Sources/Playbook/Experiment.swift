@@ -24,27 +24,49 @@ public struct Experiment: Codable, Sendable, Equatable {
     }
 }
 
+/// `experiment.started`: an experiment branching from a version, with its retention window.
+public struct ExperimentStarted: EventPayload {
+    public static let kind = "experiment.started"
+    public var experiment: String
+    public var from: String
+    /// The retention window as given (`7d`, `12h`, …).
+    public var ttl: String
+    public var expiresAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case experiment, from, ttl
+        case expiresAt = "expires_at"
+    }
+}
+
+/// `experiment.ended`: its retention window now runs out for collection.
+public struct ExperimentEnded: EventPayload {
+    public static let kind = "experiment.ended"
+    public var experiment: String
+}
+
 public enum Experiments {
-    public static let started = "experiment.started"
-    public static let ended = "experiment.ended"
+    public static let started = ExperimentStarted.kind
+    public static let ended = ExperimentEnded.kind
     public static let defaultTTL = "7d"
 
     public static func tagName(_ name: String) -> String { "exp-" + name }
 
     /// Every experiment folded from the events, oldest first.
-    public static func all(events: [Event]) -> [Experiment] {
+    public static func all(events: [Event]) throws -> [Experiment] {
         var list: [Experiment] = []
         for event in events {
-            guard let name = event.data["experiment"] else { continue }
-            if event.kind == started, let from = event.data["from"],
-                let expires = event.data["expires_at"].flatMap(Timestamp.date(from:))
-            {
+            if event.is(ExperimentStarted.self) {
+                let start = try event.payload(as: ExperimentStarted.self)
                 list.append(
                     Experiment(
-                        name: name, from: from, tag: tagName(name), startedBy: event.actor, startedAt: event.at,
-                        expiresAt: expires, endedAt: nil))
-            } else if event.kind == ended, let index = list.lastIndex(where: { $0.name == name && $0.active }) {
-                list[index].endedAt = event.at
+                        name: start.experiment, from: start.from, tag: tagName(start.experiment),
+                        startedBy: event.actor, startedAt: event.at, expiresAt: start.expiresAt, endedAt: nil))
+            } else if event.is(ExperimentEnded.self) {
+                let end = try event.payload(as: ExperimentEnded.self)
+                if let index = list.lastIndex(where: { $0.name == end.experiment && $0.active }) {
+                    list[index].endedAt = event.at
+                }
             }
         }
         return list
@@ -56,33 +78,28 @@ public enum Experiments {
         try Registry.validateTagName(tagName(name))
         let seconds = try TimeParsing.duration(ttl)
         let base = try context.registry.resolve(ref)
-        if all(events: try context.registry.events()).contains(where: { $0.name == name && $0.active }) {
+        if try all(events: try context.registry.events()).contains(where: { $0.name == name && $0.active }) {
             throw PlaybookError.experimentExists(name)
         }
         let expires = context.now().addingTimeInterval(seconds)
         try context.registry.write { writer in
             try writer.append(
-                kind: started, actor: actor,
-                data: [
-                    "experiment": name, "from": base.id, "ttl": ttl, "expires_at": Timestamp.string(from: expires),
-                ])
+                ExperimentStarted(experiment: name, from: base.id, ttl: ttl, expiresAt: expires), actor: actor)
         }
         try context.registry.moveTag(
             tagName(name), to: base.id, by: actor, reason: "experiment \(name) branches from #\(base.seq)")
-        guard let experiment = all(events: try context.registry.events()).last(where: { $0.name == name }) else {
+        guard let experiment = try all(events: try context.registry.events()).last(where: { $0.name == name }) else {
             throw PlaybookError.unknownExperiment(name)
         }
         return experiment
     }
 
     public static func end(name: String, by actor: String, in context: PlayContext) throws -> Experiment {
-        guard all(events: try context.registry.events()).contains(where: { $0.name == name && $0.active }) else {
+        guard try all(events: try context.registry.events()).contains(where: { $0.name == name && $0.active }) else {
             throw PlaybookError.unknownExperiment(name)
         }
-        try context.registry.write { writer in
-            try writer.append(kind: ended, actor: actor, data: ["experiment": name])
-        }
-        guard let experiment = all(events: try context.registry.events()).last(where: { $0.name == name }) else {
+        try context.registry.write { writer in try writer.append(ExperimentEnded(experiment: name), actor: actor) }
+        guard let experiment = try all(events: try context.registry.events()).last(where: { $0.name == name }) else {
             throw PlaybookError.unknownExperiment(name)
         }
         return experiment
@@ -90,7 +107,7 @@ public enum Experiments {
 
     /// The experiment a new version joins: the one named, else the only active one, else none.
     static func attach(_ explicit: String?, in context: PlayContext) throws -> Experiment? {
-        let active = all(events: try context.registry.events()).filter(\.active)
+        let active = try all(events: try context.registry.events()).filter(\.active)
         if let explicit {
             guard let experiment = active.first(where: { $0.name == explicit }) else {
                 throw PlaybookError.unknownExperiment(explicit)
@@ -103,6 +120,6 @@ public enum Experiments {
 
     /// Versions registered under `name`, oldest first.
     public static func versions(of name: String, in registry: Registry) throws -> [VersionRecord] {
-        try registry.versions().filter { $0.metadata.extra["experiment"] == name }
+        try registry.versions().filter { try RegisterFacts.of($0).experiment == name }
     }
 }

@@ -3,7 +3,7 @@
 // live tag reaches; never a blob shared with a kept version. Metadata, eval results and events stay forever.
 import Foundation
 import Hashing
-import Registry
+public import Registry
 
 /// A version whose blobs the collection keeps, and every rule that keeps it.
 public struct GCKeptVersion: Codable, Sendable, Equatable {
@@ -26,8 +26,26 @@ public struct GCPlan: Encodable, Sendable, Equatable {
     }
 }
 
+/// `gc.planned`: a dry run, recorded so a review can see the plan was looked at before anything was deleted.
+public struct GCPlanned: EventPayload {
+    public static let kind = "gc.planned"
+    /// Space-separated full version ids, as in `BlobsCollected`.
+    public var versions: String
+    /// Space-separated blob hashes.
+    public var blobs: String
+    public var bytes: Int
+
+    init(_ plan: GCPlan) {
+        versions = plan.versions.joined(separator: " ")
+        blobs = plan.blobs.joined(separator: " ")
+        bytes = plan.bytes
+    }
+}
+
 public enum GCPlay {
-    public static let plannedEvent = "gc.planned"
+    public static let plannedEvent = GCPlanned.kind
+    static let collectedReason = "retention expired; never held production; answered no request; no live tag"
+
     /// What a collection at `now` would delete.
     public static func plan(in context: PlayContext) throws -> GCPlan {
         let registry = context.registry
@@ -35,14 +53,10 @@ public enum GCPlay {
         let versions = try registry.versions()
         let now = context.now()
         let everProduction = Set(
-            events.filter { $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" }
-                .compactMap { $0.data["to"] })
-        let experiments = Experiments.all(events: events)
+            try events.payloads(TagMoved.self).map(\.payload).filter { $0.tag == "production" }.map(\.to))
+        let experiments = try Experiments.all(events: events)
         let deadTags = Set(experiments.filter { !$0.active || $0.expiresAt < now }.map(\.tag))
-        var collected = Set<String>()
-        for event in events where event.kind == EventKind.blobsCollected {
-            collected.formUnion((event.data["versions"] ?? "").split(separator: " ").map(String.init))
-        }
+        let collected = Set(try events.payloads(BlobsCollected.self).flatMap(\.payload.versionIDs))
         let answered = try requestsByVersion(in: registry)
         let liveTagNames = Dictionary(grouping: registry.tags().filter { !deadTags.contains($0.key) }, by: \.value)
             .mapValues { $0.map(\.key).sorted() }
@@ -60,7 +74,7 @@ public enum GCPlay {
                         + "their audits replay from these blobs")
             }
             if let names = liveTagNames[version.id] { reasons.append("live tag \(names.joined(separator: ", "))") }
-            let expiry = version.metadata.extra["expires_at"].flatMap(Timestamp.date(from:))
+            let expiry = try RegisterPlay.experimentExpiry(of: version)
             if let expiry, expiry >= now {
                 reasons.append("retention runs until \(Timestamp.string(from: expiry))")
             } else if expiry == nil {
@@ -115,12 +129,7 @@ public enum GCPlay {
         if dryRun {
             return try context.registry.write { writer in
                 let plan = try plan(in: context)
-                try writer.append(
-                    kind: plannedEvent, actor: actor,
-                    data: [
-                        "versions": plan.versions.joined(separator: " "), "blobs": plan.blobs.joined(separator: " "),
-                        "bytes": String(plan.bytes),
-                    ])
+                try writer.append(GCPlanned(plan), actor: actor)
                 return plan
             }
         }
@@ -129,12 +138,8 @@ public enum GCPlay {
             plan.dryRun = false
             guard !plan.versions.isEmpty else { return plan }
             try writer.append(
-                kind: EventKind.blobsCollected, actor: actor,
-                data: [
-                    "versions": plan.versions.joined(separator: " "), "blobs": plan.blobs.joined(separator: " "),
-                    "bytes": String(plan.bytes),
-                    "reason": "retention expired; never held production; answered no request; no live tag",
-                ])
+                BlobsCollected(versions: plan.versions, blobs: plan.blobs, bytes: plan.bytes, reason: collectedReason),
+                actor: actor)
             for hash in plan.blobs { try context.registry.objects.remove(hash) }
             return plan
         }

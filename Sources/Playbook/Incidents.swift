@@ -5,9 +5,20 @@ import Hashing
 public import Registry
 
 public struct Incident: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable, CustomStringConvertible {
+        case open, mitigated, closed
+        public var description: String { rawValue }
+    }
+
+    /// Who opened it: a person, a rollback that found none open, or the monitor's alarm.
+    public enum Source: String, Codable, Sendable, CustomStringConvertible {
+        case manual, rollback, monitor
+        public var description: String { rawValue }
+    }
+
     public var id: String
     public var symptom: String
-    public var status: String
+    public var status: Status
     public var openedBy: String
     public var openedAt: Date
     public var detectedAt: Date
@@ -19,7 +30,7 @@ public struct Incident: Codable, Sendable, Equatable {
     public var timeToRollbackSeconds: Double?
     public var resolution: String?
     public var closedAt: Date?
-    public var source: String
+    public var source: Source
 
     enum CodingKeys: String, CodingKey {
         case id, symptom, status, resolution, confirmed, source
@@ -35,44 +46,120 @@ public struct Incident: Codable, Sendable, Equatable {
     }
 }
 
-public enum Incidents {
-    public static let opened = "incident.opened"
-    public static let updated = "incident.updated"
-    public static let closed = "incident.closed"
+/// `incident.opened`: the symptom and its detection time, which starts the rollback clock.
+public struct IncidentOpened: EventPayload {
+    public static let kind = "incident.opened"
+    public var incident: String
+    public var symptom: String
+    public var detectedAt: Date
+    public var source: Incident.Source
+    /// Production when it was opened (or the version named), if any.
+    public var badVersion: String?
+    /// The drill during which it was opened: a drill's incidents are marked so its scoring finds them.
+    public var drillID: String?
 
-    /// Every incident folded from the event log, oldest first.
-    public static func all(events: [Event]) -> [Incident] {
+    public init(
+        incident: String, symptom: String, detectedAt: Date, source: Incident.Source, badVersion: String?,
+        drillID: String? = nil
+    ) {
+        self.incident = incident
+        self.symptom = symptom
+        self.detectedAt = detectedAt
+        self.source = source
+        self.badVersion = badVersion
+        self.drillID = drillID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case incident, symptom, source
+        case detectedAt = "detected_at"
+        case badVersion = "bad_version"
+        case drillID = "drill_id"
+    }
+}
+
+/// `incident.updated`: facts a rollback established (versions, when the tag moved, whether the restored version
+/// was confirmed good); fields it does not name stay as they were.
+public struct IncidentUpdated: EventPayload {
+    public static let kind = "incident.updated"
+    public var incident: String
+    public var badVersion: String?
+    public var goodVersion: String?
+    public var tagMovedAt: Date?
+    /// Seconds from detection to the tag move, written with three decimals.
+    public var timeToRollback: FormattedNumber?
+    /// Only ever `mitigated`: an update never reopens or closes an incident.
+    public var status: Incident.Status?
+    public var confirmed: Bool?
+    public var confirmedAt: Date?
+
+    public init(
+        incident: String, badVersion: String? = nil, goodVersion: String? = nil, tagMovedAt: Date? = nil,
+        timeToRollback: FormattedNumber? = nil, status: Incident.Status? = nil, confirmed: Bool? = nil,
+        confirmedAt: Date? = nil
+    ) {
+        self.incident = incident
+        self.badVersion = badVersion
+        self.goodVersion = goodVersion
+        self.tagMovedAt = tagMovedAt
+        self.timeToRollback = timeToRollback
+        self.status = status
+        self.confirmed = confirmed
+        self.confirmedAt = confirmedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case incident, status, confirmed
+        case badVersion = "bad_version"
+        case goodVersion = "good_version"
+        case tagMovedAt = "tag_moved_at"
+        case timeToRollback = "time_to_rollback_s"
+        case confirmedAt = "confirmed_at"
+    }
+}
+
+/// `incident.closed`: how it ended.
+public struct IncidentClosed: EventPayload {
+    public static let kind = "incident.closed"
+    public var incident: String
+    public var resolution: String
+}
+
+public enum Incidents {
+    public static let opened = IncidentOpened.kind
+    public static let updated = IncidentUpdated.kind
+    public static let closed = IncidentClosed.kind
+
+    /// Every incident folded from the event log, oldest first. A damaged incident event is an error naming it.
+    public static func all(events: [Event]) throws -> [Incident] {
         var byID: [String: Incident] = [:]
         var order: [String] = []
         for event in events {
-            guard let id = event.data["incident"] else { continue }
             switch event.kind {
             case opened:
-                let detected = event.data["detected_at"].flatMap(Timestamp.date(from:)) ?? event.at
-                byID[id] = Incident(
-                    id: id, symptom: event.data["symptom"] ?? "", status: "open", openedBy: event.actor,
-                    openedAt: event.at, detectedAt: detected, badVersion: event.data["bad_version"], goodVersion: nil,
-                    tagMovedAt: nil, confirmedAt: nil, confirmed: nil, timeToRollbackSeconds: nil, resolution: nil,
-                    closedAt: nil, source: event.data["source"] ?? "manual")
-                order.append(id)
+                let opened = try event.payload(as: IncidentOpened.self)
+                byID[opened.incident] = Incident(
+                    id: opened.incident, symptom: opened.symptom, status: .open, openedBy: event.actor,
+                    openedAt: event.at, detectedAt: opened.detectedAt, badVersion: opened.badVersion,
+                    goodVersion: nil, tagMovedAt: nil, confirmedAt: nil, confirmed: nil, timeToRollbackSeconds: nil,
+                    resolution: nil, closedAt: nil, source: opened.source)
+                order.append(opened.incident)
             case updated:
-                guard var incident = byID[id] else { continue }
-                if let bad = event.data["bad_version"] { incident.badVersion = bad }
-                if let good = event.data["good_version"] { incident.goodVersion = good }
-                if let moved = event.data["tag_moved_at"].flatMap(Timestamp.date(from:)) { incident.tagMovedAt = moved }
-                if let confirmedAt = event.data["confirmed_at"].flatMap(Timestamp.date(from:)) {
-                    incident.confirmedAt = confirmedAt
-                }
-                if let confirmed = event.data["confirmed"] { incident.confirmed = confirmed == "true" }
-                if let seconds = event.data["time_to_rollback_s"].flatMap(Double.init) {
-                    incident.timeToRollbackSeconds = seconds
-                }
-                if incident.status == "open", event.data["status"] == "mitigated" { incident.status = "mitigated" }
-                byID[id] = incident
+                let update = try event.payload(as: IncidentUpdated.self)
+                guard var incident = byID[update.incident] else { continue }
+                if let bad = update.badVersion { incident.badVersion = bad }
+                if let good = update.goodVersion { incident.goodVersion = good }
+                if let moved = update.tagMovedAt { incident.tagMovedAt = moved }
+                if let confirmedAt = update.confirmedAt { incident.confirmedAt = confirmedAt }
+                if let confirmed = update.confirmed { incident.confirmed = confirmed }
+                if let seconds = update.timeToRollback { incident.timeToRollbackSeconds = seconds.value }
+                if incident.status == .open, update.status == .mitigated { incident.status = .mitigated }
+                byID[update.incident] = incident
             case closed:
-                byID[id]?.status = "closed"
-                byID[id]?.resolution = event.data["resolution"]
-                byID[id]?.closedAt = event.at
+                let closing = try event.payload(as: IncidentClosed.self)
+                byID[closing.incident]?.status = .closed
+                byID[closing.incident]?.resolution = closing.resolution
+                byID[closing.incident]?.closedAt = event.at
             default:
                 continue
             }
@@ -81,17 +168,16 @@ public enum Incidents {
     }
 
     public static func find(_ id: String, events: [Event]) throws -> Incident {
-        guard let incident = all(events: events).first(where: { $0.id == id }) else {
+        guard let incident = try all(events: events).first(where: { $0.id == id }) else {
             throw PlaybookError.unknownIncident(id)
         }
         return incident
     }
 
-    /// Opens an incident; its detection time starts the rollback clock.
-    /// `marks` are extra fields on the opening event (a drill's `drill_id`).
+    /// Opens an incident; its detection time starts the rollback clock. `drillID` marks it as a running drill's.
     public static func open(
-        symptom: String, detectedAt: Date?, badVersion: String?, by actor: String, source: String = "manual",
-        marks: [String: String] = [:], in context: PlayContext
+        symptom: String, detectedAt: Date?, badVersion: String?, by actor: String, source: Incident.Source = .manual,
+        drillID: String? = nil, in context: PlayContext
     ) throws -> Incident {
         guard !symptom.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PlaybookError.invalid("An incident needs a symptom: pass --symptom TEXT describing what users see.")
@@ -100,12 +186,11 @@ public enum Incidents {
         try checkDetection(
             detected, badVersion: badVersion ?? context.registry.tag("production"), in: context)
         let incident = try context.registry.write { writer -> Incident in
-            let id = String(format: "INC-%04d", all(events: try context.registry.events()).count + 1)
-            var data = marks.merging([
-                "incident": id, "symptom": symptom, "detected_at": Timestamp.string(from: detected), "source": source,
-            ]) { _, fixed in fixed }
-            data["bad_version"] = badVersion ?? context.registry.tag("production")
-            try writer.append(kind: opened, actor: actor, data: data)
+            let id = String(format: "INC-%04d", try all(events: try context.registry.events()).count + 1)
+            let opening = IncidentOpened(
+                incident: id, symptom: symptom, detectedAt: detected, source: source,
+                badVersion: badVersion ?? context.registry.tag("production"), drillID: drillID)
+            try writer.append(opening, actor: actor)
             return try find(id, events: try context.registry.events())
         }
         try mirror(incident, in: context)
@@ -113,10 +198,8 @@ public enum Incidents {
     }
 
     /// When `version` last reached production (the start of its latest stint), from the tag moves.
-    static func arrival(of version: String, events: [Event]) -> Date? {
-        events.last {
-            $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" && $0.data["to"] == version
-        }?.at
+    static func arrival(of version: String, events: [Event]) throws -> Date? {
+        try events.payloads(TagMoved.self).last { $0.payload.tag == "production" && $0.payload.to == version }?.event.at
     }
 
     /// A detection time cannot be in the future, nor before the bad version reached production: a symptom is
@@ -124,7 +207,7 @@ public enum Incidents {
     public static func checkDetection(_ detected: Date, badVersion: String?, in context: PlayContext) throws {
         let now = context.now()
         try TimeParsing.refuseFuture(detected, given: "The detection time", now: now)
-        guard let badVersion, let arrived = arrival(of: badVersion, events: try context.registry.events()),
+        guard let badVersion, let arrived = try arrival(of: badVersion, events: try context.registry.events()),
             detected < arrived
         else { return }
         let record = try context.registry.record(id: badVersion)
@@ -136,16 +219,12 @@ public enum Incidents {
 
     /// Records facts about an incident (rollback times, versions) as one event.
     @discardableResult
-    public static func update(_ id: String, facts: [String: String], by actor: String, in context: PlayContext)
-        throws -> Incident
-    {
+    public static func update(_ update: IncidentUpdated, by actor: String, in context: PlayContext) throws -> Incident {
         let incident = try context.registry.write { writer -> Incident in
-            let current = try find(id, events: try context.registry.events())
-            guard current.status != "closed" else { throw PlaybookError.incidentClosed(id) }
-            var data = facts
-            data["incident"] = id
-            try writer.append(kind: updated, actor: actor, data: data)
-            return try find(id, events: try context.registry.events())
+            let current = try find(update.incident, events: try context.registry.events())
+            guard current.status != .closed else { throw PlaybookError.incidentClosed(update.incident) }
+            try writer.append(update, actor: actor)
+            return try find(update.incident, events: try context.registry.events())
         }
         try mirror(incident, in: context)
         return incident
@@ -159,8 +238,8 @@ public enum Incidents {
         }
         let incident = try context.registry.write { writer -> Incident in
             let current = try find(id, events: try context.registry.events())
-            guard current.status != "closed" else { throw PlaybookError.incidentClosed(id) }
-            try writer.append(kind: closed, actor: actor, data: ["incident": id, "resolution": resolution])
+            guard current.status != .closed else { throw PlaybookError.incidentClosed(id) }
+            try writer.append(IncidentClosed(incident: id, resolution: resolution), actor: actor)
             return try find(id, events: try context.registry.events())
         }
         try mirror(incident, in: context)

@@ -5,7 +5,7 @@
 public import Evals
 public import Foundation
 import Hashing
-import Registry
+public import Registry
 import ToyModel
 
 public struct ProductionMove: Encodable, Sendable {
@@ -14,7 +14,7 @@ public struct ProductionMove: Encodable, Sendable {
     public var at: Date
     public var by: String
     public var reason: String
-    public var play: String?
+    public var play: TagMoveFacts.Play?
 }
 
 /// A suspect that production has since been taken back past, by which rollback.
@@ -76,6 +76,18 @@ public struct SuiteCoverage: Encodable, Sendable {
 }
 
 public struct Investigation: Encodable, Sendable {
+    public enum Verdict: String, Codable, Sendable, CustomStringConvertible {
+        /// A change since the onset measured worse.
+        case regression
+        /// The suite has no cases in the complaint's category: its evals can neither clear nor blame a change.
+        case notCovered = "not_covered"
+        /// Production did not change between the onset and the report.
+        case noChange = "no_change"
+        /// Changes, none measurably worse.
+        case noise
+        public var description: String { rawValue }
+    }
+
     public var onset: Date
     public var reportedAt: Date
     /// The onset came before the first promotion, so the window starts at the first production version.
@@ -85,7 +97,7 @@ public struct Investigation: Encodable, Sendable {
     public var live: [VersionSignals]
     public var coverage: SuiteCoverage?
     public var regressionConfirmed: Bool
-    public var verdict: String
+    public var verdict: Verdict
     public var components: [String]
     public var conclusion: String
 
@@ -116,8 +128,33 @@ public struct InvestigateRequest: Sendable {
     }
 }
 
+/// `investigation.concluded`: what an investigation found, in the words it printed.
+public struct InvestigationConcluded: EventPayload {
+    public static let kind = "investigation.concluded"
+    public var onset: Date
+    public var reportedAt: Date
+    public var verdict: Investigation.Verdict
+    public var conclusion: String
+    /// Space-separated ids of every change compared (see `suspectIDs`).
+    public var suspects: String
+    /// The change blamed, when one measured worse.
+    public var suspect: String?
+    /// Comma-separated components the blamed change touched; empty when none was blamed.
+    public var components: String
+    /// The complaint's category, when one was given, and whether the suite covers it.
+    public var category: String?
+    public var covered: Bool?
+
+    public var suspectIDs: [String] { suspects.split(separator: " ").map(String.init) }
+
+    enum CodingKeys: String, CodingKey {
+        case onset, verdict, conclusion, suspects, suspect, components, category, covered
+        case reportedAt = "reported_at"
+    }
+}
+
 public enum InvestigatePlay {
-    public static let concludedEvent = "investigation.concluded"
+    public static let concludedEvent = InvestigationConcluded.kind
     /// Enough paired repeats to separate a 10-point drop from sampling noise at alpha 0.01.
     public static let sampledRepeats = 30
 
@@ -154,16 +191,16 @@ public enum InvestigatePlay {
         let beforeFirst = moves[0].at > onset
         let start = moves.lastIndex { $0.at <= onset } ?? 0
         let end = moves.lastIndex { $0.at <= reportedAt } ?? -1
-        let history = try moves.map { move in
+        let plays = try moves.map { try $0.facts().play }
+        let history = try moves.enumerated().map { index, move in
             let record = try registry.record(id: move.to)
             return ProductionMove(
-                version: move.to, seq: record.seq, at: move.at, by: move.by, reason: move.reason,
-                play: move.details["play"])
+                version: move.to, seq: record.seq, at: move.at, by: move.by, reason: move.reason, play: plays[index])
         }
         var suspects: [Suspect] = []
         var compared: [String: (Comparison, CategoryShift?)] = [:]
         if start <= end {
-            for index in start...end where index > 0 && moves[index].details["play"] != "rollback" {
+            for index in start...end where index > 0 && plays[index] != .rollback {
                 let predecessorID = moves[index].from ?? moves[index - 1].to
                 guard predecessorID != moves[index].to else { continue }
                 let suspect = try registry.record(id: moves[index].to)
@@ -179,50 +216,46 @@ public enum InvestigatePlay {
                     Suspect(
                         version: suspect.id, predecessor: predecessor.id, becameProductionAt: moves[index].at,
                         changedComponents: diff.changedComponents, lineageChanged: diff.lineageChanged,
-                        comparison: comparison, rolledBack: rolledBack(moves, index), category: shift))
+                        comparison: comparison, rolledBack: try rolledBack(moves, index), category: shift))
             }
         }
         let live = try liveSignals(since: onset, until: reportedAt, in: registry)
 
-        let worse = suspects.filter { $0.comparison.verdict == "worse" }
+        let worse = suspects.filter { $0.comparison.verdict == .worse }
         let culprit = worse.first { $0.rolledBack == nil } ?? worse.first
         var components = culprit?.changedComponents ?? []
         if culprit?.lineageChanged == true { components.append("data/train.csv (dataset lineage)") }
-        let verdict: String
+        let verdict: Investigation.Verdict
         var conclusion: String
         if let culprit {
-            verdict = "regression"
+            verdict = .regression
             let named = components.isEmpty ? "no component (identical content)" : components.joined(separator: ", ")
             conclusion =
                 "regression confirmed in \(named) (version \(culprit.version.prefix(12)) vs "
                 + "\(culprit.predecessor.prefix(12)), p = \(String(format: "%.2g", culprit.comparison.pValue)))"
             if let note = culprit.rolledBackNote { conclusion += "; \(note)" }
         } else if let coverage, !coverage.covered {
-            verdict = "not_covered"
+            verdict = .notCovered
             conclusion =
                 "the suite does not cover this complaint: suite \(coverage.suite) has no cases in category "
                 + "'\(coverage.category)', so its evals cannot clear or blame a change; add cases for it and investigate again"
         } else if suspects.isEmpty {
-            verdict = "no_change"
+            verdict = .noChange
             let serving = history[start].seq
             conclusion =
                 "no production change between the onset and the report (production served #\(serving)): "
                 + "the symptom does not come from a version change; look at the traffic, or widen the suite"
         } else {
-            verdict = "noise"
+            verdict = .noise
             conclusion =
                 "not distinguishable from noise — no change since the onset measured worse on the suite; "
                 + "keep the changes, or widen the investigation"
         }
-        var data = [
-            "onset": Timestamp.string(from: onset), "reported_at": Timestamp.string(from: reportedAt),
-            "conclusion": conclusion, "verdict": verdict, "suspects": suspects.map(\.version).joined(separator: " "),
-        ]
-        data["suspect"] = culprit?.version
-        data["components"] = components.joined(separator: ",")
-        data["category"] = coverage?.category
-        data["covered"] = coverage.map { String($0.covered) }
-        try registry.write { writer in try writer.append(kind: concludedEvent, actor: request.by, data: data) }
+        let concluded = InvestigationConcluded(
+            onset: onset, reportedAt: reportedAt, verdict: verdict, conclusion: conclusion,
+            suspects: suspects.map(\.version).joined(separator: " "), suspect: culprit?.version,
+            components: components.joined(separator: ","), category: coverage?.category, covered: coverage?.covered)
+        try registry.write { writer in try writer.append(concluded, actor: request.by) }
         return Investigation(
             onset: onset, reportedAt: reportedAt, onsetBeforeFirstPromotion: beforeFirst, history: history,
             suspects: suspects, live: live, coverage: coverage, regressionConfirmed: culprit != nil, verdict: verdict,
@@ -230,14 +263,13 @@ public enum InvestigatePlay {
     }
 
     /// The rollback that took production back past the change at `index` (to a version held before it), if any.
-    static func rolledBack(_ moves: [TagMove], _ index: Int) -> RolledBack? {
+    static func rolledBack(_ moves: [TagMove], _ index: Int) throws -> RolledBack? {
         let earlier = Set(moves[..<index].map(\.to)).subtracting([moves[index].to])
-        guard
-            let back = moves[(index + 1)...].first(where: {
-                $0.details["play"] == "rollback" && earlier.contains($0.to)
-            })
-        else { return nil }
-        return RolledBack(at: back.at, incident: back.details["incident"], to: back.to)
+        for move in moves[(index + 1)...] where earlier.contains(move.to) {
+            let facts = try move.facts()
+            if facts.play == .rollback { return RolledBack(at: move.at, incident: facts.incident, to: move.to) }
+        }
+        return nil
     }
 
     /// The complaint's category and how many cases today's suite has in it; nil when none was given.
@@ -287,8 +319,8 @@ public enum InvestigatePlay {
         let seed = context.settings.evalSeed
         let a = try EvalRunner.run(suite: suite, system: beforeSystem, seed: seed, repeats: repeats, progress: progress)
         let b = try EvalRunner.run(suite: suite, system: afterSystem, seed: seed, repeats: repeats, progress: progress)
-        try EvalLedger.record(a, source: "investigate", actor: actor, in: context)
-        try EvalLedger.record(b, source: "investigate", actor: actor, in: context)
+        try EvalLedger.record(a, source: .investigate, actor: actor, in: context)
+        try EvalLedger.record(b, source: .investigate, actor: actor, in: context)
         var shift: CategoryShift?
         if let coverage, coverage.covered {
             let ids = Set(suite.cases.filter { matches($0, coverage.category) }.map(\.id))

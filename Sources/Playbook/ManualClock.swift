@@ -15,37 +15,6 @@ public final class ManualClock: Sendable {
     public func set(_ to: Date) { date.withLock { $0 = to } }
 }
 
-/// SplitMix64 with helpers for picking: scenarios and drills draw every choice from one seed, stable across
-/// platforms, so a code reproduces the same run elsewhere.
-public struct SeededRandom: Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    public mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
-    public mutating func bool() -> Bool { next() & 1 == 1 }
-
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-    public mutating func pick<T>(_ items: [T], count: Int) -> [T] {
-        var pool = items
-        var chosen: [T] = []
-        while chosen.count < count, !pool.isEmpty { chosen.append(pool.remove(at: int(0...(pool.count - 1)))) }
-        return chosen
-    }
-}
-
 extension ManualClock {
     /// The same time as a clock of durations, for the loops that wait (traffic pacing, the monitors): a pause on
     /// it moves this clock's wall time forward by the pause instead of sleeping, so the two stay in step.

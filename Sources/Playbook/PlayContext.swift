@@ -2,7 +2,7 @@
 // plus loading the toy system live or from a version's blobs, and loading eval suites.
 public import Evals
 public import Foundation
-import Hashing
+public import Hashing
 public import Registry
 public import ToyModel
 
@@ -30,12 +30,7 @@ public struct PlayContext: Sendable {
     }
 
     public func componentContents(of record: VersionRecord) throws -> [String: ComponentContent] {
-        try registry.contents(of: record).mapValues { content in
-            switch content {
-            case .file(let data): return .file(data)
-            case .folder(let files): return .folder(files)
-            }
-        }
+        try registry.contents(of: record)
     }
 
     public func suitePath(_ name: String) -> String { "\(workspace.evalsPath)/\(name).jsonl" }

@@ -58,6 +58,22 @@ public struct PromotionGate: Encodable, Sendable {
     }
 }
 
+/// `promotion.stopped`: a canary ran (real traffic) and the promotion then stopped; production did not move.
+public struct PromotionStopped: EventPayload {
+    public static let kind = "promotion.stopped"
+
+    public enum Reason: String, Codable, Sendable, CustomStringConvertible {
+        case aborted = "aborted by the canary"
+        case declined = "declined after the canary"
+        public var description: String { rawValue }
+    }
+
+    public var candidate: String
+    public var production: String?
+    public var stopped: Reason
+    public var canary: CanaryFacts
+}
+
 public struct PromoteResult: Encodable, Sendable {
     public var gate: PromotionGate
     public var canary: CanaryReport?
@@ -68,7 +84,7 @@ public struct PromoteResult: Encodable, Sendable {
 public enum PromotePlay {
     public static let canaryRequests = Canary.defaultRequests
     /// Recorded when a canary ran and the promotion then stopped (aborted by the canary, or declined).
-    public static let stoppedEvent = "promotion.stopped"
+    public static let stoppedEvent = PromotionStopped.kind
 
     /// Every argument and policy check, before any eval or traffic: returns the candidate and production.
     public static func check(_ request: PromoteRequest, in context: PlayContext) throws -> (
@@ -122,13 +138,13 @@ public enum PromotePlay {
             canary = report
             onCanary(report)
             if report.aborted {
-                try recordStop(request, gate: gate, canary: report, why: "aborted by the canary", in: context)
+                try recordStop(request, gate: gate, canary: report, why: .aborted, in: context)
                 throw PlaybookError.canaryAborted(report.finding)
             }
             do {
                 try confirm(gate, report)
             } catch {
-                try recordStop(request, gate: gate, canary: report, why: "declined after the canary", in: context)
+                try recordStop(request, gate: gate, canary: report, why: .declined, in: context)
                 throw error
             }
         }
@@ -136,15 +152,12 @@ public enum PromotePlay {
     }
 
     static func recordStop(
-        _ request: PromoteRequest, gate: PromotionGate, canary: CanaryReport, why: String, in context: PlayContext
+        _ request: PromoteRequest, gate: PromotionGate, canary: CanaryReport, why: PromotionStopped.Reason,
+        in context: PlayContext
     ) throws {
-        var data = canaryDetails(canary)
-        data["candidate"] = gate.candidate.id
-        data["production"] = gate.production?.id
-        data["stopped"] = why
-        try context.registry.write { writer in
-            try writer.append(kind: stoppedEvent, actor: request.approver, data: data)
-        }
+        let stopped = PromotionStopped(
+            candidate: gate.candidate.id, production: gate.production?.id, stopped: why, canary: CanaryFacts(canary))
+        try context.registry.write { writer in try writer.append(stopped, actor: request.approver) }
     }
 
     /// Evaluates the promotion gate without moving or writing anything: both versions on the pinned standard suite
@@ -156,7 +169,7 @@ public enum PromotePlay {
         var pending: [String: EvalResult] = [:]
         func pinnedEval(_ record: VersionRecord) throws -> EvalSummary {
             let pinned = try context.pinnedStandardSuiteSHA256()
-            if let pinned, let summary = EvalLedger.latest(for: record, suiteSHA256: pinned, events: events) {
+            if let pinned, let summary = try EvalLedger.latest(for: record, suiteSHA256: pinned, events: events) {
                 return summary
             }
             let system = try context.system(for: record)
@@ -166,7 +179,7 @@ public enum PromotePlay {
                 repeats: context.gateRepeats(for: system))
             let blob = SHA256.hash(try EvalLedger.encode(result)).hex
             pending[blob] = result
-            return EvalSummary(result, blob: blob, source: "promote", at: context.now())
+            return EvalSummary(result, blob: blob, source: .promote, at: context.now())
         }
         func full(_ summary: EvalSummary) throws -> EvalResult {
             try pending[summary.result] ?? EvalLedger.load(summary, from: registry)
@@ -179,8 +192,8 @@ public enum PromotePlay {
                 candidate: candidate, production: nil, candidateEval: candidateEval, productionEval: nil,
                 comparison: nil, floors: [], passed: passed,
                 finding: passed
-                    ? "first promotion: pass rate \(percent(candidateEval.passRate)) meets the threshold \(percent(threshold))"
-                    : "pass rate \(percent(candidateEval.passRate)) is below the threshold \(percent(threshold))",
+                    ? "first promotion: pass rate \(Rate.percent(candidateEval.passRate)) meets the threshold \(Rate.percent(threshold))"
+                    : "pass rate \(Rate.percent(candidateEval.passRate)) is below the threshold \(Rate.percent(threshold))",
                 pending: Array(pending.values))
         }
         let productionEval = try pinnedEval(production)
@@ -198,12 +211,12 @@ public enum PromotePlay {
             passed = candidateEval.passRate >= productionEval.passRate
             finding =
                 passed
-                ? "pass rate \(percent(candidateEval.passRate)) meets or beats production's \(percent(productionEval.passRate))"
-                : "pass rate \(percent(candidateEval.passRate)) is below production's \(percent(productionEval.passRate)) on the same suite"
+                ? "pass rate \(Rate.percent(candidateEval.passRate)) meets or beats production's \(Rate.percent(productionEval.passRate))"
+                : "pass rate \(Rate.percent(candidateEval.passRate)) is below production's \(Rate.percent(productionEval.passRate)) on the same suite"
         } else {
             let compared = try EvalComparer.compare(productionResult, candidateResult, alpha: context.settings.alpha)
             comparison = compared
-            passed = compared.verdict != "worse"
+            passed = compared.verdict != .worse
             finding =
                 "eval compare says \(compared.verdict) (p = \(String(format: "%.4f", compared.pValue)), \(compared.test))"
         }
@@ -214,7 +227,7 @@ public enum PromotePlay {
             finding +=
                 (passed ? "; but floored " : "; and floored ")
                 + broken.map { floor in
-                    "category \(floor.category) is worse: \(percent(floor.candidate)) against production's \(percent(floor.production))"
+                    "category \(floor.category) is worse: \(Rate.percent(floor.candidate)) against production's \(Rate.percent(floor.production))"
                 }.joined(separator: ", ")
             passed = false
         } else if !floors.isEmpty {
@@ -243,27 +256,11 @@ public enum PromotePlay {
                 b.cases = b.cases.filter { $0.category == category }
                 worse =
                     try b.cases.isEmpty
-                    || (EvalComparer.compare(a, b, alpha: context.settings.alpha)).verdict == "worse"
+                    || (EvalComparer.compare(a, b, alpha: context.settings.alpha)).verdict == .worse
             }
             checks.append(FloorCheck(category: category, candidate: after, production: before.passRate, worse: worse))
         }
         return checks
-    }
-
-    static func canaryDetails(_ canary: CanaryReport) -> [String: String] {
-        var details = [
-            "canary_percent": String(canary.percent), "canary_requests": String(canary.requests),
-            "canary_decision": canary.aborted ? "aborted" : "passed", "canary_finding": canary.finding,
-            "canary_test": canary.test, "canary_alpha": String(canary.alpha),
-            "canary_candidate_satisfied": String(canary.candidate.satisfiedRate),
-            "canary_production_satisfied": String(canary.production.satisfiedRate),
-        ]
-        for signal in canary.signals {
-            details["canary_\(signal.name)"] = String(
-                format: "candidate %.4f (n %d), production %.4f (n %d), p %.4g", signal.candidate,
-                signal.candidateRequests, signal.production, signal.productionRequests, signal.pValue)
-        }
-        return details
     }
 
     /// Moves production to the gated candidate as a compare-and-swap against the production the gate saw, after
@@ -289,25 +286,21 @@ public enum PromotePlay {
                 tag: "production", expected: gate.production?.id, actual: context.registry.tag("production"))
         }
         for result in gate.pending.sorted(by: { $0.version < $1.version }) {
-            try EvalLedger.record(result, source: "promote", actor: request.approver, in: context)
+            try EvalLedger.record(result, source: .promote, actor: request.approver, in: context)
         }
-        var details = [
-            "play": "promote", "approver": request.approver, "gate": gate.passed ? "passed" : "overridden",
-            "gate_finding": gate.finding, "suite_sha256": gate.candidateEval.suiteSHA256,
-            "candidate_pass_rate": String(gate.candidateEval.passRate), "high_stakes": String(request.highStakes),
-        ]
-        details["production_pass_rate"] = gate.productionEval.map { String($0.passRate) }
-        if !gate.passed { details["override_reason"] = request.reason }
-        let floored = gate.floors.filter(\.worse).map(\.category)
-        if !floored.isEmpty { details["floors_broken"] = floored.joined(separator: ",") }
-        if let canary { details.merge(canaryDetails(canary)) { _, new in new } }
+        let facts = TagMoveFacts(
+            play: .promote, approver: request.approver, gate: gate.passed ? .passed : .overridden,
+            gateFinding: gate.finding, suiteSHA256: gate.candidateEval.suiteSHA256,
+            candidatePassRate: gate.candidateEval.passRate, productionPassRate: gate.productionEval?.passRate,
+            highStakes: request.highStakes, overrideReason: gate.passed ? nil : request.reason,
+            floorsBroken: gate.floors.filter(\.worse).map(\.category), canary: canary.map(CanaryFacts.init))
         let reason = request.reason ?? "promote #\(gate.candidate.seq) (\(gate.finding))"
         let event = try context.registry.moveTag(
             "production", to: gate.candidate.id, by: request.approver, reason: reason,
-            expecting: .pointsTo(gate.production?.id), details: details)
+            expecting: .pointsTo(gate.production?.id), facts: facts)
         return PromoteResult(gate: gate, canary: canary, overridden: !gate.passed, event: event)
     }
 
-    /// A rate as people read it: `94.4%`.
-    public static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+    /// A rate as people read it: `94.4%` (the one format, `Rate.percent`, under the name callers know).
+    public static func percent(_ rate: Double) -> String { Rate.percent(rate) }
 }

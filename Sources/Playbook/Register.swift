@@ -2,7 +2,7 @@
 // registry witnessed, the pinned standard suite run on exactly the components being registered, and the eval
 // recorded with the version in one event.
 import Evals
-import Foundation
+public import Foundation
 import Hashing
 public import Registry
 import ToyModel
@@ -48,9 +48,62 @@ public struct RegisterResult: Encodable, Sendable {
     }
 }
 
+/// `version.reregistered`: identical content registered again; no new version, but who did it and why is recorded.
+public struct VersionReregistered: EventPayload {
+    public static let kind = "version.reregistered"
+    public var id: String
+    public var owner: String
+    public var parent: String?
+    public var reason: String
+}
+
+/// What register records in a version's metadata beside its eval (`VersionMetadata.extra`): how its lineage was
+/// checked, and the experiment it joined.
+public struct RegisterFacts: Codable, Sendable, Equatable {
+    /// The `training.recorded` event that produced its weights.
+    public var lineageTrainingEvent: Int?
+    public var lineageUnverified: String?
+    public var lineageBroken: String?
+    public var experiment: String?
+    /// When the experiment's retention window ends.
+    public var expiresAt: Date?
+
+    public init(
+        lineageTrainingEvent: Int? = nil, lineageUnverified: String? = nil, lineageBroken: String? = nil,
+        experiment: String? = nil, expiresAt: Date? = nil
+    ) {
+        self.lineageTrainingEvent = lineageTrainingEvent
+        self.lineageUnverified = lineageUnverified
+        self.lineageBroken = lineageBroken
+        self.experiment = experiment
+        self.expiresAt = expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case experiment
+        case lineageTrainingEvent = "lineage_training_event"
+        case lineageUnverified = "lineage_unverified"
+        case lineageBroken = "lineage_broken"
+        case expiresAt = "expires_at"
+    }
+
+    /// A version's facts; a damaged field is an error naming its file.
+    public static func of(_ version: VersionRecord) throws -> RegisterFacts {
+        do {
+            return try EventFields.decode(RegisterFacts.self, from: version.metadata.extra)
+        } catch {
+            throw RegistryError.corruptFile(
+                path: "versions/\(version.id).json", reason: "its metadata does not read: \(error)")
+        }
+    }
+}
+
 public enum RegisterPlay {
     /// Identical content registered again: no new version, but who did it and why is recorded.
-    public static let reregisteredEvent = "version.reregistered"
+    public static let reregisteredEvent = VersionReregistered.kind
+
+    /// When the experiment a version joined lets go of it (nil: it is not an experiment's).
+    static func experimentExpiry(of version: VersionRecord) throws -> Date? { try RegisterFacts.of(version).expiresAt }
 
     public static func run(
         _ request: RegisterRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
@@ -73,18 +126,21 @@ public enum RegisterPlay {
         let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)
         var lineage: DatasetLineage?
         var lineageData: Data?
-        if let data = FileManager.default.contents(atPath: workspace.trainingDataPath) {
+        // No data/train.csv: the version has no dataset lineage. One that is there must be read.
+        if FileManager.default.fileExists(atPath: workspace.trainingDataPath) {
+            guard let data = FileManager.default.contents(atPath: workspace.trainingDataPath) else {
+                throw RegistryError.unreadable(
+                    path: workspace.trainingDataPath, reason: "permission denied, or not a file")
+            }
             lineage = DatasetLineage(dataset: "data/train.csv", sha256: SHA256.hash(data).hex)
             lineageData = data
         }
         let prepared = try Registry.prepare(components: components, lineage: lineage, lineageData: lineageData)
         if registry.isRegistered(prepared.id) {
             // Reported, not duplicated; but recorded, so who registered it again and why is in the history.
-            var data = ["id": prepared.id, "owner": request.owner, "reason": request.reason]
-            data["parent"] = parent
-            try registry.write { writer in
-                try writer.append(kind: reregisteredEvent, actor: request.owner, data: data)
-            }
+            let again = VersionReregistered(
+                id: prepared.id, owner: request.owner, parent: parent, reason: request.reason)
+            try registry.write { writer in try writer.append(again, actor: request.owner) }
             return RegisterResult(
                 record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
                 lineageUnverified: false, experiment: nil, warnings: [])
@@ -93,49 +149,42 @@ public enum RegisterPlay {
         if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) {
             warnings.append(warning)
         }
-        let contents = components.mapValues { content -> ComponentContent in
-            switch content {
-            case .file(let data): return .file(data)
-            case .folder(let files): return .folder(files)
-            }
-        }
-        let system = try ToySystem(components: contents, version: prepared.id)
-        var extra: [String: String] = [:]
+        let system = try ToySystem(components: components, version: prepared.id)
+        var facts = RegisterFacts()
         var lineageBroken = false
         var lineageUnverified = false
         // The weights' own provenance is only a claim; what counts is a training run the registry recorded.
         var trainedOn = system.trainingDataSHA256
         if let weights = prepared.manifest.components["weights.json"]?.sha256 {
-            switch Training.verify(weights: weights, dataset: lineage?.sha256, events: try registry.events()) {
+            switch try Training.verify(weights: weights, dataset: lineage?.sha256, events: try registry.events()) {
             case .verified(let run):
                 trainedOn = run.dataSHA256
-                extra["lineage_training_event"] = String(run.event)
+                facts.lineageTrainingEvent = run.event
             case .broken(let data):
                 trainedOn = data
             case .unverified:
                 guard request.lineageUnverifiedOK else { throw PlaybookError.lineageUnverified(weights: weights) }
                 lineageUnverified = true
-                extra["lineage_unverified"] =
-                    "weights \(weights) were produced by no training run the registry recorded"
+                facts.lineageUnverified = "weights \(weights) were produced by no training run the registry recorded"
             }
         }
         if let trained = trainedOn, let dataset = lineage?.sha256, trained != dataset {
             guard request.lineageBrokenOK else { throw PlaybookError.lineageBroken(weights: trained, dataset: dataset) }
             lineageBroken = true
-            extra["lineage_broken"] = "weights trained on \(trained), dataset is \(dataset)"
+            facts.lineageBroken = "weights trained on \(trained), dataset is \(dataset)"
         }
         let experiment = try Experiments.attach(request.experiment, in: context)
         if let experiment {
-            extra["experiment"] = experiment.name
-            extra["expires_at"] = Timestamp.string(from: experiment.expiresAt)
+            facts.experiment = experiment.name
+            facts.expiresAt = experiment.expiresAt
         }
         let suite = try context.pinnedStandardSuite(for: system, by: request.owner)
         let result = try EvalRunner.run(
             suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
             progress: progress)
         let resultData = try EvalLedger.encode(result)
-        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: "register", at: context.now())
-        extra.merge(summary.fields(prefix: EvalLedger.metadataPrefix)) { _, new in new }
+        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: .register, at: context.now())
+        let extra = try EventFields.encode(facts).merging(try EvalLedger.metadataFields(summary)) { _, eval in eval }
         let metadata = VersionMetadata(
             owner: request.owner, parent: parent, reason: request.reason, createdAt: context.now(), extra: extra)
         let outcome = try registry.register(prepared, metadata: metadata, attachments: [resultData])
@@ -145,7 +194,7 @@ public enum RegisterPlay {
                 try registry.moveTag(
                     experiment.tag, to: outcome.record.id, by: request.owner,
                     reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
-                    details: ["play": "experiment"])
+                    facts: TagMoveFacts(play: .experiment))
             } catch {
                 throw RegistryError.failedAfter(
                     "Version #\(outcome.record.seq) \(outcome.record.shortID) was registered", error)

@@ -116,14 +116,14 @@ public enum RollbackPlay {
         for version: String, moves: [TagMove], incidents: [Incident], events: [Event], in context: PlayContext
     ) throws -> [String] {
         var reasons: [String] = []
-        let arrivals = moves.filter { $0.to == version }
-        if let forced = arrivals.last(where: { $0.details["gate"] == "overridden" }) {
-            let why = forced.details["override_reason"].map { "; override: \($0)" } ?? ""
+        let arrivals = try moves.filter { $0.to == version }.map { (move: $0, facts: try $0.facts()) }
+        if let forced = arrivals.last(where: { $0.facts.gate == .overridden }) {
+            let why = forced.facts.overrideReason.map { "; override: \($0)" } ?? ""
             reasons.append(
-                "forced past a failed gate at \(Timestamp.string(from: forced.at)) by \(forced.by) "
-                    + "(\(forced.details["gate_finding"] ?? "gate failed")\(why))")
-        } else if !arrivals.isEmpty, !arrivals.contains(where: { $0.details["gate"] == "passed" }) {
-            let how = arrivals.last?.details["play"].map { "by \($0)" } ?? "by a plain tag move"
+                "forced past a failed gate at \(Timestamp.string(from: forced.move.at)) by \(forced.move.by) "
+                    + "(\(forced.facts.gateFinding ?? "gate failed")\(why))")
+        } else if !arrivals.isEmpty, !arrivals.contains(where: { $0.facts.gate == .passed }) {
+            let how = arrivals.last?.facts.play.map { "by \($0)" } ?? "by a plain tag move"
             reasons.append("never passed a promotion gate (it reached production \(how))")
         } else if arrivals.isEmpty {
             reasons.append("never held production")
@@ -133,11 +133,11 @@ public enum RollbackPlay {
         }
         let record = try context.registry.record(id: version)
         let suite = context.settings.standardSuite
-        if let latest = EvalLedger.summaries(for: record, events: events).last(where: { $0.suite == suite }) {
+        if let latest = try EvalLedger.summaries(for: record, events: events).last(where: { $0.suite == suite }) {
             if latest.passRate < context.settings.passThreshold {
                 reasons.append(
-                    "its latest \(suite) eval, \(PromotePlay.percent(latest.passRate)), is below the pass threshold "
-                        + PromotePlay.percent(context.settings.passThreshold))
+                    "its latest \(suite) eval, \(Rate.percent(latest.passRate)), is below the pass threshold "
+                        + Rate.percent(context.settings.passThreshold))
             }
         } else {
             reasons.append("it has no eval on the standard suite '\(suite)'")
@@ -150,19 +150,31 @@ public enum RollbackPlay {
         let events = try context.registry.events()
         return try findings(
             for: version, moves: try context.registry.tagHistory("production"),
-            incidents: Incidents.all(events: events),
-            events: events, in: context)
+            incidents: try Incidents.all(events: events), events: events, in: context)
     }
 
     /// Picks the target (REF, or the last known good) and lists every newer production version passed over.
     /// Refuses before any work when there is no production, REF is production, or nothing is known good.
     public static func choose(ref: String?, in context: PlayContext) throws -> RollbackChoice {
+        guard let choice = try survey(ref: ref, in: context) else {
+            let current = try context.registry.resolve("production")
+            throw PlaybookError.invalid(
+                "No earlier production version is known good (held production through a passed gate, not forced past "
+                    + "a failed one, named bad by no incident, eval at or above the pass threshold), so there is no "
+                    + "last known good to return to from #\(current.seq) \(current.shortID); see why with "
+                    + "'LabRunner rollback --dry-run', or name a version: 'LabRunner rollback REF --reason TEXT'.")
+        }
+        return choice
+    }
+
+    /// The choice, or nil when no REF was named and no earlier production version is known good.
+    static func survey(ref: String?, in context: PlayContext) throws -> RollbackChoice? {
         let registry = context.registry
         guard let currentID = registry.tag("production") else { throw PlaybookError.noProduction }
         let current = try registry.record(id: currentID)
         let events = try registry.events()
         let moves = try registry.tagHistory("production")
-        let incidents = Incidents.all(events: events)
+        let incidents = try Incidents.all(events: events)
         var named: VersionRecord?
         if let ref {
             let record = try registry.resolve(ref)
@@ -196,26 +208,21 @@ public enum RollbackPlay {
             return RollbackChoice(
                 current: current, target: named, lastKnownGood: false, skipped: skipped, targetFindings: reasons)
         }
-        guard let found else {
-            throw PlaybookError.invalid(
-                "No earlier production version is known good (held production through a passed gate, not forced past "
-                    + "a failed one, named bad by no incident, eval at or above the pass threshold), so there is no "
-                    + "last known good to return to from #\(current.seq) \(current.shortID); see why with "
-                    + "'LabRunner rollback --dry-run', or name a version: 'LabRunner rollback REF --reason TEXT'.")
-        }
+        guard let found else { return nil }
         return RollbackChoice(
             current: current, target: found, lastKnownGood: true, skipped: skipped, targetFindings: [])
     }
 
-    /// The most recent earlier production version that is known good, or nil.
+    /// The most recent earlier production version that is known good, or nil (also with no production at all).
     public static func lastKnownGood(in context: PlayContext) throws -> VersionRecord? {
-        try? choose(ref: nil, in: context).target
+        guard context.registry.tag("production") != nil else { return nil }
+        return try survey(ref: nil, in: context)?.target
     }
 
     /// Today's standard suite for a preview that writes nothing: the pinned copy, or the workspace file when
     /// nothing is pinned yet (pinning is a write, left to the first gate).
     static func todaysSuite(for system: ToySystem, in context: PlayContext) throws -> EvalSuite {
-        if let pin = SuitePins.current(context.settings.standardSuite, events: try context.registry.events()) {
+        if let pin = try SuitePins.current(context.settings.standardSuite, events: try context.registry.events()) {
             return try SuitePins.load(pin, in: context, knownIntents: system.intents)
         }
         return try context.suite(named: context.settings.standardSuite, for: system)
@@ -231,7 +238,7 @@ public enum RollbackPlay {
         let result = try EvalRunner.run(
             suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
             progress: progress)
-        let recorded = EvalLedger.summaries(for: choice.target, events: try context.registry.events()).last {
+        let recorded = try EvalLedger.summaries(for: choice.target, events: try context.registry.events()).last {
             $0.suite == context.settings.standardSuite
         }
         let threshold = context.settings.passThreshold
@@ -239,14 +246,14 @@ public enum RollbackPlay {
         let changed = recorded.map { $0.suiteSHA256 != result.suiteSHA256 } ?? false
         var finding =
             passes
-            ? "passes today's \(suite.name) suite: \(PromotePlay.percent(result.passRate)) meets the pass threshold "
-                + PromotePlay.percent(threshold)
-            : "FAILS today's \(suite.name) suite: \(PromotePlay.percent(result.passRate)) is below the pass threshold "
-                + PromotePlay.percent(threshold)
+            ? "passes today's \(suite.name) suite: \(Rate.percent(result.passRate)) meets the pass threshold "
+                + Rate.percent(threshold)
+            : "FAILS today's \(suite.name) suite: \(Rate.percent(result.passRate)) is below the pass threshold "
+                + Rate.percent(threshold)
         if changed, let recorded {
             finding +=
                 "; the suite changed since its recorded eval (\(recorded.suiteSHA256.prefix(12)) → "
-                + "\(result.suiteSHA256.prefix(12)), \(PromotePlay.percent(recorded.passRate)) then)"
+                + "\(result.suiteSHA256.prefix(12)), \(Rate.percent(recorded.passRate)) then)"
             if !passes { finding += ", so it may fail cases added since: decide before moving production" }
         }
         let reevaluation = Reevaluation(
@@ -275,22 +282,22 @@ public enum RollbackPlay {
         var opened = false
         if let id = request.incident {
             incident = try Incidents.find(id, events: events)
-            guard incident.status != "closed" else { throw PlaybookError.incidentClosed(id) }
-        } else if let open = Incidents.all(events: events).last(where: {
-            $0.status == "open" && $0.badVersion == current
+            guard incident.status != .closed else { throw PlaybookError.incidentClosed(id) }
+        } else if let open = try Incidents.all(events: events).last(where: {
+            $0.status == .open && $0.badVersion == current
         }) {
             incident = open
         } else {
             incident = try Incidents.open(
                 symptom: request.reason, detectedAt: request.detectedAt, badVersion: current, by: request.by,
-                source: "rollback", in: context)
+                source: .rollback, in: context)
             opened = true
         }
         let event: Event
         do {
             event = try registry.moveTag(
                 "production", to: target.id, by: request.by, reason: request.reason, expecting: .pointsTo(current),
-                details: ["play": "rollback", "incident": incident.id])
+                facts: TagMoveFacts(play: .rollback, incident: incident.id))
         } catch {
             // The incident opened for this rollback stays recorded; say so rather than "nothing was changed".
             guard opened else { throw error }
@@ -298,10 +305,9 @@ public enum RollbackPlay {
         }
         let detected = request.detectedAt ?? incident.detectedAt
         let timeToRollback = max(0, event.at.timeIntervalSince(detected))
-        var facts = [
-            "bad_version": current, "good_version": target.id, "tag_moved_at": Timestamp.string(from: event.at),
-            "time_to_rollback_s": String(format: "%.3f", timeToRollback), "status": "mitigated",
-        ]
+        var facts = IncidentUpdated(
+            incident: incident.id, badVersion: current, goodVersion: target.id, tagMovedAt: event.at,
+            timeToRollback: FormattedNumber(timeToRollback, format: "%.3f"), status: .mitigated)
         var confirmation: EvalSummary?
         var confirmed = false
         let moved =
@@ -315,8 +321,8 @@ public enum RollbackPlay {
                     suite: suite, system: system, seed: context.settings.evalSeed,
                     repeats: context.gateRepeats(for: system),
                     progress: progress)
-                let summary = try EvalLedger.record(result, source: "rollback", actor: request.by, in: context)
-                let earlier = EvalLedger.summaries(for: target, events: events).last {
+                let summary = try EvalLedger.record(result, source: .rollback, actor: request.by, in: context)
+                let earlier = try EvalLedger.summaries(for: target, events: events).last {
                     $0.suiteSHA256 == summary.suiteSHA256
                 }
                 // A version that is not known good (forced, or named by an incident) is never "confirmed good",
@@ -326,10 +332,10 @@ public enum RollbackPlay {
                     && (summary.passRate >= context.settings.passThreshold
                         || earlier.map { summary.passRate >= $0.passRate } ?? false)
                 confirmation = summary
-                facts["confirmed"] = String(confirmed)
-                facts["confirmed_at"] = Timestamp.string(from: context.now())
+                facts.confirmed = confirmed
+                facts.confirmedAt = context.now()
             }
-            incident = try Incidents.update(incident.id, facts: facts, by: request.by, in: context)
+            incident = try Incidents.update(facts, by: request.by, in: context)
         } catch {
             throw RegistryError.failedAfter(moved, error)
         }

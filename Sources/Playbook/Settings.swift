@@ -56,7 +56,10 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     /// The workspace's settings, or the defaults when it has none.
     public static func load(_ workspace: Workspace) throws -> PlaybookSettings {
         let path = path(in: workspace)
-        guard let data = FileManager.default.contents(atPath: path) else { return PlaybookSettings() }
+        guard FileManager.default.fileExists(atPath: path) else { return PlaybookSettings() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "it cannot be read")
+        }
         if let key = JSONReader.duplicateKey(in: data) {
             throw PlaybookError.settingsInvalid(path: path, reason: "the key '\(key)' is given more than once")
         }

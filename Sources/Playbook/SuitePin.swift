@@ -31,25 +31,46 @@ public struct PinnedSuite: Encodable, Sendable, Equatable {
         event = 0
     }
 
-    init?(_ event: Event) {
-        guard event.kind == SuitePins.pinnedEvent, let name = event.data["name"], let sha256 = event.data["sha256"]
-        else { return nil }
-        self.name = name
-        self.sha256 = sha256
+    init(_ pinned: SuitePinned, event: Event) throws {
+        name = pinned.name
+        sha256 = pinned.sha256
         by = event.actor
-        reason = event.data["reason"] ?? ""
-        approver = event.data["approver"]
-        cases = event.data["cases"].flatMap(Int.init) ?? 0
-        var categories: [String: Int] = [:]
-        for item in (event.data["categories"] ?? "").split(separator: ",") {
-            guard let equals = item.lastIndex(of: "="), let count = Int(item[item.index(after: equals)...]) else {
-                continue
-            }
-            categories[String(item[..<equals])] = count
-        }
-        self.categories = categories
+        reason = pinned.reason
+        approver = pinned.approver
+        cases = pinned.cases
+        categories = try pinned.categoryCounts(event: event)
         at = event.at
         self.event = event.seq
+    }
+}
+
+/// `suite.pinned`: a suite's content stored as a blob and named the one gates run.
+public struct SuitePinned: EventPayload {
+    public static let kind = "suite.pinned"
+    public var name: String
+    public var sha256: String
+    public var reason: String
+    public var cases: Int
+    /// `category=count` pairs joined by commas, in category order (see `categoryCounts`).
+    public var categories: String
+    /// The workspace file it was pinned from.
+    public var file: String
+    /// The second person who allowed a pin that weakens a safety category.
+    public var approver: String?
+    /// The hash of the pin it replaced.
+    public var previous: String?
+
+    /// The case count of each category; a pair that does not read is an error naming the event.
+    public func categoryCounts(event: Event) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for item in categories.split(separator: ",") {
+            guard let equals = item.lastIndex(of: "="), let count = Int(item[item.index(after: equals)...]) else {
+                throw RegistryError.corruptEvent(
+                    seq: event.seq, kind: event.kind, reason: "its field 'categories' has '\(item)', not NAME=COUNT")
+            }
+            counts[String(item[..<equals])] = count
+        }
+        return counts
     }
 }
 
@@ -74,17 +95,19 @@ public struct SuitePinResult: Encodable, Sendable {
 }
 
 public enum SuitePins {
-    public static let pinnedEvent = "suite.pinned"
+    public static let pinnedEvent = SuitePinned.kind
     public static let firstUseReason = "first use"
     /// Categories whose cases nobody removes alone, whatever the floors say.
     public static let safetyPrefixes = ["escalate:", "refuse:"]
 
     /// Every pin of every suite, oldest first.
-    public static func all(events: [Event]) -> [PinnedSuite] { events.compactMap(PinnedSuite.init) }
+    public static func all(events: [Event]) throws -> [PinnedSuite] {
+        try events.payloads(SuitePinned.self).map { try PinnedSuite($0.payload, event: $0.event) }
+    }
 
     /// The pin in force for suite `name`, if it was ever pinned.
-    public static func current(_ name: String, events: [Event]) -> PinnedSuite? {
-        all(events: events).last { $0.name == name }
+    public static func current(_ name: String, events: [Event]) throws -> PinnedSuite? {
+        try all(events: events).last { $0.name == name }
     }
 
     static func isSafety(_ category: String, settings: PlaybookSettings) -> Bool {
@@ -127,7 +150,7 @@ public enum SuitePins {
         let name = name ?? context.settings.standardSuite
         let (data, suite) = try workspaceSuite(name, in: context)
         let events = try context.registry.events()
-        let previous = current(name, events: events)
+        let previous = try current(name, events: events)
         let old = try previous.map { try load($0, in: context, knownIntents: nil) }
         var pin = PinnedSuite(
             name: name, sha256: suite.sha256, cases: suite.cases.count, categories: counts(suite), at: context.now())
@@ -156,7 +179,7 @@ public enum SuitePins {
         let (data, suite) = try workspaceSuite(name, in: context)
         let registry = context.registry
         return try registry.write { writer in
-            let previous = current(name, events: try registry.events())
+            let previous = try current(name, events: try registry.events())
             if let previous, onlyIfNone || previous.sha256 == suite.sha256 {
                 return SuitePinResult(pin: previous, previous: previous, changes: [], unchanged: true)
             }
@@ -173,19 +196,14 @@ public enum SuitePins {
                     }.joined(separator: ", "))
             }
             try registry.objects.put(data)
-            var fields = [
-                "name": name, "sha256": suite.sha256, "reason": reason, "cases": String(suite.cases.count),
-                "categories": counts(suite).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let pinned = SuitePinned(
+                name: name, sha256: suite.sha256, reason: reason, cases: suite.cases.count,
+                categories: counts(suite).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                     .joined(separator: ","),
-                "file": "evals/\(name).jsonl",
-            ]
-            fields["approver"] = weakened.isEmpty ? nil : approver
-            fields["previous"] = previous?.sha256
-            let event = try writer.append(kind: pinnedEvent, actor: actor, data: fields)
-            guard let pinned = PinnedSuite(event) else {
-                throw PlaybookError.invalid("The pin could not be read back; run 'LabRunner fsck'.")
-            }
-            return SuitePinResult(pin: pinned, previous: previous, changes: changes, unchanged: false)
+                file: "evals/\(name).jsonl", approver: weakened.isEmpty ? nil : approver, previous: previous?.sha256)
+            let event = try writer.append(pinned, actor: actor)
+            return SuitePinResult(
+                pin: try PinnedSuite(pinned, event: event), previous: previous, changes: changes, unchanged: false)
         }
     }
 
@@ -231,6 +249,6 @@ extension PlayContext {
 
     /// The hash of the pinned standard suite, or nil before its first use.
     public func pinnedStandardSuiteSHA256() throws -> String? {
-        SuitePins.current(settings.standardSuite, events: try registry.events())?.sha256
+        try SuitePins.current(settings.standardSuite, events: try registry.events())?.sha256
     }
 }

@@ -6,6 +6,29 @@ import Hashing
 public import Registry
 import ToyModel
 
+/// `training.recorded`: what a run trained on, how, and the hash of what it produced.
+public struct TrainingRecorded: EventPayload {
+    public static let kind = "training.recorded"
+    /// The training data's path as people type it (workspace-relative inside the workspace).
+    public var data: String
+    public var dataSHA256: String
+    public var seed: UInt64
+    public var epochs: Int
+    public var learningRate: Double
+    public var l2: Double
+    public var trainerVersion: String
+    public var output: String
+    public var weightsSHA256: String
+
+    enum CodingKeys: String, CodingKey {
+        case data, seed, epochs, l2, output
+        case dataSHA256 = "data_sha256"
+        case learningRate = "learning_rate"
+        case trainerVersion = "trainer_version"
+        case weightsSHA256 = "weights_sha256"
+    }
+}
+
 /// One recorded training run, as its event states it.
 public struct TrainingRun: Encodable, Sendable, Equatable {
     public var data: String
@@ -26,17 +49,17 @@ public struct TrainingRun: Encodable, Sendable, Equatable {
         case weightsSHA256 = "weights_sha256"
     }
 
-    init?(_ event: Event) {
-        guard event.kind == Training.recordedEvent, let dataSHA256 = event.data["data_sha256"],
-            let weightsSHA256 = event.data["weights_sha256"], let seed = event.data["seed"].flatMap(UInt64.init)
-        else { return nil }
-        data = event.data["data"] ?? ""
-        self.dataSHA256 = dataSHA256
-        self.seed = seed
-        hyperparameters = event.data.filter { Training.hyperparameterKeys.contains($0.key) }
-        trainerVersion = event.data["trainer_version"] ?? ""
-        output = event.data["output"] ?? ""
-        self.weightsSHA256 = weightsSHA256
+    init(_ recorded: TrainingRecorded, event: Event) {
+        data = recorded.data
+        dataSHA256 = recorded.dataSHA256
+        seed = recorded.seed
+        hyperparameters = [
+            "epochs": String(recorded.epochs), "learning_rate": String(recorded.learningRate),
+            "l2": String(recorded.l2),
+        ]
+        trainerVersion = recorded.trainerVersion
+        output = recorded.output
+        weightsSHA256 = recorded.weightsSHA256
         by = event.actor
         at = event.at
         self.event = event.seq
@@ -54,8 +77,7 @@ public enum LineageFinding: Sendable, Equatable {
 }
 
 public enum Training {
-    public static let recordedEvent = "training.recorded"
-    static let hyperparameterKeys: Set<String> = Set(Trainer.hyperparameters.keys)
+    public static let recordedEvent = TrainingRecorded.kind
 
     /// Trains weights from `csv`, records the run in the workspace's registry, then writes the weights to `outPath`.
     /// The event comes first: a run the registry recorded whose file then failed to write is still a true record.
@@ -84,6 +106,7 @@ public enum Training {
         in workspace: Workspace, seed: UInt64, by actor: String, now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         let weightsPath = workspace.systemPath + "/weights.json"
+        // A workspace laid without the bundled data or weights has no installed training to witness.
         guard let csv = FileManager.default.contents(atPath: workspace.trainingDataPath),
             let weights = FileManager.default.contents(atPath: weightsPath)
         else { return }
@@ -97,27 +120,23 @@ public enum Training {
         dataPath: String, dataSHA256: String, seed: UInt64, weights: Data, outPath: String, by actor: String,
         in workspace: Workspace, now: @escaping @Sendable () -> Date
     ) throws -> TrainingRun {
-        var data = Trainer.hyperparameters
-        data["data"] = relative(dataPath, in: workspace)
-        data["data_sha256"] = dataSHA256
-        data["seed"] = String(seed)
-        data["trainer_version"] = Trainer.version
-        data["output"] = relative(outPath, in: workspace)
-        data["weights_sha256"] = SHA256.hash(weights).hex
+        let recorded = TrainingRecorded(
+            data: relative(dataPath, in: workspace), dataSHA256: dataSHA256, seed: seed, epochs: Trainer.epochs,
+            learningRate: Trainer.learningRate, l2: Trainer.l2, trainerVersion: Trainer.version,
+            output: relative(outPath, in: workspace), weightsSHA256: SHA256.hash(weights).hex)
         let registry = try Registry(root: workspace.registryPath, now: now)
-        let event = try registry.write { writer in try writer.append(kind: recordedEvent, actor: actor, data: data) }
-        guard let run = TrainingRun(event) else {
-            throw PlaybookError.invalid("The training record could not be read back; run 'LabRunner fsck'.")
-        }
-        return run
+        let event = try registry.write { writer in try writer.append(recorded, actor: actor) }
+        return TrainingRun(recorded, event: event)
     }
 
     /// Every recorded training run, oldest first.
-    public static func runs(events: [Event]) -> [TrainingRun] { events.compactMap(TrainingRun.init) }
+    public static func runs(events: [Event]) throws -> [TrainingRun] {
+        try events.payloads(TrainingRecorded.self).map { TrainingRun($0.payload, event: $0.event) }
+    }
 
     /// Whether the weights with hash `weights` are the output of a recorded run on `dataset` (nil: no lineage).
-    public static func verify(weights: String, dataset: String?, events: [Event]) -> LineageFinding {
-        let producers = runs(events: events).filter { $0.weightsSHA256 == weights }
+    public static func verify(weights: String, dataset: String?, events: [Event]) throws -> LineageFinding {
+        let producers = try runs(events: events).filter { $0.weightsSHA256 == weights }
         guard let last = producers.last else { return .unverified(weights: weights) }
         guard let dataset else { return .verified(last) }
         if let match = producers.last(where: { $0.dataSHA256 == dataset }) { return .verified(match) }

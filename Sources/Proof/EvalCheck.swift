@@ -23,7 +23,14 @@ enum EvalCheck {
             let recorded = evidence.events.filter {
                 $0.kind == EvalLedger.eventKind && $0.data["version"] == version.id
             }
-            for summary in EvalLedger.summaries(for: version, events: evidence.events) {
+            let summaries: [EvalSummary]
+            do {
+                summaries = try EvalLedger.summaries(for: version, events: evidence.events)
+            } catch {
+                report.fail("registry/events.jsonl", "cannot be read: \(error)")
+                return
+            }
+            for summary in summaries {
                 let place =
                     recorded.first { $0.data["result"] == summary.result && $0.at == summary.at }
                     .map { "registry/events.jsonl line \($0.seq)" }

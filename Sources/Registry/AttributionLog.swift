@@ -269,6 +269,7 @@ public struct AttributionLog: Sendable {
     }
 
     private func openIndexForWriting() throws -> IndexHandle {
+        // The index is derived from the log: one that does not open is rebuilt, never trusted.
         if let handle = try? openIndex(writable: true, logInode: inode(of: logPath)) { return handle }
         return try rebuild(capacity: AttributionLog.initialCapacity)
     }
@@ -374,9 +375,12 @@ public struct AttributionLog: Sendable {
         let synced = msync(new, newSize, MS_SYNC) == 0
         munmap(old, oldSize)
         munmap(new, newSize)
-        guard synced, rename(temp, indexPath) == 0 else {
+        do {
+            guard synced else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
+            try FileSystem.moveIntoPlace(temp, to: indexPath)
+        } catch {
             unlink(temp)
-            throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
+            throw error
         }
         guard let handle = try openIndex(writable: true, logInode: index.logInode) else {
             throw RegistryError.writeFailed(path: indexPath, reason: "the grown index could not be reopened")
@@ -609,6 +613,7 @@ public struct AttributionLog: Sendable {
     public func verify() -> [String] {
         guard FileSystem.exists(logPath) else { return [] }
         var problems: [String] = []
+        // A checker: what does not read here becomes one of the problems it returns.
         let snapshot = try? withLock(exclusive: false) { () -> (Int32, Int, IndexHandle?) in
             let log = open(logPath, O_RDONLY | O_CLOEXEC)
             guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
@@ -716,11 +721,16 @@ public struct AttributionLog: Sendable {
         guard FileSystem.exists(feedbackPath) else { return [:] }
         let data = try FileSystem.read(feedbackPath)
         var labels: [String: FeedbackRecord] = [:]
-        EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, _ in
-            guard let record = try? CanonicalJSON.decoder().decode(FeedbackRecord.self, from: line),
-                labels[record.requestID] == nil
-            else { return }
-            labels[record.requestID] = record
+        var number = 0
+        try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, _ in
+            number += 1
+            let record: FeedbackRecord
+            do {
+                record = try CanonicalJSON.decoder().decode(FeedbackRecord.self, from: line)
+            } catch {
+                throw RegistryError.corruptFile(path: feedbackPath, reason: "line \(number) is not a feedback record")
+            }
+            if labels[record.requestID] == nil { labels[record.requestID] = record }
         }
         return labels
     }
@@ -751,6 +761,7 @@ public struct AttributionLog: Sendable {
 
     /// The id field of a canonical record line, without decoding the rest.
     static func id(in line: Data) -> String? {
+        // A line that does not parse has no id to index; `verify` reports it as damage.
         guard let object = try? JSONReader.parse(line) else { return nil }
         return object["id"]?.string
     }

@@ -2,7 +2,7 @@
 // nothing it finds: names are compared as bytes, only regular files and folders are read, links are followed
 // only inside the workspace and never round a loop, and depth, entries and bytes are bounded.
 import Foundation
-import Hashing
+public import Hashing
 
 #if canImport(Glibc)
     import Glibc
@@ -148,6 +148,7 @@ public enum ComponentScanner {
             }
             var target = path
             if (info.st_mode & S_IFMT) == S_IFLNK {
+                // Only for the message: a link whose target cannot be read is named "?".
                 let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
                 guard let real = realpath(path, nil) else {
                     if errno == ELOOP {

@@ -1,5 +1,6 @@
 // Composite diffs: which components changed between two versions, with a unified line diff for text.
 import Foundation
+import Hashing
 
 public struct ComponentChange: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable { case added, removed, changed, unchanged }

@@ -17,10 +17,10 @@ extension Event {
 extension VersionRecord {
     init(json: JSONValue) throws {
         guard let id = json["id"]?.string, let seq = json["seq"]?.int, let manifest = json["manifest"],
-            let componentMembers = manifest["components"]?.members, let metadata = json["metadata"],
-            let owner = metadata["owner"]?.string, let reason = metadata["reason"]?.string,
-            let createdAt = metadata["created_at"]?.string.flatMap(Timestamp.date(from:)),
-            let extra = metadata["extra"]?.stringMap, let sizeMembers = json["sizes"]?.members
+            let componentMembers = manifest["components"]?.members, let fields = json["metadata"],
+            let owner = fields["owner"]?.string, let reason = fields["reason"]?.string,
+            let createdAt = fields["created_at"]?.string.flatMap(Timestamp.date(from:)),
+            let extra = fields["extra"]?.stringMap, let sizeMembers = json["sizes"]?.members
         else { throw MalformedRecord() }
         var components: [String: ComponentEntry] = [:]
         for (name, entry) in componentMembers {
@@ -37,7 +37,7 @@ extension VersionRecord {
             lineage = DatasetLineage(dataset: dataset, sha256: sha256)
         }
         var parent: String?
-        if let value = metadata["parent"] {
+        if let value = fields["parent"] {
             guard let text = value.string else { throw MalformedRecord() }
             parent = text
         }

@@ -34,6 +34,18 @@ extension Sequence<Event> {
     }
 }
 
+extension Sequence<Event> {
+    /// The payloads of `P`'s events whose stored field `key` is `value`, oldest first. Only those are decoded: a
+    /// long log is mostly about other versions, and a byte comparison is far cheaper than a decode.
+    public func payloads<P: EventPayload>(_ type: P.Type, where key: some CodingKey, is value: String) throws
+        -> [(event: Event, payload: P)]
+    {
+        try compactMap { event in
+            event.kind == P.kind && event.data[key.stringValue] == value ? (event, try event.payload(as: P.self)) : nil
+        }
+    }
+}
+
 extension Registry.Writer {
     /// Appends one typed event (see `append(kind:actor:data:)`).
     @discardableResult
@@ -42,10 +54,46 @@ extension Registry.Writer {
     }
 }
 
+/// Several fields stored inline in the payload that holds them (a canary's facts on a tag move and on a stopped
+/// promotion): flat on disk like every field, one value in Swift. An optional group is present when its
+/// `presenceKey` field is.
+public protocol EventFieldGroup: Codable, Sendable {
+    static var presenceKey: String { get }
+}
+
+/// A number written in its own fixed format (`"%.3f"`), which `Double`'s shortest form would not reproduce: kept
+/// as the text on disk, and checked to be a number when read, so a damaged one is an error, not a zero.
+public struct FormattedNumber: Codable, Sendable, Equatable, CustomStringConvertible {
+    public let text: String
+    public let value: Double
+
+    public init(_ value: Double, format: String) {
+        text = String(format: format, value)
+        self.value = Double(text) ?? value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        text = try container.decode(String.self)
+        guard let value = Double(text), value.isFinite else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a number")
+        }
+        self.value = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    public var description: String { text }
+}
+
 /// Encodes a flat Codable value to the `[String: String]` an event stores, and back. Strings are kept as they
-/// are, integers in decimal, `Bool` as `true`/`false`, `Double` as Swift prints it (shortest round trip), dates
-/// as `Timestamp` strings, and anything that encodes as one of those (a `String` enum) likewise. A nil
-/// optional is an absent key. A field with its own fixed format stays a `String` in the payload.
+/// are, integers (`Int`, `UInt64`) in decimal, `Bool` as `true`/`false`, `Double` as Swift prints it (shortest
+/// round trip), dates as `Timestamp` strings, and anything that encodes as one of those (a `String` enum)
+/// likewise. A nil optional is an absent key; an `EventFieldGroup` adds its fields beside the others. A field
+/// with its own fixed format stays a `String` (or a `FormattedNumber`) in the payload.
 public enum EventFields {
     public struct FieldError: Error, CustomStringConvertible, Sendable {
         public var reason: String
@@ -78,9 +126,13 @@ public enum EventFields {
         switch value {
         case let text as String: return text
         case let number as Int: return String(number)
+        case let number as UInt64: return String(number)
         case let flag as Bool: return flag ? "true" : "false"
         case let number as Double: return String(number)
         case let date as Date: return Timestamp.string(from: date)
+        case is any BinaryInteger, is any BinaryFloatingPoint:
+            // Its own Codable would come straight back here: only the number types above have a field form.
+            throw FieldError(reason: "field '\(key)' is a \(T.self); event fields store Int, UInt64 and Double")
         default:
             let single = SingleValueEncoder(key: key)
             try value.encode(to: single)
@@ -93,22 +145,31 @@ public enum EventFields {
 
     /// Parses one field's string form as `T`.
     static func value<T: Decodable>(_ type: T.Type, _ text: String, key: String) throws -> T {
-        let bad = FieldError(reason: "its field '\(key)' is not a valid \(T.self): '\(text)'")
+        // Metatype comparisons first, and the error text only when it is needed: logs are decoded whole.
+        func bad() -> FieldError { FieldError(reason: "its field '\(key)' is not a valid \(T.self): '\(text)'") }
         let parsed: Any?
-        switch type {
-        case is String.Type: parsed = text
-        case is Int.Type: parsed = Int(text)
-        case is Bool.Type: parsed = text == "true" ? true : text == "false" ? false : nil
-        case is Double.Type: parsed = Double(text).flatMap { $0.isFinite ? $0 : nil }
-        case is Date.Type: parsed = Timestamp.date(from: text)
-        default:
+        if T.self == String.self {
+            parsed = text
+        } else if T.self == Int.self {
+            parsed = Int(text)
+        } else if T.self == Double.self {
+            parsed = Double(text).flatMap { $0.isFinite ? $0 : nil }
+        } else if T.self == Date.self {
+            parsed = Timestamp.date(from: text)
+        } else if T.self == Bool.self {
+            parsed = text == "true" ? true : text == "false" ? false : nil
+        } else if T.self == UInt64.self {
+            parsed = UInt64(text)
+        } else if T.self is any BinaryInteger.Type || T.self is any BinaryFloatingPoint.Type {
+            throw FieldError(reason: "field '\(key)' is a \(T.self); event fields store Int, UInt64 and Double")
+        } else {
             do {
                 return try T(from: SingleValueDecoder(text: text, key: key))
             } catch is DecodingError {
-                throw bad
+                throw bad()
             }
         }
-        guard let value = parsed as? T else { throw bad }
+        guard let value = parsed as? T else { throw bad() }
         return value
     }
 }
@@ -121,7 +182,7 @@ private final class FieldsBox {
 }
 
 private struct FieldsEncoder: Encoder {
-    let box = FieldsBox()
+    var box = FieldsBox()
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -147,6 +208,10 @@ private struct FieldsKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encodeNil(forKey key: Key) throws {}
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if let group = value as? any EventFieldGroup {
+            try group.encode(to: FieldsEncoder(box: box))
+            return
+        }
         box.fields[key.stringValue] = try EventFields.string(value, key: key.stringValue)
     }
 
@@ -222,11 +287,17 @@ private struct FieldsKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtoco
     func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
     func decodeNil(forKey key: Key) throws -> Bool { fields[key.stringValue] == nil }
 
+    // A group's own name is never a field on disk, so a stored field decides first (the common, fast case).
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        guard let text = fields[key.stringValue] else {
-            throw EventFields.FieldError(reason: "its field '\(key.stringValue)' is missing")
-        }
-        return try EventFields.value(T.self, text, key: key.stringValue)
+        if let text = fields[key.stringValue] { return try EventFields.value(T.self, text, key: key.stringValue) }
+        if T.self is any EventFieldGroup.Type { return try T(from: FieldsDecoder(fields: fields)) }
+        throw EventFields.FieldError(reason: "its field '\(key.stringValue)' is missing")
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        if let text = fields[key.stringValue] { return try EventFields.value(T.self, text, key: key.stringValue) }
+        guard let group = T.self as? any EventFieldGroup.Type, fields[group.presenceKey] != nil else { return nil }
+        return try T(from: FieldsDecoder(fields: fields))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws

@@ -100,15 +100,14 @@ enum FileSystem {
     static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644, tempFolder: String? = nil)
         throws
     {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temp = try stage(data, for: path, in: tempFolder ?? folder, mode: mode)
+        let temp = try stage(
+            data, for: path, in: tempFolder ?? (path as NSString).deletingLastPathComponent, mode: mode)
         do {
-            try rename(temp, to: path)
+            try moveIntoPlace(temp, to: path)
         } catch {
             discard(temp)
             throw error
         }
-        syncFolder(folder)
     }
 
     /// Writes `data` durably to a new temp file in `folder`, to be renamed onto `target` later; returns its path.
@@ -158,6 +157,7 @@ enum FileSystem {
         }
     }
 
+    /// Renames a staged file onto `target` and makes the rename durable (fsync of the folder).
     static func moveIntoPlace(_ source: String, to target: String) throws {
         try rename(source, to: target)
         syncFolder((target as NSString).deletingLastPathComponent)
@@ -218,6 +218,12 @@ enum FileSystem {
         return data
     }
 
+    static func size(of path: String) throws -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw RegistryError.unreadable(path: path, reason: errnoText()) }
+        return Int(info.st_size)
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -238,6 +244,7 @@ enum FileSystem {
         }
     }
 
+    /// A folder's entries; a folder that is not there has none (every caller lists a folder it may not have made yet).
     static func list(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }

@@ -37,7 +37,8 @@ public struct FsckReport: Encodable, Sendable {
 }
 
 extension Registry {
-    /// Checks the whole registry without changing it.
+    /// Checks the whole registry without changing it. Here a read that fails is never an absence: each `try?`
+    /// below turns into a sentence of the report.
     /// The log, head, version files and tags are read under a shared lock, so no writer is half-way through
     /// an operation meanwhile; the objects are hashed after it is released (writers only add them, and gc
     /// removes them after its event), so a long check never holds writers up.
@@ -141,17 +142,25 @@ extension Registry {
         return head.seq
     }
 
+    /// The event's payload, or nil with the damage reported.
+    private func payload<P: EventPayload>(_ event: Event, as type: P.Type, _ report: inout FsckReport) -> P? {
+        do {
+            return try event.payload(as: P.self)
+        } catch {
+            report.problems.append("events.jsonl line \(event.seq) is a \(P.kind) event that does not read: \(error)")
+            return nil
+        }
+    }
+
     private func checkVersions(events: [Event], acknowledged: Int, _ report: inout FsckReport) {
         var collected = Set<String>()
-        for event in events where event.kind == EventKind.blobsCollected {
-            collected.formUnion((event.data["blobs"] ?? "").split(separator: " ").map(String.init))
+        for event in events where event.is(BlobsCollected.self) {
+            collected.formUnion(payload(event, as: BlobsCollected.self, &report)?.blobHashes ?? [])
         }
         var registered = Set<String>()
-        for event in events where event.kind == EventKind.versionRegistered {
-            guard let summary = VersionSummary(event) else {
-                report.problems.append("events.jsonl line \(event.seq) registers a version without its id and seq.")
-                continue
-            }
+        for event in events where event.is(VersionRegistered.self) {
+            guard let registration = payload(event, as: VersionRegistered.self, &report) else { continue }
+            let summary = VersionSummary(registration, at: event.at)
             registered.insert(summary.id)
             report.versions += 1
             let file = "versions/\(summary.id).json"
@@ -161,7 +170,7 @@ extension Registry {
                 }
                 continue
             }
-            if SHA256.hash(data).hex != event.data["record_sha256"] {
+            if SHA256.hash(data).hex != registration.recordSHA256 {
                 report.problems.append(
                     "\(file) was changed after registration: it no longer matches events.jsonl line \(event.seq).")
                 continue
@@ -175,6 +184,7 @@ extension Registry {
             }
             for (name, entry) in record.manifest.components.sorted(by: { $0.key < $1.key }) {
                 checkBlob(entry.sha256, owner: "\(record.shortID) component '\(name)'", collected, &report)
+                // A folder manifest that does not read is damage checkObjects reports (its hash no longer matches).
                 guard entry.kind == .folder, objects.contains(entry.sha256),
                     let data = try? objects.get(entry.sha256),
                     let listing = try? folderManifest(data, hash: entry.sha256)
@@ -223,14 +233,14 @@ extension Registry {
     }
 
     private func checkTags(events: [Event], acknowledged: Int, _ report: inout FsckReport) {
-        var latest: [String: Event] = [:]
-        for event in events where event.kind == EventKind.tagMoved {
-            if let tag = event.data["tag"] { latest[tag] = event }
+        var latest: [String: (event: Event, moved: TagMoved)] = [:]
+        for event in events where event.is(TagMoved.self) {
+            if let moved = payload(event, as: TagMoved.self, &report) { latest[moved.tag] = (event, moved) }
         }
         let current = tags()
         report.tags = current.count
-        for (name, event) in latest.sorted(by: { $0.key < $1.key }) {
-            let expected = event.data["to"]
+        for (name, (event, moved)) in latest.sorted(by: { $0.key < $1.key }) {
+            let expected: String? = moved.to
             if current[name] != expected {
                 if event.seq > acknowledged { continue }
                 report.problems.append(

@@ -115,26 +115,23 @@ public struct VersionSummary: Codable, Sendable, Equatable {
         case registeredAt = "registered_at"
     }
 
-    init?(_ event: Event) {
-        guard event.kind == EventKind.versionRegistered, let id = event.data["id"],
-            let seq = event.data["seq"].flatMap(Int.init)
-        else { return nil }
-        self.id = id
-        self.seq = seq
-        owner = event.data["owner"] ?? event.actor
-        parent = event.data["parent"]
-        reason = event.data["reason"] ?? ""
-        registeredAt = event.at
+    init(_ registered: VersionRegistered, at: Date) {
+        id = registered.id
+        seq = registered.seq
+        owner = registered.owner
+        parent = registered.parent
+        reason = registered.reason
+        registeredAt = at
     }
 }
 
-/// Event kinds the registry itself writes; higher layers add their own.
+/// Event kinds the registry itself writes (each is its payload's `kind`); higher layers add their own.
 public enum EventKind {
-    public static let registryCreated = "registry.created"
-    public static let versionRegistered = "version.registered"
-    public static let tagMoved = "tag.moved"
-    /// Garbage collection: `data["versions"]` and `data["blobs"]` are space-separated ids and hashes.
-    public static let blobsCollected = "gc.collected"
+    public static let registryCreated = RegistryCreated.kind
+    public static let versionRegistered = VersionRegistered.kind
+    public static let tagMoved = TagMoved.kind
+    /// Garbage collection (`BlobsCollected`).
+    public static let blobsCollected = BlobsCollected.kind
 }
 
 /// The last acknowledged event: lets `fsck` notice lines removed from the end of the log.
@@ -154,6 +151,16 @@ public struct TagMove: Sendable, Equatable {
     public var reason: String
     public var at: Date
     public var event: Int
-    /// Facts the mover recorded beyond the registry's own (the play, approver, gate, …).
+    /// Facts the mover recorded beyond the registry's own (the play, approver, gate, …), as stored: read them
+    /// with `details(as:)`.
     public var details: [String: String]
+
+    /// The mover's facts read as `T` (a flat Codable, see `EventFields`); a damaged one is an error naming the event.
+    public func details<T: Decodable>(as type: T.Type) throws -> T {
+        do {
+            return try EventFields.decode(T.self, from: details)
+        } catch let error as EventFields.FieldError {
+            throw RegistryError.corruptEvent(seq: event, kind: EventKind.tagMoved, reason: error.reason)
+        }
+    }
 }

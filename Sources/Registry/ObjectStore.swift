@@ -46,6 +46,7 @@ public struct ObjectStore: Sendable {
         }
     }
 
+    /// Bytes of a blob, for reports; a blob that is not there counts 0.
     public func size(of hash: String) -> Int {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path(of: hash))
         return (attributes?[.size] as? NSNumber)?.intValue ?? 0

@@ -1,12 +1,10 @@
 // The registry: versions, tags and events over the object store, with crash-safe, locked writes.
 public import Foundation
-import Hashing
+public import Hashing
 
-/// A component's bytes as found in the workspace or handed back from the store.
-public enum ComponentData: Sendable, Equatable {
-    case file(Data)
-    case folder([String: Data])
-}
+/// A component's bytes as found in the workspace or handed back from the store: the kit's one component-content
+/// type, which the toy model loads as it is.
+public typealias ComponentData = ComponentContent
 
 /// What `register` did: the version, and whether identical content was already registered.
 public struct RegisterOutcome: Sendable {
@@ -63,7 +61,7 @@ public struct Registry: Sendable {
         let lock = try WriterLock(path: registry.lockPath)
         defer { withExtendedLifetime(lock) {} }
         var writer = Writer(registry: registry, head: LogHead(seq: 0, sha256: EventLog.genesis, offset: 0, versions: 0))
-        try writer.append(kind: EventKind.registryCreated, actor: actor, data: [:])
+        try writer.append(RegistryCreated(), actor: actor)
         return registry
     }
 
@@ -127,7 +125,7 @@ public struct Registry: Sendable {
         guard var head = try log.head() else {
             throw RegistryError.corruptFile(path: log.headPath, reason: "it is missing")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: log.path)[.size] as? NSNumber)?.intValue ?? 0
+        let size = try FileSystem.size(of: log.path)
         guard size >= head.offset else {
             throw RegistryError.corruptFile(
                 path: log.path, reason: "it ends before acknowledged event #\(head.seq): lines were removed")
@@ -164,14 +162,17 @@ public struct Registry: Sendable {
 
     /// The files an event implies; idempotent so recovery can replay it.
     func applyEffects(of event: Event) throws {
-        if event.kind == EventKind.versionRegistered, let id = event.data["id"], !FileSystem.exists(versionPath(id)),
-            let staged = try? FileSystem.read(pendingRecordPath),
-            SHA256.hash(staged).hex == event.data["record_sha256"]
-        {
-            try FileSystem.moveIntoPlace(pendingRecordPath, to: versionPath(id))
+        if event.is(VersionRegistered.self) {
+            let registered = try event.payload(as: VersionRegistered.self)
+            if !FileSystem.exists(versionPath(registered.id)), FileSystem.exists(pendingRecordPath),
+                SHA256.hash(try FileSystem.read(pendingRecordPath)).hex == registered.recordSHA256
+            {
+                try FileSystem.moveIntoPlace(pendingRecordPath, to: versionPath(registered.id))
+            }
         }
-        if event.kind == EventKind.tagMoved, let tag = event.data["tag"], let target = event.data["to"] {
-            try FileSystem.writeAtomically(Data((target + "\n").utf8), to: tagPath(tag), tempFolder: root)
+        if event.is(TagMoved.self) {
+            let moved = try event.payload(as: TagMoved.self)
+            try FileSystem.writeAtomically(Data((moved.to + "\n").utf8), to: tagPath(moved.tag), tempFolder: root)
         }
     }
 
@@ -244,7 +245,10 @@ public struct Registry: Sendable {
                 field: "reason", hint: "every change needs a reason, pass --reason TEXT")
         }
         return try write { writer in
-            if let existing = try? record(id: prepared.id) { return RegisterOutcome(record: existing, existing: true) }
+            // `write` has swept version files whose registration never committed: a file here is a registration.
+            if FileSystem.exists(versionPath(prepared.id)) {
+                return RegisterOutcome(record: try record(id: prepared.id), existing: true)
+            }
             if let parent = metadata.parent, !FileSystem.exists(versionPath(parent)) {
                 throw RegistryError.unknownRef(parent)
             }
@@ -258,13 +262,11 @@ public struct Registry: Sendable {
             // crash in between leaves a file with no event, which the next writer removes.
             let recordData = Data(try CanonicalJSON.prettyString(record).utf8)
             try FileSystem.writeAtomically(recordData, to: versionPath(record.id), tempFolder: root)
-            var data = [
-                "id": record.id, "seq": String(record.seq), "owner": metadata.owner, "reason": metadata.reason,
-                "record_sha256": SHA256.hash(recordData).hex,
-            ]
-            data["parent"] = metadata.parent
+            let registered = VersionRegistered(
+                id: record.id, seq: record.seq, owner: metadata.owner, parent: metadata.parent, reason: metadata.reason,
+                recordSHA256: SHA256.hash(recordData).hex)
             do {
-                try writer.append(kind: EventKind.versionRegistered, actor: metadata.owner, data: data)
+                try writer.append(registered, actor: metadata.owner)
             } catch {
                 // Undone: the file goes too (if this fails, the next writer removes it, as after a crash).
                 if case .writeRecorded = error as? RegistryError {} else { FileSystem.discard(versionPath(record.id)) }
@@ -276,11 +278,12 @@ public struct Registry: Sendable {
 
     /// True when a version with this full id is registered: its file is there and its event recorded (a file
     /// alone may be a registration in flight or one a crash cut short).
+    /// A log that does not read answers false: whatever write comes next reads it again and reports the damage.
     public func isRegistered(_ id: String) -> Bool {
-        guard Registry.isFullID(id), FileSystem.exists(versionPath(id)) else { return false }
-        return ((try? log.events(aboutVersion: id)) ?? []).contains {
-            $0.kind == EventKind.versionRegistered && $0.data["id"] == id
-        }
+        guard Registry.isFullID(id), FileSystem.exists(versionPath(id)),
+            let registrations = try? log.events(aboutVersion: id).payloads(VersionRegistered.self)
+        else { return false }
+        return registrations.contains { $0.payload.id == id }
     }
 
     /// A full version id: 64 lowercase hex digits.
@@ -326,17 +329,15 @@ public struct Registry: Sendable {
             if case .pointsTo(let expected) = expecting, expected != current {
                 throw RegistryError.tagChanged(tag: name, expected: expected, actual: current)
             }
-            var data = details
-            data["tag"] = name
-            data["to"] = id
-            data["from"] = current
-            data["reason"] = reason
-            return try writer.append(kind: EventKind.tagMoved, actor: actor, data: data)
+            return try writer.append(
+                TagMoved(tag: name, from: current, to: id, reason: reason, details: details), actor: actor)
         }
     }
 
     /// The id a tag points to, or nil (also for a name that is not a tag file name: refs are never paths).
     public func tag(_ name: String) -> String? {
+        // A missing tag file is no tag; an unreadable one reads as none too, and fsck names it (it disagrees
+        // with the tag's last move).
         guard Registry.isSafeTagFileName(name), var data = try? FileSystem.read(tagPath(name)) else { return nil }
         while let last = data.last, last == 0x0A || last == 0x20 || last == 0x0D { data.removeLast() }
         return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
@@ -353,14 +354,11 @@ public struct Registry: Sendable {
 
     /// Every recorded move of `name`, oldest first.
     public func tagHistory(_ name: String) throws -> [TagMove] {
-        try events().compactMap { event in
-            guard event.kind == EventKind.tagMoved, event.data["tag"] == name, let to = event.data["to"] else {
-                return nil
-            }
+        try events().payloads(TagMoved.self).compactMap { event, moved in
+            guard moved.tag == name else { return nil }
             return TagMove(
-                tag: name, from: event.data["from"], to: to, by: event.actor, reason: event.data["reason"] ?? "",
-                at: event.at, event: event.seq,
-                details: event.data.filter { !["tag", "from", "to", "reason"].contains($0.key) })
+                tag: name, from: moved.from, to: moved.to, by: event.actor, reason: moved.reason, at: event.at,
+                event: event.seq, details: moved.details)
         }
     }
 
@@ -383,7 +381,7 @@ public struct Registry: Sendable {
 
     /// Every registered version's summary, in registration order (from the event log alone).
     public func versionSummaries() throws -> [VersionSummary] {
-        try events().compactMap(VersionSummary.init)
+        try events().payloads(VersionRegistered.self).map { VersionSummary($0.payload, at: $0.event.at) }
     }
 
     /// Every registered version's full record, in registration order.
@@ -492,10 +490,7 @@ public struct Registry: Sendable {
 
     /// The garbage-collection event that removed a version's artifacts, if any.
     public func collection(of id: String) throws -> Event? {
-        try events(aboutVersion: id).last { event in
-            event.kind == EventKind.blobsCollected
-                && (event.data["versions"] ?? "").split(separator: " ").contains(Substring(id))
-        }
+        try events(aboutVersion: id).payloads(BlobsCollected.self).last { $0.payload.versionIDs.contains(id) }?.event
     }
 
     /// Writes a version's components into `destination` (which must be new or empty).

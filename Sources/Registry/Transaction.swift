@@ -59,10 +59,11 @@ struct AppendTransaction {
         self.line = line
         self.start = start
         do {
-            if event.kind == EventKind.tagMoved, let tag = event.data["tag"], let target = event.data["to"] {
-                let path = registry.tagPath(tag)
+            if event.is(TagMoved.self) {
+                let moved = try event.payload(as: TagMoved.self)
+                let path = registry.tagPath(moved.tag)
                 tagPath = path
-                tagTemp = try FileSystem.stage(Data((target + "\n").utf8), for: path, in: registry.root)
+                tagTemp = try FileSystem.stage(Data((moved.to + "\n").utf8), for: path, in: registry.root)
                 tagBackup = try FileSystem.hardLink(path, in: registry.root)
             }
             headTemp = try FileSystem.stage(
@@ -90,18 +91,16 @@ struct AppendTransaction {
         }
         if let tagTemp, let tagPath {
             do {
-                try FileSystem.rename(tagTemp, to: tagPath)
+                try FileSystem.moveIntoPlace(tagTemp, to: tagPath)
             } catch {
                 try undo(error, appender: appender, tagMoved: false)
             }
-            FileSystem.syncFolder(registry.tagsPath)
         }
         do {
-            try FileSystem.rename(headTemp, to: registry.log.headPath)
+            try FileSystem.moveIntoPlace(headTemp, to: registry.log.headPath)
         } catch {
             try undo(error, appender: appender, tagMoved: tagTemp != nil)
         }
-        FileSystem.syncFolder(registry.root)
         if let tagBackup { FileSystem.discard(tagBackup) }
     }
 
@@ -109,6 +108,7 @@ struct AppendTransaction {
     /// If a step of that fails, the event stays: the error then says it is recorded and will apply.
     private func undo(_ failure: any Error, appender: LogAppender, tagMoved: Bool) throws -> Never {
         var undone = true
+        // Here a failed step is the answer itself (the undo did not complete), not an absence to hide.
         if tagMoved, let tagPath {
             if let tagBackup {
                 undone = (try? FileSystem.rename(tagBackup, to: tagPath)) != nil

@@ -248,14 +248,14 @@ public enum ReportPage {
                     play: move.details["play"] ?? "tag", gate: move.details["gate"], by: move.by, event: move.event))
         }
 
-        let incidents = Incidents.all(events: events).map { incident(of: $0, events: events) }
+        let incidents = try Incidents.all(events: events).map { incident(of: $0, events: events) }
         let labAttempts = attempts(events: events)
         var model = ReportModel(
             asOfEvent: events.last?.seq ?? 0, asOf: asOf, standardSuite: suite,
             passThreshold: context.settings.passThreshold, production: periods.last, versions: versions, evals: evals,
             productionPeriods: periods, incidents: incidents,
             traffic: try traffic(registryRoot: registry.root, order: versions), categories: nil,
-            labAttempts: labAttempts, rehearsals: rehearsals(labAttempts, incidents: Incidents.all(events: events)))
+            labAttempts: labAttempts, rehearsals: rehearsals(labAttempts, incidents: try Incidents.all(events: events)))
         model.categories = try categories(
             context: context, events: events, moves: moves, evals: evals, incidents: incidents)
         return model
@@ -283,13 +283,13 @@ public enum ReportPage {
                 ReportVersion(
                     id: record.id, seq: record.seq, owner: record.metadata.owner, reason: record.metadata.reason,
                     registeredAt: record.metadata.createdAt, event: registered))
-            for summary in EvalLedger.summaries(for: record, events: events) where summary.suite == suite {
+            for summary in try EvalLedger.summaries(for: record, events: events) where summary.suite == suite {
                 let event =
                     evalEvents[summary.result]?.first { $0.at == summary.at && $0.data["version"] == record.id }?.seq
                     ?? registered
                 evals.append(
                     ReportEval(
-                        version: record.id, at: summary.at, source: summary.source, passRate: summary.passRate,
+                        version: record.id, at: summary.at, source: summary.source.rawValue, passRate: summary.passRate,
                         ciLow: summary.ciLow, ciHigh: summary.ciHigh, repeats: summary.repeats,
                         suiteSHA256: summary.suiteSHA256, result: summary.result, event: event))
             }
@@ -307,7 +307,8 @@ public enum ReportPage {
         let confirmed = own.last { $0.kind == Incidents.updated && $0.data["confirmed_at"] != nil }
         let closed = own.first { $0.kind == Incidents.closed }
         return ReportIncident(
-            id: incident.id, symptom: incident.symptom, status: incident.status, badVersion: incident.badVersion,
+            id: incident.id, symptom: incident.symptom, status: incident.status.rawValue,
+            badVersion: incident.badVersion,
             goodVersion: incident.goodVersion, detectedAt: incident.detectedAt, detectedEvent: opened?.seq ?? 0,
             mitigatedAt: incident.tagMovedAt,
             mitigatedEvent: incident.tagMovedAt.flatMap { _ in (moved ?? updated)?.seq },

@@ -37,7 +37,7 @@ public enum Writeup {
 
     /// The incident a write-up is about: the one named, else the first rolled back after a forced promotion.
     public static func incident(_ id: String?, events: [Event], moves: [TagMove]) throws -> Incident {
-        let incidents = Incidents.all(events: events)
+        let incidents = try Incidents.all(events: events)
         if let id {
             let incident = try Incidents.find(id, events: events)
             guard incident.goodVersion != nil else { throw WriteupError.notRolledBack(id) }
@@ -423,7 +423,7 @@ public enum Writeup {
             let test = paired(category)
             let delta = test.map { String(format: "%+.1f pts", $0.delta * 100) } ?? "–"
             let p = test.map { pValue($0.pValue) } ?? "–"
-            let marked = test?.verdict == "worse" ? "**\(delta)**" : delta
+            let marked = test?.verdict == .worse ? "**\(delta)**" : delta
             out.append("| \(category) | \(cases) | " + rates.joined(separator: " | ") + " | \(marked) | \(p) |")
         }
         if !unchanged.isEmpty {

@@ -202,7 +202,7 @@ public enum Monitor {
                 incident = try Incidents.open(
                     symptom: rule.symptoms(of: look).joined(separator: "; ")
                         + String(format: " over %gs (monitor)", window),
-                    detectedAt: context.now(), badVersion: nil, by: actor, source: "monitor", in: context)
+                    detectedAt: context.now(), badVersion: nil, by: actor, source: .monitor, in: context)
             }
             readings += 1
             report(

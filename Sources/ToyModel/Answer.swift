@@ -1,5 +1,5 @@
-// The toy system's public value types: what an answer is and how components arrive in memory.
-public import Foundation
+// The toy system's public value type: what an answer is.
+import Foundation
 
 /// One reply of the toy support assistant. Encoded with snake_case keys on disk and stdout.
 public struct Answer: Codable, Sendable, Equatable {
@@ -35,12 +35,4 @@ public struct Answer: Codable, Sendable, Equatable {
         case intent, confidence, text, escalated, refused, version
         case citedDocument = "cited_document"
     }
-}
-
-/// A component's bytes as the registry or a folder hands them over.
-public enum ComponentContent: Sendable, Equatable {
-    /// A single file, e.g. `prompt.md`.
-    case file(Data)
-    /// A folder, keyed by path relative to the folder (e.g. `refunds.md`), e.g. `index/`.
-    case folder([String: Data])
 }

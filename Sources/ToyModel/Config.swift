@@ -62,6 +62,7 @@ public struct ToyConfig: Sendable, Equatable {
             throw ToyModelError.configInvalid(reason: "the key '\(key)' is given more than once")
         }
         let decoder = JSONDecoder()
+        // Any failure here means the same thing to the person: the file is not a JSON object.
         guard let keys = try? decoder.decode([String: AnyValue].self, from: data) else {
             throw ToyModelError.configInvalid(reason: "it is not a JSON object")
         }

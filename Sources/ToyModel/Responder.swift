@@ -1,5 +1,6 @@
 // How the assistant composes an answer: refuse, escalate, ask for clarity, or answer from the knowledge base.
 import Foundation
+import Hashing
 
 struct Responder {
     static let unclear = "unclear"

@@ -1,4 +1,4 @@
-// Text handling shared by training and answering: tokens, features, word counts, and the seeded generator.
+// Text handling shared by training and answering: tokens, features, word counts, a stable hash.
 
 import Foundation
 
@@ -69,30 +69,4 @@ enum Text {
         }
         return hash
     }
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014): the model's only source of randomness. Seeded explicitly,
-/// identical on every platform and run, never the system generator.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// The `stream`-th value of the generator seeded with `seed`, in one step: derives independent seeds for
-    /// repeats and requests from one run seed.
-    public static func mix(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
-        var generator = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* stream)
-        return generator.next()
-    }
-
-    /// A uniform Double in [0, 1) from the top 53 bits.
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 }

@@ -2,7 +2,7 @@
 // and answers. Every component changes measured behaviour: the prompt's directives, the config's knobs,
 // the classifier's weights and the knowledge base's documents.
 import Foundation
-import Hashing
+public import Hashing
 
 public struct ToySystem: Sendable {
     let directives: PromptDirectives
@@ -22,11 +22,14 @@ public struct ToySystem: Sendable {
         }
         var documents: [String: Data] = [:]
         let indexPath = directory + "/index"
+        // A folder that cannot be listed is the missing component, and said so.
         guard let names = try? manager.contentsOfDirectory(atPath: indexPath) else {
             throw ToyModelError.missingComponent("index/")
         }
         for name in names where !name.hasPrefix(".") {
-            if let data = manager.contents(atPath: indexPath + "/" + name) { documents[name] = data }
+            let path = indexPath + "/" + name
+            guard let data = manager.contents(atPath: path) else { throw ToyModelError.unreadable(path: path) }
+            documents[name] = data
         }
         try self.init(
             components: [

@@ -1,15 +1,13 @@
 // Training the intent classifier: deterministic SGD on softmax regression, from a CSV and a seed.
 public import Foundation
+import Hashing
 
 public enum Trainer {
     public static let version = "1.0"
-    static let epochs = 30
-    static let learningRate = 0.2
-    static let l2 = 0.002
-    /// What a run's weights depend on besides data and seed, for whoever records the training as a witness.
-    public static let hyperparameters = [
-        "epochs": String(epochs), "learning_rate": String(learningRate), "l2": String(l2),
-    ]
+    // What a run's weights depend on besides data and seed, for whoever records the training as a witness.
+    public static let epochs = 30
+    public static let learningRate = 0.2
+    public static let l2 = 0.002
 
     /// Returns the bytes of weights.json (sorted keys, ends with a newline). The same data and seed give the
     /// same bytes: rows are shuffled by the seeded generator and every sum runs in a fixed order.

@@ -135,7 +135,7 @@ import Testing
             }.map { "event:\($0.seq)" }
         case "DETECTION-BEFORE-DEPLOY":
             // LabRunner incident show: detected before the bad version reached production.
-            return Incidents.all(events: events).filter { incident in
+            return try Incidents.all(events: events).filter { incident in
                 guard let bad = incident.badVersion,
                     let arrival = events.last(where: {
                         $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" && $0.data["to"] == bad

@@ -211,7 +211,7 @@ final class DebriefFixture: @unchecked Sendable {
             }
         }
         let events = try context.registry.events()
-        let report = IncidentStats.report(events: events, drills: [base, other, unshipped])
+        let report = try IncidentStats.report(events: events, drills: [base, other, unshipped])
         #expect(report.total.drills.incidents == 3)
         #expect(report.total.drills.ids.sorted() == ["D-0001", "D-0002", "INC-0002"])
         #expect(report.total.real.incidents == 0)
@@ -221,7 +221,7 @@ final class DebriefFixture: @unchecked Sendable {
         let recovered = try #require(base.laps.first { $0.phase == .recovered }?.at)
         #expect(first.drills.toConfirmed.medianSeconds == recovered.timeIntervalSince(detected))
         // Without records, the log's drill incidents count as before.
-        #expect(IncidentStats.report(events: events).total.drills.ids == ["INC-0001", "INC-0002"])
+        #expect(try IncidentStats.report(events: events).total.drills.ids == ["INC-0001", "INC-0002"])
     }
 
     @Test func drillCadenceDaysDefaultsTo90AndMustBeAtLeastOne() throws {

@@ -41,7 +41,7 @@ final class SimulatedDrill {
         #expect(incident != nil, "\(kind.rawValue): the monitor raised the alarm")
         let opened = try Incidents.find(try #require(incident), events: try drill.context.registry.events())
         #expect(opened.badVersion == fault.badVersion)
-        #expect(opened.source == "monitor")
+        #expect(opened.source == .monitor)
         // The last known good is not the bad version's parent.
         #expect(fault.lastKnownGood != fault.parent)
         #expect(try RollbackPlay.lastKnownGood(in: drill.context)?.id == fault.lastKnownGood)

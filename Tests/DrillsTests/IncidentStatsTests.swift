@@ -68,7 +68,7 @@ import Testing
 
     @Test func matchesTheIncidentsInATestRegistry() throws {
         let (_, events) = try Self.story()
-        let report = IncidentStats.report(events: events)
+        let report = try IncidentStats.report(events: events)
         #expect(report.quarters.map(\.quarter) == ["2026-Q4", "2027-Q1"])
         let q4 = report.quarters[0]
         #expect(q4.real.ids == ["INC-0001"])
@@ -100,18 +100,18 @@ import Testing
         #expect(report.total.deployments == 4)
         #expect(report.total.failedDeployments == 2)
 
-        let only = IncidentStats.report(events: events, quarter: Quarter(parsing: "2027-Q1"))
+        let only = try IncidentStats.report(events: events, quarter: Quarter(parsing: "2027-Q1"))
         #expect(only.quarters.map(\.quarter) == ["2027-Q1"])
         #expect(only.total.real.incidents == 2)
         #expect(only.total.deployments == 2)
 
-        let empty = IncidentStats.report(events: events, quarter: Quarter(parsing: "2025-Q2"))
+        let empty = try IncidentStats.report(events: events, quarter: Quarter(parsing: "2025-Q2"))
         #expect(empty.total.real.incidents == 0)
         #expect(empty.total.changeFailureRate == nil)
 
         // The pilot quarter's measurement: 2 real incidents over the 90 days of 2027-Q1, and its median rollback.
         let q1Quarter = try #require(Quarter(parsing: "2027-Q1"))
-        let measured = PaybackModel.measure(
+        let measured = try PaybackModel.measure(
             events: events, now: q1Quarter.end.addingTimeInterval(86_400), quarter: q1Quarter)
         #expect(measured.map(\.key) == ["incidents_per_year", "rollback_minutes_before", "rollback_minutes_during"])
         #expect(measured[0].value == 8.11)  // 2 × 365 / 90, to the hundredth

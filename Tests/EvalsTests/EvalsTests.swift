@@ -114,7 +114,7 @@ final class Workspace {
         for pair in 0..<10 {
             let a = try EvalRunner.run(suite: suite, system: system, seed: UInt64(1000 + pair), repeats: 5)
             let b = try EvalRunner.run(suite: suite, system: system, seed: UInt64(5000 + pair), repeats: 5)
-            if try EvalComparer.compare(a, b).verdict != "indistinguishable" { alarms += 1 }
+            if try EvalComparer.compare(a, b).verdict != .indistinguishable { alarms += 1 }
         }
         #expect(alarms <= 1)
     }
@@ -140,7 +140,7 @@ final class Workspace {
             let a = try EvalRunner.run(suite: suite, system: goodSystem, seed: seed, repeats: 10)
             let b = try EvalRunner.run(suite: suite, system: badSystem, seed: seed, repeats: 10)
             let comparison = try EvalComparer.compare(a, b)
-            #expect(comparison.verdict == "worse")
+            #expect(comparison.verdict == .worse)
             #expect(comparison.delta < 0)
         }
     }
@@ -201,14 +201,14 @@ final class Workspace {
         let a = result(Array(repeating: allPass, count: 10))
         let b = result(Array(repeating: allPass, count: 9) + [allFail])
         let comparison = try EvalComparer.compare(a, b)
-        #expect(comparison.verdict == "indistinguishable")
+        #expect(comparison.verdict == .indistinguishable)
         #expect(comparison.pValue == 1)
         #expect(comparison.cases == 10 && comparison.casesAHigher == 1 && comparison.casesBHigher == 0)
         #expect(abs(comparison.delta - -0.1) < 1e-12)
         // Ten cases that all fail in B are as unlikely under "no difference" as ten fair coins all landing alike.
         let broken = result(Array(repeating: allFail, count: 10))
         let worse = try EvalComparer.compare(a, broken)
-        #expect(worse.verdict == "worse")
+        #expect(worse.verdict == .worse)
         #expect(abs(worse.pValue - 2.0 / 1024) < 1e-12)
         #expect(worse.test.contains("sign-flip") && worse.test.contains("10 of 10 cases differ"))
 
@@ -250,7 +250,7 @@ final class Workspace {
         var b = a
         b.suiteSHA256 = "another"
         #expect(throws: EvalsError.differentSuites(a: a.suiteSHA256, b: "another")) { try EvalComparer.compare(a, b) }
-        #expect(try EvalComparer.compare(a, b, allowDifferentSuites: true).verdict == "indistinguishable")
+        #expect(try EvalComparer.compare(a, b, allowDifferentSuites: true).verdict == .indistinguishable)
     }
 
     @Test func badSuitesAreNamedWithFileAndLine() throws {

@@ -168,7 +168,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let finding = try InvestigatePlay.run(onset: onset, by: "sre", in: lab.context())
         #expect(finding.onsetBeforeFirstPromotion)
         let suspect = try #require(finding.suspects.first { $0.version == bad.id })
-        #expect(suspect.comparison.verdict == "worse")
+        #expect(suspect.comparison.verdict == .worse)
         #expect(suspect.rolledBackNote?.contains("already rolled back at") == true)
         #expect(suspect.rolledBackNote?.contains(rollback.incident.id) == true)
         #expect(finding.regressionConfirmed && finding.conclusion.contains(rollback.incident.id))
@@ -187,12 +187,12 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         lab.clock.advance(60)
         let uncovered = try InvestigatePlay.run(
             InvestigateRequest(onset: lab.clock.now(), category: "gift_cards", by: "sre"), in: lab.context())
-        #expect(uncovered.verdict == "not_covered")
+        #expect(uncovered.verdict == .notCovered)
         #expect(uncovered.conclusion.contains("the suite does not cover this complaint"))
         #expect(uncovered.conclusion.contains("gift_cards"))
         let covered = try InvestigatePlay.run(
             InvestigateRequest(onset: lab.clock.now(), category: "returns", by: "sre"), in: lab.context())
-        #expect(covered.verdict == "noise" && covered.coverage?.cases == 11)
+        #expect(covered.verdict == .noise && covered.coverage?.cases == 11)
         let asked = try InvestigatePlay.run(
             InvestigateRequest(onset: lab.clock.now(), complaint: "how do I return my lamp", by: "sre"),
             in: lab.context())

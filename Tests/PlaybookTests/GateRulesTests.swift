@@ -190,12 +190,12 @@ import ToyModel
         silent.escalated = 0
         let signals = Canary.compare(candidate: silent, production: production, alpha: 0.01)
         #expect(signals.count == 4)
-        #expect(signals.filter(\.worse).map(\.name) == ["escalation_rate"])
+        #expect(signals.filter(\.worse).map(\.name) == [.escalationRate])
         // p between alpha/4 and alpha: significant alone, not after the correction.
         var slight = production
         slight.escalated = 53
         let p = Canary.compare(candidate: slight, production: production, alpha: 0.01).first {
-            $0.name == "escalation_rate"
+            $0.name == .escalationRate
         }
         #expect(p.map { $0.pValue < 0.01 && $0.pValue > 0.0025 && !$0.worse } == true, "\(String(describing: p))")
     }

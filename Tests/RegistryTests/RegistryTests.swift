@@ -1,5 +1,6 @@
 // Versions, tags, refs, checkout and diffs as a user of the registry sees them.
 import Foundation
+import Hashing
 import Registry
 import Testing
 

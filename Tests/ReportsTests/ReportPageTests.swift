@@ -170,7 +170,7 @@ struct ParsedPage: Decodable {
         }
 
         // Pass rates: exactly the recorded standard-suite evals, each citing an event of its version.
-        let recorded = try registry.versions().flatMap { EvalLedger.summaries(for: $0, events: events) }
+        let recorded = try registry.versions().flatMap { try EvalLedger.summaries(for: $0, events: events) }
             .filter { $0.suite == context.settings.standardSuite }.sorted { $0.at < $1.at }
         let evalRows = page.table("Standard-suite evals")
         #expect(evalRows.count == recorded.count && recorded.count == 3)

@@ -164,7 +164,7 @@ import Testing
             let system = try context.system(for: record)
             let suite = try context.pinnedStandardSuite(for: system, by: "dave")
             let result = try EvalRunner.run(suite: suite, system: system, seed: context.settings.evalSeed, repeats: 1)
-            _ = try EvalLedger.record(result, source: "eval run", actor: "dave", in: context)
+            _ = try EvalLedger.record(result, source: .evalRun, actor: "dave", in: context)
             later.append(try #require(try context.registry.events().last?.seq))
         }
         let text = try Writeup.render(context: context)
@@ -178,7 +178,7 @@ import Testing
             let seq = try #require(Int(Self.cited(row).first?.dropFirst() ?? ""))
             let event = try #require(events.first { $0.seq == seq })
             let records = try context.registry.versions()
-            let summaries = records.flatMap { EvalLedger.summaries(for: $0, events: events) }
+            let summaries = try records.flatMap { try EvalLedger.summaries(for: $0, events: events) }
             let version = try #require(
                 event.data["version"] ?? event.data["id"], "an eval or registration names its version")
             let summary = try #require(
@@ -188,7 +188,7 @@ import Testing
         let before = try resultOf(rows[0])
         let during = try resultOf(rows[1])
         let comparison = try EvalComparer.compare(before, during, alpha: context.settings.alpha)
-        #expect(comparison.verdict == "worse")
+        #expect(comparison.verdict == .worse)
         let paired = try #require(Self.line(text, startingWith: "**Paired test, during"))
         #expect(paired.contains(String(format: "%+.1f points", comparison.delta * 100)))
         #expect(paired.contains("\(comparison.casesAHigher) cases worse and \(comparison.casesBHigher) better"))

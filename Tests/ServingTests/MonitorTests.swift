@@ -91,7 +91,7 @@ final class TrafficBetweenLooks: LoopClock {
         ) { reading, _ in readings.append(reading) }
         let incident = try #require(outcome.incident)
         #expect(incident.badVersion == bad)
-        #expect(incident.source == "monitor")
+        #expect(incident.source == .monitor)
         #expect(readings.last?.alarm == true && readings.dropLast().allSatisfy { !$0.alarm })
         // The first look sees no traffic of the bad version yet; the second, half a second of it, is enough.
         #expect(outcome.readings == 2)

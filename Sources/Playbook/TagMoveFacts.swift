@@ -1,0 +1,89 @@
+// What the plays record on the tag moves they make, beside the registry's own fields (tag, from, to, reason):
+// which play moved it, and for a promotion its gate, approver and canary; for a rollback its incident. One
+// type for every mover, so every reader asks the same questions of a move ("was it gated?", "by which play?").
+import Foundation
+public import Registry
+
+public struct TagMoveFacts: Codable, Sendable, Equatable {
+    /// The play that moved the tag; absent for a plain `LabRunner tag` move.
+    public enum Play: String, Codable, Sendable, CustomStringConvertible {
+        case promote, rollback, experiment
+        /// A lab reset putting a lab's tags back (LabKit).
+        case labReset = "lab-reset"
+        public var description: String { rawValue }
+    }
+
+    /// A promotion's gate: passed, or failed and overridden (break-glass, with a reason).
+    public enum Gate: String, Codable, Sendable, CustomStringConvertible {
+        case passed, overridden
+        public var description: String { rawValue }
+    }
+
+    public var play: Play?
+    public var approver: String?
+    public var gate: Gate?
+    public var gateFinding: String?
+    public var suiteSHA256: String?
+    public var candidatePassRate: Double?
+    public var productionPassRate: Double?
+    public var highStakes: Bool?
+    public var overrideReason: String?
+    /// Comma-separated floored categories the candidate was worse in (see `brokenFloors`).
+    public var floorsBroken: String?
+    public var canary: CanaryFacts?
+    /// The incident a rollback answered.
+    public var incident: String?
+    /// The lab a lab reset restored.
+    public var lab: String?
+
+    public init(
+        play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
+        suiteSHA256: String? = nil, candidatePassRate: Double? = nil, productionPassRate: Double? = nil,
+        highStakes: Bool? = nil, overrideReason: String? = nil, floorsBroken: [String] = [],
+        canary: CanaryFacts? = nil, incident: String? = nil, lab: String? = nil
+    ) {
+        self.play = play
+        self.approver = approver
+        self.gate = gate
+        self.gateFinding = gateFinding
+        self.suiteSHA256 = suiteSHA256
+        self.candidatePassRate = candidatePassRate
+        self.productionPassRate = productionPassRate
+        self.highStakes = highStakes
+        self.overrideReason = overrideReason
+        self.floorsBroken = floorsBroken.isEmpty ? nil : floorsBroken.joined(separator: ",")
+        self.canary = canary
+        self.incident = incident
+        self.lab = lab
+    }
+
+    public var brokenFloors: [String] { floorsBroken.map { $0.split(separator: ",").map(String.init) } ?? [] }
+
+    enum CodingKeys: String, CodingKey {
+        case play, approver, gate, canary, incident, lab
+        case gateFinding = "gate_finding"
+        case suiteSHA256 = "suite_sha256"
+        case candidatePassRate = "candidate_pass_rate"
+        case productionPassRate = "production_pass_rate"
+        case highStakes = "high_stakes"
+        case overrideReason = "override_reason"
+        case floorsBroken = "floors_broken"
+    }
+}
+
+extension TagMove {
+    /// What the play that made this move recorded on it; a damaged field is an error naming the event.
+    public func facts() throws -> TagMoveFacts { try details(as: TagMoveFacts.self) }
+}
+
+extension Registry {
+    /// Moves a tag recording a play's facts with it (see `moveTag(_:to:by:reason:expecting:details:)`).
+    @discardableResult
+    public func moveTag(
+        _ name: String, to id: String, by actor: String, reason: String, expecting: TagExpectation = .any,
+        facts: TagMoveFacts
+    ) throws -> Event {
+        try moveTag(
+            name, to: id, by: actor, reason: reason, expecting: expecting, details: try EventFields.encode(facts))
+    }
+}
