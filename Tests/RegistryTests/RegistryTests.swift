@@ -1,5 +1,6 @@
 // Versions, tags, refs, checkout and diffs as a user of the registry sees them.
 import Foundation
+import LabTestSupport
 import Registry
 import Testing
 

@@ -2,10 +2,11 @@
 // attributed, and malformed or slow requests get their 4xx while the service keeps serving.
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
-import Synchronization
 import Serving
+import Synchronization
 import Testing
 import ToyModel
 
@@ -318,11 +319,10 @@ final class ServedLab {
     @Test func theAlarmFiresAfterABadPromoteUnderLiveTrafficAndOpensAnIncident() throws {
         let lab = try ServedLab()
         let url = "http://127.0.0.1:\(lab.server.port)"
-        let path = lab.root + "/system/prompt.md"
-        let prompt = try String(contentsOfFile: path, encoding: .utf8)
-        try prompt.replacingOccurrences(
-            of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover"
-        ).write(toFile: path, atomically: true, encoding: .utf8)
+        try edit(file: lab.root + "/system/prompt.md") {
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
+        }
         let bad = try RegisterPlay.run(
             RegisterRequest(owner: "a", reason: "bad", parent: "#1", root: false), in: lab.context
         ).record
