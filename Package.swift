@@ -61,29 +61,42 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "HashingTests", dependencies: ["Hashing"], swiftSettings: strictSettings),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strictSettings),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive"], swiftSettings: strictSettings),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Hashing"], swiftSettings: strictSettings),
-        .testTarget(name: "ToyModelTests", dependencies: ["ToyModel"], swiftSettings: strictSettings),
-        .testTarget(name: "EvalsTests", dependencies: ["Evals", "ToyModel"], swiftSettings: strictSettings),
+        // Fixtures shared by the test targets: temporary folders and workspaces, text edits that must change
+        // something, the in-process command runner, the process runner, page parsers and seeds.
+        .target(
+            name: "LabTestSupport", dependencies: ["Terminal", "Hashing", "Registry", "ToyModel", "Playbook"],
+            path: "Tests/LabTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "LabTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "LabTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LabTestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "PlaybookTests", dependencies: ["Playbook", "Registry", "ToyModel", "Evals"],
+            name: "RegistryTests", dependencies: ["Registry", "Hashing", "LabTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ToyModelTests", dependencies: ["ToyModel", "LabTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EvalsTests", dependencies: ["Evals", "ToyModel", "LabTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PlaybookTests", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "LabTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ServingTests", dependencies: ["Serving"], swiftSettings: strictSettings),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry"], swiftSettings: strictSettings),
         .testTarget(
-            name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing"], swiftSettings: strictSettings
+            name: "ServingTests", dependencies: ["Serving", "Playbook", "Registry", "ToyModel", "LabTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry", "LabTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing", "Playbook", "LabTestSupport"],
+            swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "CritiqueTests", dependencies: ["Critique", "Playbook", "Registry", "Hashing", "Archive"],
+            name: "CritiqueTests", dependencies: ["Critique", "Playbook", "Registry", "Hashing", "Archive", "LabTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing"],
+            name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing", "LabTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "LabRunnerTests", dependencies: ["LabRunner", "Archive"], exclude: ["Fixtures"],
+            name: "LabRunnerTests",
+            dependencies: ["LabRunner", "Archive", "Terminal", "Playbook", "LabTestSupport"], exclude: ["Fixtures"],
             swiftSettings: strictSettings),
     ]
 )

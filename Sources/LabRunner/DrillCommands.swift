@@ -138,7 +138,7 @@ enum DrillCommands {
                 warning: { console.err("warning: \($0)") })
             let record = try DrillSupervisor.run(
                 DrillLaunch(
-                    plan: plan, room: room, executable: executablePath(), actor: actor(invocation, console),
+                    plan: plan, room: room, executable: executablePath(console), actor: actor(invocation, console),
                     rate: rate, monitorWindow: window, port: port),
                 now: env.now, news: news)
             if json {
@@ -150,9 +150,11 @@ enum DrillCommands {
         }
     }
 
-    /// This binary, so the children are the same kit.
-    static func executablePath() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    /// This binary, so the children are the same kit (`$LABRUNNER` when set, as for lab scripts).
+    static func executablePath(_ console: Console) -> String {
+        if let named = console.environment["LABRUNNER"], !named.isEmpty { return named }
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
     }
 
     static func printBanner(

@@ -9,7 +9,14 @@ enum HashCommand {
         arguments: [.repeating("file", help: "Files to hash.")]
     ) { invocation, console in
         for path in invocation.arguments("file") {
-            let digest = try SHA256.hash(fileAt: path)
+            // Relative to the console's folder, not the process's, and named as given when unreadable.
+            let located = path.hasPrefix("/") ? path : console.currentDirectory + "/" + path
+            let digest: SHA256Digest
+            do {
+                digest = try SHA256.hash(fileAt: located)
+            } catch HashingError.unreadable(_, let reason) {
+                throw HashingError.unreadable(path: path, reason: reason)
+            }
             console.out("\(digest.hex)  \(path)")
         }
         return 0

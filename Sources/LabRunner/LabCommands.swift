@@ -29,16 +29,20 @@ enum LabCommands {
         try LabCatalog.locate(environment: console.environment, currentDirectory: console.currentDirectory)
     }
 
-    /// This binary, so lab scripts call the same LabRunner the learner runs.
-    static func executablePath() -> String? {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
+    /// This binary, so lab scripts call the same LabRunner the learner runs. `$LABRUNNER`, when set, names it
+    /// instead: inside a lab script it is this binary already, and a test running the command table in its own
+    /// process names the built binary with it.
+    static func executablePath(_ console: Console) -> String? {
+        if let named = console.environment["LABRUNNER"], !named.isEmpty { return named }
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? Bundle.main.executablePath
     }
 
     /// The tour's commands say `LabRunner`; after `swift run` it may not be on PATH yet.
     static func pathTip(_ console: Console) -> String? {
         let folders = (console.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         guard !folders.contains(where: { FileManager.default.isExecutableFile(atPath: $0 + "/LabRunner") }),
-            let binary = executablePath()
+            let binary = executablePath(console)
         else { return nil }
         let folder = (binary as NSString).deletingLastPathComponent
         return "Tip: LabRunner is not on your PATH yet; run: export PATH=\"\(folder):$PATH\""
@@ -51,7 +55,7 @@ enum LabCommands {
     }
 
     static func runner(_ console: Console) -> ScriptRunner {
-        ScriptRunner(labRunner: executablePath() ?? "LabRunner", environment: console.environment)
+        ScriptRunner(labRunner: executablePath(console) ?? "LabRunner", environment: console.environment)
     }
 
     /// The lab named on the command line, or the one started last.

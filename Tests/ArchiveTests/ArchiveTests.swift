@@ -1,6 +1,7 @@
 // The tar writer and the hostile-input reader: round trips, byte stability, interoperability with tar(1),
 // and every kind of dangerous archive refused with nothing written.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import Archive
@@ -23,8 +24,8 @@ import Testing
     }
 
     @Test func systemTarReadsOurArchivesAndWeReadItsUstar() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("archive")
+        let folder = temporary.path
         let file = folder + "/ours.tar"
         try Archive.write(sample).write(to: URL(fileURLWithPath: file))
         let listing = try run("/usr/bin/env", ["tar", "-tf", file])
@@ -97,8 +98,8 @@ import Testing
     }
 
     @Test func extractionIsAllOrNothing() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("archive")
+        let folder = temporary.path
         try Archive.extract(sample, into: folder + "/out")
         #expect(try Archive.entries(inFolder: folder + "/out") == sample.sorted { $0.path < $1.path })
         #expect(throws: ArchiveError.destinationNotEmpty(path: folder + "/out")) {
@@ -110,8 +111,8 @@ import Testing
     }
 
     @Test func foldersWithLinksCannotBeArchived() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder("archive")
+        let folder = temporary.path
         try Data().write(to: URL(fileURLWithPath: folder + "/real"))
         try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: "/etc/hostname")
         #expect(throws: ArchiveError.unsupportedMember(path: "link", kind: "link or special file")) {
@@ -133,23 +134,12 @@ import Testing
         return Data(bytes)
     }
 
-    func temporaryFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("archive-" + UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @discardableResult
     func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
+        let result = try runProcess(
+            executable, arguments, in: FileManager.default.temporaryDirectory.path,
+            environment: ProcessInfo.processInfo.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout
     }
 }

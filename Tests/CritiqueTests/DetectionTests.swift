@@ -3,6 +3,7 @@
 @testable import Critique
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing

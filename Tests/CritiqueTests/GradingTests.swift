@@ -2,6 +2,7 @@
 // planted flaw is reported found or missed with why; red herrings, wrong codes and unfounded evidence cost points.
 @testable import Critique
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct GradingTests {

@@ -1,11 +1,12 @@
 // Practice mode: tiered hints, each recorded in the folder and counted on the score sheet; interview mode has none.
 @testable import Critique
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct PracticeTests {
     @Test func hintsComeInTiersAreRecordedAndInterviewFoldersRefuseThem() throws {
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         let built = try Scenarios.create(
             family: "hand-deploys", seed: 7, mode: .practice, folder: temp.path + "/p", keyPath: temp.path + "/k.json")
         let now = Date(timeIntervalSince1970: 0)

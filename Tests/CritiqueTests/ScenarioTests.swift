@@ -1,6 +1,7 @@
 // `critique new`: every family builds from real plays, plants several flaws and both red herrings, chosen by seed.
 @testable import Critique
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct ScenarioTests {

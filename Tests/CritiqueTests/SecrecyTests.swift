@@ -2,13 +2,14 @@
 @testable import Critique
 import Foundation
 import Hashing
+import LabTestSupport
 import Testing
 
 @Suite struct SecrecyTests {
     @Test func theKeyIsOutsideTheFolderAndNothingOfItIsInside() throws {
         let built = try Built.scenario("hand-deploys", seed: 1)
         #expect(!built.keyPath.hasPrefix(built.folder + "/"))
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         let bundle = temp.path + "/bundle.tar"
         _ = try Sharing.export(folder: built.folder, to: bundle)
         let keyText = try String(contentsOfFile: built.keyPath, encoding: .utf8)
@@ -27,7 +28,7 @@ import Testing
     @Test func aTamperedKeyFailsTheCommitment() throws {
         let built = try Built.scenario("weights-only", seed: 1)
         #expect(try AnswerKey.verified(built.keyPath, folder: built.folder) == built.key)
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         var tampered = built.key
         tampered.flaws[0].evidence.append("event:1")
         let path = temp.path + "/tampered.json"
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func aKeyInsideTheFolderIsRefusedAndNothingIsWritten() throws {
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         #expect(throws: CritiqueError.keyInsideFolder(key: temp.path + "/c/key.json", folder: temp.path + "/c")) {
             try Scenarios.create(
                 family: "weights-only", seed: 1, mode: .interview, folder: temp.path + "/c",

@@ -1,6 +1,7 @@
 // Export and import: a candidate folder travels as one file and comes back byte for byte; hostile bundles (path
 // traversal, absolute paths, links, oversize members, wrong hashes, unlisted members) are refused with nothing written.
 import Archive
+import LabTestSupport
 @testable import Critique
 import Foundation
 import Hashing
@@ -47,7 +48,7 @@ enum RawTar {
 @Suite struct SharingTests {
     @Test func exportThenImportGivesTheSameFolderAndTheKeyStillMatches() throws {
         let built = try Built.scenario("weights-only", seed: 1)
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         let count = try Sharing.export(folder: built.folder, to: temp.path + "/c.tar")
         #expect(try Sharing.importBundle(temp.path + "/c.tar", into: temp.path + "/copy") == count)
         let original = (FileManager.default.subpaths(atPath: built.folder) ?? []).sorted()
@@ -90,7 +91,7 @@ enum RawTar {
     @Test(arguments: hostile.map(\.0))
     func hostileBundlesAreRefusedAndNothingIsWritten(name: String) throws {
         let bytes = try #require(Self.hostile.first { $0.0 == name }?.1)
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         try bytes.write(to: URL(fileURLWithPath: temp.path + "/evil.tar"))
         #expect(throws: CritiqueError.self) {
             try Sharing.importBundle(temp.path + "/evil.tar", into: temp.path + "/out")
@@ -100,7 +101,7 @@ enum RawTar {
     }
 
     @Test func theSameBundleWithHonestMembersIsAccepted() throws {
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         let good = [".critique/commitment": Self.commitment]
         let bytes = RawTar.bundle([
             RawTar.member("critique-bundle.json", RawTar.manifest(good)),

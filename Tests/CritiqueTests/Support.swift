@@ -1,29 +1,19 @@
 // Scenario folders in temporary directories, built once per family and seed and shared by the tests that read them.
 @testable import Critique
 import Foundation
+import LabTestSupport
 import Synchronization
-
-final class TempFolder: Sendable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("critique-" + UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Building a scenario runs real plays; each (family, seed) is built once for the whole test run.
 enum Built {
-    private static let cache = Mutex<[String: (TempFolder, NewScenario)]>([:])
+    private static let cache = Mutex<[String: (TemporaryFolder, NewScenario)]>([:])
 
     static func scenario(_ family: String, seed: UInt64, mode: CritiqueMode = .interview, everyFlaw: Bool = false)
         throws -> NewScenario
     {
         let name = "\(family)-\(seed)-\(mode.rawValue)-\(everyFlaw)"
         if let hit = cache.withLock({ $0[name] }) { return hit.1 }
-        let temp = try TempFolder()
+        let temp = try TemporaryFolder("critique")
         let built = try Scenarios.create(
             family: family, seed: seed, mode: mode, folder: temp.path + "/candidate", keyPath: nil,
             forcing: everyFlaw ? Set(try Families.family(family).pool) : nil)

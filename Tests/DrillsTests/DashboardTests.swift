@@ -5,6 +5,7 @@
 import Drills
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
@@ -146,7 +147,7 @@ import Testing
             print(json.dumps({'refresh': refresh[0] if refresh else None, 'svgs': len(list(root.iter('svg'))),
                               'text': ' '.join(root.find('body').itertext())}))
             """
-        let data = try pythonOnPage(html, script: script)
+        let data = try python(script, onPage: html)
         return try JSONDecoder().decode(Parsed.self, from: data)
     }
 }

@@ -3,6 +3,7 @@
 import Drills
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
@@ -118,7 +119,7 @@ final class DebriefFixture: @unchecked Sendable {
             print(json.dumps({'svgs': len(list(root.iter('svg'))), 'laps': rows,
                               'sections': [s.get('id') for s in root.iter('section')]}))
             """
-        let data = try pythonOnPage(html, script: script)
+        let data = try python(script, onPage: html)
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 
@@ -146,9 +147,8 @@ final class DebriefFixture: @unchecked Sendable {
             if index == 3 { record.participants.append(try participant("carol", [.operator])) }
             records.append(record)
         }
-        let room = Workspace(
-            root: FileManager.default.temporaryDirectory.appendingPathComponent("room-\(UUID())").path)
-        defer { try? FileManager.default.removeItem(atPath: room.root) }
+        let folder = try TemporaryFolder("room")
+        let room = Workspace(root: folder.path)
         for record in records.reversed() { try DrillRoom(room).save(record) }
         return (try DrillHistory.load(DrillRoom(room), now: now, cadenceDays: cadenceDays), records)
     }
@@ -198,7 +198,7 @@ final class DebriefFixture: @unchecked Sendable {
         unshipped.fault = nil
         // The room's log also holds a drill-marked incident for D-0002 (counted once, as its record) and one for
         // a drill with no record.
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("drills")
         let context = try lab.context()
         for (incident, drill) in [("INC-0001", "D-0002"), ("INC-0002", "D-0099")] {
             try context.registry.write { writer in
@@ -225,7 +225,7 @@ final class DebriefFixture: @unchecked Sendable {
     }
 
     @Test func drillCadenceDaysDefaultsTo90AndMustBeAtLeastOne() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("drills")
         let workspace = Workspace(root: lab.root)
         #expect(try PlaybookSettings.load(workspace).drillCadenceDays == 90)
         try #"{"drill_cadence_days": 14}"#.write(

@@ -2,6 +2,7 @@
 // the laid history makes the last known good something other than the bad version's parent.
 import Drills
 import Foundation
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
@@ -10,16 +11,15 @@ import Testing
 final class SimulatedDrill {
     let root: String
     let simulation: DrillSimulation
+    private let folder: TemporaryFolder
 
     init(_ fault: String, seed: UInt64 = 7) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("drill-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        folder = try TemporaryFolder("drill")
+        root = folder.path
         let plan = try DrillPlan(fault: fault, seed: seed, window: 300)
         simulation = try DrillSimulation(
             root: root, plan: plan, start: Date(timeIntervalSince1970: 1_795_000_000))
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     var context: PlayContext { simulation.context }
 

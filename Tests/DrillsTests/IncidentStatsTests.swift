@@ -2,6 +2,7 @@
 import Drills
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
@@ -13,28 +14,29 @@ import Testing
     /// 2027-Q1: deploy C (#4), deploy D (#5, bad) → INC-0003 rolled back after 600 s, confirmed;
     ///          INC-0004 also names #5 and is never rolled back.
     static func story() throws -> (LabWorkspace, [Event]) {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("drills")
         let v1 = try lab.register("baseline")
         try lab.promote("#1")
         try lab.setEscalation("escalate: refund_over_500, account_takeover")
         try lab.register("shorter escalation list", parent: v1.id)
         try lab.promote("#2", force: true)
-        lab.clock.advance(100)
+        lab.clock.advance(seconds: 100)
         _ = try Incidents.open(
             symptom: "legal threats not escalated", detectedAt: nil, badVersion: nil, by: "dave", in: lab.context())
-        lab.clock.advance(300)
+        lab.clock.advance(seconds: 300)
         try lab.rollback(incident: nil, confirm: true)
 
         try lab.edit("system/prompt.md") {
-            $0.replacingOccurrences(
-                of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine)
-                + "\nThank you for shopping with us.\n"
+            try edited($0) {
+                $0.replacingOccurrences(
+                    of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine)
+            } + "\nThank you for shopping with us.\n"
         }
         let v3 = try lab.register("drill fault", parent: v1.id)
         let context = try lab.context()
         try context.registry.moveTag(
             "production", to: v3.id, by: "gm", reason: "drill fault", details: ["play": "drill", "drill_id": "D-1"])
-        lab.clock.advance(50)
+        lab.clock.advance(seconds: 50)
         try context.registry.write { writer in
             _ = try writer.append(
                 kind: Incidents.opened, actor: "gm",
@@ -44,23 +46,23 @@ import Testing
                     "drill_id": "D-1",
                 ])
         }
-        lab.clock.advance(120)
+        lab.clock.advance(seconds: 120)
         try lab.rollback(incident: "INC-0002", confirm: false)
 
-        lab.clock.advance(60 * 86_400)  // into 2027-Q1
+        lab.clock.advance(seconds: 60 * 86_400)  // into 2027-Q1
         try lab.edit("system/prompt.md") { $0 + "We answer within one day.\n" }
         let v4 = try lab.register("friendlier close", parent: v1.id)
         try lab.promote("#4")
         try lab.setEscalation("escalate: refund_over_500, account_takeover")
         let v5 = try lab.register("shorter escalation list again", parent: v4.id)
         try lab.promote("#5", force: true)
-        lab.clock.advance(50)
+        lab.clock.advance(seconds: 50)
         _ = try Incidents.open(
             symptom: "legal threats not escalated again", detectedAt: nil, badVersion: nil, by: "dave",
             in: lab.context())
-        lab.clock.advance(600)
+        lab.clock.advance(seconds: 600)
         try lab.rollback(incident: nil, confirm: true)
-        lab.clock.advance(10)
+        lab.clock.advance(seconds: 10)
         _ = try Incidents.open(
             symptom: "refund complaints", detectedAt: nil, badVersion: v5.id, by: "erin", in: lab.context())
         return (lab, try lab.context().registry.events())

@@ -1,6 +1,7 @@
 // The payback model: the hand-computed example of Docs/roi.md to the cent, sources, verdicts and refusals.
 import Drills
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct PaybackModelTests {

@@ -3,6 +3,7 @@
 // the parent), laps that equal the recorded events' times, and the kit's scripted response.
 import Drills
 import Foundation
+import LabTestSupport
 import Playbook
 import Registry
 import Testing

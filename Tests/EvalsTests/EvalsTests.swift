@@ -1,28 +1,14 @@
 // Evals as evidence: every manufacturable regression is measured, noise is not mistaken for one,
 // and the statistics agree with values worked by hand.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import Evals
 @testable import ToyModel
 
-final class Workspace {
-    let root: String
-
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("evals-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: root) { _ in String(repeating: "d", count: 64) }
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
-    func edit(_ relative: String, _ change: (String) -> String) throws {
-        let path = root + "/" + relative
-        try change(try String(contentsOfFile: path, encoding: .utf8)).write(
-            toFile: path, atomically: true, encoding: .utf8)
-    }
-
+/// The bundled system in a temporary folder, evaluated without a registry.
+extension InstalledSystem {
     func system(version: String = "workspace") throws -> ToySystem {
         try ToySystem(directory: root + "/system", version: version)
     }
@@ -42,7 +28,7 @@ final class Workspace {
 
 @Suite struct EvalsTests {
     @Test func theShippedSystemPassesAtLeast90PercentOfCore() throws {
-        let workspace = try Workspace()
+        let workspace = try InstalledSystem("evals")
         let result = try workspace.run()
         #expect(result.cases.count >= 200)
         #expect(result.passRate >= 0.90)
@@ -54,10 +40,10 @@ final class Workspace {
 
     /// The five regressions the labs manufacture, each by editing one component, plus a cosmetic edit.
     @Test func everyManufacturedRegressionIsMeasured() throws {
-        let baseline = try Workspace().run()
+        let baseline = try InstalledSystem("evals").run()
         func points(_ result: EvalResult) -> Double { (baseline.passRate - result.passRate) * 100 }
 
-        let escalation = try Workspace()
+        let escalation = try InstalledSystem("evals")
         try escalation.edit("system/prompt.md") {
             $0.replacingOccurrences(
                 of: "escalate: refund_over_500, legal_threat, account_takeover",
@@ -66,13 +52,13 @@ final class Workspace {
         let escalated = try escalation.run()
         #expect(escalated.categories["escalate:legal_threat"]?.passRate == 0, "the whole rule category fails")
 
-        let temperature = try Workspace()
+        let temperature = try InstalledSystem("evals")
         try temperature.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0")
         }
         #expect(points(try temperature.run(repeats: 5)) >= 10)
 
-        let labels = try Workspace()
+        let labels = try InstalledSystem("evals")
         try labels.edit("data/train.csv") { csv in
             csv.split(separator: "\n").map { line in
                 if line.hasSuffix(",refund_request") { return line.dropLast("refund_request".count) + "returns" }
@@ -85,11 +71,11 @@ final class Workspace {
             .write(to: URL(fileURLWithPath: labels.root + "/system/weights.json"))
         #expect(points(try labels.run()) >= 10)
 
-        let document = try Workspace()
+        let document = try InstalledSystem("evals")
         try FileManager.default.removeItem(atPath: document.root + "/system/index/orders.md")
         #expect(points(try document.run()) >= 10)
 
-        let threshold = try Workspace()
+        let threshold = try InstalledSystem("evals")
         try threshold.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"confidence_threshold\": 0.45", with: "\"confidence_threshold\": 0")
         }
@@ -97,14 +83,14 @@ final class Workspace {
         #expect(points(unsure) >= 10)
         #expect(unsure.categories["clarify"]?.passRate == 0)
 
-        let cosmetic = try Workspace()
+        let cosmetic = try InstalledSystem("evals")
         try cosmetic.edit("system/prompt.md") { $0 + "\nReviewed by the support team on Monday.\n" }
         let same = try cosmetic.run()
         #expect(same.cases == baseline.cases)
     }
 
     @Test func selfComparisonAtTemperatureIsRarelyAFalseAlarm() throws {
-        let workspace = try Workspace()
+        let workspace = try InstalledSystem("evals")
         try workspace.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
         }
@@ -120,11 +106,11 @@ final class Workspace {
     }
 
     @Test func theEscalationRegressionIsWorseAtTemperature() throws {
-        let good = try Workspace()
+        let good = try InstalledSystem("evals")
         try good.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
         }
-        let bad = try Workspace()
+        let bad = try InstalledSystem("evals")
         try bad.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
         }
@@ -245,7 +231,7 @@ final class Workspace {
     }
 
     @Test func comparingDifferentSuitesIsRefusedUnlessAllowed() throws {
-        let workspace = try Workspace()
+        let workspace = try InstalledSystem("evals")
         let a = try workspace.run()
         var b = a
         b.suiteSHA256 = "another"
@@ -269,7 +255,7 @@ final class Workspace {
             try EvalSuite(
                 name: "x", data: Data(unknown.utf8), sha256: "s", fileName: "evals/x.jsonl", knownIntents: intents)
         }
-        let workspace = try Workspace()
+        let workspace = try InstalledSystem("evals")
         let system = try workspace.system()
         #expect(throws: EvalsError.badRepeats(0)) {
             try EvalRunner.run(suite: try workspace.suite(system: system), system: system, seed: 1, repeats: 0)

@@ -1,12 +1,13 @@
 // Eval suites as other tools write them: CRLF line ends, a byte order mark, and bytes that are not UTF-8.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import Evals
 
 @Suite struct JSONLinesFormatTests {
     @Test func aCRLFSuiteWithAByteOrderMarkReadsLikeAnLFOne() throws {
-        let workspace = try Workspace()
+        let workspace = try InstalledSystem("evals")
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace.root + "/evals/core.jsonl"))
         let lf = try EvalSuite(name: "core", data: data, sha256: "s", fileName: "evals/core.jsonl", knownIntents: nil)
         let crlf =

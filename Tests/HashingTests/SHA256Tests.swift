@@ -1,5 +1,6 @@
 // SHA-256 against the FIPS 180-4 vectors, against sha256sum on awkward sizes, and both code paths against each other.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import Hashing
@@ -43,35 +44,28 @@ import Testing
     }
 
     @Test func bothCodePathsAgreeOnRandomInputs() {
-        var generator = SplitMix(seed: 4)
+        let seed = TestSeed(fixed: 4)
+        var generator = seed.generator()
         for size in [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 65_537] {
             let data = Data((0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
             var portable = SHA256(portable: true)
             portable.update(data)
             var native = SHA256(portable: false)
             native.update(data)
-            #expect(portable.finalize() == native.finalize(), "size \(size)")
+            #expect(portable.finalize() == native.finalize(), "size \(size), \(seed)")
         }
     }
 
     @Test func filesOfAwkwardSizesMatchSha256sum() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = SplitMix(seed: 77)
+        let folder = try TemporaryFolder("sha")
+        let seed = TestSeed(fixed: 77)
+        var generator = seed.generator()
         for size in [0, 55, 56, 63, 64, 65, (1 << 20) + 1] {
-            let url = folder.appendingPathComponent("file-\(size)")
+            let url = URL(fileURLWithPath: folder.path + "/file-\(size)")
             try Data((0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }).write(to: url)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-            process.arguments = [url.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            let reference = String(output.prefix(64))
-            #expect(try SHA256.hash(fileAt: url.path).hex == reference, "size \(size)")
+            let output = try runProcess("/usr/bin/sha256sum", [url.path], in: folder.path, environment: [:])
+            let reference = String(output.stdout.prefix(64))
+            #expect(try SHA256.hash(fileAt: url.path).hex == reference, "size \(size), \(seed)")
         }
     }
 
@@ -92,17 +86,5 @@ import Testing
         #expect(Timestamp.date(from: "2026-11-22T13:41:30Z") != nil)
         #expect(Timestamp.date(from: "2026-13-22T13:41:30Z") == nil)
         #expect(Timestamp.date(from: "yesterday") == nil)
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

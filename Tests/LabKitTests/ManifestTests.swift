@@ -1,5 +1,6 @@
 // Lab manifests: the bundled curriculum loads, and a bad manifest names its file and field.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import LabKit
@@ -9,16 +10,16 @@ import Testing
         .deletingLastPathComponent().path
 
     /// A copy of the bundled Labs/ whose one manifest is rewritten by `edit`.
-    static func catalog(editing lab: String, _ edit: (inout [String: Any]) -> Void) throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("labkit-" + UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    static func catalog(editing lab: String, _ edit: (inout [String: Any]) -> Void) throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("labkit")
+        let root = folder.path
         try FileManager.default.copyItem(atPath: repository + "/Labs", toPath: root + "/Labs")
         let path = "\(root)/Labs/\(lab)/lab.json"
         var manifest = try #require(
             try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         edit(&manifest)
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
-        return root
+        return folder
     }
 
     @Test func theCurriculumLoadsInOrder() throws {
@@ -40,8 +41,8 @@ import Testing
         ("checks", "field 'checks' is missing"),
     ])
     func missingFieldsAreNamed(field: String, phrase: String) throws {
-        let root = try Self.catalog(editing: "02-register-behind-the-gate") { $0.removeValue(forKey: field) }
-        let error = try #require(throws: LabError.self) { try LabCatalog.load(root: root) }
+        let copy = try Self.catalog(editing: "02-register-behind-the-gate") { $0.removeValue(forKey: field) }
+        let error = try #require(throws: LabError.self) { try LabCatalog.load(root: copy.path) }
         #expect(error.description.hasPrefix("Labs/02-register-behind-the-gate/lab.json: "), "\(error)")
         #expect(error.description.contains(phrase), "\(error)")
     }
@@ -69,8 +70,8 @@ import Testing
             ("type", { $0["hints"] = "read the docs" }, "field 'hints' has the wrong type"),
         ]
         for (name, edit, phrase) in cases {
-            let root = try Self.catalog(editing: "04-attribution", edit)
-            let error = try #require(throws: LabError.self, "\(name)") { try LabCatalog.load(root: root) }
+            let copy = try Self.catalog(editing: "04-attribution", edit)
+            let error = try #require(throws: LabError.self, "\(name)") { try LabCatalog.load(root: copy.path) }
             #expect(error.description.contains(phrase), "\(name): \(error)")
         }
     }

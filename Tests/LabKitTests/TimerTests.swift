@@ -1,18 +1,12 @@
 // Timers read the clock from recorded events: gold earns every point, a pass half, slower nothing.
 import Foundation
 import Hashing
+import LabTestSupport
+import Playbook
 import Registry
-import Synchronization
 import Testing
 
 @testable import LabKit
-
-/// Wall time a test moves by hand, so events carry the times the test chooses.
-final class TestClock: Sendable {
-    private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    func now() -> Date { time.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
-}
 
 @Suite struct TimerTests {
     static let timer = LabTimer(
@@ -24,15 +18,17 @@ final class TestClock: Sendable {
             steps: [], hints: ["h"], checks: [], timers: [timer]), folder: "", manifestSHA256: "")
 
     /// A registry where lab 06 started, the pager fired, and the rollback was confirmed `seconds` later.
-    static func evidence(rollbackAfter seconds: TimeInterval?) throws -> Evidence {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("timer-" + UUID().uuidString).path
-        let workspace = Workspace(root: root)
-        let clock = TestClock()
-        let registry = try Registry.create(root: workspace.registryPath, actor: "test", now: { clock.now() })
+    /// The folder goes with the evidence, so the registry outlives every read of it.
+    static func evidence(rollbackAfter seconds: TimeInterval?) throws -> (Evidence, TemporaryFolder) {
+        let folder = try TemporaryFolder("timer")
+        let workspace = Workspace(root: folder.path)
+        // Wall time moved by hand, so events carry the times the test chooses.
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
+        let registry = try Registry.create(root: workspace.registryPath, actor: "test", now: clock.now)
         try registry.write { writer in
             try writer.append(kind: Evidence.labStarted, actor: "learner", data: ["lab": lab.id])
         }
-        clock.advance(1)
+        clock.advance(seconds: 1)
         let detected = clock.now()
         try registry.write { writer in
             try writer.append(
@@ -40,14 +36,14 @@ final class TestClock: Sendable {
                 data: ["incident": "INC-0001", "symptom": "escalations stopped", "detected_at": stamp(detected)])
         }
         if let seconds {
-            clock.advance(seconds)
+            clock.advance(seconds: seconds)
             try registry.write { writer in
                 try writer.append(
                     kind: "incident.updated", actor: "learner",
                     data: ["incident": "INC-0001", "confirmed": "true", "confirmed_at": stamp(clock.now())])
             }
         }
-        return try Evidence(workspace: workspace, now: { clock.now() })
+        return (try Evidence(workspace: workspace, now: clock.now), folder)
     }
 
     static func stamp(_ date: Date) -> String { Timestamp.string(from: date) }
@@ -56,14 +52,16 @@ final class TestClock: Sendable {
         (60.0, "pass", 20, "gold"), (200.0, "pass", 10, "a pass"), (400.0, "fail", 0, "over the 5m 0s limit"),
     ])
     func thresholds(seconds: Double, status: String, score: Int, phrase: String) throws {
-        let result = Grader.time(Self.timer, lab: Self.lab, evidence: try Self.evidence(rollbackAfter: seconds))
+        let (evidence, folder) = try Self.evidence(rollbackAfter: seconds)
+        let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
         #expect(result.status == status)
         #expect(result.score == score)
         #expect(result.message.contains(phrase), "\(result.message)")
     }
 
     @Test func theClockRunsUntilTheRollbackIsConfirmed() throws {
-        let result = Grader.time(Self.timer, lab: Self.lab, evidence: try Self.evidence(rollbackAfter: nil))
+        let (evidence, folder) = try Self.evidence(rollbackAfter: nil)
+        let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
         #expect(result.status == "fail")
         #expect(result.message.contains("still running on INC-0001"))
     }

@@ -1,6 +1,7 @@
 // Attempts, never rewinds: a lab reset starts a new attempt from the lab's starting files and tags, keeps
 // every event and every later lab's work, and the lab is graded on its latest attempt.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct AttemptsTests {

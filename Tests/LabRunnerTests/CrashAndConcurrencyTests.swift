@@ -1,10 +1,13 @@
-// Writers from many processes at once, and writers killed at random moments, leave a registry fsck accepts.
+// Writers from many processes at once, and writers killed at random moments, leave a registry fsck accepts. The
+// writers are processes of the built binary (a kill needs one); the setup and the checks run in-process.
 import Foundation
+import LabTestSupport
+import Registry
 import Testing
 
 @Suite(.serialized) struct CrashAndConcurrencyTests {
     @Test func eightProcessesMovingATagFiftyTimesEach() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "ws"], in: "")
         let root = try sandbox.json(["register", "--root", "--owner", "a", "--reason", "base"])
         try sandbox.write("second\n", to: "ws/system/extra.md")
@@ -35,14 +38,17 @@ import Testing
     }
 
     @Test func killingWritersAtRandomMomentsNeverBreaksTheRegistry() throws {
-        let sandbox = try Sandbox()
+        let seed = TestSeed()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
         // Kill moments span twice the time a whole write takes here, so some writers finish even on a busy machine.
+        // The timed write is a process too, since the kills below stop processes, start-up included.
         let started = Date()
-        try sandbox.ok(["tag", "production", "#1", "--by", "k", "--reason", "timing"])
+        let timed = try sandbox.launch(["tag", "production", "#1", "--by", "k", "--reason", "timing"], in: "ws")
+        #expect(timed.status == 0, "\(timed.stderr)")
         let ceiling = UInt32(min(2_000_000, max(25_000, Date().timeIntervalSince(started) * 2_000_000)))
-        var generator = SystemRandomNumberGenerator()
+        var generator = seed.generator()
         var acknowledged: [Int] = []
         var registered: [String] = []
         for attempt in 0..<200 {
@@ -72,28 +78,28 @@ import Testing
                 if process.arguments?.first == "register", let id = json["id"] as? String { registered.append(id) }
             }
             let fsck = try sandbox.run(["fsck"], in: "ws")
-            #expect(fsck.status == 0, "after kill \(attempt): \(fsck.stdout)")
+            #expect(fsck.status == 0, "after kill \(attempt) (\(seed)): \(fsck.stdout)")
             if fsck.status != 0 { break }
         }
         let seqs = Set(try sandbox.json(["log"]).array.compactMap { $0["seq"].int })
-        #expect(acknowledged.allSatisfy(seqs.contains))
+        #expect(acknowledged.allSatisfy(seqs.contains), seed.comment)
         let versions = Set(try sandbox.json(["versions"]).array.compactMap { $0["id"].string })
-        #expect(registered.allSatisfy(versions.contains))
-        #expect(!acknowledged.isEmpty || !registered.isEmpty, "some writer finished before its kill")
+        #expect(registered.allSatisfy(versions.contains), seed.comment)
+        #expect(!acknowledged.isEmpty || !registered.isEmpty, "some writer finished before its kill (\(seed))")
         try sandbox.ok(["tag", "production", "#1", "--by", "k", "--reason", "after the storm"])
         #expect(try sandbox.ok(["fsck"]).contains("fsck: ok"))
     }
 
     @Test func aKillAtEveryWriteStepOfATagMoveLeavesARegistryFsckAccepts() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
         let move = ["tag", "production", "#1", "--by", "k", "--reason", "move"]
-        let counted = try sandbox.run(move, in: "ws", environment: ["LABRUNNER_FAULT": "count"])
+        let counted = try sandbox.launch(move, in: "ws", environment: ["LABRUNNER_FAULT": "count"])
         let steps = counted.stderr.split(separator: "\n").filter { $0.hasPrefix("labrunner-fault-step ") }.count
         #expect(steps >= 8)
         for step in 1...max(1, steps) {
-            let killed = try sandbox.run(move, in: "ws", environment: ["LABRUNNER_FAULT": "kill@\(step)"])
+            let killed = try sandbox.launch(move, in: "ws", environment: ["LABRUNNER_FAULT": "kill@\(step)"])
             #expect(killed.status != 0, "step \(step) was not reached")
             let fsck = try sandbox.run(["fsck"], in: "ws")
             #expect(fsck.status == 0, "after a kill at step \(step): \(fsck.stdout)")
@@ -108,10 +114,11 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "a", "--reason", "base"])
         let events = try sandbox.json(["log"]).count
-        // Step 8 writes the event itself (after staging the tag and the head).
-        let failed = try sandbox.run(
-            ["tag", "production", "#1", "--by", "k", "--reason", "full"], in: "ws",
-            environment: ["LABRUNNER_FAULT": "enospc@8"])
+        // Step 8 writes the event itself (after staging the tag and the head). The fault plan is the one
+        // LABRUNNER_FAULT=enospc@8 sets, for this command's task alone.
+        let failed = try FaultPlan.$current.withValue(FaultPlan(failAt: 8, action: .noSpace)) {
+            try sandbox.run(["tag", "production", "#1", "--by", "k", "--reason", "full"], in: "ws")
+        }
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("No space left on device; nothing was changed."), "\(failed.stderr)")
         try sandbox.ok(["tag", "staging", "#1", "--by", "k", "--reason", "the next writer"])

@@ -1,6 +1,7 @@
 // `LabRunner critique` end to end: an interviewer builds a scenario, the candidate works in it with the kit's
 // commands and writes findings, the interviewer grades, reveals and shares it.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct CritiqueCommandTests {
@@ -47,7 +48,7 @@ import Testing
 
         // A changed key fails the commitment; nothing is graded.
         let key = box.read("cand.key.json")
-        try box.write(key.replacingOccurrences(of: "\"high\"", with: "\"low\""), to: "changed.json")
+        try box.write(try edited(key) { $0.replacingOccurrences(of: "\"high\"", with: "\"low\"") }, to: "changed.json")
         let tampered = try box.run(
             ["critique", "grade", "cand", "--findings", "cal/strong.txt", "--key", "changed.json"], in: "")
         #expect(tampered.status == 1)

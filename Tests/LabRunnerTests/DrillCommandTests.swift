@@ -1,7 +1,9 @@
 // Drills through the real binary over loopback: a whole drill as a team runs it, several people acting at once,
-// and no child process outliving `drill end`, Ctrl-C or a killed drill process. Refused drill commands write
-// nothing.
+// and no child process outliving `drill end`, Ctrl-C or a killed drill process. `drill start` and the three
+// people acting at once are processes; the rest of the team's commands run in-process on the real time, since
+// the drill's children write the same history. Refused drill commands write nothing.
 import Foundation
+import LabTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -75,7 +77,7 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
 
 @Suite(.serialized) struct DrillCommandTests {
     @Test func aTeamRunsAWholeDrillOverLoopbackAndNoChildOutlivesIt() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "room"], in: "")
         let drill = try RunningDrill(
             sandbox, ["--fault", "config", "--seed", "5", "--window", "20s", "--monitor-window", "10"])
@@ -90,8 +92,9 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
         let results = LockedResults()
         for (name, role) in people {
             DispatchQueue.global().async(group: group) {
-                let joined = try? sandbox.run(["drill", "join", role], in: here, environment: ["LABRUNNER_USER": name])
-                let listed = try? sandbox.run(["versions"], in: here, environment: ["LABRUNNER_USER": name])
+                let joined = try? sandbox.launch(
+                    ["drill", "join", role], in: here, environment: ["LABRUNNER_USER": name])
+                let listed = try? sandbox.launch(["versions"], in: here, environment: ["LABRUNNER_USER": name])
                 results.add(joined?.status == 0 && listed?.status == 0)
             }
         }
@@ -152,7 +155,7 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
     }
 
     @Test func ctrlCStopsEveryChildAndRecordsTheDrill() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "room"], in: "")
         let drill = try RunningDrill(sandbox, ["--fault", "noise", "--seed", "2", "--window", "10m"])
         let children = childPIDs(try drill.waitUntilRunning())
@@ -168,7 +171,7 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
     }
 
     @Test func childrenStopWhenTheDrillProcessIsKilledAndDrillEndRecordsIt() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "room"], in: "")
         let drill = try RunningDrill(sandbox, ["--fault", "index", "--seed", "4", "--window", "10m"])
         let children = childPIDs(try drill.waitUntilRunning())

@@ -1,7 +1,8 @@
-// The drill's dashboard through the built binary: `drill status` refuses (writing nothing) when no drill runs,
-// the service says /drill exists only during a drill, and during one the page, its JSON and `drill status`
-// (from the room and from the drill's own workspace) show the running drill.
+// The drill's dashboard: `drill status` refuses (writing nothing) when no drill runs, the service says /drill
+// exists only during a drill, and during one the page, its JSON and `drill status` (from the room and from the
+// drill's own workspace) show the running drill. The service and the drill are processes of the built binary.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct DrillDashboardCommandTests {
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func theServiceShowsTheDashboardOnlyDuringADrill() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "room"], in: "")
         // Outside a drill: 404 and the sentence saying when the page exists.
         let serve = try Background(Binary.path, ["serve", "--port", "0"], in: sandbox.path + "/room")

@@ -1,6 +1,7 @@
 // `drill history` and `drill report` through the built binary: refusals that write nothing, a recorded drill
 // listed and debriefed (its own workspace gone), and the cadence line on `LabRunner` with no arguments.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct DrillHistoryCommandTests {

@@ -1,6 +1,7 @@
 // Wrong solutions the register/promote gates now catch, through the CLI: a hand-edited lineage claim, a suite
 // trimmed of its escalation cases, a self-approved high-stakes canary, and a canary that stops a bad promotion.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct GateCLITests {
@@ -13,9 +14,9 @@ import Testing
         let csv = sandbox.read("ws/data/train.csv") + "my lampshade came with a dent,damaged_item\n"
         try sandbox.write(csv, to: "ws/data/train.csv")
         let dataHash = String(try sandbox.ok(["hash", "data/train.csv"]).prefix(64))
-        let weights = sandbox.read("ws/system/weights.json").replacing(
-            #/"data_sha256" ?: ?"[0-9a-f]{64}"/#, with: "\"data_sha256\": \"\(dataHash)\"")
-        try sandbox.write(weights, to: "ws/system/weights.json")
+        try sandbox.edit("ws/system/weights.json") {
+            $0.replacing(#/"data_sha256" ?: ?"[0-9a-f]{64}"/#, with: "\"data_sha256\": \"\(dataHash)\"")
+        }
         let before = sandbox.snapshot()
         let refused = try sandbox.run(
             ["register", "--parent", "#1", "--owner", "alice", "--reason", "claimed, not trained"], in: "ws")
@@ -35,12 +36,10 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
-        let suite =
-            sandbox.read("ws/evals/core.jsonl").split(separator: "\n")
-            .filter { !$0.contains("\"escalate:") }.joined(separator: "\n") + "\n"
-        try sandbox.write(suite, to: "ws/evals/core.jsonl")
-        let prompt = sandbox.read("ws/system/prompt.md").replacingOccurrences(of: Self.escalateLine, with: "")
-        try sandbox.write(prompt, to: "ws/system/prompt.md")
+        try sandbox.edit("ws/evals/core.jsonl") {
+            $0.split(separator: "\n").filter { !$0.contains("\"escalate:") }.joined(separator: "\n") + "\n"
+        }
+        try sandbox.edit("ws/system/prompt.md") { $0.replacingOccurrences(of: Self.escalateLine, with: "") }
         try sandbox.ok(["register", "--parent", "#1", "--owner", "alice", "--reason", "no escalations"])
         let refused = try sandbox.run(["promote", "#2", "--approver", "bob"], in: "ws")
         #expect(refused.status == 1)
@@ -77,8 +76,7 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
-        let prompt = sandbox.read("ws/system/prompt.md").replacingOccurrences(of: Self.escalateLine, with: "")
-        try sandbox.write(prompt, to: "ws/system/prompt.md")
+        try sandbox.edit("ws/system/prompt.md") { $0.replacingOccurrences(of: Self.escalateLine, with: "") }
         try sandbox.ok(["register", "--parent", "#1", "--owner", "alice", "--reason", "no escalations"])
         let stopped = try sandbox.run(
             [

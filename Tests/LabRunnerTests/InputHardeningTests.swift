@@ -1,6 +1,7 @@
 // Hostile and foreign inputs as a user meets them through the binary: odd files in system/, names that
 // differ only in normalization, bytes that are not UTF-8, CRLF files, and JSON keys given twice.
 import Foundation
+import LabTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -74,8 +75,7 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         let lf = try sandbox.json(["train"])
         func crlf(_ relative: String) throws {
-            let text = sandbox.read("ws/" + relative).replacingOccurrences(of: "\n", with: "\r\n")
-            try sandbox.write("\u{FEFF}" + text, to: "ws/" + relative)
+            try sandbox.edit("ws/" + relative) { "\u{FEFF}" + $0.replacingOccurrences(of: "\n", with: "\r\n") }
         }
         try crlf("data/train.csv")
         let trained = try sandbox.json(["train"])
@@ -91,7 +91,8 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         let config = sandbox.read("ws/system/config.json")
         try sandbox.write(
-            config.replacingOccurrences(of: "{", with: "{\"temperature\": 1.5, "), to: "ws/system/config.json")
+            try edited(config) { $0.replacingOccurrences(of: "{", with: "{\"temperature\": 1.5, ") },
+            to: "ws/system/config.json")
         let ask = try sandbox.run(["ask", "where is my order"], in: "ws")
         #expect(ask.status == 1)
         #expect(ask.stderr.contains("config.json is invalid: the key 'temperature' is given more than once"))

@@ -1,6 +1,8 @@
-// Every lab end to end through the built binary: untouched starts fail, reference solutions earn full marks,
-// plausible wrong solutions fail with the reason a learner needs, and grades repeat exactly.
+// Every lab end to end: untouched starts fail, reference solutions earn full marks, plausible wrong solutions fail
+// with the reason a learner needs, and grades repeat exactly. The lab commands run in-process on the real time;
+// the scripts (setup, reference and wrong solutions) call the built binary through $LABRUNNER.
 import Foundation
+import LabTestSupport
 import Testing
 
 /// A wrong way to do a lab, and the check that must catch it with a phrase from its reason.
@@ -160,7 +162,7 @@ let wrongSolutions: [WrongSolution] = [
 
     /// Starts `lab` in a fresh sandbox: earlier labs are laid down by their reference solutions.
     static func started(_ lab: String) throws -> Sandbox {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         let start = try sandbox.run(["lab", "start", String(lab.prefix(2))])
         #expect(start.status == 0, "lab start \(lab): \(start.stderr)")
         return sandbox
@@ -221,15 +223,15 @@ let wrongSolutions: [WrongSolution] = [
         let junit = try sandbox.run(["lab", "grade", "--all", "--format", "junit"], in: Self.workspace)
         #expect(junit.status == 1, "laid-down labs are not earned: \(junit.stdout)")
         try sandbox.write(junit.stdout, to: "grade.xml")
-        let parsed = try sandbox.launchPython(
+        // Parsed as a CI system would, with Python's xml.etree.
+        let parsed = try python(
             """
             import sys, xml.etree.ElementTree as ET
             root = ET.parse(sys.argv[1]).getroot()
             cases = root.findall('./testsuite/testcase')
             print(root.tag, len(root.findall('testsuite')), len(cases), len(root.findall('.//failure')))
             """, argument: sandbox.path + "/grade.xml")
-        #expect(parsed.status == 0, "\(parsed.stderr)")
-        let figures = parsed.stdout.split(separator: " ").map {
+        let figures = String(decoding: parsed, as: UTF8.self).split(separator: " ").map {
             String($0).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(figures.first == "testsuites")
@@ -281,8 +283,7 @@ let wrongSolutions: [WrongSolution] = [
         try sandbox.shell("bash '\(Repository.root)/Solutions/01-what-is-a-version/solve.sh'", in: Self.workspace)
         #expect(try Self.grade(sandbox, "01").status == 0)
         let log = Self.workspace + "/.labrunner/registry/events.jsonl"
-        try sandbox.write(
-            sandbox.read(log).replacingOccurrences(of: "baseline: the bundled", with: "baseline: a tampered"), to: log)
+        try sandbox.edit(log) { $0.replacingOccurrences(of: "baseline: the bundled", with: "baseline: a tampered") }
         let tampered = try Self.grade(sandbox, "01")
         #expect(tampered.status == 1)
         let integrity = tampered.json["tests"].array.first { $0["name"].string == "registry-integrity" }
@@ -291,7 +292,7 @@ let wrongSolutions: [WrongSolution] = [
     }
 
     @Test func editingALabAfterItStartedChangesNothing() throws {
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(time: .live)
         for folder in ["Labs", "Solutions"] {
             try FileManager.default.copyItem(
                 atPath: "\(Repository.root)/\(folder)", toPath: "\(sandbox.path)/checkout/\(folder)")
@@ -300,11 +301,14 @@ let wrongSolutions: [WrongSolution] = [
         #expect(try sandbox.run(["lab", "start", "01"], environment: labs).status == 0)
         let manifest = "checkout/Labs/01-what-is-a-version/lab.json"
         // An edit that would pass the untouched start: the check that needs a prompt-only version, swapped out.
-        try sandbox.write(
-            sandbox.read(manifest).replacingOccurrences(
-                of: "\"single_component_change\"", with: "\"no_broken_lineage\""
-            )
-            .replacingOccurrences(of: "\"root_version\"", with: "\"no_broken_lineage\""), to: manifest)
+        try sandbox.edit(manifest) { text in
+            let swapped = try edited(text) {
+                $0.replacingOccurrences(of: "\"single_component_change\"", with: "\"no_broken_lineage\"")
+            }
+            return try edited(swapped) {
+                $0.replacingOccurrences(of: "\"root_version\"", with: "\"no_broken_lineage\"")
+            }
+        }
         let graded = try sandbox.run(["lab", "grade", "01"], in: Self.workspace, environment: labs)
         #expect(graded.status == 1, "the lab is graded as it was started: \(graded.stdout)")
         #expect(graded.stdout.contains("No version is registered yet"))
@@ -336,10 +340,9 @@ let wrongSolutions: [WrongSolution] = [
         let labs = sandbox.path + "/checkout/Labs"
         try FileManager.default.createDirectory(atPath: sandbox.path + "/checkout", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Repository.root + "/Labs", toPath: labs)
-        try sandbox.write(
-            sandbox.read("checkout/Labs/03-promotion-is-a-tag-move/lab.json").replacingOccurrences(
-                of: "\"canary_promotion\"", with: "\"canary_promoted\""),
-            to: "checkout/Labs/03-promotion-is-a-tag-move/lab.json")
+        try sandbox.edit("checkout/Labs/03-promotion-is-a-tag-move/lab.json") {
+            $0.replacingOccurrences(of: "\"canary_promotion\"", with: "\"canary_promoted\"")
+        }
         let broken = try sandbox.run(["lab", "list"], environment: ["LABRUNNER_LABS": labs])
         #expect(broken.status == 1)
         #expect(
@@ -349,13 +352,5 @@ let wrongSolutions: [WrongSolution] = [
         let started = try Self.started("00-orientation")
         let reset = try started.run(["lab", "reset", "00"], in: Self.workspace)
         #expect(reset.status == 1 && reset.stderr.contains("add --yes"))
-    }
-}
-
-extension Sandbox {
-    /// Runs a Python program (the JUnit parser a CI system would use) on one file.
-    func launchPython(_ program: String, argument: String) throws -> RunResult {
-        try write(program, to: "check.py")
-        return try shell("python3 check.py '\(argument)'", in: "")
     }
 }

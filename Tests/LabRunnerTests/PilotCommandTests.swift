@@ -1,5 +1,6 @@
 // `incident stats` and `roi` through the built binary, as a team lead runs them.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct PilotCommandTests {
@@ -9,10 +10,10 @@ import Testing
         #expect(try sandbox.ok(["incident", "stats"]).contains("No deployments or incidents yet."))
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
-        var prompt = sandbox.read("ws/system/prompt.md")
-        prompt = prompt.replacingOccurrences(
-            of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
-        try sandbox.write(prompt, to: "ws/system/prompt.md")
+        try sandbox.edit("ws/system/prompt.md") {
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
+        }
         try sandbox.ok(["register", "--parent", "#1", "--owner", "alice", "--reason", "shorter list"])
         try sandbox.ok(["promote", "#2", "--approver", "bob", "--force", "--reason", "manufactured incident"])
         try sandbox.ok(["incident", "open", "--symptom", "legal threats not escalated"])

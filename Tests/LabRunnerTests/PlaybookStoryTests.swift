@@ -1,5 +1,6 @@
 // The whole incident story through the CLI, as a learner plays it, and the playbook's refusals.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct PlaybookStoryTests {
@@ -11,10 +12,10 @@ import Testing
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
         let healthy = try sandbox.json(["traffic", "--requests", "300", "--seed", "5"])
 
-        var prompt = sandbox.read("ws/system/prompt.md")
-        prompt = prompt.replacingOccurrences(
-            of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
-        try sandbox.write(prompt, to: "ws/system/prompt.md")
+        try sandbox.edit("ws/system/prompt.md") {
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
+        }
         let regression = try sandbox.json([
             "register", "--parent", "#1", "--owner", "alice", "--reason", "shorter escalation list",
         ])

@@ -1,6 +1,7 @@
 // One binary carries everything: LabRunner copied alone into an empty folder outside the checkout runs a lab
 // from start to grade, and a lab started from a doctored LABRUNNER_LABS grades as a custom lab.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct PortableBinaryTests {
@@ -88,9 +89,9 @@ import Testing
                 atPath: Repository.root + "/" + folder, toPath: install.home + "/authoring/" + folder)
         }
         let manifest = install.home + "/authoring/Labs/00-orientation/lab.json"
-        let doctored = String(decoding: try Data(contentsOf: URL(fileURLWithPath: manifest)), as: UTF8.self)
-            .replacingOccurrences(of: "\"title\": \"Orientation\"", with: "\"title\": \"Orientation, my way\"")
-        try Data(doctored.utf8).write(to: URL(fileURLWithPath: manifest))
+        try edit(file: manifest) {
+            $0.replacingOccurrences(of: "\"title\": \"Orientation\"", with: "\"title\": \"Orientation, my way\"")
+        }
         let authoring = ["LABRUNNER_LABS": install.home + "/authoring/Labs"]
 
         #expect(try install.shell("LabRunner lab start 00", extra: authoring).status == 0)

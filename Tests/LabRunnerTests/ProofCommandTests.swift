@@ -3,6 +3,7 @@
 // nothing written; a signed bundle verifies only against the signer's key.
 import Archive
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct ProofCommandTests {
@@ -19,11 +20,11 @@ import Testing
     func members(_ json: JSONValueBox) -> [String] { json["mismatches"].array.compactMap { $0["member"].string } }
 
     /// The bundle with `change` applied to its members, written beside it.
-    func tampered(_ sandbox: Sandbox, _ name: String, rehash: Bool = false, _ change: (inout [ArchiveEntry]) -> Void)
-        throws -> String
-    {
+    func tampered(
+        _ sandbox: Sandbox, _ name: String, rehash: Bool = false, _ change: (inout [ArchiveEntry]) throws -> Void
+    ) throws -> String {
         var entries = try Archive.read(contentsOf: sandbox.path + "/history.tar")
-        change(&entries)
+        try change(&entries)
         if rehash, let index = entries.firstIndex(where: { $0.path == "statement.json" }) {
             var statement = try #require(
                 try JSONSerialization.jsonObject(with: entries[index].data) as? [String: Any])
@@ -37,19 +38,13 @@ import Testing
         return file
     }
 
+    /// The digest sha256sum prints, so the forgery does not lean on the kit's own hashing.
     static func sha256(_ data: Data) -> String {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("proof-hash-" + UUID().uuidString)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try? data.write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try? process.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(String(decoding: out, as: UTF8.self).prefix(64))
+        guard let folder = try? TemporaryFolder("proof-hash") else { return "" }
+        try? data.write(to: URL(fileURLWithPath: folder.path + "/member"))
+        let result = try? runProcess(
+            "/usr/bin/sha256sum", [folder.path + "/member"], in: folder.path, environment: [:])
+        return String((result?.stdout ?? "").prefix(64))
     }
 
     @Test func freshBundleVerifiesAndEveryChangedMemberIsNamed() throws {
@@ -90,11 +85,11 @@ import Testing
         let forgedGrades = try tampered(sandbox, "forged-grades", rehash: true) { entries in
             guard let index = entries.firstIndex(where: { $0.path == "grades.json" }) else { return }
             let text = String(decoding: entries[index].data, as: UTF8.self)
-            entries[index].data = Data(
-                text.replacingOccurrences(of: "\"status\" : \"fail\"", with: "\"status\" : \"pass\"").utf8)
-            if entries[index].data == Data(text.utf8) {
-                entries[index].data = Data(text.replacingOccurrences(of: "\"score\" : 0", with: "\"score\" : 9").utf8)
+            let forged = try edited(text) { text in
+                let passed = text.replacingOccurrences(of: "\"status\" : \"fail\"", with: "\"status\" : \"pass\"")
+                return passed != text ? passed : text.replacingOccurrences(of: "\"score\" : 0", with: "\"score\" : 9")
             }
+            entries[index].data = Data(forged.utf8)
         }
         let grades = try verify(sandbox, forgedGrades)
         #expect(grades.status == 1)
@@ -104,8 +99,10 @@ import Testing
         let forgedIncident = try tampered(sandbox, "forged-incident", rehash: true) { entries in
             guard let index = entries.firstIndex(where: { $0.path.hasPrefix("registry/incidents/") }) else { return }
             let text = String(decoding: entries[index].data, as: UTF8.self)
-            entries[index].data = Data(
-                text.replacingOccurrences(of: "\"confirmed\" : true", with: "\"confirmed\" : false").utf8)
+            let forged = try edited(text) {
+                $0.replacingOccurrences(of: "\"confirmed\" : true", with: "\"confirmed\" : false")
+            }
+            entries[index].data = Data(forged.utf8)
         }
         let incident = try verify(sandbox, forgedIncident)
         #expect(incident.status == 1)

@@ -1,5 +1,6 @@
 // The registry commands end to end through the built binary: the happy path and every refusal.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct RegistryCommandTests {

@@ -1,6 +1,7 @@
 // The rollback's judgment through the CLI: the README's incident recipe, the dry-run preview, and the gc
 // plan's reasons, as a person reads them.
 import Foundation
+import LabTestSupport
 import Testing
 
 @Suite struct RollbackJudgmentTests {
@@ -9,10 +10,10 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
-        var prompt = sandbox.read("ws/system/prompt.md")
-        prompt = prompt.replacingOccurrences(
-            of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
-        try sandbox.write(prompt, to: "ws/system/prompt.md")
+        try sandbox.edit("ws/system/prompt.md") {
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")
+        }
         try sandbox.ok(["register", "--parent", "#1", "--owner", "alice", "--reason", "shorter escalation list"])
         try sandbox.ok(["promote", "#2", "--approver", "bob", "--force", "--reason", "manufactured incident"])
 

@@ -1,12 +1,13 @@
-// Drives the built LabRunner binary in temporary folders, as a person at a terminal would.
+// LabRunner's commands in temporary folders, as a person at a terminal runs them: in-process through the command
+// table by default, the built binary where a process matters (kills and signals, drills over loopback, scripts
+// that call $LABRUNNER, a copied binary).
 import Foundation
+import LabTestSupport
+import Playbook
+import Terminal
 import Testing
 
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+@testable import LabRunner
 
 enum Repository {
     /// The checkout holding Labs/ and Solutions/.
@@ -26,39 +27,76 @@ enum Binary {
     }()
 }
 
-final class Sandbox: Sendable {
-    let path: String
+extension InProcessCLI {
+    /// LabRunner's command table, as main.swift runs it, on the given wall clock. The one place tests build an
+    /// AppEnvironment.
+    static func labRunner(clock: ManualClock?) -> InProcessCLI {
+        InProcessCLI(clock: clock) { arguments, console, now in
+            LabRunnerApp.cli(environment: AppEnvironment(now: now, clock: ContinuousClock()))
+                .run(arguments, console: console)
+        }
+    }
+}
 
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-e2e-" + UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+final class Sandbox: Sendable {
+    /// The wall time in-process commands read.
+    enum Time {
+        /// A manual clock from a fixed instant, a second per command: dates and ages are the same every run.
+        case manual
+        /// The real time, for a history that lab scripts (the built binary) also write into.
+        case live
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    let path: String
+    private let folder: TemporaryFolder
+    private let cli: InProcessCLI
 
-    /// Runs LabRunner with `arguments` in `folder` (relative to the sandbox), stdin closed, no colour.
+    init(time: Time = .manual) throws {
+        folder = try TemporaryFolder("labrunner-e2e")
+        path = folder.path
+        cli = .labRunner(clock: time == .manual ? ManualClock(start: InProcessCLI.start) : nil)
+    }
+
+    /// The manual clock in-process commands read (nil on live time).
+    var clock: ManualClock? { cli.clock }
+
+    /// Runs LabRunner in-process with `arguments` in `folder` (relative to the sandbox): stdin closed unless
+    /// `input` scripts a terminal's answers, no colour, `$LABRUNNER` naming the built binary for lab scripts.
     @discardableResult
-    func run(_ arguments: [String], in folder: String = "", environment: [String: String] = [:]) throws -> RunResult {
-        try launch(Binary.path, arguments, in: folder, environment: environment)
+    func run(
+        _ arguments: [String], in folder: String = "", environment: [String: String] = [:], input: [String]? = nil
+    ) throws -> RunResult {
+        var env = Self.environment(environment)
+        env["LABRUNNER"] = env["LABRUNNER"] ?? Binary.path
+        return cli.run(arguments, in: location(folder), environment: env, input: input)
+    }
+
+    /// Runs the built binary, for what needs a process of its own.
+    @discardableResult
+    func launch(_ arguments: [String], in folder: String = "", environment: [String: String] = [:]) throws
+        -> RunResult
+    {
+        try runProcess(Binary.path, arguments, in: location(folder), environment: Self.environment(environment))
     }
 
     /// Runs a bash script in `folder` with `$LABRUNNER` naming the built binary, as lab scripts expect.
     @discardableResult
     func shell(_ script: String, in folder: String) throws -> RunResult {
-        try launch(
-            "/bin/bash", ["-c", script], in: folder, environment: ["LABRUNNER": Binary.path, "USER": "learner"])
+        try runProcess(
+            "/bin/bash", ["-c", script], in: location(folder),
+            environment: Self.environment(["LABRUNNER": Binary.path, "USER": "learner"]))
     }
 
-    private func launch(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String])
-        throws -> RunResult
-    {
+    /// The test process's environment without a workspace or colour, with `extra` on top.
+    static func environment(_ extra: [String: String]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "LABRUNNER_WORKSPACE")
-        for (key, value) in environment { env[key] = value }
-        return try runProcess(
-            executable, arguments, in: folder.isEmpty ? path : path + "/" + folder, environment: env)
+        for (key, value) in extra { env[key] = value }
+        return env
     }
+
+    private func location(_ folder: String) -> String { folder.isEmpty ? path : path + "/" + folder }
 
     /// Runs and requires success, returning stdout.
     @discardableResult
@@ -72,9 +110,10 @@ final class Sandbox: Sendable {
         return result.stdout
     }
 
-    func json(_ arguments: [String], in folder: String = "ws") throws -> JSONValueBox {
-        let text = try ok(arguments + ["--json"], in: folder)
-        return JSONValueBox(try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]))
+    func json(_ arguments: [String], in folder: String = "ws", sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> JSONValueBox
+    {
+        try JSONValueBox(parsing: try ok(arguments + ["--json"], in: folder, sourceLocation: sourceLocation))
     }
 
     func write(_ text: String, to relative: String) throws {
@@ -85,56 +124,18 @@ final class Sandbox: Sendable {
         String(decoding: FileManager.default.contents(atPath: path + "/" + relative) ?? Data(), as: UTF8.self)
     }
 
+    /// Rewrites `relative` through `change`, failing the test when the text did not change.
+    func edit(
+        _ relative: String, sourceLocation: SourceLocation = #_sourceLocation, _ change: (String) throws -> String
+    ) throws {
+        try LabTestSupport.edit(file: path + "/" + relative, sourceLocation: sourceLocation, change)
+    }
+
     /// A snapshot of every file under `relative` (path → bytes), to prove a failed command wrote nothing.
-    func snapshot(_ relative: String = "ws") -> [String: Data] {
-        let root = path + "/" + relative
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        while let item = enumerator?.nextObject() as? String {
-            var isFolder: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isFolder)
-            result[item] = isFolder.boolValue ? Data() : FileManager.default.contents(atPath: root + "/" + item)
-        }
-        return result
-    }
+    func snapshot(_ relative: String = "ws") -> [String: Data] { LabTestSupport.snapshot(of: path + "/" + relative) }
 }
 
-/// Untyped JSON from a command's --json output, with convenient accessors.
-struct JSONValueBox {
-    let value: Any
-    init(_ value: Any) { self.value = value }
-    subscript(key: String) -> JSONValueBox { JSONValueBox((value as? [String: Any])?[key] ?? NSNull()) }
-    subscript(index: Int) -> JSONValueBox {
-        guard let array = value as? [Any], index < array.count else { return JSONValueBox(NSNull()) }
-        return JSONValueBox(array[index])
-    }
-    var string: String? { value as? String }
-    var int: Int? { (value as? NSNumber)?.intValue }
-    var double: Double? { (value as? NSNumber)?.doubleValue }
-    var bool: Bool? { (value as? NSNumber)?.boolValue }
-    var array: [JSONValueBox] { ((value as? [Any]) ?? []).map(JSONValueBox.init) }
-    var count: Int { (value as? [Any])?.count ?? (value as? [String: Any])?.count ?? 0 }
-}
-
-/// Runs a program to completion with stdin closed, collecting its output.
-func runProcess(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String])
-    throws -> RunResult
-{
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return RunResult(
-        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-        stderr: String(decoding: stderr, as: UTF8.self))
+extension RunResult {
+    /// stdout as JSON.
+    var json: JSONValueBox { get throws { try JSONValueBox(parsing: stdout) } }
 }

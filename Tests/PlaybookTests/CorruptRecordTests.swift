@@ -1,6 +1,7 @@
 // A damaged record is an error that names the event, never a silent absence: the readers of incidents, tag
 // moves, evals and experiments refuse an event whose fields do not read as its kind.
 import Foundation
+import LabTestSupport
 import Hashing
 import Playbook
 import Registry

@@ -3,6 +3,7 @@
 import Evals
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// #1 promoted through the gate, #2 forced past it (it still scores above a 0.80 threshold), #3 a cosmetic
 /// change on #2 promoted through the gate: production is #3, and #2 is bad although no incident names it.
 func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: VersionRecord, forced: VersionRecord) {
-    let lab = try LabWorkspace()
+    let lab = try LabWorkspace("playbook")
     try #"{"pass_threshold": \#(threshold)}"#.write(
         toFile: lab.root + "/.labrunner/settings.json", atomically: true, encoding: .utf8)
     let good = try lab.register("baseline")
@@ -33,7 +34,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         #expect(
             forcedEval.passRate >= 0.80,
             "the forced version clears the threshold, so only the override rule can skip it")
-        lab.clock.advance(10)
+        lab.clock.advance(seconds: 10)
         let result = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "restore escalations", incident: nil, detectedAt: nil, by: "ops"),
             in: lab.context())
@@ -74,7 +75,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
 
     @Test func rollingBackToAForcedVersionByNameIsNeverConfirmed() throws {
         let (lab, _, forced) = try forcedHistory()
-        lab.clock.advance(10)
+        lab.clock.advance(seconds: 10)
         let result = try RollbackPlay.run(
             RollbackRequest(ref: forced.shortID, reason: "back one", incident: nil, detectedAt: nil, by: "ops"),
             in: lab.context())
@@ -86,14 +87,14 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
 
 @Suite struct DetectionTimeTests {
     @Test func detectionBeforeTheBadVersionWentLiveIsRefusedWithBothTimes() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
         try lab.dropLegalThreatTrigger()
         let bad = try lab.register("trim", parent: good.id)
         try lab.promote(bad.shortID, force: true)
         let live = lab.clock.now()
-        lab.clock.advance(30)
+        lab.clock.advance(seconds: 30)
         let before = lab.snapshot()
         let early = live.addingTimeInterval(-90)
         #expect {
@@ -127,7 +128,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
 
 @Suite struct EvidenceKeepingGCTests {
     @Test func anExpiredVersionThatAnsweredCanaryTrafficKeepsItsBlobsAndItsReplay() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         try lab.promote("#1")
         _ = try Experiments.start(name: "tone", from: base.id, ttl: "1h", by: "ops", in: lab.context())
@@ -138,7 +139,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let report = try Traffic.run(
             requests: 5, rate: 0, seed: 3, source: "canary", in: lab.context(), route: { _ in canary.id })
         let request = try #require(report.lastRequest)
-        lab.clock.advance(7200)
+        lab.clock.advance(seconds: 7200)
         let context = try lab.context()
         let plan = try GCPlay.run(dryRun: true, by: "ops", in: context)
         #expect(plan.versions == [unseen.id], "only the version that never answered anyone is collected")
@@ -153,7 +154,7 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
 
 @Suite struct FollowTheEvidenceTests {
     @Test func aChangeSinceTheOnsetAlreadyRolledBackIsStillASuspectAndSaidSo() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         let onset = lab.clock.now()  // before the first promotion: the window starts at the first version
         try lab.promote("#1")
@@ -161,10 +162,10 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let bad = try lab.register("trim", parent: good.id)
         try lab.promote(bad.shortID, force: true)
         _ = try Traffic.run(requests: 40, rate: 0, seed: 2, in: lab.context())
-        lab.clock.advance(30)
+        lab.clock.advance(seconds: 30)
         let rollback = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "restore", incident: nil, detectedAt: nil, by: "ops"), in: lab.context())
-        lab.clock.advance(30)
+        lab.clock.advance(seconds: 30)
         let finding = try InvestigatePlay.run(onset: onset, by: "sre", in: lab.context())
         #expect(finding.onsetBeforeFirstPromotion)
         let suspect = try #require(finding.suspects.first { $0.version == bad.id })
@@ -178,13 +179,13 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
     }
 
     @Test func aComplaintTheSuiteDoesNotCoverIsNotCalledNoise() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
         try lab.edit("system/prompt.md") { $0 + "\nReviewed on Monday.\n" }
         let cosmetic = try lab.register("cosmetic", parent: good.id)
         try lab.promote(cosmetic.shortID)
-        lab.clock.advance(60)
+        lab.clock.advance(seconds: 60)
         let uncovered = try InvestigatePlay.run(
             InvestigateRequest(onset: lab.clock.now(), category: "gift_cards", by: "sre"), in: lab.context())
         #expect(uncovered.verdict == .notCovered)

@@ -2,6 +2,7 @@
 // the canary that can stop a promotion: what each catches, and that each refusal writes nothing.
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
@@ -15,7 +16,7 @@ import ToyModel
     }
 
     @Test func theFirstGatePinsTheSuiteAndEditingTheFileChangesNothingUntilPinned() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         let pins = try events(lab, SuitePins.pinnedEvent)
         #expect(pins.count == 1)
@@ -58,7 +59,7 @@ import ToyModel
     }
 
     @Test func aCandidateBetterOnAggregateButWorseInAFlooredCategoryIsRefused() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         // Production lost two key documents; the candidate restores them but stops escalating legal threats.
         let documents = ["orders.md", "refunds.md"].map { lab.root + "/system/index/" + $0 }
         let saved = try documents.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
@@ -79,7 +80,7 @@ import ToyModel
     }
 
     @Test func weightsNoRecordedRunProducedAreLineageUnverified() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         // Claim the new data in weights.json instead of retraining on it.
         try lab.edit("data/train.csv") { $0 + "where did my parcel go,order_status\n" }
@@ -114,7 +115,7 @@ import ToyModel
     }
 
     @Test func policyChecksRunBeforeAnyEvalOrTraffic() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         try lab.register("baseline", owner: "bob")
         try lab.promote("#1")
         try lab.edit("system/prompt.md") { $0 + "\nA note.\n" }
@@ -135,7 +136,7 @@ import ToyModel
     }
 
     @Test func aCanaryThatFindsTheCandidateWorseStopsThePromotion() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         try lab.promote("#1")
         try lab.edit("system/prompt.md") {
@@ -161,7 +162,7 @@ import ToyModel
     }
 
     @Test func aCanaryThatPassesIsRecordedOnThePromotion() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         try lab.promote("#1")
         try lab.edit("system/prompt.md") { $0 + "\nReviewed.\n" }

@@ -1,14 +1,15 @@
 // The seven plays: what each enforces, what each records, and what each refuses without writing anything.
 import Foundation
+import Hashing
+import LabTestSupport
 import Playbook
 import Registry
-import ToyModel
-import Hashing
 import Testing
+import ToyModel
 
 @Suite struct GateTests {
     @Test func theGateRefusesEachBadPromotionAndWritesNothing() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         try lab.promote("#1")
 
@@ -45,8 +46,10 @@ import Testing
 
         // Editing the suite file changes nothing until it is pinned: the gate's evidence stays on the pinned copy.
         try lab.edit("system/prompt.md") {
-            $0.replacingOccurrences(of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine)
-                + "\nA note.\n"
+            try edited($0) {
+                $0.replacingOccurrences(
+                    of: "escalate: refund_over_500, account_takeover", with: LabWorkspace.escalateLine)
+            } + "\nA note.\n"
         }
         try lab.edit("evals/core.jsonl") { $0.split(separator: "\n").dropLast().joined(separator: "\n") + "\n" }
         let otherSuite = try lab.register("same behaviour, edited suite file", parent: base.id)
@@ -63,7 +66,7 @@ import Testing
     }
 
     @Test func highStakesNeedsASecondPerson() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         try lab.register("baseline", owner: "bob")
         let context = try lab.context()
         let request = PromoteRequest(ref: "#1", approver: "bob", highStakes: true)
@@ -75,7 +78,7 @@ import Testing
 
 @Suite struct RollbackTests {
     @Test func lastKnownGoodSkipsAVersionWithAnIncident() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
         try lab.edit("system/prompt.md") { $0 + "\nCosmetic note one.\n" }
@@ -87,7 +90,7 @@ import Testing
         try lab.dropLegalThreatTrigger()
         let bad = try lab.register("trim", parent: cursed.id)
         try lab.promote(bad.shortID, force: true)
-        lab.clock.advance(30)
+        lab.clock.advance(seconds: 30)
         let result = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "legal threats", incident: nil, detectedAt: nil, by: "ops"),
             in: lab.context())
@@ -97,7 +100,7 @@ import Testing
     }
 
     @Test func theIncidentRecordsTimeToRollbackFromDetection() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
         try lab.dropLegalThreatTrigger()
@@ -105,7 +108,7 @@ import Testing
         try lab.promote(bad.shortID, force: true)
         let incident = try Incidents.open(
             symptom: "legal threats not escalated", detectedAt: nil, badVersion: nil, by: "monitor", in: lab.context())
-        lab.clock.advance(42)
+        lab.clock.advance(seconds: 42)
         let result = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "restore escalations", incident: nil, detectedAt: nil, by: "ops"),
             in: lab.context())
@@ -116,7 +119,7 @@ import Testing
     }
 
     @Test func withNoEarlierGoodVersionNothingChanges() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         try lab.register("baseline")
         try lab.promote("#1")
         let before = lab.snapshot()
@@ -133,7 +136,7 @@ import Testing
     /// Random histories: gc never deletes a blob of a version that ever held production, and the dry run
     /// lists exactly what the real run deletes.
     @Test(arguments: [UInt64(3), 11, 29]) func gcKeepsEveryProductionBlob(seed: UInt64) throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         var random = seed
         func next(_ bound: Int) -> Int {
             random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -154,7 +157,7 @@ import Testing
                 everProduction.insert(record.id)
             }
         }
-        lab.clock.advance(7200)
+        lab.clock.advance(seconds: 7200)
         let context = try lab.context()
         let productionBlobs = try Set(
             everProduction.flatMap { id -> [String] in
@@ -182,7 +185,7 @@ import Testing
 
 @Suite struct InvestigateTests {
     func investigate(_ lab: LabWorkspace) throws -> Investigation {
-        lab.clock.advance(60)
+        lab.clock.advance(seconds: 60)
         return try InvestigatePlay.run(onset: lab.clock.now(), by: "sre", in: lab.context())
     }
 
@@ -209,7 +212,7 @@ import Testing
             ),
         ]
         for (component, breakIt) in kinds {
-            let lab = try LabWorkspace()
+            let lab = try LabWorkspace("playbook")
             let good = try lab.register("baseline")
             try lab.promote("#1")
             try breakIt(lab)
@@ -222,7 +225,7 @@ import Testing
     }
 
     @Test func swappedLabelsAreTracedToTheWeightsAndTheirData() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
         try lab.edit("data/train.csv") { csv in
@@ -244,7 +247,7 @@ import Testing
     }
 
     @Test func aCosmeticChangeAtTemperatureIsNoise() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         try lab.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 0.7")
         }

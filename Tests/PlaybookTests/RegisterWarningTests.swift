@@ -1,12 +1,13 @@
 // Register warns, without refusing, when system/ differs from the parent in more than one component.
 import Foundation
+import LabTestSupport
 import Playbook
 import Registry
 import Testing
 
 @Suite struct RegisterWarningTests {
     @Test func aVersionChangingTwoComponentsIsRegisteredWithAWarningNamingThem() throws {
-        let lab = try LabWorkspace()
+        let lab = try LabWorkspace("playbook")
         let base = try lab.register("baseline")
         try lab.edit("system/prompt.md") { $0 + "\nA note.\n" }
         let one = try RegisterPlay.run(

@@ -1,73 +1,9 @@
-// A fresh lab workspace for playbook tests, with a controllable clock.
-import Foundation
-import Hashing
-import Playbook
-import Registry
-import Synchronization
-import ToyModel
+// What the playbook tests add to the shared lab workspace.
+import LabTestSupport
+import Testing
 
-final class TestClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
-    var now: @Sendable () -> Date { { self.current.withLock { $0 } } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
-final class LabWorkspace {
-    let root: String
-    let clock = TestClock()
-
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("playbook-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
-        try Registry.create(root: Workspace(root: root).registryPath, actor: "tester", now: clock.now)
-        try Training.recordInstalled(
-            in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester", now: clock.now)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
-    func context() throws -> PlayContext { try PlayContext(workspace: Workspace(root: root), now: clock.now) }
-
-    func edit(_ relative: String, _ change: (String) -> String) throws {
-        let path = root + "/" + relative
-        try change(try String(contentsOfFile: path, encoding: .utf8)).write(
-            toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    /// Registers the live system/ and returns the version id.
-    @discardableResult
-    func register(_ reason: String, parent: String? = nil, owner: String = "alice", experiment: String? = nil) throws
-        -> VersionRecord
-    {
-        clock.advance(1)
-        return try RegisterPlay.run(
-            RegisterRequest(owner: owner, reason: reason, parent: parent, root: parent == nil, experiment: experiment),
-            in: context()
-        ).record
-    }
-
-    func promote(_ ref: String, force: Bool = false) throws {
-        clock.advance(1)
-        let context = try context()
-        let request = PromoteRequest(
-            ref: ref, approver: "bob", force: force, reason: force ? "manufactured incident" : nil)
-        _ = try PromotePlay.move(request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
-    }
-
-    func snapshot() -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        while let item = enumerator?.nextObject() as? String {
-            result[item] = FileManager.default.contents(atPath: root + "/" + item) ?? Data()
-        }
-        return result
-    }
-
-    static let escalateLine = "escalate: refund_over_500, legal_threat, account_takeover"
+extension LabWorkspace {
     func dropLegalThreatTrigger() throws {
-        try edit("system/prompt.md") {
-            $0.replacingOccurrences(of: Self.escalateLine, with: "escalate: refund_over_500, account_takeover")
-        }
+        try setEscalation("escalate: refund_over_500, account_takeover")
     }
 }

@@ -3,6 +3,7 @@
 // check consistent while a server appends.
 import Foundation
 import Hashing
+import LabTestSupport
 import Registry
 import Synchronization
 import Testing

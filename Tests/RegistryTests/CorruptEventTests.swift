@@ -1,6 +1,7 @@
 // The registry's own readers refuse a damaged record by name: a tag move without its target, a registration
 // whose seq is not a number, a late label that is not one.
 import Foundation
+import LabTestSupport
 import Hashing
 import Registry
 import Testing

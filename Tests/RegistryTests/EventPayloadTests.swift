@@ -1,6 +1,7 @@
 // Typed payloads: the flat string fields an event stores, written and read back through one Codable struct.
 import Foundation
 import Hashing
+import LabTestSupport
 import Registry
 import Testing
 

@@ -1,6 +1,7 @@
 // Versions, tags, refs, checkout and diffs as a user of the registry sees them.
 import Foundation
 import Hashing
+import LabTestSupport
 import Registry
 import Testing
 

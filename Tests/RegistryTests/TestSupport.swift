@@ -1,20 +1,10 @@
 // Temporary registries for tests.
 import Foundation
 import Hashing
+import LabTestSupport
 import Registry
 
-struct TemporaryFolder: ~Copyable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-tests-" + UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-func makeRegistry(in folder: borrowing TemporaryFolder) throws -> Registry {
+func makeRegistry(in folder: TemporaryFolder) throws -> Registry {
     try Registry.create(root: folder.path + "/registry", actor: "tester")
 }
 

@@ -2,6 +2,7 @@
 // leaves either nothing changed (and nothing the next writer replays) or an event that says it is recorded.
 import Foundation
 import Hashing
+import LabTestSupport
 import Registry
 import Synchronization
 import Testing
@@ -16,7 +17,7 @@ import Testing
         let registry: Registry
         let ids: [String]
 
-        init(_ folder: borrowing TemporaryFolder) throws {
+        init(_ folder: TemporaryFolder) throws {
             registry = try makeRegistry(in: folder)
             let v1 = try registry.registerSample()
             let v2 = try registry.registerSample(prompt: "tone: formal\n", parent: v1.id)

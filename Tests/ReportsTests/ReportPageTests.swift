@@ -3,6 +3,7 @@
 import Evals
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Synchronization
@@ -14,27 +15,18 @@ import ToyModel
 /// A workspace with a production history: a good version, traffic, a forced bad promotion, traffic, an
 /// incident rolled back, traffic again, on a clock the test moves.
 final class ReportWorkspace: Sendable {
-    let root: String
-    let current = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
-    var now: @Sendable () -> Date { { self.current.withLock { $0 } } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    let lab: LabWorkspace
+    var root: String { lab.root }
+    var now: @Sendable () -> Date { lab.clock.now }
+    func advance(_ seconds: TimeInterval) { lab.clock.advance(seconds: seconds) }
 
     init(history: Bool = true) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
-        try Registry.create(root: Workspace(root: root).registryPath, actor: "tester", now: now)
-        try Training.recordInstalled(in: Workspace(root: root), seed: DefaultSystem.defaultSeed, by: "tester", now: now)
+        lab = try LabWorkspace("report")
         guard history else { return }
         let good = try register("baseline", parent: nil)
         try promote(good.id, force: false)
         try traffic(chunks: 3)
-        let prompt = root + "/system/prompt.md"
-        let text = try String(contentsOfFile: prompt, encoding: .utf8)
-        try text.replacingOccurrences(
-            of: "escalate: refund_over_500, legal_threat, account_takeover",
-            with: "escalate: refund_over_500, account_takeover"
-        ).write(toFile: prompt, atomically: true, encoding: .utf8)
+        try lab.setEscalation("escalate: refund_over_500, account_takeover")
         let bad = try register("shorter escalation list", parent: good.id)
         try promote(bad.id, force: true)
         try traffic(chunks: 3)
@@ -52,9 +44,7 @@ final class ReportWorkspace: Sendable {
         try traffic(chunks: 2)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
-    func context() throws -> PlayContext { try PlayContext(workspace: Workspace(root: root), now: now) }
+    func context() throws -> PlayContext { try lab.context() }
 
     func register(_ reason: String, parent: String?) throws -> VersionRecord {
         advance(7)
@@ -126,24 +116,7 @@ struct ParsedPage: Decodable {
 
     /// Parses the page with Python's xml.etree: a failure to parse fails the test with Python's message.
     static func parse(_ html: String) throws -> ParsedPage {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try html.write(toFile: folder + "/index.html", atomically: true, encoding: .utf8)
-        try parser.write(toFile: folder + "/parse.py", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", folder + "/parse.py", folder + "/index.html"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: message, as: UTF8.self))")
-        return try JSONDecoder().decode(ParsedPage.self, from: data)
+        try JSONDecoder().decode(ParsedPage.self, from: try python(parser, onPage: html))
     }
 
     @Test func thePageParsesAndEveryNumberMatchesTheRegistry() throws {

@@ -3,6 +3,7 @@
 import Evals
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Testing

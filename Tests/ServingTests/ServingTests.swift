@@ -2,10 +2,11 @@
 // attributed, and malformed or slow requests get their 4xx while the service keeps serving.
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
-import Synchronization
 import Serving
+import Synchronization
 import Testing
 import ToyModel
 

@@ -2,6 +2,7 @@
 // the monitor sees without any answer key; a change that alters no behaviour does not.
 import Foundation
 import Hashing
+import LabTestSupport
 import Playbook
 import Registry
 import Serving
@@ -30,11 +31,20 @@ final class TrafficLab {
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    func edit(_ path: String, _ change: (String) -> String) throws {
+    /// Rewrites `path` through `change` (failing the test when it changed nothing), remembering the original.
+    func edit(_ path: String, sourceLocation: SourceLocation = #_sourceLocation, _ change: (String) throws -> String)
+        throws
+    {
         let full = root + "/" + path
         let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        let text = try edited(String(decoding: data, as: UTF8.self), sourceLocation: sourceLocation, change)
         if originals[path] == nil { originals[path] = data }
-        try Data(change(String(decoding: data, as: UTF8.self)).utf8).write(to: URL(fileURLWithPath: full))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: full))
+    }
+
+    /// Remembers `path` as it is, to be put back after a change made some other way (retraining, removal).
+    func keepOriginal(_ path: String) throws {
+        if originals[path] == nil { originals[path] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + path)) }
     }
 
     /// Registers what `system/` holds now, puts the edited files back, and promotes it.
@@ -96,7 +106,7 @@ final class TrafficLab {
                     }
                     let workspace = Workspace(root: lab.root)
                     let csv = try Data(contentsOf: URL(fileURLWithPath: workspace.trainingDataPath))
-                    try lab.edit("system/weights.json") { $0 }  // kept, to be restored after this regression
+                    try lab.keepOriginal("system/weights.json")
                     _ = try Training.run(
                         csv: csv, dataPath: workspace.trainingDataPath, outPath: workspace.systemPath + "/weights.json",
                         seed: DefaultSystem.defaultSeed, by: "tester", in: workspace)
@@ -105,7 +115,7 @@ final class TrafficLab {
             (
                 "key document removed",
                 {
-                    try lab.edit("system/index/orders.md") { $0 }
+                    try lab.keepOriginal("system/index/orders.md")
                     try FileManager.default.removeItem(atPath: lab.root + "/system/index/orders.md")
                 }
             ),

@@ -1,5 +1,6 @@
 // The command line as a user meets it: help, parsing forms, errors with suggestions, exit codes, output rules.
 import Foundation
+import LabTestSupport
 import Synchronization
 import Testing
 
@@ -165,16 +166,11 @@ let app = CLI(
     @Test func completionScriptsComeFromTheTable() throws {
         let bash = try app.completionScript(shell: "bash")
         #expect(bash.contains("versions") && bash.contains("--limit") && bash.contains("complete -F"))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "completion-\(UUID().uuidString).bash")
-        try Data(bash.utf8).write(to: folder)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-n", folder.path]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let folder = try TemporaryFolder("completion")
+        try Data(bash.utf8).write(to: URL(fileURLWithPath: folder.path + "/completion.bash"))
+        let checked = try runProcess(
+            "/bin/bash", ["-n", folder.path + "/completion.bash"], in: folder.path, environment: [:])
+        #expect(checked.status == 0, "\(checked.stderr)")
         #expect(try app.completionScript(shell: "zsh").contains("#compdef LabRunner"))
         #expect(
             try app.completionScript(shell: "fish").contains(

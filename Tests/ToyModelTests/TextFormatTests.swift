@@ -1,6 +1,7 @@
 // Files as other tools write them: spreadsheets' and Python's CSV, editors' byte order marks and CRLF,
 // JSON with a key given twice, and bytes that are not UTF-8.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import ToyModel
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func aCRLFTrainingFileTrainsTheSameWeights() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         let csv = try Data(contentsOf: URL(fileURLWithPath: bundle.root + "/data/train.csv"))
         let lf = try Trainer.train(csv: csv, dataName: "data/train.csv", dataSHA256: "x", seed: 42)
         // What Python's csv.writer and spreadsheets save: CRLF line ends, often a byte order mark.
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func aConfigKeyGivenTwiceIsRefusedByName() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         try bundle.edit("system/config.json") { _ in "{\"temperature\": 0, \"temperature\": 0.9}" }
         #expect(throws: ToyModelError.configInvalid(reason: "the key 'temperature' is given more than once")) {
             try bundle.system()
@@ -54,7 +55,7 @@ import Testing
     }
 
     @Test func textComponentsThatAreNotUTF8NameTheFileAndOffset() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         let prompt = bundle.root + "/system/prompt.md"
         var data = try Data(contentsOf: URL(fileURLWithPath: prompt))
         let offset = data.count
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func aCRLFPromptKeepsItsDirectives() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         let before = try bundle.system().ask("I want a refund of $900 for my sofa", seed: 1)
         try bundle.edit("system/prompt.md") { "\u{FEFF}" + $0.replacingOccurrences(of: "\n", with: "\r\n") }
         #expect(try bundle.system().ask("I want a refund of $900 for my sofa", seed: 1) == before)

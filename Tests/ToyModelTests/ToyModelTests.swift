@@ -1,33 +1,18 @@
 // The toy assistant as a learner meets it: deterministic answers, obeyed directives, validated components.
 import Foundation
+import LabTestSupport
 import Testing
 
 @testable import ToyModel
 
-/// A fresh copy of the bundled system in a temporary folder.
-final class BundledSystem {
-    let root: String
-
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("toy-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: root) { _ in String(repeating: "d", count: 64) }
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
+/// The bundled system as the model reads it.
+extension InstalledSystem {
     func system() throws -> ToySystem { try ToySystem(directory: root + "/system") }
-
-    func edit(_ relative: String, _ change: (String) -> String) throws {
-        let path = root + "/" + relative
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        try change(text).write(toFile: path, atomically: true, encoding: .utf8)
-    }
 }
 
 @Suite struct ToyModelTests {
     @Test func theShippedDataMeetsItsSizes() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         let system = try bundle.system()
         #expect(system.intents.count >= 13)
         let rows =
@@ -40,7 +25,7 @@ final class BundledSystem {
     }
 
     @Test func temperatureZeroGivesTheSameBytesEveryTime() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         let a = try bundle.system().ask("I want a refund of $650 for my lamp", seed: 1)
         let b = try bundle.system().ask("I want a refund of $650 for my lamp", seed: 99)
         #expect(a == b)
@@ -48,7 +33,7 @@ final class BundledSystem {
     }
 
     @Test func samplingReproducesFromTheSeed() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         try bundle.edit("system/config.json") {
             $0.replacingOccurrences(of: "\"temperature\": 0", with: "\"temperature\": 1.0")
         }
@@ -62,7 +47,7 @@ final class BundledSystem {
     }
 
     @Test func trainingIsByteIdenticalForTheSameDataAndSeed() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         let csv = try Data(contentsOf: URL(fileURLWithPath: bundle.root + "/data/train.csv"))
         let first = try Trainer.train(csv: csv, dataName: "data/train.csv", dataSHA256: "abc", seed: 42)
         let second = try Trainer.train(csv: csv, dataName: "data/train.csv", dataSHA256: "abc", seed: 42)
@@ -73,7 +58,7 @@ final class BundledSystem {
     }
 
     @Test func directivesAreObeyed() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         #expect(try bundle.system().ask("should I invest in bitcoin", seed: 1).refused)
         #expect(try bundle.system().ask("my lawyer will contact you about order LL-48213", seed: 1).escalated)
         try bundle.edit("system/prompt.md") {
@@ -86,7 +71,7 @@ final class BundledSystem {
     }
 
     @Test func badComponentsAreNamed() throws {
-        let bundle = try BundledSystem()
+        let bundle = try InstalledSystem("toy")
         try bundle.edit("system/prompt.md") { $0 + "\nmood: cheerful\n" }
         #expect(try bundle.system().warnings.first?.contains("unknown directive 'mood'") == true)
         try bundle.edit("system/prompt.md") { $0.replacingOccurrences(of: "max_words: 60", with: "max_words: lots") }
