@@ -10,9 +10,9 @@ public struct Incident: Codable, Sendable, Equatable {
         public var description: String { rawValue }
     }
 
-    /// Who opened it: a person, a rollback that found none open, or the monitor's alarm.
+    /// Who opened it: a person, a rollback that found none open, the monitor's alarm, or a drill's script.
     public enum Source: String, Codable, Sendable, CustomStringConvertible {
-        case manual, rollback, monitor
+        case manual, rollback, monitor, drill
         public var description: String { rawValue }
     }
 
@@ -51,15 +51,17 @@ public struct IncidentOpened: EventPayload {
     public static let kind = "incident.opened"
     public var incident: String
     public var symptom: String
-    public var detectedAt: Date
-    public var source: Incident.Source
+    /// Absent in a hand-written record: detected when it was opened.
+    public var detectedAt: Date?
+    /// Absent in a hand-written record: opened by a person (`manual`).
+    public var source: Incident.Source?
     /// Production when it was opened (or the version named), if any.
     public var badVersion: String?
     /// The drill during which it was opened: a drill's incidents are marked so its scoring finds them.
     public var drillID: String?
 
     public init(
-        incident: String, symptom: String, detectedAt: Date, source: Incident.Source, badVersion: String?,
+        incident: String, symptom: String, detectedAt: Date?, source: Incident.Source?, badVersion: String?,
         drillID: String? = nil
     ) {
         self.incident = incident
@@ -140,9 +142,9 @@ public enum Incidents {
                 let opened = try event.payload(as: IncidentOpened.self)
                 byID[opened.incident] = Incident(
                     id: opened.incident, symptom: opened.symptom, status: .open, openedBy: event.actor,
-                    openedAt: event.at, detectedAt: opened.detectedAt, badVersion: opened.badVersion,
+                    openedAt: event.at, detectedAt: opened.detectedAt ?? event.at, badVersion: opened.badVersion,
                     goodVersion: nil, tagMovedAt: nil, confirmedAt: nil, confirmed: nil, timeToRollbackSeconds: nil,
-                    resolution: nil, closedAt: nil, source: opened.source)
+                    resolution: nil, closedAt: nil, source: opened.source ?? .manual)
                 order.append(opened.incident)
             case updated:
                 let update = try event.payload(as: IncidentUpdated.self)

@@ -10,6 +10,8 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case promote, rollback, experiment
         /// A lab reset putting a lab's tags back (LabKit).
         case labReset = "lab-reset"
+        /// A drill shipping its fault (Drills).
+        case drill
         public var description: String { rawValue }
     }
 
@@ -35,12 +37,14 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
     public var incident: String?
     /// The lab a lab reset restored.
     public var lab: String?
+    /// The drill that made the move (the field Drills marks its own events with).
+    public var drillID: String?
 
     public init(
         play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
         suiteSHA256: String? = nil, candidatePassRate: Double? = nil, productionPassRate: Double? = nil,
         highStakes: Bool? = nil, overrideReason: String? = nil, floorsBroken: [String] = [],
-        canary: CanaryFacts? = nil, incident: String? = nil, lab: String? = nil
+        canary: CanaryFacts? = nil, incident: String? = nil, lab: String? = nil, drillID: String? = nil
     ) {
         self.play = play
         self.approver = approver
@@ -55,6 +59,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         self.canary = canary
         self.incident = incident
         self.lab = lab
+        self.drillID = drillID
     }
 
     public var brokenFloors: [String] { floorsBroken.map { $0.split(separator: ",").map(String.init) } ?? [] }
@@ -68,6 +73,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case highStakes = "high_stakes"
         case overrideReason = "override_reason"
         case floorsBroken = "floors_broken"
+        case drillID = "drill_id"
     }
 }
 

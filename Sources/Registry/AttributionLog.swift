@@ -1,164 +1,13 @@
 // The serving attribution log: one line per answered request naming the version that served it, with a
-// sidecar hash index so that finding one request costs the same at a thousand or ten million records;
-// unique request ids, input retention (text dropped, SHA-256 kept) and late labels (`feedback.jsonl`).
-public import Foundation
+// sidecar hash index so that finding one request costs the same at a thousand or ten million records, and
+// unique request ids. Its records are in RequestRecord.swift; retention and late labels in
+// AttributionLog+Labels.swift.
+import Foundation
 import Hashing
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-public struct RequestRecord: Codable, Sendable, Equatable {
-    public var id: String
-    public var at: Date
-    public var version: String
-    public var seed: UInt64
-    /// The customer's text; empty once the retention period dropped it (`inputDroppedAt` says when).
-    public var input: String
-    public var inputSHA256: String
-    /// When the input text was dropped by retention; nil while it is kept. The SHA-256 stays for ever.
-    public var inputDroppedAt: Date?
-    public var output: String
-    public var outputSHA256: String
-    public var satisfied: Bool?
-    public var source: String
-    public var caseID: String?
-    public var latencyMicros: Int?
-
-    public init(
-        id: String, at: Date, version: String, seed: UInt64, input: String, inputSHA256: String, output: String,
-        outputSHA256: String, satisfied: Bool?, source: String, caseID: String?, latencyMicros: Int?,
-        inputDroppedAt: Date? = nil
-    ) {
-        self.inputDroppedAt = inputDroppedAt
-        self.id = id
-        self.at = at
-        self.version = version
-        self.seed = seed
-        self.input = input
-        self.inputSHA256 = inputSHA256
-        self.output = output
-        self.outputSHA256 = outputSHA256
-        self.satisfied = satisfied
-        self.source = source
-        self.caseID = caseID
-        self.latencyMicros = latencyMicros
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, at, version, seed, input, output, satisfied, source
-        case inputSHA256 = "input_sha256"
-        case inputDroppedAt = "input_dropped_at"
-        case outputSHA256 = "output_sha256"
-        case caseID = "case_id"
-        case latencyMicros = "latency_us"
-    }
-
-    /// The record as one canonical JSON line (sorted keys, no escaped slashes), written by hand because the
-    /// traffic generator appends tens of thousands a second and JSONEncoder dominated that path.
-    func canonicalLine(into bytes: inout [UInt8]) {
-        func key(_ name: String) {
-            bytes.append(bytes.last == UInt8(ascii: "{") ? 0x22 : 0x2C)
-            if bytes.last == 0x2C { bytes.append(0x22) }
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(contentsOf: [0x22, 0x3A])
-        }
-        func string(_ value: String) {
-            bytes.append(0x22)
-            for byte in value.utf8 {
-                switch byte {
-                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-                case 0..<0x20: bytes.append(contentsOf: Array(String(format: "\\u%04x", byte).utf8))
-                default: bytes.append(byte)
-                }
-            }
-            bytes.append(0x22)
-        }
-        bytes.append(UInt8(ascii: "{"))
-        key("at")
-        string(Timestamp.string(from: at))
-        if let caseID {
-            key("case_id")
-            string(caseID)
-        }
-        key("id")
-        string(id)
-        key("input")
-        string(input)
-        if let inputDroppedAt {
-            key("input_dropped_at")
-            string(Timestamp.string(from: inputDroppedAt))
-        }
-        key("input_sha256")
-        string(inputSHA256)
-        if let latencyMicros {
-            key("latency_us")
-            bytes.append(contentsOf: String(latencyMicros).utf8)
-        }
-        key("output")
-        string(output)
-        key("output_sha256")
-        string(outputSHA256)
-        if let satisfied {
-            key("satisfied")
-            bytes.append(contentsOf: (satisfied ? "true" : "false").utf8)
-        }
-        key("seed")
-        bytes.append(contentsOf: String(seed).utf8)
-        key("source")
-        string(source)
-        key("version")
-        string(version)
-        bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// Request ids: 1–128 printable ASCII characters without spaces.
-    public static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-    }
-
-    /// True when the input text is still held, so the request can be replayed from the log alone.
-    public var hasInput: Bool { inputDroppedAt == nil }
-}
-
-/// A late label for one request (`POST /v1/feedback`): did the customer end up satisfied? One per request.
-public struct FeedbackRecord: Codable, Sendable, Equatable {
-    public var requestID: String
-    public var satisfied: Bool
-    public var at: Date
-    /// The version that answered the request (copied from the log so label-free and labelled signals group alike).
-    public var version: String
-
-    public init(requestID: String, satisfied: Bool, at: Date, version: String) {
-        self.requestID = requestID
-        self.satisfied = satisfied
-        self.at = at
-        self.version = version
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case satisfied, at, version
-        case requestID = "request_id"
-    }
-}
-
-public enum FeedbackOutcome: Sendable, Equatable {
-    case recorded(FeedbackRecord)
-    case unknownRequest
-    /// The request already has its label; the first one stands.
-    case alreadyRecorded(FeedbackRecord)
-}
-
-/// Where an incremental reader stopped: the log file's identity and the byte after the last whole line.
-public struct LogCursor: Sendable, Equatable {
-    var inode: UInt64 = 0
-    var offset = 0
-    public init() {}
-}
 
 /// The log (`requests/log.jsonl`, the truth) and its index (`requests/index.bin`, derived, rebuildable).
 ///
@@ -388,7 +237,7 @@ public struct AttributionLog: Sendable {
         return handle
     }
 
-    private func writeTable(_ table: [UInt64], count: Int, covered: Int, logInode: UInt64) throws {
+    func writeTable(_ table: [UInt64], count: Int, covered: Int, logInode: UInt64) throws {
         var file = Data()
         file.reserveCapacity(AttributionLog.headerSize + table.count * 8)
         for word in [AttributionLog.magic, UInt64(table.count), UInt64(count), UInt64(covered), logInode] {
@@ -532,7 +381,7 @@ public struct AttributionLog: Sendable {
         return try decode(line, offset: offset)
     }
 
-    private func decode(_ line: Data, offset: Int) throws -> RequestRecord? {
+    func decode(_ line: Data, offset: Int) throws -> RequestRecord? {
         do {
             return try CanonicalJSON.decoder().decode(RequestRecord.self, from: line)
         } catch {
@@ -648,93 +497,6 @@ public struct AttributionLog: Sendable {
         return problems
     }
 
-    // MARK: Retention
-
-    /// Drops the input text of every request answered before `cutoff` that still has it, keeping its id, time,
-    /// version, seed, output and the input's SHA-256 for ever; returns how many it dropped. The log is
-    /// rewritten (temp file, fsync, rename) under its lock, and the index rebuilt for the new file.
-    @discardableResult
-    public func dropInputs(answeredBefore cutoff: Date, now: Date) throws -> Int {
-        guard FileSystem.exists(logPath) else { return 0 }
-        return try withLock(exclusive: true) {
-            let data = try FileSystem.read(logPath)
-            // Most runs find nothing to drop and must not rewrite the log.
-            var dropped = 0
-            var lines: [Data] = []
-            // A torn final line was never acknowledged: it is left out of the rewrite.
-            try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
-                guard let record = try decode(line, offset: offset) else { return }
-                if record.at < cutoff, record.hasInput {
-                    var kept = record
-                    kept.input = ""
-                    kept.inputDroppedAt = now
-                    var bytes: [UInt8] = []
-                    kept.canonicalLine(into: &bytes)
-                    lines.append(Data(bytes))
-                    dropped += 1
-                } else {
-                    lines.append(line)
-                }
-            }
-            guard dropped > 0 else { return 0 }
-            var rewritten = Data()
-            rewritten.reserveCapacity(data.count)
-            for line in lines {
-                rewritten.append(line)
-                rewritten.append(0x0A)
-            }
-            let temp = folder + "/.log-\(UUID().uuidString)"
-            do {
-                try FileSystem.appendDurably(rewritten, to: temp)
-                let logInode = inode(of: temp)
-                try FileSystem.moveIntoPlace(temp, to: logPath)
-                // Between the rename and the new index, readers see an index of the old inode and scan instead.
-                let (table, count, covered) = AttributionLog.table(
-                    for: rewritten, capacity: AttributionLog.initialCapacity)
-                try writeTable(table, count: count, covered: covered, logInode: logInode)
-            } catch {
-                unlink(temp)
-                throw error
-            }
-            return dropped
-        }
-    }
-
-    // MARK: Late labels
-
-    /// Records a late label for a request that is in the log, once: a second label for the same request is
-    /// refused and the first one stands. Checked and appended under the log's lock.
-    public func recordFeedback(requestID: String, satisfied: Bool, at: Date) throws -> FeedbackOutcome {
-        guard let request = try lookup(requestID) else { return .unknownRequest }
-        return try withLock(exclusive: true) {
-            if let existing = try feedback()[requestID] { return .alreadyRecorded(existing) }
-            let record = FeedbackRecord(requestID: requestID, satisfied: satisfied, at: at, version: request.version)
-            var line = try CanonicalJSON.encode(record)
-            line.append(0x0A)
-            try FileSystem.appendDurably(line, to: feedbackPath)
-            return .recorded(record)
-        }
-    }
-
-    /// Every late label, by request id.
-    public func feedback() throws -> [String: FeedbackRecord] {
-        guard FileSystem.exists(feedbackPath) else { return [:] }
-        let data = try FileSystem.read(feedbackPath)
-        var labels: [String: FeedbackRecord] = [:]
-        var number = 0
-        try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, _ in
-            number += 1
-            let record: FeedbackRecord
-            do {
-                record = try CanonicalJSON.decoder().decode(FeedbackRecord.self, from: line)
-            } catch {
-                throw RegistryError.corruptFile(path: feedbackPath, reason: "line \(number) is not a feedback record")
-            }
-            if labels[record.requestID] == nil { labels[record.requestID] = record }
-        }
-        return labels
-    }
-
     // MARK: Helpers
 
     static func hash(_ id: String) -> UInt64 {
@@ -767,7 +529,7 @@ public struct AttributionLog: Sendable {
     }
 
     /// Runs `body` holding the log's lock: exclusive for writers, shared for a reader that needs a snapshot.
-    private func withLock<T>(exclusive: Bool, _ body: () throws -> T) throws -> T {
+    func withLock<T>(exclusive: Bool, _ body: () throws -> T) throws -> T {
         try FileSystem.makeFolder(folder)
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -782,7 +544,7 @@ public struct AttributionLog: Sendable {
         return try body()
     }
 
-    private func inode(of path: String) -> UInt64 {
+    func inode(of path: String) -> UInt64 {
         var info = stat()
         return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
     }
@@ -799,25 +561,5 @@ public struct AttributionLog: Sendable {
         var byte: UInt8 = 0
         _ = pread(descriptor, &byte, 1, off_t(size - 1))
         return byte
-    }
-}
-
-/// Line iteration over a byte range of a JSON-lines file, with each line's starting offset.
-enum EventLogLines {
-    @discardableResult
-    static func forEach(in data: Data, from start: Int, upTo end: Int, _ body: (Data, Int) throws -> Void) rethrows
-        -> Int
-    {
-        var lineStart = start
-        var index = start
-        let limit = min(end, data.count)
-        while index < limit {
-            if data[data.startIndex + index] == 0x0A {
-                try body(data.subdata(in: (data.startIndex + lineStart)..<(data.startIndex + index)), lineStart)
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        return lineStart
     }
 }

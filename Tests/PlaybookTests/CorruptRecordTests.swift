@@ -65,13 +65,22 @@ import Testing
             })
     }
 
-    @Test func anOpeningWithoutItsDetectionTimeIsAnError() throws {
+    @Test func aDetectionTimeThatIsNotATimeIsAnError() throws {
         var events = try Self.incidentHistory { _ in }
-        events[0].data["detected_at"] = nil
+        events[0].data["detected_at"] = "yesterday"
         #expect(
             Self.refuses(seq: 1, kind: IncidentOpened.kind, field: "detected_at") {
                 _ = try Incidents.all(events: events)
             })
+    }
+
+    @Test func aHandWrittenOpeningWithoutTimeOrSourceWasAPersonsWhenItWasOpened() throws {
+        var events = try Self.incidentHistory { _ in }
+        events[0].data["detected_at"] = nil
+        events[0].data["source"] = nil
+        events[0].at = Self.start.addingTimeInterval(30)
+        let incident = try #require(try Incidents.all(events: events).first)
+        #expect(incident.detectedAt == events[0].at && incident.source == .manual)
     }
 
     @Test func aDamagedIncidentInTheLogStopsTheRollbackBeforeAnythingMoves() throws {
