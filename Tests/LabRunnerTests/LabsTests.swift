@@ -3,6 +3,7 @@
 // the scripts (setup, reference and wrong solutions) call the built binary through $LABRUNNER.
 import Foundation
 import LabTestSupport
+import Synchronization
 import Testing
 
 /// A wrong way to do a lab, and the check that must catch it with a phrase from its reason.
@@ -163,8 +164,7 @@ let wrongSolutions: [WrongSolution] = [
     /// Starts `lab` in a fresh sandbox: earlier labs are laid down by their reference solutions.
     static func started(_ lab: String) throws -> Sandbox {
         let sandbox = try Sandbox(time: .live)
-        let start = try sandbox.run(["lab", "start", String(lab.prefix(2))])
-        #expect(start.status == 0, "lab start \(lab): \(start.stderr)")
+        try LaidStarts.start(lab, in: sandbox)
         return sandbox
     }
 
@@ -352,5 +352,50 @@ let wrongSolutions: [WrongSolution] = [
         let started = try Self.started("00-orientation")
         let reset = try started.run(["lab", "reset", "00"], in: Self.workspace)
         #expect(reset.status == 1 && reset.stderr.contains("add --yes"))
+    }
+}
+
+/// What `lab start` leaves, made once per lab for the whole run and copied into each sandbox that starts that lab:
+/// laying twelve labs down runs their reference solutions, their sleeps included. A lab with a timer is started
+/// afresh every time, since its clock runs from the start.
+enum LaidStarts {
+    private final class Slot: Sendable {
+        let folder = Mutex<TemporaryFolder?>(nil)
+    }
+    private static let slots = Mutex<[String: Slot]>([:])
+    private static let removedAtExit: Void = { atexit { LaidStarts.slots.withLock { $0.removeAll() } } }()
+
+    static func start(_ lab: String, in sandbox: Sandbox) throws {
+        let number = String(lab.prefix(2))
+        guard !timed(lab) else {
+            let start = try sandbox.run(["lab", "start", number])
+            #expect(start.status == 0, "lab start \(lab): \(start.stderr)")
+            return
+        }
+        _ = removedAtExit
+        let slot = slots.withLock { slots in
+            if let slot = slots[lab] { return slot }
+            let slot = Slot()
+            slots[lab] = slot
+            return slot
+        }
+        try slot.folder.withLock { folder in
+            if folder == nil {
+                let made = try TemporaryFolder("lab-start-\(number)")
+                let start = try sandbox.run(["lab", "start", number], in: "")
+                try #require(start.status == 0, "lab start \(lab): \(start.stderr)")
+                try FileManager.default.moveItem(
+                    atPath: sandbox.path + "/" + LabsTests.workspace, toPath: made.path + "/" + LabsTests.workspace)
+                folder = made
+            }
+            try FileManager.default.copyItem(
+                atPath: (folder?.path ?? "") + "/" + LabsTests.workspace,
+                toPath: sandbox.path + "/" + LabsTests.workspace)
+        }
+    }
+
+    private static func timed(_ lab: String) -> Bool {
+        let manifest = FileManager.default.contents(atPath: "\(Repository.root)/Labs/\(lab)/lab.json") ?? Data()
+        return String(decoding: manifest, as: UTF8.self).contains("\"timers\"")
     }
 }
