@@ -1,10 +1,10 @@
 // Creating a workspace: built in a hidden sibling folder and renamed into place, so a failure writes nothing.
-import Foundation
-import Playbook
-import Registry
+public import Foundation
+public import Registry
 
-enum WorkspaceSetup {
-    static func create(at target: String, actor: String, now: @escaping @Sendable () -> Date) throws -> Workspace {
+public enum WorkspaceSetup {
+    public static func create(at target: String, actor: String, now: @escaping @Sendable () -> Date) throws -> Workspace
+    {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: target, isDirectory: &isFolder) {
