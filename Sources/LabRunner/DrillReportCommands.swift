@@ -2,12 +2,16 @@
 // drill's debrief. Thin: the Drills module builds DrillHistory and DrillDebrief; this file parses and prints.
 import Drills
 import Foundation
-import Hashing
 import Playbook
 import Registry
 import Terminal
 
 enum DrillReportCommands {
+    /// The team's workspace, from itself or from inside one of its drills.
+    static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
+        DrillSession.locate(from: try Common.workspace(invocation, console)).room
+    }
+
     static func historySpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "history",
@@ -24,54 +28,19 @@ enum DrillReportCommands {
         ) { invocation, console in
             let room = try room(invocation, console)
             let settings = try PlaybookSettings.load(room)
-            let history = try DrillHistory.load(DrillRoom(room), now: env.now(), cadenceDays: settings.drillCadenceDays)
-            if invocation.flag("json") {
-                try Common.printJSON(history, console)
-                return 0
-            }
-            guard !history.rows.isEmpty else {
-                console.out("No drills recorded in this workspace yet.")
-                console.out(history.cadence.sentence)
-                return 0
-            }
-            console.writeOut(render(history))
+            try Common.emit(
+                try DrillHistory.load(DrillRoom(room), now: env.now(), cadenceDays: settings.drillCadenceDays),
+                invocation, console)
             return 0
         }
     }
 
-    /// The team's workspace, from itself or from inside one of its drills.
-    static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
-        try DrillCommands.locate(invocation, console).room
-    }
-
-    static func render(_ history: DrillHistory) -> String {
-        func seconds(_ value: Double?) -> String { value.map { String(Int($0.rounded())) } ?? "-" }
-        let rows = history.rows.map { row -> [String] in
-            [
-                row.date, row.id, row.code, row.fault ?? "-", row.outcome, String(row.score),
-                row.laps.map { seconds($0.seconds) }.joined(separator: "/"), seconds(row.timeToMitigateSeconds),
-                row.roles.map { person in
-                    person.name + "="
-                        + (person.roles.isEmpty ? "-" : person.roles.map(\.rawValue).joined(separator: "+"))
-                }.joined(separator: " "),
-            ]
-        }
-        var lines = [
-            Table(
-                headers: ["DATE", "DRILL", "CODE", "FAULT", "CALL", "SCORE", "LAPS (S)", "TO MITIGATE (S)", "ROLES"],
-                rows: rows, alignRight: [5, 7]
-            ).render(),
-            "Laps: detected/acknowledged/diagnosed/mitigated/recovered/resolved, each from the phase before.",
-            "",
-            history.cadence.sentence,
-        ]
-        if let trend = history.trend { lines.append(trend.sentence) }
-        if !history.roleGaps.isEmpty {
-            lines.append("Not held lately (rotate):")
-            lines += history.roleGaps.map { "  " + $0.sentence }
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
+    static let drillID = Argument<String?>(
+        optional: "id", help: "The drill, such as D-0001 (default: the latest finished one).")
+    static let format = Option<String>(
+        "format", "md|html", help: "The debrief's format.", default: "md",
+        check: { $0 == "md" || $0 == "html" ? nil : "--format must be md or html, not '\($0)'." })
+    static let file = Option<String?>("out", "file", help: "Write the debrief to this file instead of standard output.")
 
     static func reportSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
@@ -83,43 +52,21 @@ enum DrillReportCommands {
                 wrong, and the action items with owners. The HTML page is one static file: no scripts, fonts or
                 links. Default: the latest finished drill, as Markdown on standard output.
                 """,
-            arguments: [.optional("id", help: "The drill, such as D-0001 (default: the latest finished one).")],
-            options: [
-                .value("format", "md|html", help: "The debrief's format.", default: "md"),
-                .value("out", "file", help: "Write the debrief to this file instead of standard output."),
-                Common.workspace, Common.json,
-            ]
+            arguments: [drillID], options: [format, file, Common.workspace, Common.json]
         ) { invocation, console in
-            let format = invocation.value("format") ?? "md"
-            guard format == "md" || format == "html" else {
-                throw UsageError("--format must be md or html, not '\(format)'.")
-            }
+            let html = try invocation[format] == "html"
             let room = try room(invocation, console)
-            let drills = DrillRoom(room)
-            let record: DrillRecord
-            if let id = invocation.argument("id") {
-                if let active = drills.active(), active.id == id {
-                    throw DrillsError.debriefWhileRunning(id: id)
-                }
-                record = try drills.record(id)
-            } else {
-                guard let latest = try drills.records().last else {
-                    if let active = drills.active() { throw DrillsError.debriefWhileRunning(id: active.id) }
-                    throw DrillsError.noDrillsYet
-                }
-                record = latest
-            }
-            let debrief = try DrillDebrief.load(record, room: room)
-            if invocation.flag("json") {
+            let debrief = try DrillDebrief.load(try DrillRoom(room).finished(try invocation[drillID]), room: room)
+            if try invocation[Common.json] {
                 try Common.printJSON(debrief, console)
                 return 0
             }
-            let text = format == "html" ? debrief.html : debrief.markdown
-            guard let given = invocation.value("out") else {
+            let text = html ? debrief.html : debrief.markdown
+            guard let given = try invocation[file] else {
                 console.writeOut(text)
                 return 0
             }
-            let path = Workspace.absolute(given, from: console.currentDirectory)
+            let path = Common.path(given, console)
             try Common.write(Data(text.utf8), to: path)
             console.out(path)
             return 0

@@ -1,22 +1,21 @@
 // `incident stats` and `roi`: the pilot's measured numbers and the payback model built on them.
 import Drills
 import Foundation
-import Hashing
 import Playbook
 import Registry
 import Terminal
 
 enum PilotCommands {
-    static let quarter = OptionSpec.value(
-        "quarter", "YYYY-Qn", help: "One UTC quarter, e.g. 2026-Q4 (default: every quarter with activity).")
-
-    static func parseQuarter(_ invocation: Invocation) throws -> Quarter? {
-        guard let text = invocation.value("quarter") else { return nil }
-        guard let quarter = Quarter(parsing: text) else {
-            throw UsageError("--quarter must be a year and a quarter like 2026-Q4, not '\(text)'.")
+    static func quarter(_ help: String) -> Option<Quarter?> {
+        Option("quarter", "YYYY-Qn", help: help) { text in
+            guard let quarter = Quarter(parsing: text) else {
+                throw UsageError("--quarter must be a year and a quarter like 2026-Q4, not '\(text)'.")
+            }
+            return quarter
         }
-        return quarter
     }
+
+    static let statsQuarter = quarter("One UTC quarter, e.g. 2026-Q4 (default: every quarter with activity).")
 
     static func statsSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
@@ -30,64 +29,39 @@ enum PilotCommands {
                 named bad by a real incident, divided by all production deployments in the quarter; recovery is
                 the median time to restored of the quarter's real incidents.
                 """,
-            options: [quarter, Common.workspace, Common.json]
+            options: [statsQuarter, Common.workspace, Common.json]
         ) { invocation, console in
-            let quarter = try parseQuarter(invocation)
-            let context = try PlaybookCommands.context(invocation, console, env)
+            let quarter = try invocation[statsQuarter]
+            let context = try Common.context(invocation, console, env)
             let report = IncidentStats.report(
                 events: try context.registry.events(), quarter: quarter,
                 drills: try DrillRoom(context.workspace).records())
-            if invocation.flag("json") {
-                try Common.printJSON(report, console)
-                return 0
-            }
-            guard !report.quarters.isEmpty else {
-                console.out("No deployments or incidents yet.")
-                return 0
-            }
-            console.writeOut(render(report))
+            try Common.emit(report, invocation, console)
             return 0
         }
     }
 
-    static func render(_ report: IncidentStatsReport) -> String {
-        func time(_ seconds: Double?) -> String { seconds.map { TimePrinting.seconds($0) } ?? "-" }
-        var rows: [[String]] = []
-        var dora: [[String]] = []
-        for stats in report.quarters + (report.quarters.count > 1 ? [report.total] : []) {
-            for (kind, group) in [("real", stats.real), ("drill", stats.drills)] {
-                rows.append([
-                    stats.quarter, kind, String(group.incidents), time(group.toRestored.medianSeconds),
-                    time(group.toRestored.p90Seconds), time(group.toConfirmed.medianSeconds),
-                    time(group.toConfirmed.p90Seconds),
-                ])
-            }
-            dora.append([
-                stats.quarter, String(stats.deployments), String(stats.failedDeployments),
-                stats.changeFailureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
-                time(stats.recoveryMedianSeconds),
-            ])
+    static let inputsFile = Option<String?>(
+        "inputs", "file", help: "A JSON object of inputs, e.g. {\"loaded_rate\": 120}.")
+    static let format = Option<String>(
+        "format", "md|html", help: "The page's format.", default: "md",
+        check: { $0 == "md" || $0 == "html" ? nil : "--format must be md or html, not '\($0)'." })
+    static let pilotQuarter = quarter("The pilot quarter to measure (default: the current one).")
+    /// One option per input of the payback model, each checked against the input's range.
+    static let inputs = PaybackInputs.keys.map { key in
+        Option<Double?>(
+            key.flag, "n",
+            help: "\(key.label), \(key.unit) (default \(PaybackInputs.plain(key.defaultValue)))"
+                + (key.context ? "; context, not in the formula." : ".")
+        ) { text in
+            let value = try Double.parse(text, option: key.flag)
+            if let rule = PaybackInputs.rangeRule(key.key, value) { throw UsageError("--\(key.flag) \(text) \(rule).") }
+            return value
         }
-        let incidents = Table(
-            headers: [
-                "QUARTER", "KIND", "INCIDENTS", "TO RESTORED (MEDIAN)", "(P90)", "TO CONFIRMED (MEDIAN)", "(P90)",
-            ], rows: rows, alignRight: [2, 3, 4, 5, 6]
-        ).render()
-        let deployments = Table(
-            headers: ["QUARTER", "DEPLOYS", "FAILED", "CHANGE FAILURE RATE", "RECOVERY (MEDIAN)"], rows: dora,
-            alignRight: [1, 2, 3, 4]
-        ).render()
-        return incidents + "\n" + deployments
     }
 
     static func roiSpec(_ env: AppEnvironment) -> CommandSpec {
-        let inputOptions = PaybackInputs.keys.map { key in
-            OptionSpec.value(
-                key.flag, "n",
-                help: "\(key.label), \(key.unit) (default \(PaybackInputs.plain(key.defaultValue)))"
-                    + (key.context ? "; context, not in the formula." : "."))
-        }
-        return CommandSpec(
+        CommandSpec(
             name: "roi", abstract: "The one-page payback model: annual cost, avoided loss, payback and sensitivity.",
             discussion: """
                 Annual cost = tooling + (setup hours + 12 × monthly maintenance hours) × loaded rate + minutes per
@@ -98,40 +72,28 @@ enum PilotCommands {
                 else the workspace's measurement of the pilot quarter (see 'LabRunner incident stats'), else a
                 conservative default, and the page says which.
                 """,
-            options: [
-                .value("inputs", "file", help: "A JSON object of inputs, e.g. {\"loaded_rate\": 120}."),
-                .value("format", "md|html", help: "The page's format.", default: "md"),
-                .value("quarter", "YYYY-Qn", help: "The pilot quarter to measure (default: the current one)."),
-            ] + inputOptions + [Common.workspace, Common.json]
+            options: [inputsFile, format, pilotQuarter] + inputs + [Common.workspace, Common.json]
         ) { invocation, console in
-            let format = invocation.value("format") ?? "md"
-            guard format == "md" || format == "html" else {
-                throw UsageError("--format must be md or html, not '\(format)'.")
-            }
-            let quarter = try parseQuarter(invocation)
+            let html = try invocation[format] == "html"
+            let quarter = try invocation[pilotQuarter]
             var flags: [(String, Double)] = []
-            for key in PaybackInputs.keys {
-                guard let value = try invocation.double(key.flag) else { continue }
-                if let rule = PaybackInputs.rangeRule(key.key, value) {
-                    throw UsageError("--\(key.flag) \(invocation.value(key.flag) ?? "") \(rule).")
-                }
-                flags.append((key.key, value))
+            for (key, option) in zip(PaybackInputs.keys, inputs) {
+                if let value = try invocation[option] { flags.append((key.key, value)) }
             }
             var file: [(String, Double)] = []
-            if let given = invocation.value("inputs") {
-                let path = Workspace.absolute(given, from: console.currentDirectory)
-                guard let data = FileManager.default.contents(atPath: path) else {
+            if let given = try invocation[inputsFile] {
+                guard let data = FileManager.default.contents(atPath: Common.path(given, console)) else {
                     throw DrillsError.inputsUnreadable(path: given)
                 }
                 file = try PaybackInputs.parseFile(data, path: given)
             }
-            let inputs = try PaybackInputs.assemble(
+            let assembled = try PaybackInputs.assemble(
                 flags: flags, file: file, measured: try measurements(invocation, console, env, quarter: quarter))
-            let result = PaybackModel.compute(inputs)
-            if invocation.flag("json") {
+            let result = PaybackModel.compute(assembled)
+            if try invocation[Common.json] {
                 try Common.printJSON(result, console)
             } else {
-                console.writeOut(format == "html" ? PaybackPage.html(result) : PaybackPage.markdown(result))
+                console.writeOut(html ? PaybackPage.html(result) : PaybackPage.markdown(result))
             }
             return 0
         }
@@ -142,7 +104,7 @@ enum PilotCommands {
     static func measurements(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment, quarter: Quarter?)
         throws -> [PilotMeasurement]
     {
-        let explicit = invocation.value("workspace") ?? console.environment[Workspace.environmentVariable]
+        let explicit = try invocation[Common.workspace] ?? console.environment[Workspace.environmentVariable]
         let workspace: Workspace
         do {
             workspace = try Common.workspace(invocation, console)

@@ -8,6 +8,13 @@ import Terminal
 enum ProofCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] { [bundleSpec(env), verifySpec(env)] }
 
+    static let bundleFile = Option<String?>("out", "file", help: "The bundle file to write.", required: true)
+    static let sign = Flag("sign", help: "Sign statement.json with your SSH key.")
+    static let signingKey = Option<String?>(
+        "key", "file", help: "The SSH private key to sign with (default: ~/.ssh/id_ed25519).")
+    static let learner = Option<String>(
+        "learner", "name", help: "Whose work this is (default: your user name).", defaultFrom: Common.currentUser)
+
     static func bundleSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "bundle",
@@ -18,34 +25,29 @@ enum ProofCommands {
                 and statement.json, an in-toto Statement v1 listing every member with its SHA-256. With --sign
                 the statement is signed with your SSH key (ssh-keygen -Y sign, as git signs commits).
                 """,
-            options: [
-                .value("out", "file", help: "The bundle file to write.", required: true),
-                .flag("sign", help: "Sign statement.json with your SSH key."),
-                .value("key", "file", help: "The SSH private key to sign with (default: ~/.ssh/id_ed25519)."),
-                .value("learner", "name", help: "Whose work this is (default: your user name)."),
-                Common.workspace, Common.json,
-            ]
+            options: [bundleFile, sign, signingKey, learner, Common.workspace, Common.json]
         ) { invocation, console in
-            let out = Workspace.absolute(invocation.value("out") ?? "", from: console.currentDirectory)
+            let given = try invocation[bundleFile]
+            let out = Common.path(given ?? "", console)
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue {
-                throw UsageError("--out \(invocation.value("out") ?? out) is a folder; give a file to write.")
+                throw UsageError("--out \(given ?? out) is a folder; give a file to write.")
             }
+            let named = try invocation[signingKey]
             let key: String? =
-                invocation.flag("sign")
-                ? invocation.value("key").map { Workspace.absolute($0, from: console.currentDirectory) }
-                    ?? (console.environment["HOME"] ?? "~") + "/.ssh/id_ed25519" : nil
-            if invocation.value("key") != nil, !invocation.flag("sign") {
+                try invocation[sign]
+                ? named.map { Common.path($0, console) } ?? (console.environment["HOME"] ?? "~") + "/.ssh/id_ed25519"
+                : nil
+            if named != nil, !(try invocation[sign]) {
                 throw UsageError("--key names the key to sign with; add --sign to sign the bundle.")
             }
             let request = BundleRequest(
                 workspace: try Common.workspace(invocation, console), catalog: try LabCommands.catalog(console),
-                kitVersion: LabRunnerApp.version,
-                learner: invocation.value("learner") ?? Common.currentUser(console), signingKey: key,
+                kitVersion: LabRunnerApp.version, learner: try invocation[learner], signingKey: key,
                 environment: console.environment)
             let result = try ProofBundle.make(request, now: env.now)
             try Common.write(result.data, to: out)
-            if invocation.flag("json") {
+            if try invocation[Common.json] {
                 struct Output: Encodable {
                     var path: String
                     var bytes: Int
@@ -55,17 +57,23 @@ enum ProofCommands {
                 try Common.printJSON(
                     Output(path: out, bytes: result.data.count, signed: result.signed, statement: result.statement),
                     console)
-            } else {
-                let labs = result.statement.predicate.labs
-                console.out(
-                    "Wrote \(invocation.value("out") ?? out): \(result.statement.subject.count) members, "
-                        + "\(labs.count) lab(s), events up to #\(result.statement.predicate.eventLog.seq)"
-                        + (result.signed ? ", signed." : "."))
-                console.out("Anyone can check it with: LabRunner verify \(invocation.value("out") ?? out)")
+                return 0
             }
+            console.out(
+                "Wrote \(given ?? out): \(result.statement.subject.count) members, "
+                    + "\(result.statement.predicate.labs.count) lab(s), events up to #\(result.statement.predicate.eventLog.seq)"
+                    + (result.signed ? ", signed." : "."))
+            console.out("Anyone can check it with: LabRunner verify \(given ?? out)")
             return 0
         }
     }
+
+    static let bundle = Argument<String>("file", help: "The bundle written by 'LabRunner bundle'.")
+    static let allowedSigners = Option<String?>(
+        "allowed-signers", "file",
+        help: "Check the signature against this ssh allowed-signers file (as git's gpg.ssh.allowedSignersFile).")
+    static let identity = Option<String?>(
+        "identity", "name", help: "The signer to expect (default: the file's first principal).")
 
     static func verifySpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
@@ -78,44 +86,24 @@ enum ProofCommands {
                 'member: what differs'. The bundle is read as hostile input: links, paths outside the folder and
                 oversized members are refused before anything is written.
                 """,
-            arguments: [.required("file", help: "The bundle written by 'LabRunner bundle'.")],
-            options: [
-                .value(
-                    "allowed-signers", "file",
-                    help:
-                        "Check the signature against this ssh allowed-signers file (as git's gpg.ssh.allowedSignersFile)."
-                ),
-                .value("identity", "name", help: "The signer to expect (default: the file's first principal)."),
-                Common.json,
-            ]
+            arguments: [bundle], options: [allowedSigners, identity, Common.json]
         ) { invocation, console in
-            if invocation.value("identity") != nil, invocation.value("allowed-signers") == nil {
+            let signers = try invocation[allowedSigners]
+            if try invocation[identity] != nil, signers == nil {
                 throw UsageError("--identity needs --allowed-signers FILE to check the signature against.")
             }
-            let given = invocation.argument("file") ?? ""
-            let request = VerifyRequest(
-                path: Workspace.absolute(given, from: console.currentDirectory),
-                catalog: try LabCatalog.embedded(), kitVersion: LabRunnerApp.version,
-                allowedSigners: invocation.value("allowed-signers").map {
-                    Workspace.absolute($0, from: console.currentDirectory)
-                },
-                identity: invocation.value("identity"), environment: console.environment)
-            let report = try ProofVerifier.verify(request)
-            if invocation.flag("json") {
+            let given = try invocation[bundle]
+            let report = try ProofVerifier.verify(
+                VerifyRequest(
+                    path: Common.path(given, console), catalog: try LabCatalog.embedded(),
+                    kitVersion: LabRunnerApp.version, allowedSigners: signers.map { Common.path($0, console) },
+                    identity: try invocation[identity], environment: console.environment))
+            if try invocation[Common.json] {
                 try Common.printJSON(report, console)
                 return report.ok ? 0 : 1
             }
-            for mismatch in report.mismatches { console.out("\(mismatch.member): \(mismatch.problem)") }
-            for note in report.notes { console.out("Note: \(note)") }
-            if report.ok {
-                console.out(console.styled("Verified \(given)", .green) + " (\(report.learner ?? "unknown learner")):")
-                for line in report.checked { console.out("  ✓ \(line)") }
-                return 0
-            }
-            console.out(
-                console.styled("\(given) fails verification", .red)
-                    + ": \(report.mismatches.count) mismatch(es) above.")
-            return 1
+            console.show { report.render(&$0, bundle: given) }
+            return report.ok ? 0 : 1
         }
     }
 }

@@ -12,6 +12,9 @@ enum ReportCommand {
         var report: ReportModel
     }
 
+    static let folder = Option<String?>(
+        "out", "dir", help: "The folder to write index.html into (default: report/ in the workspace).")
+
     static func spec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "report",
@@ -20,25 +23,19 @@ enum ReportCommand {
                 Writes DIR/index.html (default: report/ in the workspace). The page has no scripts, fonts or
                 links, works offline and prints; the same registry always gives the same bytes.
                 """,
-            options: [
-                .value("out", "dir", help: "The folder to write index.html into (default: report/ in the workspace)."),
-                Common.workspace, Common.json,
-            ]
+            options: [folder, Common.workspace, Common.json]
         ) { invocation, console in
             let workspace = try Common.workspace(invocation, console)
-            let folder =
-                invocation.value("out").map { Workspace.absolute($0, from: console.currentDirectory) }
-                ?? workspace.root + "/report"
+            let given = try invocation[folder]
+            let target = given.map { Common.path($0, console) } ?? workspace.root + "/report"
             var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
-                throw UsageError(
-                    "--out \(invocation.value("out") ?? folder) is a file; give a folder to write index.html into.")
+            if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), !isFolder.boolValue {
+                throw UsageError("--out \(given ?? target) is a file; give a folder to write index.html into.")
             }
-            let context = try PlayContext(workspace: workspace, now: env.now)
-            let model = try ReportPage.model(context: context)
-            let path = folder + "/" + ReportPage.fileName
+            let model = try ReportPage.model(context: try PlayContext(workspace: workspace, now: env.now))
+            let path = target + "/" + ReportPage.fileName
             try Common.write(Data(ReportPage.html(model).utf8), to: path)
-            if invocation.flag("json") {
+            if try invocation[Common.json] {
                 try Common.printJSON(Output(path: path, report: model), console)
             } else {
                 console.out(path)

@@ -2,7 +2,6 @@
 import Dispatch
 import Drills
 import Foundation
-import Hashing
 import Playbook
 import Serving
 import Terminal
@@ -12,6 +11,17 @@ import Terminal
 #endif
 
 enum ServeCommand {
+    static let hostOption = Option<String>(
+        "host", "address", help: "Address to listen on (loopback unless you mean it).", default: "127.0.0.1")
+    static let portOption = Option<UInt16>(
+        "port", "port", help: "Port to listen on (0 picks a free one).", default: "8088", parse: Common.port)
+    static let maxConnections = Option<Int>(
+        "max-connections", "n", help: "Connections served at once; more get 503 with Retry-After.", default: 256)
+    static let maxBody = Option<Int>(
+        "max-body", "bytes", help: "Largest request body accepted (413 beyond).", default: 65_536)
+    static let maxTextOption = Option<Int>(
+        "max-text", "chars", help: "Longest question text accepted (413 beyond).", default: 16_384)
+
     static func spec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "serve", abstract: "Serve production over HTTP; tag moves take effect on the next request.",
@@ -25,28 +35,15 @@ enum ServeCommand {
                 'LabRunner audit ID --replay' works for HTTP requests; input text older than the workspace's
                 input_retention_days is dropped at start and hourly (its SHA-256 stays). Stop with Ctrl-C.
                 """,
-            options: [
-                .value(
-                    "host", "address", help: "Address to listen on (loopback unless you mean it).", default: "127.0.0.1"
-                ),
-                .value("port", "port", help: "Port to listen on (0 picks a free one).", default: "8088"),
-                .value(
-                    "max-connections", "n", help: "Connections served at once; more get 503 with Retry-After.",
-                    default: "256"),
-                .value("max-body", "bytes", help: "Largest request body accepted (413 beyond).", default: "65536"),
-                .value("max-text", "chars", help: "Longest question text accepted (413 beyond).", default: "16384"),
-                Common.workspace,
-            ]
+            options: [hostOption, portOption, maxConnections, maxBody, maxTextOption, Common.workspace]
         ) { invocation, console in
-            let context = try PlayContext(workspace: try Common.workspace(invocation, console), now: env.now)
-            let host = invocation.value("host") ?? "127.0.0.1"
-            guard let port = UInt16(invocation.value("port") ?? "8088") else {
-                throw UsageError("--port must be a number from 0 to 65535.")
-            }
+            let context = try Common.context(invocation, console, env)
+            let host = try invocation[hostOption]
+            let port = try invocation[portOption]
             var limits = HTTPLimits()
-            limits.maxConnections = try invocation.int("max-connections") ?? limits.maxConnections
-            limits.maxBodyBytes = try invocation.int("max-body") ?? limits.maxBodyBytes
-            let maxText = try invocation.int("max-text") ?? 16_384
+            limits.maxConnections = try invocation[maxConnections]
+            limits.maxBodyBytes = try invocation[maxBody]
+            let maxText = try invocation[maxTextOption]
             guard limits.maxConnections >= 1, limits.maxBodyBytes >= 1, maxText >= 1 else {
                 throw UsageError("--max-connections, --max-body and --max-text must be at least 1.")
             }
@@ -57,7 +54,7 @@ enum ServeCommand {
             // The dashboard's live window, kept between page loads so each reads only the newest requests.
             let feed = DrillSignalFeed()
             let server = try HTTPServer(host: host == "localhost" ? "127.0.0.1" : host, port: port, limits: limits) {
-                drillPage($0, context: context, feed: feed) ?? service.handle($0)
+                DrillDashboard.route($0, context: context, feed: feed) ?? service.handle($0)
             }
             server.start()
             // Input retention: at start, then hourly, off the request path.
@@ -91,35 +88,6 @@ enum ServeCommand {
             sources.forEach { $0.cancel() }
             console.out("Stopped; every answer is in the attribution log.")
             return 0
-        }
-    }
-
-    /// The drill dashboard's routes (nil for any other path), composed here so the model service knows nothing
-    /// of drills. The drill is looked up on each request: the state file comes and goes with the drill.
-    static func drillPage(_ request: HTTPRequest, context: PlayContext, feed: DrillSignalFeed) -> HTTPResponse? {
-        let path = request.path
-        guard path == "/drill" || path == "/drill/" || path == "/drill.json" else { return nil }
-        guard request.method == "GET" else {
-            return .error(405, "\(request.method) is not allowed on \(path); use GET.")
-        }
-        guard let state = DrillState.load(in: context.workspace) else {
-            return HTTPResponse(
-                status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                body: Data(
-                    ("The drill dashboard exists only while a drill runs: start one with 'LabRunner drill start' in "
-                        + "the team's workspace and open the address it prints.\n").utf8))
-        }
-        do {
-            let view = try DrillLiveView.compute(state: state, in: context, feed: feed)
-            if path == "/drill.json" {
-                return .json(200, Data((try CanonicalJSON.prettyString(view) + "\n").utf8)).adding(
-                    "Cache-Control", "no-store")
-            }
-            return HTTPResponse(
-                status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
-                body: Data(DrillDashboard.render(view).utf8))
-        } catch {
-            return .error(500, "The drill dashboard could not be built: \(error).")
         }
     }
 }

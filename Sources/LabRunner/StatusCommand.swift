@@ -48,8 +48,8 @@ enum StatusCommand {
                     "Laid down by reference solutions, no points: \(laidDown.joined(separator: ", ")) "
                         + "('LabRunner lab reset NN' to do one yourself).")
             }
-            if let cadence = cadence(workspace, env) { console.out(cadence) }
-            LabCommands.printTour(tour, workspace: workspace, console)
+            if let line = DrillSession.statusLine(in: workspace, now: env.now()) { console.out(line) }
+            console.show { tour.render(&$0, workspace: workspace, currentDirectory: console.currentDirectory) }
             return 0
         }
         let context = try PlayContext(workspace: workspace, now: env.now)
@@ -89,24 +89,9 @@ enum StatusCommand {
                 "LabRunner eval compare production '#\(versions[versions.count - 1].seq)'"
             )
         }
-        if let cadence = cadence(workspace, env) { console.out(cadence) }
+        if let line = DrillSession.statusLine(in: workspace, now: env.now()) { console.out(line) }
         console.out(next.0)
         console.out("Next: " + console.styled(next.1, .cyan))
         return 0
-    }
-
-    /// The team's drill cadence in one line; in a drill's own workspace, which drill it is and where to look.
-    /// Nothing when settings or drill records cannot be read (the commands that need them say why).
-    static func cadence(_ workspace: Workspace, _ env: AppEnvironment) -> String? {
-        if let drill = DrillState.load(in: workspace) {
-            return DrillState.running(in: workspace) != nil
-                ? "This is drill \(drill.id)'s workspace and it is running: LabRunner drill status."
-                : "This is drill \(drill.id)'s workspace; it has ended: LabRunner drill report \(drill.id)."
-        }
-        let room = workspace
-        guard let settings = try? PlaybookSettings.load(room),
-            let cadence = try? DrillRoom(room).cadence(now: env.now(), cadenceDays: settings.drillCadenceDays)
-        else { return nil }
-        return cadence.sentence
     }
 }

@@ -7,6 +7,10 @@ import Reports
 import Terminal
 
 enum WriteupCommand {
+    static let file = Option<String?>("out", "file", help: "Write to this file instead of standard output.")
+    static let incident = Option<String?>(
+        "incident", "id", help: "The incident (default: the first one rolled back after a forced promotion).")
+
     static func spec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "writeup",
@@ -15,24 +19,18 @@ enum WriteupCommand {
                 Sections marked 'your words' are yours to write. Writing again to the same --out file keeps
                 what you wrote in them and refreshes everything else.
                 """,
-            options: [
-                .value("out", "file", help: "Write to this file instead of standard output."),
-                .value(
-                    "incident", "id",
-                    help: "The incident (default: the first one rolled back after a forced promotion)."),
-                Common.workspace,
-            ]
+            options: [file, incident, Common.workspace]
         ) { invocation, console in
             // The grader's evidence: it holds the registry context and says how each lab was done.
             let evidence = try Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
             var text = try Writeup.render(
-                context: evidence.context, incidentID: invocation.value("incident"),
+                context: evidence.context, incidentID: try invocation[incident],
                 provenance: evidence.writeupProvenance())
-            guard let given = invocation.value("out") else {
+            guard let given = try invocation[file] else {
                 console.writeOut(text + "\n")
                 return 0
             }
-            let path = Workspace.absolute(given, from: console.currentDirectory)
+            let path = Common.path(given, console)
             if let previous = FileManager.default.contents(atPath: path) {
                 text = Writeup.keepingLearnerSections(of: String(decoding: previous, as: UTF8.self), in: text)
             }
