@@ -27,7 +27,7 @@ let package = Package(
         .plugin(name: "EmbedKitFiles", capability: .buildTool(), dependencies: ["KitEmbedder"]),
         .target(
             name: "ToyModel",
-            dependencies: ["Hashing"],
+            dependencies: ["Hashing", "Terminal"],
             exclude: ["Defaults"],
             swiftSettings: strictSettings,
             plugins: ["EmbedKitFiles"]
@@ -52,7 +52,7 @@ let package = Package(
             dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
         .target(
-            name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings),
         .target(
             name: "Proof",

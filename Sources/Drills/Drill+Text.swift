@@ -214,3 +214,31 @@ extension IncidentStatsReport: TextRendering {
 }
 
 private func drillPercent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+
+extension DrillNews {
+    /// The news of `launch` printed on `console` as `drill start` prints it: the banner (and the game master's
+    /// sheet and the moment the fault ships, for the game master), the scoring, warnings; with `json` only
+    /// warnings, so standard output holds the record alone.
+    public static func printed(on console: Console, launch: DrillLaunch, json: Bool, gameMaster: Bool) -> DrillNews {
+        DrillNews(
+            started: { state, laid in
+                guard !json else { return }
+                console.show { out in
+                    state.renderBanner(
+                        &out, laid: laid, plan: launch.plan, rate: launch.rate, window: launch.monitorWindow,
+                        room: launch.room)
+                    if gameMaster { launch.plan.renderGameMasterSheet(&out, laid: laid) }
+                }
+            },
+            shipped: { facts in
+                guard gameMaster, !json else { return }
+                console.out(
+                    "[game master] Shipped at \(Timestamp.string(from: facts.shippedAt)): "
+                        + "\(facts.kind.rawValue) as \(facts.badVersion.prefix(12)).")
+            },
+            scoring: {
+                if !json { console.out("Stopping the drill and scoring it against the kit's scripted response…") }
+            },
+            warning: { console.err("warning: \($0)") })
+    }
+}

@@ -3,6 +3,7 @@
 public import Foundation
 public import Playbook
 public import Registry
+import Serving
 import Synchronization
 
 #if canImport(Glibc)
@@ -112,5 +113,14 @@ extension DrillSupervisor {
             }
             sleep(.milliseconds(200))
         }
+    }
+}
+
+extension DrillSupervisor {
+    /// Refuses a port already taken before anything is laid (0 picks a free one later).
+    public static func checkPort(_ port: UInt16) throws {
+        guard port != 0 else { return }
+        let probe = try HTTPServer(host: "127.0.0.1", port: port, limits: HTTPLimits()) { _ in .error(503, "") }
+        probe.stop(grace: .zero)
     }
 }

@@ -1,6 +1,6 @@
 // The labs as command output: the list with progress, the tour's next instructions, the clock a timed lab
 // announces, a lab's status, and a grade report in the format asked for.
-import Foundation
+public import Foundation
 import Hashing
 import Playbook
 public import Registry
@@ -150,5 +150,35 @@ extension GradeReport {
         case "markdown": out.write(markdown() + "\n")
         default: out.line(text { text, passed in out.styled(text, passed ? .green : .red) })
         }
+    }
+}
+
+extension Lab {
+    /// What `lab start` prints once the lab is set up: its title, whether it continues, its goal and README.
+    public func renderStart(_ out: inout TextOutput, continued: Date?, readme: String) {
+        out.line(out.styled("Lab \(manifest.number) · \(manifest.title)", .bold))
+        if let continued {
+            out.line(
+                "Continuing: you started this lab at \(Timestamp.string(from: continued)). To start over: LabRunner lab reset \(manifest.number) --yes"
+            )
+        }
+        out.line("Goal: \(manifest.goal)")
+        out.line("Read: \(readme)")
+    }
+}
+
+extension ResetPlan {
+    /// What `lab reset` says it will do to `lab`, before it asks.
+    public func render(_ out: inout TextOutput, lab: Lab) {
+        out.line("Resetting lab \(lab.manifest.number) starts attempt \(nextAttempt).")
+        out.line("Restores, as they were when the lab started: \(files.joined(separator: ", ")).")
+        if !setAside.isEmpty {
+            out.line("Sets aside this lab's answers into \(attemptFolder): \(setAside.joined(separator: ", ")).")
+        }
+        for move in tagMoves {
+            out.line("Moves tag \(move.tag) back: \(move.from ?? "none") → \(move.toLabel) (a recorded tag move).")
+        }
+        out.line(
+            "Keeps: every event, version, incident and request in the registry, earlier attempts and later labs' work.")
     }
 }

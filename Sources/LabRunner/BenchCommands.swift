@@ -33,8 +33,7 @@ enum BenchCommands {
                 versions: try invocation[registryVersions],
                 keep: try invocation[registryKeep].map { Common.path($0, console) },
                 environment(env, console))
-            try Common.emit(figures, invocation, console)
-            return 0
+            return try Common.emit(figures, invocation, console)
         }
     }
 
@@ -81,8 +80,7 @@ enum BenchCommands {
                 versions: versions, requests: requests,
                 keep: try invocation[playbookKeep].map { Common.path($0, console) },
                 environment(env, console))
-            try Common.emit(figures, invocation, console)
-            return 0
+            return try Common.emit(figures, invocation, console)
         }
     }
 }

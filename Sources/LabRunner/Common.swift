@@ -87,9 +87,21 @@ enum Common {
         console.writeOut(try CanonicalJSON.prettyString(value))
     }
 
-    /// The result as JSON with --json, else as its text.
-    static func emit<T: Encodable & TextRendering>(_ value: T, _ invocation: Invocation, _ console: Console) throws {
-        if try invocation[json] { try printJSON(value, console) } else { console.show(value) }
+    /// The result as JSON with --json, else as its text; the status is success.
+    @discardableResult
+    static func emit<T: Encodable & TextRendering>(_ value: T, _ invocation: Invocation, _ console: Console) throws
+        -> Int32
+    {
+        try emit(value, invocation, console) { value.render(&$0) }
+    }
+
+    /// The result as JSON with --json, else the text `render` builds; the status is success.
+    @discardableResult
+    static func emit<T: Encodable>(
+        _ value: T, _ invocation: Invocation, _ console: Console, text render: (inout TextOutput) throws -> Void
+    ) throws -> Int32 {
+        if try invocation[json] { try printJSON(value, console) } else { try console.show(render) }
+        return 0
     }
 
     /// The person running the command when no name is given: LABRUNNER_USER (set once per terminal, so each

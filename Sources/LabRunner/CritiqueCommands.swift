@@ -34,30 +34,14 @@ enum CritiqueCommands {
     static let listSpec = CommandSpec(
         name: "list", abstract: "List the scenario families, one line each.", options: [Common.json]
     ) { invocation, console in
-        if try invocation[Common.json] {
-            try Common.printJSON(Families.all.map { ["name": $0.name, "summary": $0.summary] }, console)
-            return 0
-        }
-        for family in Families.all {
-            console.out(family.name.padding(toLength: 14, withPad: " ", startingAt: 0) + family.summary)
-        }
-        return 0
+        try Common.emit(Families.listingJSON, invocation, console) { $0.write(Families.listing) }
     }
 
     static let codesSpec = CommandSpec(
         name: "codes", abstract: "Print the published flaw taxonomy: the codes a finding may use.",
         options: [Common.json]
     ) { invocation, console in
-        if try invocation[Common.json] {
-            try Common.printJSON(Taxonomy.kinds, console)
-            return 0
-        }
-        for kind in Taxonomy.kinds {
-            console.out(
-                kind.code.padding(toLength: 24, withPad: " ", startingAt: 0)
-                    + "[\(kind.severity.rawValue)] \(kind.title)")
-        }
-        return 0
+        try Common.emit(Taxonomy.kinds, invocation, console) { $0.write(Taxonomy.listing) }
     }
 
     static let family = Argument<String>("family", help: "The scenario family (see 'critique list').")
@@ -82,14 +66,7 @@ enum CritiqueCommands {
                 family: try invocation[family], seed: try invocation[seed] ?? generator.next() % 1_000_000_000,
                 mode: mode, folder: try required(newFolder, invocation, console),
                 keyPath: try invocation[newKey].map { Common.path($0, console) })
-            if try invocation[Common.json] {
-                try Common.printJSON(
-                    ["folder": built.folder, "key": built.keyPath, "family": built.key.family], console)
-                return 0
-            }
-            console.out("Built a \(built.key.family) scenario (\(mode.rawValue)) in \(built.folder)")
-            console.out("Answer key: \(built.keyPath) (keep it away from the candidate)")
-            return 0
+            return try Common.emit(built.json, invocation, console) { built.render(&$0, mode: mode) }
         }
     }
 
@@ -122,19 +99,12 @@ enum CritiqueCommands {
             throw UsageError("--format must be text, json or markdown, not '\(format)'.")
         }
         let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-        let findingsPath = try required(findings, invocation, console)
-        guard let data = FileManager.default.contents(atPath: findingsPath) else {
-            throw CritiqueError.findingsUnreadable(path: findingsPath)
-        }
-        let sheet = Grader.grade(
-            folder: folder, findingsText: String(decoding: data, as: UTF8.self), key: key,
-            hintsUsed: Hints.used(in: folder).count)
-        switch format {
-        case "json": try Common.printJSON(sheet, console)
-        case "markdown": console.out(sheet.markdown())
-        default:
-            let practice = (try? ScenarioFolder.info(in: folder).mode) == CritiqueMode.practice.rawValue
-            console.out(sheet.text(selfCheck: practice ? Hints.selfCheck(sheet, key: key) : nil))
+        let sheet = try Grader.grade(
+            folder: folder, findingsAt: try required(findings, invocation, console), key: key)
+        if format == "json" {
+            try Common.printJSON(sheet, console)
+        } else {
+            console.out(sheet.output(markdown: format == "markdown", folder: folder, key: key))
         }
         return 0
     }
@@ -146,12 +116,7 @@ enum CritiqueCommands {
     ) { invocation, console in
         let key = try AnswerKey.verified(
             try required(keyFile, invocation, console), folder: Common.path(try invocation[candidateFolder], console))
-        if try invocation[Common.json] {
-            try Common.printJSON(key, console)
-        } else {
-            console.out(Debrief.text(key))
-        }
-        return 0
+        return try Common.emit(key, invocation, console) { $0.line(Debrief.text(key)) }
     }
 
     static func hintSpec(_ env: AppEnvironment) -> CommandSpec {

@@ -86,41 +86,17 @@ enum DrillCommands {
             let port = try invocation[portOption]
             let window = try invocation[monitorWindow]
             try DrillSupervisor.checkRoom(room)
-            if port != 0 {
-                // A port already taken is refused before anything is laid.
-                let probe = try HTTPServer(host: "127.0.0.1", port: port, limits: HTTPLimits()) { _ in .error(503, "") }
-                probe.stop(grace: .zero)
-            }
-            let gameMaster = try invocation[gameMasterFlag]
-            let json = try invocation[Common.json]
-            let news = DrillNews(
-                started: { state, laid in
-                    guard !json else { return }
-                    console.show { out in
-                        state.renderBanner(&out, laid: laid, plan: plan, rate: rate, window: window, room: room)
-                        if gameMaster { plan.renderGameMasterSheet(&out, laid: laid) }
-                    }
-                },
-                shipped: { facts in
-                    guard gameMaster, !json else { return }
-                    console.out(
-                        "[game master] Shipped at \(Timestamp.string(from: facts.shippedAt)): "
-                            + "\(facts.kind.rawValue) as \(facts.badVersion.prefix(12)).")
-                },
-                scoring: {
-                    if !json { console.out("Stopping the drill and scoring it against the kit's scripted response…") }
-                },
-                warning: { console.err("warning: \($0)") })
-            let executable =
-                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0]
-            let record = try DrillSupervisor.run(
-                DrillLaunch(
-                    plan: plan, room: room, executable: executable, actor: try invocation[actor], rate: rate,
-                    monitorWindow: window, port: port),
-                now: env.now, news: news)
-            try Common.emit(record, invocation, console)
-            return 0
+            try DrillSupervisor.checkPort(port)
+            let launch = DrillLaunch(
+                plan: plan, room: room,
+                executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                    ?? CommandLine.arguments[0], actor: try invocation[actor], rate: rate, monitorWindow: window,
+                port: port)
+            let news = DrillNews.printed(
+                on: console, launch: launch, json: try invocation[Common.json],
+                gameMaster: try invocation[gameMasterFlag])
+            let record = try DrillSupervisor.run(launch, now: env.now, news: news)
+            return try Common.emit(record, invocation, console)
         }
     }
 
@@ -172,8 +148,7 @@ enum DrillCommands {
             ) {
                 if !json { console.out("Ending drill \(drill.state.id); scoring it…") }
             }
-            try Common.emit(record, invocation, console)
-            return 0
+            return try Common.emit(record, invocation, console)
         }
     }
 

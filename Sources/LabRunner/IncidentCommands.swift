@@ -28,23 +28,13 @@ enum IncidentCommands {
                         symptom: try invocation[symptom] ?? "", detectedAt: try invocation[detectedAt],
                         badVersion: nil, by: try invocation[by],
                         marks: DrillSession.incidentMarks(in: context.workspace), in: context)
-                    if try invocation[Common.json] {
-                        try Common.printJSON(incident, console)
-                    } else {
-                        console.show { incident.renderOpened(&$0) }
-                    }
-                    return 0
+                    return try Common.emit(incident, invocation, console) { incident.renderOpened(&$0) }
                 },
                 CommandSpec(name: "list", abstract: "List incidents.", options: [Common.workspace, Common.json]) {
                     invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let incidents = Incidents.all(events: try context.registry.events())
-                    if try invocation[Common.json] {
-                        try Common.printJSON(incidents, console)
-                    } else {
-                        console.writeOut(Incident.table(incidents))
-                    }
-                    return 0
+                    return try Common.emit(incidents, invocation, console) { $0.write(Incident.table(incidents)) }
                 },
                 CommandSpec(
                     name: "show", abstract: "Show one incident.", arguments: [shownID],
@@ -64,12 +54,7 @@ enum IncidentCommands {
                     let incident = try Incidents.close(
                         try invocation[closedID], resolution: try invocation[resolution] ?? "",
                         by: try invocation[by], in: context)
-                    if try invocation[Common.json] {
-                        try Common.printJSON(incident, console)
-                    } else {
-                        console.out("Closed \(incident.id).")
-                    }
-                    return 0
+                    return try Common.emit(incident, invocation, console) { $0.line("Closed \(incident.id).") }
                 },
                 PilotCommands.statsSpec(env),
             ])

@@ -29,16 +29,6 @@ enum LabCommands {
         try LabCatalog.locate(environment: console.environment, currentDirectory: console.currentDirectory)
     }
 
-    /// The tour's commands say `LabRunner`; after `swift run` it may not be on PATH yet.
-    static func pathTip(_ console: Console) -> String? {
-        let folders = (console.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        guard !folders.contains(where: { FileManager.default.isExecutableFile(atPath: $0 + "/LabRunner") }),
-            let binary = Common.executablePath()
-        else { return nil }
-        return
-            "Tip: LabRunner is not on your PATH yet; run: export PATH=\"\((binary as NSString).deletingLastPathComponent):$PATH\""
-    }
-
     static func session(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> LabSession {
         LabSession(
             catalog: try catalog(console), workspace: try Common.workspace(invocation, console),
@@ -49,30 +39,6 @@ enum LabCommands {
         ScriptRunner(labRunner: Common.executablePath() ?? "LabRunner", environment: console.environment)
     }
 
-    /// The lab named on the command line, or the one started last.
-    static func chosenLab(_ name: String?, _ session: LabSession, _ evidence: @autoclosure () throws -> Evidence)
-        throws -> Lab
-    {
-        if let name { return try session.catalog.lab(name) }
-        guard let current = try evidence().currentLabID else { throw LabError.noCurrentLab }
-        return try session.catalog.lab(current)
-    }
-
-    /// Where the learner is, from evidence already read.
-    static func tour(_ session: LabSession, _ evidence: Evidence, _ console: Console) throws -> TourStatus? {
-        try Tour.status(catalog: session.catalog, evidence: evidence, user: Common.currentUser(console))
-    }
-
-    /// After a start or a reset: the clock of a timed lab and the next instructions.
-    static func showNext(_ lab: Lab, _ session: LabSession, _ console: Console) throws {
-        let evidence = try session.evidence()
-        let tour = try tour(session, evidence, console)
-        console.show { out in
-            lab.renderClock(&out, evidence: evidence)
-            tour?.render(&out, workspace: session.workspace, currentDirectory: console.currentDirectory)
-        }
-    }
-
     static func listSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
             name: "list", abstract: "List the labs with your progress in each, graded from the registry.",
@@ -81,8 +47,7 @@ enum LabCommands {
             let catalog = try catalog(console)
             // Outside a workspace the list still shows, with nothing started.
             let evidence = try? Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
-            try Common.emit(LabListing(catalog: catalog, evidence: evidence), invocation, console)
-            return 0
+            return try Common.emit(LabListing(catalog: catalog, evidence: evidence), invocation, console)
         }
     }
 
@@ -109,16 +74,10 @@ enum LabCommands {
             let session = LabSession(
                 catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
             let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
-            console.out(console.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold))
-            if let continued {
-                console.out(
-                    "Continuing: you started this lab at \(Timestamp.string(from: continued)). To start over: LabRunner lab reset \(lab.manifest.number) --yes"
-                )
-            }
-            console.out("Goal: \(lab.manifest.goal)")
-            let readme = try catalog.readme(for: lab, in: session.workspace)
-            console.out("Read: \(Common.displayPath(readme, from: console.currentDirectory))")
-            try showNext(lab, session, console)
+            let readme = Common.displayPath(
+                try catalog.readme(for: lab, in: session.workspace), from: console.currentDirectory)
+            console.show { lab.renderStart(&$0, continued: continued, readme: readme) }
+            try console.show { try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory) }
             return 0
         }
     }
@@ -129,7 +88,7 @@ enum LabCommands {
             options: [Common.workspace, Common.json]
         ) { invocation, console in
             let session = try session(invocation, console, env)
-            guard let tour = try tour(session, try session.evidence(), console) else { throw LabError.noCurrentLab }
+            guard let tour = try session.tour(try session.evidence()) else { throw LabError.noCurrentLab }
             if try invocation[Common.json] {
                 try Common.printJSON(tour.json, console)
             } else {
@@ -152,7 +111,7 @@ enum LabCommands {
             options: [level, otherLab, Common.workspace]
         ) { invocation, console in
             let session = try session(invocation, console, env)
-            let lab = try chosenLab(try invocation[otherLab], session, try session.evidence())
+            let lab = try session.lab(named: try invocation[otherLab])
             let hint = try session.hint(lab, level: try invocation[level])
             console.out(
                 "Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)")
@@ -168,7 +127,7 @@ enum LabCommands {
             let session = try session(invocation, console, env)
             let evidence = try session.evidence()
             let grade = Grader.grade(
-                try chosenLab(try invocation[currentOrNamed], session, evidence), evidence: evidence)
+                try session.lab(named: try invocation[currentOrNamed]), evidence: evidence)
             try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
             let format = try invocation[Common.json] ? "json" : "text"
             try console.show { try GradeReport(grades: [grade]).render(&$0, format: format) }
@@ -192,29 +151,14 @@ enum LabCommands {
             let lab = try session.catalog.lab(try invocation[labID])
             guard try session.evidence().start(of: lab.id) != nil else { throw LabError.noStartingState(lab: lab.id) }
             let plan = try session.resetPlan(lab)
-            console.show { out in
-                out.line("Resetting lab \(lab.manifest.number) starts attempt \(plan.nextAttempt).")
-                out.line("Restores, as they were when the lab started: \(plan.files.joined(separator: ", ")).")
-                if !plan.setAside.isEmpty {
-                    out.line(
-                        "Sets aside this lab's answers into \(plan.attemptFolder): \(plan.setAside.joined(separator: ", "))."
-                    )
-                }
-                for move in plan.tagMoves {
-                    out.line(
-                        "Moves tag \(move.tag) back: \(move.from ?? "none") → \(move.toLabel) (a recorded tag move).")
-                }
-                out.line(
-                    "Keeps: every event, version, incident and request in the registry, earlier attempts and later labs' work."
-                )
-            }
+            console.show { plan.render(&$0, lab: lab) }
             try Common.confirm(
                 "Start attempt \(plan.nextAttempt) of lab \(lab.manifest.number)?",
                 command: "lab reset \(lab.manifest.number)", invocation, console)
             try session.reset(lab, runner: runner(console))
             console.out(
                 "Lab \(lab.manifest.number) is back at its starting files: attempt \(plan.nextAttempt) has begun.")
-            try showNext(lab, session, console)
+            try console.show { try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory) }
             return 0
         }
     }
@@ -237,7 +181,7 @@ enum LabCommands {
             if try invocation[allLabs], named != nil { throw UsageError("Give a lab or --all, not both.") }
             let session = try session(invocation, console, env)
             let evidence = try session.evidence()
-            let labs = try invocation[allLabs] ? session.catalog.labs : [try chosenLab(named, session, evidence)]
+            let labs = try invocation[allLabs] ? session.catalog.labs : [try session.lab(named: named)]
             let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
             try console.show { try report.render(&$0, format: format) }
             return report.passed ? 0 : 1

@@ -27,21 +27,8 @@ enum ModelCommands {
                 try invocation[versionOption].map { try context.system(for: try context.registry.resolve($0)) }
                 ?? context.liveSystem()
             for warning in system.warnings { console.err("warning: \(warning)") }
-            let answer = system.ask(try invocation[question], seed: try invocation[seedOption])
-            if try invocation[Common.json] {
-                try Common.printJSON(answer, console)
-                return 0
-            }
-            var facts = ["intent \(answer.intent) (\(String(format: "%.2f", answer.confidence)))"]
-            facts.append(answer.citedDocument.map { "cites \($0)" } ?? "no citation")
-            if answer.escalated { facts.append("escalated to a human") }
-            if answer.refused { facts.append("refused") }
-            facts.append(
-                "version \(answer.version == "workspace" ? "workspace (unregistered live files)" : String(answer.version.prefix(12)))"
-            )
-            console.out(answer.text)
-            console.out(console.styled("— " + facts.joined(separator: " · "), .dim))
-            return 0
+            return try Common.emit(
+                system.ask(try invocation[question], seed: try invocation[seedOption]), invocation, console)
         }
     }
 
@@ -67,23 +54,12 @@ enum ModelCommands {
             guard let csv = FileManager.default.contents(atPath: dataPath) else {
                 throw PlaybookError.invalid("Cannot read training data \(dataPath); check the path given to --data.")
             }
-            let seed = try invocation[trainingSeed]
             let run = try Training.run(
-                csv: csv, dataPath: dataPath, outPath: outPath, seed: seed, by: Common.currentUser(console),
-                in: workspace, now: env.now)
-            if try invocation[Common.json] {
-                try Common.printJSON(
-                    [
-                        "weights": outPath, "weights_sha256": run.weightsSHA256, "data_sha256": run.dataSHA256,
-                        "seed": String(seed), "training_event": String(run.event),
-                    ], console)
-                return 0
+                csv: csv, dataPath: dataPath, outPath: outPath, seed: try invocation[trainingSeed],
+                by: Common.currentUser(console), in: workspace, now: env.now)
+            return try Common.emit(run.json(weights: outPath), invocation, console) {
+                run.render(&$0, weights: outPath, data: dataPath)
             }
-            console.out(
-                "Trained \(outPath) (sha256 \(run.weightsSHA256.prefix(12))) from \(dataPath) (sha256 \(run.dataSHA256.prefix(12))), seed \(seed)"
-            )
-            console.out("Recorded as training run event #\(run.event): register checks weights against it.")
-            return 0
         }
     }
 
@@ -111,48 +87,20 @@ enum ModelCommands {
                 try invocation[suiteOption].map { try context.suite(named: $0, for: system) }
                 ?? context.pinnedStandardSuite(for: system, by: Common.currentUser(console))
             let repeats = try invocation[repeatsOption] ?? 1
-            let progress = ProgressFeed(console: console, label: "eval \(suite.name)")
-            let result = try EvalRunner.run(
-                suite: suite, system: system, seed: try invocation[seedOption], repeats: repeats,
-                progress: { progress.update($0, $1) })
-            progress.finish()
+            let result = try console.withProgress("eval \(suite.name)") {
+                try EvalRunner.run(
+                    suite: suite, system: system, seed: try invocation[seedOption], repeats: repeats, progress: $0)
+            }
             let recorded = try record.map { _ in
                 try EvalLedger.record(result, source: "eval run", actor: Common.currentUser(console), in: context)
             }
             try Common.saveOut(result, invocation, console)
-            if try invocation[Common.json] {
-                try Common.printJSON(EvalRunJSON(result: result, recorded: recorded != nil), console)
-                return 0
-            }
-            console.show { out in
-                result.render(&out)
-                if system.temperature > 0, repeats < 10 {
-                    out.line(
-                        out.styled(
-                            "note: temperature \(system.temperature) samples; use --repeats 30 for a stable rate.",
-                            .yellow))
-                }
-                out.line(
-                    recorded == nil
-                        ? "Not recorded: these are the live workspace files; register them, or pass --version REF."
-                        : "Recorded in the registry as evidence for version \(result.version.prefix(12)).")
-            }
+            try Common.emit(
+                EvalRunReport(
+                    result: result, recorded: recorded != nil, temperature: system.temperature, repeats: repeats),
+                invocation, console)
             return 0
         }
-    }
-
-    /// `eval run --json`: the result with whether it was recorded.
-    struct EvalRunJSON: Encodable {
-        var result: EvalResult
-        var recorded: Bool
-
-        func encode(to encoder: any Encoder) throws {
-            try result.encode(to: encoder)
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(recorded, forKey: .recorded)
-        }
-
-        enum CodingKeys: String, CodingKey { case recorded }
     }
 
     static let baseline = Common.ref("a", "The baseline version: #N, an id prefix or a tag.")
@@ -191,13 +139,15 @@ enum ModelCommands {
             let repeats = try invocation[repeatsOption] ?? (sampled ? 30 : 1)
             let seed = try invocation[seedOption]
             let alpha = try invocation[alphaOption]
-            let progress = ProgressFeed(console: console, label: "eval compare")
-            let resultA = try EvalRunner.run(
-                suite: suite, system: systemA, seed: seed, repeats: repeats, progress: { progress.update($0, $1 * 2) })
-            let resultB = try EvalRunner.run(
-                suite: suite, system: systemB, seed: try invocation[seedB] ?? seed, repeats: repeats,
-                progress: { progress.update($0 + $1, $1 * 2) })
-            progress.finish()
+            let (resultA, resultB) = try console.withProgress("eval compare") { update in
+                (
+                    try EvalRunner.run(
+                        suite: suite, system: systemA, seed: seed, repeats: repeats, progress: { update($0, $1 * 2) }),
+                    try EvalRunner.run(
+                        suite: suite, system: systemB, seed: try invocation[seedB] ?? seed, repeats: repeats,
+                        progress: { update($0 + $1, $1 * 2) })
+                )
+            }
             let comparison = try EvalComparer.compare(
                 resultA, resultB, alpha: alpha, allowDifferentSuites: try invocation[allowDifferentSuites])
             let actor = Common.currentUser(console)

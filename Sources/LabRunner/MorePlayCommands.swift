@@ -61,8 +61,8 @@ enum MorePlayCommands {
                     "Delete \(plan.blobs.count) blobs (\(plan.bytes) bytes) of \(plan.versions.count) versions?",
                     command: "LabRunner gc", invocation, console)
             }
-            try Common.emit(try GCPlay.run(dryRun: dryRun, by: try invocation[by], in: context), invocation, console)
-            return 0
+            return try Common.emit(
+                try GCPlay.run(dryRun: dryRun, by: try invocation[by], in: context), invocation, console)
         }
     }
 
@@ -95,15 +95,13 @@ enum MorePlayCommands {
                 throw UsageError("Missing --onset TIME: say when the symptom started, e.g. --onset -30m.")
             }
             let reported = try invocation[reportedAt]
-            let progress = ProgressFeed(console: console, label: "paired evals")
-            let investigation = try InvestigatePlay.run(
-                InvestigateRequest(
-                    onset: onsetTime, reportedAt: reported, category: try invocation[category],
-                    complaint: try invocation[complaint], by: try invocation[by]),
-                in: context, progress: { progress.update($0, $1) })
-            progress.finish()
-            try Common.emit(investigation, invocation, console)
-            return 0
+            return try Common.emit(
+                try console.withProgress("paired evals") {
+                    try InvestigatePlay.run(
+                        InvestigateRequest(
+                            onset: onsetTime, reportedAt: reported, category: try invocation[category],
+                            complaint: try invocation[complaint], by: try invocation[by]), in: context, progress: $0)
+                }, invocation, console)
         }
     }
 }

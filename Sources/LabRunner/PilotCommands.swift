@@ -36,8 +36,7 @@ enum PilotCommands {
             let report = IncidentStats.report(
                 events: try context.registry.events(), quarter: quarter,
                 drills: try DrillRoom(context.workspace).records())
-            try Common.emit(report, invocation, console)
-            return 0
+            return try Common.emit(report, invocation, console)
         }
     }
 
@@ -90,12 +89,9 @@ enum PilotCommands {
             let assembled = try PaybackInputs.assemble(
                 flags: flags, file: file, measured: try measurements(invocation, console, env, quarter: quarter))
             let result = PaybackModel.compute(assembled)
-            if try invocation[Common.json] {
-                try Common.printJSON(result, console)
-            } else {
-                console.writeOut(html ? PaybackPage.html(result) : PaybackPage.markdown(result))
+            return try Common.emit(result, invocation, console) {
+                $0.write(html ? PaybackPage.html(result) : PaybackPage.markdown(result))
             }
-            return 0
         }
     }
 

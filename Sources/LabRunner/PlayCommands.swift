@@ -43,22 +43,17 @@ enum PlayCommands {
             ]
         ) { invocation, console in
             let context = try Common.context(invocation, console, env)
-            let progress = ProgressFeed(console: console, label: "gate eval")
-            let result = try RegisterPlay.run(
-                RegisterRequest(
-                    owner: try invocation[owner] ?? "", reason: try invocation[reason] ?? "",
-                    parent: try invocation[parent], root: try invocation[root],
-                    lineageBrokenOK: try invocation[lineageBrokenOK],
-                    lineageUnverifiedOK: try invocation[lineageUnverifiedOK], experiment: try invocation[experiment]),
-                in: context, progress: { progress.update($0, $1) })
-            progress.finish()
-            for warning in result.warnings { console.err("warning: \(warning)") }
-            if try invocation[Common.json] {
-                try Common.printJSON(result.json, console)
-            } else {
-                console.show(result)
+            let result = try console.withProgress("gate eval") {
+                try RegisterPlay.run(
+                    RegisterRequest(
+                        owner: try invocation[owner] ?? "", reason: try invocation[reason] ?? "",
+                        parent: try invocation[parent], root: try invocation[root],
+                        lineageBrokenOK: try invocation[lineageBrokenOK],
+                        lineageUnverifiedOK: try invocation[lineageUnverifiedOK],
+                        experiment: try invocation[experiment]), in: context, progress: $0)
             }
-            return 0
+            for warning in result.warnings { console.err("warning: \(warning)") }
+            return try Common.emit(result.json, invocation, console) { result.render(&$0) }
         }
     }
 
@@ -107,12 +102,7 @@ enum PlayCommands {
                 confirm: { _, _ in
                     try Common.confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
                 })
-            if json {
-                try Common.printJSON(result, console)
-            } else {
-                console.show { result.render(&$0, approver: request.approver) }
-            }
-            return 0
+            return try Common.emit(result, invocation, console) { result.render(&$0, approver: request.approver) }
         }
     }
 
@@ -146,33 +136,24 @@ enum PlayCommands {
         ) { invocation, console in
             let context = try Common.context(invocation, console, env)
             if try invocation[dryRun] {
-                let progress = ProgressFeed(console: console, label: "re-evaluating")
-                let preview = try RollbackPlay.preview(
-                    ref: try invocation[rollbackRef], in: context, progress: { progress.update($0, $1) })
-                progress.finish()
-                if try invocation[Common.json] {
-                    try Common.printJSON(preview, console)
-                } else {
-                    let to = try context.registry.record(id: preview.to)
-                    console.show { preview.render(&$0, to: to) }
+                let preview = try console.withProgress("re-evaluating") {
+                    try RollbackPlay.preview(ref: try invocation[rollbackRef], in: context, progress: $0)
                 }
-                return 0
+                return try Common.emit(preview, invocation, console) {
+                    preview.render(&$0, to: try context.registry.record(id: preview.to))
+                }
             }
             let detected = try invocation[detectedAt]
-            let progress = ProgressFeed(console: console, label: "confirming")
-            let result = try RollbackPlay.run(
-                RollbackRequest(
-                    ref: try invocation[rollbackRef], reason: try invocation[rollbackReason] ?? "",
-                    incident: try invocation[incident], detectedAt: detected, by: try invocation[by]),
-                in: context, progress: { progress.update($0, $1) })
-            progress.finish()
-            if try invocation[Common.json] {
-                try Common.printJSON(result, console)
-                return 0
+            let result = try console.withProgress("confirming") {
+                try RollbackPlay.run(
+                    RollbackRequest(
+                        ref: try invocation[rollbackRef], reason: try invocation[rollbackReason] ?? "",
+                        incident: try invocation[incident], detectedAt: detected, by: try invocation[by]),
+                    in: context, progress: $0)
             }
-            let to = try context.registry.record(id: result.to)
-            console.show { result.render(&$0, to: to) }
-            return 0
+            return try Common.emit(result, invocation, console) {
+                result.render(&$0, to: try context.registry.record(id: result.to))
+            }
         }
     }
 
@@ -203,12 +184,7 @@ enum PlayCommands {
                     let experiment = try Experiments.start(
                         name: try invocation[experimentName], from: from, ttl: try invocation[ttl],
                         by: try invocation[startedBy], in: context)
-                    if try invocation[Common.json] {
-                        try Common.printJSON(experiment, console)
-                    } else {
-                        console.show { experiment.renderStarted(&$0) }
-                    }
-                    return 0
+                    return try Common.emit(experiment, invocation, console) { experiment.renderStarted(&$0) }
                 },
                 CommandSpec(
                     name: "list", abstract: "List experiments and their versions.",
@@ -216,12 +192,9 @@ enum PlayCommands {
                 ) { invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let experiments = Experiments.all(events: try context.registry.events())
-                    if try invocation[Common.json] {
-                        try Common.printJSON(experiments, console)
-                    } else {
-                        console.writeOut(try Experiment.table(experiments, in: context.registry, now: env.now()))
+                    return try Common.emit(experiments, invocation, console) {
+                        $0.write(try Experiment.table(experiments, in: context.registry, now: env.now()))
                     }
-                    return 0
                 },
                 CommandSpec(
                     name: "end", abstract: "End an experiment (its versions keep their expiry).",
@@ -230,12 +203,7 @@ enum PlayCommands {
                     let context = try Common.context(invocation, console, env)
                     let experiment = try Experiments.end(
                         name: try invocation[endedName], by: try invocation[endedBy], in: context)
-                    if try invocation[Common.json] {
-                        try Common.printJSON(experiment, console)
-                    } else {
-                        console.show { experiment.renderEnded(&$0) }
-                    }
-                    return 0
+                    return try Common.emit(experiment, invocation, console) { experiment.renderEnded(&$0) }
                 },
             ])
     }

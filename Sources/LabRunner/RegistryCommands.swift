@@ -28,20 +28,9 @@ enum RegistryCommands {
         ) { invocation, console in
             let target = Common.path(try invocation[initFolder] ?? Workspace.defaultFolderName, console)
             let workspace = try WorkspaceSetup.create(at: target, actor: Common.currentUser(console), now: env.now)
-            if try invocation[Common.json] {
-                try Common.printJSON(["workspace": workspace.root], console)
-                return 0
+            return try Common.emit(["workspace": workspace.root], invocation, console) {
+                WorkspaceSetup.renderCreated(&$0, workspace, from: console.currentDirectory)
             }
-            console.show { out in
-                out.line("Created a lab workspace in \(workspace.root)")
-                out.line("  system/   the toy system's components (prompt.md, config.json, weights.json, index/)")
-                out.line("  data/     training data and simulated traffic")
-                out.line("  evals/    eval suites (core, smoke)")
-                out.line(
-                    "Next: cd \(Common.displayPath(workspace.root, from: console.currentDirectory)) && LabRunner ask \"Where is my parcel?\""
-                )
-            }
-            return 0
         }
     }
 
@@ -70,8 +59,7 @@ enum RegistryCommands {
                 record: record, tags: registry.tags().filter { $0.value == record.id }.map(\.key).sorted(),
                 events: DrillSession.visible(try registry.events(aboutVersion: record.id), in: workspace),
                 collected: try registry.collection(of: record.id))
-            try Common.emit(shown, invocation, console)
-            return 0
+            return try Common.emit(shown, invocation, console)
         }
     }
 
@@ -89,12 +77,7 @@ enum RegistryCommands {
             let diff = try registry.diff(old, new)
             try DrillSession.current(in: workspace)?.recordLook(
                 at: diff, by: Common.currentUser(console), now: env.now)
-            if try invocation[Common.json] {
-                try Common.printJSON(diff, console)
-            } else {
-                console.show { diff.render(&$0, from: old, to: new) }
-            }
-            return 0
+            return try Common.emit(diff, invocation, console) { diff.render(&$0, from: old, to: new) }
         }
     }
 
@@ -112,12 +95,9 @@ enum RegistryCommands {
             var events = DrillSession.visible(try registry.events(), in: workspace)
             if let kind = try invocation[logKind] { events = events.filter { $0.kind == kind } }
             if let limit = try invocation[logLimit] { events = Array(events.suffix(limit)) }
-            if try invocation[Common.json] {
-                try Common.printJSON(events, console)
-            } else {
-                console.show { out in for event in events { out.line(event.logLine(out)) } }
+            return try Common.emit(events, invocation, console) { out in
+                for event in events { out.line(event.logLine(out)) }
             }
-            return 0
         }
     }
 
@@ -163,22 +143,7 @@ enum RegistryCommands {
             options: [Common.workspace, Common.json]
         ) { invocation, console in
             let (_, registry) = try Common.registry(invocation, console, env)
-            let tags = registry.tags()
-            if try invocation[Common.json] {
-                try Common.printJSON(tags, console)
-                return 0
-            }
-            guard !tags.isEmpty else {
-                console.out(
-                    "No tags yet. Point one at a version with 'LabRunner tag NAME REF --by NAME --reason TEXT'.")
-                return 0
-            }
-            let rows = try tags.sorted(by: { $0.key < $1.key }).map { name, id in
-                let record = try registry.record(id: id)
-                return [name, "#\(record.seq)", record.shortID, record.metadata.reason]
-            }
-            console.writeOut(Table(headers: ["TAG", "SEQ", "ID", "VERSION REASON"], rows: rows).render())
-            return 0
+            return try Common.emit(registry.tags(), invocation, console) { $0.write(try registry.tagTable()) }
         }
     }
 

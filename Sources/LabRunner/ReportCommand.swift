@@ -35,12 +35,7 @@ enum ReportCommand {
             let model = try ReportPage.model(context: try PlayContext(workspace: workspace, now: env.now))
             let path = target + "/" + ReportPage.fileName
             try Common.write(Data(ReportPage.html(model).utf8), to: path)
-            if try invocation[Common.json] {
-                try Common.printJSON(Output(path: path, report: model), console)
-            } else {
-                console.out(path)
-            }
-            return 0
+            return try Common.emit(Output(path: path, report: model), invocation, console) { $0.line(path) }
         }
     }
 }

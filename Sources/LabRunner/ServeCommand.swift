@@ -1,14 +1,9 @@
 // `LabRunner serve`: the deploy step, an HTTP service that always answers with production.
-import Dispatch
 import Drills
 import Foundation
 import Playbook
 import Serving
 import Terminal
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 enum ServeCommand {
     static let hostOption = Option<String>(
@@ -47,46 +42,14 @@ enum ServeCommand {
             guard limits.maxConnections >= 1, limits.maxBodyBytes >= 1, maxText >= 1 else {
                 throw UsageError("--max-connections, --max-body and --max-text must be at least 1.")
             }
-            if host != "127.0.0.1", host != "localhost" {
-                console.err("warning: serving on \(host), reachable beyond this machine.")
-            }
-            let service = try ModelService(context: context, maxTextCharacters: maxText)
             // The dashboard's live window, kept between page loads so each reads only the newest requests.
             let feed = DrillSignalFeed()
-            let server = try HTTPServer(host: host == "localhost" ? "127.0.0.1" : host, port: port, limits: limits) {
-                DrillDashboard.route($0, context: context, feed: feed) ?? service.handle($0)
-            }
-            server.start()
-            // Input retention: at start, then hourly, off the request path.
-            let retention = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
-            retention.schedule(deadline: .now(), repeating: .seconds(3600))
-            retention.setEventHandler { @Sendable in
-                do {
-                    let dropped = try service.applyRetention()
-                    if dropped > 0 { console.err("Retention: dropped the input text of \(dropped) old requests.") }
-                } catch {
-                    console.err("warning: input retention failed: \(error)")
-                }
-            }
-            retention.resume()
-            console.out("Serving production on http://\(host):\(server.port) (Ctrl-C to stop)")
-            let stopped = DispatchSemaphore(value: 0)
-            signal(SIGINT, SIG_IGN)
-            signal(SIGTERM, SIG_IGN)
-            let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { @Sendable in stopped.signal() }
-                source.resume()
-                return source
-            }
-            // Started by a drill: stop, as on SIGTERM, once the drill process is gone.
-            DrillSupervisor.watchParent(environment: console.environment) { stopped.signal() }
-            stopped.wait()
-            retention.cancel()
-            server.stop(grace: .seconds(5))
-            service.flush()
-            sources.forEach { $0.cancel() }
-            console.out("Stopped; every answer is in the attribution log.")
+            try Serve.run(
+                context: context, host: host, port: port, limits: limits, maxTextCharacters: maxText,
+                routes: { DrillDashboard.route($0, context: context, feed: feed) },
+                // Started by a drill: stop, as on SIGTERM, once the drill process is gone.
+                stopAlso: { DrillSupervisor.watchParent(environment: console.environment, onOrphaned: $0) },
+                say: { console.out($0) }, warn: { console.err($0) })
             return 0
         }
     }

@@ -31,12 +31,7 @@ enum SuiteCommands {
             let result = try SuitePins.pin(
                 name: try invocation[name], reason: try invocation[reason] ?? "", by: try invocation[by],
                 approver: try invocation[approver], in: context)
-            if try invocation[Common.json] {
-                try Common.printJSON(result, console)
-            } else {
-                console.show { result.renderPinned(&$0) }
-            }
-            return 0
+            return try Common.emit(result, invocation, console) { result.renderPinned(&$0) }
         }
     }
 
@@ -47,12 +42,7 @@ enum SuiteCommands {
         ) { invocation, console in
             let context = try Common.context(invocation, console, env)
             let preview = try SuitePins.preview(name: try invocation[name], in: context)
-            if try invocation[Common.json] {
-                try Common.printJSON(preview, console)
-            } else {
-                console.show { preview.renderPreview(&$0) }
-            }
-            return 0
+            return try Common.emit(preview, invocation, console) { preview.renderPreview(&$0) }
         }
     }
 }

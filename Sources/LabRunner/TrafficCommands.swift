@@ -50,13 +50,12 @@ enum TrafficCommands {
                 return report.failed == 0 ? 0 : 1
             }
             let requests = try invocation[requestCount] ?? 200
-            let bar = ProgressFeed(console: console, label: "traffic")
-            let report = try Traffic.run(
-                requests: requests, rate: try invocation[rate] ?? 0, seed: seed, in: context,
-                progress: { bar.update($0, requests) })
-            bar.finish()
-            try Common.emit(report, invocation, console)
-            return 0
+            let report = try console.withProgress("traffic") { update in
+                try Traffic.run(
+                    requests: requests, rate: try invocation[rate] ?? 0, seed: seed, in: context,
+                    progress: { update($0, requests) })
+            }
+            return try Common.emit(report, invocation, console)
         }
     }
 
@@ -82,12 +81,7 @@ enum TrafficCommands {
                 )
             }
             let records = try RequestListing.recent(limit: limit, version: try invocation[requestVersion], in: context)
-            if try invocation[Common.json] {
-                try Common.printJSON(records, console)
-            } else {
-                console.writeOut(RequestRecord.table(records))
-            }
-            return 0
+            return try Common.emit(records, invocation, console) { $0.write(RequestRecord.table(records)) }
         }
     }
 

@@ -162,3 +162,18 @@ extension RequestRecord {
         return Table(headers: ["REQUEST", "AT (UTC)", "VERSION", "SOURCE", "SATISFIED", "INPUT"], rows: rows).render()
     }
 }
+
+extension Registry {
+    /// `tags`: each tag with the version it points to.
+    public func tagTable() throws -> String {
+        let tags = tags()
+        guard !tags.isEmpty else {
+            return "No tags yet. Point one at a version with 'LabRunner tag NAME REF --by NAME --reason TEXT'.\n"
+        }
+        let rows = try tags.sorted(by: { $0.key < $1.key }).map { name, id in
+            let record = try record(id: id)
+            return [name, "#\(record.seq)", record.shortID, record.metadata.reason]
+        }
+        return Table(headers: ["TAG", "SEQ", "ID", "VERSION REASON"], rows: rows).render()
+    }
+}

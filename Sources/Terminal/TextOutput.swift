@@ -55,3 +55,16 @@ extension Console {
         writeOut((first ? "\u{1B}[2J" : "") + "\u{1B}[H" + lines.joined(separator: "\n") + "\n\u{1B}[J")
     }
 }
+
+extension Console {
+    /// Runs `work`, which reports `(done, total)` as it goes, with a progress bar labelled `label` (drawn only on a
+    /// terminal, for work over a second), finished once the work is done.
+    public func withProgress<T>(_ label: String, _ work: (@escaping @Sendable (Int, Int) -> Void) throws -> T)
+        rethrows -> T
+    {
+        let feed = ProgressFeed(console: self, label: label)
+        let result = try work { feed.update($0, $1) }
+        feed.finish()
+        return result
+    }
+}
