@@ -15,8 +15,133 @@ enum CritiqueCommands {
                 key). Candidates write findings as 'CODE  EVIDENCE  explanation' lines; see Docs/critique.md.
                 """,
             subcommands: [
-                listSpec, codesSpec, newSpec(env), checkSpec, gradeSpec, revealSpec, hintSpec(env), calibrateSpec,
-                exportSpec, importSpec,
+                CommandSpec(
+                    name: "list", abstract: "List the scenario families, one line each.", options: [Common.json]
+                ) { invocation, console in
+                    try Common.emit(Families.listingJSON, invocation, console) { $0.write(Families.listing) }
+                },
+                CommandSpec(
+                    name: "codes", abstract: "Print the published flaw taxonomy: the codes a finding may use.",
+                    options: [Common.json]
+                ) { invocation, console in
+                    try Common.emit(Taxonomy.kinds, invocation, console) { $0.write(Taxonomy.listing) }
+                },
+                CommandSpec(
+                    name: "new", abstract: "Build a candidate folder from a family, with flaws planted by seed.",
+                    arguments: [family], options: [newFolder, seed, newKey, modeOption, Common.json]
+                ) { invocation, console in
+                    let mode = try invocation[modeOption]
+                    var generator = SystemRandomNumberGenerator()
+                    let built = try Scenarios.create(
+                        family: try invocation[family], seed: try invocation[seed] ?? generator.next() % 1_000_000_000,
+                        mode: mode, folder: try required(newFolder, invocation, console),
+                        keyPath: try invocation[newKey].map { Common.path($0, console) })
+                    return try Common.emit(built.json, invocation, console) { built.render(&$0, mode: mode) }
+                },
+                CommandSpec(
+                    name: "check",
+                    abstract: "Check a findings file's format (practice scenarios only); reveals no answers.",
+                    arguments: [candidateFolder], options: [findingsToCheck]
+                ) { invocation, console in
+                    let folder = Common.path(try invocation[candidateFolder], console)
+                    guard try ScenarioFolder.info(in: folder).mode == CritiqueMode.practice.rawValue else {
+                        throw CritiqueError.practiceOnly(command: "check")
+                    }
+                    let parsed = try Findings.read(try required(findingsToCheck, invocation, console))
+                    guard parsed.problems.isEmpty else { throw CritiqueError.badFindings(parsed.problems) }
+                    console.out("\(parsed.findings.count) finding(s), all well-formed.")
+                    return 0
+                },
+                CommandSpec(
+                    name: "grade",
+                    abstract: "Verify the key against the folder's commitment, then score a findings file.",
+                    arguments: [candidateFolder], options: [findings, keyFile, gradeFormat, Common.json]
+                ) { invocation, console in
+                    let folder = Common.path(try invocation[candidateFolder], console)
+                    let format = try invocation[Common.json] ? "json" : try invocation[gradeFormat]
+                    guard ["text", "json", "markdown"].contains(format) else {
+                        throw UsageError("--format must be text, json or markdown, not '\(format)'.")
+                    }
+                    let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
+                    let sheet = try Grader.grade(
+                        folder: folder, findingsAt: try required(findings, invocation, console), key: key)
+                    if format == "json" {
+                        try Common.printJSON(sheet, console)
+                    } else {
+                        console.out(sheet.output(markdown: format == "markdown", folder: folder, key: key))
+                    }
+                    return 0
+                },
+                CommandSpec(
+                    name: "reveal",
+                    abstract: "Print the debrief: each flaw, where it is, how the kit exposes it, the right practice.",
+                    arguments: [candidateFolder], options: [keyFile, Common.json]
+                ) { invocation, console in
+                    let key = try AnswerKey.verified(
+                        try required(keyFile, invocation, console),
+                        folder: Common.path(try invocation[candidateFolder], console))
+                    return try Common.emit(key, invocation, console) { $0.line(Debrief.text(key)) }
+                },
+                CommandSpec(
+                    name: "hint",
+                    abstract: "Show the next tiered hint (practice scenarios only; every hint is recorded).",
+                    arguments: [candidateFolder], options: [keyFile]
+                ) { invocation, console in
+                    let folder = Common.path(try invocation[candidateFolder], console)
+                    let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
+                    guard let hint = try Hints.next(folder: folder, key: key, now: env.now()) else {
+                        console.out("No hints left.")
+                        return 0
+                    }
+                    console.out("Flaw \(hint.flaw), hint \(hint.tier) of 3: \(hint.text)")
+                    return 0
+                },
+                CommandSpec(
+                    name: "calibrate",
+                    abstract: "Write example findings at three levels (strong, adequate, weak) with their scores.",
+                    arguments: [candidateFolder], options: [keyFile, examplesFolder]
+                ) { invocation, console in
+                    let folder = Common.path(try invocation[candidateFolder], console)
+                    let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
+                    let pack = CalibrationPack.make(for: key, folder: folder)
+                    let levels = [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)]
+                    let out = try invocation[examplesFolder].map { _ in
+                        try required(examplesFolder, invocation, console)
+                    }
+                    if let out, (out + "/").hasPrefix(folder + "/") {
+                        throw CritiqueError.keyInsideFolder(key: out, folder: folder)
+                    }
+                    for (name, text) in levels {
+                        let score = Grader.grade(folder: folder, findingsText: text, key: key).score
+                        if let out {
+                            try Common.write(Data(text.utf8), to: "\(out)/\(name).txt")
+                            console.out("\(name): \(score)/100  (\(out)/\(name).txt)")
+                        } else {
+                            console.out("== \(name): \(score)/100\n\(text)")
+                        }
+                    }
+                    return 0
+                },
+                CommandSpec(
+                    name: "export", abstract: "Pack a candidate folder into one file (tar with a SHA-256 manifest).",
+                    arguments: [candidateFolder], options: [bundleFile]
+                ) { invocation, console in
+                    let file = try required(bundleFile, invocation, console)
+                    let count = try Sharing.export(
+                        folder: Common.path(try invocation[candidateFolder], console), to: file)
+                    console.out("Exported \(count) files to \(file)")
+                    return 0
+                },
+                CommandSpec(
+                    name: "import",
+                    abstract: "Unpack a bundle into a new folder; a bundle failing any check writes nothing.",
+                    arguments: [bundle], options: [importFolder]
+                ) { invocation, console in
+                    let folder = try required(importFolder, invocation, console)
+                    let count = try Sharing.importBundle(Common.path(try invocation[bundle], console), into: folder)
+                    console.out("Imported \(count) files into \(folder)")
+                    return 0
+                },
             ])
     }
 
@@ -31,19 +156,6 @@ enum CritiqueCommands {
     static let candidateFolder = Argument<String>("dir", help: "The candidate folder.")
     static let keyFile = Option<String?>("key", "file", help: "The answer key 'critique new' wrote.", required: true)
 
-    static let listSpec = CommandSpec(
-        name: "list", abstract: "List the scenario families, one line each.", options: [Common.json]
-    ) { invocation, console in
-        try Common.emit(Families.listingJSON, invocation, console) { $0.write(Families.listing) }
-    }
-
-    static let codesSpec = CommandSpec(
-        name: "codes", abstract: "Print the published flaw taxonomy: the codes a finding may use.",
-        options: [Common.json]
-    ) { invocation, console in
-        try Common.emit(Taxonomy.kinds, invocation, console) { $0.write(Taxonomy.listing) }
-    }
-
     static let family = Argument<String>("family", help: "The scenario family (see 'critique list').")
     static let newFolder = Option<String?>(
         "out", "dir", help: "The candidate folder to create (new or empty).", required: true)
@@ -55,137 +167,17 @@ enum CritiqueCommands {
         "mode", "mode", help: "interview (no hints) or practice (hints, format check).", default: "interview",
         parse: CritiqueMode.init(parsing:))
 
-    static func newSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "new", abstract: "Build a candidate folder from a family, with flaws planted by seed.",
-            arguments: [family], options: [newFolder, seed, newKey, modeOption, Common.json]
-        ) { invocation, console in
-            let mode = try invocation[modeOption]
-            var generator = SystemRandomNumberGenerator()
-            let built = try Scenarios.create(
-                family: try invocation[family], seed: try invocation[seed] ?? generator.next() % 1_000_000_000,
-                mode: mode, folder: try required(newFolder, invocation, console),
-                keyPath: try invocation[newKey].map { Common.path($0, console) })
-            return try Common.emit(built.json, invocation, console) { built.render(&$0, mode: mode) }
-        }
-    }
-
     static let findingsToCheck = Option<String?>("findings", "file", help: "The findings file.", required: true)
-
-    static let checkSpec = CommandSpec(
-        name: "check", abstract: "Check a findings file's format (practice scenarios only); reveals no answers.",
-        arguments: [candidateFolder], options: [findingsToCheck]
-    ) { invocation, console in
-        let folder = Common.path(try invocation[candidateFolder], console)
-        guard try ScenarioFolder.info(in: folder).mode == CritiqueMode.practice.rawValue else {
-            throw CritiqueError.practiceOnly(command: "check")
-        }
-        let parsed = try Findings.read(try required(findingsToCheck, invocation, console))
-        guard parsed.problems.isEmpty else { throw CritiqueError.badFindings(parsed.problems) }
-        console.out("\(parsed.findings.count) finding(s), all well-formed.")
-        return 0
-    }
 
     static let findings = Option<String?>("findings", "file", help: "The candidate's findings file.", required: true)
     static let gradeFormat = Option<String>("format", "format", help: "text, json or markdown.", default: "text")
 
-    static let gradeSpec = CommandSpec(
-        name: "grade", abstract: "Verify the key against the folder's commitment, then score a findings file.",
-        arguments: [candidateFolder], options: [findings, keyFile, gradeFormat, Common.json]
-    ) { invocation, console in
-        let folder = Common.path(try invocation[candidateFolder], console)
-        let format = try invocation[Common.json] ? "json" : try invocation[gradeFormat]
-        guard ["text", "json", "markdown"].contains(format) else {
-            throw UsageError("--format must be text, json or markdown, not '\(format)'.")
-        }
-        let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-        let sheet = try Grader.grade(
-            folder: folder, findingsAt: try required(findings, invocation, console), key: key)
-        if format == "json" {
-            try Common.printJSON(sheet, console)
-        } else {
-            console.out(sheet.output(markdown: format == "markdown", folder: folder, key: key))
-        }
-        return 0
-    }
-
-    static let revealSpec = CommandSpec(
-        name: "reveal",
-        abstract: "Print the debrief: each flaw, where it is, how the kit exposes it, the right practice.",
-        arguments: [candidateFolder], options: [keyFile, Common.json]
-    ) { invocation, console in
-        let key = try AnswerKey.verified(
-            try required(keyFile, invocation, console), folder: Common.path(try invocation[candidateFolder], console))
-        return try Common.emit(key, invocation, console) { $0.line(Debrief.text(key)) }
-    }
-
-    static func hintSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "hint", abstract: "Show the next tiered hint (practice scenarios only; every hint is recorded).",
-            arguments: [candidateFolder], options: [keyFile]
-        ) { invocation, console in
-            let folder = Common.path(try invocation[candidateFolder], console)
-            let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-            guard let hint = try Hints.next(folder: folder, key: key, now: env.now()) else {
-                console.out("No hints left.")
-                return 0
-            }
-            console.out("Flaw \(hint.flaw), hint \(hint.tier) of 3: \(hint.text)")
-            return 0
-        }
-    }
-
     static let examplesFolder = Option<String?>(
         "out", "dir", help: "Folder for strong.txt, adequate.txt and weak.txt (outside the candidate folder).")
 
-    static let calibrateSpec = CommandSpec(
-        name: "calibrate",
-        abstract: "Write example findings at three levels (strong, adequate, weak) with their scores.",
-        arguments: [candidateFolder], options: [keyFile, examplesFolder]
-    ) { invocation, console in
-        let folder = Common.path(try invocation[candidateFolder], console)
-        let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-        let pack = CalibrationPack.make(for: key, folder: folder)
-        let levels = [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)]
-        let out = try invocation[examplesFolder].map { _ in try required(examplesFolder, invocation, console) }
-        if let out, (out + "/").hasPrefix(folder + "/") {
-            throw CritiqueError.keyInsideFolder(key: out, folder: folder)
-        }
-        for (name, text) in levels {
-            let score = Grader.grade(folder: folder, findingsText: text, key: key).score
-            if let out {
-                try Common.write(Data(text.utf8), to: "\(out)/\(name).txt")
-                console.out("\(name): \(score)/100  (\(out)/\(name).txt)")
-            } else {
-                console.out("== \(name): \(score)/100\n\(text)")
-            }
-        }
-        return 0
-    }
-
     static let bundleFile = Option<String?>("out", "file", help: "The bundle file to write.", required: true)
-
-    static let exportSpec = CommandSpec(
-        name: "export", abstract: "Pack a candidate folder into one file (tar with a SHA-256 manifest).",
-        arguments: [candidateFolder], options: [bundleFile]
-    ) { invocation, console in
-        let file = try required(bundleFile, invocation, console)
-        let count = try Sharing.export(folder: Common.path(try invocation[candidateFolder], console), to: file)
-        console.out("Exported \(count) files to \(file)")
-        return 0
-    }
 
     static let bundle = Argument<String>("file", help: "The bundle file.")
     static let importFolder = Option<String?>(
         "out", "dir", help: "The folder to create (new or empty).", required: true)
-
-    static let importSpec = CommandSpec(
-        name: "import", abstract: "Unpack a bundle into a new folder; a bundle failing any check writes nothing.",
-        arguments: [bundle], options: [importFolder]
-    ) { invocation, console in
-        let folder = try required(importFolder, invocation, console)
-        let count = try Sharing.importBundle(Common.path(try invocation[bundle], console), into: folder)
-        console.out("Imported \(count) files into \(folder)")
-        return 0
-    }
 }

@@ -1,6 +1,7 @@
-// `LabRunner drill …`: the teams' rollback rehearsal. A thin table over the Drills module: start (the
-// supervisor), join, ack, end and code for participants and the game master, and the two children drill start
-// runs (traffic and monitor).
+// `LabRunner drill …`: the teams' rollback rehearsal, a thin table over the Drills module: start (the
+// supervisor), join, ack, end and code for participants and the game master; status, the live view (redrawn in
+// place on a terminal, printed once piped or with --once); and the two children drill start runs (traffic and the
+// monitor), which return when the drill process is gone.
 import Drills
 import Foundation
 import Hashing
@@ -25,10 +26,106 @@ enum DrillCommands {
                 the laps and the team's time against the kit's own scripted response.
                 """,
             subcommands: [
-                startSpec(env), joinSpec(env), ackSpec(env), DrillStatusCommand.spec(env), endSpec(env),
-                DrillReportCommands.historySpec(env), DrillReportCommands.reportSpec(env), codeSpec(env),
-                DrillChildCommands.trafficSpec(env), DrillChildCommands.monitorSpec(env),
-            ])
+                CommandSpec(
+                    name: "start",
+                    abstract: "Lay a drill, run service, traffic and monitor, and ship a fault (stays running).",
+                    discussion: """
+                        Fault kinds: prompt, config, weights, index (each a real regression), noise (a false alarm: the
+                        right call is to investigate and keep production), lkg-trap (the bad version's parent is bad
+                        too), fix-forward (the bad release also carries a required change: roll back one component, not
+                        the version), random (the default; the seed picks). The drill runs until 'LabRunner drill end'
+                        in another terminal or Ctrl-C here; its children stop with it.
+                        """,
+                    options: [
+                        fault, seed, shipWindow, code, gameMasterFlag, rateOption, portOption, monitorWindow, actor,
+                        Common.workspace,
+                        Common.json,
+                    ]
+                ) { invocation, console in
+                    let room = try Common.workspace(invocation, console)
+                    let plan =
+                        try invocation[code].map { try DrillPlan(code: $0) }
+                        ?? DrillPlan(
+                            fault: try invocation[fault], seed: try invocation[seed] ?? UInt64.random(in: 1...99_999),
+                            window: try invocation[shipWindow])
+                    let rate = try invocation[rateOption]
+                    let port = try invocation[portOption]
+                    let window = try invocation[monitorWindow]
+                    try DrillSupervisor.checkRoom(room)
+                    try DrillSupervisor.checkPort(port)
+                    let launch = DrillLaunch(
+                        plan: plan, room: room,
+                        executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                            ?? CommandLine.arguments[0], actor: try invocation[actor], rate: rate,
+                        monitorWindow: window,
+                        port: port)
+                    let news = DrillNews.printed(
+                        on: console, launch: launch, json: try invocation[Common.json],
+                        gameMaster: try invocation[gameMasterFlag])
+                    let record = try DrillSupervisor.run(launch, now: env.now, news: news)
+                    return try Common.emit(record, invocation, console)
+                },
+                CommandSpec(
+                    name: "join", abstract: "Take a role in the running drill (commander, scribe or operator).",
+                    arguments: [roleArgument], options: [actor, Common.workspace]
+                ) { invocation, console in
+                    let text = try invocation[roleArgument]
+                    guard let role = DrillRole(rawValue: text) else {
+                        throw UsageError("There is no role '\(text)'; choose commander, scribe or operator.")
+                    }
+                    let drill = try running(invocation, console)
+                    let name = try invocation[actor]
+                    try DrillLog.join(drill: drill.state.id, role: role, by: name, in: try drill.context(now: env.now))
+                    console.out("\(name) is \(role.title) in drill \(drill.state.id).")
+                    return 0
+                },
+                CommandSpec(
+                    name: "ack", abstract: "Acknowledge the drill's alarm (the 'acknowledged' lap).",
+                    options: [actor, Common.workspace]
+                ) { invocation, console in
+                    let drill = try running(invocation, console)
+                    let name = try invocation[actor]
+                    let event = try DrillLog.acknowledge(
+                        drill: drill.state.id, by: name, in: try drill.context(now: env.now))
+                    console.out(
+                        "\(name) acknowledged \(event.data["incident"] ?? "the alarm") at \(Timestamp.string(from: event.at))."
+                    )
+                    return 0
+                },
+                DrillStatusCommand.spec(env),
+                CommandSpec(
+                    name: "end", abstract: "End the running drill: stop its processes and write its record.",
+                    options: [actor, Common.workspace, Common.json]
+                ) { invocation, console in
+                    let drill = try running(invocation, console)
+                    let json = try invocation[Common.json]
+                    let record = try DrillSupervisor.end(
+                        drill.state, room: drill.room, by: try invocation[actor], now: env.now, clock: env.clock,
+                        sleep: env.sleep
+                    ) {
+                        if !json { console.out("Ending drill \(drill.state.id); scoring it…") }
+                    }
+                    return try Common.emit(record, invocation, console)
+                },
+            ] + DrillReportCommands.all(env) + [
+                CommandSpec(
+                    name: "code", abstract: "Print the running (or latest) drill's code, to reproduce it elsewhere.",
+                    discussion: """
+                        Run 'LabRunner drill start --code CODE' with the same kit to get the same drill. A code names its
+                        fault when one was chosen, so while a drill runs only the game master sees it (--gm).
+                        """,
+                    options: [gameMasterCode, Common.workspace]
+                ) { invocation, console in
+                    let (room, state) = DrillSession.locate(from: try Common.workspace(invocation, console))
+                    if let state, DrillRoom(room).active()?.id == state.id, !(try invocation[gameMasterCode]) {
+                        throw DrillsError.codeHidden(id: state.id)
+                    }
+                    let latest = try DrillRoom(room).records().last?.code
+                    guard let code = state?.code ?? latest else { throw DrillsError.noDrill }
+                    console.out(code)
+                    return 0
+                }
+            ] + DrillChildCommands.all(env))
     }
 
     /// The running drill these commands act on, or the refusal naming why there is none.
@@ -60,117 +157,105 @@ enum DrillCommands {
         "monitor-window", "s", help: "Seconds of live traffic each label-free comparison looks at.", default: 20,
         check: { (5...600).contains($0) ? nil : "--monitor-window must be from 5 to 600 seconds." })
 
-    static func startSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "start", abstract: "Lay a drill, run service, traffic and monitor, and ship a fault (stays running).",
-            discussion: """
-                Fault kinds: prompt, config, weights, index (each a real regression), noise (a false alarm: the
-                right call is to investigate and keep production), lkg-trap (the bad version's parent is bad
-                too), fix-forward (the bad release also carries a required change: roll back one component, not
-                the version), random (the default; the seed picks). The drill runs until 'LabRunner drill end'
-                in another terminal or Ctrl-C here; its children stop with it.
-                """,
-            options: [
-                fault, seed, shipWindow, code, gameMasterFlag, rateOption, portOption, monitorWindow, actor,
-                Common.workspace,
-                Common.json,
-            ]
-        ) { invocation, console in
-            let room = try Common.workspace(invocation, console)
-            let plan =
-                try invocation[code].map { try DrillPlan(code: $0) }
-                ?? DrillPlan(
-                    fault: try invocation[fault], seed: try invocation[seed] ?? UInt64.random(in: 1...99_999),
-                    window: try invocation[shipWindow])
-            let rate = try invocation[rateOption]
-            let port = try invocation[portOption]
-            let window = try invocation[monitorWindow]
-            try DrillSupervisor.checkRoom(room)
-            try DrillSupervisor.checkPort(port)
-            let launch = DrillLaunch(
-                plan: plan, room: room,
-                executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                    ?? CommandLine.arguments[0], actor: try invocation[actor], rate: rate, monitorWindow: window,
-                port: port)
-            let news = DrillNews.printed(
-                on: console, launch: launch, json: try invocation[Common.json],
-                gameMaster: try invocation[gameMasterFlag])
-            let record = try DrillSupervisor.run(launch, now: env.now, news: news)
-            return try Common.emit(record, invocation, console)
-        }
-    }
-
     // MARK: join, ack, end, code
 
     static let roleArgument = Argument<String>("role", help: "commander, scribe or operator.")
 
-    static func joinSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "join", abstract: "Take a role in the running drill (commander, scribe or operator).",
-            arguments: [roleArgument], options: [actor, Common.workspace]
-        ) { invocation, console in
-            let text = try invocation[roleArgument]
-            guard let role = DrillRole(rawValue: text) else {
-                throw UsageError("There is no role '\(text)'; choose commander, scribe or operator.")
-            }
-            let drill = try running(invocation, console)
-            let name = try invocation[actor]
-            try DrillLog.join(drill: drill.state.id, role: role, by: name, in: try drill.context(now: env.now))
-            console.out("\(name) is \(role.title) in drill \(drill.state.id).")
-            return 0
-        }
-    }
-
-    static func ackSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "ack", abstract: "Acknowledge the drill's alarm (the 'acknowledged' lap).",
-            options: [actor, Common.workspace]
-        ) { invocation, console in
-            let drill = try running(invocation, console)
-            let name = try invocation[actor]
-            let event = try DrillLog.acknowledge(drill: drill.state.id, by: name, in: try drill.context(now: env.now))
-            console.out(
-                "\(name) acknowledged \(event.data["incident"] ?? "the alarm") at \(Timestamp.string(from: event.at)).")
-            return 0
-        }
-    }
-
-    static func endSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "end", abstract: "End the running drill: stop its processes and write its record.",
-            options: [actor, Common.workspace, Common.json]
-        ) { invocation, console in
-            let drill = try running(invocation, console)
-            let json = try invocation[Common.json]
-            let record = try DrillSupervisor.end(
-                drill.state, room: drill.room, by: try invocation[actor], now: env.now, clock: env.clock,
-                sleep: env.sleep
-            ) {
-                if !json { console.out("Ending drill \(drill.state.id); scoring it…") }
-            }
-            return try Common.emit(record, invocation, console)
-        }
-    }
-
     static let gameMasterCode = Flag("gm", help: "Game master: show the running drill's code.")
+}
 
-    static func codeSpec(_ env: AppEnvironment) -> CommandSpec {
+enum DrillStatusCommand {
+    static let once = Flag("once", help: "Print once instead of redrawing every second.")
+
+    static func spec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
-            name: "code", abstract: "Print the running (or latest) drill's code, to reproduce it elsewhere.",
+            name: "status", abstract: "Watch the running drill: production, incident clock, laps, live signals, roles.",
             discussion: """
-                Run 'LabRunner drill start --code CODE' with the same kit to get the same drill. A code names its
-                fault when one was chosen, so while a drill runs only the game master sees it (--gm).
+                Works from the team's workspace and from the drill's own. On a terminal it redraws every second
+                until Ctrl-C; with --once, or when the output is not a terminal, it prints once. The same view is
+                on the service at /drill (a page for the room's big screen) and /drill.json.
                 """,
-            options: [gameMasterCode, Common.workspace]
+            options: [once, Common.workspace, Common.json]
         ) { invocation, console in
-            let (room, state) = DrillSession.locate(from: try Common.workspace(invocation, console))
-            if let state, DrillRoom(room).active()?.id == state.id, !(try invocation[gameMasterCode]) {
-                throw DrillsError.codeHidden(id: state.id)
+            let drill = try DrillCommands.running(invocation, console)
+            let context = try drill.context(now: env.now)
+            if try invocation[Common.json] {
+                try Common.printJSON(try DrillLiveView.compute(state: drill.state, in: context), console)
+                return 0
             }
-            let latest = try DrillRoom(room).records().last?.code
-            guard let code = state?.code ?? latest else { throw DrillsError.noDrill }
-            console.out(code)
-            return 0
+            guard console.stdoutIsTerminal, !(try invocation[once]) else {
+                console.out(try DrillLiveView.compute(state: drill.state, in: context).text(TextOutput(for: console)))
+                return 0
+            }
+            // Redraw in place until Ctrl-C (which ends the process) or the drill ends.
+            let feed = DrillSignalFeed()
+            var first = true
+            while true {
+                let view = try DrillLiveView.compute(state: drill.state, in: context, feed: feed)
+                console.redraw(view.text(TextOutput(for: console)), first: first)
+                first = false
+                if view.endedAt != nil || DrillRoom(Workspace(root: drill.state.room)).active()?.id != drill.state.id {
+                    console.out(
+                        "Drill \(drill.state.id) has ended; its debrief is 'LabRunner drill report \(drill.state.id)'.")
+                    return 0
+                }
+                env.sleep(.seconds(1))
+            }
         }
     }
+}
+
+enum DrillChildCommands {
+    static func all(_ env: AppEnvironment) -> [CommandSpec] {
+        [
+            CommandSpec(
+                name: "traffic", abstract: "Live customer traffic for a drill (drill start runs it).",
+                options: [target, rate, seedOption, Common.workspace]
+            ) { invocation, console in
+                let context = try Common.context(invocation, console, env)
+                let seed = try invocation[seedOption]
+                let (url, perSecond) = (try invocation[target], try invocation[rate])
+                let campaign = CampaignWatch(context: context)
+                try DrillChild.untilOrphaned(environment: console.environment) {
+                    _ = try LiveTraffic.run(
+                        url: url, rate: perSecond, duration: nil, count: nil, seed: seed,
+                        campaign: { campaign.intents() },
+                        in: context
+                    ) { console.out($0) }
+                }
+                return 0
+            },
+            CommandSpec(
+                name: "monitor", abstract: "The drill's label-free monitor (drill start runs it).",
+                options: [window, Common.workspace]
+            ) { invocation, console in
+                let workspace = try Common.workspace(invocation, console)
+                guard let state = DrillState.load(in: workspace) else { throw DrillsError.noDrill }
+                let context = try PlayContext(workspace: workspace, now: env.now)
+                let orphaned = DrillChild.Orphaned(environment: console.environment)
+                var watch = DrillWatch(
+                    drill: state.id, registryRoot: context.registry.root, since: state.startedAt,
+                    window: try invocation[window])
+                try watch.run(in: context, until: orphaned, sleep: env.sleep) { outcome in
+                    switch outcome {
+                    case .alarm(let incident): console.out("ALARM: incident \(incident) opened by the monitor.")
+                    case .recovered(let version):
+                        console.out("Recovered: live signals back within bounds on \(version.prefix(12)).")
+                    case .quiet: break
+                    }
+                }
+                return 0
+            },
+        ]
+    }
+
+    static let target = Option<String>("target", "url", help: "The drill's service.", default: "http://127.0.0.1:8088")
+    static let rate = Option<Double>("rate", "r", help: "Requests per second.", default: 20)
+    static let seedOption = Option<UInt64>("seed", "n", help: "Seed for choosing cases.", default: "1") { text in
+        guard let seed = UInt64(text) else { throw UsageError("--seed must be a whole number, such as 1.") }
+        return seed
+    }
+
+    static let window = Option<Double>(
+        "window", "s", help: "Seconds of traffic each comparison looks at.", default: DrillWatch.defaultWindow)
 }

@@ -1,5 +1,7 @@
-// Incidents as commands: open, list, show, close, and the pilot's statistics over them.
+// Incidents as commands: open, list, show, close; and the pilot's measured numbers (`incident stats`) and the
+// payback model built on them (`roi`).
 import Drills
+import Foundation
 import Playbook
 import Registry
 import Terminal
@@ -58,5 +60,113 @@ enum IncidentCommands {
                 },
                 PilotCommands.statsSpec(env),
             ])
+    }
+}
+
+enum PilotCommands {
+    static func quarter(_ help: String) -> Option<Quarter?> {
+        Option("quarter", "YYYY-Qn", help: help) { text in
+            guard let quarter = Quarter(parsing: text) else {
+                throw UsageError("--quarter must be a year and a quarter like 2026-Q4, not '\(text)'.")
+            }
+            return quarter
+        }
+    }
+
+    static let statsQuarter = quarter("One UTC quarter, e.g. 2026-Q4 (default: every quarter with activity).")
+
+    static func statsSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "stats", abstract: "Incident counts, time to rollback and the DORA pair per UTC quarter.",
+            discussion: """
+                Real incidents and drills are counted apart (a drill incident is one whose opening event carries
+                drill_id; each drill recorded by 'drill end' counts once, its time to mitigate as time to restored
+                and its time to recovered as time to confirmed). Time to restored is detection to the production tag moving back; time to confirmed is
+                detection to the confirming eval passing (what the lab timer stops on); both as median and p90
+                (nearest rank). Change failure rate is production deployments (tag moves that are not rollbacks)
+                named bad by a real incident, divided by all production deployments in the quarter; recovery is
+                the median time to restored of the quarter's real incidents.
+                """,
+            options: [statsQuarter, Common.workspace, Common.json]
+        ) { invocation, console in
+            let quarter = try invocation[statsQuarter]
+            let context = try Common.context(invocation, console, env)
+            let report = IncidentStats.report(
+                events: try context.registry.events(), quarter: quarter,
+                drills: try DrillRoom(context.workspace).records())
+            return try Common.emit(report, invocation, console)
+        }
+    }
+
+    static let inputsFile = Option<String?>(
+        "inputs", "file", help: "A JSON object of inputs, e.g. {\"loaded_rate\": 120}.")
+    static let format = Option<String>(
+        "format", "md|html", help: "The page's format.", default: "md",
+        check: { $0 == "md" || $0 == "html" ? nil : "--format must be md or html, not '\($0)'." })
+    static let pilotQuarter = quarter("The pilot quarter to measure (default: the current one).")
+    /// One option per input of the payback model, each checked against the input's range.
+    static let inputs = PaybackInputs.keys.map { key in
+        Option<Double?>(
+            key.flag, "n",
+            help: "\(key.label), \(key.unit) (default \(PaybackInputs.plain(key.defaultValue)))"
+                + (key.context ? "; context, not in the formula." : ".")
+        ) { text in
+            let value = try Double.parse(text, option: key.flag)
+            if let rule = PaybackInputs.rangeRule(key.key, value) { throw UsageError("--\(key.flag) \(text) \(rule).") }
+            return value
+        }
+    }
+
+    static func roiSpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "roi", abstract: "The one-page payback model: annual cost, avoided loss, payback and sensitivity.",
+            discussion: """
+                Annual cost = tooling + (setup hours + 12 × monthly maintenance hours) × loaded rate + minutes per
+                deploy ÷ 60 × deploys per year × rate. Avoided loss = incidents per year × cost per incident ×
+                share now preventable + reproduction hours saved × rate. Monthly net benefit = avoided loss ÷ 12 −
+                the running costs per month (tooling, maintenance, process tax); payback = annual cost ÷ monthly net
+                benefit. Each input comes from a flag, else the --inputs JSON file (the same keys in snake_case),
+                else the workspace's measurement of the pilot quarter (see 'LabRunner incident stats'), else a
+                conservative default, and the page says which.
+                """,
+            options: [inputsFile, format, pilotQuarter] + inputs + [Common.workspace, Common.json]
+        ) { invocation, console in
+            let html = try invocation[format] == "html"
+            let quarter = try invocation[pilotQuarter]
+            var flags: [(String, Double)] = []
+            for (key, option) in zip(PaybackInputs.keys, inputs) {
+                if let value = try invocation[option] { flags.append((key.key, value)) }
+            }
+            var file: [(String, Double)] = []
+            if let given = try invocation[inputsFile] {
+                guard let data = FileManager.default.contents(atPath: Common.path(given, console)) else {
+                    throw DrillsError.inputsUnreadable(path: given)
+                }
+                file = try PaybackInputs.parseFile(data, path: given)
+            }
+            let assembled = try PaybackInputs.assemble(
+                flags: flags, file: file, measured: try measurements(invocation, console, env, quarter: quarter))
+            let result = PaybackModel.compute(assembled)
+            return try Common.emit(result, invocation, console) {
+                $0.write(html ? PaybackPage.html(result) : PaybackPage.markdown(result))
+            }
+        }
+    }
+
+    /// The pilot's measurements when run inside a workspace; none outside one. A workspace named explicitly
+    /// (--workspace, LABRUNNER_WORKSPACE) must exist.
+    static func measurements(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment, quarter: Quarter?)
+        throws -> [PilotMeasurement]
+    {
+        let explicit = try invocation[Common.workspace] ?? console.environment[Workspace.environmentVariable]
+        let workspace: Workspace
+        do {
+            workspace = try Common.workspace(invocation, console)
+        } catch RegistryError.workspaceNotFound where explicit == nil {
+            return []
+        }
+        let registry = try Registry(root: workspace.registryPath, now: env.now)
+        return PaybackModel.measure(
+            events: try registry.events(), now: env.now(), quarter: quarter, drills: try DrillRoom(workspace).records())
     }
 }

@@ -17,8 +17,146 @@ enum LabCommands {
                 attribution log. A lab started from a manifest that is not the kit's own grades as a custom lab.
                 """,
             subcommands: [
-                listSpec(env), startSpec(env), statusSpec(env), hintSpec(env), checkSpec(env), resetSpec(env),
-                gradeSpec(env), solutionSpec(env),
+                CommandSpec(
+                    name: "list", abstract: "List the labs with your progress in each, graded from the registry.",
+                    options: [Common.workspace, Common.json]
+                ) { invocation, console in
+                    let catalog = try catalog(console)
+                    // Outside a workspace the list still shows, with nothing started.
+                    let evidence = try? Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
+                    return try Common.emit(LabListing(catalog: catalog, evidence: evidence), invocation, console)
+                },
+                CommandSpec(
+                    name: "start",
+                    abstract: "Start a lab; earlier labs you have not done are laid down by their reference solutions.",
+                    discussion: """
+                        Without a workspace, one is created (./lab-workspace, or --workspace DIR). The starting state is
+                        saved so 'LabRunner lab reset' can restore it, and the start is recorded in the registry.
+                        """,
+                    arguments: [labID], options: [Common.workspace]
+                ) { invocation, console in
+                    let catalog = try catalog(console)
+                    let lab = try catalog.lab(try invocation[labID])
+                    let workspace: Workspace
+                    if let found = try? Common.workspace(invocation, console) {
+                        workspace = found
+                    } else {
+                        let target = Common.path(
+                            try invocation[Common.workspace] ?? Workspace.defaultFolderName, console)
+                        workspace = try WorkspaceSetup.create(
+                            at: target, actor: Common.currentUser(console), now: env.now)
+                        console.out("Created a lab workspace in \(workspace.root)")
+                    }
+                    let session = LabSession(
+                        catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
+                    let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
+                    let readme = Common.displayPath(
+                        try catalog.readme(for: lab, in: session.workspace), from: console.currentDirectory)
+                    console.show { lab.renderStart(&$0, continued: continued, readme: readme) }
+                    try console.show {
+                        try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory)
+                    }
+                    return 0
+                },
+                CommandSpec(
+                    name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
+                    options: [Common.workspace, Common.json]
+                ) { invocation, console in
+                    let session = try session(invocation, console, env)
+                    guard let tour = try session.tour(try session.evidence()) else { throw LabError.noCurrentLab }
+                    if try invocation[Common.json] {
+                        try Common.printJSON(tour.json, console)
+                    } else {
+                        console.show {
+                            tour.renderStatus(
+                                &$0, workspace: session.workspace, currentDirectory: console.currentDirectory)
+                        }
+                    }
+                    return 0
+                },
+                CommandSpec(
+                    name: "hint",
+                    abstract: "Show the next hint for the current lab (hints cost nothing but are recorded).",
+                    options: [level, otherLab, Common.workspace]
+                ) { invocation, console in
+                    let session = try session(invocation, console, env)
+                    let lab = try session.lab(named: try invocation[otherLab])
+                    let hint = try session.hint(lab, level: try invocation[level])
+                    console.out(
+                        "Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)"
+                    )
+                    return 0
+                },
+                CommandSpec(
+                    name: "check", abstract: "Run the current lab's checks now and say why each passes or fails.",
+                    arguments: [currentOrNamed], options: [Common.workspace, Common.json]
+                ) { invocation, console in
+                    let session = try session(invocation, console, env)
+                    let evidence = try session.evidence()
+                    let grade = Grader.grade(try session.lab(named: try invocation[currentOrNamed]), evidence: evidence)
+                    try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
+                    let format = try invocation[Common.json] ? "json" : "text"
+                    try console.show { try GradeReport(grades: [grade]).render(&$0, format: format) }
+                    return grade.passed ? 0 : 1
+                },
+                CommandSpec(
+                    name: "reset",
+                    abstract: "Start a new attempt at a lab from its starting files (asks first unless --yes).",
+                    discussion: """
+                        system/, data/ and evals/ go back exactly to how they were when the lab started (other files
+                        only if they went missing), this lab's own answer files are set aside with the attempt, and tags
+                        that moved since are moved back by recorded tag moves. Nothing is rewound: every event, version,
+                        incident and request stays, later labs' work included. The lab is graded on its latest attempt;
+                        earlier attempts stay in the history (and their times in the rehearsal trend).
+                        """,
+                    arguments: [labID], options: [Common.yes, Common.workspace]
+                ) { invocation, console in
+                    let session = try session(invocation, console, env)
+                    let lab = try session.catalog.lab(try invocation[labID])
+                    guard try session.evidence().start(of: lab.id) != nil else {
+                        throw LabError.noStartingState(lab: lab.id)
+                    }
+                    let plan = try session.resetPlan(lab)
+                    console.show { plan.render(&$0, lab: lab) }
+                    try Common.confirm(
+                        "Start attempt \(plan.nextAttempt) of lab \(lab.manifest.number)?",
+                        command: "lab reset \(lab.manifest.number)", invocation, console)
+                    try session.reset(lab, runner: runner(console))
+                    console.out(
+                        "Lab \(lab.manifest.number) is back at its starting files: attempt \(plan.nextAttempt) has begun."
+                    )
+                    try console.show {
+                        try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory)
+                    }
+                    return 0
+                },
+                CommandSpec(
+                    name: "grade",
+                    abstract: "Grade a lab, or all of them, from recorded evidence; exit 0 on pass, 1 on fail.",
+                    arguments: [currentOrNamed], options: [allLabs, gradeFormat, Common.workspace]
+                ) { invocation, console in
+                    let format = try invocation[gradeFormat]
+                    let named = try invocation[currentOrNamed]
+                    if try invocation[allLabs], named != nil { throw UsageError("Give a lab or --all, not both.") }
+                    let session = try session(invocation, console, env)
+                    let evidence = try session.evidence()
+                    let labs = try invocation[allLabs] ? session.catalog.labs : [try session.lab(named: named)]
+                    let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
+                    try console.show { try report.render(&$0, format: format) }
+                    return report.passed ? 0 : 1
+                },
+                CommandSpec(
+                    name: "solution", abstract: "Show a lab's reference solution, once your own work passes it.",
+                    arguments: [labID], options: [Common.workspace]
+                ) { invocation, console in
+                    let session = try session(invocation, console, env)
+                    let lab = try session.catalog.lab(try invocation[labID])
+                    guard Grader.grade(lab, evidence: try session.evidence()).checksPass else {
+                        throw LabError.notPassed(lab: lab.id)
+                    }
+                    console.writeOut(String(decoding: try session.catalog.solution(of: lab), as: UTF8.self))
+                    return 0
+                },
             ])
     }
 
@@ -39,129 +177,10 @@ enum LabCommands {
         ScriptRunner(labRunner: Common.executablePath() ?? "LabRunner", environment: console.environment)
     }
 
-    static func listSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "list", abstract: "List the labs with your progress in each, graded from the registry.",
-            options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let catalog = try catalog(console)
-            // Outside a workspace the list still shows, with nothing started.
-            let evidence = try? Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
-            return try Common.emit(LabListing(catalog: catalog, evidence: evidence), invocation, console)
-        }
-    }
-
-    static func startSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "start",
-            abstract: "Start a lab; earlier labs you have not done are laid down by their reference solutions.",
-            discussion: """
-                Without a workspace, one is created (./lab-workspace, or --workspace DIR). The starting state is
-                saved so 'LabRunner lab reset' can restore it, and the start is recorded in the registry.
-                """,
-            arguments: [labID], options: [Common.workspace]
-        ) { invocation, console in
-            let catalog = try catalog(console)
-            let lab = try catalog.lab(try invocation[labID])
-            let workspace: Workspace
-            if let found = try? Common.workspace(invocation, console) {
-                workspace = found
-            } else {
-                let target = Common.path(try invocation[Common.workspace] ?? Workspace.defaultFolderName, console)
-                workspace = try WorkspaceSetup.create(at: target, actor: Common.currentUser(console), now: env.now)
-                console.out("Created a lab workspace in \(workspace.root)")
-            }
-            let session = LabSession(
-                catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
-            let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
-            let readme = Common.displayPath(
-                try catalog.readme(for: lab, in: session.workspace), from: console.currentDirectory)
-            console.show { lab.renderStart(&$0, continued: continued, readme: readme) }
-            try console.show { try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory) }
-            return 0
-        }
-    }
-
-    static func statusSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
-            options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let session = try session(invocation, console, env)
-            guard let tour = try session.tour(try session.evidence()) else { throw LabError.noCurrentLab }
-            if try invocation[Common.json] {
-                try Common.printJSON(tour.json, console)
-            } else {
-                console.show {
-                    tour.renderStatus(&$0, workspace: session.workspace, currentDirectory: console.currentDirectory)
-                }
-            }
-            return 0
-        }
-    }
-
     static let level = Option<Int?>(
         "level", "n", help: "Show this hint level (1 is the gentlest).",
         check: { $0 >= 1 ? nil : "--level must be 1 or more." })
     static let otherLab = Option<String?>("lab", "id", help: "A lab other than the current one.")
-
-    static func hintSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "hint", abstract: "Show the next hint for the current lab (hints cost nothing but are recorded).",
-            options: [level, otherLab, Common.workspace]
-        ) { invocation, console in
-            let session = try session(invocation, console, env)
-            let lab = try session.lab(named: try invocation[otherLab])
-            let hint = try session.hint(lab, level: try invocation[level])
-            console.out(
-                "Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)")
-            return 0
-        }
-    }
-
-    static func checkSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "check", abstract: "Run the current lab's checks now and say why each passes or fails.",
-            arguments: [currentOrNamed], options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let session = try session(invocation, console, env)
-            let evidence = try session.evidence()
-            let grade = Grader.grade(
-                try session.lab(named: try invocation[currentOrNamed]), evidence: evidence)
-            try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
-            let format = try invocation[Common.json] ? "json" : "text"
-            try console.show { try GradeReport(grades: [grade]).render(&$0, format: format) }
-            return grade.passed ? 0 : 1
-        }
-    }
-
-    static func resetSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "reset", abstract: "Start a new attempt at a lab from its starting files (asks first unless --yes).",
-            discussion: """
-                system/, data/ and evals/ go back exactly to how they were when the lab started (other files
-                only if they went missing), this lab's own answer files are set aside with the attempt, and tags
-                that moved since are moved back by recorded tag moves. Nothing is rewound: every event, version,
-                incident and request stays, later labs' work included. The lab is graded on its latest attempt;
-                earlier attempts stay in the history (and their times in the rehearsal trend).
-                """,
-            arguments: [labID], options: [Common.yes, Common.workspace]
-        ) { invocation, console in
-            let session = try session(invocation, console, env)
-            let lab = try session.catalog.lab(try invocation[labID])
-            guard try session.evidence().start(of: lab.id) != nil else { throw LabError.noStartingState(lab: lab.id) }
-            let plan = try session.resetPlan(lab)
-            console.show { plan.render(&$0, lab: lab) }
-            try Common.confirm(
-                "Start attempt \(plan.nextAttempt) of lab \(lab.manifest.number)?",
-                command: "lab reset \(lab.manifest.number)", invocation, console)
-            try session.reset(lab, runner: runner(console))
-            console.out(
-                "Lab \(lab.manifest.number) is back at its starting files: attempt \(plan.nextAttempt) has begun.")
-            try console.show { try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory) }
-            return 0
-        }
-    }
 
     static let allLabs = Flag("all", help: "Grade every lab.")
     static let gradeFormat = Option<String>(
@@ -170,36 +189,4 @@ enum LabCommands {
             ["text", "json", "junit", "markdown"].contains($0)
                 ? nil : "--format must be text, json, junit or markdown, not '\($0)'."
         })
-
-    static func gradeSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "grade", abstract: "Grade a lab, or all of them, from recorded evidence; exit 0 on pass, 1 on fail.",
-            arguments: [currentOrNamed], options: [allLabs, gradeFormat, Common.workspace]
-        ) { invocation, console in
-            let format = try invocation[gradeFormat]
-            let named = try invocation[currentOrNamed]
-            if try invocation[allLabs], named != nil { throw UsageError("Give a lab or --all, not both.") }
-            let session = try session(invocation, console, env)
-            let evidence = try session.evidence()
-            let labs = try invocation[allLabs] ? session.catalog.labs : [try session.lab(named: named)]
-            let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
-            try console.show { try report.render(&$0, format: format) }
-            return report.passed ? 0 : 1
-        }
-    }
-
-    static func solutionSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "solution", abstract: "Show a lab's reference solution, once your own work passes it.",
-            arguments: [labID], options: [Common.workspace]
-        ) { invocation, console in
-            let session = try session(invocation, console, env)
-            let lab = try session.catalog.lab(try invocation[labID])
-            guard Grader.grade(lab, evidence: try session.evidence()).checksPass else {
-                throw LabError.notPassed(lab: lab.id)
-            }
-            console.writeOut(String(decoding: try session.catalog.solution(of: lab), as: UTF8.self))
-            return 0
-        }
-    }
 }

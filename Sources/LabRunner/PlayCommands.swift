@@ -6,7 +6,143 @@ import Terminal
 
 enum PlayCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
-        [registerSpec(env), promoteSpec(env), rollbackSpec(env), experimentSpec(env)]
+        let detectedAt = pastTime(
+            "detected-at",
+            help: "When the problem was detected (ISO 8601 UTC, or -15m; not before the bad version went live).", env)
+        return [
+            CommandSpec(
+                name: "register",
+                abstract: "Register system/ as a version behind the deploy gate (Play 1).",
+                discussion: """
+                    Each file and folder in system/ is one component; data/train.csv is recorded as dataset lineage,
+                    and weights.json must be the output of a 'LabRunner train' run the registry recorded on that data.
+                    Before anything is written the pinned standard suite runs on exactly these components, and the
+                    result is recorded with the version. Registering content that exists reports the existing version.
+                    """,
+                options: [
+                    owner, reason, parent, root, lineageBrokenOK, lineageUnverifiedOK, experiment, Common.workspace,
+                    Common.json,
+                ]
+            ) { invocation, console in
+                let context = try Common.context(invocation, console, env)
+                let result = try console.withProgress("gate eval") {
+                    try RegisterPlay.run(
+                        RegisterRequest(
+                            owner: try invocation[owner] ?? "", reason: try invocation[reason] ?? "",
+                            parent: try invocation[parent], root: try invocation[root],
+                            lineageBrokenOK: try invocation[lineageBrokenOK],
+                            lineageUnverifiedOK: try invocation[lineageUnverifiedOK],
+                            experiment: try invocation[experiment]), in: context, progress: $0)
+                }
+                for warning in result.warnings { console.err("warning: \(warning)") }
+                return try Common.emit(result.json, invocation, console) { result.render(&$0) }
+            },
+            CommandSpec(
+                name: "promote", abstract: "Move production to a version that passes the gate (Play 2).",
+                discussion: """
+                    Both versions are judged on the pinned standard suite: the candidate must meet or beat production
+                    (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
+                    category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
+                    arguments and the approver runs before any eval or traffic. A canary sends a slice of a simulated
+                    batch to the candidate and stops the promotion when a one-sided two-proportion test (Bonferroni
+                    over the signals) finds it worse. The move is a compare-and-swap: if production changes
+                    meanwhile, nothing moves.
+                    """,
+                arguments: [candidate],
+                options: [
+                    approver, highStakes, canary, canaryRequests, force, forceReason, Common.yes, Common.workspace,
+                    Common.json,
+                ]
+            ) { invocation, console in
+                let context = try Common.context(invocation, console, env)
+                let request = PromoteRequest(
+                    ref: try invocation[candidate], approver: try invocation[approver] ?? "",
+                    highStakes: try invocation[highStakes], canaryPercent: try invocation[canary],
+                    canaryRequests: try invocation[canaryRequests], force: try invocation[force],
+                    reason: try invocation[forceReason])
+                let json = try invocation[Common.json]
+                let result = try PromotePlay.run(
+                    request, in: context, onGate: { gate in if !json { console.show(gate) } },
+                    onCanary: { report in if !json { console.show(report) } },
+                    confirm: { _, _ in
+                        try Common.confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
+                    })
+                return try Common.emit(result, invocation, console) { result.render(&$0, approver: request.approver) }
+            },
+            CommandSpec(
+                name: "rollback", abstract: "Move production back to the last known good version (Play 3).",
+                discussion: """
+                    Without REF, the last known good is the most recent earlier production version that reached
+                    production through a passed gate (never forced past a failed one), that no incident names as bad,
+                    and whose eval passed. --dry-run previews the choice without writing anything: the target, every
+                    newer production version skipped and why, and the target re-evaluated on today's suite. The
+                    incident records the time to rollback, from detection to the tag move; the restored version is
+                    then re-evaluated to confirm it, and a lab's rollback timer stops only at that confirming eval.
+                    """,
+                arguments: [rollbackRef],
+                options: [
+                    rollbackReason, dryRun, incident, detectedAt, rollbackBy, Common.yes, Common.workspace, Common.json,
+                ]
+            ) { invocation, console in
+                let context = try Common.context(invocation, console, env)
+                if try invocation[dryRun] {
+                    let preview = try console.withProgress("re-evaluating") {
+                        try RollbackPlay.preview(ref: try invocation[rollbackRef], in: context, progress: $0)
+                    }
+                    return try Common.emit(preview, invocation, console) {
+                        preview.render(&$0, to: try context.registry.record(id: preview.to))
+                    }
+                }
+                let detected = try invocation[detectedAt]
+                let result = try console.withProgress("confirming") {
+                    try RollbackPlay.run(
+                        RollbackRequest(
+                            ref: try invocation[rollbackRef], reason: try invocation[rollbackReason] ?? "",
+                            incident: try invocation[incident], detectedAt: detected, by: try invocation[rollbackBy]),
+                        in: context, progress: $0)
+                }
+                return try Common.emit(result, invocation, console) {
+                    result.render(&$0, to: try context.registry.record(id: result.to))
+                }
+            },
+            CommandSpec(
+                name: "experiment", abstract: "Branch experiments with a retention window (Play 4).",
+                subcommands: [
+                    CommandSpec(
+                        name: "start", abstract: "Start an experiment branching from a registered version.",
+                        arguments: [experimentName],
+                        options: [branchFrom, ttl, startedBy, Common.workspace, Common.json]
+                    ) { invocation, console in
+                        let context = try Common.context(invocation, console, env)
+                        guard let from = try invocation[branchFrom] else {
+                            throw UsageError("Missing --from REF: an experiment branches from a registered version.")
+                        }
+                        let experiment = try Experiments.start(
+                            name: try invocation[experimentName], from: from, ttl: try invocation[ttl],
+                            by: try invocation[startedBy], in: context)
+                        return try Common.emit(experiment, invocation, console) { experiment.renderStarted(&$0) }
+                    },
+                    CommandSpec(
+                        name: "list", abstract: "List experiments and their versions.",
+                        options: [Common.workspace, Common.json]
+                    ) { invocation, console in
+                        let context = try Common.context(invocation, console, env)
+                        let experiments = Experiments.all(events: try context.registry.events())
+                        return try Common.emit(experiments, invocation, console) {
+                            $0.write(try Experiment.table(experiments, in: context.registry, now: env.now()))
+                        }
+                    },
+                    CommandSpec(
+                        name: "end", abstract: "End an experiment (its versions keep their expiry).",
+                        arguments: [endedName], options: [endedBy, Common.workspace, Common.json]
+                    ) { invocation, console in
+                        let context = try Common.context(invocation, console, env)
+                        let experiment = try Experiments.end(
+                            name: try invocation[endedName], by: try invocation[endedBy], in: context)
+                        return try Common.emit(experiment, invocation, console) { experiment.renderEnded(&$0) }
+                    },
+                ]),
+        ]
     }
 
     /// A time option such as `--detected-at`: ISO 8601 UTC, 'now' or a relative -15m, read against `env`'s clock.
@@ -27,36 +163,6 @@ enum PlayCommands {
         help: "Register weights that no recorded 'LabRunner train' run produced (recorded as unverified).")
     static let experiment = Option<String?>("experiment", "name", help: "Register under this active experiment.")
 
-    static func registerSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "register",
-            abstract: "Register system/ as a version behind the deploy gate (Play 1).",
-            discussion: """
-                Each file and folder in system/ is one component; data/train.csv is recorded as dataset lineage,
-                and weights.json must be the output of a 'LabRunner train' run the registry recorded on that data.
-                Before anything is written the pinned standard suite runs on exactly these components, and the
-                result is recorded with the version. Registering content that exists reports the existing version.
-                """,
-            options: [
-                owner, reason, parent, root, lineageBrokenOK, lineageUnverifiedOK, experiment, Common.workspace,
-                Common.json,
-            ]
-        ) { invocation, console in
-            let context = try Common.context(invocation, console, env)
-            let result = try console.withProgress("gate eval") {
-                try RegisterPlay.run(
-                    RegisterRequest(
-                        owner: try invocation[owner] ?? "", reason: try invocation[reason] ?? "",
-                        parent: try invocation[parent], root: try invocation[root],
-                        lineageBrokenOK: try invocation[lineageBrokenOK],
-                        lineageUnverifiedOK: try invocation[lineageUnverifiedOK],
-                        experiment: try invocation[experiment]), in: context, progress: $0)
-            }
-            for warning in result.warnings { console.err("warning: \(warning)") }
-            return try Common.emit(result.json, invocation, console) { result.render(&$0) }
-        }
-    }
-
     // MARK: Play 2
 
     static let approver = Option<String?>(
@@ -71,41 +177,6 @@ enum PlayCommands {
     static let forceReason = Option<String?>("reason", "text", help: "Why (required with --force).")
     static let candidate = Common.ref("ref", "The candidate version: #N, an id prefix or a tag.")
 
-    static func promoteSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "promote", abstract: "Move production to a version that passes the gate (Play 2).",
-            discussion: """
-                Both versions are judged on the pinned standard suite: the candidate must meet or beat production
-                (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
-                category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
-                arguments and the approver runs before any eval or traffic. A canary sends a slice of a simulated
-                batch to the candidate and stops the promotion when a one-sided two-proportion test (Bonferroni
-                over the signals) finds it worse. The move is a compare-and-swap: if production changes
-                meanwhile, nothing moves.
-                """,
-            arguments: [candidate],
-            options: [
-                approver, highStakes, canary, canaryRequests, force, forceReason, Common.yes, Common.workspace,
-                Common.json,
-            ]
-        ) { invocation, console in
-            let context = try Common.context(invocation, console, env)
-            let request = PromoteRequest(
-                ref: try invocation[candidate], approver: try invocation[approver] ?? "",
-                highStakes: try invocation[highStakes], canaryPercent: try invocation[canary],
-                canaryRequests: try invocation[canaryRequests], force: try invocation[force],
-                reason: try invocation[forceReason])
-            let json = try invocation[Common.json]
-            let result = try PromotePlay.run(
-                request, in: context, onGate: { gate in if !json { console.show(gate) } },
-                onCanary: { report in if !json { console.show(report) } },
-                confirm: { _, _ in
-                    try Common.confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
-                })
-            return try Common.emit(result, invocation, console) { result.render(&$0, approver: request.approver) }
-        }
-    }
-
     // MARK: Play 3
 
     static let rollbackRef = Argument<String?>(
@@ -113,49 +184,9 @@ enum PlayCommands {
     static let rollbackReason = Option<String?>("reason", "text", help: "Why (required, except with --dry-run).")
     static let dryRun = Flag(
         "dry-run", help: "Show the target, what is skipped and why, and today's eval; move nothing.")
+    static let rollbackBy = Common.by("Who rolls back (default: $USER).")
     static let incident = Option<String?>(
         "incident", "id", help: "The incident this rollback answers (default: the open one for production).")
-
-    static func rollbackSpec(_ env: AppEnvironment) -> CommandSpec {
-        let detectedAt = pastTime(
-            "detected-at",
-            help: "When the problem was detected (ISO 8601 UTC, or -15m; not before the bad version went live).", env)
-        let by = Common.by("Who rolls back (default: $USER).")
-        return CommandSpec(
-            name: "rollback", abstract: "Move production back to the last known good version (Play 3).",
-            discussion: """
-                Without REF, the last known good is the most recent earlier production version that reached
-                production through a passed gate (never forced past a failed one), that no incident names as bad,
-                and whose eval passed. --dry-run previews the choice without writing anything: the target, every
-                newer production version skipped and why, and the target re-evaluated on today's suite. The
-                incident records the time to rollback, from detection to the tag move; the restored version is
-                then re-evaluated to confirm it, and a lab's rollback timer stops only at that confirming eval.
-                """,
-            arguments: [rollbackRef],
-            options: [rollbackReason, dryRun, incident, detectedAt, by, Common.yes, Common.workspace, Common.json]
-        ) { invocation, console in
-            let context = try Common.context(invocation, console, env)
-            if try invocation[dryRun] {
-                let preview = try console.withProgress("re-evaluating") {
-                    try RollbackPlay.preview(ref: try invocation[rollbackRef], in: context, progress: $0)
-                }
-                return try Common.emit(preview, invocation, console) {
-                    preview.render(&$0, to: try context.registry.record(id: preview.to))
-                }
-            }
-            let detected = try invocation[detectedAt]
-            let result = try console.withProgress("confirming") {
-                try RollbackPlay.run(
-                    RollbackRequest(
-                        ref: try invocation[rollbackRef], reason: try invocation[rollbackReason] ?? "",
-                        incident: try invocation[incident], detectedAt: detected, by: try invocation[by]),
-                    in: context, progress: $0)
-            }
-            return try Common.emit(result, invocation, console) {
-                result.render(&$0, to: try context.registry.record(id: result.to))
-            }
-        }
-    }
 
     // MARK: Play 4
 
@@ -165,46 +196,7 @@ enum PlayCommands {
         "from", "ref", help: "The registered parent to branch from (required).", required: true)
     static let ttl = Option<String>(
         "ttl", "duration", help: "Retention window of its versions.", default: Experiments.defaultTTL)
+    static let startedBy = Common.by("Who runs it (default: $USER).")
+    static let endedBy = Common.by("Who ends it (default: $USER).")
     static let endedName = Argument<String>("name", help: "The experiment to end.")
-
-    static func experimentSpec(_ env: AppEnvironment) -> CommandSpec {
-        let startedBy = Common.by("Who runs it (default: $USER).")
-        let endedBy = Common.by("Who ends it (default: $USER).")
-        return CommandSpec(
-            name: "experiment", abstract: "Branch experiments with a retention window (Play 4).",
-            subcommands: [
-                CommandSpec(
-                    name: "start", abstract: "Start an experiment branching from a registered version.",
-                    arguments: [experimentName], options: [branchFrom, ttl, startedBy, Common.workspace, Common.json]
-                ) { invocation, console in
-                    let context = try Common.context(invocation, console, env)
-                    guard let from = try invocation[branchFrom] else {
-                        throw UsageError("Missing --from REF: an experiment branches from a registered version.")
-                    }
-                    let experiment = try Experiments.start(
-                        name: try invocation[experimentName], from: from, ttl: try invocation[ttl],
-                        by: try invocation[startedBy], in: context)
-                    return try Common.emit(experiment, invocation, console) { experiment.renderStarted(&$0) }
-                },
-                CommandSpec(
-                    name: "list", abstract: "List experiments and their versions.",
-                    options: [Common.workspace, Common.json]
-                ) { invocation, console in
-                    let context = try Common.context(invocation, console, env)
-                    let experiments = Experiments.all(events: try context.registry.events())
-                    return try Common.emit(experiments, invocation, console) {
-                        $0.write(try Experiment.table(experiments, in: context.registry, now: env.now()))
-                    }
-                },
-                CommandSpec(
-                    name: "end", abstract: "End an experiment (its versions keep their expiry).",
-                    arguments: [endedName], options: [endedBy, Common.workspace, Common.json]
-                ) { invocation, console in
-                    let context = try Common.context(invocation, console, env)
-                    let experiment = try Experiments.end(
-                        name: try invocation[endedName], by: try invocation[endedBy], in: context)
-                    return try Common.emit(experiment, invocation, console) { experiment.renderEnded(&$0) }
-                },
-            ])
-    }
 }

@@ -8,126 +8,142 @@ import Terminal
 enum RegistryCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
         [
-            initSpec(env), versionsSpec(env), showSpec(env), diffSpec(env), logSpec(env), tagSpec(env), tagsSpec(env),
-            checkoutSpec(env), fsckSpec(env),
+            CommandSpec(
+                name: "init",
+                abstract: "Create a lab workspace with the bundled toy system and an empty registry.",
+                discussion: """
+                    The folder must not exist yet or be empty; missing parent folders are created, as 'git init'
+                    does. Nothing is written when init fails.
+                    """,
+                arguments: [initFolder], options: [Common.json]
+            ) { invocation, console in
+                let target = Common.path(try invocation[initFolder] ?? Workspace.defaultFolderName, console)
+                let workspace = try WorkspaceSetup.create(at: target, actor: Common.currentUser(console), now: env.now)
+                return try Common.emit(["workspace": workspace.root], invocation, console) {
+                    WorkspaceSetup.renderCreated(&$0, workspace, from: console.currentDirectory)
+                }
+            },
+            CommandSpec(
+                name: "versions", abstract: "List every registered version, oldest first.",
+                options: [Common.workspace, Common.json]
+            ) { invocation, console in
+                let (_, registry) = try Common.registry(invocation, console, env)
+                try Common.emit(
+                    VersionList(versions: try registry.versionSummaries(), tags: registry.tags()), invocation, console)
+                return 0
+            },
+            CommandSpec(
+                name: "show", abstract: "Show one version: components, lineage, metadata, tags and its events.",
+                arguments: [showRef], options: [Common.workspace, Common.json]
+            ) { invocation, console in
+                let (workspace, registry) = try Common.registry(invocation, console, env)
+                let record = try registry.resolve(try invocation[showRef])
+                let shown = ShownVersion(
+                    record: record, tags: registry.tags().filter { $0.value == record.id }.map(\.key).sorted(),
+                    events: DrillSession.visible(try registry.events(aboutVersion: record.id), in: workspace),
+                    collected: try registry.collection(of: record.id))
+                return try Common.emit(shown, invocation, console)
+            },
+            CommandSpec(
+                name: "diff", abstract: "Compare two versions component by component, with line diffs for text.",
+                arguments: [diffFrom, diffTo], options: [Common.workspace, Common.json]
+            ) { invocation, console in
+                let (workspace, registry) = try Common.registry(invocation, console, env)
+                let old = try registry.resolve(try invocation[diffFrom])
+                let new = try registry.resolve(try invocation[diffTo])
+                let diff = try registry.diff(old, new)
+                try DrillSession.current(in: workspace)?.recordLook(
+                    at: diff, by: Common.currentUser(console), now: env.now)
+                return try Common.emit(diff, invocation, console) { diff.render(&$0, from: old, to: new) }
+            },
+            CommandSpec(
+                name: "log", abstract: "Show the registry's hash-chained event log, oldest first.",
+                options: [logLimit, logKind, Common.workspace, Common.json]
+            ) { invocation, console in
+                let (workspace, registry) = try Common.registry(invocation, console, env)
+                var events = DrillSession.visible(try registry.events(), in: workspace)
+                if let kind = try invocation[logKind] { events = events.filter { $0.kind == kind } }
+                if let limit = try invocation[logLimit] { events = Array(events.suffix(limit)) }
+                return try Common.emit(events, invocation, console) { out in
+                    for event in events { out.line(event.logLine(out)) }
+                }
+            },
+            CommandSpec(
+                name: "tag", abstract: "Point a tag at a version (an atomic move, recorded as an event).",
+                arguments: [tagName, tagRef], options: [tagBy, tagReason, Common.workspace, Common.json]
+            ) { invocation, console in
+                let (_, registry) = try Common.registry(invocation, console, env)
+                let name = try invocation[tagName]
+                try Registry.validateTagName(name)
+                let by = try required(
+                    invocation[tagBy], "--by", hint: "every tag move records who made it, pass --by NAME")
+                let reason = try required(
+                    invocation[tagReason], "--reason", hint: "every change needs a reason, pass --reason TEXT")
+                let record = try registry.resolve(try invocation[tagRef])
+                let event = try registry.moveTag(name, to: record.id, by: by, reason: reason)
+                if try invocation[Common.json] {
+                    try Common.printJSON(event, console)
+                } else {
+                    let from = event.data["from"].map { String($0.prefix(12)) } ?? "(new tag)"
+                    console.out("Moved \(name): \(from) → #\(record.seq) \(record.shortID) (event #\(event.seq))")
+                }
+                return 0
+            },
+            CommandSpec(
+                name: "tags", abstract: "List tags and the versions they point to.",
+                options: [Common.workspace, Common.json]
+            ) { invocation, console in
+                let (_, registry) = try Common.registry(invocation, console, env)
+                return try Common.emit(registry.tags(), invocation, console) { $0.write(try registry.tagTable()) }
+            },
+            CommandSpec(
+                name: "checkout", abstract: "Write a version's components into a new folder.",
+                arguments: [checkoutRef, checkoutFolder], options: [Common.workspace]
+            ) { invocation, console in
+                let (_, registry) = try Common.registry(invocation, console, env)
+                let record = try registry.resolve(try invocation[checkoutRef])
+                let destination = Common.path(try invocation[checkoutFolder], console)
+                try registry.checkout(record, into: destination)
+                console.out("Checked out #\(record.seq) \(record.shortID) into \(destination)")
+                return 0
+            },
+            CommandSpec(
+                name: "fsck",
+                abstract: "Verify the event chain, every version, every object, every tag and the request log.",
+                discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
+                options: [repairIndex, Common.workspace, Common.json]
+            ) { invocation, console in
+                let (_, registry) = try Common.registry(invocation, console, env)
+                let requests = AttributionLog(registryRoot: registry.root)
+                let repaired = try invocation[repairIndex] ? try requests.rebuildIndex() : nil
+                var report = registry.fsck()
+                report.problems += requests.verify()
+                if !(try invocation[Common.json]), let repaired {
+                    console.out("Rebuilt the request index: \(repaired) requests.")
+                }
+                try Common.emit(report, invocation, console)
+                return report.ok ? 0 : 1
+            },
         ]
     }
 
     static let initFolder = Argument<String?>(
         optional: "dir", help: "Where to create the workspace (default: ./\(Workspace.defaultFolderName)).")
 
-    static func initSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "init",
-            abstract: "Create a lab workspace with the bundled toy system and an empty registry.",
-            discussion: """
-                The folder must not exist yet or be empty; missing parent folders are created, as 'git init'
-                does. Nothing is written when init fails.
-                """,
-            arguments: [initFolder], options: [Common.json]
-        ) { invocation, console in
-            let target = Common.path(try invocation[initFolder] ?? Workspace.defaultFolderName, console)
-            let workspace = try WorkspaceSetup.create(at: target, actor: Common.currentUser(console), now: env.now)
-            return try Common.emit(["workspace": workspace.root], invocation, console) {
-                WorkspaceSetup.renderCreated(&$0, workspace, from: console.currentDirectory)
-            }
-        }
-    }
-
-    static func versionsSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "versions", abstract: "List every registered version, oldest first.",
-            options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
-            try Common.emit(
-                VersionList(versions: try registry.versionSummaries(), tags: registry.tags()), invocation, console)
-            return 0
-        }
-    }
-
     static let showRef = Common.ref("ref", "A version: #N, an id prefix, a tag, or TAG~N.")
-
-    static func showSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "show", abstract: "Show one version: components, lineage, metadata, tags and its events.",
-            arguments: [showRef], options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let (workspace, registry) = try Common.registry(invocation, console, env)
-            let record = try registry.resolve(try invocation[showRef])
-            let shown = ShownVersion(
-                record: record, tags: registry.tags().filter { $0.value == record.id }.map(\.key).sorted(),
-                events: DrillSession.visible(try registry.events(aboutVersion: record.id), in: workspace),
-                collected: try registry.collection(of: record.id))
-            return try Common.emit(shown, invocation, console)
-        }
-    }
 
     static let diffFrom = Common.ref("from", "The older version: #N, an id prefix or a tag.")
     static let diffTo = Common.ref("to", "The newer version: #N, an id prefix or a tag.")
-
-    static func diffSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "diff", abstract: "Compare two versions component by component, with line diffs for text.",
-            arguments: [diffFrom, diffTo], options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let (workspace, registry) = try Common.registry(invocation, console, env)
-            let old = try registry.resolve(try invocation[diffFrom])
-            let new = try registry.resolve(try invocation[diffTo])
-            let diff = try registry.diff(old, new)
-            try DrillSession.current(in: workspace)?.recordLook(
-                at: diff, by: Common.currentUser(console), now: env.now)
-            return try Common.emit(diff, invocation, console) { diff.render(&$0, from: old, to: new) }
-        }
-    }
 
     static let logLimit = Option<Int?>(
         "limit", "n", help: "Show only the last N events.",
         check: { $0 > 0 ? nil : "--limit must be a positive number, not \($0)." })
     static let logKind = Option<String?>("kind", "kind", help: "Show only events of this kind (e.g. tag.moved).")
 
-    static func logSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "log", abstract: "Show the registry's hash-chained event log, oldest first.",
-            options: [logLimit, logKind, Common.workspace, Common.json]
-        ) { invocation, console in
-            let (workspace, registry) = try Common.registry(invocation, console, env)
-            var events = DrillSession.visible(try registry.events(), in: workspace)
-            if let kind = try invocation[logKind] { events = events.filter { $0.kind == kind } }
-            if let limit = try invocation[logLimit] { events = Array(events.suffix(limit)) }
-            return try Common.emit(events, invocation, console) { out in
-                for event in events { out.line(event.logLine(out)) }
-            }
-        }
-    }
-
     static let tagName = Argument<String>("name", help: "The tag (letters, digits, '.', '_', '-').")
     static let tagRef = Common.ref("ref", "The version to point it at: #N, an id prefix or a tag.")
     static let tagBy = Option<String?>("by", "name", help: "Who moves the tag (required).", required: true)
     static let tagReason = Option<String?>("reason", "text", help: "Why (required).", required: true)
-
-    static func tagSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "tag", abstract: "Point a tag at a version (an atomic move, recorded as an event).",
-            arguments: [tagName, tagRef], options: [tagBy, tagReason, Common.workspace, Common.json]
-        ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
-            let name = try invocation[tagName]
-            try Registry.validateTagName(name)
-            let by = try required(invocation[tagBy], "--by", hint: "every tag move records who made it, pass --by NAME")
-            let reason = try required(
-                invocation[tagReason], "--reason", hint: "every change needs a reason, pass --reason TEXT")
-            let record = try registry.resolve(try invocation[tagRef])
-            let event = try registry.moveTag(name, to: record.id, by: by, reason: reason)
-            if try invocation[Common.json] {
-                try Common.printJSON(event, console)
-            } else {
-                let from = event.data["from"].map { String($0.prefix(12)) } ?? "(new tag)"
-                console.out("Moved \(name): \(from) → #\(record.seq) \(record.shortID) (event #\(event.seq))")
-            }
-            return 0
-        }
-    }
 
     /// A metadata option that must be given and not blank.
     static func required(_ value: String?, _ field: String, hint: String) throws -> String {
@@ -137,52 +153,8 @@ enum RegistryCommands {
         return value
     }
 
-    static func tagsSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "tags", abstract: "List tags and the versions they point to.",
-            options: [Common.workspace, Common.json]
-        ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
-            return try Common.emit(registry.tags(), invocation, console) { $0.write(try registry.tagTable()) }
-        }
-    }
-
     static let checkoutRef = Common.ref("ref", "The version to materialise: #N, an id prefix or a tag.")
     static let checkoutFolder = Argument<String>("dir", help: "A new or empty folder to write the components into.")
 
-    static func checkoutSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "checkout", abstract: "Write a version's components into a new folder.",
-            arguments: [checkoutRef, checkoutFolder], options: [Common.workspace]
-        ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
-            let record = try registry.resolve(try invocation[checkoutRef])
-            let destination = Common.path(try invocation[checkoutFolder], console)
-            try registry.checkout(record, into: destination)
-            console.out("Checked out #\(record.seq) \(record.shortID) into \(destination)")
-            return 0
-        }
-    }
-
     static let repairIndex = Flag("repair-index", help: "Rebuild the request log's index from the log itself.")
-
-    static func fsckSpec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "fsck",
-            abstract: "Verify the event chain, every version, every object, every tag and the request log.",
-            discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
-            options: [repairIndex, Common.workspace, Common.json]
-        ) { invocation, console in
-            let (_, registry) = try Common.registry(invocation, console, env)
-            let requests = AttributionLog(registryRoot: registry.root)
-            let repaired = try invocation[repairIndex] ? try requests.rebuildIndex() : nil
-            var report = registry.fsck()
-            report.problems += requests.verify()
-            if !(try invocation[Common.json]), let repaired {
-                console.out("Rebuilt the request index: \(repaired) requests.")
-            }
-            try Common.emit(report, invocation, console)
-            return report.ok ? 0 : 1
-        }
-    }
 }
