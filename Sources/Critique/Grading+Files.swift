@@ -23,3 +23,13 @@ extension ScoreSheet {
         return text(selfCheck: practice ? Hints.selfCheck(self, key: key) : nil)
     }
 }
+
+extension CalibrationPack {
+    /// The three example findings for `key`'s folder, strongest first, each with the score it earns.
+    public static func levels(for key: AnswerKey, folder: String) -> [(name: String, text: String, score: Int)] {
+        let pack = make(for: key, folder: folder)
+        return [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)].map { name, text in
+            (name, text, Grader.grade(folder: folder, findingsText: text, key: key).score)
+        }
+    }
+}

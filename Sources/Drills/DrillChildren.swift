@@ -124,3 +124,39 @@ extension DrillSupervisor {
         probe.stop(grace: .zero)
     }
 }
+
+extension DrillChild {
+    /// `drill traffic`: live customer traffic to the drill's service at `url`, with the campaign the noise fault
+    /// starts, until the drill process is gone. `say` prints the traffic's status lines.
+    public static func traffic(
+        url: String, rate: Double, seed: UInt64, in context: PlayContext, environment: [String: String],
+        say: @escaping @Sendable (String) -> Void
+    ) throws {
+        let campaign = CampaignWatch(context: context)
+        try untilOrphaned(environment: environment) {
+            _ = try LiveTraffic.run(
+                url: url, rate: rate, duration: nil, count: nil, seed: seed, campaign: { campaign.intents() },
+                in: context, status: say)
+        }
+    }
+
+    /// `drill monitor`: the drill's label-free monitor over `window` seconds of traffic in the drill's own
+    /// `workspace`, until the drill process is gone; `say` prints each alarm and recovery.
+    public static func monitor(
+        window: Double, in workspace: Workspace, now: @escaping @Sendable () -> Date, environment: [String: String],
+        sleep: (Duration) -> Void, say: (String) -> Void
+    ) throws {
+        guard let state = DrillState.load(in: workspace) else { throw DrillsError.noDrill }
+        let context = try PlayContext(workspace: workspace, now: now)
+        let orphaned = Orphaned(environment: environment)
+        var watch = DrillWatch(
+            drill: state.id, registryRoot: context.registry.root, since: state.startedAt, window: window)
+        try watch.run(in: context, until: orphaned, sleep: sleep) { outcome in
+            switch outcome {
+            case .alarm(let incident): say("ALARM: incident \(incident) opened by the monitor.")
+            case .recovered(let version): say("Recovered: live signals back within bounds on \(version.prefix(12)).")
+            case .quiet: break
+            }
+        }
+    }
+}

@@ -103,3 +103,23 @@ extension DrillRoom {
         return latest
     }
 }
+
+extension DrillSession {
+    /// Computes the live view every second (`sleep`), handing each to `draw` (with whether it is the first), until
+    /// the drill ends.
+    public func watch(
+        now: @escaping @Sendable () -> Date, sleep: (Duration) -> Void,
+        draw: (_ view: DrillLiveView, _ first: Bool) -> Void
+    ) throws {
+        let context = try context(now: now)
+        let feed = DrillSignalFeed()
+        var first = true
+        while true {
+            let view = try DrillLiveView.compute(state: state, in: context, feed: feed)
+            draw(view, first)
+            first = false
+            if view.endedAt != nil || DrillRoom(Workspace(root: state.room)).active()?.id != state.id { return }
+            sleep(.seconds(1))
+        }
+    }
+}

@@ -1,6 +1,6 @@
 // A lab session as the lab commands use it: the lab a command means, and what to do next after a start or a
 // reset.
-import Foundation
+public import Foundation
 public import Terminal
 
 extension LabSession {
@@ -22,5 +22,17 @@ extension LabSession {
         let tour = try tour(evidence)
         lab.renderClock(&out, evidence: evidence)
         tour?.render(&out, workspace: workspace, currentDirectory: currentDirectory)
+    }
+}
+
+extension LabSession {
+    /// What `lab start` prints once `lab` is set up (`continued`: when an unfinished attempt began): its title,
+    /// goal and README (relative to `currentDirectory`), the clock of a timed lab, and the next instructions.
+    public func renderStarted(_ out: inout TextOutput, _ lab: Lab, continued: Date?, currentDirectory: String) throws {
+        let readme = try catalog.readme(for: lab, in: workspace)
+        let shown =
+            readme.hasPrefix(currentDirectory + "/") ? String(readme.dropFirst(currentDirectory.count + 1)) : readme
+        lab.renderStart(&out, continued: continued, readme: shown)
+        try renderNext(&out, after: lab, currentDirectory: currentDirectory)
     }
 }

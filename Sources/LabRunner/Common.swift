@@ -115,11 +115,6 @@ enum Common {
 
     static func currentUser(_ console: Console) -> String { currentUser(console.environment) }
 
-    /// A path shown relative to `base` when it is inside it.
-    static func displayPath(_ path: String, from base: String) -> String {
-        path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
-    }
-
     /// This binary, so children and lab scripts run the same kit.
     static func executablePath() -> String? {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath

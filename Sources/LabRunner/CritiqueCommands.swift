@@ -103,16 +103,13 @@ enum CritiqueCommands {
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
                     let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-                    let pack = CalibrationPack.make(for: key, folder: folder)
-                    let levels = [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)]
                     let out = try invocation[examplesFolder].map { _ in
                         try required(examplesFolder, invocation, console)
                     }
                     if let out, (out + "/").hasPrefix(folder + "/") {
                         throw CritiqueError.keyInsideFolder(key: out, folder: folder)
                     }
-                    for (name, text) in levels {
-                        let score = Grader.grade(folder: folder, findingsText: text, key: key).score
+                    for (name, text, score) in CalibrationPack.levels(for: key, folder: folder) {
                         if let out {
                             try Common.write(Data(text.utf8), to: "\(out)/\(name).txt")
                             console.out("\(name): \(score)/100  (\(out)/\(name).txt)")

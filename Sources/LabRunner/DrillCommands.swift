@@ -179,28 +179,16 @@ enum DrillStatusCommand {
         ) { invocation, console in
             let drill = try DrillCommands.running(invocation, console)
             let context = try drill.context(now: env.now)
-            if try invocation[Common.json] {
-                try Common.printJSON(try DrillLiveView.compute(state: drill.state, in: context), console)
-                return 0
-            }
-            guard console.stdoutIsTerminal, !(try invocation[once]) else {
-                console.out(try DrillLiveView.compute(state: drill.state, in: context).text(TextOutput(for: console)))
-                return 0
+            if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[once] {
+                let view = try DrillLiveView.compute(state: drill.state, in: context)
+                return try Common.emit(view, invocation, console) { $0.line(view.text($0)) }
             }
             // Redraw in place until Ctrl-C (which ends the process) or the drill ends.
-            let feed = DrillSignalFeed()
-            var first = true
-            while true {
-                let view = try DrillLiveView.compute(state: drill.state, in: context, feed: feed)
+            try drill.watch(now: env.now, sleep: env.sleep) { view, first in
                 console.redraw(view.text(TextOutput(for: console)), first: first)
-                first = false
-                if view.endedAt != nil || DrillRoom(Workspace(root: drill.state.room)).active()?.id != drill.state.id {
-                    console.out(
-                        "Drill \(drill.state.id) has ended; its debrief is 'LabRunner drill report \(drill.state.id)'.")
-                    return 0
-                }
-                env.sleep(.seconds(1))
             }
+            console.out("Drill \(drill.state.id) has ended; its debrief is 'LabRunner drill report \(drill.state.id)'.")
+            return 0
         }
     }
 }
@@ -214,36 +202,21 @@ enum DrillChildCommands {
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let seed = try invocation[seedOption]
-                let (url, perSecond) = (try invocation[target], try invocation[rate])
-                let campaign = CampaignWatch(context: context)
-                try DrillChild.untilOrphaned(environment: console.environment) {
-                    _ = try LiveTraffic.run(
-                        url: url, rate: perSecond, duration: nil, count: nil, seed: seed,
-                        campaign: { campaign.intents() },
-                        in: context
-                    ) { console.out($0) }
-                }
+                try DrillChild.traffic(
+                    url: try invocation[target], rate: try invocation[rate], seed: seed, in: context,
+                    environment: console.environment, say: { console.out($0) })
                 return 0
             },
             CommandSpec(
                 name: "monitor", abstract: "The drill's label-free monitor (drill start runs it).",
                 options: [window, Common.workspace]
             ) { invocation, console in
+                // The window is read once the drill is known to be there: no drill is the first thing to say.
                 let workspace = try Common.workspace(invocation, console)
-                guard let state = DrillState.load(in: workspace) else { throw DrillsError.noDrill }
-                let context = try PlayContext(workspace: workspace, now: env.now)
-                let orphaned = DrillChild.Orphaned(environment: console.environment)
-                var watch = DrillWatch(
-                    drill: state.id, registryRoot: context.registry.root, since: state.startedAt,
-                    window: try invocation[window])
-                try watch.run(in: context, until: orphaned, sleep: env.sleep) { outcome in
-                    switch outcome {
-                    case .alarm(let incident): console.out("ALARM: incident \(incident) opened by the monitor.")
-                    case .recovered(let version):
-                        console.out("Recovered: live signals back within bounds on \(version.prefix(12)).")
-                    case .quiet: break
-                    }
-                }
+                guard DrillState.load(in: workspace) != nil else { throw DrillsError.noDrill }
+                try DrillChild.monitor(
+                    window: try invocation[window], in: workspace, now: env.now, environment: console.environment,
+                    sleep: env.sleep, say: { console.out($0) })
                 return 0
             },
         ]

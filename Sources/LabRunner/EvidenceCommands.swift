@@ -114,24 +114,9 @@ enum ProofCommands {
                     environment: console.environment)
                 let result = try ProofBundle.make(request, now: env.now)
                 try Common.write(result.data, to: out)
-                if try invocation[Common.json] {
-                    struct Output: Encodable {
-                        var path: String
-                        var bytes: Int
-                        var signed: Bool
-                        var statement: Statement
-                    }
-                    try Common.printJSON(
-                        Output(path: out, bytes: result.data.count, signed: result.signed, statement: result.statement),
-                        console)
-                    return 0
+                return try Common.emit(result.json(path: out), invocation, console) {
+                    result.render(&$0, named: given ?? out)
                 }
-                console.out(
-                    "Wrote \(given ?? out): \(result.statement.subject.count) members, "
-                        + "\(result.statement.predicate.labs.count) lab(s), events up to #\(result.statement.predicate.eventLog.seq)"
-                        + (result.signed ? ", signed." : "."))
-                console.out("Anyone can check it with: LabRunner verify \(given ?? out)")
-                return 0
             },
             CommandSpec(
                 name: "verify",
@@ -155,11 +140,7 @@ enum ProofCommands {
                         path: Common.path(given, console), catalog: try LabCatalog.embedded(),
                         kitVersion: LabRunnerApp.version, allowedSigners: signers.map { Common.path($0, console) },
                         identity: try invocation[identity], environment: console.environment))
-                if try invocation[Common.json] {
-                    try Common.printJSON(report, console)
-                    return report.ok ? 0 : 1
-                }
-                console.show { report.render(&$0, bundle: given) }
+                try Common.emit(report, invocation, console) { report.render(&$0, bundle: given) }
                 return report.ok ? 0 : 1
             },
         ]

@@ -133,19 +133,12 @@ enum PilotCommands {
         ) { invocation, console in
             let html = try invocation[format] == "html"
             let quarter = try invocation[pilotQuarter]
-            var flags: [(String, Double)] = []
-            for (key, option) in zip(PaybackInputs.keys, inputs) {
-                if let value = try invocation[option] { flags.append((key.key, value)) }
+            let flags = try zip(PaybackInputs.keys, inputs).compactMap { key, option in
+                try invocation[option].map { (key.key, $0) }
             }
-            var file: [(String, Double)] = []
-            if let given = try invocation[inputsFile] {
-                guard let data = FileManager.default.contents(atPath: Common.path(given, console)) else {
-                    throw DrillsError.inputsUnreadable(path: given)
-                }
-                file = try PaybackInputs.parseFile(data, path: given)
-            }
+            let file = try invocation[inputsFile].map { try PaybackInputs.readFile($0, at: Common.path($0, console)) }
             let assembled = try PaybackInputs.assemble(
-                flags: flags, file: file, measured: try measurements(invocation, console, env, quarter: quarter))
+                flags: flags, file: file ?? [], measured: try measurements(invocation, console, env, quarter: quarter))
             let result = PaybackModel.compute(assembled)
             return try Common.emit(result, invocation, console) {
                 $0.write(html ? PaybackPage.html(result) : PaybackPage.markdown(result))
@@ -165,8 +158,6 @@ enum PilotCommands {
         } catch RegistryError.workspaceNotFound where explicit == nil {
             return []
         }
-        let registry = try Registry(root: workspace.registryPath, now: env.now)
-        return PaybackModel.measure(
-            events: try registry.events(), now: env.now(), quarter: quarter, drills: try DrillRoom(workspace).records())
+        return try PaybackModel.measure(in: workspace, now: env.now, quarter: quarter)
     }
 }

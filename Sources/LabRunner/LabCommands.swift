@@ -50,11 +50,9 @@ enum LabCommands {
                     let session = LabSession(
                         catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
                     let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
-                    let readme = Common.displayPath(
-                        try catalog.readme(for: lab, in: session.workspace), from: console.currentDirectory)
-                    console.show { lab.renderStart(&$0, continued: continued, readme: readme) }
                     try console.show {
-                        try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory)
+                        try session.renderStarted(
+                            &$0, lab, continued: continued, currentDirectory: console.currentDirectory)
                     }
                     return 0
                 },

@@ -31,20 +31,11 @@ enum ModelCommands {
                 options: [data, trainingSeed, weightsOut, Common.workspace, Common.json]
             ) { invocation, console in
                 let workspace = try Common.workspace(invocation, console)
-                let dataPath = try invocation[data].map { Common.path($0, console) } ?? workspace.trainingDataPath
-                let outPath =
-                    try invocation[weightsOut].map { Common.path($0, console) } ?? workspace.systemPath
-                    + "/weights.json"
-                guard let csv = FileManager.default.contents(atPath: dataPath) else {
-                    throw PlaybookError.invalid(
-                        "Cannot read training data \(dataPath); check the path given to --data.")
-                }
-                let run = try Training.run(
-                    csv: csv, dataPath: dataPath, outPath: outPath, seed: try invocation[trainingSeed],
-                    by: Common.currentUser(console), in: workspace, now: env.now)
-                return try Common.emit(run.json(weights: outPath), invocation, console) {
-                    run.render(&$0, weights: outPath, data: dataPath)
-                }
+                let report = try Training.run(
+                    data: try invocation[data].map { Common.path($0, console) },
+                    weights: try invocation[weightsOut].map { Common.path($0, console) },
+                    seed: try invocation[trainingSeed], by: Common.currentUser(console), in: workspace, now: env.now)
+                return try Common.emit(report, invocation, console)
             },
             CommandSpec(
                 name: "eval", abstract: "Run eval suites and compare versions statistically.",

@@ -5,8 +5,10 @@ import Terminal
 
 enum MorePlayCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
-        let onset = PlayCommands.pastTime(
-            "onset", help: "When the symptom started (ISO 8601 UTC, 'now', or -15m; required).", env, required: true)
+        let onset = Option<Date>(
+            "onset", "time", help: "When the symptom started (ISO 8601 UTC, 'now', or -15m; required).",
+            missing: "Missing --onset TIME: say when the symptom started, e.g. --onset -30m."
+        ) { try TimeParsing.pastTime($0, now: env.now()) }
         let reportedAt = PlayCommands.pastTime(
             "reported-at", help: "When the complaint was made (default: now); later changes cannot explain it.", env)
         return [
@@ -61,9 +63,7 @@ enum MorePlayCommands {
                 options: [onset, reportedAt, category, complaint, investigator, Common.workspace, Common.json]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
-                guard let onsetTime = try invocation[onset] else {
-                    throw UsageError("Missing --onset TIME: say when the symptom started, e.g. --onset -30m.")
-                }
+                let onsetTime = try invocation[onset]
                 let reported = try invocation[reportedAt]
                 return try Common.emit(
                     try console.withProgress("paired evals") {

@@ -114,11 +114,9 @@ enum PlayCommands {
                         options: [branchFrom, ttl, startedBy, Common.workspace, Common.json]
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
-                        guard let from = try invocation[branchFrom] else {
-                            throw UsageError("Missing --from REF: an experiment branches from a registered version.")
-                        }
                         let experiment = try Experiments.start(
-                            name: try invocation[experimentName], from: from, ttl: try invocation[ttl],
+                            name: try invocation[experimentName], from: try invocation[branchFrom],
+                            ttl: try invocation[ttl],
                             by: try invocation[startedBy], in: context)
                         return try Common.emit(experiment, invocation, console) { experiment.renderStarted(&$0) }
                     },
@@ -146,8 +144,8 @@ enum PlayCommands {
     }
 
     /// A time option such as `--detected-at`: ISO 8601 UTC, 'now' or a relative -15m, read against `env`'s clock.
-    static func pastTime(_ name: String, help: String, _ env: AppEnvironment, required: Bool = false) -> Option<Date?> {
-        Option(name, "time", help: help, required: required) { try TimeParsing.pastTime($0, now: env.now()) }
+    static func pastTime(_ name: String, help: String, _ env: AppEnvironment) -> Option<Date?> {
+        Option(name, "time", help: help) { try TimeParsing.pastTime($0, now: env.now()) }
     }
 
     // MARK: Play 1
@@ -192,8 +190,9 @@ enum PlayCommands {
 
     static let experimentName = Argument<String>(
         "name", help: "The experiment's name (letters, digits, '.', '_', '-').")
-    static let branchFrom = Option<String?>(
-        "from", "ref", help: "The registered parent to branch from (required).", required: true)
+    static let branchFrom = Option<String>(
+        "from", "ref", help: "The registered parent to branch from (required).",
+        missing: "Missing --from REF: an experiment branches from a registered version.")
     static let ttl = Option<String>(
         "ttl", "duration", help: "Retention window of its versions.", default: Experiments.defaultTTL)
     static let startedBy = Common.by("Who runs it (default: $USER).")

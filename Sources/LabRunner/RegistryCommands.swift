@@ -73,21 +73,10 @@ enum RegistryCommands {
                 arguments: [tagName, tagRef], options: [tagBy, tagReason, Common.workspace, Common.json]
             ) { invocation, console in
                 let (_, registry) = try Common.registry(invocation, console, env)
-                let name = try invocation[tagName]
-                try Registry.validateTagName(name)
-                let by = try required(
-                    invocation[tagBy], "--by", hint: "every tag move records who made it, pass --by NAME")
-                let reason = try required(
-                    invocation[tagReason], "--reason", hint: "every change needs a reason, pass --reason TEXT")
-                let record = try registry.resolve(try invocation[tagRef])
-                let event = try registry.moveTag(name, to: record.id, by: by, reason: reason)
-                if try invocation[Common.json] {
-                    try Common.printJSON(event, console)
-                } else {
-                    let from = event.data["from"].map { String($0.prefix(12)) } ?? "(new tag)"
-                    console.out("Moved \(name): \(from) → #\(record.seq) \(record.shortID) (event #\(event.seq))")
-                }
-                return 0
+                let move = try registry.moveTag(
+                    try invocation[tagName], toRef: try invocation[tagRef], by: try invocation[tagBy],
+                    reason: try invocation[tagReason])
+                return try Common.emit(move, invocation, console)
             },
             CommandSpec(
                 name: "tags", abstract: "List tags and the versions they point to.",
@@ -144,14 +133,6 @@ enum RegistryCommands {
     static let tagRef = Common.ref("ref", "The version to point it at: #N, an id prefix or a tag.")
     static let tagBy = Option<String?>("by", "name", help: "Who moves the tag (required).", required: true)
     static let tagReason = Option<String?>("reason", "text", help: "Why (required).", required: true)
-
-    /// A metadata option that must be given and not blank.
-    static func required(_ value: String?, _ field: String, hint: String) throws -> String {
-        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RegistryError.missingMetadata(field: field, hint: hint)
-        }
-        return value
-    }
 
     static let checkoutRef = Common.ref("ref", "The version to materialise: #N, an id prefix or a tag.")
     static let checkoutFolder = Argument<String>("dir", help: "A new or empty folder to write the components into.")

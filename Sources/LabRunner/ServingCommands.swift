@@ -84,16 +84,11 @@ enum TrafficCommands {
                     let report = try LiveTraffic.run(
                         url: target, rate: try invocation[rate] ?? 50, duration: duration, count: count, seed: seed,
                         in: context
-                    ) { line in
-                        if console.stdoutIsTerminal { console.rewriteLine(line) }
-                    }
+                    ) { if console.stdoutIsTerminal { console.rewriteLine($0) } }
                     if console.stdoutIsTerminal { console.rewriteLine("") }
-                    if try invocation[Common.json] {
-                        try Common.printJSON(report, console)
-                        return 0
-                    }
-                    console.show { report.render(&$0, target: target) }
-                    return report.failed == 0 ? 0 : 1
+                    try Common.emit(report, invocation, console) { report.render(&$0, target: target) }
+                    // A script reading the JSON judges the failures itself.
+                    return try invocation[Common.json] || report.failed == 0 ? 0 : 1
                 }
                 let requests = try invocation[requestCount] ?? 200
                 let report = try console.withProgress("traffic") { update in

@@ -36,7 +36,8 @@ public struct EvalRunPlan: Sendable {
         let recorded = try record.map { _ in
             try EvalLedger.record(result, source: "eval run", actor: actor, in: context)
         }
-        return EvalRunReport(result: result, recorded: recorded != nil, temperature: system.temperature, repeats: repeats)
+        return EvalRunReport(
+            result: result, recorded: recorded != nil, temperature: system.temperature, repeats: repeats)
     }
 }
 

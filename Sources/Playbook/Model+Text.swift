@@ -1,23 +1,48 @@
-// The toy model's commands' results as output: a training run, and an eval run with whether it was recorded.
-import Foundation
+// The toy model's commands' results: a training run from files (the data read, the weights written), and an
+// eval run with whether it was recorded.
+public import Foundation
 public import Evals
+public import Registry
 public import Terminal
 
-extension TrainingRun {
-    /// What `train` prints; `weights` and `data` are the paths as the command resolved them.
-    public func render(_ out: inout TextOutput, weights: String, data: String) {
-        out.line(
-            "Trained \(weights) (sha256 \(weightsSHA256.prefix(12))) from \(data) (sha256 \(dataSHA256.prefix(12))), seed \(seed)"
-        )
-        out.line("Recorded as training run event #\(event): register checks weights against it.")
-    }
+/// `train`: a recorded training run, with the data it read and the weights file it wrote (as resolved).
+public struct TrainingReport: Encodable, Sendable {
+    public var run: TrainingRun
+    public var data: String
+    public var weights: String
 
-    /// What `train --json` prints.
-    public func json(weights: String) -> [String: String] {
-        [
-            "weights": weights, "weights_sha256": weightsSHA256, "data_sha256": dataSHA256, "seed": String(seed),
-            "training_event": String(event),
-        ]
+    /// As `train --json` prints it.
+    public func encode(to encoder: any Encoder) throws {
+        try [
+            "weights": weights, "weights_sha256": run.weightsSHA256, "data_sha256": run.dataSHA256,
+            "seed": String(run.seed), "training_event": String(run.event),
+        ].encode(to: encoder)
+    }
+}
+
+extension TrainingReport: TextRendering {
+    public func render(_ out: inout TextOutput) {
+        out.line(
+            "Trained \(weights) (sha256 \(run.weightsSHA256.prefix(12))) from \(data) (sha256 \(run.dataSHA256.prefix(12))), seed \(run.seed)"
+        )
+        out.line("Recorded as training run event #\(run.event): register checks weights against it.")
+    }
+}
+
+extension Training {
+    /// `train`: trains on the CSV at `dataPath` (default: the workspace's training data), writes the weights to
+    /// `weightsPath` (default: system/weights.json) and records the run.
+    public static func run(
+        data dataPath: String?, weights weightsPath: String?, seed: UInt64, by actor: String, in workspace: Workspace,
+        now: @escaping @Sendable () -> Date
+    ) throws -> TrainingReport {
+        let data = dataPath ?? workspace.trainingDataPath
+        let weights = weightsPath ?? workspace.systemPath + "/weights.json"
+        guard let csv = FileManager.default.contents(atPath: data) else {
+            throw PlaybookError.invalid("Cannot read training data \(data); check the path given to --data.")
+        }
+        let run = try run(csv: csv, dataPath: data, outPath: weights, seed: seed, by: actor, in: workspace, now: now)
+        return TrainingReport(run: run, data: data, weights: weights)
     }
 }
 

@@ -170,6 +170,25 @@ public struct Option<Value: Sendable>: OptionDeclaration {
             read: { given, _ in try parse(given ?? defaultText) })
     }
 
+    /// An option that must be given: reading it without one throws `missing`, the sentence saying why it is
+    /// needed, as a usage error. The usage line shows it without brackets.
+    public init(
+        _ name: String, _ valueName: String, short: Character? = nil, help: String, missing: String,
+        parse: @escaping @Sendable (String) throws -> Value
+    ) {
+        self.init(
+            spec: .value(name, valueName, short: short, help: help, required: true),
+            read: { given, _ in
+                guard let given else { throw UsageError(missing) }
+                return try parse(given)
+            })
+    }
+
+    public init(_ name: String, _ valueName: String, short: Character? = nil, help: String, missing: String)
+    where Value: OptionValue {
+        self.init(name, valueName, short: short, help: help, missing: missing) { try Value.parse($0, option: name) }
+    }
+
     /// A text option whose default comes from the environment (such as the user's name); `help` says which.
     public init(
         _ name: String, _ valueName: String, short: Character? = nil, help: String,
