@@ -142,13 +142,18 @@ extension Lab {
 }
 
 extension GradeReport {
-    /// The report in `format` (text, json, junit or markdown), as `lab check` and `lab grade` print it.
-    public func render(_ out: inout TextOutput, format: String) throws {
+    /// The shapes a grade is printed in.
+    public enum Format: String, OptionChoice, Sendable {
+        case text, json, junit, markdown
+    }
+
+    /// The report in `format`, as `lab check` and `lab grade` print it.
+    public func render(_ out: inout TextOutput, format: Format) throws {
         switch format {
-        case "json": out.write(try json() + "\n")
-        case "junit": out.write(junit() + "\n")
-        case "markdown": out.write(markdown() + "\n")
-        default: out.line(text { text, passed in out.styled(text, passed ? .green : .red) })
+        case .json: out.write(try json() + "\n")
+        case .junit: out.write(junit() + "\n")
+        case .markdown: out.write(markdown() + "\n")
+        case .text: out.line(text { text, passed in out.styled(text, passed ? .green : .red) })
         }
     }
 }

@@ -9,6 +9,8 @@ enum Common {
     static let workspace = Option<String?>(
         "workspace", "dir", help: "The workspace to use (default: found from the current folder).")
     static let json = Flag("json", help: "Print the result as JSON for scripts.")
+    /// The two options every command that reads a workspace and prints a result takes, last in its list.
+    static let io: [any OptionDeclaration] = [workspace, json]
     static let out = Option<String?>("out", "file", help: "Also save the result as JSON in this file.")
     static let yes = Flag("yes", short: "y", help: "Answer yes to the confirmation question.")
 
@@ -119,4 +121,9 @@ enum Common {
     static func executablePath() -> String? {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
     }
+}
+
+/// A page printed as Markdown or as one HTML file.
+enum PageFormat: String, OptionChoice {
+    case md, html
 }

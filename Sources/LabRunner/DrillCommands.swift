@@ -38,9 +38,7 @@ enum DrillCommands {
                         """,
                     options: [
                         fault, seed, shipWindow, code, gameMasterFlag, rateOption, portOption, monitorWindow, actor,
-                        Common.workspace,
-                        Common.json,
-                    ]
+                    ] + Common.io
                 ) { invocation, console in
                     let room = try Common.workspace(invocation, console)
                     let plan =
@@ -92,10 +90,33 @@ enum DrillCommands {
                     )
                     return 0
                 },
-                DrillStatusCommand.spec(env),
+                CommandSpec(
+                    name: "status",
+                    abstract: "Watch the running drill: production, incident clock, laps, live signals, roles.",
+                    discussion: """
+                        Works from the team's workspace and from the drill's own. On a terminal it redraws every second
+                        until Ctrl-C; with --once, or when the output is not a terminal, it prints once. The same view is
+                        on the service at /drill (a page for the room's big screen) and /drill.json.
+                        """,
+                    options: [once] + Common.io
+                ) { invocation, console in
+                    let drill = try running(invocation, console)
+                    let context = try drill.context(now: env.now)
+                    if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[once] {
+                        let view = try DrillLiveView.compute(state: drill.state, in: context)
+                        return try Common.emit(view, invocation, console) { $0.line(view.text($0)) }
+                    }
+                    // Redraw in place until Ctrl-C (which ends the process) or the drill ends.
+                    try drill.watch(now: env.now, sleep: env.sleep) { view, first in
+                        console.redraw(view.text(TextOutput(for: console)), first: first)
+                    }
+                    console.out(
+                        "Drill \(drill.state.id) has ended; its debrief is 'LabRunner drill report \(drill.state.id)'.")
+                    return 0
+                },
                 CommandSpec(
                     name: "end", abstract: "End the running drill: stop its processes and write its record.",
-                    options: [actor, Common.workspace, Common.json]
+                    options: [actor] + Common.io
                 ) { invocation, console in
                     let drill = try running(invocation, console)
                     let json = try invocation[Common.json]
@@ -124,8 +145,31 @@ enum DrillCommands {
                     guard let code = state?.code ?? latest else { throw DrillsError.noDrill }
                     console.out(code)
                     return 0
-                }
-            ] + DrillChildCommands.all(env))
+                },
+                CommandSpec(
+                    name: "traffic", abstract: "Live customer traffic for a drill (drill start runs it).",
+                    options: [target, rate, seedOption, Common.workspace]
+                ) { invocation, console in
+                    let context = try Common.context(invocation, console, env)
+                    let seed = try invocation[seedOption]
+                    try DrillChild.traffic(
+                        url: try invocation[target], rate: try invocation[rate], seed: seed, in: context,
+                        environment: console.environment, say: { console.out($0) })
+                    return 0
+                },
+                CommandSpec(
+                    name: "monitor", abstract: "The drill's label-free monitor (drill start runs it).",
+                    options: [window, Common.workspace]
+                ) { invocation, console in
+                    // The window is read once the drill is known to be there: no drill is the first thing to say.
+                    let workspace = try Common.workspace(invocation, console)
+                    guard DrillState.load(in: workspace) != nil else { throw DrillsError.noDrill }
+                    try DrillChild.monitor(
+                        window: try invocation[window], in: workspace, now: env.now, environment: console.environment,
+                        sleep: env.sleep, say: { console.out($0) })
+                    return 0
+                },
+            ])
     }
 
     /// The running drill these commands act on, or the refusal naming why there is none.
@@ -157,70 +201,14 @@ enum DrillCommands {
         "monitor-window", "s", help: "Seconds of live traffic each label-free comparison looks at.", default: 20,
         check: { (5...600).contains($0) ? nil : "--monitor-window must be from 5 to 600 seconds." })
 
-    // MARK: join, ack, end, code
+    // MARK: join, ack, status, end, code
 
     static let roleArgument = Argument<String>("role", help: "commander, scribe or operator.")
 
     static let gameMasterCode = Flag("gm", help: "Game master: show the running drill's code.")
-}
-
-enum DrillStatusCommand {
     static let once = Flag("once", help: "Print once instead of redrawing every second.")
 
-    static func spec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "status", abstract: "Watch the running drill: production, incident clock, laps, live signals, roles.",
-            discussion: """
-                Works from the team's workspace and from the drill's own. On a terminal it redraws every second
-                until Ctrl-C; with --once, or when the output is not a terminal, it prints once. The same view is
-                on the service at /drill (a page for the room's big screen) and /drill.json.
-                """,
-            options: [once, Common.workspace, Common.json]
-        ) { invocation, console in
-            let drill = try DrillCommands.running(invocation, console)
-            let context = try drill.context(now: env.now)
-            if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[once] {
-                let view = try DrillLiveView.compute(state: drill.state, in: context)
-                return try Common.emit(view, invocation, console) { $0.line(view.text($0)) }
-            }
-            // Redraw in place until Ctrl-C (which ends the process) or the drill ends.
-            try drill.watch(now: env.now, sleep: env.sleep) { view, first in
-                console.redraw(view.text(TextOutput(for: console)), first: first)
-            }
-            console.out("Drill \(drill.state.id) has ended; its debrief is 'LabRunner drill report \(drill.state.id)'.")
-            return 0
-        }
-    }
-}
-
-enum DrillChildCommands {
-    static func all(_ env: AppEnvironment) -> [CommandSpec] {
-        [
-            CommandSpec(
-                name: "traffic", abstract: "Live customer traffic for a drill (drill start runs it).",
-                options: [target, rate, seedOption, Common.workspace]
-            ) { invocation, console in
-                let context = try Common.context(invocation, console, env)
-                let seed = try invocation[seedOption]
-                try DrillChild.traffic(
-                    url: try invocation[target], rate: try invocation[rate], seed: seed, in: context,
-                    environment: console.environment, say: { console.out($0) })
-                return 0
-            },
-            CommandSpec(
-                name: "monitor", abstract: "The drill's label-free monitor (drill start runs it).",
-                options: [window, Common.workspace]
-            ) { invocation, console in
-                // The window is read once the drill is known to be there: no drill is the first thing to say.
-                let workspace = try Common.workspace(invocation, console)
-                guard DrillState.load(in: workspace) != nil else { throw DrillsError.noDrill }
-                try DrillChild.monitor(
-                    window: try invocation[window], in: workspace, now: env.now, environment: console.environment,
-                    sleep: env.sleep, say: { console.out($0) })
-                return 0
-            },
-        ]
-    }
+    // MARK: the children drill start runs
 
     static let target = Option<String>("target", "url", help: "The drill's service.", default: "http://127.0.0.1:8088")
     static let rate = Option<Double>("rate", "r", help: "Requests per second.", default: 20)

@@ -20,7 +20,7 @@ enum DrillReportCommands {
                     median of the last 3 against the earlier ones), and for each person the roles they have not held in
                     their last 3 drills, so the team rotates. Works in the team's workspace or inside a drill's own.
                     """,
-                options: [Common.workspace, Common.json]
+                options: Common.io
             ) { invocation, console in
                 let room = try room(invocation, console)
                 let settings = try PlaybookSettings.load(room)
@@ -39,9 +39,9 @@ enum DrillReportCommands {
                     wrong, and the action items with owners. The HTML page is one static file: no scripts, fonts or
                     links. Default: the latest finished drill, as Markdown on standard output.
                     """,
-                arguments: [drillID], options: [format, file, Common.workspace, Common.json]
+                arguments: [drillID], options: [format, file] + Common.io
             ) { invocation, console in
-                let html = try invocation[format] == "html"
+                let html = try invocation[format] == .html
                 let room = try room(invocation, console)
                 let debrief = try DrillDebrief.load(try DrillRoom(room).finished(try invocation[drillID]), room: room)
                 if try invocation[Common.json] {
@@ -68,8 +68,6 @@ enum DrillReportCommands {
 
     static let drillID = Argument<String?>(
         optional: "id", help: "The drill, such as D-0001 (default: the latest finished one).")
-    static let format = Option<String>(
-        "format", "md|html", help: "The debrief's format.", default: "md",
-        check: { $0 == "md" || $0 == "html" ? nil : "--format must be md or html, not '\($0)'." })
+    static let format = Option<PageFormat>("format", "md|html", help: "The debrief's format.", default: .md)
     static let file = Option<String?>("out", "file", help: "Write the debrief to this file instead of standard output.")
 }

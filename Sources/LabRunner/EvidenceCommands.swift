@@ -62,7 +62,7 @@ enum ReportCommand {
                 Writes DIR/index.html (default: report/ in the workspace). The page has no scripts, fonts or
                 links, works offline and prints; the same registry always gives the same bytes.
                 """,
-            options: [folder, Common.workspace, Common.json]
+            options: [folder] + Common.io
         ) { invocation, console in
             let workspace = try Common.workspace(invocation, console)
             let given = try invocation[folder]
@@ -91,7 +91,7 @@ enum ProofCommands {
                     and statement.json, an in-toto Statement v1 listing every member with its SHA-256. With --sign
                     the statement is signed with your SSH key (ssh-keygen -Y sign, as git signs commits).
                     """,
-                options: [bundleFile, sign, signingKey, learner, Common.workspace, Common.json]
+                options: [bundleFile, sign, signingKey, learner] + Common.io
             ) { invocation, console in
                 let given = try invocation[bundleFile]
                 let out = Common.path(given ?? "", console)

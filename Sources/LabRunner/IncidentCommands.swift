@@ -23,7 +23,7 @@ enum IncidentCommands {
             subcommands: [
                 CommandSpec(
                     name: "open", abstract: "Open an incident; its detection time starts the rollback clock.",
-                    options: [symptom, detectedAt, by, Common.workspace, Common.json]
+                    options: [symptom, detectedAt, by] + Common.io
                 ) { invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let incident = try Incidents.open(
@@ -32,7 +32,7 @@ enum IncidentCommands {
                         marks: DrillSession.incidentMarks(in: context.workspace), in: context)
                     return try Common.emit(incident, invocation, console) { incident.renderOpened(&$0) }
                 },
-                CommandSpec(name: "list", abstract: "List incidents.", options: [Common.workspace, Common.json]) {
+                CommandSpec(name: "list", abstract: "List incidents.", options: Common.io) {
                     invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let incidents = Incidents.all(events: try context.registry.events())
@@ -40,7 +40,7 @@ enum IncidentCommands {
                 },
                 CommandSpec(
                     name: "show", abstract: "Show one incident.", arguments: [shownID],
-                    options: [Common.workspace, Common.json]
+                    options: Common.io
                 ) { invocation, console in
                     let context = try Common.context(invocation, console, env)
                     try Common.emit(
@@ -50,7 +50,7 @@ enum IncidentCommands {
                 },
                 CommandSpec(
                     name: "close", abstract: "Close an incident with its resolution.", arguments: [closedID],
-                    options: [resolution, by, Common.workspace, Common.json]
+                    options: [resolution, by] + Common.io
                 ) { invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let incident = try Incidents.close(
@@ -64,16 +64,8 @@ enum IncidentCommands {
 }
 
 enum PilotCommands {
-    static func quarter(_ help: String) -> Option<Quarter?> {
-        Option("quarter", "YYYY-Qn", help: help) { text in
-            guard let quarter = Quarter(parsing: text) else {
-                throw UsageError("--quarter must be a year and a quarter like 2026-Q4, not '\(text)'.")
-            }
-            return quarter
-        }
-    }
-
-    static let statsQuarter = quarter("One UTC quarter, e.g. 2026-Q4 (default: every quarter with activity).")
+    static let statsQuarter = Option<Quarter?>(
+        "quarter", "YYYY-Qn", help: "One UTC quarter, e.g. 2026-Q4 (default: every quarter with activity).")
 
     static func statsSpec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
@@ -87,7 +79,7 @@ enum PilotCommands {
                 named bad by a real incident, divided by all production deployments in the quarter; recovery is
                 the median time to restored of the quarter's real incidents.
                 """,
-            options: [statsQuarter, Common.workspace, Common.json]
+            options: [statsQuarter] + Common.io
         ) { invocation, console in
             let quarter = try invocation[statsQuarter]
             let context = try Common.context(invocation, console, env)
@@ -100,10 +92,9 @@ enum PilotCommands {
 
     static let inputsFile = Option<String?>(
         "inputs", "file", help: "A JSON object of inputs, e.g. {\"loaded_rate\": 120}.")
-    static let format = Option<String>(
-        "format", "md|html", help: "The page's format.", default: "md",
-        check: { $0 == "md" || $0 == "html" ? nil : "--format must be md or html, not '\($0)'." })
-    static let pilotQuarter = quarter("The pilot quarter to measure (default: the current one).")
+    static let format = Option<PageFormat>("format", "md|html", help: "The page's format.", default: .md)
+    static let pilotQuarter = Option<Quarter?>(
+        "quarter", "YYYY-Qn", help: "The pilot quarter to measure (default: the current one).")
     /// One option per input of the payback model, each checked against the input's range.
     static let inputs = PaybackInputs.keys.map { key in
         Option<Double?>(
@@ -131,7 +122,7 @@ enum PilotCommands {
                 """,
             options: [inputsFile, format, pilotQuarter] + inputs + [Common.workspace, Common.json]
         ) { invocation, console in
-            let html = try invocation[format] == "html"
+            let html = try invocation[format] == .html
             let quarter = try invocation[pilotQuarter]
             let flags = try zip(PaybackInputs.keys, inputs).compactMap { key, option in
                 try invocation[option].map { (key.key, $0) }

@@ -19,7 +19,7 @@ enum LabCommands {
             subcommands: [
                 CommandSpec(
                     name: "list", abstract: "List the labs with your progress in each, graded from the registry.",
-                    options: [Common.workspace, Common.json]
+                    options: Common.io
                 ) { invocation, console in
                     let catalog = try catalog(console)
                     // Outside a workspace the list still shows, with nothing started.
@@ -58,19 +58,13 @@ enum LabCommands {
                 },
                 CommandSpec(
                     name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
-                    options: [Common.workspace, Common.json]
+                    options: Common.io
                 ) { invocation, console in
                     let session = try session(invocation, console, env)
                     guard let tour = try session.tour(try session.evidence()) else { throw LabError.noCurrentLab }
-                    if try invocation[Common.json] {
-                        try Common.printJSON(tour.json, console)
-                    } else {
-                        console.show {
-                            tour.renderStatus(
-                                &$0, workspace: session.workspace, currentDirectory: console.currentDirectory)
-                        }
+                    return try Common.emit(tour.json, invocation, console) {
+                        tour.renderStatus(&$0, workspace: session.workspace, currentDirectory: console.currentDirectory)
                     }
-                    return 0
                 },
                 CommandSpec(
                     name: "hint",
@@ -87,13 +81,13 @@ enum LabCommands {
                 },
                 CommandSpec(
                     name: "check", abstract: "Run the current lab's checks now and say why each passes or fails.",
-                    arguments: [currentOrNamed], options: [Common.workspace, Common.json]
+                    arguments: [currentOrNamed], options: Common.io
                 ) { invocation, console in
                     let session = try session(invocation, console, env)
                     let evidence = try session.evidence()
                     let grade = Grader.grade(try session.lab(named: try invocation[currentOrNamed]), evidence: evidence)
                     try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
-                    let format = try invocation[Common.json] ? "json" : "text"
+                    let format: GradeReport.Format = try invocation[Common.json] ? .json : .text
                     try console.show { try GradeReport(grades: [grade]).render(&$0, format: format) }
                     return grade.passed ? 0 : 1
                 },
@@ -181,10 +175,6 @@ enum LabCommands {
     static let otherLab = Option<String?>("lab", "id", help: "A lab other than the current one.")
 
     static let allLabs = Flag("all", help: "Grade every lab.")
-    static let gradeFormat = Option<String>(
-        "format", "format", help: "text, json, junit or markdown.", default: "text",
-        check: {
-            ["text", "json", "junit", "markdown"].contains($0)
-                ? nil : "--format must be text, json, junit or markdown, not '\($0)'."
-        })
+    static let gradeFormat = Option<GradeReport.Format>(
+        "format", "format", help: "text, json, junit or markdown.", default: .text)
 }

@@ -11,7 +11,7 @@ enum ModelCommands {
         [
             CommandSpec(
                 name: "ask", abstract: "Ask the toy support assistant a question.", arguments: [question],
-                options: [versionOption, seedOption, Common.workspace, Common.json]
+                options: [versionOption, seedOption] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let system =
@@ -28,7 +28,7 @@ enum ModelCommands {
                     recorded in the registry (training.recorded: data hash, seed, hyperparameters, trainer version,
                     output hash), which is what 'register' verifies the weights' lineage against.
                     """,
-                options: [data, trainingSeed, weightsOut, Common.workspace, Common.json]
+                options: [data, trainingSeed, weightsOut] + Common.io
             ) { invocation, console in
                 let workspace = try Common.workspace(invocation, console)
                 let report = try Training.run(
@@ -43,10 +43,7 @@ enum ModelCommands {
                     CommandSpec(
                         name: "run",
                         abstract: "Run an eval suite; against a registered version the result is recorded.",
-                        options: [
-                            versionOption, suiteOption, repeatsOption, seedOption, Common.out, Common.workspace,
-                            Common.json,
-                        ]
+                        options: [versionOption, suiteOption, repeatsOption, seedOption, Common.out] + Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let plan = try EvalRunPlan(
@@ -71,9 +68,7 @@ enum ModelCommands {
                         arguments: [baseline, judged],
                         options: [
                             suiteOption, repeatsOption, seedOption, seedBOption, alphaOption, allowDifferentSuites,
-                            Common.workspace,
-                            Common.json,
-                        ]
+                        ] + Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let plan = try EvalComparePlan(
@@ -136,7 +131,7 @@ enum SuiteCommands {
                 CommandSpec(
                     name: "pin",
                     abstract: "Pin evals/NAME.jsonl as the suite gates run, showing the change by category.",
-                    arguments: [name], options: [reason, approver, by, Common.workspace, Common.json]
+                    arguments: [name], options: [reason, approver, by] + Common.io
                 ) { invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let result = try SuitePins.pin(
@@ -146,7 +141,7 @@ enum SuiteCommands {
                 },
                 CommandSpec(
                     name: "show", abstract: "Show the pinned suite and what pinning the workspace file would change.",
-                    arguments: [name], options: [Common.workspace, Common.json]
+                    arguments: [name], options: Common.io
                 ) { invocation, console in
                     let context = try Common.context(invocation, console, env)
                     let preview = try SuitePins.preview(name: try invocation[name], in: context)

@@ -14,7 +14,7 @@ enum MorePlayCommands {
         return [
             CommandSpec(
                 name: "audit", abstract: "Say which version answered a request, with its full record (Play 5).",
-                arguments: [requestID], options: [replay, inputFile, Common.out, Common.workspace, Common.json]
+                arguments: [requestID], options: [replay, inputFile, Common.out] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let input = try invocation[inputFile].map { path in
@@ -38,7 +38,7 @@ enum MorePlayCommands {
                     expired; the plan says why each kept version is kept. Metadata, eval results and events are kept
                     forever. Run with --dry-run first.
                     """,
-                options: [dryRunFlag, collector, Common.yes, Common.workspace, Common.json]
+                options: [dryRunFlag, collector, Common.yes] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let dryRun = try invocation[dryRunFlag]
@@ -60,7 +60,7 @@ enum MorePlayCommands {
                     comes from the attribution log. With --category or --complaint it first checks that the suite has
                     cases for the complaint: if not, the verdict is that the suite does not cover it, not noise.
                     """,
-                options: [onset, reportedAt, category, complaint, investigator, Common.workspace, Common.json]
+                options: [onset, reportedAt, category, complaint, investigator] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let onsetTime = try invocation[onset]

@@ -19,10 +19,7 @@ enum PlayCommands {
                     Before anything is written the pinned standard suite runs on exactly these components, and the
                     result is recorded with the version. Registering content that exists reports the existing version.
                     """,
-                options: [
-                    owner, reason, parent, root, lineageBrokenOK, lineageUnverifiedOK, experiment, Common.workspace,
-                    Common.json,
-                ]
+                options: [owner, reason, parent, root, lineageBrokenOK, lineageUnverifiedOK, experiment] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let result = try console.withProgress("gate eval") {
@@ -49,10 +46,7 @@ enum PlayCommands {
                     meanwhile, nothing moves.
                     """,
                 arguments: [candidate],
-                options: [
-                    approver, highStakes, canary, canaryRequests, force, forceReason, Common.yes, Common.workspace,
-                    Common.json,
-                ]
+                options: [approver, highStakes, canary, canaryRequests, force, forceReason, Common.yes] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let request = PromoteRequest(
@@ -80,9 +74,7 @@ enum PlayCommands {
                     then re-evaluated to confirm it, and a lab's rollback timer stops only at that confirming eval.
                     """,
                 arguments: [rollbackRef],
-                options: [
-                    rollbackReason, dryRun, incident, detectedAt, rollbackBy, Common.yes, Common.workspace, Common.json,
-                ]
+                options: [rollbackReason, dryRun, incident, detectedAt, rollbackBy, Common.yes] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 if try invocation[dryRun] {
@@ -111,7 +103,7 @@ enum PlayCommands {
                     CommandSpec(
                         name: "start", abstract: "Start an experiment branching from a registered version.",
                         arguments: [experimentName],
-                        options: [branchFrom, ttl, startedBy, Common.workspace, Common.json]
+                        options: [branchFrom, ttl, startedBy] + Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let experiment = try Experiments.start(
@@ -122,7 +114,7 @@ enum PlayCommands {
                     },
                     CommandSpec(
                         name: "list", abstract: "List experiments and their versions.",
-                        options: [Common.workspace, Common.json]
+                        options: Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let experiments = Experiments.all(events: try context.registry.events())
@@ -132,7 +124,7 @@ enum PlayCommands {
                     },
                     CommandSpec(
                         name: "end", abstract: "End an experiment (its versions keep their expiry).",
-                        arguments: [endedName], options: [endedBy, Common.workspace, Common.json]
+                        arguments: [endedName], options: [endedBy] + Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let experiment = try Experiments.end(

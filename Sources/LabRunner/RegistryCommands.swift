@@ -25,7 +25,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "versions", abstract: "List every registered version, oldest first.",
-                options: [Common.workspace, Common.json]
+                options: Common.io
             ) { invocation, console in
                 let (_, registry) = try Common.registry(invocation, console, env)
                 try Common.emit(
@@ -34,7 +34,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "show", abstract: "Show one version: components, lineage, metadata, tags and its events.",
-                arguments: [showRef], options: [Common.workspace, Common.json]
+                arguments: [showRef], options: Common.io
             ) { invocation, console in
                 let (workspace, registry) = try Common.registry(invocation, console, env)
                 let record = try registry.resolve(try invocation[showRef])
@@ -46,7 +46,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "diff", abstract: "Compare two versions component by component, with line diffs for text.",
-                arguments: [diffFrom, diffTo], options: [Common.workspace, Common.json]
+                arguments: [diffFrom, diffTo], options: Common.io
             ) { invocation, console in
                 let (workspace, registry) = try Common.registry(invocation, console, env)
                 let old = try registry.resolve(try invocation[diffFrom])
@@ -58,7 +58,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "log", abstract: "Show the registry's hash-chained event log, oldest first.",
-                options: [logLimit, logKind, Common.workspace, Common.json]
+                options: [logLimit, logKind] + Common.io
             ) { invocation, console in
                 let (workspace, registry) = try Common.registry(invocation, console, env)
                 var events = DrillSession.visible(try registry.events(), in: workspace)
@@ -70,7 +70,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "tag", abstract: "Point a tag at a version (an atomic move, recorded as an event).",
-                arguments: [tagName, tagRef], options: [tagBy, tagReason, Common.workspace, Common.json]
+                arguments: [tagName, tagRef], options: [tagBy, tagReason] + Common.io
             ) { invocation, console in
                 let (_, registry) = try Common.registry(invocation, console, env)
                 let move = try registry.moveTag(
@@ -80,7 +80,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "tags", abstract: "List tags and the versions they point to.",
-                options: [Common.workspace, Common.json]
+                options: Common.io
             ) { invocation, console in
                 let (_, registry) = try Common.registry(invocation, console, env)
                 return try Common.emit(registry.tags(), invocation, console) { $0.write(try registry.tagTable()) }
@@ -100,7 +100,7 @@ enum RegistryCommands {
                 name: "fsck",
                 abstract: "Verify the event chain, every version, every object, every tag and the request log.",
                 discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
-                options: [repairIndex, Common.workspace, Common.json]
+                options: [repairIndex] + Common.io
             ) { invocation, console in
                 let (_, registry) = try Common.registry(invocation, console, env)
                 let requests = AttributionLog(registryRoot: registry.root)

@@ -69,9 +69,7 @@ enum TrafficCommands {
                     audits. With --target, requests go to a running 'LabRunner serve' at a steady rate, labelled so the
                     service can judge them.
                     """,
-                options: [
-                    requestCount, rate, trafficSeed, trafficTarget, trafficDuration, Common.workspace, Common.json,
-                ]
+                options: [requestCount, rate, trafficSeed, trafficTarget, trafficDuration] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let seed = try invocation[trafficSeed]
@@ -100,7 +98,7 @@ enum TrafficCommands {
             },
             CommandSpec(
                 name: "requests", abstract: "List recent requests from the attribution log.",
-                options: [requestLimit, requestVersion, applyRetention, Common.workspace, Common.json]
+                options: [requestLimit, requestVersion, applyRetention] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let limit = try invocation[requestLimit]

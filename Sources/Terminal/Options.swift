@@ -97,6 +97,21 @@ extension Double: OptionValue {
     }
 }
 
+/// An option whose value is one of a few words, such as a format: its cases' raw values are what the user types,
+/// and a mistyped one is refused with the list ("--format must be md or html, not 'pdf'.").
+public protocol OptionChoice: OptionValue, CaseIterable, RawRepresentable<String> {}
+
+extension OptionChoice {
+    public init?(optionText: String) { self.init(rawValue: optionText) }
+
+    public static var expectation: String {
+        let words = allCases.map(\.rawValue)
+        return words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " or " + words[words.count - 1]
+    }
+
+    public var optionText: String { rawValue }
+}
+
 /// An on/off option such as `--json`.
 public struct Flag: OptionDeclaration {
     public let spec: OptionSpec
