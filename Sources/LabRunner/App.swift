@@ -45,13 +45,9 @@ enum LabRunnerApp {
                 """,
             options: [Common.workspace],
             subcommands: ordered(
-                RegistryCommands.all(env) + ModelCommands.all(env) + PlayCommands.all(env)
-                    + MorePlayCommands.all(env) + IncidentCommands.all(env) + TrafficCommands.all(env)
-                    + [
-                        ServeCommand.spec(env), HashCommand.spec, BenchCommands.spec(env), LabCommands.spec(env),
-                        WriteupCommand.spec(env), ReportCommand.spec(env), PilotCommands.roiSpec(env),
-                        CritiqueCommands.spec(env), DrillCommands.spec(env),
-                    ] + ProofCommands.all(env))
+                RegistryCommands.all(env) + ModelCommands.all(env) + PlayCommands.all(env) + IncidentCommands.all(env)
+                    + ServingCommands.all(env) + EvidenceCommands.all(env) + ToolCommands.all(env)
+                    + [LabCommands.spec(env), CritiqueCommands.spec(env), DrillCommands.spec(env)])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
         }

@@ -1,7 +1,8 @@
 // `LabRunner drill …`: the teams' rollback rehearsal, a thin table over the Drills module: start (the
 // supervisor), join, ack, end and code for participants and the game master; status, the live view (redrawn in
-// place on a terminal, printed once piped or with --once); and the two children drill start runs (traffic and the
-// monitor), which return when the drill process is gone.
+// place on a terminal, printed once piped or with --once); history and report, the room's finished drills and one
+// drill's debrief; and the two children drill start runs (traffic and the monitor), which return when the drill
+// process is gone.
 import Drills
 import Foundation
 import Hashing
@@ -128,7 +129,56 @@ enum DrillCommands {
                     }
                     return try Common.emit(record, invocation, console)
                 },
-            ] + DrillReportCommands.all(env) + [
+                CommandSpec(
+                    name: "history",
+                    abstract: "Every finished drill, the cadence, the time-to-mitigate trend and role rotation.",
+                    discussion: """
+                        One row per drill: date, id, code, fault, right or wrong call, score, each lap in seconds
+                        (detected, acknowledged, diagnosed, mitigated, recovered, resolved; '-' not reached), time to
+                        mitigate, and who held which role. Below: the cadence (overdue after drill_cadence_days in
+                        .labrunner/settings.json, default 90), the trend of time to mitigate (first against latest, the
+                        median of the last 3 against the earlier ones), and for each person the roles they have not held in
+                        their last 3 drills, so the team rotates. Works in the team's workspace or inside a drill's own.
+                        """,
+                    options: Common.io
+                ) { invocation, console in
+                    let room = try room(invocation, console)
+                    let settings = try PlaybookSettings.load(room)
+                    try Common.emit(
+                        try DrillHistory.load(DrillRoom(room), now: env.now(), cadenceDays: settings.drillCadenceDays),
+                        invocation, console)
+                    return 0
+                },
+                CommandSpec(
+                    name: "report",
+                    abstract: "A finished drill's debrief, as an SRE postmortem (Markdown or one HTML page).",
+                    discussion: """
+                        Summary (what shipped, what it cost in requests and label-free signals, the call, the score),
+                        roles, the timeline of the drill's events from the fault shipping (the fault revealed), a chart of
+                        the phases against their targets, the team against the kit's scripted response, what went well and
+                        wrong, and the action items with owners. The HTML page is one static file: no scripts, fonts or
+                        links. Default: the latest finished drill, as Markdown on standard output.
+                        """,
+                    arguments: [drillID], options: [format, file] + Common.io
+                ) { invocation, console in
+                    let html = try invocation[format] == .html
+                    let room = try room(invocation, console)
+                    let debrief = try DrillDebrief.load(
+                        try DrillRoom(room).finished(try invocation[drillID]), room: room)
+                    if try invocation[Common.json] {
+                        try Common.printJSON(debrief, console)
+                        return 0
+                    }
+                    let text = html ? debrief.html : debrief.markdown
+                    guard let given = try invocation[file] else {
+                        console.writeOut(text)
+                        return 0
+                    }
+                    let path = Common.path(given, console)
+                    try Common.write(Data(text.utf8), to: path)
+                    console.out(path)
+                    return 0
+                },
                 CommandSpec(
                     name: "code", abstract: "Print the running (or latest) drill's code, to reproduce it elsewhere.",
                     discussion: """
@@ -219,4 +269,16 @@ enum DrillCommands {
 
     static let window = Option<Double>(
         "window", "s", help: "Seconds of traffic each comparison looks at.", default: DrillWatch.defaultWindow)
+
+    // MARK: history, report
+
+    /// The team's workspace, from itself or from inside one of its drills.
+    static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
+        DrillSession.locate(from: try Common.workspace(invocation, console)).room
+    }
+
+    static let drillID = Argument<String?>(
+        optional: "id", help: "The drill, such as D-0001 (default: the latest finished one).")
+    static let format = Option<PageFormat>("format", "md|html", help: "The debrief's format.", default: .md)
+    static let file = Option<String?>("out", "file", help: "Write the debrief to this file instead of standard output.")
 }

@@ -9,79 +9,56 @@ import Registry
 import Reports
 import Terminal
 
-enum WriteupCommand {
-    static let file = Option<String?>("out", "file", help: "Write to this file instead of standard output.")
-    static let incident = Option<String?>(
-        "incident", "id", help: "The incident (default: the first one rolled back after a forced promotion).")
-
-    static func spec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "writeup",
-            abstract: "Write the Markdown postmortem of your incident, every number read from the registry.",
-            discussion: """
-                Sections marked 'your words' are yours to write. Writing again to the same --out file keeps
-                what you wrote in them and refreshes everything else.
-                """,
-            options: [file, incident, Common.workspace]
-        ) { invocation, console in
-            // The grader's evidence: it holds the registry context and says how each lab was done.
-            let evidence = try Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
-            var text = try Writeup.render(
-                context: evidence.context, incidentID: try invocation[incident],
-                provenance: evidence.writeupProvenance())
-            guard let given = try invocation[file] else {
-                console.writeOut(text + "\n")
-                return 0
-            }
-            let path = Common.path(given, console)
-            if let previous = FileManager.default.contents(atPath: path) {
-                text = Writeup.keepingLearnerSections(of: String(decoding: previous, as: UTF8.self), in: text)
-            }
-            try Common.write(Data((text + "\n").utf8), to: path)
-            console.out("Wrote \(given). Fill in the sections marked 'your words', then run 'LabRunner lab check'.")
-            return 0
-        }
-    }
-}
-
-enum ReportCommand {
-    /// What `--json` prints: where the page went and the numbers it shows.
-    struct Output: Encodable {
-        var path: String
-        var report: ReportModel
-    }
-
-    static let folder = Option<String?>(
-        "out", "dir", help: "The folder to write index.html into (default: report/ in the workspace).")
-
-    static func spec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "report",
-            abstract: "Write the report page: one static HTML file with charts, every number citing its event.",
-            discussion: """
-                Writes DIR/index.html (default: report/ in the workspace). The page has no scripts, fonts or
-                links, works offline and prints; the same registry always gives the same bytes.
-                """,
-            options: [folder] + Common.io
-        ) { invocation, console in
-            let workspace = try Common.workspace(invocation, console)
-            let given = try invocation[folder]
-            let target = given.map { Common.path($0, console) } ?? workspace.root + "/report"
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), !isFolder.boolValue {
-                throw UsageError("--out \(given ?? target) is a file; give a folder to write index.html into.")
-            }
-            let model = try ReportPage.model(context: try PlayContext(workspace: workspace, now: env.now))
-            let path = target + "/" + ReportPage.fileName
-            try Common.write(Data(ReportPage.html(model).utf8), to: path)
-            return try Common.emit(Output(path: path, report: model), invocation, console) { $0.line(path) }
-        }
-    }
-}
-
-enum ProofCommands {
+enum EvidenceCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
         [
+            CommandSpec(
+                name: "writeup",
+                abstract: "Write the Markdown postmortem of your incident, every number read from the registry.",
+                discussion: """
+                    Sections marked 'your words' are yours to write. Writing again to the same --out file keeps
+                    what you wrote in them and refreshes everything else.
+                    """,
+                options: [file, incident, Common.workspace]
+            ) { invocation, console in
+                // The grader's evidence: it holds the registry context and says how each lab was done.
+                let evidence = try Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
+                var text = try Writeup.render(
+                    context: evidence.context, incidentID: try invocation[incident],
+                    provenance: evidence.writeupProvenance())
+                guard let given = try invocation[file] else {
+                    console.writeOut(text + "\n")
+                    return 0
+                }
+                let path = Common.path(given, console)
+                if let previous = FileManager.default.contents(atPath: path) {
+                    text = Writeup.keepingLearnerSections(of: String(decoding: previous, as: UTF8.self), in: text)
+                }
+                try Common.write(Data((text + "\n").utf8), to: path)
+                console.out("Wrote \(given). Fill in the sections marked 'your words', then run 'LabRunner lab check'.")
+                return 0
+            },
+            CommandSpec(
+                name: "report",
+                abstract: "Write the report page: one static HTML file with charts, every number citing its event.",
+                discussion: """
+                    Writes DIR/index.html (default: report/ in the workspace). The page has no scripts, fonts or
+                    links, works offline and prints; the same registry always gives the same bytes.
+                    """,
+                options: [folder] + Common.io
+            ) { invocation, console in
+                let workspace = try Common.workspace(invocation, console)
+                let given = try invocation[folder]
+                let target = given.map { Common.path($0, console) } ?? workspace.root + "/report"
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), !isFolder.boolValue {
+                    throw UsageError("--out \(given ?? target) is a file; give a folder to write index.html into.")
+                }
+                let model = try ReportPage.model(context: try PlayContext(workspace: workspace, now: env.now))
+                let path = target + "/" + ReportPage.fileName
+                try Common.write(Data(ReportPage.html(model).utf8), to: path)
+                return try Common.emit(Output(path: path, report: model), invocation, console) { $0.line(path) }
+            },
             CommandSpec(
                 name: "bundle",
                 abstract: "Write one file with your evidence, write-up, report and grades, for anyone to verify.",
@@ -145,6 +122,18 @@ enum ProofCommands {
             },
         ]
     }
+    static let file = Option<String?>("out", "file", help: "Write to this file instead of standard output.")
+    static let incident = Option<String?>(
+        "incident", "id", help: "The incident (default: the first one rolled back after a forced promotion).")
+
+    /// What `--json` prints: where the page went and the numbers it shows.
+    struct Output: Encodable {
+        var path: String
+        var report: ReportModel
+    }
+
+    static let folder = Option<String?>(
+        "out", "dir", help: "The folder to write index.html into (default: report/ in the workspace).")
 
     static let bundleFile = Option<String?>("out", "file", help: "The bundle file to write.", required: true)
     static let sign = Flag("sign", help: "Sign statement.json with your SSH key.")

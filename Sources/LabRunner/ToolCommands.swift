@@ -4,70 +4,69 @@ import Bench
 import Hashing
 import Terminal
 
-enum HashCommand {
+enum ToolCommands {
+    static func all(_ env: AppEnvironment) -> [CommandSpec] {
+        [
+            CommandSpec(
+                name: "hash", abstract: "Print the SHA-256 of files, in sha256sum's format.",
+                discussion:
+                    "Files are streamed, never held in memory. LABRUNNER_PORTABLE_SHA=1 forces the portable code path.",
+                arguments: [files]
+            ) { invocation, console in
+                for path in try invocation[files] {
+                    let digest = try SHA256.hash(fileAt: path)
+                    console.out("\(digest.hex)  \(path)")
+                }
+                return 0
+            },
+            CommandSpec(
+                name: "bench", abstract: "Run the kit's benchmarks and print their figures.",
+                discussion: "Build with 'swift build -c release' first: debug builds are several times slower.",
+                subcommands: [
+                    CommandSpec(
+                        name: "registry",
+                        abstract: "Time hashing, register, tag moves, listing and ref resolution in one process.",
+                        options: [registryVersions, registryKeep, Common.json]
+                    ) { invocation, console in
+                        let figures = try RegistryBenchmark.run(
+                            versions: try invocation[registryVersions],
+                            keep: try invocation[registryKeep].map { Common.path($0, console) },
+                            environment(env, console))
+                        return try Common.emit(figures, invocation, console)
+                    },
+                    CommandSpec(
+                        name: "model",
+                        abstract:
+                            "Time in-process answers, an eval of core with 30 repeats, and training; optionally calibrate compare.",
+                        options: [calibration, Common.json]
+                    ) { invocation, console in
+                        try Common.emit(
+                            try ModelBenchmark.run(calibration: try invocation[calibration], environment(env, console)),
+                            invocation, console)
+                        return 0
+                    },
+                    CommandSpec(
+                        name: "playbook",
+                        abstract:
+                            "Time rollback, in-process traffic, gc over many versions and audit lookups in a big request log.",
+                        options: [playbookVersions, playbookRequests, playbookKeep, Common.json]
+                    ) { invocation, console in
+                        let versions = try invocation[playbookVersions]
+                        let requests = try invocation[playbookRequests]
+                        guard versions >= 10, requests >= 1000 else {
+                            throw UsageError("Use at least 10 versions and 1000 requests.")
+                        }
+                        let figures = try PlaybookBenchmark.run(
+                            versions: versions, requests: requests,
+                            keep: try invocation[playbookKeep].map { Common.path($0, console) },
+                            environment(env, console))
+                        return try Common.emit(figures, invocation, console)
+                    },
+                ]
+            ),
+        ]
+    }
     static let files = Argument<[String]>(repeating: "file", help: "Files to hash.")
-
-    static let spec = CommandSpec(
-        name: "hash", abstract: "Print the SHA-256 of files, in sha256sum's format.",
-        discussion: "Files are streamed, never held in memory. LABRUNNER_PORTABLE_SHA=1 forces the portable code path.",
-        arguments: [files]
-    ) { invocation, console in
-        for path in try invocation[files] {
-            let digest = try SHA256.hash(fileAt: path)
-            console.out("\(digest.hex)  \(path)")
-        }
-        return 0
-    }
-}
-
-enum BenchCommands {
-    static func spec(_ env: AppEnvironment) -> CommandSpec {
-        CommandSpec(
-            name: "bench", abstract: "Run the kit's benchmarks and print their figures.",
-            discussion: "Build with 'swift build -c release' first: debug builds are several times slower.",
-            subcommands: [
-                CommandSpec(
-                    name: "registry",
-                    abstract: "Time hashing, register, tag moves, listing and ref resolution in one process.",
-                    options: [registryVersions, registryKeep, Common.json]
-                ) { invocation, console in
-                    let figures = try RegistryBenchmark.run(
-                        versions: try invocation[registryVersions],
-                        keep: try invocation[registryKeep].map { Common.path($0, console) },
-                        environment(env, console))
-                    return try Common.emit(figures, invocation, console)
-                },
-                CommandSpec(
-                    name: "model",
-                    abstract:
-                        "Time in-process answers, an eval of core with 30 repeats, and training; optionally calibrate compare.",
-                    options: [calibration, Common.json]
-                ) { invocation, console in
-                    try Common.emit(
-                        try ModelBenchmark.run(calibration: try invocation[calibration], environment(env, console)),
-                        invocation, console)
-                    return 0
-                },
-                CommandSpec(
-                    name: "playbook",
-                    abstract:
-                        "Time rollback, in-process traffic, gc over many versions and audit lookups in a big request log.",
-                    options: [playbookVersions, playbookRequests, playbookKeep, Common.json]
-                ) { invocation, console in
-                    let versions = try invocation[playbookVersions]
-                    let requests = try invocation[playbookRequests]
-                    guard versions >= 10, requests >= 1000 else {
-                        throw UsageError("Use at least 10 versions and 1000 requests.")
-                    }
-                    let figures = try PlaybookBenchmark.run(
-                        versions: versions, requests: requests,
-                        keep: try invocation[playbookKeep].map { Common.path($0, console) },
-                        environment(env, console))
-                    return try Common.emit(figures, invocation, console)
-                },
-            ]
-        )
-    }
 
     static func environment(_ env: AppEnvironment, _ console: Console) -> BenchEnvironment {
         BenchEnvironment(now: env.now, clock: env.clock) { label, total in
