@@ -1,6 +1,7 @@
-// Where the payback model's inputs come from besides flags: an --inputs JSON file, and the pilot's measurements
-// read from a workspace.
+// Where the payback model and the incident statistics read from besides flags: an --inputs JSON file, and the
+// pilot's records in a workspace.
 public import Foundation
+public import Playbook
 public import Registry
 
 extension PaybackInputs {
@@ -21,5 +22,13 @@ extension PaybackModel {
         let registry = try Registry(root: workspace.registryPath, now: now)
         return measure(
             events: try registry.events(), now: now(), quarter: quarter, drills: try DrillRoom(workspace).records())
+    }
+}
+
+extension IncidentStats {
+    /// `incident stats` for the workspace `context` works in: its incidents and deployments, and its drills.
+    public static func report(in context: PlayContext, quarter: Quarter?) throws -> IncidentStatsReport {
+        report(
+            events: try context.registry.events(), quarter: quarter, drills: try DrillRoom(context.workspace).records())
     }
 }

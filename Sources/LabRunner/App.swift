@@ -8,20 +8,11 @@ import Terminal
 /// What commands need from the outside world, injected so tests can fake time: the wall clock, a monotonic
 /// clock for durations, and the sleep the live views and waits use between looks.
 struct AppEnvironment: Sendable {
-    var now: @Sendable () -> Date
-    var clock: any Clock<Duration>
-    var sleep: @Sendable (Duration) -> Void
-
-    init(
-        now: @escaping @Sendable () -> Date = { Date() }, clock: any Clock<Duration> = ContinuousClock(),
-        sleep: @escaping @Sendable (Duration) -> Void = { duration in
-            let parts = duration.components
-            Thread.sleep(forTimeInterval: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
-        }
-    ) {
-        self.now = now
-        self.clock = clock
-        self.sleep = sleep
+    var now: @Sendable () -> Date = { Date() }
+    var clock: any Clock<Duration> = ContinuousClock()
+    var sleep: @Sendable (Duration) -> Void = { duration in
+        Thread.sleep(
+            forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 
     static let live = AppEnvironment()
@@ -62,9 +53,7 @@ enum LabRunnerApp {
     ]
 
     static func ordered(_ commands: [CommandSpec]) -> [CommandSpec] {
-        commands.sorted {
-            (commandOrder.firstIndex(of: $0.name) ?? 99) < (commandOrder.firstIndex(of: $1.name) ?? 99)
-        }
+        commands.sorted { (commandOrder.firstIndex(of: $0.name) ?? 99) < (commandOrder.firstIndex(of: $1.name) ?? 99) }
     }
 }
 

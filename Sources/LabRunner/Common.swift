@@ -124,6 +124,4 @@ enum Common {
 }
 
 /// A page printed as Markdown or as one HTML file.
-enum PageFormat: String, OptionChoice {
-    case md, html
-}
+enum PageFormat: String, OptionChoice { case md, html }

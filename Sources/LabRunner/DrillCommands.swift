@@ -52,12 +52,10 @@ enum DrillCommands {
                     let window = try invocation[monitorWindow]
                     try DrillSupervisor.checkRoom(room)
                     try DrillSupervisor.checkPort(port)
+                    // This binary, so the children are the same kit.
                     let launch = DrillLaunch(
-                        plan: plan, room: room,
-                        executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                            ?? CommandLine.arguments[0], actor: try invocation[actor], rate: rate,
-                        monitorWindow: window,
-                        port: port)
+                        plan: plan, room: room, executable: Common.executablePath() ?? CommandLine.arguments[0],
+                        actor: try invocation[actor], rate: rate, monitorWindow: window, port: port)
                     let news = DrillNews.printed(
                         on: console, launch: launch, json: try invocation[Common.json],
                         gameMaster: try invocation[gameMasterFlag])
@@ -72,7 +70,7 @@ enum DrillCommands {
                     guard let role = DrillRole(rawValue: text) else {
                         throw UsageError("There is no role '\(text)'; choose commander, scribe or operator.")
                     }
-                    let drill = try running(invocation, console)
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let name = try invocation[actor]
                     try DrillLog.join(drill: drill.state.id, role: role, by: name, in: try drill.context(now: env.now))
                     console.out("\(name) is \(role.title) in drill \(drill.state.id).")
@@ -82,7 +80,7 @@ enum DrillCommands {
                     name: "ack", abstract: "Acknowledge the drill's alarm (the 'acknowledged' lap).",
                     options: [actor, Common.workspace]
                 ) { invocation, console in
-                    let drill = try running(invocation, console)
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let name = try invocation[actor]
                     let event = try DrillLog.acknowledge(
                         drill: drill.state.id, by: name, in: try drill.context(now: env.now))
@@ -101,7 +99,7 @@ enum DrillCommands {
                         """,
                     options: [once] + Common.io
                 ) { invocation, console in
-                    let drill = try running(invocation, console)
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let context = try drill.context(now: env.now)
                     if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[once] {
                         let view = try DrillLiveView.compute(state: drill.state, in: context)
@@ -119,7 +117,7 @@ enum DrillCommands {
                     name: "end", abstract: "End the running drill: stop its processes and write its record.",
                     options: [actor] + Common.io
                 ) { invocation, console in
-                    let drill = try running(invocation, console)
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let json = try invocation[Common.json]
                     let record = try DrillSupervisor.end(
                         drill.state, room: drill.room, by: try invocation[actor], now: env.now, clock: env.clock,
@@ -144,10 +142,9 @@ enum DrillCommands {
                 ) { invocation, console in
                     let room = try room(invocation, console)
                     let settings = try PlaybookSettings.load(room)
-                    try Common.emit(
+                    return try Common.emit(
                         try DrillHistory.load(DrillRoom(room), now: env.now(), cadenceDays: settings.drillCadenceDays),
                         invocation, console)
-                    return 0
                 },
                 CommandSpec(
                     name: "report",
@@ -220,11 +217,6 @@ enum DrillCommands {
                     return 0
                 },
             ])
-    }
-
-    /// The running drill these commands act on, or the refusal naming why there is none.
-    static func running(_ invocation: Invocation, _ console: Console) throws -> DrillSession {
-        try DrillSession.running(from: try Common.workspace(invocation, console))
     }
 
     // MARK: start

@@ -23,7 +23,7 @@ enum EvidenceCommands {
             ) { invocation, console in
                 // The grader's evidence: it holds the registry context and says how each lab was done.
                 let evidence = try Evidence(workspace: try Common.workspace(invocation, console), now: env.now)
-                var text = try Writeup.render(
+                let text = try Writeup.render(
                     context: evidence.context, incidentID: try invocation[incident],
                     provenance: evidence.writeupProvenance())
                 guard let given = try invocation[file] else {
@@ -31,10 +31,8 @@ enum EvidenceCommands {
                     return 0
                 }
                 let path = Common.path(given, console)
-                if let previous = FileManager.default.contents(atPath: path) {
-                    text = Writeup.keepingLearnerSections(of: String(decoding: previous, as: UTF8.self), in: text)
-                }
-                try Common.write(Data((text + "\n").utf8), to: path)
+                let kept = Writeup.keepingLearnerSections(ofFileAt: path, in: text)
+                try Common.write(Data((kept + "\n").utf8), to: path)
                 console.out("Wrote \(given). Fill in the sections marked 'your words', then run 'LabRunner lab check'.")
                 return 0
             },
@@ -57,7 +55,7 @@ enum EvidenceCommands {
                 let model = try ReportPage.model(context: try PlayContext(workspace: workspace, now: env.now))
                 let path = target + "/" + ReportPage.fileName
                 try Common.write(Data(ReportPage.html(model).utf8), to: path)
-                return try Common.emit(Output(path: path, report: model), invocation, console) { $0.line(path) }
+                return try Common.emit(WrittenReport(path: path, report: model), invocation, console) { $0.line(path) }
             },
             CommandSpec(
                 name: "bundle",
@@ -125,12 +123,6 @@ enum EvidenceCommands {
     static let file = Option<String?>("out", "file", help: "Write to this file instead of standard output.")
     static let incident = Option<String?>(
         "incident", "id", help: "The incident (default: the first one rolled back after a forced promotion).")
-
-    /// What `--json` prints: where the page went and the numbers it shows.
-    struct Output: Encodable {
-        var path: String
-        var report: ReportModel
-    }
 
     static let folder = Option<String?>(
         "out", "dir", help: "The folder to write index.html into (default: report/ in the workspace).")

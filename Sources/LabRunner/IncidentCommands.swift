@@ -28,8 +28,8 @@ enum IncidentCommands {
                     },
                     CommandSpec(name: "list", abstract: "List incidents.", options: Common.io) {
                         invocation, console in
-                        let context = try Common.context(invocation, console, env)
-                        let incidents = Incidents.all(events: try context.registry.events())
+                        let incidents = Incidents.all(
+                            events: try Common.context(invocation, console, env).registry.events())
                         return try Common.emit(incidents, invocation, console) { $0.write(Incident.table(incidents)) }
                     },
                     CommandSpec(
@@ -37,11 +37,9 @@ enum IncidentCommands {
                         options: Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
-                        try Common.emit(
-                            try Incidents.find(try invocation[shownID], events: try context.registry.events()),
-                            invocation,
-                            console)
-                        return 0
+                        let incident = try Incidents.find(
+                            try invocation[shownID], events: try context.registry.events())
+                        return try Common.emit(incident, invocation, console)
                     },
                     CommandSpec(
                         name: "close", abstract: "Close an incident with its resolution.", arguments: [closedID],
@@ -67,10 +65,8 @@ enum IncidentCommands {
                         options: [statsQuarter] + Common.io
                     ) { invocation, console in
                         let quarter = try invocation[statsQuarter]
-                        let context = try Common.context(invocation, console, env)
-                        let report = IncidentStats.report(
-                            events: try context.registry.events(), quarter: quarter,
-                            drills: try DrillRoom(context.workspace).records())
+                        let report = try IncidentStats.report(
+                            in: try Common.context(invocation, console, env), quarter: quarter)
                         return try Common.emit(report, invocation, console)
                     },
                 ]),

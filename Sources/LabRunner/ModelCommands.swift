@@ -14,9 +14,7 @@ enum ModelCommands {
                 options: [versionOption, seedOption] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
-                let system =
-                    try invocation[versionOption].map { try context.system(for: try context.registry.resolve($0)) }
-                    ?? context.liveSystem()
+                let system = try context.system(version: try invocation[versionOption])
                 for warning in system.warnings { console.err("warning: \(warning)") }
                 return try Common.emit(
                     system.ask(try invocation[question], seed: try invocation[seedOption]), invocation, console)

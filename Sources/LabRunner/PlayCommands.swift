@@ -140,16 +140,10 @@ enum PlayCommands {
                 ]),
             CommandSpec(
                 name: "audit", abstract: "Say which version answered a request, with its full record (Play 5).",
-                arguments: [requestID], options: [replay, inputFile, Common.out] + Common.io
+                arguments: [requestID], options: [replay, inputText, Common.out] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
-                let input = try invocation[inputFile].map { path in
-                    guard let data = FileManager.default.contents(atPath: path) else {
-                        throw UsageError(
-                            "Cannot read --input-file \(path); give a file holding the request's original text.")
-                    }
-                    return String(decoding: data, as: UTF8.self)
-                }
+                let input = try invocation[inputText]
                 let report = try AuditPlay.run(
                     requestID: try invocation[requestID], replay: try invocation[replay], input: input, in: context)
                 try Common.saveOut(report, invocation, console)
@@ -265,9 +259,16 @@ enum PlayCommands {
     static let requestID = Argument<String>(
         "request-id", help: "The request id (X-Request-Id, or from 'LabRunner requests').")
     static let replay = Flag("replay", help: "Re-run the request from the registry's blobs with the logged seed.")
-    static let inputFile = Option<String?>(
+    /// The request's original text, read from the file given.
+    static let inputText = Option<String?>(
         "input-file", "path",
-        help: "The original text, for a replay after retention dropped it (checked against its SHA-256).")
+        help: "The original text, for a replay after retention dropped it (checked against its SHA-256)."
+    ) { path in
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError("Cannot read --input-file \(path); give a file holding the request's original text.")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
 
     // MARK: Play 6
 

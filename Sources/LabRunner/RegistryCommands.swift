@@ -28,9 +28,8 @@ enum RegistryCommands {
                 options: Common.io
             ) { invocation, console in
                 let (_, registry) = try Common.registry(invocation, console, env)
-                try Common.emit(
+                return try Common.emit(
                     VersionList(versions: try registry.versionSummaries(), tags: registry.tags()), invocation, console)
-                return 0
             },
             CommandSpec(
                 name: "show", abstract: "Show one version: components, lineage, metadata, tags and its events.",

@@ -13,10 +13,7 @@ enum ToolCommands {
                     "Files are streamed, never held in memory. LABRUNNER_PORTABLE_SHA=1 forces the portable code path.",
                 arguments: [files]
             ) { invocation, console in
-                for path in try invocation[files] {
-                    let digest = try SHA256.hash(fileAt: path)
-                    console.out("\(digest.hex)  \(path)")
-                }
+                for path in try invocation[files] { console.out("\(try SHA256.hash(fileAt: path).hex)  \(path)") }
                 return 0
             },
             CommandSpec(
@@ -43,7 +40,6 @@ enum ToolCommands {
                         try Common.emit(
                             try ModelBenchmark.run(calibration: try invocation[calibration], environment(env, console)),
                             invocation, console)
-                        return 0
                     },
                     CommandSpec(
                         name: "playbook",
@@ -66,6 +62,7 @@ enum ToolCommands {
             ),
         ]
     }
+
     static let files = Argument<[String]>(repeating: "file", help: "Files to hash.")
 
     static func environment(_ env: AppEnvironment, _ console: Console) -> BenchEnvironment {

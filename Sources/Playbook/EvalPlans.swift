@@ -5,7 +5,14 @@ public import Evals
 import Foundation
 import Registry
 public import Terminal
-import ToyModel
+public import ToyModel
+
+extension PlayContext {
+    /// The toy system of the version `ref` names, or of the live workspace files when there is no ref.
+    public func system(version ref: String?) throws -> ToySystem {
+        try ref.map { try system(for: try registry.resolve($0)) } ?? liveSystem()
+    }
+}
 
 /// `eval run`: one suite on the live files or a registered version.
 public struct EvalRunPlan: Sendable {

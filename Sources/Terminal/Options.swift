@@ -106,7 +106,8 @@ extension OptionChoice {
 
     public static var expectation: String {
         let words = allCases.map(\.rawValue)
-        return words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " or " + words[words.count - 1]
+        guard let last = words.last, words.count > 1 else { return words.joined() }
+        return words.dropLast().joined(separator: ", ") + " or " + last
     }
 
     public var optionText: String { rawValue }
