@@ -143,19 +143,19 @@ public struct Invocation: Sendable {
 
     // Reads by name, for the command-line machinery and its tests; commands read through declarations.
 
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
 
-    public func value(_ name: String) -> String? { optionValues[name]?.last ?? defaults[name] }
+    func value(_ name: String) -> String? { optionValues[name]?.last ?? defaults[name] }
 
-    public func values(_ name: String) -> [String] { optionValues[name] ?? [] }
+    func values(_ name: String) -> [String] { optionValues[name] ?? [] }
 
-    public func argument(_ name: String) -> String? { argumentValues[name]?.first }
+    func argument(_ name: String) -> String? { argumentValues[name]?.first }
 
-    public func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
+    func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
 
-    public func int(_ name: String) throws -> Int? { try value(name).map { try Int.parse($0, option: name) } }
+    func int(_ name: String) throws -> Int? { try value(name).map { try Int.parse($0, option: name) } }
 
-    public func double(_ name: String) throws -> Double? { try value(name).map { try Double.parse($0, option: name) } }
+    func double(_ name: String) throws -> Double? { try value(name).map { try Double.parse($0, option: name) } }
 
-    public func uint64(_ name: String) throws -> UInt64? { try value(name).map { try UInt64.parse($0, option: name) } }
+    func uint64(_ name: String) throws -> UInt64? { try value(name).map { try UInt64.parse($0, option: name) } }
 }
