@@ -6,6 +6,13 @@ public import Playbook
 public import Serving
 
 extension DrillDashboard {
+    /// The dashboard's routes for a service on `context`'s workspace, with the live window kept between page loads
+    /// so each reads only the newest requests.
+    public static func routes(context: PlayContext) -> @Sendable (HTTPRequest) -> HTTPResponse? {
+        let feed = DrillSignalFeed()
+        return { route($0, context: context, feed: feed) }
+    }
+
     /// The response for `/drill`, `/drill/` and `/drill.json`; nil for any other path.
     public static func route(_ request: HTTPRequest, context: PlayContext, feed: DrillSignalFeed) -> HTTPResponse? {
         let path = request.path

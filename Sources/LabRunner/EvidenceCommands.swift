@@ -120,6 +120,7 @@ enum EvidenceCommands {
             },
         ]
     }
+
     static let file = Option<String?>("out", "file", help: "Write to this file instead of standard output.")
     static let incident = Option<String?>(
         "incident", "id", help: "The incident (default: the first one rolled back after a forced promotion).")

@@ -35,11 +35,9 @@ enum ServingCommands {
                 guard limits.maxConnections >= 1, limits.maxBodyBytes >= 1, maxText >= 1 else {
                     throw UsageError("--max-connections, --max-body and --max-text must be at least 1.")
                 }
-                // The dashboard's live window, kept between page loads so each reads only the newest requests.
-                let feed = DrillSignalFeed()
                 try Serve.run(
                     context: context, host: host, port: port, limits: limits, maxTextCharacters: maxText,
-                    routes: { DrillDashboard.route($0, context: context, feed: feed) },
+                    routes: DrillDashboard.routes(context: context),
                     // Started by a drill: stop, as on SIGTERM, once the drill process is gone.
                     stopAlso: { DrillSupervisor.watchParent(environment: console.environment, onOrphaned: $0) },
                     say: { console.out($0) }, warn: { console.err($0) })
@@ -133,6 +131,7 @@ enum ServingCommands {
             },
         ]
     }
+
     static let hostOption = Option<String>(
         "host", "address", help: "Address to listen on (loopback unless you mean it).", default: "127.0.0.1")
     static let portOption = Option<UInt16>(

@@ -200,6 +200,7 @@ public struct Option<Value: Sendable>: OptionDeclaration {
             })
     }
 
+    /// An option that must be given, parsed as its type parses.
     public init(_ name: String, _ valueName: String, short: Character? = nil, help: String, missing: String)
     where Value: OptionValue {
         self.init(name, valueName, short: short, help: help, missing: missing) { try Value.parse($0, option: name) }
