@@ -20,36 +20,48 @@ let package = Package(
         .target(name: "Hashing", dependencies: ["CSHA256"], swiftSettings: strictSettings),
         .target(name: "Terminal", swiftSettings: strictSettings),
         .target(name: "Archive", swiftSettings: strictSettings),
-        .target(name: "Registry", dependencies: ["Hashing"], swiftSettings: strictSettings),
+        .target(name: "Registry", dependencies: ["Hashing", "Terminal"], swiftSettings: strictSettings),
         // The kit's files (labs, solutions, the toy system's defaults) are compiled into the binary by the
         // EmbedKitFiles plugin, so a copied LabRunner needs nothing beside it.
         .executableTarget(name: "KitEmbedder", swiftSettings: strictSettings),
         .plugin(name: "EmbedKitFiles", capability: .buildTool(), dependencies: ["KitEmbedder"]),
         .target(
             name: "ToyModel",
-            dependencies: ["Hashing"],
+            dependencies: ["Hashing", "Terminal"],
             exclude: ["Defaults"],
             swiftSettings: strictSettings,
             plugins: ["EmbedKitFiles"]
         ),
-        .target(name: "Evals", dependencies: ["ToyModel", "Hashing"], swiftSettings: strictSettings),
+        .target(name: "Evals", dependencies: ["ToyModel", "Hashing", "Terminal"], swiftSettings: strictSettings),
         .target(
-            name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings
+            name: "Playbook", dependencies: ["Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
+            swiftSettings: strictSettings
         ),
-        .target(name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing"], swiftSettings: strictSettings),
         .target(
-            name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"], swiftSettings: strictSettings),
+            name: "Serving", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
+            swiftSettings: strictSettings),
         .target(
-            name: "Drills", dependencies: ["Playbook", "Registry", "Reports", "Hashing", "Serving", "ToyModel"], swiftSettings: strictSettings),
+            name: "Reports", dependencies: ["Playbook", "Registry", "ToyModel", "Hashing"],
+            swiftSettings: strictSettings),
         .target(
-            name: "LabKit", dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            name: "Drills",
+            dependencies: ["Playbook", "Registry", "Reports", "Hashing", "Serving", "ToyModel", "Terminal"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "LabKit",
+            dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
         .target(
-            name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings),
         .target(
             name: "Proof",
-            dependencies: ["Archive", "LabKit", "Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing"],
+            dependencies: [
+                "Archive", "LabKit", "Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal",
+            ],
+            swiftSettings: strictSettings),
+        .target(
+            name: "Bench", dependencies: ["Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "LabRunner",
@@ -58,6 +70,7 @@ let package = Package(
                 "Drills",
                 "Critique",
                 "Proof",
+                "Bench",
             ],
             swiftSettings: strictSettings
         ),

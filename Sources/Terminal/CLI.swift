@@ -13,12 +13,12 @@ public struct CLI: Sendable {
     static let completionOption = OptionSpec.value(
         "generate-completion-script", "shell", help: "Print a completion script for bash, zsh or fish.")
 
-    public init(root: CommandSpec, version: String, globalOptions: [OptionSpec] = []) {
+    public init(root: CommandSpec, version: String, globalOptions: [any OptionDeclaration] = []) {
         self.root = root
         self.version = version
         self.globalOptions =
             root.options
-            + globalOptions.filter { option in
+            + globalOptions.map(\.spec).filter { option in
                 !root.options.contains { $0.name == option.name }
             }
     }
@@ -97,7 +97,7 @@ public struct CLI: Sendable {
         }
         let invocation: Invocation
         do {
-            invocation = try parse(Array(rest), for: command, path: names)
+            invocation = try parse(Array(rest), for: command, path: names, environment: console.environment)
         } catch let error as UsageError {
             return usageFailure(error, path: path, console: console)
         } catch {
@@ -158,13 +158,16 @@ public struct CLI: Sendable {
 
     // MARK: Parsing
 
-    func parse(_ words: [String], for command: CommandSpec, path: [String]) throws -> Invocation {
+    func parse(_ words: [String], for command: CommandSpec, path: [String], environment: [String: String] = [:])
+        throws -> Invocation
+    {
         var invocation = Invocation(
             commandPath: path, flags: [], optionValues: [:],
             defaults: Dictionary(
                 command.options.compactMap { option in option.defaultValue.map { (option.name, $0) } },
                 uniquingKeysWith: { first, _ in first }),
-            argumentValues: [:])
+            argumentValues: [:], declaredOptions: Set(command.options.map(\.name)),
+            declaredArguments: Set(command.arguments.map(\.name)), environment: environment)
         var positionals: [String] = []
         var index = 0
         var optionsEnded = false

@@ -78,15 +78,15 @@ public struct CommandSpec: Sendable {
     public var run: (@Sendable (Invocation, Console) throws -> Int32)?
 
     public init(
-        name: String, abstract: String, discussion: String? = nil, arguments: [ArgumentSpec] = [],
-        options: [OptionSpec] = [], subcommands: [CommandSpec] = [],
+        name: String, abstract: String, discussion: String? = nil, arguments: [any ArgumentDeclaration] = [],
+        options: [any OptionDeclaration] = [], subcommands: [CommandSpec] = [],
         run: (@Sendable (Invocation, Console) throws -> Int32)? = nil
     ) {
         self.name = name
         self.abstract = abstract
         self.discussion = discussion
-        self.arguments = arguments
-        self.options = options
+        self.arguments = arguments.map(\.spec)
+        self.options = options.map(\.spec)
         self.subcommands = subcommands
         self.run = run
     }
@@ -101,39 +101,61 @@ public struct UsageError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// What a command's run closure receives: the parsed options and arguments.
+/// What a command's run closure receives: the parsed options and arguments, read through their declarations.
 public struct Invocation: Sendable {
     public var commandPath: [String]
     var flags: Set<String>
     var optionValues: [String: [String]]
     var defaults: [String: String]
     var argumentValues: [String: [String]]
+    var declaredOptions: Set<String> = []
+    var declaredArguments: Set<String> = []
+    /// Where defaults such as "the current user" come from.
+    var environment: [String: String] = [:]
 
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
-
-    public func value(_ name: String) -> String? { optionValues[name]?.last ?? defaults[name] }
-
-    public func values(_ name: String) -> [String] { optionValues[name] ?? [] }
-
-    public func argument(_ name: String) -> String? { argumentValues[name]?.first }
-
-    public func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
-
-    public func int(_ name: String) throws -> Int? {
-        try typed(name, "a whole number") { Int($0) }
+    public subscript(flag: Flag) -> Bool {
+        get throws {
+            try requireDeclared(option: flag.spec.name)
+            return flags.contains(flag.spec.name)
+        }
     }
 
-    public func double(_ name: String) throws -> Double? {
-        try typed(name, "a number") { text in Double(text).flatMap { $0.isFinite ? $0 : nil } }
+    /// The option's value: parsed and checked as declared, its default applied.
+    public subscript<Value>(option: Option<Value>) -> Value {
+        get throws {
+            try requireDeclared(option: option.spec.name)
+            return try option.value(given: optionValues[option.spec.name]?.last, environment: environment)
+        }
     }
 
-    public func uint64(_ name: String) throws -> UInt64? {
-        try typed(name, "a non-negative whole number") { UInt64($0) }
+    public subscript<Value>(argument: Argument<Value>) -> Value {
+        get throws {
+            guard declaredArguments.contains(argument.spec.name) else {
+                throw UndeclaredOption(name: "<\(argument.spec.name)>")
+            }
+            return argument.value(given: argumentValues[argument.spec.name] ?? [])
+        }
     }
 
-    private func typed<T>(_ name: String, _ what: String, _ parse: (String) -> T?) throws -> T? {
-        guard let text = value(name) else { return nil }
-        guard let parsed = parse(text) else { throw UsageError("--\(name) must be \(what), not '\(text)'.") }
-        return parsed
+    private func requireDeclared(option name: String) throws {
+        guard declaredOptions.contains(name) else { throw UndeclaredOption(name: "--" + name) }
     }
+
+    // Reads by name, for the command-line machinery and its tests; commands read through declarations.
+
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    func value(_ name: String) -> String? { optionValues[name]?.last ?? defaults[name] }
+
+    func values(_ name: String) -> [String] { optionValues[name] ?? [] }
+
+    func argument(_ name: String) -> String? { argumentValues[name]?.first }
+
+    func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
+
+    func int(_ name: String) throws -> Int? { try value(name).map { try Int.parse($0, option: name) } }
+
+    func double(_ name: String) throws -> Double? { try value(name).map { try Double.parse($0, option: name) } }
+
+    func uint64(_ name: String) throws -> UInt64? { try value(name).map { try UInt64.parse($0, option: name) } }
 }

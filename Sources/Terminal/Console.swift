@@ -68,7 +68,7 @@ public struct Console: Sendable {
     }
 
     public func styled(_ text: String, _ style: Style) -> String {
-        colourEnabled ? "\u{1B}[\(style.code)m\(text)\u{1B}[0m" : text
+        colourEnabled ? Style.wrap(text, style) : text
     }
 
     /// Asks a yes/no question on a terminal. Returns nil without asking when stdin is not a terminal,

@@ -96,3 +96,25 @@ public final class ProgressBar: Sendable {
             + "\(percent)% (\(done)/\(total))"
     }
 }
+
+/// A progress bar fed by `(done, total)` callbacks, as evals report: made on the first call, when the total is
+/// known, and like any bar drawn only once the work has taken over a second.
+public final class ProgressFeed: Sendable {
+    private let bar = Mutex<ProgressBar?>(nil)
+    private let console: Console
+    private let label: String
+
+    public init(console: Console, label: String) {
+        self.console = console
+        self.label = label
+    }
+
+    public func update(_ done: Int, _ total: Int) {
+        bar.withLock { bar in
+            if bar == nil { bar = ProgressBar(total: total, label: label, console: console) }
+            bar?.advance()
+        }
+    }
+
+    public func finish() { bar.withLock { $0?.finish() } }
+}

@@ -1,10 +1,11 @@
 // Creating a workspace: built in a hidden sibling folder and renamed into place, so a failure writes nothing.
-import Foundation
-import Playbook
-import Registry
+public import Foundation
+public import Registry
+public import Terminal
 
-enum WorkspaceSetup {
-    static func create(at target: String, actor: String, now: @escaping @Sendable () -> Date) throws -> Workspace {
+public enum WorkspaceSetup {
+    public static func create(at target: String, actor: String, now: @escaping @Sendable () -> Date) throws -> Workspace
+    {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: target, isDirectory: &isFolder) {
@@ -40,5 +41,19 @@ enum WorkspaceSetup {
             throw error
         }
         return Workspace(root: target)
+    }
+}
+
+extension WorkspaceSetup {
+    /// What `init` prints about the new `workspace`, with the way into it from `currentDirectory`.
+    public static func renderCreated(_ out: inout TextOutput, _ workspace: Workspace, from currentDirectory: String) {
+        let relative =
+            workspace.root.hasPrefix(currentDirectory + "/")
+            ? String(workspace.root.dropFirst(currentDirectory.count + 1)) : workspace.root
+        out.line("Created a lab workspace in \(workspace.root)")
+        out.line("  system/   the toy system's components (prompt.md, config.json, weights.json, index/)")
+        out.line("  data/     training data and simulated traffic")
+        out.line("  evals/    eval suites (core, smoke)")
+        out.line("Next: cd \(relative) && LabRunner ask \"Where is my parcel?\"")
     }
 }

@@ -1,0 +1,154 @@
+// The plays' results as command output: register, the promotion gate and canary, promote, rollback and its
+// preview. What `--json` prints for register is here too (its field names differ from the result's own).
+import Foundation
+import Hashing
+public import Registry
+public import Terminal
+
+/// A version id shortened as the commands print it, or "none".
+func shortVersion(_ id: String?) -> String { id.map { String($0.prefix(12)) } ?? "none" }
+
+func padded(_ text: String, _ width: Int) -> String {
+    text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+}
+
+extension RegisterResult: TextRendering {
+    public func render(_ out: inout TextOutput) {
+        if existing {
+            out.line(
+                "Already registered: this content is version #\(record.seq) \(record.shortID); nothing was written.")
+            return
+        }
+        out.line(
+            "Registered version #\(record.seq) \(out.styled(record.shortID, .yellow)) (owner \(record.metadata.owner))")
+        for (name, entry) in record.manifest.components.sorted(by: { $0.key < $1.key }) {
+            out.line("  \(padded(name, 14)) \(padded(entry.kind.rawValue, 6)) \(entry.sha256.prefix(12))")
+        }
+        if let lineage = record.manifest.lineage {
+            out.line(
+                "  \(padded("lineage", 14)) \(padded("data", 6)) \(lineage.sha256.prefix(12)) (\(lineage.dataset))")
+        }
+        if let eval {
+            out.line(
+                String(
+                    format: "Gate eval on %@: pass rate %.1f%% (95%% CI %.1f–%.1f%%)", eval.suite,
+                    eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
+        }
+        if lineageBroken { out.line(out.styled("Recorded: lineage broken (weights trained on other data).", .yellow)) }
+        if lineageUnverified {
+            out.line(out.styled("Recorded: lineage unverified (no recorded training run made these weights).", .yellow))
+        }
+        if let experiment { out.line("Part of experiment \(experiment).") }
+    }
+
+    /// What `register --json` prints.
+    public var json: RegisteredJSON { RegisteredJSON(self) }
+}
+
+public struct RegisteredJSON: Encodable, Sendable {
+    var id: String
+    var seq: Int
+    var existing: Bool
+    var components: [String: String]
+    var lineage: DatasetLineage?
+    var eval: EvalSummary?
+    var lineageBroken: Bool
+    var lineageUnverified: Bool
+    var experiment: String?
+
+    init(_ result: RegisterResult) {
+        id = result.record.id
+        seq = result.record.seq
+        existing = result.existing
+        components = result.record.manifest.components.mapValues(\.sha256)
+        lineage = result.record.manifest.lineage
+        eval = result.eval
+        lineageBroken = result.lineageBroken
+        lineageUnverified = result.lineageUnverified
+        experiment = result.experiment
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, seq, existing, components, lineage, eval, experiment
+        case lineageBroken = "lineage_broken"
+        case lineageUnverified = "lineage_unverified"
+    }
+}
+
+extension PromotionGate: TextRendering {
+    public func render(_ out: inout TextOutput) {
+        out.line(
+            "Candidate #\(candidate.seq) \(candidate.shortID); production \(production.map { "#\($0.seq) \($0.shortID)" } ?? "none")"
+        )
+        out.line("Gate: \(passed ? out.styled("passed", .green) : out.styled("failed", .red)) — \(finding)")
+    }
+}
+
+extension CanaryReport: TextRendering {
+    public func render(_ out: inout TextOutput) {
+        out.line(
+            String(
+                format:
+                    "Canary (%g%% of %d requests): candidate %.1f%% satisfied (%d requests), production %.1f%% satisfied (%d requests)",
+                percent, requests, candidate.satisfiedRate * 100, candidate.requests, production.satisfiedRate * 100,
+                production.requests))
+        for signal in signals {
+            out.line(
+                String(
+                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name.rawValue, signal.candidate * 100,
+                    signal.production * 100, signal.pValue, signal.worse ? " worse" : ""))
+        }
+        out.line("Canary: \(aborted ? out.styled("worse", .red) : "passed") — \(finding)")
+    }
+}
+
+extension PromoteResult {
+    public func render(_ out: inout TextOutput, approver: String) {
+        let verb = overridden ? "Promoted with a recorded override" : "Promoted"
+        out.line(
+            "\(verb): production → #\(gate.candidate.seq) \(gate.candidate.shortID) (approver \(approver), event #\(event.seq))"
+        )
+    }
+}
+
+extension RollbackResult {
+    /// `to` is the record of the version production moved back to.
+    public func render(_ out: inout TextOutput, to: VersionRecord) {
+        out.line(
+            "Rolled back production: \(shortVersion(from)) → #\(to.seq) \(to.shortID)\(lastKnownGood ? " (last known good)" : "")"
+        )
+        for finding in targetFindings {
+            out.line(out.styled("warning: #\(to.seq) is not known good: \(finding)", .yellow))
+        }
+        if let confirmation {
+            let word = confirmed ? out.styled("confirmed", .green) : out.styled("NOT confirmed", .red)
+            out.line(
+                String(
+                    format: "Behaviour %@: %@ pass rate %.1f%%", word, confirmation.suite, confirmation.passRate * 100))
+        }
+        out.line(
+            "Incident \(incident.id): time to rollback \(TimeParsing.describe(timeToRollbackSeconds)) from detection at \(Timestamp.string(from: incident.detectedAt))"
+        )
+    }
+}
+
+extension RollbackPreview {
+    /// `to` is the record of the version production would move back to.
+    public func render(_ out: inout TextOutput, to: VersionRecord) {
+        out.line(
+            "Would roll back production: \(shortVersion(from)) → #\(to.seq) \(to.shortID)\(lastKnownGood ? " (last known good)" : "")"
+        )
+        if !skipped.isEmpty { out.line("Skipped, newest first:") }
+        for skipped in skipped {
+            out.line("  #\(skipped.seq) \(shortVersion(skipped.version)): \(skipped.reasons.joined(separator: "; "))")
+        }
+        for finding in targetFindings {
+            out.line(out.styled("warning: #\(to.seq) is not known good: \(finding)", .yellow))
+        }
+        if let reevaluation {
+            out.line(
+                "Today's eval of #\(to.seq): " + out.styled(reevaluation.finding, reevaluation.passes ? .green : .red))
+        }
+        out.line("Nothing was changed. Run without --dry-run (and with --reason TEXT) to move production.")
+    }
+}
