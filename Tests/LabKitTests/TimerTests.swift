@@ -1,7 +1,9 @@
 // Timers read the clock from recorded events: gold earns every point, a pass half, slower nothing.
 import Foundation
 import Hashing
+import Playbook
 import Registry
+import Reports
 import Synchronization
 import Testing
 
@@ -29,42 +31,42 @@ final class TestClock: Sendable {
         let workspace = Workspace(root: root)
         let clock = TestClock()
         let registry = try Registry.create(root: workspace.registryPath, actor: "test", now: { clock.now() })
+        let manifest = try registry.objects.put(try JSONEncoder().encode(lab.manifest))
         try registry.write { writer in
-            try writer.append(kind: Evidence.labStarted, actor: "learner", data: ["lab": lab.id])
+            try writer.append(LabStarted(lab: lab.id, manifestSHA256: manifest, attempt: 1), actor: "learner")
         }
         clock.advance(1)
         let detected = clock.now()
         try registry.write { writer in
             try writer.append(
-                kind: "incident.opened", actor: "pager",
-                data: ["incident": "INC-0001", "symptom": "escalations stopped", "detected_at": stamp(detected)])
+                IncidentOpened(
+                    incident: "INC-0001", symptom: "escalations stopped", detectedAt: detected, source: .monitor,
+                    badVersion: nil),
+                actor: "pager")
         }
         if let seconds {
             clock.advance(seconds)
             try registry.write { writer in
                 try writer.append(
-                    kind: "incident.updated", actor: "learner",
-                    data: ["incident": "INC-0001", "confirmed": "true", "confirmed_at": stamp(clock.now())])
+                    IncidentUpdated(incident: "INC-0001", confirmed: true, confirmedAt: clock.now()), actor: "learner")
             }
         }
         return try Evidence(workspace: workspace, now: { clock.now() })
     }
-
-    static func stamp(_ date: Date) -> String { Timestamp.string(from: date) }
 
     @Test(arguments: [
         (60.0, "pass", 20, "gold"), (200.0, "pass", 10, "a pass"), (400.0, "fail", 0, "over the 5m 0s limit"),
     ])
     func thresholds(seconds: Double, status: String, score: Int, phrase: String) throws {
         let result = Grader.time(Self.timer, lab: Self.lab, evidence: try Self.evidence(rollbackAfter: seconds))
-        #expect(result.status == status)
+        #expect(result.status.rawValue == status)
         #expect(result.score == score)
         #expect(result.message.contains(phrase), "\(result.message)")
     }
 
     @Test func theClockRunsUntilTheRollbackIsConfirmed() throws {
         let result = Grader.time(Self.timer, lab: Self.lab, evidence: try Self.evidence(rollbackAfter: nil))
-        #expect(result.status == "fail")
+        #expect(result.status == .fail)
         #expect(result.message.contains("still running on INC-0001"))
     }
 }
