@@ -99,7 +99,7 @@ enum CritiqueCommands {
         options: [.value("findings", "file", help: "The findings file.", required: true)]
     ) { invocation, console in
         let folder = path(invocation.argument("dir") ?? "", console)
-        guard try ScenarioFolder.info(in: folder).mode == CritiqueMode.practice.rawValue else {
+        guard try ScenarioFolder.info(in: folder).mode == .practice else {
             throw CritiqueError.practiceOnly(command: "check")
         }
         let parsed = try Findings.read(try required("findings", invocation, console))
@@ -128,14 +128,14 @@ enum CritiqueCommands {
         guard let data = FileManager.default.contents(atPath: findingsPath) else {
             throw CritiqueError.findingsUnreadable(path: findingsPath)
         }
-        let sheet = Grader.grade(
+        let sheet = try Grader.grade(
             folder: folder, findingsText: String(decoding: data, as: UTF8.self), key: key,
-            hintsUsed: Hints.used(in: folder).count)
+            hintsUsed: try Hints.used(in: folder).count)
         switch format {
         case "json": try Common.printJSON(sheet, console)
         case "markdown": console.out(sheet.markdown())
         default:
-            let practice = (try? ScenarioFolder.info(in: folder).mode) == CritiqueMode.practice.rawValue
+            let practice = (try? ScenarioFolder.info(in: folder).mode) == .practice
             console.out(sheet.text(selfCheck: practice ? Hints.selfCheck(sheet, key: key) : nil))
         }
         return 0
@@ -193,7 +193,7 @@ enum CritiqueCommands {
             throw CritiqueError.keyInsideFolder(key: out, folder: folder)
         }
         for (name, text) in levels {
-            let score = Grader.grade(folder: folder, findingsText: text, key: key).score
+            let score = try Grader.grade(folder: folder, findingsText: text, key: key).score
             if let out {
                 try Common.write(Data(text.utf8), to: "\(out)/\(name).txt")
                 console.out("\(name): \(score)/100  (\(out)/\(name).txt)")
