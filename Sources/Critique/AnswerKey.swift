@@ -28,7 +28,7 @@ public struct PlantedFlaw: Codable, Sendable, Equatable {
 public struct AnswerKey: Codable, Sendable, Equatable {
     public var family: String
     public var seed: UInt64
-    public var mode: String
+    public var mode: CritiqueMode
     public var salt: String
     public var flaws: [PlantedFlaw]
     public var herrings: [PlantedFlaw]
@@ -73,7 +73,7 @@ public enum ScenarioFolder {
 
     public struct Info: Codable, Sendable, Equatable {
         public var family: String
-        public var mode: String
+        public var mode: CritiqueMode
     }
 
     public static func commitment(in folder: String) throws -> String {
@@ -84,9 +84,12 @@ public enum ScenarioFolder {
     }
 
     public static func info(in folder: String) throws -> Info {
-        guard let data = FileManager.default.contents(atPath: "\(folder)/\(marker)/scenario.json"),
-            let info = try? CanonicalJSON.decoder().decode(Info.self, from: data)
-        else { throw CritiqueError.notAScenario(folder) }
-        return info
+        let path = "\(folder)/\(marker)/scenario.json"
+        guard let data = FileManager.default.contents(atPath: path) else { throw CritiqueError.notAScenario(folder) }
+        do {
+            return try CanonicalJSON.decoder().decode(Info.self, from: data)
+        } catch {
+            throw CritiqueError.scenarioDamaged(path: path, reason: "\(error)")
+        }
     }
 }

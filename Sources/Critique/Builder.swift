@@ -108,12 +108,12 @@ struct ScenarioBuilder {
     /// A tag moved by hand (`LabRunner tag` or a script), outside every play.
     @discardableResult
     mutating func moveByHand(
-        _ tag: String, to id: String, by actor: String, reason: String, details: [String: String] = [:]
+        _ tag: String, to id: String, by actor: String, reason: String, facts: TagMoveFacts = TagMoveFacts()
     )
         throws -> Event
     {
         clock.advance(minutes: Double(random.int(5...90)))
-        return try registry.moveTag(tag, to: id, by: actor, reason: reason, details: details)
+        return try registry.moveTag(tag, to: id, by: actor, reason: reason, facts: facts)
     }
 
     /// Real traffic through whatever production (or `version`) is, in the attribution log.
@@ -126,7 +126,7 @@ struct ScenarioBuilder {
         return served.filter { version == nil || $0.version == version }.suffix(count).map(\.id)
     }
 
-    var lastEvent: Int { (try? registry.events().last?.seq) ?? 0 }
+    func lastEvent() throws -> Int { try registry.events().last?.seq ?? 0 }
 
     func production() throws -> VersionRecord {
         guard let id = registry.tag("production") else { throw CritiqueError.buildFailed("no production") }

@@ -6,6 +6,8 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
     case folderNotEmpty(String)
     case keyInsideFolder(key: String, folder: String)
     case notAScenario(String)
+    /// A file of the scenario folder the kit wrote that no longer reads.
+    case scenarioDamaged(path: String, reason: String)
     case keyUnreadable(path: String, reason: String)
     case commitmentMismatch(key: String)
     case findingsUnreadable(path: String)
@@ -28,6 +30,8 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notAScenario(let path):
             return
                 "\(path) is not a critique scenario folder (no .critique/commitment); run 'LabRunner critique new' first."
+        case .scenarioDamaged(let path, let reason):
+            return "\(path) is damaged (\(reason)); build the scenario again with 'LabRunner critique new'."
         case .keyUnreadable(let path, let reason):
             return "The answer key \(path) cannot be read: \(reason); pass the --key file 'critique new' wrote."
         case .commitmentMismatch(let key):

@@ -102,27 +102,33 @@ public enum Hints {
 
     static func path(_ folder: String) -> String { "\(folder)/\(ScenarioFolder.marker)/hints.jsonl" }
 
-    public static func used(in folder: String) -> [Shown] {
+    /// The hints shown so far; none before the first. A line that does not read is an error naming the file.
+    public static func used(in folder: String) throws -> [Shown] {
         guard let data = FileManager.default.contents(atPath: path(folder)) else { return [] }
         let decoder = CanonicalJSON.decoder()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-            try? decoder.decode(Shown.self, from: Data($0.utf8))
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated().map { index, line in
+            do {
+                return try decoder.decode(Shown.self, from: Data(line.utf8))
+            } catch {
+                throw CritiqueError.scenarioDamaged(
+                    path: path(folder), reason: "line \(index + 1) does not read: \(error)")
+            }
         }
     }
 
     /// The next hint: the next tier of the first flaw whose hints are not all shown. Nil when none are left.
     public static func next(folder: String, key: AnswerKey, now: Date) throws -> Shown? {
-        guard try ScenarioFolder.info(in: folder).mode == CritiqueMode.practice.rawValue else {
+        guard try ScenarioFolder.info(in: folder).mode == .practice else {
             throw CritiqueError.practiceOnly(command: "hint")
         }
-        let shown = used(in: folder)
+        let shown = try used(in: folder)
         for (index, flaw) in key.flaws.enumerated() {
             let tiers = shown.filter { $0.flaw == index + 1 }.count
             guard tiers < flaw.hints.count else { continue }
             let hint = Shown(flaw: index + 1, tier: tiers + 1, text: flaw.hints[tiers], at: now)
             let line = String(decoding: try CanonicalJSON.encode(hint), as: UTF8.self) + "\n"
-            let handle = try? FileHandle(forWritingTo: URL(fileURLWithPath: path(folder)))
-            if let handle {
+            if FileManager.default.fileExists(atPath: path(folder)) {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path(folder)))
                 try handle.seekToEnd()
                 try handle.write(contentsOf: Data(line.utf8))
                 try handle.close()

@@ -84,6 +84,7 @@ public enum Scenarios {
             throw CritiqueError.keyInsideFolder(key: key, folder: target)
         }
         let manager = FileManager.default
+        // A folder that cannot be listed is not known to be empty: refused like a full one.
         if manager.fileExists(atPath: target), (try? manager.contentsOfDirectory(atPath: target))?.isEmpty != true {
             throw CritiqueError.folderNotEmpty(target)
         }
@@ -99,12 +100,12 @@ public enum Scenarios {
             let chosen = forcing ?? picked
             try build(family.name, chosen: chosen, builder: &builder)
             let answer = AnswerKey(
-                family: family.name, seed: seed, mode: mode.rawValue, salt: AnswerKey.newSalt(),
+                family: family.name, seed: seed, mode: mode, salt: AnswerKey.newSalt(),
                 flaws: builder.flaws, herrings: builder.herrings)
             try builder.write("BRIEF.md", brief(family: family, mode: mode))
             try builder.write(
                 ScenarioFolder.marker + "/scenario.json",
-                try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode.rawValue)) + "\n")
+                try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode)) + "\n")
             try builder.write(ScenarioFolder.marker + "/commitment", try answer.commitment() + "\n")
             if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
             try manager.moveItem(atPath: staging, toPath: target)
@@ -112,11 +113,13 @@ public enum Scenarios {
                 try Data((try CanonicalJSON.prettyString(answer) + "\n").utf8).write(
                     to: URL(fileURLWithPath: key), options: .withoutOverwriting)
             } catch {
+                // Undoing a half-made scenario: the write error is the one to report.
                 try? manager.removeItem(atPath: target)
                 throw CritiqueError.writeFailed(path: key, reason: "the folder for the key is not writable")
             }
             return NewScenario(key: answer, folder: target, keyPath: key)
         } catch {
+            // Undoing a half-made scenario: the build error is the one to report.
             try? manager.removeItem(atPath: staging)
             if let error = error as? CritiqueError { throw error }
             throw CritiqueError.buildFailed(String(describing: error))

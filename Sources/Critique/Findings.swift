@@ -90,34 +90,49 @@ struct EvidenceResolver {
     let incidents: Set<String>
     let teamLogText: String
 
-    init(folder: String) {
+    /// A folder without a registry names no versions, events or incidents; a damaged one is an error.
+    init(folder: String) throws {
         self.folder = folder
-        let registry = try? Registry(root: folder + "/.labrunner/registry")
+        let root = folder + "/.labrunner/registry"
+        let registry = FileManager.default.fileExists(atPath: root) ? try Registry(root: root) : nil
         self.registry = registry
-        let events = (try? registry?.events()) ?? []
+        let events = try registry?.events() ?? []
         eventCount = events.last?.seq ?? 0
-        incidents = Set(((try? Incidents.all(events: events)) ?? []).map(\.id))
+        incidents = Set(try Incidents.all(events: events).map(\.id))
         var logs = ""
         let manager = FileManager.default
+        // A folder without team logs has none to search.
         for name in (try? manager.contentsOfDirectory(atPath: folder + "/logs")) ?? [] {
             logs += String(decoding: manager.contents(atPath: folder + "/logs/" + name) ?? Data(), as: UTF8.self)
         }
         teamLogText = logs
     }
 
+    /// The version a token names, or nil when the registry has none by that name.
+    func version(_ ref: String) throws -> VersionRecord? {
+        do {
+            return try registry?.resolve(ref)
+        } catch let error as RegistryError {
+            switch error {
+            case .unknownRef, .ambiguousRef, .tagNotFound, .tagHasNoHistory: return nil
+            default: throw error
+            }
+        }
+    }
+
     /// The canonical tokens the evidence names, or nil when it names nothing real.
-    func resolve(_ token: String) -> String? {
+    func resolve(_ token: String) throws -> String? {
         switch EvidenceShape.of(token) {
         case .seq(let number)?:
-            return (try? registry?.resolve("#\(number)")).map { "version:" + $0.id }
+            return try version("#\(number)").map { "version:" + $0.id }
         case .versionPrefix(let prefix)?:
-            return (try? registry?.resolve(prefix)).map { "version:" + $0.id }
+            return try version(prefix).map { "version:" + $0.id }
         case .event(let number)?:
             return number <= eventCount ? "event:\(number)" : nil
         case .incident(let id)?:
             return incidents.contains(id) ? "incident:" + id : nil
         case .request(let id)?:
-            let logged = registry.flatMap { try? AttributionLog(registryRoot: $0.root).lookup(id) } != nil
+            let logged = try registry.flatMap { try AttributionLog(registryRoot: $0.root).lookup(id) } != nil
             return logged || teamLogText.contains(id) ? "request:" + id : nil
         case .fileLine(let path, let number)?:
             let clean = path.hasPrefix("./") ? String(path.dropFirst(2)) : path

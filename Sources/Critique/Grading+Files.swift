@@ -8,9 +8,9 @@ extension Grader {
         guard let data = FileManager.default.contents(atPath: findingsPath) else {
             throw CritiqueError.findingsUnreadable(path: findingsPath)
         }
-        return grade(
+        return try grade(
             folder: folder, findingsText: String(decoding: data, as: UTF8.self), key: key,
-            hintsUsed: Hints.used(in: folder).count)
+            hintsUsed: try Hints.used(in: folder).count)
     }
 }
 
@@ -19,17 +19,17 @@ extension ScoreSheet {
     public func output(markdown: Bool, folder: String, key: AnswerKey) -> String {
         if markdown { return self.markdown() }
         // A folder whose info cannot be read is graded as an interview: no self-check is offered.
-        let practice = (try? ScenarioFolder.info(in: folder).mode) == CritiqueMode.practice.rawValue
+        let practice = (try? ScenarioFolder.info(in: folder).mode) == .practice
         return text(selfCheck: practice ? Hints.selfCheck(self, key: key) : nil)
     }
 }
 
 extension CalibrationPack {
     /// The three example findings for `key`'s folder, strongest first, each with the score it earns.
-    public static func levels(for key: AnswerKey, folder: String) -> [(name: String, text: String, score: Int)] {
+    public static func levels(for key: AnswerKey, folder: String) throws -> [(name: String, text: String, score: Int)] {
         let pack = make(for: key, folder: folder)
-        return [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)].map { name, text in
-            (name, text, Grader.grade(folder: folder, findingsText: text, key: key).score)
+        return try [("strong", pack.strong), ("adequate", pack.adequate), ("weak", pack.weak)].map { name, text in
+            (name, text, try Grader.grade(folder: folder, findingsText: text, key: key).score)
         }
     }
 }

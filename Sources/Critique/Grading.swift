@@ -49,13 +49,15 @@ public enum Grader {
     /// Points taken off for each red herring reported as a flaw.
     public static let herringPenalty = 5
 
-    public static func grade(folder: String, findingsText: String, key: AnswerKey, hintsUsed: Int = 0) -> ScoreSheet {
-        let resolver = EvidenceResolver(folder: folder)
+    public static func grade(folder: String, findingsText: String, key: AnswerKey, hintsUsed: Int = 0) throws
+        -> ScoreSheet
+    {
+        let resolver = try EvidenceResolver(folder: folder)
         let findings = Findings.parse(findingsText).findings
         var foundBy: [Int: Int] = [:]  // flaw index → finding line
         var results: [FindingResult] = []
         for finding in findings {
-            guard let token = resolver.resolve(finding.evidence) else {
+            guard let token = try resolver.resolve(finding.evidence) else {
                 results.append(
                     result(finding, .unfounded, "the evidence '\(finding.evidence)' names nothing in the folder"))
                 continue

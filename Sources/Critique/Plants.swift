@@ -49,16 +49,17 @@ extension ScenarioBuilder {
         try write("system/prompt.md", savedPrompt)
         clock.advance(days: 10)
         _ = try GCPlay.run(dryRun: true, by: "ops", in: context)
-        let planned = lastEvent
+        let planned = try lastEvent()
         let plan = try GCPlay.run(dryRun: false, by: "ops", in: context)
         guard plan.versions.contains(version.id) else {
             throw CritiqueError.buildFailed("gc did not collect the expired experiment")
         }
+        let collected = try lastEvent()
         plant(
             "HERRING-EXPIRED-EXPERIMENT",
             "#\(version.seq) was an experiment that expired without serving; gc --dry-run (event \(planned)) then gc "
-                + "(event \(lastEvent)) removed its blobs and kept its record",
-            ["version:\(version.id)", "event:\(planned)", "event:\(lastEvent)"], hints: ("", ""))
+                + "(event \(collected)) removed its blobs and kept its record",
+            ["version:\(version.id)", "event:\(planned)", "event:\(collected)"], hints: ("", ""))
     }
 
     // MARK: Flaws
@@ -204,7 +205,7 @@ extension ScenarioBuilder {
         let version = try register("frank", "new refund wording (high stakes: refunds)")
         let event = try moveByHand(
             "production", to: version.id, by: "frank", reason: "promote #\(version.seq) (refund wording)",
-            details: ["play": "promote", "approver": "frank", "high_stakes": "true", "gate": "passed"])
+            facts: TagMoveFacts(play: .promote, approver: "frank", gate: .passed, highStakes: true))
         _ = try traffic(10)
         plant(
             "APPROVER-IS-AUTHOR",
@@ -256,15 +257,13 @@ extension ScenarioBuilder {
         _ = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "rollback rehearsal", incident: nil, detectedAt: nil, by: "bob"),
             in: context)
-        let rollback = lastTagMove("production")
+        let rollback = try lastTagMove("production")
         // Rehearsal over: go forward again, if the version rolled back from still passes its gate.
         try promote(current, approver: "bob")
         return rollback
     }
 
-    func lastTagMove(_ tag: String) -> Int {
-        ((try? registry.events()) ?? []).last { $0.kind == EventKind.tagMoved && $0.data["tag"] == tag }?.seq ?? 0
-    }
+    func lastTagMove(_ tag: String) throws -> Int { try registry.tagHistory(tag).last?.event ?? 0 }
 
     mutating func noRehearsal(lastRollback: Int) {
         plant(
@@ -279,7 +278,8 @@ extension ScenarioBuilder {
         try replacePromptLine(startingWith: "escalate:", with: "escalate: refund_over_500")
         let forced = try register("ivy", "shorter escalation list for the launch")
         let override = try promote(forced, approver: "bob", force: "launch deadline; legal signed off by email")
-        guard override?.data["gate"] == "overridden" else {
+        let overrideMove = try registry.tagHistory("production").first { $0.event == override?.seq }
+        guard try overrideMove?.facts().gate == .overridden else {
             throw CritiqueError.buildFailed("the forced version passed its gate")
         }
         _ = try traffic(10)
@@ -334,6 +334,7 @@ extension ScenarioBuilder {
         try promote(before, approver: "bob")
         var lines = read("evals/core.jsonl").split(separator: "\n").map(String.init)
         let removable = lines.indices.filter { index in
+            // Only a case line with a category can be dropped; anything else stays as it is.
             guard let object = try? JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any],
                 let category = object["category"] as? String
             else { return false }
@@ -344,7 +345,7 @@ extension ScenarioBuilder {
         try write("evals/core.jsonl", lines.joined(separator: "\n") + "\n")
         clock.advance(days: 1)
         _ = try SuitePins.pin(name: nil, reason: "drop flaky cases", by: "kim", approver: nil, in: context)
-        let pin = lastEvent
+        let pin = try lastEvent()
         try editNotes("delivery answers, second pass")
         let after = try register("kim", "delivery answers, second pass")
         try promote(after, approver: "bob")
@@ -375,7 +376,7 @@ extension ScenarioBuilder {
             RollbackRequest(
                 ref: nil, reason: "regression on smoke: 4/5 -> 2/5", incident: nil, detectedAt: nil, by: "lee"),
             in: context)
-        let rollback = lastTagMove("production")
+        let rollback = try lastTagMove("production")
         plant(
             "NOISE-REGRESSION",
             "reports/weekly.md line 3 and event \(rollback): #\(version.seq) was rolled back on one sampled run of five "

@@ -42,6 +42,7 @@ public enum Sharing {
         } catch {
             throw CritiqueError.bundleRefused(error.description)
         }
+        // Any reason it does not read, the bundle is refused with the same sentence.
         guard let manifestEntry = entries.first(where: { $0.path == manifestName }),
             let manifest = try? CanonicalJSON.decoder().decode(Manifest.self, from: manifestEntry.data)
         else { throw CritiqueError.bundleRefused("it has no readable \(manifestName)") }

@@ -28,7 +28,7 @@ struct CheckInput {
     /// Whether something recorded at `date` happened during this lab (a lab never started has nothing).
     func duringLab(_ date: Date) -> Bool { since.map { date >= $0 } ?? false }
     /// The production moves a play made during this lab.
-    func moves(play: String) -> [TagMove] { evidence.moves(play: play).filter { duringLab($0.at) } }
+    func moves(play: TagMoveFacts.Play) -> [TagMove] { evidence.moves(play: play).filter { duringLab($0.at) } }
 }
 
 struct CheckDefinition: Sendable {
@@ -71,6 +71,30 @@ enum CheckLibrary {
         "writeup_cites_registry": CheckDefinition(requiredParams: ["file", "min_words"], run: writeupCitesRegistry),
     ]
 
+    /// The version a check's parameter names, or nil while the registry has none by that name (a lab's versions
+    /// appear as it goes); a damaged record is an error.
+    static func version(named ref: String, in evidence: Evidence) throws -> VersionRecord? {
+        do {
+            return try evidence.registry.resolve(ref)
+        } catch let error as RegistryError {
+            switch error {
+            case .unknownRef, .ambiguousRef, .tagNotFound, .tagHasNoHistory: return nil
+            default: throw error
+            }
+        }
+    }
+
+    /// The incident a write-up names (or would choose), or nil when it names none this registry rolled back.
+    static func writtenUpIncident(_ id: String?, evidence: Evidence, moves: [TagMove]) throws -> Incident? {
+        do {
+            return try Writeup.incident(id, events: evidence.events, moves: moves)
+        } catch is WriteupError {
+            return nil
+        } catch PlaybookError.unknownIncident {
+            return nil
+        }
+    }
+
     // MARK: Versions and lineage
 
     static func evalFile(_ input: CheckInput) throws -> CheckOutcome {
@@ -79,6 +103,7 @@ enum CheckLibrary {
             return .fail(
                 "\(file) does not exist yet: save the baseline's eval with 'LabRunner eval run --out \(file)'.")
         }
+        // The learner's own file: one that does not read fails the check, with the way to write it again.
         guard let claimed = try? CanonicalJSON.decoder().decode(EvalResult.self, from: data) else {
             return .fail("\(file) is not an eval result; write it again with 'LabRunner eval run --out \(file)'.")
         }
@@ -166,7 +191,7 @@ enum CheckLibrary {
 
     static func promotions(_ input: CheckInput) throws -> CheckOutcome {
         let minimum = Int(input.number("minimum", default: 1))
-        let gated = input.moves(play: "promote").filter { $0.details["gate"] == "passed" }
+        let gated = input.moves(play: .promote).filter { input.evidence.facts(of: $0).gate == .passed }
         guard gated.count >= minimum else {
             return .fail(
                 "Production was promoted through a passing gate \(gated.count) time(s); this lab needs \(minimum): use 'LabRunner promote'."
@@ -176,18 +201,22 @@ enum CheckLibrary {
     }
 
     static func canaryPromotion(_ input: CheckInput) throws -> CheckOutcome {
-        guard let move = input.moves(play: "promote").first(where: { $0.details["canary_percent"] != nil })
+        guard
+            case let (move, canary)? = input.moves(play: .promote).lazy.compactMap({ move in
+                input.evidence.facts(of: move).canary.map { (move, $0) }
+            }).first
         else {
             return .fail("No promotion ran a canary first: add --canary PERCENT to 'LabRunner promote'.")
         }
         return .pass(
-            "\(input.evidence.label(move.to)) took \(move.details["canary_percent"] ?? "?")% of a canary batch before the tag moved."
+            "\(input.evidence.label(move.to)) took \(canary.percent)% of a canary batch before the tag moved."
         )
     }
 
     static func secondApprover(_ input: CheckInput) throws -> CheckOutcome {
-        for move in input.moves(play: "promote") {
-            guard let version = input.evidence.version(move.to), let approver = move.details["approver"] else {
+        for move in input.moves(play: .promote) {
+            guard let version = input.evidence.version(move.to), let approver = input.evidence.facts(of: move).approver
+            else {
                 continue
             }
             if approver != version.metadata.owner {
@@ -202,7 +231,7 @@ enum CheckLibrary {
 
     static func productionMovesGated(_ input: CheckInput) throws -> CheckOutcome {
         if let manual = input.evidence.productionMoves.first(where: {
-            !["promote", "rollback", Evidence.resetPlay].contains($0.details["play"] ?? "")
+            ![.promote, .rollback, .labReset].contains(input.evidence.facts(of: $0).play)
         }) {
             return .fail(
                 "Production was moved to \(input.evidence.label(manual.to)) by a plain tag move, skipping the eval gate: use 'LabRunner promote'."
@@ -242,6 +271,7 @@ enum CheckLibrary {
         guard let data = evidence.file(file) else {
             return .fail("\(file) does not exist yet: audit a request with 'LabRunner audit REQUEST_ID --out \(file)'.")
         }
+        // The learner's own file: one that does not read fails the check, with the way to write it again.
         guard let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let request = report["request"] as? [String: Any], let requestID = request["id"] as? String,
             let version = report["version"] as? [String: Any], let claimed = version["id"] as? String
@@ -287,7 +317,7 @@ enum CheckLibrary {
 
     /// The first production move made through an overridden gate.
     static func forcedMove(_ evidence: Evidence) -> TagMove? {
-        evidence.moves(play: "promote").first { $0.details["gate"] == "overridden" }
+        evidence.moves(play: .promote).first { evidence.facts(of: $0).gate == .overridden }
     }
 
     static func forcedPromotion(_ input: CheckInput) throws -> CheckOutcome {
@@ -296,7 +326,7 @@ enum CheckLibrary {
                 "No promotion overrode a failed gate: a worse version needs 'LabRunner promote REF --force --reason TEXT', and the override is recorded."
             )
         }
-        guard let reason = move.details["override_reason"], !reason.isEmpty else {
+        guard let reason = input.evidence.facts(of: move).overrideReason, !reason.isEmpty else {
             return .fail("The override of \(input.evidence.label(move.to)) has no recorded reason.")
         }
         return .pass(
@@ -497,21 +527,19 @@ enum CheckLibrary {
     static func fairComparison(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
         let everProduction = Set(evidence.productionMoves.map(\.to))
-        let compared = evidence.events.filter {
-            $0.kind == EvalLedger.eventKind && $0.data["source"] == "eval compare" && input.duringLab($0.at)
-        }
-        for (index, event) in compared.enumerated() {
-            guard let version = event.data["version"], evidence.version(version)?.metadata.extra["experiment"] != nil
-            else { continue }
+        let compared = try evidence.events.payloads(EvalRecorded.self).filter {
+            $0.payload.source == .evalCompare && input.duringLab($0.event.at)
+        }.map(\.payload)
+        for (index, eval) in compared.enumerated() {
+            let version = eval.version
+            guard evidence.version(version)?.metadata.extra["experiment"] != nil else { continue }
             let partners = compared[max(0, index - 1)...min(compared.count - 1, index + 1)]
             if let partner = partners.first(where: { other in
-                other.data["version"].map(everProduction.contains) == true
-                    && other.data["suite_sha256"] == event.data["suite_sha256"]
-                    && other.data["seed"] == event.data["seed"]
-                    && other.data["repeats"] == event.data["repeats"]
+                everProduction.contains(other.version) && other.suiteSHA256 == eval.suiteSHA256
+                    && other.seed == eval.seed && other.repeats == eval.repeats
             }) {
                 return .pass(
-                    "\(evidence.label(version)) was compared with production's \(evidence.label(partner.data["version"] ?? "")) on the same suite, seed and repeats."
+                    "\(evidence.label(version)) was compared with production's \(evidence.label(partner.version)) on the same suite, seed and repeats."
                 )
             }
         }
@@ -528,35 +556,34 @@ enum CheckLibrary {
         return .pass("Experiment \(ended.name) ended; its versions keep their expiry.")
     }
 
-    static func collections(_ evidence: Evidence) -> [Event] {
-        evidence.events.filter { $0.kind == EventKind.blobsCollected && !($0.data["blobs"] ?? "").isEmpty }
+    static func collections(_ evidence: Evidence) throws -> [(event: Event, payload: BlobsCollected)] {
+        try evidence.events.payloads(BlobsCollected.self).filter { !$0.payload.blobs.isEmpty }
     }
 
     static func gcDryRunFirst(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
-        guard let collection = collections(evidence).first else {
+        guard case let (collected, collection)? = try collections(evidence).first else {
             return .fail(
                 "No blobs were collected: an experiment version must expire first, then run 'LabRunner gc --dry-run' and 'LabRunner gc --yes'."
             )
         }
-        let plans = evidence.events.filter { $0.kind == GCPlay.plannedEvent && $0.seq < collection.seq }
-        guard let plan = plans.last, plan.data["blobs"] == collection.data["blobs"] else {
+        let plans = try evidence.events.payloads(GCPlanned.self).filter { $0.event.seq < collected.seq }
+        guard let plan = plans.last?.payload, plan.blobs == collection.blobs else {
             return .fail(
                 "Blobs were deleted without a dry run of the same plan first: always run 'LabRunner gc --dry-run' and read it."
             )
         }
-        let versions = (collection.data["versions"] ?? "").split(separator: " ").count
         return .pass(
-            "A dry run listed the plan, then gc deleted \((collection.data["blobs"] ?? "").split(separator: " ").count) blob(s) of \(versions) expired version(s)."
+            "A dry run listed the plan, then gc deleted \(collection.blobHashes.count) blob(s) of \(collection.versionIDs.count) expired version(s)."
         )
     }
 
     static func gcMetadataSurvives(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
-        guard let collection = collections(evidence).first else {
+        guard let collection = try collections(evidence).first?.payload else {
             return .fail("No blobs were collected yet, so there is no collected version to inspect.")
         }
-        for id in (collection.data["versions"] ?? "").split(separator: " ").map(String.init) {
+        for id in collection.versionIDs {
             guard evidence.version(id) != nil, try evidence.registeredPassRate(id) != nil else {
                 return .fail(
                     "Collected version \(id.prefix(12)) lost its record or its eval: metadata must be kept forever.")
@@ -578,7 +605,10 @@ enum CheckLibrary {
 
     static func investigation(_ input: CheckInput) throws -> CheckOutcome {
         let evidence = input.evidence
-        let verdict = input.param("verdict")
+        guard let verdict = Investigation.Verdict(rawValue: input.param("verdict")) else {
+            throw LabError.invalid(
+                "The check's verdict '\(input.param("verdict"))' is not a verdict investigate gives.")
+        }
         let owner = input.param("owner")
         guard let version = ownersVersion(input, owner),
             let arrival = evidence.productionMoves.first(where: { $0.to == version.id })
@@ -587,22 +617,21 @@ enum CheckLibrary {
                 "\(owner)'s change is not in this workspace's production history: run 'LabRunner lab start \(input.labID)'."
             )
         }
-        let concluded = evidence.events.filter {
-            $0.kind == InvestigatePlay.concludedEvent && $0.data["verdict"] == verdict
+        let concluded = try evidence.events.payloads(InvestigationConcluded.self).map(\.payload).filter {
+            $0.verdict == verdict
         }
         let next = evidence.productionMoves.first { $0.event > arrival.event }?.at ?? .distantFuture
-        for event in concluded {
-            guard let onset = event.data["onset"].flatMap(Timestamp.date(from:)), onset >= arrival.at, onset < next
-            else { continue }
-            if verdict == "regression" {
+        for investigation in concluded {
+            guard investigation.onset >= arrival.at, investigation.onset < next else { continue }
+            if verdict == .regression {
                 let component = input.param("component")
-                guard event.data["suspect"] == version.id else { continue }
+                guard investigation.suspect == version.id else { continue }
                 guard
                     component.isEmpty
-                        || (event.data["components"] ?? "").split(separator: ",").contains(Substring(component))
+                        || investigation.components.split(separator: ",").contains(Substring(component))
                 else { continue }
             }
-            return .pass("The investigation of \(owner)'s change concluded: \(event.data["conclusion"] ?? verdict).")
+            return .pass("The investigation of \(owner)'s change concluded: \(investigation.conclusion).")
         }
         return .fail(
             "No investigation with an onset while \(owner)'s change (\(evidence.label(version.id))) was live concluded '\(verdict)': run 'LabRunner investigate --onset TIME' with the complaint's time."
@@ -616,7 +645,7 @@ enum CheckLibrary {
         }
         let after = input.evidence.productionMoves.filter { $0.at >= version.metadata.createdAt }
         if let undone = after.first(where: {
-            ($0.details["play"] == "rollback") && (input.evidence.version($0.to)?.seq ?? 0) < version.seq
+            input.evidence.facts(of: $0).play == .rollback && (input.evidence.version($0.to)?.seq ?? 0) < version.seq
         }) {
             return .fail(
                 "Production was rolled back to \(input.evidence.label(undone.to)), undoing \(owner)'s change, which the evidence showed was noise: roll back only what the investigation names."
@@ -631,9 +660,9 @@ enum CheckLibrary {
         guard let version = ownersVersion(input, owner), let bad = version.manifest.components[component] else {
             return .fail("\(owner)'s change is not in this workspace: run 'LabRunner lab start \(input.labID)'.")
         }
-        let concluded = input.evidence.events.first {
-            $0.kind == InvestigatePlay.concludedEvent && $0.data["suspect"] == version.id
-        }
+        let concluded = try input.evidence.events.payloads(InvestigationConcluded.self).first {
+            $0.payload.suspect == version.id
+        }?.event
         guard let concluded else {
             return .fail(
                 "Investigate before acting: no investigation has named \(input.evidence.label(version.id)) yet.")
@@ -656,7 +685,8 @@ enum CheckLibrary {
         let file = input.param("file")
         let evidence = input.evidence
         let ref = input.param("version")
-        guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"]
+        guard let record = try version(named: ref, in: evidence),
+            let weights = record.manifest.components["weights.json"]
         else {
             return .fail("There is no '\(ref)' version with weights to reproduce yet.")
         }
@@ -720,7 +750,8 @@ enum CheckLibrary {
         let field = input.param("field")
         let ref = input.param("version")
         let evidence = input.evidence
-        guard let record = try? evidence.registry.resolve(ref), let weights = record.manifest.components["weights.json"]
+        guard let record = try version(named: ref, in: evidence),
+            let weights = record.manifest.components["weights.json"]
         else { return .fail("There is no '\(ref)' version with weights yet.") }
         guard let run = try Training.runs(events: evidence.events).last(where: { $0.weightsSHA256 == weights.sha256 })
         else {
@@ -779,7 +810,7 @@ enum CheckLibrary {
         }
         let evidence = input.evidence
         let moves = evidence.productionMoves
-        guard let incident = try? Writeup.incident(Writeup.incidentID(in: text), events: evidence.events, moves: moves)
+        guard let incident = try writtenUpIncident(Writeup.incidentID(in: text), evidence: evidence, moves: moves)
         else {
             return .fail(
                 "\(file) names no rolled-back incident of this registry: write it again with 'LabRunner writeup --out \(file)'."
@@ -883,6 +914,7 @@ enum Baseline {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "labrunner-baseline-" + UUID().uuidString
         ).path
+        // A scratch copy: failing to remove it leaves a temp folder, not a wrong grade.
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try DefaultSystem.install(into: folder) { SHA256.hash($0).hex }

@@ -2,15 +2,11 @@
 public import Foundation
 public import Playbook
 public import Registry
+public import Reports
 
+/// Reading the evidence decodes every event a check reads, so a damaged record is an error when the evidence is
+/// read (naming the event), never a lab that looks unstarted or a move that looks ungated.
 public struct Evidence: Sendable {
-    public static let labStarted = "lab.started"
-    public static let hintShown = "lab.hint"
-    /// A lab put in place by running its reference solution for the learner: it earns no points.
-    public static let labLaidDown = "lab.laid_down"
-    /// The `play` of a tag move a lab reset makes to put a tag back where it stood at the lab's start.
-    public static let resetPlay = "lab-reset"
-
     public let context: PlayContext
     public let events: [Event]
     public let fsck: FsckReport
@@ -20,7 +16,16 @@ public struct Evidence: Sendable {
     /// Every version, for looking one up by id (a parent may come from anywhere in the history).
     let allVersions: [VersionRecord]
     public let productionMoves: [TagMove]
+    /// What the play recorded on each production move, by the move's event.
+    let productionFacts: [Int: TagMoveFacts]
     public let incidents: [Incident]
+    let starts: [(event: Event, payload: LabStarted)]
+    /// Each started manifest read back from its blob, by hash.
+    let startedManifests: [String: LabManifest]
+    let hintEvents: [(event: Event, payload: LabHintShown)]
+    let laidDowns: [(event: Event, payload: LabLaidDown)]
+    /// Every registration of a version's content (new or again), oldest first.
+    let registrations: [(event: Event, id: String)]
 
     public var workspace: Workspace { context.workspace }
     public var registry: Registry { context.registry }
@@ -32,17 +37,28 @@ public struct Evidence: Sendable {
         versions = try context.registry.versions()
         allVersions = versions
         productionMoves = try context.registry.tagHistory("production")
+        productionFacts = Dictionary(
+            uniqueKeysWithValues: try productionMoves.map { ($0.event, try $0.details(as: TagMoveFacts.self)) })
         incidents = try Incidents.all(events: events)
+        starts = try events.payloads(LabStarted.self)
+        startedManifests = try Self.manifests(of: starts, in: context.registry)
+        hintEvents = try events.payloads(LabHintShown.self)
+        laidDowns = try events.payloads(LabLaidDown.self)
+        registrations =
+            try events.payloads(VersionRegistered.self).map { ($0.event, $0.payload.id) }
+            + events.payloads(VersionReregistered.self).map { ($0.event, $0.payload.id) }
     }
 
     private init(_ full: Evidence, keeping keep: (Event) -> Bool) {
         context = full.context
         fsck = full.fsck
         events = full.events.filter(keep)
+        let kept = Set(events.map(\.seq))
+        registrations = full.registrations.filter { kept.contains($0.event.seq) }
         // A version from an earlier attempt counts again once this attempt registers the same content, as of then.
         var registeredAt: [String: Date] = [:]
-        for event in events where [EventKind.versionRegistered, RegisterPlay.reregisteredEvent].contains(event.kind) {
-            if let id = event.data["id"], registeredAt[id] == nil { registeredAt[id] = event.at }
+        for (event, id) in registrations.sorted(by: { $0.event.seq < $1.event.seq }) where registeredAt[id] == nil {
+            registeredAt[id] = event.at
         }
         versions = full.versions.compactMap { version in
             guard let at = registeredAt[version.id] else { return nil }
@@ -51,10 +67,33 @@ public struct Evidence: Sendable {
             return seen
         }
         allVersions = full.allVersions
-        let kept = Set(events.map(\.seq))
         productionMoves = full.productionMoves.filter { kept.contains($0.event) }
+        productionFacts = full.productionFacts
+        starts = full.starts.filter { kept.contains($0.event.seq) }
+        startedManifests = full.startedManifests
+        hintEvents = full.hintEvents.filter { kept.contains($0.event.seq) }
+        laidDowns = full.laidDowns.filter { kept.contains($0.event.seq) }
         // Cannot fail: these events are a subset of those the full evidence has already read.
         incidents = (try? Incidents.all(events: events)) ?? full.incidents
+    }
+
+    /// A start's manifest blob is written before the start is recorded, so one missing or unreadable is damage.
+    private static func manifests(of starts: [(event: Event, payload: LabStarted)], in registry: Registry) throws
+        -> [String: LabManifest]
+    {
+        var manifests: [String: LabManifest] = [:]
+        for (event, start) in starts where manifests[start.manifestSHA256] == nil {
+            do {
+                let data = try registry.objects.get(start.manifestSHA256)
+                manifests[start.manifestSHA256] = try JSONDecoder().decode(LabManifest.self, from: data)
+            } catch {
+                throw RegistryError.corruptEvent(
+                    seq: event.seq, kind: event.kind,
+                    reason:
+                        "the lab manifest it names (object \(start.manifestSHA256.prefix(12))) does not read: \(error)")
+            }
+        }
+        return manifests
     }
 
     /// The evidence a lab's latest attempt is graded on. What happened during its earlier attempts (between
@@ -70,23 +109,31 @@ public struct Evidence: Sendable {
     public func version(_ id: String) -> VersionRecord? { allVersions.first { $0.id == id } }
 
     /// The most recent `lab.started` event of a lab: evidence a lab asks for must come after it.
-    public func start(of labID: String) -> Event? {
-        events.last { $0.kind == Evidence.labStarted && $0.data["lab"] == labID }
+    public func start(of labID: String) -> Event? { started(labID)?.event }
+
+    /// The latest start of a lab with what it recorded (the manifest it is graded against).
+    public func started(_ labID: String) -> (event: Event, payload: LabStarted)? {
+        starts.last { $0.payload.lab == labID }
     }
 
     /// Every start of a lab, oldest first: the first start and each reset is one attempt.
-    public func attempts(of labID: String) -> [Event] {
-        events.filter { $0.kind == Evidence.labStarted && $0.data["lab"] == labID }
+    public func attempts(of labID: String) -> [Event] { starts.filter { $0.payload.lab == labID }.map(\.event) }
+
+    /// Every lab started, in the order first started.
+    public var startedLabIDs: [String] {
+        var labs: [String] = []
+        for start in starts where !labs.contains(start.payload.lab) { labs.append(start.payload.lab) }
+        return labs
     }
 
     /// The `lab.laid_down` event of the lab's latest attempt, if the reference solution did that attempt.
     public func laidDown(_ labID: String) -> Event? {
         guard let start = start(of: labID) else { return nil }
-        return events.last { $0.kind == Evidence.labLaidDown && $0.data["lab"] == labID && $0.seq > start.seq }
+        return laidDowns.last { $0.payload.lab == labID && $0.event.seq > start.seq }?.event
     }
 
     /// The lab most recently started, from the events (progress.json is only a mirror of this).
-    public var currentLabID: String? { events.last { $0.kind == Evidence.labStarted }?.data["lab"] }
+    public var currentLabID: String? { starts.last?.payload.lab }
 
     /// The first incident opened since the lab started: the one a lab with an alert is about.
     public func incident(openedSinceStartOf labID: String) -> Incident? {
@@ -97,9 +144,8 @@ public struct Evidence: Sendable {
     /// The lab as it was when started: its manifest read back from the registry, so editing lab.json
     /// afterwards changes nothing. A lab never started is taken as it is on disk.
     public func asStarted(_ lab: Lab) -> Lab {
-        guard let hash = start(of: lab.id)?.data["manifest_sha256"], hash != lab.manifestSHA256,
-            let data = try? registry.objects.get(hash),
-            let manifest = try? JSONDecoder().decode(LabManifest.self, from: data), manifest.id == lab.id
+        guard let hash = started(lab.id)?.payload.manifestSHA256, hash != lab.manifestSHA256,
+            let manifest = startedManifests[hash], manifest.id == lab.id
         else { return lab }
         return Lab(manifest: manifest, folder: lab.folder, manifestSHA256: hash)
     }
@@ -108,12 +154,18 @@ public struct Evidence: Sendable {
     /// LabRunner for that id. Anything else, such as a lab started from a doctored LABRUNNER_LABS, is custom.
     public func isKitLab(_ lab: Lab) -> Bool { LabCatalog.isKitManifest(lab: lab.id, sha256: lab.manifestSHA256) }
 
-    public func hints(of labID: String) -> [Event] {
-        events.filter { $0.kind == Evidence.hintShown && $0.data["lab"] == labID }
+    public func hints(of labID: String) -> [Event] { hintsShown(of: labID).map(\.event) }
+
+    /// The hints shown for a lab, with their levels.
+    func hintsShown(of labID: String) -> [(event: Event, payload: LabHintShown)] {
+        hintEvents.filter { $0.payload.lab == labID }
     }
 
+    /// What the play recorded on a production move (nothing for a plain tag move).
+    public func facts(of move: TagMove) -> TagMoveFacts { productionFacts[move.event] ?? TagMoveFacts() }
+
     /// Production moves made by a play (promote, rollback) rather than by hand.
-    public func moves(play: String) -> [TagMove] { productionMoves.filter { $0.details["play"] == play } }
+    public func moves(play: TagMoveFacts.Play) -> [TagMove] { productionMoves.filter { facts(of: $0).play == play } }
 
     public func evals(of versionID: String) throws -> [EvalSummary] {
         guard let record = version(versionID) else { return [] }

@@ -11,10 +11,7 @@ public struct GradeReport: Sendable {
 
     public var passed: Bool { grades.allSatisfy(\.passed) }
     /// The top-level status autograders read: error when any check could not run, else pass or fail.
-    public var status: String {
-        grades.contains { $0.status == TestResult.error }
-            ? TestResult.error : passed ? TestResult.pass : TestResult.fail
-    }
+    public var status: TestResult.Status { grades.contains { $0.status == .error } ? .error : passed ? .pass : .fail }
     public var score: Int { grades.reduce(0) { $0 + $1.score } }
     public var maxScore: Int { grades.reduce(0) { $0 + $1.maxScore } }
 
@@ -32,7 +29,7 @@ public struct GradeReport: Sendable {
 
     struct AutograderJSON: Encodable {
         var version: String
-        var status: String
+        var status: TestResult.Status
         var score: Int
         var maxScore: Int
         var tests: [TestResult]
@@ -54,7 +51,12 @@ public struct GradeReport: Sendable {
     public func text(styled: (String, Bool) -> String) -> String {
         var lines: [String] = []
         for grade in grades {
-            let word = [TestResult.pass: "passed", TestResult.fail: "failed"][grade.status] ?? grade.status
+            let word =
+                switch grade.status {
+                case .pass: "passed"
+                case .fail: "failed"
+                case .error: grade.status.rawValue
+                }
             lines.append(
                 "\(grade.custom ? "Custom lab" : "Lab") \(grade.lab) · \(grade.title): \(grade.score)/\(grade.maxScore) — \(word)"
             )
@@ -100,12 +102,12 @@ public struct GradeReport: Sendable {
 
     public func junit() -> String {
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
-        let failures = tests.filter { $0.status == TestResult.fail }.count
+        let failures = tests.filter { $0.status == .fail }.count
         let errors = tests.filter(\.errored).count
         lines.append(
             "<testsuites name=\"Rollback Lab\" tests=\"\(tests.count)\" failures=\"\(failures)\" errors=\"\(errors)\">")
         for grade in grades {
-            let failed = grade.tests.filter { $0.status == TestResult.fail }.count
+            let failed = grade.tests.filter { $0.status == .fail }.count
             let errored = grade.tests.filter(\.errored).count
             lines.append(
                 "  <testsuite name=\"\(Self.xml(grade.name))\" tests=\"\(grade.tests.count)\" failures=\"\(failed)\" errors=\"\(errored)\" skipped=\"0\">"

@@ -6,20 +6,21 @@ import Registry
 
 /// One graded item, in the shape autograders read.
 public struct TestResult: Codable, Sendable, Equatable {
+    /// The status values autograders read (GitHub Classroom, Exercism): the check ran and passed, ran and
+    /// failed, or could not run at all.
+    public enum Status: String, Codable, Sendable, CustomStringConvertible {
+        case pass, fail, error
+        public var description: String { rawValue }
+    }
+
     public var name: String
-    public var status: String
+    public var status: Status
     public var score: Int
     public var maxScore: Int
     public var message: String
 
-    public var passed: Bool { status == TestResult.pass }
-    public var errored: Bool { status == TestResult.error }
-
-    /// The status values autograders read (GitHub Classroom, Exercism): the check ran and passed, ran and
-    /// failed, or could not run at all.
-    public static let pass = "pass"
-    public static let fail = "fail"
-    public static let error = "error"
+    public var passed: Bool { status == .pass }
+    public var errored: Bool { status == .error }
 
     enum CodingKeys: String, CodingKey {
         case name, status, score, message
@@ -59,9 +60,7 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var checksPass: Bool { tests.allSatisfy { $0.passed || $0.name == Grader.doneByHandTest } }
     /// Passed means earned: the checks pass on work the learner did.
     public var passed: Bool { tests.allSatisfy(\.passed) }
-    public var status: String {
-        tests.contains(where: \.errored) ? TestResult.error : passed ? TestResult.pass : TestResult.fail
-    }
+    public var status: TestResult.Status { tests.contains(where: \.errored) ? .error : passed ? .pass : .fail }
     /// Who did the latest attempt, as grades and write-ups say it.
     /// The same, as scripts read it: "hand", "reference solution" or "nobody".
     public var doneByCode: String { laidDown ? "reference solution" : attempts == 0 ? "nobody" : "hand" }
@@ -126,7 +125,7 @@ public enum Grader {
         let integrity = evidence.fsck
         tests.append(
             TestResult(
-                name: integrityTest, status: integrity.ok ? TestResult.pass : TestResult.fail, score: 0, maxScore: 0,
+                name: integrityTest, status: integrity.ok ? .pass : .fail, score: 0, maxScore: 0,
                 message: integrity.ok
                     ? "The registry's \(integrity.events) events form an unbroken hash chain; every version and object verifies."
                     : "The registry fails fsck, so no evidence can be trusted: \(integrity.problems.first ?? "unknown problem")"
@@ -150,7 +149,7 @@ public enum Grader {
             tests.append(
                 TestResult(
                     name: spec.name,
-                    status: !ran ? TestResult.error : outcome.passed ? TestResult.pass : TestResult.fail,
+                    status: !ran ? .error : outcome.passed ? .pass : .fail,
                     score: outcome.passed ? spec.points : 0, maxScore: spec.points, message: outcome.message))
         }
         for timer in lab.manifest.allTimers {
@@ -158,7 +157,7 @@ public enum Grader {
                 integrity.ok
                     ? time(timer, lab: lab, evidence: evidence)
                     : TestResult(
-                        name: timer.name, status: TestResult.fail, score: 0, maxScore: timer.points,
+                        name: timer.name, status: .fail, score: 0, maxScore: timer.points,
                         message: "Not timed: the registry's evidence does not verify."))
         }
         // Points are for work done in an attempt of this lab by the learner: none for a lab never started, none
@@ -181,7 +180,7 @@ public enum Grader {
                 return zeroed
             }
             tests.insert(
-                TestResult(name: doneByHandTest, status: TestResult.fail, score: 0, maxScore: 0, message: unearned),
+                TestResult(name: doneByHandTest, status: .fail, score: 0, maxScore: 0, message: unearned),
                 at: 1)
         }
         return LabGrade(
@@ -195,7 +194,7 @@ public enum Grader {
     static func time(_ timer: LabTimer, lab: Lab, evidence: Evidence) -> TestResult {
         func result(_ passed: Bool, _ score: Int, _ message: String) -> TestResult {
             TestResult(
-                name: timer.name, status: passed ? TestResult.pass : TestResult.fail, score: score,
+                name: timer.name, status: passed ? .pass : .fail, score: score,
                 maxScore: timer.points,
                 message: message)
         }

@@ -77,6 +77,7 @@ public struct LabCatalog: Sendable {
 
     public static func load(labsFolder folder: String) throws -> LabCatalog {
         let manager = FileManager.default
+        // Whatever the folder's own error, the way out is the variable that named it.
         guard let names = try? manager.contentsOfDirectory(atPath: folder) else {
             throw LabError.invalid(
                 "\(overrideVariable) names \(folder), which is not a readable folder; point it at a Labs/ folder, or unset it to use the labs built into LabRunner."
@@ -212,6 +213,7 @@ public struct LabCatalog: Sendable {
         let folder = manager.temporaryDirectory.appendingPathComponent("labrunner-kit-" + UUID().uuidString).path
         try manager.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // A scratch copy of the kit's scripts: failing to remove it leaves a temp folder, nothing else.
         defer { try? manager.removeItem(atPath: folder) }
         for (path, data) in Self.kitFiles where path.hasPrefix(prefix) {
             let target = folder + "/" + path

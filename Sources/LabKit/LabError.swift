@@ -9,6 +9,8 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
     case scriptFailed(script: String, status: Int32, output: String)
     case noStartingState(lab: String)
     case hintLevel(requested: Int, available: Int)
+    /// A file the kit wrote that no longer reads; `path` names it.
+    case corruptFile(path: String, reason: String)
     case invalid(String)
 
     public var description: String {
@@ -33,6 +35,8 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
                 "Lab \(lab) was never started in this workspace, so there is no starting state to restore; run 'LabRunner lab start \(lab)'."
         case .hintLevel(let requested, let available):
             return "There is no hint level \(requested); this lab has levels 1 to \(available)."
+        case .corruptFile(let path, let reason):
+            return "\(path) is damaged (\(reason)); the workspace may need 'LabRunner lab reset' or a fresh start."
         case .invalid(let sentence):
             return sentence
         }

@@ -2,7 +2,9 @@
 // the starting state to reset to, and every start and hint recorded as a registry event.
 public import Foundation
 import Hashing
+import Playbook
 public import Registry
+import Reports
 
 /// Runs a lab's shell scripts (setup and reference solutions) in the workspace, as a person would.
 public struct ScriptRunner: Sendable {
@@ -103,9 +105,7 @@ public struct LabSession: Sendable {
             progress("Laying down \(earlier.id) with its reference solution (no points)…")
             try snapshot(earlier)
             try begin(earlier, runner: runner, setup: false)
-            try record(
-                Evidence.labLaidDown,
-                ["lab": earlier.id, "solution_sha256": SHA256.hash(try catalog.solution(of: earlier)).hex])
+            try record(LabLaidDown(lab: earlier.id, solutionSHA256: SHA256.hash(try catalog.solution(of: earlier)).hex))
             try catalog.runSetup(of: earlier, runner: runner, in: workspace)
             try catalog.runSolution(of: earlier, runner: runner, in: workspace)
             current = try evidence()
@@ -132,12 +132,14 @@ public struct LabSession: Sendable {
         guard FileManager.default.fileExists(atPath: saved) else { throw LabError.noStartingState(lab: lab.id) }
         let registry = try Registry(root: workspace.registryPath, now: now)
         let startingTags = try savedTags(lab)
-        let moves = startingTags.keys.sorted().compactMap { name -> ResetPlan.TagRestore? in
-            let target = startingTags[name] ?? ""
+        // Versions are never deleted, so every tag, saved or current, names a record that reads.
+        let moves = try startingTags.sorted(by: { $0.key < $1.key }).compactMap {
+            name, target -> ResetPlan.TagRestore? in
             let current = registry.tag(name)
-            guard current != target, let record = try? registry.record(id: target) else { return nil }
+            guard current != target else { return nil }
+            let record = try registry.record(id: target)
             return ResetPlan.TagRestore(
-                tag: name, from: current.flatMap { try? registry.record(id: $0) }.map { "#\($0.seq) \($0.shortID)" },
+                tag: name, from: try current.map { try registry.record(id: $0) }.map { "#\($0.seq) \($0.shortID)" },
                 to: record.id, toLabel: "#\(record.seq) \(record.shortID)")
         }
         // The toy system's inputs go back exactly; other files (later labs' answers) stay unless missing.
@@ -166,6 +168,7 @@ public struct LabSession: Sendable {
         let manager = FileManager.default
         let staging = "\(snapshotsFolder)/.restore-\(UUID().uuidString)"
         try manager.copyItem(atPath: saved, toPath: staging)
+        // Whatever is left in staging is a copy: failing to remove it leaves clutter, not a wrong workspace.
         defer { try? manager.removeItem(atPath: staging) }
         for path in plan.setAside {
             let destination = workspace.root + "/" + plan.attemptFolder + "/" + path
@@ -184,7 +187,7 @@ public struct LabSession: Sendable {
             try registry.moveTag(
                 move.tag, to: move.to, by: actor,
                 reason: "lab reset \(lab.manifest.number): restore the starting state",
-                details: ["play": Evidence.resetPlay, "lab": lab.id])
+                facts: TagMoveFacts(play: .labReset, lab: lab.id))
         }
         try begin(lab, runner: runner, attempt: plan.nextAttempt)
         try Progress.update(workspace, current: lab.id, grade: nil)
@@ -193,14 +196,12 @@ public struct LabSession: Sendable {
     /// The next hint (or the level asked for), recorded as an event: hints cost nothing but are visible.
     public func hint(_ lab: Lab, level requested: Int?) throws -> (level: Int, text: String) {
         let hints = lab.manifest.hints
-        let seen = try evidence().hints(of: lab.id).compactMap { $0.data["level"].flatMap(Int.init) }.max() ?? 0
+        let seen = try evidence().hintsShown(of: lab.id).map(\.payload.level).max() ?? 0
         let level = requested ?? min(seen + 1, hints.count)
         guard (1...hints.count).contains(level) else {
             throw LabError.hintLevel(requested: level, available: hints.count)
         }
-        try Registry(root: workspace.registryPath, now: now).write { writer in
-            try writer.append(kind: Evidence.hintShown, actor: actor, data: ["lab": lab.id, "level": String(level)])
-        }
+        try record(LabHintShown(lab: lab.id, level: level))
         return (level, hints[level - 1])
     }
 
@@ -208,14 +209,13 @@ public struct LabSession: Sendable {
     func begin(_ lab: Lab, runner: ScriptRunner, attempt: Int = 1, setup: Bool = true) throws {
         let registry = try Registry(root: workspace.registryPath, now: now)
         _ = try registry.objects.put(try catalog.manifestData(of: lab))
-        try record(
-            Evidence.labStarted, ["lab": lab.id, "manifest_sha256": lab.manifestSHA256, "attempt": String(attempt)])
+        try record(LabStarted(lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt))
         if setup { try catalog.runSetup(of: lab, runner: runner, in: workspace) }
     }
 
-    func record(_ kind: String, _ data: [String: String]) throws {
+    func record(_ payload: some EventPayload) throws {
         try Registry(root: workspace.registryPath, now: now).write { writer in
-            try writer.append(kind: kind, actor: actor, data: data)
+            try writer.append(payload, actor: actor)
         }
     }
 
@@ -223,8 +223,10 @@ public struct LabSession: Sendable {
     func savedTags(_ lab: Lab) throws -> [String: String] {
         let folder = snapshotFolder(lab) + "/tags"
         var tags: [String: String] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else { continue }
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+                throw LabError.corruptFile(path: folder + "/" + name, reason: "it cannot be read")
+            }
             tags[name] = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return tags
@@ -250,6 +252,7 @@ public struct LabSession: Sendable {
             try manager.createDirectory(atPath: snapshotsFolder, withIntermediateDirectories: true)
             try manager.moveItem(atPath: staging, toPath: folder)
         } catch {
+            // The snapshot's own error is the one to report; a half-made staging copy is only clutter.
             try? manager.removeItem(atPath: staging)
             throw error
         }
@@ -259,7 +262,7 @@ public struct LabSession: Sendable {
 /// progress.json: a mirror of where the learner is, for people and tools. Grading never reads it.
 public enum Progress {
     struct Entry: Codable {
-        var status: String
+        var status: TestResult.Status
         var score: Int
         var maxScore: Int
         var checkedAt: Date
@@ -281,6 +284,7 @@ public enum Progress {
         throws
     {
         let decoder = CanonicalJSON.decoder()
+        // Derived data that grading never reads and this rewrites whole: an unreadable mirror is started afresh.
         var file =
             FileManager.default.contents(atPath: workspace.progressPath).flatMap {
                 try? decoder.decode(File.self, from: $0)

@@ -21,10 +21,13 @@ public struct TourStatus: Sendable {
 public enum Tour {
     /// Where the learner is: the lab started last, its grade, and what to do next.
     public static func status(catalog: LabCatalog, evidence: Evidence, user: String) throws -> TourStatus? {
-        guard let current = evidence.currentLabID, let onDisk = try? catalog.lab(current) else { return nil }
+        // A lab started from another catalog (a custom LABRUNNER_LABS) has no tour in this one.
+        guard let current = evidence.currentLabID, let onDisk = catalog.labs.first(where: { $0.id == current }) else {
+            return nil
+        }
         let lab = evidence.asStarted(onDisk)
         let grade = Grader.grade(lab, evidence: evidence)
-        let fill = Placeholders(evidence: evidence, lab: lab, user: user)
+        let fill = try Placeholders(evidence: evidence, lab: lab, user: user)
         if grade.passed {
             let next = catalog.next(after: lab)
             let command = next.map { "LabRunner lab start \($0.manifest.number)" } ?? "LabRunner lab grade --all"
@@ -66,7 +69,7 @@ public enum Tour {
 struct Placeholders {
     var values: [String: String]
 
-    init(evidence: Evidence, lab: Lab, user: String) {
+    init(evidence: Evidence, lab: Lab, user: String) throws {
         values = ["me": user]
         // Quoted: an unquoted #N starts a comment in the shell.
         if let latest = evidence.versions.last { values["latest"] = "'#\(latest.seq)'" }
@@ -78,7 +81,7 @@ struct Placeholders {
             values["incident"] = incident.id
             if let bad = incident.badVersion { values["bad_version"] = String(bad.prefix(12)) }
         }
-        if let request = try? AttributionLog(registryRoot: evidence.registry.root).recent(limit: 1).first {
+        if let request = try AttributionLog(registryRoot: evidence.registry.root).recent(limit: 1).first {
             values["last_request"] = request.id
         }
     }

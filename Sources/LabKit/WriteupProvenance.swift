@@ -6,11 +6,7 @@ public import Reports
 extension Evidence {
     /// Every lab started in this workspace, in the order first started.
     public func writeupProvenance() -> [LabProvenance] {
-        var labs: [String] = []
-        for event in events where event.kind == Evidence.labStarted {
-            if let lab = event.data["lab"], !labs.contains(lab) { labs.append(lab) }
-        }
-        return labs.map { lab in
+        startedLabIDs.map { lab in
             LabProvenance(lab: lab, starts: attempts(of: lab), hints: hints(of: lab), laidDown: laidDown(lab))
         }
     }

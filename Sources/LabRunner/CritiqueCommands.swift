@@ -44,7 +44,7 @@ enum CritiqueCommands {
                     arguments: [candidateFolder], options: [findingsToCheck]
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
-                    guard try ScenarioFolder.info(in: folder).mode == CritiqueMode.practice.rawValue else {
+                    guard try ScenarioFolder.info(in: folder).mode == .practice else {
                         throw CritiqueError.practiceOnly(command: "check")
                     }
                     let parsed = try Findings.read(try required(findingsToCheck, invocation, console))
@@ -109,7 +109,7 @@ enum CritiqueCommands {
                     if let out, (out + "/").hasPrefix(folder + "/") {
                         throw CritiqueError.keyInsideFolder(key: out, folder: folder)
                     }
-                    for (name, text, score) in CalibrationPack.levels(for: key, folder: folder) {
+                    for (name, text, score) in try CalibrationPack.levels(for: key, folder: folder) {
                         if let out {
                             try Common.write(Data(text.utf8), to: "\(out)/\(name).txt")
                             console.out("\(name): \(score)/100  (\(out)/\(name).txt)")

@@ -69,6 +69,7 @@ public enum ProofBundle {
         members += try Archive.entries(inFolder: request.workspace.registryPath, skipping: BundleLayout.skipInRegistry)
             .map { ArchiveEntry(path: BundleLayout.registry + $0.path, data: $0.data) }
         let started = request.catalog.labs.filter { evidence.start(of: $0.id) != nil }
+        // A workspace without an evals folder has no suite files to carry.
         let suites = ((try? FileManager.default.contentsOfDirectory(atPath: request.workspace.evalsPath)) ?? [])
             .filter { $0.hasSuffix(".jsonl") }.map { "evals/" + $0 }
         let settings =
@@ -93,7 +94,7 @@ public enum ProofBundle {
         let head = try logHead(registryRoot: request.workspace.registryPath)
         let labs = zip(started, grades).map { lab, grade in
             BundledLab(
-                id: lab.id, manifestSHA256: evidence.start(of: lab.id)?.data["manifest_sha256"] ?? lab.manifestSHA256,
+                id: lab.id, manifestSHA256: evidence.started(lab.id)?.payload.manifestSHA256 ?? lab.manifestSHA256,
                 score: grade.score, maxScore: grade.maxScore, status: grade.status, doneBy: grade.doneBy)
         }
         let statement = Statement(

@@ -15,14 +15,19 @@ enum EvalCheck {
             report.fail("registry/versions/", "cannot be read: \(error)")
             return
         }
+        let evalEvents: [(event: Event, payload: EvalRecorded)]
+        do {
+            evalEvents = try evidence.events.payloads(EvalRecorded.self)
+        } catch {
+            report.fail("registry/events.jsonl", "cannot be read: \(error)")
+            return
+        }
         var rerun: [String: EvalResult] = [:]
         var checked = 0
         var unstored = 0
         var collected = 0
         for version in versions {
-            let recorded = evidence.events.filter {
-                $0.kind == EvalLedger.eventKind && $0.data["version"] == version.id
-            }
+            let recorded = evalEvents.filter { $0.payload.version == version.id }
             let summaries: [EvalSummary]
             do {
                 summaries = try EvalLedger.summaries(for: version, events: evidence.events)
@@ -32,8 +37,8 @@ enum EvalCheck {
             }
             for summary in summaries {
                 let place =
-                    recorded.first { $0.data["result"] == summary.result && $0.at == summary.at }
-                    .map { "registry/events.jsonl line \($0.seq)" }
+                    recorded.first { $0.payload.result == summary.result && $0.event.at == summary.at }
+                    .map { "registry/events.jsonl line \($0.event.seq)" }
                     ?? "registry/versions/\(version.id).json"
                 let what = "the \(summary.source) eval of #\(version.seq) on \(summary.suite)"
                 let result: EvalResult
@@ -60,10 +65,18 @@ enum EvalCheck {
                 if let cached = rerun[key] {
                     fresh = cached
                 } else {
-                    guard
-                        let data = (try? evidence.registry.objects.get(result.suiteSHA256))
-                            ?? suites[result.suiteSHA256]
-                    else {
+                    // The suite is in the registry's store, or else among the bundle's eval files, or nowhere.
+                    let data: Data
+                    if evidence.registry.objects.contains(result.suiteSHA256) {
+                        do {
+                            data = try evidence.registry.objects.get(result.suiteSHA256)
+                        } catch {
+                            report.fail(place, "\(what) names suite \(result.suiteSHA256.prefix(12)): \(error)")
+                            continue
+                        }
+                    } else if let bundled = suites[result.suiteSHA256] {
+                        data = bundled
+                    } else {
                         unstored += 1
                         continue
                     }
@@ -76,7 +89,14 @@ enum EvalCheck {
                             suite: suite, system: system, seed: result.seed, repeats: max(1, result.repeats))
                     } catch {
                         // gc deletes the components of dead experiments by design; their evals stay, unrunnable.
-                        if (try? evidence.registry.collection(of: version.id)) != nil {
+                        let collection: Event?
+                        do {
+                            collection = try evidence.registry.collection(of: version.id)
+                        } catch let readError {
+                            report.fail("registry/events.jsonl", "cannot be read: \(readError)")
+                            return
+                        }
+                        if collection != nil {
                             collected += 1
                             continue
                         }

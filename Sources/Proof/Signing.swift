@@ -19,6 +19,7 @@ public enum SSHSignature {
         guard FileManager.default.fileExists(atPath: keyPath) else { throw ProofError.keyNotFound(keyPath) }
         guard let tool = tool(environment: environment) else { throw ProofError.signerMissing }
         let folder = try scratchFolder()
+        // Scratch files: failing to remove them leaves a temp folder, not a wrong signature.
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/statement.json"
         try message.write(to: URL(fileURLWithPath: file))
@@ -41,6 +42,7 @@ public enum SSHSignature {
         }
         guard let tool = tool(environment: environment) else { throw ProofError.signerMissing }
         let folder = try scratchFolder()
+        // Scratch files: failing to remove them leaves a temp folder, not a wrong signature.
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try signature.write(to: URL(fileURLWithPath: folder + "/statement.json.sig"))
         let result = try run(
@@ -90,6 +92,7 @@ public enum SSHSignature {
         try process.run()
         if let input {
             feed.fileHandleForWriting.write(input)
+            // Closing only tells the tool its input ended; if it already exited, its status says why.
             try? feed.fileHandleForWriting.close()
         }
         let text = errors.fileHandleForReading.readDataToEndOfFile()

@@ -1,6 +1,7 @@
 // The bundle's manifest: an in-toto Statement v1 whose subjects are every member with its SHA-256 and whose
 // predicate says which kit, learner, labs and event-log head the bundle speaks for.
 public import Foundation
+public import LabKit
 
 public struct Statement: Codable, Sendable, Equatable {
     public static let statementType = "https://in-toto.io/Statement/v1"
@@ -56,7 +57,7 @@ public struct BundledLab: Codable, Sendable, Equatable {
     public var manifestSHA256: String
     public var score: Int
     public var maxScore: Int
-    public var status: String
+    public var status: TestResult.Status
     public var doneBy: String
 
     enum CodingKeys: String, CodingKey {

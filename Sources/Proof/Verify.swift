@@ -101,6 +101,7 @@ public enum ProofVerifier {
         guard let statementData = members[BundleLayout.statement] else {
             throw ProofError.unreadableBundle(path: request.path, reason: "it holds no statement.json.")
         }
+        // A statement that does not read is a finding of the report, not an error of verify.
         guard let statement = try? CanonicalJSON.decoder().decode(Statement.self, from: statementData) else {
             report.fail(BundleLayout.statement, "is not a readable in-toto statement of this kit (damaged JSON).")
             return report
@@ -112,6 +113,7 @@ public enum ProofVerifier {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "labrunner-verify-" + UUID().uuidString
         ).path
+        // A scratch copy of the bundle: failing to remove it leaves a temp folder, not a wrong verdict.
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let workspace = Workspace(root: folder + "/ws")
         do {
@@ -121,7 +123,7 @@ public enum ProofVerifier {
         }
         let registryRoot = workspace.registryPath
         // A tar holds files, not folders: a registry with no objects yet has an empty objects/ to put back.
-        try? FileManager.default.createDirectory(atPath: registryRoot + "/objects", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: registryRoot + "/objects", withIntermediateDirectories: true)
         let fsck: FsckReport
         do {
             fsck = try Registry(root: registryRoot, now: { statement.predicate.createdAt }).fsck()
@@ -284,11 +286,10 @@ public enum ProofVerifier {
     ) {
         let started = catalog.labs.filter { evidence.start(of: $0.id) != nil }
         for lab in started {
-            if let start = evidence.start(of: lab.id), let hash = start.data["manifest_sha256"],
-                hash != lab.manifestSHA256
-            {
+            if let start = evidence.started(lab.id), start.payload.manifestSHA256 != lab.manifestSHA256 {
+                let hash = start.payload.manifestSHA256
                 report.fail(
-                    "registry/events.jsonl line \(start.seq)",
+                    "registry/events.jsonl line \(start.event.seq)",
                     "lab \(lab.id) was started from a manifest (\(hash.prefix(12))) that is not this kit's "
                         + "(\(lab.manifestSHA256.prefix(12))), so this kit cannot vouch for its grade.")
             }
@@ -306,7 +307,7 @@ public enum ProofVerifier {
                 report.fail(BundleLayout.statement, "names lab \(lab.id), which the registry never started.")
                 continue
             }
-            if let started = evidence.start(of: lab.id)?.data["manifest_sha256"], started != lab.manifestSHA256 {
+            if let started = evidence.started(lab.id)?.payload.manifestSHA256, started != lab.manifestSHA256 {
                 report.fail(
                     BundleLayout.statement,
                     "says lab \(lab.id) ran manifest \(lab.manifestSHA256.prefix(12)), but the registry recorded "
@@ -364,7 +365,13 @@ public enum ProofVerifier {
         for incident in evidence.incidents {
             let member = prefix + incident.id + ".json"
             expected.insert(member)
-            guard let text = try? CanonicalJSON.prettyString(incident) else { continue }
+            let text: String
+            do {
+                text = try CanonicalJSON.prettyString(incident)
+            } catch {
+                report.fail(member, "could not be re-derived: \(error)")
+                continue
+            }
             guard members[member] != nil else {
                 report.fail(member, "is missing, but the events record incident \(incident.id).")
                 continue

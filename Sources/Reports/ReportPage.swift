@@ -226,8 +226,6 @@ public enum ReportPage {
     public static let fileName = "index.html"
     /// The lab whose attempts are the rollback rehearsals.
     public static let rehearsalLab = "06-emergency-rollback"
-    /// LabKit's `lab.started` (LabKit sits above this module, so the kind is named here too).
-    static let labStarted = "lab.started"
     /// At most this many traffic buckets: enough to see a dip, few enough to read.
     static let maximumBuckets = 48
 
@@ -242,14 +240,15 @@ public enum ReportPage {
 
         var periods: [ProductionPeriod] = []
         for (index, move) in moves.enumerated() {
+            let facts = try move.facts()
             periods.append(
                 ProductionPeriod(
                     version: move.to, from: move.at, until: index + 1 < moves.count ? moves[index + 1].at : nil,
-                    play: move.details["play"] ?? "tag", gate: move.details["gate"], by: move.by, event: move.event))
+                    play: facts.play?.rawValue ?? "tag", gate: facts.gate?.rawValue, by: move.by, event: move.event))
         }
 
-        let incidents = try Incidents.all(events: events).map { incident(of: $0, events: events) }
-        let labAttempts = attempts(events: events)
+        let incidents = try Incidents.all(events: events).map { try incident(of: $0, events: events) }
+        let labAttempts = try attempts(events: events)
         var model = ReportModel(
             asOfEvent: events.last?.seq ?? 0, asOf: asOf, standardSuite: suite,
             passThreshold: context.settings.passThreshold, production: periods.last, versions: versions, evals: evals,
@@ -269,14 +268,11 @@ public enum ReportPage {
         var versions: [ReportVersion] = []
         var evals: [ReportEval] = []
         let registrations = Dictionary(
-            events.filter { $0.kind == EventKind.versionRegistered }.compactMap { event in
-                event.data["id"].map { ($0, event.seq) }
-            }, uniquingKeysWith: { first, _ in first })
+            try events.payloads(VersionRegistered.self).map { ($0.payload.id, $0.event.seq) },
+            uniquingKeysWith: { first, _ in first })
         // Eval events by result blob: a summary read from one cites it.
-        var evalEvents: [String: [Event]] = [:]
-        for event in events where event.kind == EvalLedger.eventKind {
-            if let result = event.data["result"] { evalEvents[result, default: []].append(event) }
-        }
+        var evalEvents: [String: [(event: Event, payload: EvalRecorded)]] = [:]
+        for eval in try events.payloads(EvalRecorded.self) { evalEvents[eval.payload.result, default: []].append(eval) }
         for record in try registry.versions() {
             let registered = registrations[record.id] ?? 0
             versions.append(
@@ -285,8 +281,9 @@ public enum ReportPage {
                     registeredAt: record.metadata.createdAt, event: registered))
             for summary in try EvalLedger.summaries(for: record, events: events) where summary.suite == suite {
                 let event =
-                    evalEvents[summary.result]?.first { $0.at == summary.at && $0.data["version"] == record.id }?.seq
-                    ?? registered
+                    evalEvents[summary.result]?.first {
+                        $0.event.at == summary.at && $0.payload.version == record.id
+                    }?.event.seq ?? registered
                 evals.append(
                     ReportEval(
                         version: record.id, at: summary.at, source: summary.source.rawValue, passRate: summary.passRate,
@@ -299,13 +296,17 @@ public enum ReportPage {
     }
 
     /// The incident with the event behind each of its times.
-    static func incident(of incident: Incident, events: [Event]) -> ReportIncident {
-        let own = events.filter { $0.data["incident"] == incident.id }
-        let opened = own.first { $0.kind == Incidents.opened }
-        let moved = own.first { $0.kind == EventKind.tagMoved && $0.at == incident.tagMovedAt }
-        let updated = own.first { $0.kind == Incidents.updated && $0.data["tag_moved_at"] != nil }
-        let confirmed = own.last { $0.kind == Incidents.updated && $0.data["confirmed_at"] != nil }
-        let closed = own.first { $0.kind == Incidents.closed }
+    static func incident(of incident: Incident, events: [Event]) throws -> ReportIncident {
+        let opened = try events.payloads(IncidentOpened.self).first { $0.payload.incident == incident.id }?.event
+        // A rollback records its incident on the tag move it makes.
+        let moved = try events.payloads(TagMoved.self).first { event, move in
+            guard event.at == incident.tagMovedAt else { return false }
+            return try facts(of: move, in: event).incident == incident.id
+        }?.event
+        let updates = try events.payloads(IncidentUpdated.self).filter { $0.payload.incident == incident.id }
+        let updated = updates.first { $0.payload.tagMovedAt != nil }?.event
+        let confirmed = updates.last { $0.payload.confirmedAt != nil }?.event
+        let closed = try events.payloads(IncidentClosed.self).first { $0.payload.incident == incident.id }?.event
         return ReportIncident(
             id: incident.id, symptom: incident.symptom, status: incident.status.rawValue,
             badVersion: incident.badVersion,
@@ -316,10 +317,19 @@ public enum ReportPage {
             confirmed: incident.confirmed, closedAt: incident.closedAt, closedEvent: closed?.seq)
     }
 
-    static func attempts(events: [Event]) -> [LabAttempt] {
+    /// What the play recorded on a tag move read straight from its event, as `TagMove.facts()` reads it.
+    static func facts(of move: TagMoved, in event: Event) throws -> TagMoveFacts {
+        do {
+            return try EventFields.decode(TagMoveFacts.self, from: move.details)
+        } catch let error as EventFields.FieldError {
+            throw RegistryError.corruptEvent(seq: event.seq, kind: event.kind, reason: error.reason)
+        }
+    }
+
+    static func attempts(events: [Event]) throws -> [LabAttempt] {
         var counts: [String: Int] = [:]
-        return events.filter { $0.kind == labStarted }.compactMap { event in
-            guard let lab = event.data["lab"] else { return nil }
+        return try events.payloads(LabStarted.self).map { event, start in
+            let lab = start.lab
             counts[lab, default: 0] += 1
             return LabAttempt(
                 lab: lab, attempt: counts[lab] ?? 1, startedAt: event.at, by: event.actor, event: event.seq)
@@ -391,16 +401,20 @@ public enum ReportPage {
     static func categories(
         context: PlayContext, events: [Event], moves: [TagMove], evals: [ReportEval], incidents: [ReportIncident]
     ) throws -> CategoryComparison? {
-        guard let chosen = try? Writeup.incident(nil, events: events, moves: moves),
-            let incident = incidents.first(where: { $0.id == chosen.id })
-        else { return nil }
-        return comparison(phaseResults(context: context, moves: moves, evals: evals, incident: incident), incident)
+        let chosen: Incident
+        do {
+            chosen = try Writeup.incident(nil, events: events, moves: moves)
+        } catch is WriteupError {
+            return nil  // no rolled-back incident yet: the page has no comparison to show
+        }
+        guard let incident = incidents.first(where: { $0.id == chosen.id }) else { return nil }
+        return comparison(try phaseResults(context: context, moves: moves, evals: evals, incident: incident), incident)
     }
 
     /// The recorded standard-suite eval of each phase of a rolled-back incident, with its stored result: the
     /// restored version before the bad one arrived, the bad one while it served, the restored one after.
     static func phaseResults(context: PlayContext, moves: [TagMove], evals: [ReportEval], incident: ReportIncident)
-        -> [(phase: PhaseEval, result: EvalResult)]
+        throws -> [(phase: PhaseEval, result: EvalResult)]
     {
         guard let bad = incident.badVersion, let good = incident.goodVersion, let restored = incident.mitigatedAt
         else { return [] }
@@ -414,9 +428,15 @@ public enum ReportPage {
         ]
         var found: [(phase: PhaseEval, result: EvalResult)] = []
         for case (let phase, let eval?) in picks {
-            guard let data = try? context.registry.objects.get(eval.result),
-                let result = try? CanonicalJSON.decoder().decode(EvalResult.self, from: data)
-            else { continue }
+            let result: EvalResult
+            do {
+                result = try CanonicalJSON.decoder().decode(
+                    EvalResult.self, from: try context.registry.objects.get(eval.result))
+            } catch {
+                throw RegistryError.corruptFile(
+                    path: "objects/\(eval.result)",
+                    reason: "the eval result of event #\(eval.event) does not read: \(error)")
+            }
             found.append(
                 (
                     PhaseEval(

@@ -43,7 +43,7 @@ public enum Writeup {
             guard incident.goodVersion != nil else { throw WriteupError.notRolledBack(id) }
             return incident
         }
-        let forced = Set(moves.filter { $0.details["gate"] == "overridden" }.map(\.to))
+        let forced = Set(try moves.filter { try $0.facts().gate == .overridden }.map(\.to))
         let rolledBack = incidents.filter { $0.goodVersion != nil }
         guard let chosen = rolledBack.first(where: { $0.badVersion.map(forced.contains) == true }) ?? rolledBack.first
         else { throw WriteupError.noRolledBackIncident }
@@ -74,12 +74,13 @@ public enum Writeup {
         let good = try registry.record(id: goodID)
         func label(_ record: VersionRecord) -> String { "#\(record.seq) `\(record.shortID)`" }
         let badArrival = moves.last { $0.to == badID && $0.at <= incident.detectedAt } ?? moves.first { $0.to == badID }
+        let arrivalFacts = try badArrival?.facts()
         // The incident's own record: up to its close, so later work does not change this write-up.
         let end = incident.closedAt ?? incident.confirmedAt ?? .distantFuture
-        let cited = ReportPage.incident(of: incident, events: events)
+        let cited = try ReportPage.incident(of: incident, events: events)
         let (versions, recordedEvals) = try ReportPage.recorded(
             registry: registry, events: events, suite: context.settings.standardSuite)
-        let phases = ReportPage.phaseResults(context: context, moves: moves, evals: recordedEvals, incident: cited)
+        let phases = try ReportPage.phaseResults(context: context, moves: moves, evals: recordedEvals, incident: cited)
         let key = answerKey(workspaceRoot: context.workspace.root, file: Traffic.casesFile)
         let signals = try liveSignals(registryRoot: registry.root, versions: [badID, goodID], until: end, key: key)
         let badLive = signals[badID] ?? VersionLiveSignals(version: badID)
@@ -103,7 +104,7 @@ public enum Writeup {
         if let arrival = badArrival {
             what +=
                 " reached production at \(time(arrival.at))\(notes.event(arrival.event))"
-                + (arrival.details["gate"] == "overridden" ? " over a failing eval gate" : "")
+                + (arrivalFacts?.gate == .overridden ? " over a failing eval gate" : "")
         }
         what += " and answered \(badLive.requests) requests\(notes.lines(badLive.firstLine, badLive.lastLine))"
         what += " until production was rolled back to \(label(good))\(notes.event(cited.mitigatedEvent))."
@@ -219,7 +220,8 @@ public enum Writeup {
         out.append("")
         out.append("| time | what happened | who |")
         out.append("|---|---|---|")
-        for line in timeline(incident: incident, cited: cited, bad: bad, events: events, moves: moves, label: label) {
+        for line in try timeline(incident: incident, cited: cited, bad: bad, events: events, moves: moves, label: label)
+        {
             out.append(
                 "| \(time(line.at))\(notes.event(line.event)) | \(Markdown.cell(line.what)) | \(Markdown.cell(line.who)) |"
             )
@@ -286,12 +288,12 @@ public enum Writeup {
 
         out.append("## Trigger")
         out.append("")
-        if let arrival = badArrival {
-            let gate = arrival.details["gate"] ?? "?"
+        if let arrival = badArrival, let facts = arrivalFacts {
+            let gate = facts.gate.map { $0 == .overridden ? "refused it and was overridden" : $0.rawValue } ?? "?"
             var sentence =
-                "Version \(label(bad)) reached production at \(time(arrival.at))\(notes.event(arrival.event)), approved by \(arrival.details["approver"] ?? arrival.by); the eval gate \(gate == "overridden" ? "refused it and was overridden" : gate)"
-            if let finding = arrival.details["gate_finding"] { sentence += " (\(finding))" }
-            if let reason = arrival.details["override_reason"] { sentence += " with the recorded reason \"\(reason)\"" }
+                "Version \(label(bad)) reached production at \(time(arrival.at))\(notes.event(arrival.event)), approved by \(facts.approver ?? arrival.by); the eval gate \(gate)"
+            if let finding = facts.gateFinding { sentence += " (\(finding))" }
+            if let reason = facts.overrideReason { sentence += " with the recorded reason \"\(reason)\"" }
             out.append(sentence + ".")
         } else {
             out.append("The registry holds no production move to \(label(bad)).")
@@ -327,6 +329,7 @@ public enum Writeup {
         out.append(
             contentsOf: actionItems(
                 incident: incident, cited: cited, bad: bad, restoredOwner: good.metadata.owner, arrival: badArrival,
+                arrivalFacts: arrivalFacts,
                 missed: key == nil ? nil : badLive, settings: context.settings,
                 phases: phases, label: label, notes: &notes))
         out.append("")
@@ -404,6 +407,7 @@ public enum Writeup {
                 a.cases = a.cases.filter { $0.category == category }
                 b.cases = b.cases.filter { $0.category == category }
             }
+            // Results on different suites, or a category they share no case of, have no paired comparison.
             return try? EvalComparer.compare(a, b, alpha: context.settings.alpha)
         }
         let names = Set(phases.flatMap(\.result.categories.keys)).sorted()
@@ -447,7 +451,7 @@ public enum Writeup {
     /// What the record says must change, each with an owner the registry names and the evidence behind it.
     static func actionItems(
         incident: Incident, cited: ReportIncident, bad: VersionRecord, restoredOwner: String, arrival: TagMove?,
-        missed: VersionLiveSignals?, settings: PlaybookSettings,
+        arrivalFacts: TagMoveFacts?, missed: VersionLiveSignals?, settings: PlaybookSettings,
         phases: [(phase: PhaseEval, result: EvalResult)], label: (VersionRecord) -> String, notes: inout Footnotes
     ) -> [String] {
         var items: [(action: String, owner: String, evidence: String)] = []
@@ -465,12 +469,12 @@ public enum Writeup {
         }
         let floored = dropped.filter(settings.isFloored)
         let unfloored = dropped.filter { !settings.isFloored($0) }
-        if let arrival, arrival.details["gate"] == "overridden" {
+        if let arrival, let facts = arrivalFacts, facts.gate == .overridden {
             let which = floored.isEmpty ? "" : " (\(floored.joined(separator: ", ")))"
             items.append(
                 (
                     "Require a second approver and a canary before a gate refusal on a safety category\(which) can be overridden",
-                    arrival.details["approver"] ?? arrival.by,
+                    facts.approver ?? arrival.by,
                     "gate overridden at \(time(arrival.at))\(notes.event(arrival.event))"
                 ))
         }
@@ -531,17 +535,19 @@ public enum Writeup {
     static func timeline(
         incident: Incident, cited: ReportIncident, bad: VersionRecord, events: [Event], moves: [TagMove],
         label: (VersionRecord) -> String
-    ) -> [TimelineLine] {
+    ) throws -> [TimelineLine] {
         var lines: [TimelineLine] = []
-        if let registered = events.first(where: { $0.kind == EventKind.versionRegistered && $0.data["id"] == bad.id }) {
+        if let registered = try events.payloads(VersionRegistered.self).first(where: { $0.payload.id == bad.id })?.event
+        {
             lines.append(
                 TimelineLine(
                     at: registered.at, what: "\(label(bad)) registered: \(bad.metadata.reason)", who: registered.actor,
                     event: registered.seq))
         }
         for move in moves where move.to == bad.id || move.from == bad.id {
-            let play = move.details["play"] ?? "tag move"
-            let gate = move.details["gate"].map { ", gate \($0)" } ?? ""
+            let facts = try move.facts()
+            let play = facts.play?.rawValue ?? "tag move"
+            let gate = facts.gate.map { ", gate \($0)" } ?? ""
             lines.append(
                 TimelineLine(
                     at: move.at, what: "production → `\(move.to.prefix(12))` (\(play)\(gate))", who: move.by,
@@ -585,7 +591,7 @@ public enum Writeup {
             guard record.version == bad.id else { return true }
             if fallback == nil { fallback = (record, line) }
             let goodAnswer = goodSystem.ask(record.input, seed: record.seed)
-            if String(decoding: (try? CanonicalJSON.encode(goodAnswer)) ?? Data(), as: UTF8.self)
+            if String(decoding: try CanonicalJSON.encode(goodAnswer), as: UTF8.self)
                 != record.output
                 .replacingOccurrences(of: bad.id, with: good.id)
             {

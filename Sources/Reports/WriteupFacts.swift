@@ -126,6 +126,7 @@ extension Writeup {
             var expect: Expect?
         }
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            // The learner may edit this file: a line that is not a case holds no answer to count against.
             guard let item = try? decoder.decode(Case.self, from: Data(line)) else { continue }
             mustEscalate[item.id] = item.expect?.mustEscalate ?? false
         }

@@ -8,23 +8,23 @@ import Testing
 @Suite struct GradingTests {
     static let families = ["weights-only", "hand-deploys", "eval-theatre"]
 
-    func grade(_ built: NewScenario, _ text: String) -> ScoreSheet {
-        Grader.grade(folder: built.folder, findingsText: text, key: built.key)
+    func grade(_ built: NewScenario, _ text: String) throws -> ScoreSheet {
+        try Grader.grade(folder: built.folder, findingsText: text, key: built.key)
     }
 
     @Test(arguments: families)
     func perfectFindingsScore100AndSpamEmptyScoreNothing(family: String) throws {
         let built = try Built.scenario(family, seed: 5, everyFlaw: true)
         let perfect = CalibrationPack.make(for: built.key, folder: built.folder).strong
-        let sheet = grade(built, perfect)
+        let sheet = try grade(built, perfect)
         #expect(sheet.score == 100)
         #expect(sheet.flaws.allSatisfy { $0.found })
         let spam = Taxonomy.kinds.map { "\($0.code)  -  everything is wrong" }.joined(separator: "\n")
-        #expect(grade(built, spam).score == 0)
+        #expect(try grade(built, spam).score == 0)
         let spamWithoutEvidence = Taxonomy.kinds.map(\.code).joined(separator: "\n")
-        #expect(grade(built, spamWithoutEvidence).score == 0)
-        #expect(grade(built, "").score == 0)
-        #expect(grade(built, "").flaws.allSatisfy { !$0.found && $0.why.contains("no finding names") })
+        #expect(try grade(built, spamWithoutEvidence).score == 0)
+        #expect(try grade(built, "").score == 0)
+        #expect(try grade(built, "").flaws.allSatisfy { !$0.found && $0.why.contains("no finding names") })
     }
 
     /// The calibration pack of each family (seed 1), graded and pinned: interviewers read these numbers.
@@ -32,7 +32,10 @@ import Testing
     func calibrationPackScoresArePinned(family: String, expected: (Int, Int, Int)) throws {
         let built = try Built.scenario(family, seed: 1)
         let pack = CalibrationPack.make(for: built.key, folder: built.folder)
-        let scores = (grade(built, pack.strong).score, grade(built, pack.adequate).score, grade(built, pack.weak).score)
+        let scores = (
+            try grade(built, pack.strong).score, try grade(built, pack.adequate).score,
+            try grade(built, pack.weak).score
+        )
         #expect(scores == expected)
     }
 
@@ -41,17 +44,17 @@ import Testing
         let perfect = CalibrationPack.make(for: built.key, folder: built.folder).strong
         let herring = try #require(built.key.herrings.first { $0.code == "HERRING-COSMETIC-PROMPT" })
         let herringLine = "NO-LINEAGE  \(Debrief.display(herring.evidence[0]))  an odd extra version"
-        let withHerring = grade(built, perfect + herringLine + "\n")
+        let withHerring = try grade(built, perfect + herringLine + "\n")
         #expect(withHerring.herringsReported == 1)
         #expect(withHerring.score <= 100 - Grader.herringPenalty)
         #expect(withHerring.findings.last?.status == .herring)
 
-        let unfounded = grade(built, "NO-LINEAGE  #999  a version from nowhere\nMUTABLE-LATEST  nothing.txt:1  x\n")
+        let unfounded = try grade(built, "NO-LINEAGE  #999  a version from nowhere\nMUTABLE-LATEST  nothing.txt:1  x\n")
         #expect(unfounded.findings.map(\.status) == [.unfounded, .unfounded])
         #expect(unfounded.score == 0)
 
         let latest = try #require(built.key.flaws.first { $0.code == "MUTABLE-LATEST" })
-        let wrong = grade(built, "NO-LINEAGE  \(Debrief.display(latest.evidence[0]))  wrong code\n")
+        let wrong = try grade(built, "NO-LINEAGE  \(Debrief.display(latest.evidence[0]))  wrong code\n")
         #expect(wrong.findings.first?.status == .wrongCode)
         #expect(wrong.flaws.first { $0.code == "MUTABLE-LATEST" }?.found == false)
     }
@@ -59,10 +62,10 @@ import Testing
     @Test func severityOrderCountsAndDuplicatesAreNeutral() throws {
         let built = try Built.scenario("hand-deploys", seed: 5, everyFlaw: true)
         let lines = CalibrationPack.make(for: built.key, folder: built.folder).strong.split(separator: "\n")
-        let reversed = grade(built, lines.reversed().joined(separator: "\n"))
+        let reversed = try grade(built, lines.reversed().joined(separator: "\n"))
         #expect(reversed.order < 1)
         #expect(reversed.score < 100 && reversed.score >= 90)
-        let doubled = grade(built, (lines + [lines[0]]).joined(separator: "\n"))
+        let doubled = try grade(built, (lines + [lines[0]]).joined(separator: "\n"))
         #expect(doubled.score == 100)
         #expect(doubled.findings.last?.status == .duplicate)
     }

@@ -13,9 +13,9 @@ import Testing
         let first = try #require(try Hints.next(folder: built.folder, key: built.key, now: now))
         let second = try #require(try Hints.next(folder: built.folder, key: built.key, now: now))
         #expect((first.flaw, first.tier, second.flaw, second.tier) == (1, 1, 1, 2))
-        #expect(Hints.used(in: built.folder).count == 2)
-        let sheet = Grader.grade(
-            folder: built.folder, findingsText: "", key: built.key, hintsUsed: Hints.used(in: built.folder).count)
+        #expect(try Hints.used(in: built.folder).count == 2)
+        let sheet = try Grader.grade(
+            folder: built.folder, findingsText: "", key: built.key, hintsUsed: try Hints.used(in: built.folder).count)
         #expect(sheet.hintsUsed == 2)
         #expect(Hints.selfCheck(sheet, key: built.key).count == built.key.flaws.count)
         #expect(try String(contentsOfFile: built.folder + "/BRIEF.md", encoding: .utf8).contains("Practice mode"))

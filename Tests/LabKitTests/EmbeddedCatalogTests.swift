@@ -82,7 +82,7 @@ import Testing
 
     @Test func aCustomLabSaysSoInEveryFormat() {
         let tests = [
-            TestResult(name: "baseline-measured", status: TestResult.pass, score: 10, maxScore: 10, message: "measured")
+            TestResult(name: "baseline-measured", status: .pass, score: 10, maxScore: 10, message: "measured")
         ]
         let custom = LabGrade(
             lab: "00-orientation", title: "Orientation", score: 10, maxScore: 10, tests: tests, hintsUsed: 0,

@@ -82,7 +82,7 @@ import Testing
                 lab: "00-orientation", title: "Orientation", score: 0, maxScore: 10,
                 tests: [
                     TestResult(
-                        name: "a<b>&\"c\"", status: "fail", score: 0, maxScore: 10,
+                        name: "a<b>&\"c\"", status: .fail, score: 0, maxScore: 10,
                         message: "bell \u{7} and 'quotes' & <tags>\nnext line")
                 ], hintsUsed: 0, attempts: 1, laidDown: false)
         ])

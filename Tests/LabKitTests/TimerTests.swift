@@ -4,6 +4,7 @@ import Hashing
 import LabTestSupport
 import Playbook
 import Registry
+import Reports
 import Testing
 
 @testable import LabKit
@@ -25,28 +26,28 @@ import Testing
         // Wall time moved by hand, so events carry the times the test chooses.
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
         let registry = try Registry.create(root: workspace.registryPath, actor: "test", now: clock.now)
+        let manifest = try registry.objects.put(try JSONEncoder().encode(lab.manifest))
         try registry.write { writer in
-            try writer.append(kind: Evidence.labStarted, actor: "learner", data: ["lab": lab.id])
+            try writer.append(LabStarted(lab: lab.id, manifestSHA256: manifest, attempt: 1), actor: "learner")
         }
         clock.advance(seconds: 1)
         let detected = clock.now()
         try registry.write { writer in
             try writer.append(
-                kind: "incident.opened", actor: "pager",
-                data: ["incident": "INC-0001", "symptom": "escalations stopped", "detected_at": stamp(detected)])
+                IncidentOpened(
+                    incident: "INC-0001", symptom: "escalations stopped", detectedAt: detected, source: .monitor,
+                    badVersion: nil),
+                actor: "pager")
         }
         if let seconds {
             clock.advance(seconds: seconds)
             try registry.write { writer in
                 try writer.append(
-                    kind: "incident.updated", actor: "learner",
-                    data: ["incident": "INC-0001", "confirmed": "true", "confirmed_at": stamp(clock.now())])
+                    IncidentUpdated(incident: "INC-0001", confirmed: true, confirmedAt: clock.now()), actor: "learner")
             }
         }
         return (try Evidence(workspace: workspace, now: clock.now), folder)
     }
-
-    static func stamp(_ date: Date) -> String { Timestamp.string(from: date) }
 
     @Test(arguments: [
         (60.0, "pass", 20, "gold"), (200.0, "pass", 10, "a pass"), (400.0, "fail", 0, "over the 5m 0s limit"),
@@ -54,7 +55,7 @@ import Testing
     func thresholds(seconds: Double, status: String, score: Int, phrase: String) throws {
         let (evidence, folder) = try Self.evidence(rollbackAfter: seconds)
         let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
-        #expect(result.status == status)
+        #expect(result.status.rawValue == status)
         #expect(result.score == score)
         #expect(result.message.contains(phrase), "\(result.message)")
     }
@@ -62,7 +63,7 @@ import Testing
     @Test func theClockRunsUntilTheRollbackIsConfirmed() throws {
         let (evidence, folder) = try Self.evidence(rollbackAfter: nil)
         let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
-        #expect(result.status == "fail")
+        #expect(result.status == .fail)
         #expect(result.message.contains("still running on INC-0001"))
     }
 }

@@ -33,7 +33,9 @@ final class ReportWorkspace: Sendable {
         advance(20)
         // What 'LabRunner lab start 06' records: the rollback that follows is a rehearsal.
         try context().registry.write { writer in
-            _ = try writer.append(kind: "lab.started", actor: "carol", data: ["lab": ReportPage.rehearsalLab])
+            _ = try writer.append(
+                LabStarted(lab: ReportPage.rehearsalLab, manifestSHA256: String(repeating: "0", count: 64), attempt: 1),
+                actor: "carol")
         }
         advance(1)
         _ = try RollbackPlay.run(
