@@ -77,7 +77,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     public static func load(_ record: DrillRecord, room: Workspace) throws -> DrillDebrief {
         let workspace = drillWorkspace(record, room: room)
         guard FileManager.default.fileExists(atPath: workspace.registryPath) else {
-            return build(record, events: [], requests: [], workspaceFound: false)
+            return try build(record, events: [], requests: [], workspaceFound: false)
         }
         let registry = try Registry(root: workspace.registryPath, now: { record.endedAt })
         var requests: [RequestRecord] = []
@@ -85,33 +85,33 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             requests.append(request)
             return true
         }
-        return build(record, events: try registry.events(), requests: requests, workspaceFound: true)
+        return try build(record, events: try registry.events(), requests: requests, workspaceFound: true)
     }
 
-    /// The debrief from a record and the drill workspace's logs.
+    /// The debrief from a record and the drill workspace's logs; a damaged event is an error naming it.
     public static func build(
         _ record: DrillRecord, events: [Event], requests: [RequestRecord], workspaceFound: Bool = true
-    ) -> DrillDebrief {
+    ) throws -> DrillDebrief {
         var versions: [String: String] = [:]
-        for event in events where event.kind == EventKind.versionRegistered {
-            if let id = event.data["id"], let seq = event.data["seq"] { versions[id] = "#\(seq) \(id.prefix(12))" }
+        for (_, registered) in try events.payloads(VersionRegistered.self) {
+            versions[registered.id] = "#\(registered.seq) \(registered.id.prefix(12))"
         }
         let anchor = record.fault?.shippedAt ?? record.startedAt
-        let start = events.first { $0.kind == DrillEvent.started && $0.data["drill"] == record.id }
-        let end = events.first { $0.kind == DrillEvent.ended && $0.data["drill"] == record.id }
+        let start = try events.payloads(DrillStarted.self, where: DrillStarted.CodingKeys.drill, is: record.id).first
+        let end = try events.payloads(DrillEnded.self, where: DrillEnded.CodingKeys.drill, is: record.id).first
         let mine = events.filter { event in
             guard let start else { return false }
-            return event.seq >= start.seq && event.seq <= (end?.seq ?? Int.max)
+            return event.seq >= start.event.seq && event.seq <= (end?.event.seq ?? Int.max)
         }
-        let claims = DrillTimeline.roleClaims(mine, drill: record.id)
+        let claims = try DrillTimeline.roleClaims(mine, drill: record.id)
         var reached: [Int: Phase] = [:]
         for lap in record.laps { if let event = lap.event { reached[event] = reached[event] ?? lap.phase } }
-        let timeline = mine.map { event -> DebriefEntry in
+        let timeline = try mine.map { event -> DebriefEntry in
             let held = Set(claims.filter { $0.actor == event.actor && $0.at <= event.at }.map(\.role.rawValue))
             return DebriefEntry(
                 event: event.seq, at: event.at, offsetSeconds: event.at.timeIntervalSince(anchor), who: event.actor,
                 role: held.isEmpty ? nil : held.sorted().joined(separator: "+"),
-                what: describe(event, versions: versions), phase: reached[event.seq])
+                what: try describe(event, versions: versions), phase: reached[event.seq])
         }
         let script =
             record.fault.map {
@@ -139,64 +139,65 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     }
 
     /// One event as a sentence for the timeline.
-    static func describe(_ event: Event, versions: [String: String]) -> String {
-        let data = event.data
-        func version(_ key: String) -> String {
-            guard let id = data[key] else { return "?" }
+    static func describe(_ event: Event, versions: [String: String]) throws -> String {
+        func label(_ id: String?) -> String {
+            guard let id else { return "?" }
             return versions[id] ?? String(id.prefix(12))
         }
         switch event.kind {
-        case DrillEvent.started:
-            return "Drill \(data["drill"] ?? "") started (code \(data["code"] ?? ""))."
-        case DrillEvent.fault:
-            let kind = data["kind"].flatMap(FaultKind.init)
-            return "FAULT REVEALED: \(data["kind"] ?? "?") shipped as \(version("bad_version"))"
-                + (kind.map { " — \($0.gameMasterSummary)" } ?? "") + "."
-        case DrillEvent.joined:
-            return "Joined as \(data["role"].flatMap(DrillRole.init)?.title ?? data["role"] ?? "?")."
-        case DrillEvent.acknowledged:
-            return "Acknowledged \(data["incident"] ?? "the alarm")."
-        case DrillEvent.looked:
-            return "Read the diff \(version("from")) → \(version("to"))"
-                + ((data["components"] ?? "").isEmpty ? "" : " (changed: \(data["components"] ?? ""))") + "."
-        case DrillEvent.recovered:
-            return "Live signals back within bounds on \(version("version"))."
-        case DrillEvent.ended:
-            return "Drill ended (\(data["ending"] ?? "ended"))."
-        case EventKind.tagMoved:
-            let how = data["play"].map { " (\($0))" } ?? ""
-            return "Moved \(data["tag"] ?? "?") \(version("from")) → \(version("to"))\(how)"
-                + (data["reason"].map { ": \($0)" } ?? "") + "."
-        case EventKind.versionRegistered:
-            return "Registered \(version("id"))" + (data["reason"].map { ": \($0)" } ?? "") + "."
-        case Incidents.opened:
-            return "Opened \(data["incident"] ?? "an incident"): \(data["symptom"] ?? "")"
-        case Incidents.updated:
-            let status = data["status"].map { " \($0)" } ?? ""
-            let confirmed =
-                data["confirmed"] == "true"
-                ? ", behaviour confirmed" : data["confirmed"] == "false" ? ", confirmation failed" : ""
-            return "Updated \(data["incident"] ?? "the incident"):\(status)\(confirmed)"
-                + (data["time_to_rollback_s"].flatMap(Double.init).map { ", time to rollback \(duration($0))" } ?? "")
-                + "."
-        case EvalLedger.eventKind:
-            let rate = data["pass_rate"].flatMap(Double.init).map { String(format: "%.1f%%", $0 * 100) } ?? "?"
-            return "Eval of \(version("version")) on \(data["suite"] ?? "the suite"): pass rate \(rate)"
-                + (data["source"].map { " (\($0))" } ?? "") + "."
-        case Incidents.closed:
-            return "Closed \(data["incident"] ?? "the incident"): \(data["resolution"] ?? "")"
-        case InvestigatePlay.concludedEvent:
-            let suspects = (data["suspects"] ?? data["suspect"] ?? "").split(separator: " ").map {
-                versions[String($0)] ?? String($0.prefix(12))
-            }
+        case DrillStarted.kind:
+            let started = try event.payload(as: DrillStarted.self)
+            return "Drill \(started.drill) started (code \(started.code))."
+        case DrillFaultShipped.kind:
+            let fault = try event.payload(as: DrillFaultShipped.self)
+            return "FAULT REVEALED: \(fault.kind.rawValue) shipped as \(label(fault.badVersion))"
+                + " — \(fault.kind.gameMasterSummary)."
+        case DrillJoined.kind:
+            return "Joined as \(try event.payload(as: DrillJoined.self).role.title)."
+        case DrillAcknowledged.kind:
+            return "Acknowledged \(try event.payload(as: DrillAcknowledged.self).incident)."
+        case DrillDiffRead.kind:
+            let diff = try event.payload(as: DrillDiffRead.self)
+            return "Read the diff \(label(diff.from)) → \(label(diff.to))"
+                + (diff.components.isEmpty ? "" : " (changed: \(diff.components))") + "."
+        case DrillRecovered.kind:
+            return "Live signals back within bounds on \(label(try event.payload(as: DrillRecovered.self).version))."
+        case DrillEnded.kind:
+            return "Drill ended (\(try event.payload(as: DrillEnded.self).ending.rawValue))."
+        case TagMoved.kind:
+            let move = try event.payload(as: TagMoved.self)
+            let how = try move.facts(of: event).play.map { " (\($0.rawValue))" } ?? ""
+            return "Moved \(move.tag) \(label(move.from)) → \(label(move.to))\(how): \(move.reason)."
+        case VersionRegistered.kind:
+            let registered = try event.payload(as: VersionRegistered.self)
+            return "Registered \(label(registered.id)): \(registered.reason)."
+        case IncidentOpened.kind:
+            let opened = try event.payload(as: IncidentOpened.self)
+            return "Opened \(opened.incident): \(opened.symptom)"
+        case IncidentUpdated.kind:
+            let updated = try event.payload(as: IncidentUpdated.self)
+            let status = updated.status.map { " \($0.rawValue)" } ?? ""
+            let confirmed = updated.confirmed.map { $0 ? ", behaviour confirmed" : ", confirmation failed" } ?? ""
+            return "Updated \(updated.incident):\(status)\(confirmed)"
+                + (updated.timeToRollback.map { ", time to rollback \(duration($0.value))" } ?? "") + "."
+        case EvalRecorded.kind:
+            let eval = try event.payload(as: EvalRecorded.self)
+            return "Eval of \(label(eval.version)) on \(eval.suite): pass rate "
+                + String(format: "%.1f%%", eval.passRate * 100) + " (\(eval.source.rawValue))."
+        case IncidentClosed.kind:
+            let closed = try event.payload(as: IncidentClosed.self)
+            return "Closed \(closed.incident): \(closed.resolution)"
+        case InvestigationConcluded.kind:
+            let concluded = try event.payload(as: InvestigationConcluded.self)
+            let suspects = concluded.suspectIDs.map(label)
             return "Investigated" + (suspects.isEmpty ? "" : "; suspects \(suspects.joined(separator: ", "))")
-                + (data["verdict"].map { ": \($0)" } ?? "") + "."
+                + ": \(concluded.verdict.rawValue)."
         default:
-            let details = data.keys.sorted().filter { $0 != DrillMarking.key && $0 != "drill" }.prefix(3).map {
-                key -> String in
-                let value = data[key] ?? ""
-                return "\(key)=\(versions[value] ?? (value.count == 64 ? String(value.prefix(12)) : value))"
-            }
+            // A kind the debrief has no sentence for: its first few fields, as stored.
+            let details = event.data.sorted { $0.key < $1.key }.filter { $0.key != DrillMarking.key && $0.key != "drill" }
+                .prefix(3).map { key, value -> String in
+                    "\(key)=\(versions[value] ?? (value.count == 64 ? String(value.prefix(12)) : value))"
+                }
             return event.kind + (details.isEmpty ? "" : " " + details.joined(separator: " "))
         }
     }
@@ -360,7 +361,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         for role in DrillRole.allCases where !record.participants.contains(where: { $0.roles.contains(role) }) {
             lines.append("Nobody held the \(role.title) role.")
         }
-        if record.ending != "ended" { lines.append("The drill was \(record.ending), not ended with 'drill end'.") }
+        if record.ending != .ended { lines.append("The drill was \(record.ending), not ended with 'drill end'.") }
         return lines
     }
 

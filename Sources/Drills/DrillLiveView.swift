@@ -112,19 +112,15 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         let events = try registry.events()
         let folding = try DrillTimeline.fold(events: events, drill: state.id)
         var versions: [String: (seq: Int, reason: String)] = [:]
-        for event in events where event.kind == EventKind.versionRegistered {
-            if let id = event.data["id"], let seq = event.data["seq"].flatMap(Int.init) {
-                versions[id] = (seq, event.data["reason"] ?? "")
-            }
+        for (_, registered) in try events.payloads(VersionRegistered.self) {
+            versions[registered.id] = (registered.seq, registered.reason)
         }
         var production: Production?
         if let id = registry.tag("production") {
-            let move = events.last {
-                $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" && $0.data["to"] == id
-            }
+            let move = try events.payloads(TagMoved.self).last { $0.payload.tag == "production" && $0.payload.to == id }
             production = Production(
-                id: id, seq: versions[id]?.seq, shortID: String(id.prefix(12)), since: move?.at, movedBy: move?.actor,
-                moveReason: move?.data["reason"], reason: versions[id]?.reason)
+                id: id, seq: versions[id]?.seq, shortID: String(id.prefix(12)), since: move?.event.at,
+                movedBy: move?.event.actor, moveReason: move?.payload.reason, reason: versions[id]?.reason)
         }
         let incident = folding?.incident.map { incident -> LiveIncident in
             let end = incident.closedAt ?? now

@@ -85,17 +85,17 @@ public enum DrillRole: String, CaseIterable, Codable, Sendable {
     }
 }
 
-/// The event kinds a drill writes into its own workspace's log.
+/// The event kinds a drill writes into its own workspace's log; each kind's payload is beside its writer.
 public enum DrillEvent {
-    public static let started = "drill.started"
+    public static let started = DrillStarted.kind
     /// Hidden from participants' views until the drill ends.
-    public static let fault = "drill.fault"
-    public static let joined = "drill.joined"
-    public static let acknowledged = "drill.acknowledged"
+    public static let fault = DrillFaultShipped.kind
+    public static let joined = DrillJoined.kind
+    public static let acknowledged = DrillAcknowledged.kind
     /// A diff a participant looked at during the drill (diff writes nothing else).
-    public static let looked = "drill.diff"
-    public static let recovered = "drill.recovered"
-    public static let ended = "drill.ended"
+    public static let looked = DrillDiffRead.kind
+    public static let recovered = DrillRecovered.kind
+    public static let ended = DrillEnded.kind
 
     /// Kinds participants' views leave out while the drill runs.
     public static let hidden: Set<String> = [fault]
@@ -198,8 +198,7 @@ public struct DrillRecord: Codable, Sendable, Equatable {
     public var code: String
     public var startedAt: Date
     public var endedAt: Date
-    /// How it ended: "ended" (drill end), "interrupted" (Ctrl-C) or "abandoned" (the drill process died).
-    public var ending: String
+    public var ending: DrillEnding
     public var fault: FaultFacts?
     public var incident: String?
     public var laps: [Lap]

@@ -16,9 +16,10 @@ public enum DrillScoring {
         let registry = context.registry
         let expected = fault.kind.rightCall
         let moves = folding.responseMoves
-        func label(_ id: String) -> String {
-            (try? registry.record(id: id)).map { "#\($0.seq) \($0.shortID)" } ?? String(id.prefix(12))
-        }
+        // From the log alone: a moved-to id the log never registered prints as its prefix.
+        let labels = Dictionary(
+            try registry.versionSummaries().map { ($0.id, "#\($0.seq) \($0.shortID)") }, uniquingKeysWith: { a, _ in a })
+        func label(_ id: String) -> String { labels[id] ?? String(id.prefix(12)) }
         let good = label(fault.lastKnownGood)
         switch expected {
         case .investigateAndKeep:

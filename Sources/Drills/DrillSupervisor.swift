@@ -75,7 +75,7 @@ public enum DrillSupervisor {
         let room = DrillRoom(launch.room)
         try checkRoom(launch.room)
         if let abandoned = room.active() {
-            _ = try finish(abandoned, ending: "abandoned", by: launch.actor, now: now)
+            _ = try finish(abandoned, ending: .abandoned, by: launch.actor, now: now)
         }
         let id = room.nextID()
         let root = room.drillRoot(id)
@@ -111,6 +111,7 @@ public enum DrillSupervisor {
         } catch {
             // Nothing of this drill is left behind: no folder, no active pointer, no record.
             children.stopAll()
+            // Best effort on the way out: the error that brought us here is the one to report.
             try? room.setActive(nil)
             try? FileManager.default.removeItem(atPath: root)
             throw error
@@ -118,7 +119,7 @@ public enum DrillSupervisor {
         news.started(state, laid)
         let begun = clock.stopwatch()
         var shipped = false
-        var ending = "ended"
+        var ending = DrillEnding.ended
         while true {
             if let reason = stop.reason {
                 ending = reason
@@ -129,7 +130,7 @@ public enum DrillSupervisor {
                 news.warning(
                     "The drill's \(dead) stopped unexpectedly (see .labrunner/drill-logs/\(dead).log); ending the drill."
                 )
-                ending = "abandoned"
+                ending = .abandoned
                 break
             }
             if !shipped, Double(begun.elapsed.components.seconds) >= launch.plan.shipAfter {
@@ -138,7 +139,7 @@ public enum DrillSupervisor {
                     news.shipped(try FaultShipper.ship(launch.plan, laid: laid, drill: id, in: context))
                 } catch {
                     news.warning("The fault could not be shipped (\(error)); ending the drill.")
-                    ending = "abandoned"
+                    ending = .abandoned
                     break
                 }
             }
@@ -152,7 +153,7 @@ public enum DrillSupervisor {
     /// Ends the drill `state` names (if its end is not recorded yet) and writes its record into the room. Used by
     /// the supervisor, and by `drill end` when the supervisor is gone.
     public static func finish(
-        _ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date
+        _ state: DrillState, ending: DrillEnding, by actor: String, now: @escaping @Sendable () -> Date
     )
         throws -> DrillRecord
     {
@@ -165,6 +166,8 @@ public enum DrillSupervisor {
         }
         let plan = try DrillPlan(code: state.code)
         let shipped = try DrillTimeline.fold(events: try context.registry.events(), drill: state.id)?.fault != nil
+        // The kit's scripted replay is a comparison, not the record: when it cannot run, the debrief says "not
+        // measured" rather than the drill losing its record.
         let optimal = shipped ? try? OptimalResponse.measure(plan) : nil
         let room = DrillRoom(Workspace(root: state.room))
         let record = try DrillRecorder.record(
@@ -172,6 +175,13 @@ public enum DrillSupervisor {
         try room.save(record)
         if room.active()?.id == state.id { try room.setActive(nil) }
         return record
+    }
+
+    /// `finish` with the ending as its on-disk word, for callers that still pass it as text.
+    public static func finish(
+        _ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date
+    ) throws -> DrillRecord {
+        try finish(state, ending: try DrillEnding(word: ending), by: actor, now: now)
     }
 
     /// Whether `pid` is one of the drill's children: its command line names the drill's workspace.
@@ -208,6 +218,7 @@ public enum DrillSupervisor {
             try manager.moveItem(atPath: staging, toPath: root)
             return laid
         } catch {
+            // Best effort: the failed lay is the error to report, not its cleanup.
             try? manager.removeItem(atPath: staging)
             throw error
         }
@@ -230,14 +241,14 @@ public enum DrillSupervisor {
 /// Why the supervisor should stop, set from a signal handler.
 final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: String?
+    private var value: DrillEnding?
 
-    var reason: String? { lock.withLock { value } }
+    var reason: DrillEnding? { lock.withLock { value } }
 
-    func set(_ reason: String) { lock.withLock { if value == nil { value = reason } } }
+    func set(_ reason: DrillEnding) { lock.withLock { if value == nil { value = reason } } }
 
     func catchSignals() -> [any DispatchSourceSignal] {
-        [(SIGINT, "interrupted"), (SIGTERM, "ended"), (SIGHUP, "interrupted")].map { number, reason in
+        [(SIGINT, DrillEnding.interrupted), (SIGTERM, .ended), (SIGHUP, .interrupted)].map { number, reason in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in set(reason) }

@@ -1,7 +1,6 @@
 // Reads a drill from its own workspace's event log: the fault (once revealed), the laps — each the time of a
 // recorded event, never typed in —, who held which role, and whether the team made the right call.
 public import Foundation
-import Hashing
 public import Playbook
 public import Registry
 
@@ -11,7 +10,7 @@ public struct ResponseMove: Codable, Sendable, Equatable {
     public var at: Date
     public var by: String
     public var event: Int
-    public var play: String?
+    public var play: TagMoveFacts.Play?
 }
 
 /// Everything a drill's log says about it.
@@ -20,7 +19,7 @@ public struct DrillFolding: Sendable {
     public var code: String
     public var startedAt: Date
     public var endedAt: Date?
-    public var ending: String?
+    public var ending: DrillEnding?
     public var fault: FaultFacts?
     public var incident: Incident?
     public var laps: [Lap]
@@ -32,44 +31,44 @@ public struct DrillFolding: Sendable {
 public enum DrillTimeline {
     /// Whether the drill's end is recorded.
     public static func hasEnded(drill: String, in context: PlayContext) throws -> Bool {
-        try context.registry.events().contains { $0.kind == DrillEvent.ended && $0.data["drill"] == drill }
+        try !context.registry.events().payloads(DrillEnded.self, where: DrillEnded.CodingKeys.drill, is: drill)
+            .isEmpty
     }
 
     public static func fold(events: [Event], drill: String) throws -> DrillFolding? {
-        guard let start = events.first(where: { $0.kind == DrillEvent.started && $0.data["drill"] == drill }) else {
-            return nil
-        }
+        guard
+            let (start, started) = try events.payloads(DrillStarted.self, where: DrillStarted.CodingKeys.drill, is: drill)
+                .first
+        else { return nil }
         let mine = events.filter { $0.seq >= start.seq }
-        let end = mine.first { $0.kind == DrillEvent.ended && $0.data["drill"] == drill }
-        let fault = mine.first { $0.kind == DrillEvent.fault && $0.data["drill"] == drill }.flatMap {
-            FaultFacts(event: $0)
-        }
-        let ids = DrillMarking.incidentIDs(events: mine, drill: drill)
+        let end = try mine.payloads(DrillEnded.self, where: DrillEnded.CodingKeys.drill, is: drill).first
+        let fault = try mine.payloads(DrillFaultShipped.self, where: DrillFaultShipped.CodingKeys.drill, is: drill)
+            .first?.payload.facts
+        let ids = try DrillMarking.incidentIDs(events: mine, drill: drill)
         let incident = try Incidents.all(events: mine).first { ids.contains($0.id) }
-        let roles = roleClaims(mine, drill: drill)
+        let roles = try roleClaims(mine, drill: drill)
         func role(_ actor: String, at time: Date) -> String? {
             let held = roles.filter { $0.actor == actor && $0.at <= time }.map(\.role.rawValue)
             return held.isEmpty ? nil : Array(Set(held)).sorted().joined(separator: "+")
         }
         var reached: [Phase: Event] = [:]
         if let incident,
-            let opened = mine.first(where: {
-                $0.kind == Incidents.opened && $0.data["incident"] == incident.id
-            })
+            let opened = try mine.payloads(IncidentOpened.self).first(where: { $0.payload.incident == incident.id })?
+                .event
         {
             reached[.detected] = opened
             let after = mine.filter { $0.seq > opened.seq }
-            reached[.acknowledged] = after.first { $0.kind == DrillEvent.acknowledged && $0.data["drill"] == drill }
+            reached[.acknowledged] =
+                try after.payloads(DrillAcknowledged.self, where: DrillAcknowledged.CodingKeys.drill, is: drill).first?
+                .event
             if let bad = fault?.badVersion {
-                reached[.diagnosed] = after.first { names($0, bad) }
+                reached[.diagnosed] = try after.first { try names($0, bad) }
             }
-            reached[.mitigated] = after.first {
-                $0.kind == EventKind.tagMoved && $0.data["tag"] == "production"
-            }
-            reached[.recovered] = after.first {
-                $0.kind == DrillEvent.recovered && $0.data["incident"] == incident.id
-            }
-            reached[.resolved] = after.first { $0.kind == Incidents.closed && $0.data["incident"] == incident.id }
+            reached[.mitigated] = try after.payloads(TagMoved.self).first { $0.payload.tag == "production" }?.event
+            reached[.recovered] =
+                try after.payloads(DrillRecovered.self).first { $0.payload.incident == incident.id }?.event
+            reached[.resolved] = try after.payloads(IncidentClosed.self).first { $0.payload.incident == incident.id }?
+                .event
         }
         func time(_ phase: Phase) -> Date? {
             guard let event = reached[phase] else { return nil }
@@ -90,29 +89,31 @@ public enum DrillTimeline {
                     by: event.actor, role: role(event.actor, at: event.at)))
         }
         let since = time(.detected) ?? fault?.shippedAt
-        let responseMoves = mine.compactMap { event -> ResponseMove? in
-            guard event.kind == EventKind.tagMoved, event.data["tag"] == "production", let to = event.data["to"],
-                let since, event.at >= since, event.actor != FaultShipper.shipper
-            else { return nil }
-            return ResponseMove(to: to, at: event.at, by: event.actor, event: event.seq, play: event.data["play"])
+        let responseMoves = try mine.payloads(TagMoved.self).compactMap { event, move -> ResponseMove? in
+            guard move.tag == "production", let since, event.at >= since, event.actor != FaultShipper.shipper else {
+                return nil
+            }
+            return ResponseMove(
+                to: move.to, at: event.at, by: event.actor, event: event.seq,
+                play: try move.facts(of: event).play)
         }
         return DrillFolding(
-            drill: drill, code: start.data["code"] ?? "", startedAt: start.at, endedAt: end?.at,
-            ending: end?.data["ending"], fault: fault, incident: incident, laps: laps,
+            drill: drill, code: started.code, startedAt: start.at, endedAt: end?.event.at,
+            ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
             participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves)
     }
 
     /// An investigation that named the shipped version among its suspects, or a diff with it on one side.
-    static func names(_ event: Event, _ bad: String) -> Bool {
-        switch event.kind {
-        case InvestigatePlay.concludedEvent:
-            return event.data["suspect"] == bad
-                || (event.data["suspects"] ?? "").split(separator: " ").contains(Substring(bad))
-        case DrillEvent.looked:
-            return event.data["from"] == bad || event.data["to"] == bad
-        default:
-            return false
+    static func names(_ event: Event, _ bad: String) throws -> Bool {
+        if event.is(InvestigationConcluded.self) {
+            let concluded = try event.payload(as: InvestigationConcluded.self)
+            return concluded.suspect == bad || concluded.suspectIDs.contains(bad)
         }
+        if event.is(DrillDiffRead.self) {
+            let diff = try event.payload(as: DrillDiffRead.self)
+            return diff.from == bad || diff.to == bad
+        }
+        return false
     }
 
     struct RoleClaim {
@@ -121,12 +122,9 @@ public enum DrillTimeline {
         var at: Date
     }
 
-    static func roleClaims(_ events: [Event], drill: String) -> [RoleClaim] {
-        events.compactMap { event in
-            guard event.kind == DrillEvent.joined, event.data["drill"] == drill,
-                let role = event.data["role"].flatMap(DrillRole.init)
-            else { return nil }
-            return RoleClaim(actor: event.actor, role: role, at: event.at)
+    static func roleClaims(_ events: [Event], drill: String) throws -> [RoleClaim] {
+        try events.payloads(DrillJoined.self, where: DrillJoined.CodingKeys.drill, is: drill).map { event, joined in
+            RoleClaim(actor: event.actor, role: joined.role, at: event.at)
         }
     }
 
@@ -142,17 +140,5 @@ public enum DrillTimeline {
             return Participant(
                 name: name, roles: DrillRole.allCases.filter { held.contains($0) }, actions: actions[name] ?? 0)
         }
-    }
-}
-
-extension FaultFacts {
-    init?(event: Event) {
-        guard let kind = event.data["kind"].flatMap(FaultKind.init), let bad = event.data["bad_version"],
-            let parent = event.data["parent"], let good = event.data["last_known_good"]
-        else { return nil }
-        self.init(
-            kind: kind, shippedAt: event.data["shipped_at"].flatMap(Timestamp.date(from:)) ?? event.at,
-            badVersion: bad, parent: parent, lastKnownGood: good, badComponent: event.data["bad_component"],
-            requiredComponent: event.data["required_component"], shippedBy: FaultShipper.shipper)
     }
 }

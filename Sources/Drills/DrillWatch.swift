@@ -5,13 +5,43 @@
 // the fault for a whole window.
 public import Foundation
 public import Playbook
-import Registry
+public import Registry
 import Serving
 
 public enum WatchOutcome: Sendable, Equatable {
     case quiet
     case alarm(incident: String)
     case recovered(version: String)
+}
+
+/// `drill.recovered`: the restored version's live signals were back within bounds of the baseline for a window.
+/// The only drill event without the drill mark: it is the monitor's, like the alarm, and names its drill.
+public struct DrillRecovered: EventPayload {
+    public static let kind = "drill.recovered"
+    public var drill: String
+    public var incident: String
+    /// The version production serves again.
+    public var version: String
+    /// The version whose pre-fault window it was compared against.
+    public var baseline: String
+    public var requests: Int
+    public var windowSeconds: Int
+
+    public init(
+        drill: String, incident: String, version: String, baseline: String, requests: Int, windowSeconds: Int
+    ) {
+        self.drill = drill
+        self.incident = incident
+        self.version = version
+        self.baseline = baseline
+        self.requests = requests
+        self.windowSeconds = windowSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case drill, incident, version, baseline, requests
+        case windowSeconds = "window_s"
+    }
 }
 
 public struct DrillWatch: Sendable {
@@ -44,7 +74,7 @@ public struct DrillWatch: Sendable {
         let moves = try registry.tagHistory("production")
         let now = context.now()
         let incidents = try Incidents.all(events: events)
-        let mine = DrillMarking.incidentIDs(events: events, drill: drill)
+        let mine = try DrillMarking.incidentIDs(events: events, drill: drill)
         guard let incident = incidents.last(where: { mine.contains($0.id) }) else {
             var look = MonitorLook(labelFree: nil)
             // Only a version that arrived during the drill is judged, not the laid history's.
@@ -60,7 +90,8 @@ public struct DrillWatch: Sendable {
             return .alarm(incident: opened.id)
         }
         guard incident.status != .closed,
-            !events.contains(where: { $0.kind == DrillEvent.recovered && $0.data["incident"] == incident.id }),
+            try events.payloads(DrillRecovered.self, where: DrillRecovered.CodingKeys.incident, is: incident.id)
+                .isEmpty,
             let bad = incident.badVersion, production != bad,
             let moved = moves.last(where: { $0.at >= incident.detectedAt }), moved.to == production,
             now.timeIntervalSince(moved.at) >= window,
@@ -74,14 +105,10 @@ public struct DrillWatch: Sendable {
             current: Signals.compute(current)[production] ?? VersionSignals(version: production),
             alpha: context.settings.alpha)
         guard comparison.enoughData, !comparison.significant else { return .quiet }
-        _ = try registry.write { writer in
-            try writer.append(
-                kind: DrillEvent.recovered, actor: "monitor",
-                data: [
-                    "drill": drill, "incident": incident.id, "version": production, "baseline": before,
-                    "requests": String(current.count), "window_s": String(Int(window)),
-                ])
-        }
+        let recovered = DrillRecovered(
+            drill: drill, incident: incident.id, version: production, baseline: before, requests: current.count,
+            windowSeconds: Int(window))
+        _ = try registry.write { writer in try writer.append(recovered, actor: "monitor") }
         return .recovered(version: production)
     }
 }

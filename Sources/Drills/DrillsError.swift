@@ -23,6 +23,7 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case recordUnreadable(path: String)
     case buildFailed(String)
     case childFailed(name: String, log: String)
+    case unknownEnding(String)
 
     public var description: String {
         switch self {
@@ -78,6 +79,9 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .childFailed(let name, let log):
             return "The drill's \(name) process did not start; its log \(log) says why. Nothing is running; fix "
                 + "that and start the drill again."
+        case .unknownEnding(let word):
+            return "'\(word)' is not a way a drill ends; it ends as one of "
+                + DrillEnding.allCases.map(\.rawValue).joined(separator: ", ") + "."
         case .buildFailed(let reason):
             return "The drill could not be laid down: \(reason). Nothing was started; report this as a bug."
         }

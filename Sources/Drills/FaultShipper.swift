@@ -1,10 +1,57 @@
 // Ships the drill's fault as "someone" on the team would: builds the change on a checkout of its base version,
 // registers it, promotes it (forcing past a failed gate, as a hurried hotfix does), and records what was done in
 // a drill event that participants' views leave out until the drill ends.
-import Foundation
+public import Foundation
 import Hashing
 public import Playbook
-import Registry
+public import Registry
+
+/// `drill.fault`: what was shipped, hidden from participants' views until the drill ends.
+public struct DrillFaultShipped: EventPayload {
+    public static let kind = "drill.fault"
+    public var drill: String
+    public var kind: FaultKind
+    public var badVersion: String
+    public var parent: String
+    public var lastKnownGood: String
+    public var shippedAt: Date
+    public var badComponent: String?
+    /// The component the release had to keep (fix-forward only).
+    public var requiredComponent: String?
+    /// The live traffic's mix during the drill, when the fault brings its own (see `TrafficMix`).
+    public var traffic: String?
+    public var drillID: String
+
+    public init(drill: String, facts: FaultFacts, traffic: String?) {
+        self.drill = drill
+        kind = facts.kind
+        badVersion = facts.badVersion
+        parent = facts.parent
+        lastKnownGood = facts.lastKnownGood
+        shippedAt = facts.shippedAt
+        badComponent = facts.badComponent
+        requiredComponent = facts.requiredComponent
+        self.traffic = traffic
+        drillID = drill
+    }
+
+    /// The facts the debrief reveals; the shipper is always the kit's teammate.
+    public var facts: FaultFacts {
+        FaultFacts(
+            kind: kind, shippedAt: shippedAt, badVersion: badVersion, parent: parent, lastKnownGood: lastKnownGood,
+            badComponent: badComponent, requiredComponent: requiredComponent, shippedBy: FaultShipper.shipper)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case drill, kind, parent, traffic
+        case badVersion = "bad_version"
+        case lastKnownGood = "last_known_good"
+        case shippedAt = "shipped_at"
+        case badComponent = "bad_component"
+        case requiredComponent = "required_component"
+        case drillID = "drill_id"
+    }
+}
 
 public enum FaultShipper {
     /// The teammate who ships the change.
@@ -33,17 +80,9 @@ public enum FaultShipper {
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base, lastKnownGood: laid.lastKnownGood,
             badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
-        var data = [
-            "drill": drill, "kind": kind.rawValue, "bad_version": bad, "parent": base,
-            "last_known_good": laid.lastKnownGood, "shipped_at": Timestamp.string(from: facts.shippedAt),
-            DrillMarking.key: drill,
-        ]
-        data["bad_component"] = facts.badComponent
-        data["required_component"] = required
-        if kind == .noise { data["traffic"] = TrafficMix.campaign }
-        _ = try context.registry.write { writer in
-            try writer.append(kind: DrillEvent.fault, actor: "drill", data: data)
-        }
+        let shipped = DrillFaultShipped(
+            drill: drill, facts: facts, traffic: kind == .noise ? TrafficMix.campaign : nil)
+        _ = try context.registry.write { writer in try writer.append(shipped, actor: "drill") }
         return facts
     }
 
@@ -95,6 +134,8 @@ public enum FaultShipper {
         let manager = FileManager.default
         try manager.moveItem(atPath: system, toPath: aside)
         defer {
+            // Putting the team's system/ back is best effort on every path; a failure here must not hide the
+            // error that ended the edit.
             try? manager.removeItem(atPath: system)
             try? manager.moveItem(atPath: aside, toPath: system)
         }

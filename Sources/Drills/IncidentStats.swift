@@ -116,12 +116,12 @@ public enum IncidentStats {
         record.laps.first { $0.phase == .detected }?.at ?? record.fault?.shippedAt ?? record.startedAt
     }
 
-    static func deployments(events: [Event]) -> [Deployment] {
-        events.compactMap { event in
-            guard event.kind == EventKind.tagMoved, event.data["tag"] == "production", let to = event.data["to"],
-                event.data["play"] != "rollback", !DrillMarking.isDrill(event)
+    static func deployments(events: [Event]) throws -> [Deployment] {
+        try events.payloads(TagMoved.self).compactMap { event, move in
+            guard move.tag == "production", try move.facts(of: event).play != .rollback,
+                !(try DrillMarking.isDrill(event))
             else { return nil }
-            return Deployment(seq: event.seq, at: event.at, version: to)
+            return Deployment(seq: event.seq, at: event.at, version: move.to)
         }
     }
 
@@ -146,19 +146,17 @@ public enum IncidentStats {
         throws -> IncidentStatsReport
     {
         let incidents = try Incidents.all(events: events)
-        let drillIDs = DrillMarking.incidentIDs(events: events)
+        let drillIDs = try DrillMarking.incidentIDs(events: events)
         let real = incidents.filter { !drillIDs.contains($0.id) }
         let counted = records.filter { $0.fault != nil }
         let recordedDrills = Set(counted.map(\.id))
         let recorded = Set(
-            events.compactMap { event -> String? in
-                guard event.kind == Incidents.opened, let drill = event.data[DrillMarking.key],
-                    recordedDrills.contains(drill)
-                else { return nil }
-                return event.data["incident"]
+            try events.payloads(IncidentOpened.self).compactMap { _, opened -> String? in
+                guard let drill = opened.drillID, recordedDrills.contains(drill) else { return nil }
+                return opened.incident
             })
         let drills = incidents.filter { drillIDs.contains($0.id) && !recorded.contains($0.id) }
-        let deployments = deployments(events: events)
+        let deployments = try deployments(events: events)
         let failed = failedDeploymentSeqs(deployments, realIncidents: real)
         let shown: [Quarter] =
             quarter.map { [$0] }

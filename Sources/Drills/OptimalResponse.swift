@@ -65,6 +65,7 @@ public enum OptimalResponse {
     public static func measure(_ plan: DrillPlan, start: Date = Date()) throws -> OptimalRun {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("labrunner-optimal-\(UUID())").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // A scratch folder: a leftover in the temporary directory is no reason to fail the measurement.
         defer { try? FileManager.default.removeItem(atPath: root) }
         let simulation = try DrillSimulation(root: root, plan: plan, start: start)
         try simulation.run(seconds: 30)
@@ -122,6 +123,7 @@ public enum OptimalResponse {
                     let path = edits.root + "/system/" + part
                     try FileManager.default.removeItem(atPath: path)
                     let scratch = edits.root + "/.labrunner/drill-good-" + UUID().uuidString
+                    // Scratch inside the checkout, which is set aside afterwards anyway.
                     defer { try? FileManager.default.removeItem(atPath: scratch) }
                     try context.registry.checkout(good, into: scratch)
                     try FileManager.default.copyItem(atPath: scratch + "/" + part, toPath: path)
@@ -145,7 +147,7 @@ public enum OptimalResponse {
 public enum DrillRecorder {
     /// The record of the drill in `context` (its own workspace): laps, call, roles, score and action items.
     public static func record(
-        drill: String, in context: PlayContext, room: Workspace, ending: String, optimal: OptimalRun?
+        drill: String, in context: PlayContext, room: Workspace, ending: DrillEnding, optimal: OptimalRun?
     ) throws -> DrillRecord {
         guard let folding = try DrillTimeline.fold(events: try context.registry.events(), drill: drill) else {
             throw DrillsError.noSuchDrill(drill)

@@ -180,7 +180,7 @@ public enum PaybackModel {
                     note: "\(stats.real.incidents) real incident(s) in \(pilot) over "
                         + String(format: "%.1f", days) + " observed day(s), × 365"))
         }
-        let drillIDs = DrillMarking.incidentIDs(events: events)
+        let drillIDs = try DrillMarking.incidentIDs(events: events)
         let before = try Incidents.all(events: events).filter {
             !drillIDs.contains($0.id) && $0.detectedAt < pilot.start
         }

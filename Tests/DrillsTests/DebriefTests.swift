@@ -36,7 +36,7 @@ final class DebriefFixture: @unchecked Sendable {
         try DrillLog.end(drill: simulation.drill, ending: "ended", by: "alice", in: context)
         let room = Workspace(root: drill.root)
         record = try DrillRecorder.record(
-            drill: simulation.drill, in: context, room: room, ending: "ended", optimal: nil)
+            drill: simulation.drill, in: context, room: room, ending: .ended, optimal: nil)
         try DrillRoom(room).save(record)
         first = try DrillDebrief.load(record, room: room)
         second = try DrillDebrief.load(try DrillRoom(room).record(record.id), room: room)

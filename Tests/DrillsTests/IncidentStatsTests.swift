@@ -39,12 +39,10 @@ import Testing
         lab.clock.advance(seconds: 50)
         try context.registry.write { writer in
             _ = try writer.append(
-                kind: Incidents.opened, actor: "gm",
-                data: [
-                    "incident": "INC-0002", "symptom": "drill: answers wander", "source": "drill",
-                    "detected_at": Timestamp.string(from: lab.clock.now()), "bad_version": v3.id,
-                    "drill_id": "D-1",
-                ])
+                IncidentOpened(
+                    incident: "INC-0002", symptom: "drill: answers wander", detectedAt: lab.clock.now(),
+                    source: .monitor, badVersion: v3.id, drillID: "D-1"),
+                actor: "gm")
         }
         lab.clock.advance(seconds: 120)
         try lab.rollback(incident: "INC-0002", confirm: false)
@@ -121,16 +119,22 @@ import Testing
         #expect(measured[2].value == 10)
     }
 
-    @Test func drillRuleIsTheOpeningEventsDrillID() {
+    @Test func drillRuleIsTheOpeningEventsDrillID() throws {
         let at = Date(timeIntervalSince1970: 0)
+        func opened(_ incident: String, drillID: String?) throws -> [String: String] {
+            try EventFields.encode(
+                IncidentOpened(
+                    incident: incident, symptom: "s", detectedAt: at, source: .manual, badVersion: nil,
+                    drillID: drillID))
+        }
         let drill = Event(
-            seq: 1, at: at, kind: Incidents.opened, actor: "gm", data: ["incident": "INC-0001", "drill_id": "D-1"],
-            prev: "")
-        let real = Event(seq: 2, at: at, kind: Incidents.opened, actor: "me", data: ["incident": "INC-0002"], prev: "")
+            seq: 1, at: at, kind: Incidents.opened, actor: "gm", data: try opened("INC-0001", drillID: "D-1"), prev: "")
+        let real = Event(
+            seq: 2, at: at, kind: Incidents.opened, actor: "me", data: try opened("INC-0002", drillID: nil), prev: "")
         let laterMention = Event(
             seq: 3, at: at, kind: Incidents.updated, actor: "me", data: ["incident": "INC-0002", "drill_id": "D-9"],
             prev: "")
-        #expect(DrillMarking.incidentIDs(events: [drill, real, laterMention]) == ["INC-0001"])
+        #expect(try DrillMarking.incidentIDs(events: [drill, real, laterMention]) == ["INC-0001"])
     }
 
     @Test func medianAndNearestRankP90() {

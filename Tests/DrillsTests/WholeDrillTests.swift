@@ -24,9 +24,9 @@ import Testing
         func wait(_ seconds: Double) { simulation.clock.advance(seconds: seconds) }
 
         func record() throws -> DrillRecord {
-            try DrillLog.end(drill: simulation.drill, ending: "ended", by: "alice", in: context)
+            try DrillLog.end(drill: simulation.drill, ending: .ended, by: "alice", in: context)
             return try DrillRecorder.record(
-                drill: simulation.drill, in: context, room: Workspace(root: drill.root), ending: "ended",
+                drill: simulation.drill, in: context, room: Workspace(root: drill.root), ending: .ended,
                 optimal: OptimalRun(seconds: 10, steps: []))
         }
     }
