@@ -69,7 +69,7 @@ enum StatusCommand {
             if case .badManifest = error { console.err("warning: \(error)") }
         }
         let whereabouts = try Whereabouts.find(
-            catalog: catalog, workspace: try? Common.workspace(invocation, console), user: Common.currentUser(console),
+            catalog: catalog, workspace: try? Common.workspace(invocation, console), user: console.userName,
             now: env.now)
         let drillLine = whereabouts.workspace.flatMap { DrillSession.statusLine(in: $0, now: env.now()) }
         console.show {
@@ -84,7 +84,7 @@ enum StatusCommand {
     static func pathTip(_ console: Console) -> String? {
         let folders = (console.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         guard !folders.contains(where: { FileManager.default.isExecutableFile(atPath: $0 + "/LabRunner") }),
-            let binary = Common.executablePath(console)
+            let binary = console.executablePath
         else { return nil }
         return
             "Tip: LabRunner is not on your PATH yet; run: export PATH=\"\((binary as NSString).deletingLastPathComponent):$PATH\""

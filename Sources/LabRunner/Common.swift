@@ -16,7 +16,7 @@ enum Common {
 
     /// `--by NAME`, defaulting to the person running the command; `help` says what they do.
     static func by(_ help: String) -> Option<String> {
-        Option("by", "name", help: help, defaultFrom: currentUser)
+        Option("by", "name", help: help, defaultFrom: Console.userName(in:))
     }
 
     /// A TCP port as `--port` takes it.
@@ -104,27 +104,6 @@ enum Common {
     ) throws -> Int32 {
         if try invocation[json] { try printJSON(value, console) } else { try console.show(render) }
         return 0
-    }
-
-    /// The person running the command when no name is given: LABRUNNER_USER (set once per terminal, so each
-    /// person in a drill is recorded by name), else the login name.
-    static func currentUser(_ environment: [String: String]) -> String {
-        for key in ["LABRUNNER_USER", "USER", "LOGNAME"] {
-            if let name = environment[key], !name.trimmingCharacters(in: .whitespaces).isEmpty { return name }
-        }
-        return "labrunner"
-    }
-
-    static func currentUser(_ console: Console) -> String { currentUser(console.environment) }
-
-    /// This binary, so children and lab scripts run the same kit. `$LABRUNNER`, when set, names it instead:
-    /// inside a lab script it is this binary already, and a test running the command table in its own process
-    /// names the built binary with it.
-    static func executablePath(_ console: Console) -> String? {
-        if let named = console.environment["LABRUNNER"], !named.isEmpty { return named }
-        // No /proc (not Linux): the bundle's path is the fallback, so absence here is meant.
-        return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? Bundle.main.executablePath
     }
 }
 

@@ -14,7 +14,7 @@ import Terminal
 enum DrillCommands {
     static let actor = Option<String>(
         "as", "name", help: "Who acts (default: $LABRUNNER_USER, else $USER); set LABRUNNER_USER once per terminal.",
-        defaultFrom: Common.currentUser)
+        defaultFrom: Console.userName(in:))
 
     static func spec(_ env: AppEnvironment) -> CommandSpec {
         CommandSpec(
@@ -54,7 +54,7 @@ enum DrillCommands {
                     try DrillSupervisor.checkPort(port)
                     // This binary, so the children are the same kit.
                     let launch = DrillLaunch(
-                        plan: plan, room: room, executable: Common.executablePath(console) ?? CommandLine.arguments[0],
+                        plan: plan, room: room, executable: console.executablePath ?? CommandLine.arguments[0],
                         actor: try invocation[actor], rate: rate, monitorWindow: window, port: port)
                     let news = DrillNews.printed(
                         on: console, launch: launch, json: try invocation[Common.json],

@@ -133,7 +133,7 @@ enum EvidenceCommands {
     static let signingKey = Option<String?>(
         "key", "file", help: "The SSH private key to sign with (default: ~/.ssh/id_ed25519).")
     static let learner = Option<String>(
-        "learner", "name", help: "Whose work this is (default: your user name).", defaultFrom: Common.currentUser)
+        "learner", "name", help: "Whose work this is (default: your user name).", defaultFrom: Console.userName(in:))
 
     static let bundle = Argument<String>("file", help: "The bundle written by 'LabRunner bundle'.")
     static let allowedSigners = Option<String?>(

@@ -44,11 +44,11 @@ enum LabCommands {
                         let target = Common.path(
                             try invocation[Common.workspace] ?? Workspace.defaultFolderName, console)
                         workspace = try WorkspaceSetup.create(
-                            at: target, actor: Common.currentUser(console), now: env.now)
+                            at: target, actor: console.userName, now: env.now)
                         console.out("Created a lab workspace in \(workspace.root)")
                     }
                     let session = LabSession(
-                        catalog: catalog, workspace: workspace, actor: Common.currentUser(console), now: env.now)
+                        catalog: catalog, workspace: workspace, actor: console.userName, now: env.now)
                     let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
                     try console.show {
                         try session.renderStarted(
@@ -162,11 +162,11 @@ enum LabCommands {
     static func session(_ invocation: Invocation, _ console: Console, _ env: AppEnvironment) throws -> LabSession {
         LabSession(
             catalog: try catalog(console), workspace: try Common.workspace(invocation, console),
-            actor: Common.currentUser(console), now: env.now)
+            actor: console.userName, now: env.now)
     }
 
     static func runner(_ console: Console) -> ScriptRunner {
-        ScriptRunner(labRunner: Common.executablePath(console) ?? "LabRunner", environment: console.environment)
+        ScriptRunner(labRunner: console.executablePath ?? "LabRunner", environment: console.environment)
     }
 
     static let level = Option<Int?>(

@@ -32,7 +32,7 @@ enum ModelCommands {
                 let report = try Training.run(
                     data: try invocation[data].map { Common.path($0, console) },
                     weights: try invocation[weightsOut].map { Common.path($0, console) },
-                    seed: try invocation[trainingSeed], by: Common.currentUser(console), in: workspace, now: env.now)
+                    seed: try invocation[trainingSeed], by: console.userName, in: workspace, now: env.now)
                 return try Common.emit(report, invocation, console)
             },
             CommandSpec(
@@ -46,7 +46,7 @@ enum ModelCommands {
                         let context = try Common.context(invocation, console, env)
                         let plan = try EvalRunPlan(
                             version: try invocation[versionOption], suite: try invocation[suiteOption],
-                            by: Common.currentUser(console), in: context)
+                            by: console.userName, in: context)
                         let repeats = try invocation[repeatsOption] ?? 1
                         let report = try console.withProgress("eval \(plan.suiteName)") {
                             try plan.run(repeats: repeats, seed: try invocation[seedOption], progress: $0)
@@ -71,7 +71,7 @@ enum ModelCommands {
                         let context = try Common.context(invocation, console, env)
                         let plan = try EvalComparePlan(
                             a: try invocation[baseline], b: try invocation[judged], suite: try invocation[suiteOption],
-                            by: Common.currentUser(console), in: context)
+                            by: console.userName, in: context)
                         let repeats = try invocation[repeatsOption] ?? (plan.sampled ? 30 : 1)
                         let (seed, alpha) = (try invocation[seedOption], try invocation[alphaOption])
                         let seedB = try invocation[seedBOption]

@@ -18,7 +18,7 @@ enum RegistryCommands {
                 arguments: [initFolder], options: [Common.json]
             ) { invocation, console in
                 let target = Common.path(try invocation[initFolder] ?? Workspace.defaultFolderName, console)
-                let workspace = try WorkspaceSetup.create(at: target, actor: Common.currentUser(console), now: env.now)
+                let workspace = try WorkspaceSetup.create(at: target, actor: console.userName, now: env.now)
                 return try Common.emit(["workspace": workspace.root], invocation, console) {
                     WorkspaceSetup.renderCreated(&$0, workspace, from: console.currentDirectory)
                 }
@@ -52,7 +52,7 @@ enum RegistryCommands {
                 let new = try registry.resolve(try invocation[diffTo])
                 let diff = try registry.diff(old, new)
                 try DrillSession.current(in: workspace)?.recordLook(
-                    at: diff, by: Common.currentUser(console), now: env.now)
+                    at: diff, by: console.userName, now: env.now)
                 return try Common.emit(diff, invocation, console) { diff.render(&$0, from: old, to: new) }
             },
             CommandSpec(

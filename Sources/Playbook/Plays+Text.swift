@@ -95,7 +95,8 @@ extension CanaryReport: TextRendering {
         for signal in signals {
             out.line(
                 String(
-                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name.rawValue, signal.candidate * 100,
+                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name.rawValue,
+                    signal.candidate * 100,
                     signal.production * 100, signal.pValue, signal.worse ? " worse" : ""))
         }
         out.line("Canary: \(aborted ? out.styled("worse", .red) : "passed") — \(finding)")
