@@ -18,7 +18,8 @@ public enum DrillScoring {
         let moves = folding.responseMoves
         // From the log alone: a moved-to id the log never registered prints as its prefix.
         let labels = Dictionary(
-            try registry.versionSummaries().map { ($0.id, "#\($0.seq) \($0.shortID)") }, uniquingKeysWith: { a, _ in a })
+            try registry.versionSummaries().map { ($0.id, "#\($0.seq) \($0.shortID)") }, uniquingKeysWith: { a, _ in a }
+        )
         func label(_ id: String) -> String { labels[id] ?? String(id.prefix(12)) }
         let good = label(fault.lastKnownGood)
         switch expected {

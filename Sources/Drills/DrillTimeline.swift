@@ -37,8 +37,10 @@ public enum DrillTimeline {
 
     public static func fold(events: [Event], drill: String) throws -> DrillFolding? {
         guard
-            let (start, started) = try events.payloads(DrillStarted.self, where: DrillStarted.CodingKeys.drill, is: drill)
-                .first
+            let (start, started) = try events.payloads(
+                DrillStarted.self, where: DrillStarted.CodingKeys.drill, is: drill
+            )
+            .first
         else { return nil }
         let mine = events.filter { $0.seq >= start.seq }
         let end = try mine.payloads(DrillEnded.self, where: DrillEnded.CodingKeys.drill, is: drill).first
