@@ -97,7 +97,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "fsck",
-                abstract: "Verify the event chain, every version, object and tag, the request log and the incident records.",
+                abstract: "Verify the event chain, versions, objects, tags, the request log and the incident records.",
                 discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
                 options: [repairIndex] + Common.io
             ) { invocation, console in
