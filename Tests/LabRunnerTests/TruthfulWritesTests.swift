@@ -278,6 +278,21 @@ import Testing
         }
     }
 
+    @Test(arguments: Operation.allCases)
+    func aWriterLockThatCannotBeTakenSaysNothingChanged(_ operation: Operation) throws {
+        let sandbox = try Self.template()
+        // A folder where the lock file goes: opening it fails for real, as a full disk or a lost permission would.
+        let lock = sandbox.path + "/ws/.labrunner/registry/lock"
+        try? FileManager.default.removeItem(atPath: lock)
+        try FileManager.default.createDirectory(atPath: lock, withIntermediateDirectories: false)
+        let before = try View(sandbox, "ws")
+        let result = try sandbox.run(operation.arguments, in: "ws")
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("writer lock") && result.stderr.contains("nothing was changed"), "\(result.stderr)")
+        #expect(try View(sandbox, "ws") == before)
+    }
+
     @Test func aFirstTrafficRunThatFailsLeavesNoEmptyLog() throws {
         let sandbox = try Self.template()
         let traffic = ["traffic", "--requests", "3"]
