@@ -98,7 +98,7 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .stepFailedAfter(let done, let step):
             return "\(done), but the step after it failed: \(step)"
         case .lockFailed(let path, let reason):
-            return "Could not take the registry's writer lock \(path): \(reason)."
+            return "Could not take the registry's writer lock \(path): \(reason); nothing was changed."
         case .noComponents(let path):
             return "There is nothing to register in \(path); put the system's files there first."
         case .destinationNotEmpty(let path):
