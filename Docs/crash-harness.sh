@@ -22,6 +22,10 @@ LR="${LR:-$PWD/.build/debug/LabRunner}"
 if [[ ! -x "$LR" ]]; then swift build --product LabRunner >/dev/null; fi
 LR="$(cd "$(dirname "$LR")" && pwd)/$(basename "$LR")"
 command -v strace >/dev/null || { echo "crash-harness: strace is not installed (apt-get install strace)." >&2; exit 2; }
+if ! strace -qq -o /dev/null true 2>/dev/null; then
+    echo "crash-harness: strace cannot trace processes here (ptrace is not permitted); nothing was checked." >&2
+    exit 2
+fi
 EVERY="${EVERY:-1}"
 VERIFY="${VERIFY:-1}"
 OPS=("${@:-train incident rollback register promote tag lab-start lab-reset}")
