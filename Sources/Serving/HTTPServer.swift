@@ -1,5 +1,7 @@
-// A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection up to a cap (503 beyond it),
-// limits answered with a 4xx and a JSON body, and a graceful stop that lets requests in flight finish.
+// A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection up to a cap, limits answered with
+// a 4xx and a JSON body, writes with a deadline, and a graceful stop that lets requests in flight finish. At the
+// cap, a connection the server is only waiting on (idle, or not reading its answers) gives way to the new one;
+// when every connection is busy, the new one gets 503.
 import Foundation
 public import Playbook
 import Synchronization
@@ -14,12 +16,29 @@ public struct ServingError: Error, CustomStringConvertible, Sendable {
 }
 
 public final class HTTPServer: Sendable {
+    /// One open connection, as the accept thread weighs it when the cap is reached.
+    private struct Connection {
+        var descriptor: Int32
+        /// Since when (on `uptime`) the server has been waiting on the peer with nothing owed to it: between
+        /// requests, or with an answer the peer does not read. Nil while a request arrives or is handled.
+        var waitingSince: Duration?
+        /// The wait is on an answer the peer does not read (a slow reader).
+        var stalledWrite = false
+        /// Shut down to make room for a new connection; its thread is on its way out.
+        var evicted = false
+    }
+
     private struct State {
         var listener: Int32 = -1
         var stopping = false
-        var connections = 0
+        var connections: [Int: Connection] = [:]
+        var nextID = 0
         var acceptThreadDone = false
     }
+
+    /// How long a connection must have waited on its peer before a new one may take its place at the cap, so a
+    /// client between two quick requests is not dropped the moment the server fills up.
+    static let evictionGrace: Duration = .milliseconds(250)
 
     public let port: UInt16
     private let limits: HTTPLimits
@@ -28,6 +47,8 @@ public final class HTTPServer: Sendable {
     /// Times the limits (idle, request, lingering close) and the stop's grace. Sockets still wait in real time
     /// (poll), so on a manual clock these deadlines pass only as that clock is moved.
     private let clock: any LoopClock
+    /// Time since the server started, on `clock`: the one time line connections' waits are compared on.
+    private let uptime: Stopwatch
 
     /// Binds `host:port` (port 0 picks a free one). Throws a sentence naming the address when it cannot.
     public init(
@@ -63,6 +84,7 @@ public final class HTTPServer: Sendable {
         self.port = UInt16(bigEndian: actual.sin_port)
         self.limits = limits
         self.clock = clock
+        uptime = clock.stopwatch()
         self.handler = handler
         state.withLock { $0.listener = descriptor }
     }
@@ -82,23 +104,52 @@ public final class HTTPServer: Sendable {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             Sockets.prepareAccepted(client)
-            let admitted = state.withLock { state -> Bool in
-                guard state.connections < limits.maxConnections else { return false }
-                state.connections += 1
-                return true
-            }
-            guard admitted else {
+            guard let id = admit(client) else {
                 refuse(client)
                 continue
             }
             let thread = Thread { [self] in
-                serve(client)
+                serve(client, id: id)
+                // Forgotten before it is closed, so an eviction never shuts down a descriptor reused since.
+                state.withLock { _ = $0.connections.removeValue(forKey: id) }
                 close(client)
-                state.withLock { $0.connections -= 1 }
             }
             thread.start()
         }
         state.withLock { $0.acceptThreadDone = true }
+    }
+
+    /// Takes a new connection in. At the cap, the connection that has waited longest on its peer (past the
+    /// grace) is shut down to make room: its thread wakes from its poll or send and ends. Nil when every
+    /// connection is busy; the caller answers 503.
+    private func admit(_ client: Int32) -> Int? {
+        let now = uptime.elapsed
+        return state.withLock { state -> Int? in
+            if state.connections.values.count(where: { !$0.evicted }) >= limits.maxConnections {
+                let waiting = state.connections.compactMap { id, connection -> (id: Int, since: Duration)? in
+                    guard !connection.evicted, let since = connection.waitingSince, now - since >= Self.evictionGrace
+                    else { return nil }
+                    return (id, since)
+                }
+                guard let victim = waiting.min(by: { $0.since < $1.since }),
+                    let descriptor = state.connections[victim.id]?.descriptor
+                else { return nil }
+                state.connections[victim.id]?.evicted = true
+                shutdown(descriptor, Int32(SHUT_RDWR))
+            }
+            let id = state.nextID
+            state.nextID += 1
+            state.connections[id] = Connection(descriptor: client)
+            return id
+        }
+    }
+
+    /// Records whether the connection waits on its peer now, and why.
+    private func mark(_ id: Int, waitingSince: Duration?, stalledWrite: Bool = false) {
+        state.withLock { state in
+            state.connections[id]?.waitingSince = waitingSince
+            state.connections[id]?.stalledWrite = stalledWrite
+        }
     }
 
     /// Stops accepting, lets requests in flight finish (up to `grace`), then returns.
@@ -109,7 +160,7 @@ public final class HTTPServer: Sendable {
             return state.listener
         }
         let graceTimer = clock.stopwatch()
-        while graceTimer.elapsed < grace, !state.withLock({ $0.acceptThreadDone && $0.connections == 0 }) {
+        while graceTimer.elapsed < grace, !state.withLock({ $0.acceptThreadDone && $0.connections.isEmpty }) {
             clock.pause(for: .milliseconds(10))
         }
         if listener >= 0 { close(listener) }
@@ -118,7 +169,10 @@ public final class HTTPServer: Sendable {
     private var stopping: Bool { state.withLock { $0.stopping } }
 
     /// Open connections being served now.
-    public var openConnections: Int { state.withLock { $0.connections } }
+    public var openConnections: Int { state.withLock { $0.connections.count } }
+
+    /// Open connections whose peer is not reading the answer being written to it (slow readers).
+    public var stalledConnections: Int { state.withLock { $0.connections.values.count { $0.stalledWrite } } }
 
     /// Over the cap: answer 503 at once on the accept thread (no thread, no buffer) and close. Bytes the
     /// client already sent are drained first, so closing does not reset the connection before it reads the 503.
@@ -127,14 +181,15 @@ public final class HTTPServer: Sendable {
         if flags >= 0 { flags = fcntl(client, F_SETFL, flags | O_NONBLOCK) }
         var scratch = [UInt8](repeating: 0, count: 4096)
         while scratch.withUnsafeMutableBytes({ recv(client, $0.baseAddress, $0.count, 0) }) > 0 {}
+        // One attempt, never a wait: this is the accept thread, and a new connection's buffer is empty.
         send(
             .error(503, "The service is at its connection limit; retry in a moment.").adding("Retry-After", "1"),
-            to: client, keepAlive: false)
+            to: client, keepAlive: false, within: .zero)
         shutdown(client, Int32(SHUT_WR))
         close(client)
     }
 
-    private func serve(_ client: Int32) {
+    private func serve(_ client: Int32, id: Int) {
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         // Deadlines are durations since the connection opened, on the server's clock.
@@ -142,8 +197,9 @@ public final class HTTPServer: Sendable {
         while true {
             var firstByte = buffer.isEmpty ? nil : connection.elapsed
             // Read until one whole request is buffered, within the idle and request deadlines.
-            guard case .parsed(var parsed) = parse(buffer, answeringErrorsOn: client) else { return }
+            guard case .parsed(var parsed) = parse(buffer, answeringErrorsOn: client, id: id) else { return }
             let idleDeadline = connection.elapsed + limits.idleTimeout
+            if parsed == nil, firstByte == nil { mark(id, waitingSince: uptime.elapsed) }
             while parsed == nil {
                 let deadline = firstByte.map { $0 + limits.requestTimeout } ?? idleDeadline
                 let remaining = deadline - connection.elapsed
@@ -151,29 +207,35 @@ public final class HTTPServer: Sendable {
                     if firstByte != nil {
                         send(
                             .error(408, "The request took too long to arrive; send it whole within the time limit."),
-                            to: client, keepAlive: false)
+                            to: client, keepAlive: false, id: id)
                     }
                     return
                 }
                 var poller = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
-                let wait = min(
-                    100,
-                    Int32(
-                        remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
-                guard poll(&poller, 1, max(wait, 1)) > 0 else { continue }
+                guard poll(&poller, 1, Self.pollMilliseconds(remaining)) > 0 else { continue }
                 let count = chunk.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { return }
-                if firstByte == nil { firstByte = connection.elapsed }
+                if firstByte == nil {
+                    firstByte = connection.elapsed
+                    mark(id, waitingSince: nil)
+                }
                 buffer.append(contentsOf: chunk[0..<count])
-                guard case .parsed(let next) = parse(buffer, answeringErrorsOn: client) else { return }
+                guard case .parsed(let next) = parse(buffer, answeringErrorsOn: client, id: id) else { return }
                 parsed = next
             }
             guard let (request, used) = parsed else { return }
             buffer.removeFirst(used)
             let response = handler(request)
             let keepAlive = request.keepAlive && !stopping
-            guard send(response, to: client, keepAlive: keepAlive), keepAlive else { return }
+            guard send(response, to: client, keepAlive: keepAlive, id: id), keepAlive else { return }
         }
+    }
+
+    /// A poll timeout for `remaining`: at most 100 ms, so stops and deadlines on the server's clock are seen.
+    private static func pollMilliseconds(_ remaining: Duration) -> Int32 {
+        let milliseconds =
+            remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        return Int32(max(1, min(100, milliseconds)))
     }
 
     private enum ParseStep {
@@ -183,13 +245,13 @@ public final class HTTPServer: Sendable {
         case rejected
     }
 
-    private func parse(_ buffer: [UInt8], answeringErrorsOn client: Int32) -> ParseStep {
+    private func parse(_ buffer: [UInt8], answeringErrorsOn client: Int32, id: Int) -> ParseStep {
         do {
             return .parsed(try HTTPParser.parse(buffer, limits: limits))
         } catch let error as HTTPParseError {
-            send(error.response, to: client, keepAlive: false)
+            send(error.response, to: client, keepAlive: false, id: id)
         } catch {
-            send(.error(400, "Bad request."), to: client, keepAlive: false)
+            send(.error(400, "Bad request."), to: client, keepAlive: false, id: id)
         }
         lingeringClose(client)
         return .rejected
@@ -212,20 +274,47 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Hands the whole response to the socket within `within` (the write timeout by default); false when the
+    /// peer closed or did not drain the connection in that time, and the connection is to be closed. While the
+    /// socket is full the connection counts as waiting on its peer (`id` names it), so a new connection at the
+    /// cap may take its place.
     @discardableResult
-    private func send(_ response: HTTPResponse, to client: Int32, keepAlive: Bool) -> Bool {
-        let data = response.serialized(keepAlive: keepAlive)
-        return data.withUnsafeBytes { raw -> Bool in
+    private func send(
+        _ response: HTTPResponse, to client: Int32, keepAlive: Bool, id: Int? = nil, within: Duration? = nil
+    ) -> Bool {
+        let deadline = uptime.elapsed + (within ?? limits.writeTimeout)
+        return write(response.head(keepAlive: keepAlive), to: client, by: deadline, id: id)
+            && write(response.body, to: client, by: deadline, id: id)
+    }
+
+    private func write(_ data: Data, to client: Int32, by deadline: Duration, id: Int?) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
             guard var pointer = raw.baseAddress else { return true }
             var remaining = raw.count
+            var stalled = false
+            defer { if stalled, let id { mark(id, waitingSince: nil) } }
             while remaining > 0 {
-                let sent = Sockets.send(client, pointer, remaining)
-                if sent < 0 {
-                    if errno == EINTR { continue }
-                    return false
+                let sent = Sockets.sendNow(client, pointer, remaining)
+                if sent > 0 {
+                    remaining -= sent
+                    pointer += sent
+                    // Progress: a slow reader that keeps reading is not one that has stopped.
+                    if stalled, let id {
+                        stalled = false
+                        mark(id, waitingSince: nil)
+                    }
+                    continue
                 }
-                remaining -= sent
-                pointer += sent
+                if sent < 0, errno == EINTR { continue }
+                guard sent < 0, Sockets.wouldBlock else { return false }
+                let now = uptime.elapsed
+                guard now < deadline else { return false }
+                if !stalled, let id {
+                    stalled = true
+                    mark(id, waitingSince: now, stalledWrite: true)
+                }
+                var poller = pollfd(fd: client, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&poller, 1, Self.pollMilliseconds(deadline - now))
             }
             return true
         }

@@ -114,8 +114,17 @@ public final class ModelService: Sendable {
         return response
     }
 
+    /// JSONDecoder lets the last of two equal keys win without a word; a body that gives a key twice is refused
+    /// instead, as a settings file is.
+    private func refusingDuplicateKeys(in body: Data) -> HTTPResponse? {
+        JSONReader.duplicateKey(in: body).map {
+            failed(.error(400, "The body gives the key '\($0)' more than once; send each key once."))
+        }
+    }
+
     private func ask(_ request: HTTPRequest) -> HTTPResponse {
         let answering = clock.stopwatch()
+        if let refused = refusingDuplicateKeys(in: request.body) { return refused }
         guard let asked = try? JSONDecoder().decode(AskBody.self, from: request.body), !asked.text.isEmpty else {
             return failed(.error(400, "The body must be JSON like {\"text\": \"where is my order\", \"seed\": 1}."))
         }
@@ -189,6 +198,7 @@ public final class ModelService: Sendable {
 
     /// A late label: `{"request_id": "...", "satisfied": true}`, recorded once per request.
     private func feedback(_ request: HTTPRequest) -> HTTPResponse {
+        if let refused = refusingDuplicateKeys(in: request.body) { return refused }
         guard let body = try? JSONDecoder().decode(FeedbackBody.self, from: request.body),
             RequestRecord.isValidID(body.requestID)
         else {
