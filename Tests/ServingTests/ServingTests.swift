@@ -105,9 +105,10 @@ final class ServedLab {
 
     /// `clock`, when given, is the workspace's wall time (what the attribution log and the registry record);
     /// `serverClock` times the server's deadlines and waits. `promoted` false leaves production unset.
+    /// `beforeLoad` runs before the service loads a version (to make a load slow).
     init(
         limits: HTTPLimits = HTTPLimits(), clock: ManualClock? = nil, serverClock: (any LoopClock)? = nil,
-        promoted: Bool = true
+        promoted: Bool = true, beforeLoad: (@Sendable (String) -> Void)? = nil
     ) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -125,7 +126,11 @@ final class ServedLab {
             _ = try PromotePlay.move(
                 promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
         }
-        let service = try ModelService(context: context)
+        let context = context
+        let service = try ModelService(context: context) { id in
+            beforeLoad?(id)
+            return try context.system(for: try context.registry.record(id: id))
+        }
         server = try HTTPServer(port: 0, limits: limits, clock: serverClock ?? ContinuousClock()) {
             service.handle($0)
         }
