@@ -91,8 +91,12 @@ public struct HTTPLimits: Sendable {
     /// Every endpoint takes a small JSON body (a support message at most), so 64 KiB is plenty; with the
     /// connection cap it bounds what a burst of large posts can make the service hold (256 × 64 KiB).
     public var maxBodyBytes = 64 * 1024
-    /// Open connections served at once; one more is answered 503 with `Retry-After` and closed.
+    /// Open connections served at once. One more waits up to `admissionWait` for room (a connection that gives
+    /// way, or one that ends), then is answered 503 with `Retry-After` and closed.
     public var maxConnections = 256
+    /// How long a connection over the cap waits for room before its 503: a burst that fills the cap for a
+    /// moment delays a new client instead of failing it.
+    public var admissionWait: Duration = .milliseconds(500)
     /// Time allowed to receive one whole request once its first byte arrived (slow-client defence).
     public var requestTimeout: Duration = .seconds(5)
     /// Time an idle keep-alive connection is kept open.

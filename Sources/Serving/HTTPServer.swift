@@ -1,7 +1,7 @@
 // A small HTTP/1.1 server on BSD sockets: keep-alive, a thread per connection up to a cap, limits answered with
 // a 4xx and a JSON body, writes with a deadline, and a graceful stop that lets requests in flight finish. At the
 // cap, a connection the server is only waiting on (idle, or not reading its answers) gives way to the new one;
-// when every connection is busy, the new one gets 503.
+// when every connection is busy, the new one waits a moment for room, then gets 503.
 import Foundation
 public import Playbook
 import Synchronization
@@ -38,7 +38,7 @@ public final class HTTPServer: Sendable {
 
     /// How long a connection must have waited on its peer before a new one may take its place at the cap, so a
     /// client between two quick requests is not dropped the moment the server fills up.
-    static let evictionGrace: Duration = .milliseconds(250)
+    static let evictionGrace: Duration = .milliseconds(100)
 
     public let port: UInt16
     private let limits: HTTPLimits
@@ -96,32 +96,53 @@ public final class HTTPServer: Sendable {
     }
 
     private func acceptLoop() {
+        // Accepted over the cap, oldest first, with when they arrived: each is admitted as soon as there is room
+        // (or a connection to give way), or answered 503 after `admissionWait`. At most the cap wait; more are
+        // refused at once.
+        var queued: [(client: Int32, since: Duration)] = []
         while true {
             let (listener, stopping) = state.withLock { ($0.listener, $0.stopping) }
             if stopping || listener < 0 { break }
+            while let first = queued.first {
+                if let id = admit(first.client) {
+                    start(first.client, id: id)
+                } else if uptime.elapsed - first.since >= limits.admissionWait {
+                    refuse(first.client)
+                } else {
+                    break
+                }
+                queued.removeFirst()
+            }
             var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
+            guard poll(&poller, 1, queued.isEmpty ? 100 : 10) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             Sockets.prepareAccepted(client)
-            guard let id = admit(client) else {
+            if queued.isEmpty, let id = admit(client) {
+                start(client, id: id)
+            } else if queued.count < limits.maxConnections {
+                queued.append((client, uptime.elapsed))
+            } else {
                 refuse(client)
-                continue
             }
-            let thread = Thread { [self] in
-                serve(client, id: id)
-                // Forgotten before it is closed, so an eviction never shuts down a descriptor reused since.
-                state.withLock { _ = $0.connections.removeValue(forKey: id) }
-                close(client)
-            }
-            thread.start()
         }
+        for (client, _) in queued { refuse(client) }
         state.withLock { $0.acceptThreadDone = true }
+    }
+
+    private func start(_ client: Int32, id: Int) {
+        let thread = Thread { [self] in
+            serve(client, id: id)
+            // Forgotten before it is closed, so an eviction never shuts down a descriptor reused since.
+            state.withLock { _ = $0.connections.removeValue(forKey: id) }
+            close(client)
+        }
+        thread.start()
     }
 
     /// Takes a new connection in. At the cap, the connection that has waited longest on its peer (past the
     /// grace) is shut down to make room: its thread wakes from its poll or send and ends. Nil when every
-    /// connection is busy; the caller answers 503.
+    /// connection is busy.
     private func admit(_ client: Int32) -> Int? {
         let now = uptime.elapsed
         return state.withLock { state -> Int? in
@@ -135,6 +156,7 @@ public final class HTTPServer: Sendable {
                     let descriptor = state.connections[victim.id]?.descriptor
                 else { return nil }
                 state.connections[victim.id]?.evicted = true
+                if state.connections[victim.id]?.stalledWrite == true { Sockets.resetOnClose(descriptor) }
                 shutdown(descriptor, Int32(SHUT_RDWR))
             }
             let id = state.nextID
@@ -308,7 +330,11 @@ public final class HTTPServer: Sendable {
                 if sent < 0, errno == EINTR { continue }
                 guard sent < 0, Sockets.wouldBlock else { return false }
                 let now = uptime.elapsed
-                guard now < deadline else { return false }
+                guard now < deadline else {
+                    // The peer did not drain its connection in time: it is closed, and what it was owed dropped.
+                    Sockets.resetOnClose(client)
+                    return false
+                }
                 if !stalled, let id {
                     stalled = true
                     mark(id, waitingSince: now, stalledWrite: true)

@@ -120,6 +120,7 @@ private func json(_ body: String) -> JSONValue? { try? JSONReader.parse(Data(bod
         let lab = try ServedLab(limits: limits)
         var capped = HTTPLimits()
         capped.maxConnections = 2
+        capped.admissionWait = .zero
         // A clock that stands still: the held connections below never give way to the one over the cap.
         let full = try ServedLab(limits: capped, serverClock: ManualClock(start: Date()).durations)
         var seen: Set<Int> = []
@@ -189,6 +190,7 @@ private func json(_ body: String) -> JSONValue? { try? JSONReader.parse(Data(bod
     @Test func atTheCapAnIdleConnectionGivesWayToANewOneButABusyOneDoesNot() throws {
         var limits = HTTPLimits()
         limits.maxConnections = 2
+        limits.admissionWait = .zero
         let clock = ManualClock(start: Date())
         let lab = try ServedLab(limits: limits, serverClock: clock.durations)
         let idle = try RawConnection(port: lab.server.port)
@@ -197,7 +199,7 @@ private func json(_ body: String) -> JSONValue? { try? JSONReader.parse(Data(bod
         let busy = try RawConnection(port: lab.server.port)
         busy.write("GET /healthz HTTP/1.1\r\nHost: x\r\n")
         #expect(SlowReaderTests.eventually { lab.server.openConnections == 2 })
-        // Past the grace (one second on the server's clock), the idle connection is the one that gives way.
+        // Past the grace (a second on the server's clock is more than enough), the idle connection is the one that gives way.
         clock.advance(seconds: 1)
         let newcomer = try RawConnection(port: lab.server.port)
         newcomer.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -209,5 +211,35 @@ private func json(_ body: String) -> JSONValue? { try? JSONReader.parse(Data(bod
         #expect(refused.readResponse()?.status == 503)
         busy.write("\r\n")
         #expect(busy.readResponse()?.status == 200)
+    }
+
+    @Test func overTheCapANewConnectionWaitsForRoomBeforeItsRefusal() throws {
+        var limits = HTTPLimits()
+        limits.maxConnections = 1
+        limits.admissionWait = .seconds(2)
+        // On a clock that stands still, the wait never runs out and no connection gives way.
+        let lab = try ServedLab(limits: limits, serverClock: ManualClock(start: Date()).durations)
+        // The one connection is busy (its request half sent): the next waits rather than being refused ...
+        let busy = try RawConnection(port: lab.server.port)
+        busy.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")
+        #expect(SlowReaderTests.eventually { lab.server.openConnections == 1 })
+        let waiting = try RawConnection(port: lab.server.port)
+        waiting.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        // ... and is served once the busy one finishes and closes.
+        busy.write("\r\n")
+        #expect(busy.readResponse()?.status == 200)
+        #expect(waiting.readResponse()?.status == 200)
+        // When no room comes, the wait ends in a 503.
+        var short = HTTPLimits()
+        short.maxConnections = 1
+        short.admissionWait = .milliseconds(300)
+        let full = try ServedLab(limits: short)
+        let held = try RawConnection(port: full.server.port)
+        held.write("GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        #expect(SlowReaderTests.eventually { full.server.openConnections == 1 })
+        let refused = try RawConnection(port: full.server.port)
+        refused.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(refused.readResponse()?.status == 503)
+        withExtendedLifetime(held) {}
     }
 }

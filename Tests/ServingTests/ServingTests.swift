@@ -253,6 +253,7 @@ final class ServedLab {
     @Test func overTheConnectionCapTheServiceAnswers503WithRetryAfter() throws {
         var limits = HTTPLimits()
         limits.maxConnections = 2
+        limits.admissionWait = .zero
         // On a clock that stands still, no idle connection has waited long enough to give way to a new one.
         let lab = try ServedLab(limits: limits, serverClock: ManualClock(start: Date()).durations)
         let held = try (0..<2).map { _ in try RawConnection(port: lab.server.port) }
