@@ -16,22 +16,45 @@ public struct ServingError: Error, CustomStringConvertible, Sendable {
 }
 
 public final class HTTPServer: Sendable {
-    /// One open connection, as the accept thread weighs it when the cap is reached.
-    private struct Connection {
-        var descriptor: Int32
-        /// Since when (on `uptime`) the server has been waiting on the peer with nothing owed to it: between
-        /// requests, or with an answer the peer does not read. Nil while a request arrives or is handled.
-        var waitingSince: Duration?
+    /// One open connection, as the accept thread weighs it when the cap is reached. Its thread records its
+    /// waits in atomics, so the request path takes no lock shared with other connections for them.
+    private final class Connection: Sendable {
+        let id: Int
+        let descriptor: Int32
+        /// Since when (nanoseconds on `uptime`) the server has been waiting on the peer with nothing owed to it:
+        /// between requests, or with an answer the peer does not read. -1 while a request arrives or is handled.
+        private let since = Atomic<Int64>(-1)
         /// The wait is on an answer the peer does not read (a slow reader).
-        var stalledWrite = false
-        /// Shut down to make room for a new connection; its thread is on its way out.
-        var evicted = false
+        private let stalled = Atomic<Bool>(false)
+
+        init(id: Int, descriptor: Int32) {
+            self.id = id
+            self.descriptor = descriptor
+        }
+
+        var waitingSince: Duration? {
+            let nanoseconds = since.load(ordering: .acquiring)
+            return nanoseconds < 0 ? nil : .nanoseconds(nanoseconds)
+        }
+
+        var stalledWrite: Bool { stalled.load(ordering: .acquiring) }
+
+        /// Records whether the server waits on the peer now, and why.
+        func mark(waitingSince: Duration?, stalledWrite: Bool = false) {
+            stalled.store(stalledWrite, ordering: .releasing)
+            let nanoseconds = waitingSince.map {
+                $0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000
+            }
+            since.store(nanoseconds ?? -1, ordering: .releasing)
+        }
     }
 
     private struct State {
         var listener: Int32 = -1
         var stopping = false
         var connections: [Int: Connection] = [:]
+        /// Connections shut down to make room for a new one; their threads are on their way out.
+        var evicted: Set<Int> = []
         var nextID = 0
         var acceptThreadDone = false
     }
@@ -104,8 +127,8 @@ public final class HTTPServer: Sendable {
             let (listener, stopping) = state.withLock { ($0.listener, $0.stopping) }
             if stopping || listener < 0 { break }
             while let first = queued.first {
-                if let id = admit(first.client) {
-                    start(first.client, id: id)
+                if let connection = admit(first.client) {
+                    start(connection)
                 } else if uptime.elapsed - first.since >= limits.admissionWait {
                     refuse(first.client)
                 } else {
@@ -118,8 +141,8 @@ public final class HTTPServer: Sendable {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             Sockets.prepareAccepted(client)
-            if queued.isEmpty, let id = admit(client) {
-                start(client, id: id)
+            if queued.isEmpty, let connection = admit(client) {
+                start(connection)
             } else if queued.count < limits.maxConnections {
                 queued.append((client, uptime.elapsed))
             } else {
@@ -130,12 +153,15 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.acceptThreadDone = true }
     }
 
-    private func start(_ client: Int32, id: Int) {
+    private func start(_ connection: Connection) {
         let thread = Thread { [self] in
-            serve(client, id: id)
+            serve(connection)
             // Forgotten before it is closed, so an eviction never shuts down a descriptor reused since.
-            state.withLock { _ = $0.connections.removeValue(forKey: id) }
-            close(client)
+            state.withLock { state in
+                state.connections[connection.id] = nil
+                state.evicted.remove(connection.id)
+            }
+            close(connection.descriptor)
         }
         thread.start()
     }
@@ -143,34 +169,25 @@ public final class HTTPServer: Sendable {
     /// Takes a new connection in. At the cap, the connection that has waited longest on its peer (past the
     /// grace) is shut down to make room: its thread wakes from its poll or send and ends. Nil when every
     /// connection is busy.
-    private func admit(_ client: Int32) -> Int? {
+    private func admit(_ client: Int32) -> Connection? {
         let now = uptime.elapsed
-        return state.withLock { state -> Int? in
-            if state.connections.values.count(where: { !$0.evicted }) >= limits.maxConnections {
-                let waiting = state.connections.compactMap { id, connection -> (id: Int, since: Duration)? in
-                    guard !connection.evicted, let since = connection.waitingSince, now - since >= Self.evictionGrace
+        return state.withLock { state -> Connection? in
+            if state.connections.count - state.evicted.count >= limits.maxConnections {
+                let waiting = state.connections.values.compactMap { connection -> (Connection, since: Duration)? in
+                    guard !state.evicted.contains(connection.id), let since = connection.waitingSince,
+                        now - since >= Self.evictionGrace
                     else { return nil }
-                    return (id, since)
+                    return (connection, since)
                 }
-                guard let victim = waiting.min(by: { $0.since < $1.since }),
-                    let descriptor = state.connections[victim.id]?.descriptor
-                else { return nil }
-                state.connections[victim.id]?.evicted = true
-                if state.connections[victim.id]?.stalledWrite == true { Sockets.resetOnClose(descriptor) }
-                shutdown(descriptor, Int32(SHUT_RDWR))
+                guard let (victim, _) = waiting.min(by: { $0.since < $1.since }) else { return nil }
+                state.evicted.insert(victim.id)
+                if victim.stalledWrite { Sockets.resetOnClose(victim.descriptor) }
+                shutdown(victim.descriptor, Int32(SHUT_RDWR))
             }
-            let id = state.nextID
+            let connection = Connection(id: state.nextID, descriptor: client)
             state.nextID += 1
-            state.connections[id] = Connection(descriptor: client)
-            return id
-        }
-    }
-
-    /// Records whether the connection waits on its peer now, and why.
-    private func mark(_ id: Int, waitingSince: Duration?, stalledWrite: Bool = false) {
-        state.withLock { state in
-            state.connections[id]?.waitingSince = waitingSince
-            state.connections[id]?.stalledWrite = stalledWrite
+            state.connections[connection.id] = connection
+            return connection
         }
     }
 
@@ -211,25 +228,28 @@ public final class HTTPServer: Sendable {
         close(client)
     }
 
-    private func serve(_ client: Int32, id: Int) {
+    private func serve(_ connection: Connection) {
+        let client = connection.descriptor
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         // Deadlines are durations since the connection opened, on the server's clock.
-        let connection = clock.stopwatch()
+        let opened = clock.stopwatch()
         while true {
-            var firstByte = buffer.isEmpty ? nil : connection.elapsed
+            var firstByte = buffer.isEmpty ? nil : opened.elapsed
             // Read until one whole request is buffered, within the idle and request deadlines.
-            guard case .parsed(var parsed) = parse(buffer, answeringErrorsOn: client, id: id) else { return }
-            let idleDeadline = connection.elapsed + limits.idleTimeout
-            if parsed == nil, firstByte == nil { mark(id, waitingSince: uptime.elapsed) }
+            guard case .parsed(var parsed) = parse(buffer, answeringErrorsOn: client, connection: connection) else {
+                return
+            }
+            let idleDeadline = opened.elapsed + limits.idleTimeout
+            if parsed == nil, firstByte == nil { connection.mark(waitingSince: uptime.elapsed) }
             while parsed == nil {
                 let deadline = firstByte.map { $0 + limits.requestTimeout } ?? idleDeadline
-                let remaining = deadline - connection.elapsed
+                let remaining = deadline - opened.elapsed
                 if remaining <= .zero || (firstByte == nil && stopping) {
                     if firstByte != nil {
                         send(
                             .error(408, "The request took too long to arrive; send it whole within the time limit."),
-                            to: client, keepAlive: false, id: id)
+                            to: client, keepAlive: false, connection: connection)
                     }
                     return
                 }
@@ -238,18 +258,20 @@ public final class HTTPServer: Sendable {
                 let count = chunk.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { return }
                 if firstByte == nil {
-                    firstByte = connection.elapsed
-                    mark(id, waitingSince: nil)
+                    firstByte = opened.elapsed
+                    connection.mark(waitingSince: nil)
                 }
                 buffer.append(contentsOf: chunk[0..<count])
-                guard case .parsed(let next) = parse(buffer, answeringErrorsOn: client, id: id) else { return }
+                guard case .parsed(let next) = parse(buffer, answeringErrorsOn: client, connection: connection) else {
+                    return
+                }
                 parsed = next
             }
             guard let (request, used) = parsed else { return }
             buffer.removeFirst(used)
             let response = handler(request)
             let keepAlive = request.keepAlive && !stopping
-            guard send(response, to: client, keepAlive: keepAlive, id: id), keepAlive else { return }
+            guard send(response, to: client, keepAlive: keepAlive, connection: connection), keepAlive else { return }
         }
     }
 
@@ -267,13 +289,13 @@ public final class HTTPServer: Sendable {
         case rejected
     }
 
-    private func parse(_ buffer: [UInt8], answeringErrorsOn client: Int32, id: Int) -> ParseStep {
+    private func parse(_ buffer: [UInt8], answeringErrorsOn client: Int32, connection: Connection) -> ParseStep {
         do {
             return .parsed(try HTTPParser.parse(buffer, limits: limits))
         } catch let error as HTTPParseError {
-            send(error.response, to: client, keepAlive: false, id: id)
+            send(error.response, to: client, keepAlive: false, connection: connection)
         } catch {
-            send(.error(400, "Bad request."), to: client, keepAlive: false, id: id)
+            send(.error(400, "Bad request."), to: client, keepAlive: false, connection: connection)
         }
         lingeringClose(client)
         return .rejected
@@ -298,32 +320,39 @@ public final class HTTPServer: Sendable {
 
     /// Hands the whole response to the socket within `within` (the write timeout by default); false when the
     /// peer closed or did not drain the connection in that time, and the connection is to be closed. While the
-    /// socket is full the connection counts as waiting on its peer (`id` names it), so a new connection at the
+    /// socket is full the connection counts as waiting on its peer, so a new connection at the
     /// cap may take its place.
     @discardableResult
     private func send(
-        _ response: HTTPResponse, to client: Int32, keepAlive: Bool, id: Int? = nil, within: Duration? = nil
+        _ response: HTTPResponse, to client: Int32, keepAlive: Bool, connection: Connection? = nil,
+        within: Duration? = nil
     ) -> Bool {
         let deadline = uptime.elapsed + (within ?? limits.writeTimeout)
-        return write(response.head(keepAlive: keepAlive), to: client, by: deadline, id: id)
-            && write(response.body, to: client, by: deadline, id: id)
+        let head = response.head(keepAlive: keepAlive)
+        // A small answer goes out in one send (one segment, with no Nagle delay); a large body is sent after
+        // the head as it is, never copied.
+        guard response.body.count > 16 * 1024 else {
+            return write(head + response.body, to: client, by: deadline, connection: connection)
+        }
+        return write(head, to: client, by: deadline, connection: connection)
+            && write(response.body, to: client, by: deadline, connection: connection)
     }
 
-    private func write(_ data: Data, to client: Int32, by deadline: Duration, id: Int?) -> Bool {
+    private func write(_ data: Data, to client: Int32, by deadline: Duration, connection: Connection?) -> Bool {
         data.withUnsafeBytes { raw -> Bool in
             guard var pointer = raw.baseAddress else { return true }
             var remaining = raw.count
             var stalled = false
-            defer { if stalled, let id { mark(id, waitingSince: nil) } }
+            defer { if stalled { connection?.mark(waitingSince: nil) } }
             while remaining > 0 {
                 let sent = Sockets.sendNow(client, pointer, remaining)
                 if sent > 0 {
                     remaining -= sent
                     pointer += sent
                     // Progress: a slow reader that keeps reading is not one that has stopped.
-                    if stalled, let id {
+                    if stalled {
                         stalled = false
-                        mark(id, waitingSince: nil)
+                        connection?.mark(waitingSince: nil)
                     }
                     continue
                 }
@@ -335,9 +364,9 @@ public final class HTTPServer: Sendable {
                     Sockets.resetOnClose(client)
                     return false
                 }
-                if !stalled, let id {
+                if !stalled, let connection {
                     stalled = true
-                    mark(id, waitingSince: now, stalledWrite: true)
+                    connection.mark(waitingSince: now, stalledWrite: true)
                 }
                 var poller = pollfd(fd: client, events: Int16(POLLOUT), revents: 0)
                 _ = poll(&poller, 1, Self.pollMilliseconds(deadline - now))
