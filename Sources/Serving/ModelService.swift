@@ -92,8 +92,8 @@ public final class ModelService: Sendable {
 
     /// The system for the current production target; if it cannot be loaded, the last good one and the reason.
     /// A version not loaded yet is loaded off the state lock, so health and metrics never wait on a load; with
-    /// `waitingForLoad` false, a load another request has under way is not waited for either, and the version
-    /// that served until now answers, with the one loading named.
+    /// `waitingForLoad` false, a load another request has under way is not waited for either while a version
+    /// that served until now can answer (it does, with the one loading named).
     private func currentSystem(waitingForLoad: Bool = true) -> (ToySystem?, String?, loading: String?) {
         let (target, reading) = readings.withLock { count -> (String?, Int) in
             count += 1
@@ -119,9 +119,10 @@ public final class ModelService: Sendable {
         switch step {
         case .cached(let system): return (system, target, nil)
         case .waitFor(let pending):
-            guard waitingForLoad else {
-                return state.withLock { state in (state.serving.flatMap { state.systems[$0] }, state.serving, target) }
+            let serving = state.withLock { state in
+                state.serving.flatMap { version in state.systems[version].map { (version, $0) } }
             }
+            if !waitingForLoad, let (version, system) = serving { return (system, version, target) }
             loaded = pending.wait()
         case .loadIt(let pending):
             loaded = Result { try load(target) }.mapError { ServingError("\($0)") }
@@ -298,8 +299,8 @@ public final class ModelService: Sendable {
         return .json(200, Data(json.utf8))
     }
 
-    /// Never waits on a load another request has under way: it answers with the version serving meanwhile and
-    /// names the one loading.
+    /// Never waits on a load another request has under way while a version is serving: it answers with that
+    /// version and names the one loading. Before anything has served, it waits for the first load.
     private func health() -> HTTPResponse {
         let (_, version, loading) = currentSystem(waitingForLoad: false)
         let problem = state.withLock { $0.problem }
@@ -307,9 +308,7 @@ public final class ModelService: Sendable {
         var object: [String: String] = ["status": status]
         object["version"] = version
         object["loading"] = loading
-        let missing =
-            loading.map { "production version \($0.prefix(12)) is still loading" } ?? "nothing is in production"
-        object["problem"] = problem ?? (version == nil ? missing : nil)
+        object["problem"] = problem ?? (version == nil ? "nothing is in production" : nil)
         let body = (try? CanonicalJSON.encode(object)) ?? Data()
         return .json(status == "ok" ? 200 : 503, body + Data("\n".utf8))
     }

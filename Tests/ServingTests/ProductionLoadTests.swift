@@ -48,16 +48,21 @@ final class LoadGate: Sendable {
         return (response.status, try? JSONReader.parse(Data(response.body.utf8)))
     }
 
-    /// A request asked on a thread of its own: its status and the version that answered, once it is answered.
+    /// A request sent on a thread of its own (an ask by default): its status and the version that answered (the
+    /// header, or the body's `version`), once it is answered.
     final class BackgroundAsk: Sendable {
         private let answer = Mutex<(status: Int, version: String?)?>(nil)
 
-        init(port: UInt16) {
+        init(port: UInt16, raw: String = RawConnection.ask("where is my order")) {
             Thread { [self] in
                 let connection = try? RawConnection(port: port)
-                connection?.write(RawConnection.ask("where is my order"))
+                connection?.write(raw)
                 let response = connection?.readResponse()
-                answer.withLock { $0 = response.map { ($0.status, $0.headers["x-model-version"]) } ?? (0, nil) }
+                let version = { (response: (status: Int, headers: [String: String], body: String)) in
+                    response.headers["x-model-version"]
+                        ?? (try? JSONReader.parse(Data(response.body.utf8)))?["version"]?.string
+                }
+                answer.withLock { $0 = response.map { ($0.status, version($0)) } ?? (0, nil) }
             }.start()
         }
 
@@ -91,6 +96,23 @@ final class LoadGate: Sendable {
         #expect(answered?.status == 200 && answered?.version == second)
         let after = try Self.get("/healthz", on: lab)
         #expect(after.json?["version"]?.string == second && after.json?["loading"] == nil)
+    }
+
+    @Test func beforeAnythingHasServedHealthWaitsForTheFirstLoad() throws {
+        let gate = LoadGate()
+        let lab = try ServedLab(beforeLoad: { gate.beforeLoad($0) })
+        let first = try #require(lab.context.registry.tag("production"))
+        gate.hold(first)
+        let asked = BackgroundAsk(port: lab.server.port)
+        #expect(gate.waitUntilEntered())
+        // With no version to report yet, health does not answer 'degraded' for a load about to end.
+        let health = BackgroundAsk(port: lab.server.port, raw: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        // Time for the health request to reach the service (if it has not, the test proves less, never fails).
+        #expect(SlowReaderTests.eventually { lab.server.openConnections == 2 })
+        Thread.sleep(forTimeInterval: 0.3)
+        gate.release()
+        #expect(health.result?.status == 200 && health.result?.version == first)
+        #expect(asked.result?.status == 200)
     }
 
     @Test func ofTwoRacingLoadsTheServiceSettlesOnTheVersionProductionNames() throws {
