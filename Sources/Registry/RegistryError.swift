@@ -28,6 +28,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case noComponents(path: String)
     case destinationNotEmpty(path: String)
     case artifactsCollected(version: String, component: String, at: String)
+    /// A version asked to serve (a serving tag, a canary, a promotion) whose blobs are not all in the store.
+    case artifactsMissing(action: String, version: String, component: String, collectedAt: String?)
     case tagChanged(tag: String, expected: String?, actual: String?)
 
     /// For an operation of several writes: `done` (a sentence without its full stop) stands, `error` came after.
@@ -106,6 +108,13 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .tagChanged(let tag, let expected, let actual):
             return "Tag '\(tag)' moved to \(actual.map { String($0.prefix(12)) } ?? "nothing") while this command "
                 + "expected \(expected.map { String($0.prefix(12)) } ?? "no tag"); nothing was changed, run it again."
+        case .artifactsMissing(let action, let version, let component, let collectedAt):
+            let gone =
+                collectedAt.map { "were garbage-collected at \($0) (component '\(component)')" }
+                ?? "are missing from the object store (component '\(component)')"
+            return "Cannot \(action) version \(version): its artifacts \(gone), so it could not answer a request; "
+                + "register the same content again to restore them (identical components store their blobs again), "
+                + "or choose a version whose artifacts are kept; nothing was written."
         case .artifactsCollected(let version, let component, let at):
             return "The artifacts of version \(version) were garbage-collected at \(at) (component '\(component)'); "
                 + "its metadata and evals remain, see 'LabRunner show \(version)'."
