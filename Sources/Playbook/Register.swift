@@ -134,15 +134,18 @@ public enum RegisterPlay {
         }
         let parent = parentRecord?.id
         let workspace = context.workspace
-        let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)
+        let components = try ComponentScanner.scan(
+            folder: workspace.systemPath, workspaceRoot: workspace.root,
+            limits: ComponentScanner.Limits(
+                files: InputLimits.files, folderFiles: InputLimits.folderFiles, folders: InputLimits.folders))
         var lineage: DatasetLineage?
         var lineageData: Data?
-        // No data/train.csv: the version has no dataset lineage. One that is there must be read.
-        if FileManager.default.fileExists(atPath: workspace.trainingDataPath) {
-            guard let data = FileManager.default.contents(atPath: workspace.trainingDataPath) else {
-                throw RegistryError.unreadable(
-                    path: workspace.trainingDataPath, reason: "permission denied, or not a file")
-            }
+        // No data/train.csv: the version has no dataset lineage. One that is there (even a dangling link or a
+        // FIFO) must be a readable regular file within its limit, or registration stops naming it.
+        var info = stat()
+        if lstat(workspace.trainingDataPath, &info) == 0 {
+            let data = try InputLimits.read(
+                workspace.trainingDataPath, shown: "data/train.csv", limit: InputLimits.trainingData)
             lineage = DatasetLineage(dataset: "data/train.csv", sha256: SHA256.hash(data).hex)
             lineageData = data
         }

@@ -12,6 +12,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case tagHasNoHistory(tag: String, steps: Int)
     case tagNotFound(String)
     case componentEscapesWorkspace(component: String, target: String)
+    /// The system folder itself is a symlink that leaves the workspace.
+    case folderEscapesWorkspace(folder: String, target: String)
     case componentUnusable(path: String, reason: String)
     case unreadable(path: String, reason: String)
     case corruptFile(path: String, reason: String)
@@ -80,6 +82,9 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .componentEscapesWorkspace(let component, let target):
             return "Component '\(component)' is a symlink to \(target), outside the workspace; "
                 + "replace it with a real file or folder."
+        case .folderEscapesWorkspace(let folder, let target):
+            return "The \(folder) folder is a symlink to \(target), outside the workspace; replace it with a real "
+                + "folder holding the files; nothing was written."
         case .componentUnusable(let path, let reason):
             return "Cannot register \(path): \(reason); nothing was written."
         case .unreadable(let path, let reason):
