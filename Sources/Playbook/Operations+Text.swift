@@ -97,7 +97,7 @@ extension GCPlan: TextRendering {
         }
         guard !versions.isEmpty else {
             out.line(
-                "Nothing to collect: every version has held production, answered a request, is behind a live tag or has not expired."
+                "Nothing to collect: every version has held production, answered a request, had a canary started on it, is behind a live tag or has not expired."
             )
             return
         }
