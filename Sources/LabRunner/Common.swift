@@ -69,19 +69,14 @@ enum Common {
         console.err("Saved \(given).")
     }
 
-    /// Writes a file atomically, creating the folders it names. A folder in the way is named, not overwritten.
+    /// Writes a file atomically with the folders it names, all or nothing. A folder in the way is named, not
+    /// overwritten.
     static func write(_ data: Data, to path: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw RegistryError.writeFailed(path: path, reason: "it is a folder; give a file path instead")
         }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw RegistryError.writeFailed(path: path, reason: SystemErrors.reason(for: error))
-        }
+        try StagedOutput.write(data, to: path)
     }
 
     /// Prints any Encodable as canonical pretty JSON.

@@ -97,7 +97,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "fsck",
-                abstract: "Verify the event chain, every version, every object, every tag and the request log.",
+                abstract: "Verify the event chain, every version, object and tag, the request log and the incident records.",
                 discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
                 options: [repairIndex] + Common.io
             ) { invocation, console in
@@ -106,6 +106,7 @@ enum RegistryCommands {
                 let repaired = try invocation[repairIndex] ? try requests.rebuildIndex() : nil
                 var report = registry.fsck()
                 report.problems += requests.verify()
+                IncidentRecords.check(registry, into: &report)
                 if !(try invocation[Common.json]), let repaired {
                     console.out("Rebuilt the request index: \(repaired) requests.")
                 }

@@ -111,10 +111,17 @@ public enum EvalLedger {
     public static func record(
         _ result: EvalResult, source: EvalSummary.Source, actor: String, in context: PlayContext
     ) throws -> EvalSummary {
+        try recordEvent(result, source: source, actor: actor, in: context).summary
+    }
+
+    /// `record`, with the event it appended (for a play that must say what it recorded when a later step fails).
+    static func recordEvent(
+        _ result: EvalResult, source: EvalSummary.Source, actor: String, in context: PlayContext
+    ) throws -> (summary: EvalSummary, event: Event) {
         let blob = try context.registry.objects.put(try encode(result))
         let summary = EvalSummary(result, blob: blob, source: source, at: context.now())
-        try context.registry.write { writer in try writer.append(summary.recorded, actor: actor) }
-        return summary
+        let event = try context.registry.write { writer in try writer.append(summary.recorded, actor: actor) }
+        return (summary, event)
     }
 
     /// Every eval of `version`, oldest first: the one recorded at register, then `eval.recorded` events.

@@ -1,5 +1,5 @@
 // Incidents: opened, updated by rollbacks, closed — each change one event; the record is folded from events
-// and mirrored to incidents/<id>.json for people to read.
+// and mirrored to incidents/<id>.json for people to read, in the event's own transaction (IncidentRecords.swift).
 public import Foundation
 import Hashing
 public import Registry
@@ -181,22 +181,30 @@ public enum Incidents {
         symptom: String, detectedAt: Date?, badVersion: String?, by actor: String, source: Incident.Source = .manual,
         drillID: String? = nil, in context: PlayContext
     ) throws -> Incident {
+        try opening(
+            symptom: symptom, detectedAt: detectedAt, badVersion: badVersion, by: actor, source: source,
+            drillID: drillID, in: context
+        ).incident
+    }
+
+    /// `open`, with the event that recorded it (for a play that names what it recorded when a later step fails).
+    static func opening(
+        symptom: String, detectedAt: Date?, badVersion: String?, by actor: String, source: Incident.Source,
+        drillID: String?, in context: PlayContext
+    ) throws -> (incident: Incident, event: Event) {
         guard !symptom.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PlaybookError.invalid("An incident needs a symptom: pass --symptom TEXT describing what users see.")
         }
         let detected = detectedAt ?? context.now()
         try checkDetection(
             detected, badVersion: badVersion ?? context.registry.tag("production"), in: context)
-        let incident = try context.registry.write { writer -> Incident in
-            let id = String(format: "INC-%04d", try all(events: try context.registry.events()).count + 1)
+        return try write(by: actor, in: context) { events in
+            let id = String(format: "INC-%04d", try all(events: events).count + 1)
             let opening = IncidentOpened(
                 incident: id, symptom: symptom, detectedAt: detected, source: source,
                 badVersion: badVersion ?? context.registry.tag("production"), drillID: drillID)
-            try writer.append(opening, actor: actor)
-            return try find(id, events: try context.registry.events())
+            return (opening, id)
         }
-        try mirror(incident, in: context)
-        return incident
     }
 
     /// When `version` last reached production (the start of its latest stint), from the tag moves.
@@ -222,14 +230,12 @@ public enum Incidents {
     /// Records facts about an incident (rollback times, versions) as one event.
     @discardableResult
     public static func update(_ update: IncidentUpdated, by actor: String, in context: PlayContext) throws -> Incident {
-        let incident = try context.registry.write { writer -> Incident in
-            let current = try find(update.incident, events: try context.registry.events())
-            guard current.status != .closed else { throw PlaybookError.incidentClosed(update.incident) }
-            try writer.append(update, actor: actor)
-            return try find(update.incident, events: try context.registry.events())
-        }
-        try mirror(incident, in: context)
-        return incident
+        try write(by: actor, in: context) { events in
+            guard try find(update.incident, events: events).status != .closed else {
+                throw PlaybookError.incidentClosed(update.incident)
+            }
+            return (update, update.incident)
+        }.incident
     }
 
     public static func close(_ id: String, resolution: String, by actor: String, in context: PlayContext) throws
@@ -238,21 +244,43 @@ public enum Incidents {
         guard !resolution.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PlaybookError.invalid("Closing an incident needs --resolution TEXT saying how it ended.")
         }
-        let incident = try context.registry.write { writer -> Incident in
-            let current = try find(id, events: try context.registry.events())
-            guard current.status != .closed else { throw PlaybookError.incidentClosed(id) }
-            try writer.append(IncidentClosed(incident: id, resolution: resolution), actor: actor)
-            return try find(id, events: try context.registry.events())
-        }
-        try mirror(incident, in: context)
-        return incident
+        return try write(by: actor, in: context) { events in
+            guard try find(id, events: events).status != .closed else { throw PlaybookError.incidentClosed(id) }
+            return (IncidentClosed(incident: id, resolution: resolution), id)
+        }.incident
     }
 
-    /// Writes the folded record to incidents/<id>.json (derived; the events are the truth).
-    static func mirror(_ incident: Incident, in context: PlayContext) throws {
-        let folder = context.registry.root + "/incidents"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let data = Data(try CanonicalJSON.prettyString(incident).utf8)
-        try data.write(to: URL(fileURLWithPath: "\(folder)/\(incident.id).json"), options: .atomic)
+    /// Appends one incident event under the writer lock, with the records it implies written in the event's own
+    /// transaction: the incident's own, and any that a crash or an older LabRunner left missing or stale, so the
+    /// next incident writer repairs the folder. What no event backs (stray records, temps) is removed after.
+    /// `prepare` reads the events and returns the payload and the incident it is about, or throws to refuse.
+    /// A failure after the event is recorded says so, naming the incident and the event.
+    static func write<P: EventPayload>(
+        by actor: String, in context: PlayContext, _ prepare: ([Event]) throws -> (payload: P, incident: String)
+    ) throws -> (incident: Incident, event: Event) {
+        let registry = context.registry
+        var id: String?
+        do {
+            return try registry.write { writer -> (incident: Incident, event: Event) in
+                let events = try registry.events()
+                let (payload, incident) = try prepare(events)
+                id = incident
+                var incidents: [Incident] = []
+                let event = try writer.append(payload, actor: actor) { event in
+                    incidents = try all(events: events + [event])
+                    return try IncidentRecords.outdated(incidents, in: registry)
+                }
+                IncidentRecords.removeStrays(keeping: incidents, in: registry, writer)
+                guard let written = incidents.first(where: { $0.id == incident }) else {
+                    throw PlaybookError.unknownIncident(incident)
+                }
+                return (written, event)
+            }
+        } catch RegistryError.writeRecorded(let path, let reason, let event, let kind) {
+            guard let id else {
+                throw RegistryError.writeRecorded(path: path, reason: reason, event: event, kind: kind)
+            }
+            throw PlaybookError.incidentRecorded(id: id, event: event, kind: kind, path: path, reason: reason)
+        }
     }
 }

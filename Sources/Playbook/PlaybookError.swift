@@ -19,6 +19,8 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case alreadyProduction(version: String)
     case unknownIncident(String)
     case incidentClosed(String)
+    /// An incident event is recorded, but a file it implies failed to land; the next write to the registry lands it.
+    case incidentRecorded(id: String, event: Int, kind: String, path: String, reason: String)
     case unknownRequest(String)
     case badDuration(String)
     case badTime(String)
@@ -76,6 +78,10 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "No incident '\(id)'; list incidents with 'LabRunner incident list'."
         case .incidentClosed(let id):
             return "Incident \(id) is already closed; open a new one with 'LabRunner incident open --symptom TEXT'."
+        case .incidentRecorded(let id, let event, let kind, let path, let reason):
+            return
+                "Incident \(id) is recorded as event #\(event) (\(kind)), but the step after it failed: could not write "
+                + "\(path): \(reason); the next write to the registry completes it (see 'LabRunner fsck')."
         case .unknownRequest(let id):
             return
                 "No request '\(id)' in the attribution log; list recent requests with 'LabRunner requests --limit 20'."

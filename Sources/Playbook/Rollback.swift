@@ -279,7 +279,7 @@ public enum RollbackPlay {
         }
         let events = try registry.events()
         var incident: Incident
-        var opened = false
+        var opened: Event?
         if let id = request.incident {
             incident = try Incidents.find(id, events: events)
             guard incident.status != .closed else { throw PlaybookError.incidentClosed(id) }
@@ -288,10 +288,18 @@ public enum RollbackPlay {
         }) {
             incident = open
         } else {
-            incident = try Incidents.open(
-                symptom: request.reason, detectedAt: request.detectedAt, badVersion: current, by: request.by,
-                source: .rollback, in: context)
-            opened = true
+            do {
+                let made = try Incidents.opening(
+                    symptom: request.reason, detectedAt: request.detectedAt, badVersion: current, by: request.by,
+                    source: .rollback, drillID: nil, in: context)
+                incident = made.incident
+                opened = made.event
+            } catch let error as PlaybookError {
+                guard case .incidentRecorded(let id, _, _, _, _) = error else { throw error }
+                throw PlaybookError.invalid(
+                    String(error.description.dropLast())
+                        + "; production did not move: run the rollback again with --incident \(id).")
+            }
         }
         let event: Event
         do {
@@ -300,8 +308,9 @@ public enum RollbackPlay {
                 facts: TagMoveFacts(play: .rollback, incident: incident.id))
         } catch {
             // The incident opened for this rollback stays recorded; say so rather than "nothing was changed".
-            guard opened else { throw error }
-            throw RegistryError.failedAfter("Incident \(incident.id) was opened for this rollback", error)
+            guard let opened else { throw error }
+            throw RegistryError.failedAfter(
+                "Incident \(incident.id) is recorded as event #\(opened.seq) (\(opened.kind)) for this rollback", error)
         }
         let detected = request.detectedAt ?? incident.detectedAt
         let timeToRollback = max(0, event.at.timeIntervalSince(detected))
@@ -310,18 +319,28 @@ public enum RollbackPlay {
             timeToRollback: FormattedNumber(timeToRollback, format: "%.3f"), status: .mitigated)
         var confirmation: EvalSummary?
         var confirmed = false
-        let moved =
+        // What stands so far, for the message if a later step fails: never less than what is recorded.
+        var done = [
             "Production was rolled back from \(choice.current.shortID) to #\(target.seq) \(target.shortID) "
-            + "(event #\(event.seq))"
+                + "(event #\(event.seq))"
+                + (opened.map { " under incident \(incident.id), opened for it as event #\($0.seq)" } ?? "")
+        ]
+        func stands() -> String {
+            done.count == 1 ? done[0] : done.dropLast().joined(separator: ", ") + " and " + (done.last ?? "")
+        }
         do {
             if request.confirm {
                 let system = try context.system(for: target)
+                let pinnedBefore = try context.pinnedStandardSuiteSHA256() != nil
                 let suite = try context.pinnedStandardSuite(for: system, by: request.by)
+                if !pinnedBefore { done.append("the standard suite is pinned on its first use") }
                 let result = try EvalRunner.run(
                     suite: suite, system: system, seed: context.settings.evalSeed,
                     repeats: context.gateRepeats(for: system),
                     progress: progress)
-                let summary = try EvalLedger.record(result, source: .rollback, actor: request.by, in: context)
+                let (summary, recorded) = try EvalLedger.recordEvent(
+                    result, source: .rollback, actor: request.by, in: context)
+                done.append("the confirming eval is recorded as event #\(recorded.seq) (\(recorded.kind))")
                 let earlier = try EvalLedger.summaries(for: target, events: events).last {
                     $0.suiteSHA256 == summary.suiteSHA256
                 }
@@ -336,8 +355,14 @@ public enum RollbackPlay {
                 facts.confirmedAt = context.now()
             }
             incident = try Incidents.update(facts, by: request.by, in: context)
+        } catch PlaybookError.incidentRecorded(let id, let seq, let kind, let path, let reason) {
+            done.append("incident \(id)'s update is recorded as event #\(seq) (\(kind))")
+            throw RegistryError.stepFailedAfter(
+                done: stands(),
+                step: "could not write \(path): \(reason); the next write to the registry completes it "
+                    + "(see 'LabRunner fsck').")
         } catch {
-            throw RegistryError.failedAfter(moved, error)
+            throw RegistryError.failedAfter(stands(), error)
         }
         return RollbackResult(
             from: current, to: target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,

@@ -11,6 +11,12 @@ import Hashing
 import Registry
 public import ToyModel
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 public struct VersionTraffic: Codable, Sendable, Equatable {
     public var requests: Int
     public var satisfied: Int
@@ -175,14 +181,40 @@ public enum Traffic {
             if report.firstRequest == nil { report.firstRequest = record.id }
             report.lastRequest = record.id
             if batch.count >= 1024 || rate > 0 && rate < 200 {
-                try log.append(batch)
+                try append(batch, to: log)
                 batch.removeAll(keepingCapacity: true)
             }
             progress?(index + 1)
         }
-        if !batch.isEmpty { try log.append(batch) }
+        if !batch.isEmpty { try append(batch, to: log) }
         report.seconds = started.elapsed.seconds
         return report
+    }
+
+    /// Appends a batch to the attribution log. The log's first append creates the file before it writes (the
+    /// index names the file it describes); when that append fails (a full disk) the empty file it made is removed
+    /// again, under the log's own lock and only while still empty, so a failed run leaves no log behind.
+    static func append(_ batch: [RequestRecord], to log: AttributionLog) throws {
+        let path = log.folder + "/log.jsonl"
+        let existed = FileManager.default.fileExists(atPath: path)
+        do {
+            try log.append(batch)
+        } catch {
+            if !existed { removeIfEmpty(path, lock: log.folder + "/lock") }
+            throw error
+        }
+    }
+
+    static func removeIfEmpty(_ path: String, lock: String) {
+        let descriptor = open(lock, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { return }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size == 0 { unlink(path) }
     }
 }
 

@@ -4,6 +4,7 @@
 public import Foundation
 import Hashing
 public import Registry
+import Terminal
 import ToyModel
 
 /// `training.recorded`: what a run trained on, how, and the hash of what it produced.
@@ -79,8 +80,13 @@ public enum LineageFinding: Sendable, Equatable {
 public enum Training {
     public static let recordedEvent = TrainingRecorded.kind
 
-    /// Trains weights from `csv`, records the run in the workspace's registry, then writes the weights to `outPath`.
-    /// The event comes first: a run the registry recorded whose file then failed to write is still a true record.
+    /// Trains weights from `csv`, records the run in the workspace's registry, then puts the weights at `outPath`.
+    ///
+    /// The order is what keeps lineage verification true: the weights are staged beside `outPath` first (a full
+    /// disk fails there, having changed nothing), the run is recorded, and only then does one rename put the file
+    /// in place. So every weights file train leaves on disk is the output of a recorded run, even after a crash at
+    /// any step, and `register` never finds train's own output unverified. A run recorded whose file then failed to
+    /// land names an output hash that no file has: it can never verify anything, and the message says so.
     public static func run(
         csv: Data, dataPath: String, outPath: String, seed: UInt64, by actor: String, in workspace: Workspace,
         now: @escaping @Sendable () -> Date = { Date() }
@@ -88,17 +94,45 @@ public enum Training {
         let dataHash = SHA256.hash(csv).hex
         let weights = try Trainer.train(
             csv: csv, dataName: relative(dataPath, in: workspace), dataSHA256: dataHash, seed: seed)
-        // The weights are written before the run is recorded: a write that fails records nothing.
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: outPath, isDirectory: &isFolder), isFolder.boolValue {
             throw RegistryError.writeFailed(path: outPath, reason: "it is a folder; give a file path instead")
         }
-        try FileManager.default.createDirectory(
-            atPath: (outPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try weights.write(to: URL(fileURLWithPath: outPath), options: .atomic)
-        return try record(
-            dataPath: dataPath, dataSHA256: dataHash, seed: seed, weights: weights, outPath: outPath, by: actor,
-            in: workspace, now: now)
+        let registry = try Registry(root: workspace.registryPath, now: now)
+        let staged = try StagedOutput.file(weights, at: outPath)
+        let run: TrainingRun
+        do {
+            run = try record(
+                dataPath: dataPath, dataSHA256: dataHash, seed: seed, weights: weights, outPath: outPath, by: actor,
+                in: workspace, registry: registry)
+        } catch RegistryError.writeRecorded(let path, let reason, let event, let kind) {
+            // The run stands (the next write completes its event), so its weights land too.
+            let recorded = RegistryError.writeRecorded(path: path, reason: reason, event: event, kind: kind)
+            try place(staged, afterEvent: event, applying: true)
+            throw recorded
+        } catch {
+            throw staged.failed(error)
+        }
+        try place(staged, afterEvent: run.event, applying: false)
+        return run
+    }
+
+    /// Puts the staged weights in place after their run was recorded as event `seq`; a failure says the run is
+    /// recorded, the file unchanged, and how to get the file (train again: the same data and seed give the same
+    /// weights, recorded again).
+    static func place(_ staged: StagedOutput, afterEvent seq: Int, applying: Bool) throws {
+        do {
+            try staged.place()
+        } catch {
+            var reason = SystemErrors.reason(for: error)
+            if case .writeFailed(_, let failed) = error as? RegistryError { reason = failed }
+            let left = staged.discard() ? "" : " (delete the temp file it left beside it)"
+            throw RegistryError.stepFailedAfter(
+                done: "The training run is recorded as event #\(seq) (\(recordedEvent))"
+                    + (applying ? " and takes effect with the next write to the registry" : ""),
+                step: "could not write \(staged.destination): \(reason)\(left), so the file is unchanged; run "
+                    + "'LabRunner train' again to write it.")
+        }
     }
 
     /// Records the weights `init` trained when it laid the bundled system down (they are a training run too).
@@ -112,19 +146,19 @@ public enum Training {
         else { return }
         try record(
             dataPath: workspace.trainingDataPath, dataSHA256: SHA256.hash(csv).hex, seed: seed, weights: weights,
-            outPath: weightsPath, by: actor, in: workspace, now: now)
+            outPath: weightsPath, by: actor, in: workspace,
+            registry: try Registry(root: workspace.registryPath, now: now))
     }
 
     @discardableResult
     static func record(
         dataPath: String, dataSHA256: String, seed: UInt64, weights: Data, outPath: String, by actor: String,
-        in workspace: Workspace, now: @escaping @Sendable () -> Date
+        in workspace: Workspace, registry: Registry
     ) throws -> TrainingRun {
         let recorded = TrainingRecorded(
             data: relative(dataPath, in: workspace), dataSHA256: dataSHA256, seed: seed, epochs: Trainer.epochs,
             learningRate: Trainer.learningRate, l2: Trainer.l2, trainerVersion: Trainer.version,
             output: relative(outPath, in: workspace), weightsSHA256: SHA256.hash(weights).hex)
-        let registry = try Registry(root: workspace.registryPath, now: now)
         let event = try registry.write { writer in try writer.append(recorded, actor: actor) }
         return TrainingRun(recorded, event: event)
     }

@@ -13,6 +13,8 @@ public enum BundleLayout {
     public static let statement = "statement.json"
     public static let signature = "statement.json.sig"
     public static let registry = "registry/"
+    /// The incident records, inside the registry.
+    static let incidents = "incidents/"
     /// Workspace files a lab check reads (answers, saved results), at their workspace paths.
     public static let files = "files/"
     public static let writeup = "writeup.md"
@@ -67,7 +69,12 @@ public enum ProofBundle {
 
         var members: [ArchiveEntry] = []
         members += try Archive.entries(inFolder: request.workspace.registryPath, skipping: BundleLayout.skipInRegistry)
+            .filter { !$0.path.hasPrefix(BundleLayout.incidents) }
             .map { ArchiveEntry(path: BundleLayout.registry + $0.path, data: $0.data) }
+        // Incident records are derived from the events: carried as the events give them (what verify re-derives),
+        // never as a file an interrupted write has not yet brought up to date.
+        members += try IncidentRecords.records(evidence.incidents).sorted { $0.key < $1.key }
+            .map { ArchiveEntry(path: BundleLayout.registry + $0.key, data: $0.value) }
         let started = request.catalog.labs.filter { evidence.start(of: $0.id) != nil }
         // A workspace without an evals folder has no suite files to carry.
         let suites = ((try? FileManager.default.contentsOfDirectory(atPath: request.workspace.evalsPath)) ?? [])

@@ -119,9 +119,12 @@ enum FileSystem {
     }
 
     /// Writes `data` durably to a new temp file in `folder`, to be renamed onto `target` later; returns its path.
+    /// `name` (after the temp prefix) lets the next writer tell what the file is for; by default it is random.
     /// Failure removes the temp file and reports `target`.
-    static func stage(_ data: Data, for target: String, in folder: String, mode: mode_t = 0o644) throws -> String {
-        let temp = folder + "/" + tempPrefix + UUID().uuidString
+    static func stage(_ data: Data, for target: String, in folder: String, mode: mode_t = 0o644, name: String? = nil)
+        throws -> String
+    {
+        let temp = folder + "/" + tempPrefix + (name ?? UUID().uuidString)
         let fd = step("create", temp) ? open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) : -1
         guard fd >= 0 else { throw RegistryError.writeFailed(path: target, reason: errnoText()) }
         let ok = step("write", temp) && writeAll(fd, data) && step("fsync", temp) && fsync(fd) == 0

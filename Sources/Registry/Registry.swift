@@ -99,17 +99,23 @@ public struct Registry: Sendable {
             self.head = head
         }
 
-        /// Appends an event and applies its file effects (a tag move), as one transaction: staged files, the
-        /// event, renames. A failure is undone before it is reported, or reported as recorded.
+        /// Appends an event and applies its file effects (a tag move, the side files `sideFiles` derives from the
+        /// event: relative path → bytes, see SideFiles.swift), as one transaction: staged files, the event,
+        /// renames. A failure is undone before it is reported, or reported as recorded.
         @discardableResult
-        public mutating func append(kind: String, actor: String, data: [String: String]) throws -> Event {
+        public mutating func append(
+            kind: String, actor: String, data: [String: String],
+            sideFiles: (Event) throws -> [String: Data] = { _ in [:] }
+        ) throws -> Event {
             let event = Event(
                 seq: head.seq + 1, at: registry.now(), kind: kind, actor: actor, data: data, prev: head.sha256)
             let line = try CanonicalJSON.encode(event)
             let next = LogHead(
                 seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
                 versions: head.versions + (kind == EventKind.versionRegistered ? 1 : 0))
-            try AppendTransaction(registry: registry, event: event, line: line, start: head, next: next).commit()
+            try AppendTransaction(
+                registry: registry, event: event, line: line, start: head, next: next, sideFiles: try sideFiles(event)
+            ).commit()
             head = next
             recorded.append(event)
             return event
@@ -118,9 +124,9 @@ public struct Registry: Sendable {
         public var nextVersionSeq: Int { head.versions + 1 }
     }
 
-    /// Completes events written after the last acknowledged head (a crash between append and head update),
-    /// drops an incomplete final line (never acknowledged), and sweeps what a crash can leave: temp files
-    /// and version files whose registration event was never written.
+    /// Completes events written after the last acknowledged head (a crash between append and head update) and
+    /// the side files of recorded events, drops an incomplete final line (never acknowledged), and sweeps what a
+    /// crash can leave: temp files and version files whose registration event was never written.
     private func recover() throws -> LogHead {
         guard var head = try log.head() else {
             throw RegistryError.corruptFile(path: log.headPath, reason: "it is missing")
@@ -144,6 +150,7 @@ public struct Registry: Sendable {
         }
         if end < size { try FileSystem.truncate(log.path, to: max(end, head.offset)) }
         if !pending.isEmpty { try log.writeHead(head, tempFolder: root) }
+        try completeSideFiles(through: head.seq)
         // A staged record still here after replay belongs to a registration whose event never committed.
         if FileSystem.exists(pendingRecordPath) { try FileSystem.remove(pendingRecordPath) }
         for folder in sweptFolders {
@@ -498,24 +505,26 @@ public struct Registry: Sendable {
         try events(aboutVersion: id).payloads(BlobsCollected.self).last { $0.payload.versionIDs.contains(id) }?.event
     }
 
-    /// Writes a version's components into `destination` (which must be new or empty).
+    /// Writes a version's components into `destination` (which must be new or empty). The whole tree is staged
+    /// beside it and put there with one rename, so a failure leaves no folder and no partial checkout.
     public func checkout(_ record: VersionRecord, into destination: String) throws {
         if FileSystem.exists(destination), !FileSystem.list(destination).isEmpty {
             throw RegistryError.destinationNotEmpty(path: destination)
         }
-        let contents = try contents(of: record)
-        try FileSystem.makeFolder(destination)
-        for (name, content) in contents.sorted(by: { $0.key < $1.key }) {
+        var files: [String: Data] = [:]
+        for (name, content) in try contents(of: record) {
             switch content {
             case .file(let data):
-                try FileSystem.writeAtomically(data, to: destination + "/" + name)
-            case .folder(let files):
-                for (path, data) in files.sorted(by: { $0.key < $1.key }) {
-                    let target = destination + "/" + name + "/" + path
-                    try FileSystem.makeFolder((target as NSString).deletingLastPathComponent)
-                    try FileSystem.writeAtomically(data, to: target)
-                }
+                files[name] = data
+            case .folder(let listing):
+                for (path, data) in listing { files[name + "/" + path] = data }
             }
+        }
+        let staged = try StagedOutput.folder(files, at: destination)
+        do {
+            try staged.place()
+        } catch {
+            throw staged.failed(error)
         }
     }
 }

@@ -1,4 +1,5 @@
 // The registry's one error type: each case reads as the sentence a user sees.
+import Terminal
 
 public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case workspaceNotFound(searchedFrom: String)
@@ -22,6 +23,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case objectMissing(hash: String, component: String)
     /// A write failed and was fully undone: nothing changed.
     case writeFailed(path: String, reason: String)
+    /// A write outside the registry failed and was undone, except for a staged temp that could not be removed.
+    case tempLeftBehind(path: String, reason: String, temp: String)
     /// A write failed after its event was appended and the undo failed too: the event stands and applies.
     case writeRecorded(path: String, reason: String, event: Int, kind: String)
     /// An operation of several steps failed after `done` was recorded; `step` says what failed.
@@ -36,7 +39,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// For an operation of several writes: `done` (a sentence without its full stop) stands, `error` came after.
     public static func failedAfter(_ done: String, _ error: any Error) -> RegistryError {
-        var step = String(describing: error)
+        // A Foundation error reads as a sentence, never as an NSError dump.
+        var step = SystemErrors.sentence(for: error)
         if case .writeFailed(let path, let reason) = error as? RegistryError {
             step = "could not write \(path): \(reason), and that step changed nothing."
         } else if let first = step.first {
@@ -99,6 +103,9 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "run 'LabRunner fsck' for a full report."
         case .writeFailed(let path, let reason):
             return "Could not write \(path): \(reason); nothing was changed."
+        case .tempLeftBehind(let path, let reason, let temp):
+            return "Could not write \(path): \(reason); nothing was changed but the temp \(temp), which could not be "
+                + "removed: delete it."
         case .writeRecorded(let path, let reason, let event, let kind):
             return "Could not write \(path): \(reason); the change is recorded as event #\(event) (\(kind)) and "
                 + "takes effect with the next write to the registry (see 'LabRunner fsck')."

@@ -1,5 +1,6 @@
 // One event's write as a transaction: stage every file that needs new disk space, append the event, rename the
-// staged files into place; on a failure undo it all under the lock, or say that the event is recorded.
+// staged files into place; on a failure undo it all under the lock, or say that the event is recorded. Side files
+// the event implies are put in place last, from temps named after the event, which the next writer completes.
 import Foundation
 import Hashing
 
@@ -51,14 +52,25 @@ struct AppendTransaction {
     private var tagTemp: String?
     /// A hard link to the tag's previous file, to put it back if a later step fails.
     private var tagBackup: String?
+    /// Staged side files and where each goes.
+    private var sideTemps: [(target: String, temp: String)] = []
 
-    /// Stages the new tag file (if the event moves one) and the new head. A failure here changed nothing.
-    init(registry: Registry, event: Event, line: Data, start: LogHead, next: LogHead) throws {
+    /// Stages the side files, the new tag file (if the event moves one) and the new head. A failure here
+    /// changed nothing.
+    init(registry: Registry, event: Event, line: Data, start: LogHead, next: LogHead, sideFiles: [String: Data])
+        throws
+    {
         self.registry = registry
         self.event = event
         self.line = line
         self.start = start
         do {
+            for (relative, data) in sideFiles.sorted(by: { $0.key < $1.key }) {
+                let target = try registry.sideFilePath(relative)
+                try FileSystem.makeFolder((target as NSString).deletingLastPathComponent)
+                let name = Registry.pendingSideFileName(relative, seq: event.seq)
+                sideTemps.append((target, try FileSystem.stage(data, for: target, in: registry.root, name: name)))
+            }
             if event.is(TagMoved.self) {
                 let moved = try event.payload(as: TagMoved.self)
                 let path = registry.tagPath(moved.tag)
@@ -74,8 +86,10 @@ struct AppendTransaction {
         }
     }
 
-    /// Appends the event, moves the tag, moves the head. Any failure is undone before it is reported, or
-    /// reported as recorded when the undo itself failed (the next writer then completes the event from the log).
+    /// Appends the event, moves the tag, moves the head, then puts the side files in place. Any failure up to the
+    /// head is undone before it is reported, or reported as recorded when the undo itself failed (the next writer
+    /// then completes the event from the log); a side file that fails after it is reported as recorded too, and
+    /// its staged temp stays for the next writer to put in place.
     func commit() throws {
         let appender: LogAppender
         do {
@@ -102,6 +116,15 @@ struct AppendTransaction {
             try undo(error, appender: appender, tagMoved: tagTemp != nil)
         }
         if let tagBackup { FileSystem.discard(tagBackup) }
+        for (target, temp) in sideTemps {
+            do {
+                try FileSystem.moveIntoPlace(temp, to: target)
+            } catch {
+                var reason = FileSystem.errnoText()
+                if case .writeFailed(_, let failedReason) = error as? RegistryError { reason = failedReason }
+                throw RegistryError.writeRecorded(path: target, reason: reason, event: event.seq, kind: event.kind)
+            }
+        }
     }
 
     /// Puts the tag back, cuts the event off the log and rethrows `failure` (which says nothing was changed).
@@ -119,7 +142,9 @@ struct AppendTransaction {
         if undone { undone = appender.cut(to: start.offset) }
         // A line cut short by the failure was never whole: the next writer drops it, so nothing was recorded.
         if !undone, appender.size < start.offset + line.count + 1, !tagMoved { undone = true }
-        discardStaged()
+        // A recorded event keeps its side files' temps: they cannot be derived again here, the next writer puts
+        // them in place.
+        discardStaged(keepingSideFiles: !undone)
         if undone { throw failure }
         var path = appender.path
         var reason = FileSystem.errnoText()
@@ -130,8 +155,9 @@ struct AppendTransaction {
         throw RegistryError.writeRecorded(path: path, reason: reason, event: event.seq, kind: event.kind)
     }
 
-    private func discardStaged() {
-        for temp in [tagTemp, tagBackup, headTemp.isEmpty ? nil : headTemp].compactMap({ $0 }) {
+    private func discardStaged(keepingSideFiles: Bool = false) {
+        let sides = keepingSideFiles ? [] : sideTemps.map(\.temp)
+        for temp in [tagTemp, tagBackup, headTemp.isEmpty ? nil : headTemp].compactMap({ $0 }) + sides {
             if FileSystem.exists(temp) { FileSystem.discard(temp) }
         }
     }
