@@ -34,7 +34,7 @@ import Testing
 
     /// A file of `size` bytes that costs no disk (a sparse file of zero bytes).
     func sparse(_ path: String, size: Int) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: UInt64(size))
         try handle.close()
