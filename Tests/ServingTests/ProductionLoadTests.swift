@@ -138,8 +138,9 @@ final class LoadGate: Sendable {
         // the fallback is the fast one, the last that production named, not the slow one that ended last.
         let record = try lab.context.registry.record(id: broken)
         let blob = try #require(record.manifest.components["prompt.md"]?.sha256)
-        try lab.context.registry.objects.remove(blob)
+        // Moved first: a serving tag is never given to a version missing a blob, so the blob goes by hand after.
         try lab.context.registry.moveTag("production", to: broken, by: "ops", reason: "broken")
+        try lab.context.registry.objects.remove(blob)
         connection.write(RawConnection.ask("where is my order"))
         #expect(connection.readResponse()?.headers["x-model-version"] == fast)
         let health = try Self.get("/healthz", on: lab)
