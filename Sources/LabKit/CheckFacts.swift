@@ -5,6 +5,7 @@ import Hashing
 import Playbook
 import Registry
 import Reports
+import Synchronization
 import ToyModel
 
 /// What a write-up's own sections may cite for one incident: the facts the registry holds about it.
@@ -90,7 +91,18 @@ extension WriteupFacts {
 /// The bundled system exactly as `init` lays it down: lab 00's baseline, recomputed rather than trusted. Built in
 /// memory from the embedded files, so grading writes nothing (least of all into the shared temp folder).
 enum Baseline {
+    /// Results by suite, seed and repeats: the bundled system is the same for the life of the process.
+    private static let results = Mutex<[String: EvalResult]>([:])
+
     static func evaluate(suite name: String, seed: UInt64, repeats: Int) throws -> EvalResult {
+        let key = "\(name) \(seed) \(repeats)"
+        if let known = results.withLock({ $0[key] }) { return known }
+        let result = try compute(suite: name, seed: seed, repeats: repeats)
+        results.withLock { $0[key] = result }
+        return result
+    }
+
+    static func compute(suite name: String, seed: UInt64, repeats: Int) throws -> EvalResult {
         let files = Dictionary(
             DefaultSystem.bundled.map { ($0.path, $0.data) }, uniquingKeysWith: { first, _ in first })
         guard let csv = files["data/train.csv"] else {

@@ -28,7 +28,7 @@ struct LabFiles {
     /// The lab operation lock; a second `lab start` or `lab reset` is refused rather than left waiting, so a
     /// command run from inside a lab's own script can never wait on the command that runs the script.
     func lockOperation() throws -> FileLock {
-        guard let lock = try FileLock(path: operationLock, exclusive: true, wait: false) else {
+        guard let lock = try FileLock(path: operationLock, exclusive: true, wait: false, patience: 2) else {
             throw LabError.invalid(
                 "Another 'LabRunner lab start' or 'lab reset' is running in this workspace; wait for it to finish, then run this again."
             )
@@ -227,7 +227,8 @@ struct LabFiles {
     /// does) and older kits' staging folders. Called under the operation lock; never touches a pending restore.
     func sweep() throws {
         for folder in legacyStaging { try Self.removeTree(folder) }
-        guard Self.exists(scratch), let sweeping = try FileLock(path: scratchLock, exclusive: true, wait: false)
+        guard Self.exists(scratch),
+            let sweeping = try FileLock(path: scratchLock, exclusive: true, wait: false, patience: 1)
         else { return }
         defer { withExtendedLifetime(sweeping) {} }
         for entry in scratchEntries { try Self.removeTree(entry) }
@@ -238,13 +239,20 @@ struct LabFiles {
 final class FileLock {
     private let fd: Int32
 
-    /// Nil when `wait` is false and another process holds a conflicting lock.
-    init?(path: String, exclusive: Bool, wait: Bool) throws {
+    /// Nil when `wait` is false and another process still holds a conflicting lock after `patience` seconds.
+    /// The patience covers a lock just released whose descriptor a process being started elsewhere in this one
+    /// still shares for the moment between fork and exec.
+    init?(path: String, exclusive: Bool, wait: Bool, patience: Double = 0) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LabError.fileFailed(path: path, reason: LabFiles.errnoText()) }
         let operation = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
+        let deadline = Date().addingTimeInterval(patience)
         while flock(fd, operation) != 0 {
             if errno == EINTR { continue }
+            if errno == EWOULDBLOCK, Date() < deadline {
+                usleep(50_000)
+                continue
+            }
             let busy = errno == EWOULDBLOCK
             let reason = LabFiles.errnoText()
             close(fd)

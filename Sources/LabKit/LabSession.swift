@@ -240,9 +240,13 @@ public struct LabSession: Sendable {
     ) throws {
         let awaits = laidDown || catalog.hasSetup(lab)
         let current = try evidence()
+        // The start a restore already recorded before a kill stopped it, found by coming after the journal.
+        let recorded = journal.flatMap { journal in
+            current.started(lab.id).flatMap { $0.event.seq > journal.after ? $0.event : nil }
+        }
         let start: Event
-        if let journal, let recorded = current.started(lab.id), recorded.event.seq > journal.after {
-            start = recorded.event
+        if let recorded {
+            start = recorded
         } else {
             let registry = try Registry(root: workspace.registryPath, now: now)
             _ = try registry.objects.put(try catalog.manifestData(of: lab))
@@ -251,7 +255,7 @@ public struct LabSession: Sendable {
                     lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt, awaitsReady: awaits ? true : nil)
             )
         }
-        if laidDown, journal == nil || current.laidDown(lab.id) == nil {
+        if laidDown, recorded == nil || current.laidDown(lab.id) == nil {
             try record(LabLaidDown(lab: lab.id, solutionSHA256: SHA256.hash(try catalog.solution(of: lab)).hex))
         }
         if journal != nil { try Restore.discard(files: files) }

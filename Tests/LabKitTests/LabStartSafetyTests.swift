@@ -22,6 +22,8 @@ struct SetupLab {
 
     /// A fresh workspace as `init` lays it down, made once and copied for each test (training takes a while).
     static let template = try? LabWorkspace("setup-lab-template")
+    /// What the reference solution of 00-demo writes: the bundled system's baseline eval.
+    static let baseline = try? CanonicalJSON.encode(Baseline.evaluate(suite: "core", seed: 1, repeats: 1))
 
     /// `setup` is the body of Labs/00-demo/setup.sh, run in the workspace; `$SIDE` is a folder beside it.
     init(setup: String = Self.appendingSetup) throws {
@@ -31,6 +33,18 @@ struct SetupLab {
         try Data(Self.manifest.utf8).write(to: URL(fileURLWithPath: lab + "/lab.json"))
         try Data("# Demo\n".utf8).write(to: URL(fileURLWithPath: lab + "/README.md"))
         try Data(("set -euo pipefail\n" + setup).utf8).write(to: URL(fileURLWithPath: lab + "/setup.sh"))
+        // A second lab, and a reference solution for the first (the baseline's eval, computed by the test), so
+        // starting 01-next lays 00-demo down.
+        let next = folder.path + "/Labs/01-next"
+        try FileManager.default.createDirectory(atPath: next, withIntermediateDirectories: true)
+        try Data(Self.manifest.replacingOccurrences(of: "00-demo", with: "01-next").utf8)
+            .write(to: URL(fileURLWithPath: next + "/lab.json"))
+        try Data("# Next\n".utf8).write(to: URL(fileURLWithPath: next + "/README.md"))
+        try FileManager.default.createDirectory(
+            atPath: folder.path + "/Solutions/00-demo", withIntermediateDirectories: true)
+        let solution = "set -euo pipefail\nmkdir -p answers\ncp \"$SIDE/baseline.json\" answers/demo.json\n"
+        try Data(solution.utf8).write(to: URL(fileURLWithPath: folder.path + "/Solutions/00-demo/solve.sh"))
+        try #require(Self.baseline).write(to: URL(fileURLWithPath: folder.path + "/baseline.json"))
         catalog = try LabCatalog.load(labsFolder: folder.path + "/Labs")
         self.lab = try catalog.lab("00")
         workspaceFolder = try TemporaryFolder("setup-lab-ws")
@@ -185,6 +199,8 @@ struct SetupLab {
         #expect(gate.message.contains("'LabRunner lab start 00'"))
         #expect(grade.score == 0)
         #expect(lab.leftovers.contains { $0.contains("event #\(unfinished.event.seq)") }, "\(lab.leftovers)")
+        let tour = try #require(try Tour.status(catalog: lab.catalog, evidence: evidence, user: "learner"))
+        #expect(tour.instructions.map(\.text) == ["LabRunner lab start 00"])
 
         _ = FileManager.default.createFile(atPath: lab.folder.path + "/proceed", contents: Data())
         var said: [String] = []
@@ -199,6 +215,36 @@ struct SetupLab {
         // A continued start runs nothing again.
         #expect(try lab.session.start(lab.lab, runner: lab.runner) { _ in } != nil)
         #expect(lab.setupLines == 1)
+    }
+
+    /// Laying down an earlier lab fails at each step in turn: the next start lays it down again from its own
+    /// starting state, as the reference solution's (no points), with one attempt, and starts the later lab.
+    @Test func aLayDownThatFailsAtAnyStepIsLaidDownAgainAndEarnsNothing() throws {
+        let counted = try SetupLab()
+        let next = try counted.catalog.lab("01")
+        let steps = try SetupLab.steps { try counted.session.start(next, runner: counted.runner) { _ in } }
+        #expect(Grader.grade(counted.lab, evidence: try counted.evidence()).laidDown)
+        for step in stride(from: 1, through: steps, by: 1) {
+            let lab = try SetupLab()
+            FaultPlan.$current.withValue(FaultPlan(failAt: step, action: .fail(EIO))) {
+                _ = try? lab.session.start(next, runner: lab.runner) { _ in }
+            }
+            do {
+                try lab.session.start(next, runner: lab.runner) { _ in }
+            } catch {
+                Issue.record("step \(step) of \(steps): \(error)")
+                continue
+            }
+            let evidence = try lab.evidence()
+            let first = Grader.grade(lab.lab, evidence: evidence)
+            #expect(first.laidDown, "step \(step): the reference solution's work counts as the learner's")
+            #expect(first.checksPass, "step \(step): \(first.tests.filter { !$0.passed }.map(\.message))")
+            #expect(first.score == 0, "step \(step)")
+            #expect(first.attempts == 1, "step \(step)")
+            #expect(lab.setupLines == 1, "step \(step): the setup ran on top of a half-run one")
+            #expect(evidence.attempts(of: next.id).count == 1, "step \(step)")
+            #expect(lab.leftovers.isEmpty, "step \(step): \(lab.leftovers)")
+        }
     }
 
     @Test func scriptsRunWithTheirTemporaryFilesInsideTheWorkspace() throws {

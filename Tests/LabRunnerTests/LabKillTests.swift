@@ -140,6 +140,8 @@ import Testing
         let killedStart = try Self.grade(sandbox, "00", in: "ws", environment: slow)
         #expect(killedStart["lab"].string == "custom:00-slow")
         #expect(killedStart["attempts"].int == 0, "a killed start is no attempt")
+        let warnings = try sandbox.json(["fsck"])["warnings"].array.compactMap(\.string)
+        #expect(warnings.contains { $0.contains("'LabRunner lab start 00' sets it up again") }, "\(warnings)")
 
         _ = FileManager.default.createFile(atPath: side + "/release", contents: Data())
         let again = try sandbox.run(["lab", "start", "00"], in: "ws", environment: slow)
