@@ -36,6 +36,16 @@ struct LabFiles {
         return lock
     }
 
+    /// Whether a lab start or reset holds the operation lock now (only an existing lock file is tried).
+    var operationRunning: Bool {
+        guard Self.exists(operationLock) else { return false }
+        do {
+            return try FileLock(path: operationLock, exclusive: true, wait: false) == nil
+        } catch {
+            return false
+        }
+    }
+
     /// A shared hold on scratch/ for as long as the returned lock lives.
     func holdScratch() throws -> FileLock {
         try Self.makeFolder(scratch)
@@ -271,6 +281,9 @@ public enum LabLeftovers {
     public static func warnings(registryRoot: String) -> [String] {
         let markerPath = (registryRoot as NSString).deletingLastPathComponent
         let files = LabFiles(workspace: Workspace(root: (markerPath as NSString).deletingLastPathComponent))
+        // While a lab start or reset runs, its journal, scratch and unfinished start are in use, not left over.
+        // (Only an existing lock file is tried: nobody holds one that is not there, and fsck creates nothing.)
+        if files.operationRunning { return [] }
         var warnings: [String] = []
         if let journal = Restore.journal(in: files) {
             warnings.append(

@@ -325,7 +325,21 @@ struct SetupLab {
         let before = snapshot(of: lab.root)
         #expect(throws: LabError.self) { try lab.session.start(lab.lab, runner: lab.runner) { _ in } }
         #expect(snapshot(of: lab.root) == before, "a refused start writes nothing")
+        // What the running one has in scratch is in use, not left over.
+        try FileManager.default.createDirectory(atPath: files.scratch + "/kit-0000", withIntermediateDirectories: true)
+        #expect(lab.leftovers.isEmpty, "\(lab.leftovers)")
         withExtendedLifetime(running) {}
+    }
+
+    @Test func whatAKilledOperationLeftIsReportedOnceNoOperationRuns() throws {
+        let lab = try SetupLab()
+        let files = LabFiles(workspace: lab.workspace)
+        do {
+            let running = try files.lockOperation()
+            withExtendedLifetime(running) {}
+        }
+        try FileManager.default.createDirectory(atPath: files.scratch + "/kit-0000", withIntermediateDirectories: true)
+        #expect(lab.leftovers.count == 1, "\(lab.leftovers)")
     }
 }
 
