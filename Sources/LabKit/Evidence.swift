@@ -19,7 +19,7 @@ public struct Evidence: Sendable {
     /// What the play recorded on each production move, by the move's event.
     let productionFacts: [Int: TagMoveFacts]
     public let incidents: [Incident]
-    /// Every `lab.started`, those whose scripts never finished included (see `isAttempt`).
+    /// Every `lab.started`, those whose scripts never finished included (see `attempts(of:)`).
     let starts: [(event: Event, payload: LabStarted)]
     /// Every `lab.ready`: the start it names finished its scripts.
     let readies: [(event: Event, payload: LabReady)]
@@ -127,19 +127,16 @@ public struct Evidence: Sendable {
     /// scripts it ran have finished (`LabStarted.attempts`).
     public func attempts(of labID: String) -> [Event] {
         let ready = Set(readies.map(\.payload.start))
-        return starts.filter {
-            $0.payload.lab == labID && ($0.payload.awaitsReady != true || ready.contains($0.event.seq))
-        }
-        .map(\.event)
+        return starts.filter { $0.payload.lab == labID && $0.payload.counts(start: $0.event.seq, ready: ready) }
+            .map(\.event)
     }
 
     /// The lab's latest start when its scripts did not finish (a kill, a failed setup): it is no attempt yet,
     /// and the next `lab start` sets it up again from the starting state.
     public func unfinishedStart(of labID: String) -> (event: Event, payload: LabStarted)? {
-        guard let latest = started(labID), latest.payload.awaitsReady == true, ready(of: latest.event) == nil else {
-            return nil
-        }
-        return latest
+        guard let latest = started(labID) else { return nil }
+        let ready = Set(readies.map(\.payload.start))
+        return latest.payload.counts(start: latest.event.seq, ready: ready) ? nil : latest
     }
 
     /// The `lab.ready` that completed a start.
@@ -150,7 +147,7 @@ public struct Evidence: Sendable {
         let ready = Set(try events.payloads(LabReady.self).map(\.payload.start))
         var latest: [String: (event: Event, payload: LabStarted)] = [:]
         for start in try events.payloads(LabStarted.self) { latest[start.payload.lab] = start }
-        return latest.values.filter { $0.payload.awaitsReady == true && !ready.contains($0.event.seq) }
+        return latest.values.filter { !$0.payload.counts(start: $0.event.seq, ready: ready) }
             .sorted { $0.event.seq < $1.event.seq }.map { ($0.payload.lab, $0.event) }
     }
 

@@ -52,8 +52,9 @@ extension LabStarted {
     /// was recorded. A start whose scripts were interrupted is left out, so a kill never adds an attempt.
     public static func attempts(in events: [Event]) throws -> [(event: Event, payload: LabStarted)] {
         let ready = Set(try events.payloads(LabReady.self).map(\.payload.start))
-        return try events.payloads(LabStarted.self).filter {
-            $0.payload.awaitsReady != true || ready.contains($0.event.seq)
-        }
+        return try events.payloads(LabStarted.self).filter { $0.payload.counts(start: $0.event.seq, ready: ready) }
     }
+
+    /// Whether this start, event `start`, is an attempt, given the starts a `lab.ready` names.
+    public func counts(start: Int, ready: Set<Int>) -> Bool { awaitsReady != true || ready.contains(start) }
 }
