@@ -1,6 +1,7 @@
 // Registry commands: init, versions, show, diff, log, tag, tags, checkout, fsck.
 import Drills
 import Foundation
+import LabKit
 import Playbook
 import Registry
 import Terminal
@@ -97,7 +98,7 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "fsck",
-                abstract: "Verify the event chain, every version, object and tag, the request log and the incident records.",
+                abstract: "Verify the event chain, versions, objects, tags, the request log and the incident records.",
                 discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
                 options: [repairIndex] + Common.io
             ) { invocation, console in
@@ -107,6 +108,7 @@ enum RegistryCommands {
                 var report = registry.fsck()
                 report.problems += requests.verify()
                 IncidentRecords.check(registry, into: &report)
+                report.warnings += LabLeftovers.warnings(registryRoot: registry.root)
                 if !(try invocation[Common.json]), let repaired {
                     console.out("Rebuilt the request index: \(repaired) requests.")
                 }

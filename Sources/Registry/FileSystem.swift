@@ -59,6 +59,10 @@ public final class FaultPlan: Sendable {
         #endif
     }
 
+    /// Counts one mutating file step taken above the registry (a lab reset's renames), so one plan reaches every
+    /// write of a command; false (with `errno` set) when the step is to fail.
+    public static func allowStep(_ kind: String, _ path: String) -> Bool { active?.allow(kind, path) ?? true }
+
     static func parse(_ text: String) -> FaultPlan? {
         if text == "count" { return FaultPlan(failAt: nil, action: .fail(0), persistent: false, trace: true) }
         let parts = text.split(separator: "@")
