@@ -16,8 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WRITERS="${1:-4}"
-LR="${LR:-$PWD/.build/release/LabRunner}"
-if [[ ! -x "$LR" ]]; then swift build -c release --product LabRunner >/dev/null; fi
+# The fault seam (LABRUNNER_FAULT) is compiled into debug builds only.
+LR="${LR:-$PWD/.build/debug/LabRunner}"
+if [[ ! -x "$LR" ]]; then swift build --product LabRunner >/dev/null; fi
 WORK="$(mktemp -d)"
 SERVE_PID=""
 writer_pids=()

@@ -88,8 +88,10 @@ public enum Scenarios {
         if manager.fileExists(atPath: target), (try? manager.contentsOfDirectory(atPath: target))?.isEmpty != true {
             throw CritiqueError.folderNotEmpty(target)
         }
-        if manager.fileExists(atPath: key) {
-            throw CritiqueError.writeFailed(path: key, reason: "a file is already there; choose another --key path")
+        // A link (even a dangling one) is refused too: it could lead the key into the candidate's folder.
+        if manager.fileExists(atPath: key) || (try? manager.destinationOfSymbolicLink(atPath: key)) != nil {
+            throw CritiqueError.writeFailed(
+                path: key, reason: "a file or link is already there; choose another --key path")
         }
         let parent = (target as NSString).deletingLastPathComponent
         let staging = parent + "/.critique-build-" + UUID().uuidString
@@ -110,12 +112,11 @@ public enum Scenarios {
             if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
             try manager.moveItem(atPath: staging, toPath: target)
             do {
-                try Data((try CanonicalJSON.prettyString(answer) + "\n").utf8).write(
-                    to: URL(fileURLWithPath: key), options: .withoutOverwriting)
+                try writePrivately(Data((try CanonicalJSON.prettyString(answer) + "\n").utf8), to: key)
             } catch {
                 // Undoing a half-made scenario: the write error is the one to report.
                 try? manager.removeItem(atPath: target)
-                throw CritiqueError.writeFailed(path: key, reason: "the folder for the key is not writable")
+                throw error
             }
             return NewScenario(key: answer, folder: target, keyPath: key)
         } catch {
@@ -289,5 +290,19 @@ public enum Scenarios {
                 """
         }
         return text
+    }
+}
+
+/// Writes the answer key readable by its owner only (0600), refusing to replace any file or follow a link:
+/// the key is the one secret of a scenario, and a shared machine's other users must not read it.
+func writePrivately(_ data: Data, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw CritiqueError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
+    let written = data.withUnsafeBytes { bytes in write(descriptor, bytes.baseAddress, bytes.count) }
+    guard written == data.count, fsync(descriptor) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(path)
+        throw CritiqueError.writeFailed(path: path, reason: reason)
     }
 }

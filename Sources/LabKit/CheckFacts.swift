@@ -5,6 +5,7 @@ import Hashing
 import Playbook
 import Registry
 import Reports
+import Synchronization
 import ToyModel
 
 /// What a write-up's own sections may cite for one incident: the facts the registry holds about it.
@@ -87,19 +88,42 @@ extension WriteupFacts {
     }
 }
 
-/// The bundled system exactly as `init` lays it down: lab 00's baseline, recomputed rather than trusted.
+/// The bundled system exactly as `init` lays it down: lab 00's baseline, recomputed rather than trusted. Built in
+/// memory from the embedded files, so grading writes nothing (least of all into the shared temp folder).
 enum Baseline {
+    /// Results by suite, seed and repeats: the bundled system is the same for the life of the process.
+    private static let results = Mutex<[String: EvalResult]>([:])
+
     static func evaluate(suite name: String, seed: UInt64, repeats: Int) throws -> EvalResult {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "labrunner-baseline-" + UUID().uuidString
-        ).path
-        // A scratch copy: failing to remove it leaves a temp folder, not a wrong grade.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try DefaultSystem.install(into: folder) { SHA256.hash($0).hex }
-        let system = try ToySystem(directory: folder + "/system")
-        guard !name.contains("/"), let data = FileManager.default.contents(atPath: "\(folder)/evals/\(name).jsonl")
-        else {
+        let key = "\(name) \(seed) \(repeats)"
+        if let known = results.withLock({ $0[key] }) { return known }
+        let result = try compute(suite: name, seed: seed, repeats: repeats)
+        results.withLock { $0[key] = result }
+        return result
+    }
+
+    static func compute(suite name: String, seed: UInt64, repeats: Int) throws -> EvalResult {
+        let files = Dictionary(
+            DefaultSystem.bundled.map { ($0.path, $0.data) }, uniquingKeysWith: { first, _ in first })
+        guard let csv = files["data/train.csv"] else {
+            throw LabError.invalid("The bundled system has no training data.")
+        }
+        let weights = try Trainer.train(
+            csv: csv, dataName: "data/train.csv", dataSHA256: SHA256.hash(csv).hex, seed: DefaultSystem.defaultSeed)
+        var documents: [String: Data] = [:]
+        for (path, data) in files where path.hasPrefix("system/index/") {
+            let name = String(path.dropFirst("system/index/".count))
+            if !name.contains("/"), !name.hasPrefix(".") { documents[name] = data }
+        }
+        guard let prompt = files["system/prompt.md"], let config = files["system/config.json"] else {
+            throw LabError.invalid("The bundled system is missing its prompt or config.")
+        }
+        let system = try ToySystem(
+            components: [
+                "prompt.md": .file(prompt), "config.json": .file(config), "weights.json": .file(weights),
+                "index": .folder(documents),
+            ], version: "workspace")
+        guard !name.contains("/"), let data = files["evals/\(name).jsonl"] else {
             throw LabError.invalid("The bundled system has no eval suite named '\(name)'.")
         }
         let suite = try EvalSuite(

@@ -19,7 +19,10 @@ public struct Evidence: Sendable {
     /// What the play recorded on each production move, by the move's event.
     let productionFacts: [Int: TagMoveFacts]
     public let incidents: [Incident]
+    /// Every `lab.started`, those whose scripts never finished included (see `attempts(of:)`).
     let starts: [(event: Event, payload: LabStarted)]
+    /// Every `lab.ready`: the start it names finished its scripts.
+    let readies: [(event: Event, payload: LabReady)]
     /// Each started manifest read back from its blob, by hash.
     let startedManifests: [String: LabManifest]
     let hintEvents: [(event: Event, payload: LabHintShown)]
@@ -41,6 +44,7 @@ public struct Evidence: Sendable {
             uniqueKeysWithValues: try productionMoves.map { ($0.event, try $0.details(as: TagMoveFacts.self)) })
         incidents = try Incidents.all(events: events)
         starts = try events.payloads(LabStarted.self)
+        readies = try events.payloads(LabReady.self)
         startedManifests = try Self.manifests(of: starts, in: context.registry)
         hintEvents = try events.payloads(LabHintShown.self)
         laidDowns = try events.payloads(LabLaidDown.self)
@@ -70,6 +74,7 @@ public struct Evidence: Sendable {
         productionMoves = full.productionMoves.filter { kept.contains($0.event) }
         productionFacts = full.productionFacts
         starts = full.starts.filter { kept.contains($0.event.seq) }
+        readies = full.readies.filter { kept.contains($0.event.seq) }
         startedManifests = full.startedManifests
         hintEvents = full.hintEvents.filter { kept.contains($0.event.seq) }
         laidDowns = full.laidDowns.filter { kept.contains($0.event.seq) }
@@ -100,7 +105,9 @@ public struct Evidence: Sendable {
     /// its first start and its latest, lab events aside) is set aside, so each attempt earns only its own work;
     /// what came before the lab and the starting state a reset restores stay.
     public func scoped(to labID: String) -> Evidence {
-        let starts = attempts(of: labID)
+        // Every start counts here, interrupted ones too: what an interrupted setup did is no work of the attempt
+        // that began again after it.
+        let starts = self.starts.filter { $0.payload.lab == labID }.map(\.event)
         guard starts.count > 1, let first = starts.first, let latest = starts.last else { return self }
         let earlier = first.seq..<latest.seq
         return Evidence(self) { !earlier.contains($0.seq) || $0.kind.hasPrefix("lab.") }
@@ -116,8 +123,33 @@ public struct Evidence: Sendable {
         starts.last { $0.payload.lab == labID }
     }
 
-    /// Every start of a lab, oldest first: the first start and each reset is one attempt.
-    public func attempts(of labID: String) -> [Event] { starts.filter { $0.payload.lab == labID }.map(\.event) }
+    /// Every start of a lab that counts as an attempt, oldest first: the first start and each reset, once the
+    /// scripts it ran have finished (`LabStarted.attempts`).
+    public func attempts(of labID: String) -> [Event] {
+        let ready = Set(readies.map(\.payload.start))
+        return starts.filter { $0.payload.lab == labID && $0.payload.counts(start: $0.event.seq, ready: ready) }
+            .map(\.event)
+    }
+
+    /// The lab's latest start when its scripts did not finish (a kill, a failed setup): it is no attempt yet,
+    /// and the next `lab start` sets it up again from the starting state.
+    public func unfinishedStart(of labID: String) -> (event: Event, payload: LabStarted)? {
+        guard let latest = started(labID) else { return nil }
+        let ready = Set(readies.map(\.payload.start))
+        return latest.payload.counts(start: latest.event.seq, ready: ready) ? nil : latest
+    }
+
+    /// The `lab.ready` that completed a start.
+    public func ready(of start: Event) -> Event? { readies.first { $0.payload.start == start.seq }?.event }
+
+    /// Each lab whose latest start did not finish its scripts, with that start.
+    static func unfinishedStarts(in events: [Event]) throws -> [(lab: String, start: Event)] {
+        let ready = Set(try events.payloads(LabReady.self).map(\.payload.start))
+        var latest: [String: (event: Event, payload: LabStarted)] = [:]
+        for start in try events.payloads(LabStarted.self) { latest[start.payload.lab] = start }
+        return latest.values.filter { !$0.payload.counts(start: $0.event.seq, ready: ready) }
+            .sorted { $0.event.seq < $1.event.seq }.map { ($0.payload.lab, $0.event) }
+    }
 
     /// Every lab started, in the order first started.
     public var startedLabIDs: [String] {
@@ -139,6 +171,14 @@ public struct Evidence: Sendable {
     public func incident(openedSinceStartOf labID: String) -> Incident? {
         guard let since = start(of: labID)?.at else { return nil }
         return incidents.first { $0.openedAt >= since }
+    }
+
+    /// The incident a timed lab's clock runs from: the first opened since the start, which for a lab whose setup
+    /// pages is that page. None while the setup has not finished (the pager may not have fired), and never one a
+    /// rollback opened for itself: its detection is the rollback's own moment, so it would time nothing.
+    public func clockIncident(of labID: String) -> Incident? {
+        guard let start = start(of: labID), unfinishedStart(of: labID) == nil else { return nil }
+        return incidents.first { $0.openedAt >= start.at && $0.source != .rollback }
     }
 
     /// The lab as it was when started: its manifest read back from the registry, so editing lab.json

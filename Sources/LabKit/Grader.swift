@@ -117,6 +117,8 @@ public enum Grader {
     public static let integrityTest = "registry-integrity"
     /// The test a laid-down lab fails: points are for work the learner did.
     public static let doneByHandTest = "done-by-hand"
+    /// The test a lab fails while its latest start's scripts have not finished: nothing counts until they have.
+    public static let setupFinishedTest = "setup-finished"
 
     public static func grade(_ onDisk: Lab, evidence full: Evidence) -> LabGrade {
         let evidence = full.scoped(to: onDisk.id)
@@ -163,8 +165,13 @@ public enum Grader {
         // Points are for work done in an attempt of this lab by the learner: none for a lab never started, none
         // for an attempt the reference solution did.
         let laidDown = evidence.laidDown(lab.id)
+        let unfinished = evidence.unfinishedStart(of: lab.id)
         let unearned: String? =
-            if let laidDown {
+            if let unfinished {
+                "Lab \(lab.manifest.number)'s start (event #\(unfinished.event.seq)) was interrupted before its setup "
+                    + "finished, so nothing here counts yet: 'LabRunner lab start \(lab.manifest.number)' sets it up "
+                    + "again from its starting state."
+            } else if let laidDown {
                 "The reference solution did this attempt (event #\(laidDown.seq)), so it earns no points; "
                     + "'LabRunner lab reset \(lab.manifest.number)' starts a new attempt to do yourself."
             } else if evidence.start(of: lab.id) == nil {
@@ -180,7 +187,9 @@ public enum Grader {
                 return zeroed
             }
             tests.insert(
-                TestResult(name: doneByHandTest, status: .fail, score: 0, maxScore: 0, message: unearned),
+                TestResult(
+                    name: unfinished == nil ? doneByHandTest : setupFinishedTest, status: .fail, score: 0, maxScore: 0,
+                    message: unearned),
                 at: 1)
         }
         return LabGrade(
@@ -198,8 +207,15 @@ public enum Grader {
                 maxScore: timer.points,
                 message: message)
         }
-        guard let incident = evidence.incident(openedSinceStartOf: lab.id) else {
-            return result(false, 0, "The clock has not started: no incident was opened since this lab started.")
+        if evidence.unfinishedStart(of: lab.id) != nil {
+            return result(
+                false, 0, "The clock has not started: this lab's setup did not finish, so the pager has not fired.")
+        }
+        guard let incident = evidence.clockIncident(of: lab.id) else {
+            return result(
+                false, 0,
+                "The clock has not started: no incident was opened since this lab started (one a rollback opens for itself starts no clock)."
+            )
         }
         let from = TimerAnchor(rawValue: timer.from)
         let to = TimerAnchor(rawValue: timer.to)

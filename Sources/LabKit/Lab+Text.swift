@@ -131,7 +131,7 @@ struct StatusJSON: Encodable, Sendable {
 extension Lab {
     /// A timed lab whose alert fired says so at once: the clock is already running.
     public func renderClock(_ out: inout TextOutput, evidence: Evidence) {
-        guard let timer = manifest.allTimers.first, let incident = evidence.incident(openedSinceStartOf: id) else {
+        guard let timer = manifest.allTimers.first, let incident = evidence.clockIncident(of: id) else {
             return
         }
         out.line(

@@ -181,17 +181,18 @@ public struct LabCatalog: Sendable {
         }
         let path = "\(workspace.markerPath)/labs/\(lab.id)/README.md"
         if FileManager.default.contents(atPath: path) != text {
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try LabFiles(workspace: workspace).writeAtomically(text, to: path)
         }
         return path
     }
 
+    /// Whether the lab has a setup.sh to run when it starts.
+    public func hasSetup(_ lab: Lab) -> Bool { file("Labs/\(lab.id)/setup.sh") != nil }
+
     /// Runs the lab's setup.sh, if it has one, in the workspace.
     public func runSetup(of lab: Lab, runner: ScriptRunner, in workspace: Workspace) throws {
         let script = "Labs/\(lab.id)/setup.sh"
-        guard file(script) != nil else { return }
+        guard hasSetup(lab) else { return }
         try run(script, alongside: "Labs/\(lab.id)/", runner: runner, in: workspace)
     }
 
@@ -201,8 +202,9 @@ public struct LabCatalog: Sendable {
     }
 
     /// Runs a kit script. A folder catalog's scripts run where they are; embedded ones are first written,
-    /// with the kit files under `alongside` they may source (Solutions/lib.sh), into a private temporary
-    /// folder that is removed afterwards. Either way `$LABRUNNER` is the running binary.
+    /// with the kit files under `alongside` they may source (Solutions/lib.sh), into a private scratch folder
+    /// inside the workspace's `.labrunner/` (where no other process cleans them away), removed afterwards.
+    /// Either way `$LABRUNNER` is the running binary.
     func run(_ script: String, alongside prefix: String, runner: ScriptRunner, in workspace: Workspace) throws {
         if case .folder = source {
             guard let path = Self.location(of: script, in: source), FileManager.default.fileExists(atPath: path)
@@ -210,10 +212,11 @@ public struct LabCatalog: Sendable {
             return try runner.run(path, in: workspace, named: path)
         }
         let manager = FileManager.default
-        let folder = manager.temporaryDirectory.appendingPathComponent("labrunner-kit-" + UUID().uuidString).path
-        try manager.createDirectory(
-            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        // A scratch copy of the kit's scripts: failing to remove it leaves a temp folder, nothing else.
+        let files = LabFiles(workspace: workspace)
+        let hold = try files.holdScratch()
+        defer { withExtendedLifetime(hold) {} }
+        let folder = try files.scratchFolder("kit")
+        // A scratch copy of the kit's scripts: one left behind is swept by the next lab command.
         defer { try? manager.removeItem(atPath: folder) }
         for (path, data) in Self.kitFiles where path.hasPrefix(prefix) {
             let target = folder + "/" + path

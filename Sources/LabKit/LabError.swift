@@ -11,6 +11,8 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
     case hintLevel(requested: Int, available: Int)
     /// A file the kit wrote that no longer reads; `path` names it.
     case corruptFile(path: String, reason: String)
+    /// A step of a lab start or reset could not change `path`; the next run finishes or undoes it.
+    case fileFailed(path: String, reason: String)
     case invalid(String)
 
     public var description: String {
@@ -29,7 +31,7 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
         case .scriptFailed(let script, let status, let output):
             let tail = output.split(separator: "\n").suffix(3).joined(separator: " / ")
             return
-                "\(script) stopped with status \(status)\(tail.isEmpty ? "" : ": \(tail)"); the workspace may need 'LabRunner lab reset'."
+                "\(script) stopped with status \(status)\(tail.isEmpty ? "" : ": \(tail)"); nothing it began counts: run the command again to set the lab up afresh from its starting state."
         case .noStartingState(let lab):
             return
                 "Lab \(lab) was never started in this workspace, so there is no starting state to restore; run 'LabRunner lab start \(lab)'."
@@ -37,6 +39,9 @@ public enum LabError: Error, CustomStringConvertible, Equatable, Sendable {
             return "There is no hint level \(requested); this lab has levels 1 to \(available)."
         case .corruptFile(let path, let reason):
             return "\(path) is damaged (\(reason)); the workspace may need 'LabRunner lab reset' or a fresh start."
+        case .fileFailed(let path, let reason):
+            return
+                "\(path) could not be changed (\(reason)); run the command again: it finishes or undoes what this one began."
         case .invalid(let sentence):
             return sentence
         }

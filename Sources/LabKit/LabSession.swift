@@ -1,47 +1,11 @@
 // Starting, resetting and hinting labs: earlier labs laid down by their reference solutions, a snapshot of
-// the starting state to reset to, and every start and hint recorded as a registry event.
+// the starting state to reset to, and every start and hint recorded as a registry event. A start counts once its
+// scripts have finished; one interrupted is begun again from the starting state, as is an interrupted reset.
 public import Foundation
 import Hashing
 import Playbook
 public import Registry
 import Reports
-
-/// Runs a lab's shell scripts (setup and reference solutions) in the workspace, as a person would.
-public struct ScriptRunner: Sendable {
-    /// The LabRunner binary the scripts call as `$LABRUNNER`.
-    public var labRunner: String
-    public var environment: [String: String]
-
-    public init(labRunner: String, environment: [String: String]) {
-        self.labRunner = labRunner
-        self.environment = environment
-    }
-
-    /// Runs `script` with the workspace as its current folder; a failure names it as `name` (default: its path).
-    public func run(_ script: String, in workspace: Workspace, named name: String? = nil) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script]
-        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
-        var env = environment
-        env["LABRUNNER"] = labRunner
-        env["LABRUNNER_WORKSPACE"] = workspace.root
-        env["NO_COLOR"] = "1"
-        process.environment = env
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LabError.scriptFailed(
-                script: name ?? script, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)
-            )
-        }
-    }
-}
 
 /// What `lab reset` restores and what it keeps, said before it acts.
 public struct ResetPlan: Sendable, Encodable {
@@ -90,35 +54,38 @@ public struct LabSession: Sendable {
 
     public func evidence() throws -> Evidence { try Evidence(workspace: workspace, now: now) }
 
-    var snapshotsFolder: String { workspace.markerPath + "/labs" }
-    func snapshotFolder(_ lab: Lab) -> String { "\(snapshotsFolder)/\(lab.id)" }
+    var files: LabFiles { LabFiles(workspace: workspace) }
+    func snapshotFolder(_ lab: Lab) -> String { "\(files.snapshots)/\(lab.id)" }
 
     /// Lays down every earlier lab that does not pass yet (with its reference solution), snapshots the
     /// starting state, records the start and runs the lab's own setup. A lab already started is continued:
-    /// starting again would fire its setup (an alert, a colleague's change) a second time.
+    /// starting again would fire its setup (an alert, a colleague's change) a second time. A start whose setup
+    /// was interrupted is set up again from its starting state, with the same attempt number.
     /// Returns when the lab was first started if it is being continued.
     @discardableResult
     public func start(_ lab: Lab, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
+        let operation = try prepare(runner: runner, progress: progress)
+        defer { withExtendedLifetime(operation) {} }
         var current = try evidence()
+        if let unfinished = current.unfinishedStart(of: lab.id) {
+            progress("Lab \(lab.manifest.number)'s setup was interrupted; setting it up again from its starting state…")
+            try retry(lab, unfinished, laidDown: false, runner: runner)
+            try Progress.update(workspace, current: lab.id, grade: nil)
+            return nil
+        }
         if let started = current.start(of: lab.id) { return started.at }
         for earlier in catalog.labs(before: lab) where !Grader.grade(earlier, evidence: current).checksPass {
             progress("Laying down \(earlier.id) with its reference solution (no points)…")
-            try snapshot(earlier)
-            try begin(earlier, runner: runner, setup: false)
-            try record(LabLaidDown(lab: earlier.id, solutionSHA256: SHA256.hash(try catalog.solution(of: earlier)).hex))
-            try catalog.runSetup(of: earlier, runner: runner, in: workspace)
-            try catalog.runSolution(of: earlier, runner: runner, in: workspace)
-            current = try evidence()
-            if let failing = Grader.grade(earlier, evidence: current).tests.first(where: {
-                !$0.passed && $0.name != Grader.doneByHandTest
-            }) {
-                throw LabError.invalid(
-                    "Could not lay down \(earlier.id) before \(lab.id): \(failing.name): \(failing.message) Start \(earlier.id) yourself, or begin in a fresh workspace."
-                )
+            if let unfinished = current.unfinishedStart(of: earlier.id) {
+                try retry(earlier, unfinished, laidDown: true, runner: runner)
+            } else {
+                try snapshot(earlier)
+                try begin(earlier, attempt: current.attempts(of: earlier.id).count + 1, laidDown: true, runner: runner)
             }
+            current = try evidence()
         }
         try snapshot(lab)
-        try begin(lab, runner: runner)
+        try begin(lab, attempt: current.attempts(of: lab.id).count + 1, laidDown: false, runner: runner)
         try Progress.update(workspace, current: lab.id, grade: nil)
         return nil
     }
@@ -128,6 +95,13 @@ public struct LabSession: Sendable {
 
     /// What a reset of `lab` would do, for the person to read before agreeing.
     public func resetPlan(_ lab: Lab) throws -> ResetPlan {
+        let attempts = try evidence().attempts(of: lab.id).count
+        return try plan(
+            lab, attempt: attempts + 1, asideFolder: Workspace.markerFolder + "/labs/\(lab.id)/attempt-\(attempts)")
+    }
+
+    /// What restoring `lab`'s starting state for `attempt` does; the lab's answers go aside into `asideFolder`.
+    func plan(_ lab: Lab, attempt: Int, asideFolder: String) throws -> ResetPlan {
         let saved = snapshotFolder(lab) + "/start"
         guard FileManager.default.fileExists(atPath: saved) else { throw LabError.noStartingState(lab: lab.id) }
         let registry = try Registry(root: workspace.registryPath, now: now)
@@ -148,7 +122,6 @@ public struct LabSession: Sendable {
                 && (Self.restoredExactly.contains(entry)
                     || !FileManager.default.fileExists(atPath: workspace.root + "/" + entry))
         }.sorted()
-        let attempts = try evidence().attempts(of: lab.id).count
         // The lab's own answer files made since the start go aside with the attempt, so the new attempt
         // starts without them; other labs' files stay where they are.
         let answers = Set(lab.manifest.checks.compactMap { $0.param("file") }).sorted().filter { path in
@@ -156,40 +129,19 @@ public struct LabSession: Sendable {
                 && !FileManager.default.fileExists(atPath: saved + "/" + path)
         }
         return ResetPlan(
-            lab: lab.id, files: files, setAside: answers, tagMoves: moves, nextAttempt: attempts + 1,
-            attemptFolder: Workspace.markerFolder + "/labs/\(lab.id)/attempt-\(attempts)")
+            lab: lab.id, files: files, setAside: answers, tagMoves: moves, nextAttempt: attempt,
+            attemptFolder: asideFolder)
     }
 
     /// Starts a new attempt from the lab's starting files and tags. Nothing is rewound: every event, version,
-    /// incident and request stays, later labs' work included; tags move back by recorded moves.
+    /// incident and request stays, later labs' work included; tags move back by recorded moves. A reset of this
+    /// lab that a kill interrupted is finished instead of starting yet another attempt.
     public func reset(_ lab: Lab, runner: ScriptRunner) throws {
+        let operation = try prepare(runner: runner) { _ in }
+        defer { withExtendedLifetime(operation) {} }
+        if operation.finished?.lab == lab.id, operation.finished?.purpose == .reset { return }
         let plan = try resetPlan(lab)
-        let saved = snapshotFolder(lab) + "/start"
-        let manager = FileManager.default
-        let staging = "\(snapshotsFolder)/.restore-\(UUID().uuidString)"
-        try manager.copyItem(atPath: saved, toPath: staging)
-        // Whatever is left in staging is a copy: failing to remove it leaves clutter, not a wrong workspace.
-        defer { try? manager.removeItem(atPath: staging) }
-        for path in plan.setAside {
-            let destination = workspace.root + "/" + plan.attemptFolder + "/" + path
-            try manager.createDirectory(
-                atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if manager.fileExists(atPath: destination) { try manager.removeItem(atPath: destination) }
-            try manager.moveItem(atPath: workspace.root + "/" + path, toPath: destination)
-        }
-        for entry in plan.files {
-            let target = workspace.root + "/" + entry
-            if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
-            try manager.moveItem(atPath: staging + "/" + entry, toPath: target)
-        }
-        let registry = try Registry(root: workspace.registryPath, now: now)
-        for move in plan.tagMoves {
-            try registry.moveTag(
-                move.tag, to: move.to, by: actor,
-                reason: "lab reset \(lab.manifest.number): restore the starting state",
-                facts: TagMoveFacts(play: .labReset, lab: lab.id))
-        }
-        try begin(lab, runner: runner, attempt: plan.nextAttempt)
+        try restore(lab, plan: plan, purpose: .reset, laidDown: false, runner: runner)
         try Progress.update(workspace, current: lab.id, grade: nil)
     }
 
@@ -205,25 +157,158 @@ public struct LabSession: Sendable {
         return (level, hints[level - 1])
     }
 
-    /// Records the start, with the manifest itself stored as a blob: the lab is graded as it was started.
-    func begin(_ lab: Lab, runner: ScriptRunner, attempt: Int = 1, setup: Bool = true) throws {
-        let registry = try Registry(root: workspace.registryPath, now: now)
-        _ = try registry.objects.put(try catalog.manifestData(of: lab))
-        try record(LabStarted(lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt))
-        if setup { try catalog.runSetup(of: lab, runner: runner, in: workspace) }
+    // MARK: Starting an attempt
+
+    /// What a lab operation holds while it runs, and the interrupted restore it finished first, if any.
+    struct Operation {
+        let locks: [FileLock]
+        let finished: Restore.Journal?
     }
 
-    func record(_ payload: some EventPayload) throws {
+    /// Takes the operation lock, sweeps what killed runs left, and finishes an interrupted restore.
+    func prepare(runner: ScriptRunner, progress: (String) -> Void) throws -> Operation {
+        let files = self.files
+        try LabFiles.makeFolder(workspace.markerPath)
+        let operation = try files.lockOperation()
+        // An event a kill left unacknowledged is completed now (an empty write does that and records nothing), so
+        // what follows reads a settled registry and finds it clean even if it writes nothing more.
+        try Registry(root: workspace.registryPath, now: now).write { _ in }
+        try files.sweep()
+        let hold = try files.holdScratch()
+        guard let journal = try Restore.committed(in: files) else {
+            return Operation(locks: [operation, hold], finished: nil)
+        }
+        guard let lab = catalog.labs.first(where: { $0.id == journal.lab }) else {
+            throw LabError.invalid(
+                "A \(journal.purpose.words) of lab \(journal.lab) was interrupted, and \(catalog.origin) has no such lab; run LabRunner with the labs it was started from to finish it."
+            )
+        }
+        progress("Finishing the interrupted \(journal.purpose.words) of lab \(lab.manifest.number)…")
+        try finish(lab, journal, runner: runner)
+        try Progress.update(workspace, current: lab.id, grade: nil)
+        return Operation(locks: [operation, hold], finished: journal)
+    }
+
+    /// Begins `unfinished`'s attempt again from the lab's starting state; what the interrupted run made that is
+    /// the lab's answer goes aside.
+    func retry(
+        _ lab: Lab, _ unfinished: (event: Event, payload: LabStarted), laidDown: Bool, runner: ScriptRunner
+    ) throws {
+        let plan = try plan(
+            lab, attempt: unfinished.payload.attempt,
+            asideFolder: Workspace.markerFolder + "/labs/\(lab.id)/interrupted-\(unfinished.event.seq)")
+        try restore(lab, plan: plan, purpose: .retry, laidDown: laidDown, interrupted: unfinished.event, runner: runner)
+    }
+
+    /// Commits a restore of `plan` and finishes it.
+    func restore(
+        _ lab: Lab, plan: ResetPlan, purpose: Restore.Journal.Purpose, laidDown: Bool, interrupted: Event? = nil,
+        runner: ScriptRunner
+    ) throws {
+        let last = try Registry(root: workspace.registryPath, now: now).events().last?.seq ?? 0
+        let journal = try Restore.commit(
+            lab: lab.id, purpose: purpose, attempt: plan.nextAttempt, laidDown: laidDown, after: last,
+            interrupted: interrupted?.seq, entries: plan.files,
+            setAside: plan.setAside.map { .init(from: $0, to: plan.attemptFolder + "/" + $0) },
+            saved: snapshotFolder(lab) + "/start", files: files)
+        try finish(lab, journal, runner: runner)
+    }
+
+    /// Finishes a committed restore, wherever a kill stopped it: the files, then the tags (recorded moves, only
+    /// those still needed), the incidents an interrupted setup opened, then its attempt, recorded once.
+    func finish(_ lab: Lab, _ journal: Restore.Journal, runner: ScriptRunner) throws {
+        try Restore.applyFiles(journal, files: files)
+        if let interrupted = journal.interrupted { try closeIncidents(openedAfter: interrupted, lab: lab) }
+        let registry = try Registry(root: workspace.registryPath, now: now)
+        let reason =
+            journal.purpose == .reset
+            ? "lab reset \(lab.manifest.number): restore the starting state"
+            : "lab start \(lab.manifest.number): set up again from the starting state after an interrupted setup"
+        for (tag, target) in try savedTags(lab).sorted(by: { $0.key < $1.key }) where registry.tag(tag) != target {
+            try registry.moveTag(
+                tag, to: target, by: actor, reason: reason, facts: TagMoveFacts(play: .labReset, lab: lab.id))
+        }
+        try begin(lab, attempt: journal.attempt, laidDown: journal.laidDown, runner: runner, restored: journal)
+    }
+
+    /// Records the start (with the manifest itself stored as a blob: the lab is graded as it was started), then
+    /// runs its scripts (the setup; laying down, the reference solution too) and records `lab.ready`. A start
+    /// with scripts to run awaits that event: killed before it, the start is no attempt, and the next run begins
+    /// it again. After a restore, its start is recorded once, however often a kill makes this run again.
+    func begin(
+        _ lab: Lab, attempt: Int, laidDown: Bool, runner: ScriptRunner, restored journal: Restore.Journal? = nil
+    ) throws {
+        let awaits = laidDown || catalog.hasSetup(lab)
+        let current = try evidence()
+        // The start a restore already recorded before a kill stopped it, found by coming after the journal.
+        let recorded = journal.flatMap { journal in
+            current.started(lab.id).flatMap { $0.event.seq > journal.after ? $0.event : nil }
+        }
+        let start: Event
+        if let recorded {
+            start = recorded
+        } else {
+            let registry = try Registry(root: workspace.registryPath, now: now)
+            _ = try registry.objects.put(try catalog.manifestData(of: lab))
+            start = try record(
+                LabStarted(
+                    lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt, awaitsReady: awaits ? true : nil)
+            )
+        }
+        if laidDown, recorded == nil || current.laidDown(lab.id) == nil {
+            try record(LabLaidDown(lab: lab.id, solutionSHA256: SHA256.hash(try catalog.solution(of: lab)).hex))
+        }
+        if journal != nil { try Restore.discard(files: files) }
+        guard awaits else { return }
+        try catalog.runSetup(of: lab, runner: runner, in: workspace)
+        if laidDown { try catalog.runSolution(of: lab, runner: runner, in: workspace) }
+        try record(LabReady(lab: lab.id, attempt: attempt, start: start.seq))
+        // Graded once the attempt counts (a timer reads only a finished setup's page); a reference solution that
+        // does not pass is the kit's own fault, said with what stands.
+        if laidDown,
+            let failing = Grader.grade(lab, evidence: try evidence()).tests.first(where: {
+                !$0.passed && $0.name != Grader.doneByHandTest
+            })
+        {
+            throw LabError.invalid(
+                "Could not lay down \(lab.id): \(failing.name): \(failing.message) Its reference solution ran and is recorded as laid down; start \(lab.id) yourself, or begin in a fresh workspace."
+            )
+        }
+    }
+
+    /// Closes the incidents still open that an interrupted setup opened (after its start, event `seq`): the setup
+    /// runs again and pages afresh, and the lab is about that page. Closing is a recorded event, never a rewind.
+    func closeIncidents(openedAfter seq: Int, lab: Lab) throws {
+        let context = try PlayContext(workspace: workspace, now: now)
+        let events = try context.registry.events()
+        let opened = Set(try events.payloads(IncidentOpened.self).filter { $0.event.seq > seq }.map(\.payload.incident))
+        for incident in try Incidents.all(events: events) where opened.contains(incident.id) && incident.status == .open
+        {
+            _ = try Incidents.close(
+                incident.id,
+                resolution:
+                    "Opened by lab \(lab.manifest.number)'s setup, which was interrupted; the setup ran again from the starting state.",
+                by: actor, in: context)
+        }
+    }
+
+    @discardableResult
+    func record(_ payload: some EventPayload) throws -> Event {
         try Registry(root: workspace.registryPath, now: now).write { writer in
             try writer.append(payload, actor: actor)
         }
     }
 
-    /// The tags as they stood when the lab started (saved beside the starting files).
+    // MARK: The starting state
+
+    /// The tags as they stood when the lab started, saved inside the starting files (older kits saved them
+    /// beside, in tags/).
     func savedTags(_ lab: Lab) throws -> [String: String] {
-        let folder = snapshotFolder(lab) + "/tags"
+        let inside = snapshotFolder(lab) + "/start/" + Workspace.markerFolder + "/tags"
+        let folder = FileManager.default.fileExists(atPath: inside) ? inside : snapshotFolder(lab) + "/tags"
         var tags: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+        // A tag write in flight leaves a dot-named temp file beside the tags: it is no tag.
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasPrefix(".") {
             guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
                 throw LabError.corruptFile(path: folder + "/" + name, reason: "it cannot be read")
             }
@@ -238,24 +323,31 @@ public struct LabSession: Sendable {
         try FileManager.default.contentsOfDirectory(atPath: workspace.root).filter { $0 != Workspace.markerFolder }
     }
 
+    /// Saves the starting state: the learner's files with the tags inside (`.labrunner/tags`), staged in
+    /// scratch and swapped in by one rename, so the saved files and tags always belong together.
     func snapshot(_ lab: Lab) throws {
-        let manager = FileManager.default
-        let folder = snapshotFolder(lab)
-        let staging = "\(snapshotsFolder)/.snapshot-\(UUID().uuidString)"
-        try manager.createDirectory(atPath: staging + "/start", withIntermediateDirectories: true)
-        do {
-            for entry in try snapshotEntries() {
-                try manager.copyItem(atPath: workspace.root + "/" + entry, toPath: staging + "/start/" + entry)
-            }
-            try manager.copyItem(atPath: workspace.registryPath + "/tags", toPath: staging + "/tags")
-            if manager.fileExists(atPath: folder) { try manager.removeItem(atPath: folder) }
-            try manager.createDirectory(atPath: snapshotsFolder, withIntermediateDirectories: true)
-            try manager.moveItem(atPath: staging, toPath: folder)
-        } catch {
-            // The snapshot's own error is the one to report; a half-made staging copy is only clutter.
-            try? manager.removeItem(atPath: staging)
-            throw error
+        let files = self.files
+        let staging = try files.scratchFolder("snapshot")
+        for entry in try snapshotEntries() {
+            try LabFiles.copy(workspace.root + "/" + entry, to: staging + "/" + entry)
         }
+        try LabFiles.makeFolder(staging + "/" + Workspace.markerFolder)
+        try LabFiles.copy(workspace.registryPath + "/tags", to: staging + "/" + Workspace.markerFolder + "/tags")
+        LabFiles.syncTree(staging)
+        let folder = snapshotFolder(lab)
+        try LabFiles.makeFolder(folder)
+        let saved = folder + "/start"
+        if !LabFiles.exists(saved) {
+            try LabFiles.rename(staging, to: saved)
+        } else if try LabFiles.exchange(staging, saved) {
+            // The old starting state, now in scratch: one left behind is swept by the next lab command.
+            try? LabFiles.removeTree(staging)
+        } else {
+            try LabFiles.rename(saved, to: files.scratch + "/trash-" + UUID().uuidString)
+            try LabFiles.rename(staging, to: saved)
+        }
+        try LabFiles.removeTree(folder + "/tags")
+        LabFiles.syncFolder(folder)
     }
 }
 
@@ -294,6 +386,6 @@ public enum Progress {
             file.labs[grade.name] = Entry(
                 status: grade.status, score: grade.score, maxScore: grade.maxScore, checkedAt: date)
         }
-        try CanonicalJSON.encode(file).write(to: URL(fileURLWithPath: workspace.progressPath), options: .atomic)
+        try LabFiles(workspace: workspace).writeAtomically(CanonicalJSON.encode(file), to: workspace.progressPath)
     }
 }

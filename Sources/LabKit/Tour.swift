@@ -28,6 +28,14 @@ public enum Tour {
         let lab = evidence.asStarted(onDisk)
         let grade = Grader.grade(lab, evidence: evidence)
         let fill = try Placeholders(evidence: evidence, lab: lab, user: user)
+        if evidence.unfinishedStart(of: lab.id) != nil {
+            let again = TourInstruction(
+                kind: .next,
+                say:
+                    "Lab \(lab.manifest.number)'s setup was interrupted: start it again to set it up from its starting state.",
+                text: "LabRunner lab start \(lab.manifest.number)", expectFailure: false)
+            return TourStatus(lab: lab, grade: grade, instructions: [again])
+        }
         if grade.passed {
             let next = catalog.next(after: lab)
             let command = next.map { "LabRunner lab start \($0.manifest.number)" } ?? "LabRunner lab grade --all"

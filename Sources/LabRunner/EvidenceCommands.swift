@@ -110,11 +110,13 @@ enum EvidenceCommands {
                     throw UsageError("--identity needs --allowed-signers FILE to check the signature against.")
                 }
                 let given = try invocation[bundle]
+                // verify needs no workspace: outside one, its scratch copy goes to the user's cache folder.
                 let report = try ProofVerifier.verify(
                     VerifyRequest(
                         path: Common.path(given, console), catalog: try LabCatalog.embedded(),
                         kitVersion: LabRunnerApp.version, allowedSigners: signers.map { Common.path($0, console) },
-                        identity: try invocation[identity], environment: console.environment))
+                        identity: try invocation[identity], environment: console.environment,
+                        scratchWorkspace: try? Common.workspace(invocation, console)))
                 try Common.emit(report, invocation, console) { report.render(&$0, bundle: given) }
                 return report.ok ? 0 : 1
             },

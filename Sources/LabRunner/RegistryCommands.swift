@@ -1,6 +1,7 @@
 // Registry commands: init, versions, show, diff, log, tag, tags, checkout, fsck.
 import Drills
 import Foundation
+import LabKit
 import Playbook
 import Registry
 import Terminal
@@ -107,6 +108,7 @@ enum RegistryCommands {
                 var report = registry.fsck()
                 report.problems += requests.verify()
                 IncidentRecords.check(registry, into: &report)
+                report.warnings += LabLeftovers.warnings(registryRoot: registry.root)
                 if !(try invocation[Common.json]), let repaired {
                     console.out("Rebuilt the request index: \(repaired) requests.")
                 }

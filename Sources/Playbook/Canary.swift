@@ -3,7 +3,8 @@
 // where the traffic carries labels, and the escalation, refusal and citation rates always. A one-sided
 // two-proportion z-test per signal, Bonferroni-corrected over the signals, decides whether the candidate is worse.
 // The slices are the shared label-free signals (Signals.swift); the test here is one-sided, since a canary asks
-// only whether the candidate is worse.
+// only whether the candidate is worse. Before its first request the candidate is pinned (`canary.started`), so gc
+// can never take the blobs it answers from.
 import Evals
 import Foundation
 import Hashing
@@ -101,9 +102,14 @@ public enum Canary {
 
     /// Sends `requests` simulated requests, `percent` of them to `candidate` and the rest to `production`, then
     /// compares the two slices. The requests are real traffic: they stay in the attribution log whatever is decided.
+    /// Before the first one, the candidate is pinned (`pin`), so gc can never take the blobs it answers from.
     public static func run(
-        percent: Double, requests: Int, candidate: String, production: String, seed: UInt64, in context: PlayContext
+        percent: Double, requests: Int, candidate: String, production: String, seed: UInt64, by actor: String,
+        in context: PlayContext
     ) throws -> CanaryReport {
+        try pin(
+            CanaryStarted(candidate: candidate, production: production, percent: percent, requests: requests),
+            by: actor, in: context)
         let report = try Traffic.run(
             requests: requests, rate: 0, seed: seed, source: "canary", in: context,
             route: { index in
@@ -148,6 +154,31 @@ public enum Canary {
             return true
         }
         return between(all) ?? []
+    }
+}
+
+/// `canary.started`: a canary is about to answer customers from `candidate`. Recorded before its first request,
+/// under the registry's writer lock and only while the candidate's blobs are all in the store; gc keeps the
+/// blobs of every version a canary was started on (see GarbageCollect.swift for the interleavings).
+public struct CanaryStarted: EventPayload {
+    public static let kind = "canary.started"
+    public var candidate: String
+    public var production: String
+    public var percent: Double
+    public var requests: Int
+}
+
+extension Canary {
+    /// Records `started` if the candidate's and production's blobs are all there: under the same lock gc
+    /// deletes under, so a canary either sees the blobs gc took and refuses before answering, or is in the log
+    /// gc plans from.
+    static func pin(_ started: CanaryStarted, by actor: String, in context: PlayContext) throws {
+        let registry = context.registry
+        try registry.write { writer in
+            try registry.requireArtifacts(of: try registry.record(id: started.candidate), to: "start a canary on")
+            try registry.requireArtifacts(of: try registry.record(id: started.production), to: "compare a canary with")
+            try writer.append(started, actor: actor)
+        }
     }
 }
 

@@ -1,6 +1,21 @@
 // Play 6, gc: delete the heavy blobs of expired versions that never held production, never answered a request
-// in the attribution log (canary and experiment traffic included, so every audit replay keeps working) and no
-// live tag reaches; never a blob shared with a kept version. Metadata, eval results and events stay forever.
+// in the attribution log (canary and experiment traffic included, so every audit replay keeps working), that no
+// canary was started on and no live tag reaches; never a blob shared with a kept version. Metadata, eval results
+// and events stay forever.
+//
+// Why gc cannot take the blobs of a version that answers. gc plans and deletes holding two locks, always in
+// this order: the registry's writer lock, then the attribution log's. Everything that lets a version answer
+// happens under one of them, and nothing holding the log's lock ever waits for the registry's:
+// - A serving tag moves under the registry lock, and only to a version whose blobs are all there
+//   (`Registry.moveTag`). Once recorded, that version has held production, which gc keeps for ever.
+// - A canary, before its first request, checks under the registry lock that its candidate's blobs are all
+//   there and records `canary.started` (Canary.swift), which gc keeps for ever too. So either gc took the lock
+//   first and collected the candidate, and the canary then finds the blobs gone and refuses before answering;
+//   or the canary's event is already in the log gc reads under that lock, and the candidate is kept whatever
+//   the attribution log holds yet (the canary appends its answers only at the end).
+// - Every request is appended under the log's lock; while gc holds it, no answer is attributed between the
+//   plan that read the log and the deletion, so a version gc sees unanswered stays unanswered until its blobs
+//   are gone, and a writer that checks a version's blobs under that lock before appending cannot be fooled.
 import Foundation
 import Hashing
 public import Registry
@@ -56,8 +71,11 @@ public enum GCPlay {
             try events.payloads(TagMoved.self).map(\.payload).filter { $0.tag == "production" }.map(\.to))
         let experiments = try Experiments.all(events: events)
         let deadTags = Set(experiments.filter { !$0.active || $0.expiresAt < now }.map(\.tag))
-        let collected = Set(try events.payloads(BlobsCollected.self).flatMap(\.payload.versionIDs))
-        let answered = try requestsByVersion(in: registry)
+        let collected = try collectedVersions(events)
+        let canaries = Dictionary(
+            try events.payloads(CanaryStarted.self).map { ($0.payload.candidate, $0.event.seq) },
+            uniquingKeysWith: { first, _ in first })
+        let answered = try AttributionLog(registryRoot: registry.root).answeredByVersion()
         let liveTagNames = Dictionary(grouping: registry.tags().filter { !deadTags.contains($0.key) }, by: \.value)
             .mapValues { $0.map(\.key).sorted() }
         var expired: [VersionRecord] = []
@@ -72,6 +90,9 @@ public enum GCPlay {
                 reasons.append(
                     "answered \(total) request(s) in the attribution log (\(detail.joined(separator: ", "))); "
                         + "their audits replay from these blobs")
+            }
+            if let event = canaries[version.id] {
+                reasons.append("a canary was started on it (event #\(event)): it answers, or answered, customers")
             }
             if let names = liveTagNames[version.id] { reasons.append("live tag \(names.joined(separator: ", "))") }
             let expiry = try RegisterPlay.experimentExpiry(of: version)
@@ -111,37 +132,44 @@ public enum GCPlay {
             bytes: deletable.reduce(0) { $0 + registry.objects.size(of: $1) }, dryRun: true, kept: keptReasons)
     }
 
-    /// How many requests each version answered, by source (production traffic, canary, experiment, …): a
-    /// version that answered a customer keeps its blobs so that `audit --replay` of that answer still works.
-    static func requestsByVersion(in registry: Registry) throws -> [String: [String: Int]] {
-        var counts: [String: [String: Int]] = [:]
-        try AttributionLog(registryRoot: registry.root).forEach { record in
-            counts[record.version, default: [:]][record.source, default: 0] += 1
-            return true
+    /// Versions whose blobs a collection removed and no registration of the same content put back since.
+    static func collectedVersions(_ events: [Event]) throws -> Set<String> {
+        var collected: [String: Int] = [:]
+        for (event, payload) in try events.payloads(BlobsCollected.self) {
+            for id in payload.versionIDs { collected[id] = event.seq }
         }
-        return counts
+        for (event, payload) in try events.payloads(VersionReregistered.self) where (payload.restoredBlobs ?? 0) > 0 {
+            if let seq = collected[payload.id], seq < event.seq { collected[payload.id] = nil }
+        }
+        return Set(collected.keys)
     }
 
-    /// Plans and, unless `dryRun`, deletes under the writer lock (so no register can re-share a doomed blob
-    /// meanwhile). The event is written first: a crash mid-deletion leaves blobs behind, never a lie.
+    /// Plans and, unless `dryRun`, deletes under the registry's writer lock and then the attribution log's (see
+    /// the file's header for why that order, and why both): no register can re-share a doomed blob, no tag or
+    /// canary can start serving a doomed version, and no answer can be attributed to one, meanwhile. The event
+    /// is written first: a crash mid-deletion leaves blobs behind, never a lie.
     /// A dry run is recorded too (`gc.planned`), so a review can see that the plan was looked at first.
     public static func run(dryRun: Bool, by actor: String, in context: PlayContext) throws -> GCPlan {
+        let log = AttributionLog(registryRoot: context.registry.root)
         if dryRun {
             return try context.registry.write { writer in
-                let plan = try plan(in: context)
-                try writer.append(GCPlanned(plan), actor: actor)
-                return plan
+                let planned = try log.holdingWriterLock { try plan(in: context) }
+                try writer.append(GCPlanned(planned), actor: actor)
+                return planned
             }
         }
         return try context.registry.write { writer in
-            var plan = try plan(in: context)
-            plan.dryRun = false
-            guard !plan.versions.isEmpty else { return plan }
-            try writer.append(
-                BlobsCollected(versions: plan.versions, blobs: plan.blobs, bytes: plan.bytes, reason: collectedReason),
-                actor: actor)
-            for hash in plan.blobs { try context.registry.objects.remove(hash) }
-            return plan
+            try log.holdingWriterLock { () throws -> GCPlan in
+                var plan = try plan(in: context)
+                plan.dryRun = false
+                guard !plan.versions.isEmpty else { return plan }
+                try writer.append(
+                    BlobsCollected(
+                        versions: plan.versions, blobs: plan.blobs, bytes: plan.bytes, reason: collectedReason),
+                    actor: actor)
+                for hash in plan.blobs { try context.registry.objects.remove(hash) }
+                return plan
+            }
         }
     }
 }

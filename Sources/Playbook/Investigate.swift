@@ -1,7 +1,8 @@
 // Play 7, investigate: every production change from the version live at the onset until the complaint was
 // made (rolled-back ones too, and said so), the composite diff of each against its predecessor, a repeated
-// paired eval to tell a regression from noise, live evidence by version from the attribution log, and whether
-// the suite covers the complaint at all ("the suite does not cover this complaint" is not "noise").
+// paired eval judged by the gate's own rules (the suite, the safety floors) and by the run's determinism (at
+// temperature 0 a case that stopped passing is a finding whatever the p-value), live evidence by version from
+// the attribution log, and whether the suite covers the complaint at all ("not covered" is not "noise").
 public import Evals
 public import Foundation
 import Hashing
@@ -32,6 +33,19 @@ public struct CategoryShift: Encodable, Sendable {
     public var after: Double
 }
 
+/// Which rule names a change a regression: the same rules the promotion gate applies, and the run's own
+/// determinism (at temperature 0 there is no sampling noise, so a case that stopped passing is a real change
+/// whatever the p-value).
+public enum RegressionRule: String, Codable, Sendable, CustomStringConvertible {
+    /// The paired test on the whole suite says worse.
+    case suite
+    /// A floored (safety) category is worse, by the gate's floor rule.
+    case floor
+    /// The runs are deterministic and at least one case that passed now fails.
+    case deterministic
+    public var description: String { rawValue }
+}
+
 public struct Suspect: Encodable, Sendable {
     public var version: String
     public var predecessor: String
@@ -41,13 +55,43 @@ public struct Suspect: Encodable, Sendable {
     public var comparison: Comparison
     public var rolledBack: RolledBack?
     public var category: CategoryShift?
+    /// Every floored category on the same paired runs, as the gate judges them.
+    public var floors: [FloorCheck]
+    /// Whether both versions answer deterministically (temperature 0), so one run each is exact.
+    public var deterministic: Bool
+    /// Cases that passed before and fail after (every case, not only floored ones).
+    public var newlyFailing: [String]
+    /// The rules that name this change a regression, in the order the conclusion gives them; empty when none.
+    public var rules: [RegressionRule]
+
+    public var isRegression: Bool { !rules.isEmpty }
 
     enum CodingKeys: String, CodingKey {
-        case version, predecessor, comparison, category
+        case version, predecessor, comparison, category, floors, deterministic, rules
         case becameProductionAt = "became_production_at"
         case changedComponents = "changed_components"
         case lineageChanged = "lineage_changed"
         case rolledBack = "rolled_back"
+        case newlyFailing = "newly_failing"
+    }
+
+    /// Why the change is a regression, in words: "floored category escalate:x 83.3% → 75.0%; …".
+    public var because: String {
+        rules.map { rule in
+            switch rule {
+            case .suite:
+                return "the suite is worse (p = \(String(format: "%.2g", comparison.pValue)))"
+            case .floor:
+                return floors.filter(\.worse).map { floor in
+                    "floored category \(floor.category) is worse, \(Rate.percent(floor.production)) → "
+                        + Rate.percent(floor.candidate)
+                }.joined(separator: ", ")
+            case .deterministic:
+                let named = newlyFailing.prefix(3).joined(separator: ", ") + (newlyFailing.count > 3 ? ", …" : "")
+                return "\(newlyFailing.count) case(s) that passed now fail at temperature 0 (\(named)): "
+                    + "no sampling noise, so a real change"
+            }
+        }.joined(separator: "; ")
     }
 
     /// "already rolled back at T, incident INC-…", or nil.
@@ -198,7 +242,7 @@ public enum InvestigatePlay {
                 version: move.to, seq: record.seq, at: move.at, by: move.by, reason: move.reason, play: plays[index])
         }
         var suspects: [Suspect] = []
-        var compared: [String: (Comparison, CategoryShift?)] = [:]
+        var compared: [String: PairedRuns] = [:]
         if start <= end {
             for index in start...end where index > 0 && plays[index] != .rollback {
                 let predecessorID = moves[index].from ?? moves[index - 1].to
@@ -207,21 +251,23 @@ public enum InvestigatePlay {
                 let predecessor = try registry.record(id: predecessorID)
                 let diff = try registry.diff(predecessor, suspect)
                 let key = predecessor.id + suspect.id
-                let (comparison, shift) =
+                let paired =
                     try compared[key]
                     ?? compare(
                         predecessor, suspect, category: coverage, actor: request.by, in: context, progress: progress)
-                compared[key] = (comparison, shift)
+                compared[key] = paired
                 suspects.append(
                     Suspect(
                         version: suspect.id, predecessor: predecessor.id, becameProductionAt: moves[index].at,
                         changedComponents: diff.changedComponents, lineageChanged: diff.lineageChanged,
-                        comparison: comparison, rolledBack: try rolledBack(moves, index), category: shift))
+                        comparison: paired.comparison, rolledBack: try rolledBack(moves, index),
+                        category: paired.shift, floors: paired.floors, deterministic: paired.deterministic,
+                        newlyFailing: paired.newlyFailing, rules: paired.rules))
             }
         }
         let live = try liveSignals(since: onset, until: reportedAt, in: registry)
 
-        let worse = suspects.filter { $0.comparison.verdict == .worse }
+        let worse = suspects.filter(\.isRegression)
         let culprit = worse.first { $0.rolledBack == nil } ?? worse.first
         var components = culprit?.changedComponents ?? []
         if culprit?.lineageChanged == true { components.append("data/train.csv (dataset lineage)") }
@@ -232,7 +278,7 @@ public enum InvestigatePlay {
             let named = components.isEmpty ? "no component (identical content)" : components.joined(separator: ", ")
             conclusion =
                 "regression confirmed in \(named) (version \(culprit.version.prefix(12)) vs "
-                + "\(culprit.predecessor.prefix(12)), p = \(String(format: "%.2g", culprit.comparison.pValue)))"
+                + "\(culprit.predecessor.prefix(12))): \(culprit.because)"
             if let note = culprit.rolledBackNote { conclusion += "; \(note)" }
         } else if let coverage, !coverage.covered {
             verdict = .notCovered
@@ -248,8 +294,8 @@ public enum InvestigatePlay {
         } else {
             verdict = .noise
             conclusion =
-                "not distinguishable from noise — no change since the onset measured worse on the suite; "
-                + "keep the changes, or widen the investigation"
+                "not distinguishable from noise — no change since the onset measured worse on the suite, broke a "
+                + "floored category or made a passing case fail; keep the changes, or widen the investigation"
         }
         let concluded = InvestigationConcluded(
             onset: onset, reportedAt: reportedAt, verdict: verdict, conclusion: conclusion,
@@ -305,12 +351,29 @@ public enum InvestigatePlay {
         return evalCase.expect.intent == bare
     }
 
+    /// What one paired comparison of a change found.
+    struct PairedRuns {
+        var comparison: Comparison
+        var shift: CategoryShift?
+        var floors: [FloorCheck]
+        var deterministic: Bool
+        var newlyFailing: [String]
+
+        var rules: [RegressionRule] {
+            var rules: [RegressionRule] = []
+            if comparison.verdict == .worse { rules.append(.suite) }
+            if floors.contains(where: \.worse) { rules.append(.floor) }
+            if deterministic, !newlyFailing.isEmpty { rules.append(.deterministic) }
+            return rules
+        }
+    }
+
     /// A paired comparison on the standard suite with the same seeds for both, each result recorded as
-    /// evidence; with a complaint category, that category's pass rates on the same runs.
+    /// evidence; the gate's floors on the same runs; with a complaint category, its pass rates on them.
     static func compare(
         _ before: VersionRecord, _ after: VersionRecord, category coverage: SuiteCoverage?, actor: String,
         in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)?
-    ) throws -> (Comparison, CategoryShift?) {
+    ) throws -> PairedRuns {
         let beforeSystem = try context.system(for: before)
         let afterSystem = try context.system(for: after)
         let sampled = beforeSystem.temperature > 0 || afterSystem.temperature > 0
@@ -331,7 +394,12 @@ public enum InvestigatePlay {
             }
             shift = CategoryShift(category: coverage.category, cases: ids.count, before: rate(a), after: rate(b))
         }
-        return (try EvalComparer.compare(a, b, alpha: context.settings.alpha), shift)
+        let passedBefore = Set(a.cases.filter { $0.passes == $0.outcomes.count }.map(\.id))
+        let newlyFailing = b.cases.filter { passedBefore.contains($0.id) && $0.passes < $0.outcomes.count }.map(\.id)
+        return PairedRuns(
+            comparison: try EvalComparer.compare(a, b, alpha: context.settings.alpha), shift: shift,
+            floors: try PromotePlay.floorChecks(candidate: b, production: a, exact: !sampled, in: context),
+            deterministic: !sampled, newlyFailing: sampled ? [] : newlyFailing)
     }
 
     /// Live evidence by version, the shared label-free signals with labelled satisfaction (late labels

@@ -97,7 +97,7 @@ extension GCPlan: TextRendering {
         }
         guard !versions.isEmpty else {
             out.line(
-                "Nothing to collect: every version has held production, answered a request, is behind a live tag or has not expired."
+                "Nothing to collect: every version has held production, answered a request, had a canary started on it, is behind a live tag or has not expired."
             )
             return
         }
@@ -133,6 +133,24 @@ extension Investigation: TextRendering {
                 "Suspect \(shortVersion(suspect.version)) vs \(shortVersion(suspect.predecessor)): changed \(changed)\(suspect.lineageChanged ? " + dataset lineage" : "")\(suspect.rolledBackNote.map { " (\($0))" } ?? "")"
             )
             suspect.comparison.render(&out)
+            let broken = suspect.floors.filter(\.worse)
+            if !suspect.floors.isEmpty {
+                out.line(
+                    "  Floors (as the gate judges them): "
+                        + (broken.isEmpty
+                            ? "no floored category worse (\(suspect.floors.count) checked)"
+                            : broken.map {
+                                "\($0.category) \(Rate.percent($0.production)) → \(Rate.percent($0.candidate))"
+                            }
+                            .joined(separator: ", ")))
+            }
+            if suspect.deterministic {
+                out.line(
+                    "  Deterministic (temperature 0): "
+                        + (suspect.newlyFailing.isEmpty
+                            ? "no case that passed fails now"
+                            : "\(suspect.newlyFailing.count) case(s) that passed fail now, a real change"))
+            }
             if let shift = suspect.category {
                 out.line(
                     String(

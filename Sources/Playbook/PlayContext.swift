@@ -35,12 +35,20 @@ public struct PlayContext: Sendable {
 
     public func suitePath(_ name: String) -> String { "\(workspace.evalsPath)/\(name).jsonl" }
 
-    /// Loads `evals/<name>.jsonl`, checking its intents against `system`'s label set.
-    public func suite(named name: String, for system: ToySystem) throws -> EvalSuite {
+    /// The bytes of `evals/<name>.jsonl`: a regular file within `InputLimits.suite`, refused by name otherwise.
+    func suiteData(_ name: String) throws -> Data {
         let path = suitePath(name)
-        guard !name.contains("/"), let data = FileManager.default.contents(atPath: path) else {
+        guard !name.contains("/") else { throw PlaybookError.suiteNotFound(name: name, path: path) }
+        do {
+            return try InputLimits.read(path, shown: "evals/\(name).jsonl", limit: InputLimits.suite)
+        } catch ToyModelError.missingComponent {
             throw PlaybookError.suiteNotFound(name: name, path: path)
         }
+    }
+
+    /// Loads `evals/<name>.jsonl`, checking its intents against `system`'s label set.
+    public func suite(named name: String, for system: ToySystem) throws -> EvalSuite {
+        let data = try suiteData(name)
         return try EvalSuite(
             name: name, data: data, sha256: SHA256.hash(data).hex, fileName: "evals/\(name).jsonl",
             knownIntents: system.intents)

@@ -14,6 +14,12 @@ func padded(_ text: String, _ width: Int) -> String {
 
 extension RegisterResult: TextRendering {
     public func render(_ out: inout TextOutput) {
+        if existing, restoredBlobs > 0 {
+            out.line(
+                "Already registered: this content is version #\(record.seq) \(record.shortID); its \(restoredBlobs) "
+                    + "garbage-collected blob(s) are restored, so it can serve and its audits replay again.")
+            return
+        }
         if existing {
             out.line(
                 "Already registered: this content is version #\(record.seq) \(record.shortID); nothing was written.")
@@ -55,6 +61,7 @@ public struct RegisteredJSON: Encodable, Sendable {
     var lineageBroken: Bool
     var lineageUnverified: Bool
     var experiment: String?
+    var restoredBlobs: Int?
 
     init(_ result: RegisterResult) {
         id = result.record.id
@@ -66,10 +73,12 @@ public struct RegisteredJSON: Encodable, Sendable {
         lineageBroken = result.lineageBroken
         lineageUnverified = result.lineageUnverified
         experiment = result.experiment
+        restoredBlobs = result.restoredBlobs > 0 ? result.restoredBlobs : nil
     }
 
     enum CodingKeys: String, CodingKey {
         case id, seq, existing, components, lineage, eval, experiment
+        case restoredBlobs = "restored_blobs"
         case lineageBroken = "lineage_broken"
         case lineageUnverified = "lineage_unverified"
     }

@@ -105,6 +105,8 @@ public enum PromotePlay {
         }
         let registry = context.registry
         let candidate = try registry.resolve(request.ref)
+        // Refused before any eval or traffic; checked again under the lock when the tag moves.
+        try registry.requireArtifacts(of: candidate, to: "promote")
         let productionID = registry.tag("production")
         if productionID == candidate.id {
             throw PlaybookError.alreadyProduction(version: "#\(candidate.seq) \(candidate.shortID)")
@@ -134,7 +136,7 @@ public enum PromotePlay {
         if let percent = request.canaryPercent, let production = gate.production {
             let report = try Canary.run(
                 percent: percent, requests: request.canaryRequests, candidate: gate.candidate.id,
-                production: production.id, seed: context.settings.evalSeed, in: context)
+                production: production.id, seed: context.settings.evalSeed, by: request.approver, in: context)
             canary = report
             onCanary(report)
             if report.aborted {

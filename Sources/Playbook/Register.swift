@@ -40,9 +40,13 @@ public struct RegisterResult: Encodable, Sendable {
     public var lineageUnverified: Bool
     public var experiment: String?
     public var warnings: [String]
+    /// Blobs of an already registered version that the store lacked (gc collected them) and this registration
+    /// of the same content put back.
+    public var restoredBlobs = 0
 
     enum CodingKeys: String, CodingKey {
         case record, existing, eval, experiment, warnings
+        case restoredBlobs = "restored_blobs"
         case lineageBroken = "lineage_broken"
         case lineageUnverified = "lineage_unverified"
     }
@@ -55,6 +59,13 @@ public struct VersionReregistered: EventPayload {
     public var owner: String
     public var parent: String?
     public var reason: String
+    /// How many of the version's blobs this registration put back (gc had collected them); absent when none.
+    public var restoredBlobs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, owner, parent, reason
+        case restoredBlobs = "restored_blobs"
+    }
 }
 
 /// What register records in a version's metadata beside its eval (`VersionMetadata.extra`): how its lineage was
@@ -123,27 +134,39 @@ public enum RegisterPlay {
         }
         let parent = parentRecord?.id
         let workspace = context.workspace
-        let components = try ComponentScanner.scan(folder: workspace.systemPath, workspaceRoot: workspace.root)
+        let components = try ComponentScanner.scan(
+            folder: workspace.systemPath, workspaceRoot: workspace.root,
+            limits: ComponentScanner.Limits(
+                files: InputLimits.files, folderFiles: InputLimits.folderFiles, folders: InputLimits.folders))
         var lineage: DatasetLineage?
         var lineageData: Data?
-        // No data/train.csv: the version has no dataset lineage. One that is there must be read.
-        if FileManager.default.fileExists(atPath: workspace.trainingDataPath) {
-            guard let data = FileManager.default.contents(atPath: workspace.trainingDataPath) else {
-                throw RegistryError.unreadable(
-                    path: workspace.trainingDataPath, reason: "permission denied, or not a file")
-            }
+        // No data/train.csv: the version has no dataset lineage. One that is there (even a dangling link or a
+        // FIFO) must be a readable regular file within its limit, or registration stops naming it.
+        var info = stat()
+        if lstat(workspace.trainingDataPath, &info) == 0 {
+            let data = try InputLimits.read(
+                workspace.trainingDataPath, shown: "data/train.csv", limit: InputLimits.trainingData)
             lineage = DatasetLineage(dataset: "data/train.csv", sha256: SHA256.hash(data).hex)
             lineageData = data
         }
         let prepared = try Registry.prepare(components: components, lineage: lineage, lineageData: lineageData)
         if registry.isRegistered(prepared.id) {
             // Reported, not duplicated; but recorded, so who registered it again and why is in the history.
-            let again = VersionReregistered(
+            // Blobs gc collected are stored again first, under the same lock: the same content is the same
+            // version, so this is how a collected version gets its artifacts back.
+            var again = VersionReregistered(
                 id: prepared.id, owner: request.owner, parent: parent, reason: request.reason)
-            try registry.write { writer in try writer.append(again, actor: request.owner) }
-            return RegisterResult(
+            let restored = try registry.write { writer in
+                let restored = try writer.restoreBlobs(of: prepared)
+                again.restoredBlobs = restored > 0 ? restored : nil
+                try writer.append(again, actor: request.owner)
+                return restored
+            }
+            var result = RegisterResult(
                 record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
                 lineageUnverified: false, experiment: nil, warnings: [])
+            result.restoredBlobs = restored
+            return result
         }
         var warnings: [String] = []
         if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) {

@@ -216,10 +216,7 @@ public enum SuitePins {
     }
 
     static func workspaceSuite(_ name: String, in context: PlayContext) throws -> (Data, EvalSuite) {
-        let path = context.suitePath(name)
-        guard !name.contains("/"), let data = FileManager.default.contents(atPath: path) else {
-            throw PlaybookError.suiteNotFound(name: name, path: path)
-        }
+        let data = try context.suiteData(name)
         let suite = try EvalSuite(
             name: name, data: data, sha256: SHA256.hash(data).hex, fileName: "evals/\(name).jsonl",
             knownIntents: nil)

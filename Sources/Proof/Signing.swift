@@ -1,6 +1,7 @@
 // Signatures over statement.json with the user's SSH key through `ssh-keygen -Y`, as git signs commits:
 // the signature binds the bundle to a key; the allowed-signers file says whose key that is.
 public import Foundation
+import Registry
 
 public enum SSHSignature {
     /// The signature namespace: a signature made for bundles cannot be replayed as a git or file signature.
@@ -18,9 +19,9 @@ public enum SSHSignature {
     public static func sign(_ message: Data, keyPath: String, environment: [String: String]) throws -> Data {
         guard FileManager.default.fileExists(atPath: keyPath) else { throw ProofError.keyNotFound(keyPath) }
         guard let tool = tool(environment: environment) else { throw ProofError.signerMissing }
-        let folder = try scratchFolder()
-        // Scratch files: failing to remove them leaves a temp folder, not a wrong signature.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try ScratchFolder.make("sign", workspace: nil, environment: environment)
+        defer { scratch.remove() }
+        let folder = scratch.path
         let file = folder + "/statement.json"
         try message.write(to: URL(fileURLWithPath: file))
         let result = try run(tool, ["-Y", "sign", "-f", keyPath, "-n", namespace, file], input: nil)
@@ -41,9 +42,9 @@ public enum SSHSignature {
             return "the allowed-signers file \(allowedSigners) names no principal"
         }
         guard let tool = tool(environment: environment) else { throw ProofError.signerMissing }
-        let folder = try scratchFolder()
-        // Scratch files: failing to remove them leaves a temp folder, not a wrong signature.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try ScratchFolder.make("sign", workspace: nil, environment: environment)
+        defer { scratch.remove() }
+        let folder = scratch.path
         try signature.write(to: URL(fileURLWithPath: folder + "/statement.json.sig"))
         let result = try run(
             tool,
@@ -65,14 +66,6 @@ public enum SSHSignature {
             return String(field).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
         return nil
-    }
-
-    static func scratchFolder() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "labrunner-sign-" + UUID().uuidString
-        ).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
     }
 
     struct ToolResult {

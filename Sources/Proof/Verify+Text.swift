@@ -12,7 +12,9 @@ extension VerifyReport {
             for line in checked { out.line("  ✓ \(line)") }
             return
         }
-        out.line(out.styled("\(bundle) fails verification", .red) + ": \(mismatches.count) mismatch(es) above.")
+        out.line(
+            out.styled("Tampered: \(bundle)", .red)
+                + " does not match its own evidence: \(mismatches.count) mismatch(es) above.")
     }
 }
 

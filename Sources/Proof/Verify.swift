@@ -7,7 +7,7 @@ import Foundation
 import Hashing
 public import LabKit
 import Playbook
-import Registry
+public import Registry
 import Reports
 
 /// One difference between what a bundle claims and what its evidence gives: the member and what differs.
@@ -68,12 +68,15 @@ public struct VerifyRequest: Sendable {
     public var identity: String?
     public var environment: [String: String]
     public var limits: ArchiveLimits
+    /// The workspace verify runs in, if any: its scratch folder holds the extracted copy.
+    public var scratchWorkspace: Workspace?
 
     public init(
         path: String, catalog: LabCatalog, kitVersion: String, allowedSigners: String?, identity: String?,
-        environment: [String: String],
+        environment: [String: String], scratchWorkspace: Workspace? = nil,
         limits: ArchiveLimits = ArchiveLimits(maxEntries: 50_000, maxEntryBytes: 64 << 20, maxTotalBytes: 512 << 20)
     ) {
+        self.scratchWorkspace = scratchWorkspace
         self.path = path
         self.catalog = catalog
         self.kitVersion = kitVersion
@@ -110,26 +113,52 @@ public enum ProofVerifier {
         report.labs = statement.predicate.labs
         checkStatement(statement, statementData, members, request, &report)
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "labrunner-verify-" + UUID().uuidString
-        ).path
-        // A scratch copy of the bundle: failing to remove it leaves a temp folder, not a wrong verdict.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let workspace = Workspace(root: folder + "/ws")
+        let scratch: ScratchFolder
         do {
-            try Archive.extract(workspaceEntries(entries, &report), into: workspace.root)
+            scratch = try ScratchFolder.make(
+                "verify", workspace: request.scratchWorkspace, environment: request.environment)
         } catch {
-            throw ProofError.unreadableBundle(path: request.path, reason: error.description)
+            throw ProofError.couldNotVerify(String(describing: error))
         }
+        defer { scratch.remove() }
+        let workspace = Workspace(root: scratch.path + "/ws")
+        let laid = workspaceEntries(entries, &report)
+        do {
+            try Archive.extract(laid, into: workspace.root)
+            // A tar holds files, not folders: a registry with no objects yet has an empty objects/ to put back.
+            try FileManager.default.createDirectory(
+                atPath: workspace.registryPath + "/objects", withIntermediateDirectories: true)
+        } catch ArchiveError.writeFailed(_, let reason) {
+            throw ProofError.couldNotVerify("writing its scratch copy failed (\(reason))")
+        } catch let error as ArchiveError {
+            throw ProofError.unreadableBundle(path: request.path, reason: error.description)
+        } catch {
+            throw ProofError.couldNotVerify("writing its scratch copy failed (\(error.localizedDescription))")
+        }
+        let lost = ProofError.couldNotVerify(
+            "its scratch copy in \(scratch.path) was changed or removed while it was being checked")
+        let found: Bool
+        do {
+            found = try checkScratchCopy(workspace, statement, members, request, &report)
+        } catch {
+            throw scratchCopyIsIntact(laid, under: workspace.root) ? error : lost
+        }
+        guard !found || scratchCopyIsIntact(laid, under: workspace.root) else { throw lost }
+        return report
+    }
+
+    /// The checks over the extracted copy; true when any found a difference.
+    private static func checkScratchCopy(
+        _ workspace: Workspace, _ statement: Statement, _ members: [String: Data],
+        _ request: VerifyRequest, _ report: inout VerifyReport
+    ) throws -> Bool {
         let registryRoot = workspace.registryPath
-        // A tar holds files, not folders: a registry with no objects yet has an empty objects/ to put back.
-        try FileManager.default.createDirectory(atPath: registryRoot + "/objects", withIntermediateDirectories: true)
         let fsck: FsckReport
         do {
             fsck = try Registry(root: registryRoot, now: { statement.predicate.createdAt }).fsck()
         } catch {
             report.fail("registry/", "cannot be opened as a registry: \(error)")
-            return report
+            return true
         }
         for problem in fsck.problems { report.fail(place(ofFsckProblem: problem, members), problem) }
         report.checked.append(
@@ -149,14 +178,20 @@ public enum ProofVerifier {
             evidence = try Evidence(workspace: workspace, now: { moment })
         } catch {
             report.fail("registry/", "cannot be read as evidence: \(error)")
-            return report
+            return true
         }
         let suites = suitesByHash(members)
         EvalCheck.run(evidence, suites: suites, &report)
         checkGrades(evidence, statement, members, request.catalog, &report)
         checkDerived(evidence, members, &report)
         checkIncidents(evidence, members, &report)
-        return report
+        return !report.ok
+    }
+
+    /// Whether every file of the scratch copy still holds the bytes the bundle gave: a difference found while
+    /// another process removed or changed the copy is verify's own failure, never evidence of tampering.
+    private static func scratchCopyIsIntact(_ laid: [ArchiveEntry], under root: String) -> Bool {
+        laid.allSatisfy { FileManager.default.contents(atPath: root + "/" + $0.path) == $0.data }
     }
 
     // MARK: Members against the statement

@@ -46,10 +46,13 @@ extension AttributionLog {
                 try FileSystem.appendDurably(rewritten, to: temp)
                 let logInode = inode(of: temp)
                 try FileSystem.moveIntoPlace(temp, to: logPath)
-                // Between the rename and the new index, readers see an index of the old inode and scan instead.
+                // Between the rename and the new index, readers see an index of the old inode and scan instead, and a
+                // writer finds the old index's fingerprint no longer matches the rewritten bytes.
                 let (table, count, covered) = AttributionLog.table(
                     for: rewritten, capacity: AttributionLog.initialCapacity)
-                try writeTable(table, count: count, covered: covered, logInode: logInode)
+                try writeTable(
+                    table, count: count, covered: covered, logInode: logInode,
+                    fingerprint: AttributionLog.fingerprint(rewritten.prefix(covered)))
             } catch {
                 unlink(temp)
                 throw error

@@ -9,23 +9,19 @@ import Hashing
     import Glibc
 #endif
 
-/// The log (`requests/log.jsonl`, the truth) and its index (`requests/index.bin`, derived, rebuildable).
+/// The log (`requests/log.jsonl`, the truth) and its index (`requests/index.bin`, derived, rebuildable; see
+/// AttributionLog+Index.swift).
 ///
-/// The index is an open-addressing table of 8-byte slots: the top 24 bits of the id's hash as a tag and the
-/// 40-bit log offset (+1, so 0 means empty). A lookup reads a few slots and one log line, whatever the
-/// log's size. Its header records how many log bytes it covers; lines past that are found by a scan of
-/// the tail, and the next append indexes them (a crash between log append and index update). The header
-/// also names the log file (its inode): retention rewrites the log, and an index of the old file is ignored.
+/// A lookup reads a few slots and one log line, whatever the log's size. The index's header records how many
+/// log bytes it covers and a fingerprint of them; lines past that are found by a scan of the tail, and the
+/// next append indexes them (a crash between log append and index update). Retention rewrites the log, and
+/// an index of the old bytes is ignored; a copy of the workspace keeps its index.
 public struct AttributionLog: Sendable {
     public let folder: String
     var logPath: String { folder + "/log.jsonl" }
     var indexPath: String { folder + "/index.bin" }
     var lockPath: String { folder + "/lock" }
     var feedbackPath: String { folder + "/feedback.jsonl" }
-
-    static let magic: UInt64 = 0x3230_5844_4952_4C52  // "RLRIDX02"
-    static let headerSize = 40
-    static let initialCapacity = 1 << 16
 
     public init(registryRoot: String) { folder = registryRoot + "/requests" }
 
@@ -103,178 +99,10 @@ public struct AttributionLog: Sendable {
         for line in lines {
             try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset)
         }
+        index.fingerprint = AttributionLog.fingerprint(batch, from: index.fingerprint ?? AttributionLog.fingerprintSeed)
         index.covered = start + batch.count
         try writeHeader(index)
         return true
-    }
-
-    struct IndexHandle {
-        var descriptor: Int32
-        var capacity: Int
-        var count: Int
-        var covered: Int
-        /// The inode of the log file this index describes.
-        var logInode: UInt64
-    }
-
-    private func openIndexForWriting() throws -> IndexHandle {
-        // The index is derived from the log: one that does not open is rebuilt, never trusted.
-        if let handle = try? openIndex(writable: true, logInode: inode(of: logPath)) { return handle }
-        return try rebuild(capacity: AttributionLog.initialCapacity)
-    }
-
-    /// The index, when it is whole and describes the log file with `logInode`.
-    private func openIndex(writable: Bool, logInode: UInt64) throws -> IndexHandle? {
-        let descriptor = open(indexPath, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        var header = [UInt64](repeating: 0, count: AttributionLog.headerSize / 8)
-        let read = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
-        let capacity = Int(header[1])
-        var info = stat()
-        guard read == AttributionLog.headerSize, header[0] == AttributionLog.magic, capacity > 0,
-            capacity & (capacity - 1) == 0, fstat(descriptor, &info) == 0,
-            Int(info.st_size) == AttributionLog.headerSize + capacity * 8, header[4] == logInode
-        else {
-            close(descriptor)
-            return nil
-        }
-        return IndexHandle(
-            descriptor: descriptor, capacity: capacity, count: Int(header[2]), covered: Int(header[3]),
-            logInode: header[4])
-    }
-
-    private func writeHeader(_ index: IndexHandle) throws {
-        let header: [UInt64] = [
-            AttributionLog.magic, UInt64(index.capacity), UInt64(index.count), UInt64(index.covered), index.logInode,
-        ]
-        let written = header.withUnsafeBytes { pwrite(index.descriptor, $0.baseAddress, AttributionLog.headerSize, 0) }
-        guard written == AttributionLog.headerSize else {
-            throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
-        }
-    }
-
-    /// Indexes log lines between what the index covers and `end` (left by a crash after a log append).
-    private func catchUp(_ index: inout IndexHandle, upTo end: Int) throws {
-        guard index.covered < end else { return }
-        let data = try FileSystem.read(logPath)
-        var pending: [(UInt64, Int)] = []
-        EventLogLines.forEach(in: data, from: index.covered, upTo: end) { line, offset in
-            if let id = AttributionLog.id(in: line) { pending.append((AttributionLog.hash(id), offset)) }
-        }
-        if (index.count + pending.count) * 4 > index.capacity * 3 {
-            index = try grow(index, to: index.capacity * 2)
-        }
-        for (hash, offset) in pending { try insert(&index, hash: hash, offset: offset) }
-        index.covered = end
-    }
-
-    private func insert(_ index: inout IndexHandle, hash: UInt64, offset: Int) throws {
-        var position = AttributionLog.slot(hash, capacity: index.capacity)
-        while true {
-            var value: UInt64 = 0
-            _ = withUnsafeMutableBytes(of: &value) {
-                pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
-            }
-            if value == 0 { break }
-            position = (position + 1) & (index.capacity - 1)
-        }
-        var value = AttributionLog.slotValue(hash: hash, offset: offset)
-        let written = withUnsafeBytes(of: &value) {
-            pwrite(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
-        }
-        guard written == 8 else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
-        index.count += 1
-    }
-
-    /// A larger table built from the old one's slots (their tags give the new home slots), or from the log
-    /// when the table would outgrow the 24-bit tags.
-    private func grow(_ index: IndexHandle, to capacity: Int) throws -> IndexHandle {
-        defer { close(index.descriptor) }
-        guard capacity <= 1 << 24 else { return try rebuild(capacity: capacity) }
-        // Both tables are memory-mapped files, so growing a large index costs page cache, not heap.
-        let oldSize = AttributionLog.headerSize + index.capacity * 8
-        let newSize = AttributionLog.headerSize + capacity * 8
-        let temp = folder + "/.index-\(UUID().uuidString)"
-        let descriptor = open(temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
-        defer { close(descriptor) }
-        guard ftruncate(descriptor, off_t(newSize)) == 0,
-            let old = mmap(nil, oldSize, PROT_READ, MAP_SHARED, index.descriptor, 0), old != MAP_FAILED,
-            let new = mmap(nil, newSize, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), new != MAP_FAILED
-        else {
-            unlink(temp)
-            throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText())
-        }
-        let shift = 24 - capacity.trailingZeroBitCount
-        let oldSlots = (old + AttributionLog.headerSize).assumingMemoryBound(to: UInt64.self)
-        let newSlots = (new + AttributionLog.headerSize).assumingMemoryBound(to: UInt64.self)
-        for slotIndex in 0..<index.capacity {
-            let value = oldSlots[slotIndex]
-            guard value != 0 else { continue }
-            var position = Int(value >> 40) >> shift
-            while newSlots[position] != 0 { position = (position + 1) & (capacity - 1) }
-            newSlots[position] = value
-        }
-        let header = new.assumingMemoryBound(to: UInt64.self)
-        header[0] = AttributionLog.magic
-        header[1] = UInt64(capacity)
-        header[2] = UInt64(index.count)
-        header[3] = UInt64(index.covered)
-        header[4] = index.logInode
-        let synced = msync(new, newSize, MS_SYNC) == 0
-        munmap(old, oldSize)
-        munmap(new, newSize)
-        do {
-            guard synced else { throw RegistryError.writeFailed(path: indexPath, reason: FileSystem.errnoText()) }
-            try FileSystem.moveIntoPlace(temp, to: indexPath)
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        guard let handle = try openIndex(writable: true, logInode: index.logInode) else {
-            throw RegistryError.writeFailed(path: indexPath, reason: "the grown index could not be reopened")
-        }
-        return handle
-    }
-
-    func writeTable(_ table: [UInt64], count: Int, covered: Int, logInode: UInt64) throws {
-        var file = Data()
-        file.reserveCapacity(AttributionLog.headerSize + table.count * 8)
-        for word in [AttributionLog.magic, UInt64(table.count), UInt64(count), UInt64(covered), logInode] {
-            withUnsafeBytes(of: word) { file.append(contentsOf: $0) }
-        }
-        table.withUnsafeBytes { file.append(contentsOf: $0) }
-        try FileSystem.makeFolder(folder)
-        try FileSystem.writeAtomically(file, to: indexPath)
-    }
-
-    /// Rebuilds the index from the log alone into a table of at least `capacity` slots.
-    private func rebuild(capacity: Int) throws -> IndexHandle {
-        let logInode = inode(of: logPath)
-        let data = FileSystem.exists(logPath) ? try FileSystem.read(logPath) : Data()
-        let (table, count, end) = AttributionLog.table(for: data, capacity: capacity)
-        try writeTable(table, count: count, covered: end, logInode: logInode)
-        guard let handle = try openIndex(writable: true, logInode: logInode) else {
-            throw RegistryError.writeFailed(path: indexPath, reason: "the rebuilt index could not be reopened")
-        }
-        return handle
-    }
-
-    /// The slot table of a log's bytes: slots, how many requests, and the end of the last whole line.
-    static func table(for data: Data, capacity: Int) -> ([UInt64], Int, Int) {
-        var entries: [(UInt64, Int)] = []
-        let end = EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
-            if let id = AttributionLog.id(in: line) { entries.append((AttributionLog.hash(id), offset)) }
-        }
-        var size = max(capacity, AttributionLog.initialCapacity)
-        while entries.count * 4 > size * 3 { size *= 2 }
-        var table = [UInt64](repeating: 0, count: size)
-        for (hash, offset) in entries {
-            var position = AttributionLog.slot(hash, capacity: size)
-            while table[position] != 0 { position = (position + 1) & (size - 1) }
-            table[position] = AttributionLog.slotValue(hash: hash, offset: offset)
-        }
-        return (table, entries.count, end)
     }
 
     /// Flushes appended lines to disk.
@@ -305,36 +133,17 @@ public struct AttributionLog: Sendable {
         defer { close(log) }
         var info = stat()
         fstat(log, &info)
-        // An index of another log file (retention rewrote it meanwhile) is ignored: the scan below is right.
-        guard let index = try openIndex(writable: false, logInode: UInt64(info.st_ino)) else {
-            return try scan(for: id, log: log, from: 0)
-        }
+        // An index last stamped with another log file is not used: retention may have rewritten the log
+        // meanwhile, or the workspace was copied (then the next append checks its content and stamps it). The
+        // scan below is right either way.
+        guard let index = openIndex(writable: false) else { return try scan(for: id, log: log, from: 0) }
         defer { close(index.descriptor) }
+        guard index.logInode == UInt64(info.st_ino) else { return try scan(for: id, log: log, from: 0) }
         return try find(id, index: index, log: log)
     }
 
-    /// The record with `id` through the index, then through the tail the index does not cover yet.
-    private func find(_ id: String, index: IndexHandle, log: Int32) throws -> RequestRecord? {
-        let hash = AttributionLog.hash(id)
-        var position = AttributionLog.slot(hash, capacity: index.capacity)
-        for _ in 0..<index.capacity {
-            var value: UInt64 = 0
-            _ = withUnsafeMutableBytes(of: &value) {
-                pread(index.descriptor, $0.baseAddress, 8, off_t(AttributionLog.headerSize + position * 8))
-            }
-            if value == 0 { break }
-            if value >> 40 == hash >> 40, let record = try readRecord(log, offset: Int(value & 0xFF_FFFF_FFFF) - 1),
-                record.id == id
-            {
-                return record
-            }
-            position = (position + 1) & (index.capacity - 1)
-        }
-        return try scan(for: id, log: log, from: index.covered)
-    }
-
     /// Scans the log from `start` for `id` (the unindexed tail, or the whole log without an index).
-    private func scan(for id: String, log: Int32, from start: Int) throws -> RequestRecord? {
+    func scan(for id: String, log: Int32, from start: Int) throws -> RequestRecord? {
         var info = stat()
         guard fstat(log, &info) == 0, Int(info.st_size) > start else { return nil }
         let data = try readBytes(log, from: start, upTo: Int(info.st_size))
@@ -364,7 +173,7 @@ public struct AttributionLog: Sendable {
         return Data(buffer[0..<done])
     }
 
-    private func readRecord(_ descriptor: Int32, offset: Int) throws -> RequestRecord? {
+    func readRecord(_ descriptor: Int32, offset: Int) throws -> RequestRecord? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var line = Data()
         var position = offset
@@ -463,18 +272,20 @@ public struct AttributionLog: Sendable {
         guard FileSystem.exists(logPath) else { return [] }
         var problems: [String] = []
         // A checker: what does not read here becomes one of the problems it returns.
-        let snapshot = try? withLock(exclusive: false) { () -> (Int32, Int, IndexHandle?) in
+        let snapshot = try? withLock(exclusive: false) { () -> (Int32, Int, UInt64, IndexHandle?) in
             let log = open(logPath, O_RDONLY | O_CLOEXEC)
             guard log >= 0 else { throw RegistryError.unreadable(path: logPath, reason: FileSystem.errnoText()) }
             var info = stat()
             fstat(log, &info)
-            let index = try openIndex(writable: false, logInode: UInt64(info.st_ino))
+            let index = openIndex(writable: false)
             if let index { close(index.descriptor) }
-            return (log, Int(info.st_size), index)
+            return (log, Int(info.st_size), UInt64(info.st_ino), index)
         }
-        guard let (log, size, index) = snapshot else { return ["requests/log.jsonl is unreadable."] }
+        guard let (log, size, inode, found) = snapshot else { return ["requests/log.jsonl is unreadable."] }
         defer { close(log) }
         guard let data = try? readBytes(log, from: 0, upTo: size) else { return ["requests/log.jsonl is unreadable."] }
+        // Keyed by content: a copied workspace's index describes its log's bytes as well as the original's.
+        let index = found.flatMap { AttributionLog.index($0, describes: inode, data: { data }) ? $0 : nil }
         var number = 0
         var indexable = 0
         EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
@@ -499,33 +310,54 @@ public struct AttributionLog: Sendable {
 
     // MARK: Helpers
 
-    static func hash(_ id: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        // Finalise so that both the top bits (the tag) and the low bits (the slot) are well mixed.
-        hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
-        hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
-        return hash ^ (hash >> 33)
-    }
-
-    /// The home slot: the top bits of the hash. The slot keeps the top 24 bits as its tag, so a table of up
-    /// to 2^24 slots can be regrown from its own slots without reading the log.
-    static func slot(_ hash: UInt64, capacity: Int) -> Int {
-        Int(truncatingIfNeeded: hash >> UInt64(64 - capacity.trailingZeroBitCount))
-    }
-
-    static func slotValue(hash: UInt64, offset: Int) -> UInt64 {
-        (hash >> 40) << 40 | (UInt64(offset + 1) & 0xFF_FFFF_FFFF)
-    }
-
     /// The id field of a canonical record line, without decoding the rest.
     static func id(in line: Data) -> String? {
         // A line that does not parse has no id to index; `verify` reports it as damage.
         guard let object = try? JSONReader.parse(line) else { return nil }
         return object["id"]?.string
+    }
+
+    /// Runs `body` holding the log's writer lock, so that no request is attributed meanwhile (gc plans and
+    /// deletes inside it). Lock order: whoever also holds the registry's writer lock takes that one first, and
+    /// nothing holding this lock ever waits for the registry's, so the two never deadlock.
+    public func holdingWriterLock<T>(_ body: () throws -> T) throws -> T { try withLock(exclusive: true, body) }
+
+    /// How many requests each version answered, by source (`http`, `traffic`, `canary`, …), in one pass that
+    /// reads only the end of each line (where the canonical record keeps `source` and `version`).
+    public func answeredByVersion() throws -> [String: [String: Int]] {
+        guard FileSystem.exists(logPath) else { return [:] }
+        let data = try FileSystem.read(logPath)
+        var counts: [String: [String: Int]] = [:]
+        try EventLogLines.forEach(in: data, from: 0, upTo: data.count) { line, offset in
+            if let (source, version) = AttributionLog.sourceAndVersion(in: line) {
+                counts[version, default: [:]][source, default: 0] += 1
+            } else if let record = try decode(line, offset: offset) {
+                counts[record.version, default: [:]][record.source, default: 0] += 1
+            }
+        }
+        return counts
+    }
+
+    /// `source` and `version` from the tail of a canonical record line (`…,"source":"S","version":"V"}`);
+    /// nil when the line does not end that way or a value holds an escape, so the caller decodes it instead.
+    static func sourceAndVersion(in line: Data) -> (String, String)? {
+        let bytes = [UInt8](line.suffix(256))
+        let versionKey = Array(#","version":""#.utf8)
+        let sourceKey = Array(#""source":""#.utf8)
+        guard bytes.count > 2, bytes[bytes.count - 1] == UInt8(ascii: "}"),
+            bytes[bytes.count - 2] == UInt8(ascii: "\""),
+            let versionStart = bytes[..<(bytes.count - 2)].lastIndex(of: UInt8(ascii: "\"")).map({ $0 + 1 }),
+            versionStart >= versionKey.count,
+            Array(bytes[(versionStart - versionKey.count)..<versionStart]) == versionKey
+        else { return nil }
+        let sourceEnd = versionStart - versionKey.count
+        guard let sourceStart = bytes[..<sourceEnd].lastIndex(of: UInt8(ascii: "\"")).map({ $0 + 1 }),
+            sourceStart >= sourceKey.count, Array(bytes[(sourceStart - sourceKey.count)..<sourceStart]) == sourceKey
+        else { return nil }
+        let source = bytes[sourceStart..<sourceEnd]
+        let version = bytes[versionStart..<(bytes.count - 2)]
+        guard !source.contains(UInt8(ascii: "\\")), !version.contains(UInt8(ascii: "\\")) else { return nil }
+        return (String(decoding: source, as: UTF8.self), String(decoding: version, as: UTF8.self))
     }
 
     /// Runs `body` holding the log's lock: exclusive for writers, shared for a reader that needs a snapshot.
@@ -549,7 +381,7 @@ public struct AttributionLog: Sendable {
         return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
     }
 
-    private func fileSize(_ path: String) -> Int {
+    func fileSize(_ path: String) -> Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }

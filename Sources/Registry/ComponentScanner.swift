@@ -1,6 +1,7 @@
 // Reads the components of a system folder: each file or folder in it is one component. The walk trusts
 // nothing it finds: names are compared as bytes, only regular files and folders are read, links are followed
-// only inside the workspace and never round a loop, and depth, entries and bytes are bounded.
+// only inside the workspace (the system folder itself included) and never round a loop, and depth, entries and
+// bytes are bounded, per file too where the caller says how large a component may be.
 import Foundation
 public import Hashing
 
@@ -16,8 +17,20 @@ public enum ComponentScanner {
         public var depth = 32
         public var entries = 100_000
         public var bytes = 1 << 30
+        /// The most bytes a top-level file component may hold, by its name (e.g. `prompt.md`).
+        public var files: [String: Int] = [:]
+        /// The most bytes each file of a folder component may hold, by the folder's name (e.g. `index`).
+        public var folderFiles: [String: Int] = [:]
+        /// The most bytes all files of a folder component may hold together, by the folder's name.
+        public var folders: [String: Int] = [:]
 
         public init() {}
+
+        public init(files: [String: Int], folderFiles: [String: Int], folders: [String: Int]) {
+            self.files = files
+            self.folderFiles = folderFiles
+            self.folders = folders
+        }
     }
 
     /// Files whose bytes must be UTF-8 text: a bad byte is named with its offset before anything is stored.
@@ -29,11 +42,15 @@ public enum ComponentScanner {
         ComponentData]
     {
         guard FileSystem.isDirectory(folder) else { throw RegistryError.noComponents(path: folder) }
-        var walk = Walk(
-            root: resolved(workspaceRoot) ?? workspaceRoot, display: (folder as NSString).lastPathComponent,
-            limits: limits)
+        let display = (folder as NSString).lastPathComponent
+        var walk = Walk(root: resolved(workspaceRoot) ?? workspaceRoot, display: display, limits: limits)
         var components: [String: ComponentData] = [:]
         guard let top = resolved(folder) else { throw RegistryError.noComponents(path: folder) }
+        // The folder itself may be a link too: followed only while it stays inside the workspace, or its
+        // files would become components (and ship in a bundle) from anywhere on the disk.
+        guard top == walk.root || top.hasPrefix(walk.root + "/") else {
+            throw RegistryError.folderEscapesWorkspace(folder: display, target: top)
+        }
         walk.enter(top)
         for name in try walk.names(in: folder, shown: walk.display) {
             let path = folder + "/" + name
@@ -43,9 +60,13 @@ public enum ComponentScanner {
                 var files: [String: Data] = [:]
                 try walk.collect(in: target, prefix: "", shown: shown, component: name, depth: 2, into: &files)
                 walk.leave(target)
+                if let limit = limits.folders[name], files.values.reduce(0, { $0 + $1.count }) > limit {
+                    throw walk.refuse(
+                        shown, "its files hold more than \(BoundedFile.size(limit)) together, \(Walk.limitNote)")
+                }
                 components[name] = .folder(files)
             case .file(let target):
-                components[name] = .file(try walk.read(target, shown: shown))
+                components[name] = .file(try walk.read(target, shown: shown, limit: limits.files[name]))
             }
         }
         guard !components.isEmpty else { throw RegistryError.noComponents(path: folder) }
@@ -200,20 +221,43 @@ public enum ComponentScanner {
                         into: &files)
                     leave(target)
                 case .file(let target):
-                    files[prefix + name] = try read(target, shown: inner)
+                    files[prefix + name] = try read(target, shown: inner, limit: limits.folderFiles[component])
                 }
             }
         }
 
-        mutating func read(_ path: String, shown: String) throws -> Data {
+        static let limitNote = "the limit for it (see 'Input limits' in the README); make it smaller"
+
+        /// Reads a file the walk found, within the folder's total and `limit` (this file's own bound), without
+        /// blocking: a file swapped for a FIFO since it was looked at is refused, not waited on.
+        mutating func read(_ path: String, shown: String, limit: Int?) throws -> Data {
+            func tooLarge(_ size: Int) -> RegistryError {
+                guard let limit, size > limit else {
+                    return refuse(shown, "the system folder holds more than \(limits.bytes >> 20) MiB")
+                }
+                return refuse(
+                    shown,
+                    "it holds \(BoundedFile.count(size)), more than \(BoundedFile.size(limit)), \(Walk.limitNote)"
+                )
+            }
             var info = stat()
             if stat(path, &info) == 0 {
+                if let limit, Int(info.st_size) > limit { throw tooLarge(Int(info.st_size)) }
                 bytes += Int(info.st_size)
-                guard bytes <= limits.bytes else {
-                    throw refuse(shown, "the system folder holds more than \(limits.bytes >> 20) MiB")
-                }
+                guard bytes <= limits.bytes else { throw tooLarge(0) }
             }
-            let data = try FileSystem.read(path)
+            let data: Data
+            do {
+                data = try BoundedFile.contents(path, limit: min(limit ?? limits.bytes, limits.bytes))
+            } catch .tooLarge(let size, _) {
+                throw tooLarge(size)
+            } catch .notRegular(let kind) {
+                throw refuse(shown, "it is \(kind), not a file or folder; remove it")
+            } catch .missing {
+                throw RegistryError.unreadable(path: shown, reason: "no such file")
+            } catch .unreadable(let reason) {
+                throw RegistryError.unreadable(path: shown, reason: reason)
+            }
             let ext = (shown as NSString).pathExtension.lowercased()
             if ComponentScanner.textExtensions.contains(ext) {
                 let skip = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0

@@ -11,7 +11,7 @@ import Synchronization
 
 /// Deterministic write faults: every mutating file step of the registry (create, write, fsync, rename, link,
 /// unlink, truncate, mkdir) is counted, and step `failAt` fails with `errno` (or kills the process, as a
-/// power cut would). Tests set `FaultPlan.current` for one task; `Docs/reliability.sh` sets `LABRUNNER_FAULT`
+/// power cut would), in debug builds only. Tests set `FaultPlan.current` for one task; `Docs/reliability.sh` sets `LABRUNNER_FAULT`
 /// (`count`, `enospc@K`, `eacces@K+` where `+` keeps every later step failing too, `kill@K`).
 public final class FaultPlan: Sendable {
     public enum Action: Sendable, Equatable {
@@ -49,7 +49,19 @@ public final class FaultPlan: Sendable {
 
     static let environment: FaultPlan? = parse(ProcessInfo.processInfo.environment["LABRUNNER_FAULT"] ?? "")
 
-    static var active: FaultPlan? { current ?? environment }
+    /// The seam is live in debug builds only (the test suite and the reliability scripts build those): a
+    /// release binary a user installs never kills or fails itself because of an environment variable.
+    static var active: FaultPlan? {
+        #if DEBUG
+            current ?? environment
+        #else
+            nil
+        #endif
+    }
+
+    /// Counts one mutating file step taken above the registry (a lab reset's renames), so one plan reaches every
+    /// write of a command; false (with `errno` set) when the step is to fail.
+    public static func allowStep(_ kind: String, _ path: String) -> Bool { active?.allow(kind, path) ?? true }
 
     static func parse(_ text: String) -> FaultPlan? {
         if text == "count" { return FaultPlan(failAt: nil, action: .fail(0), persistent: false, trace: true) }

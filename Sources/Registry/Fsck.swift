@@ -1,4 +1,5 @@
-// fsck: verifies the event chain, the head, every version record, every object and every tag.
+// fsck: verifies the event chain, the head, every version record, every object and every tag, and that every
+// version serving reads or a logged request names still has its blobs.
 import Foundation
 import Hashing
 
@@ -55,7 +56,49 @@ extension Registry {
         withExtendedLifetime(lock) {}
         lock = nil
         checkObjects(hashes, &report)
+        checkAnswering(events: events, &report)
         return report
+    }
+
+    /// A serving tag, or a request in the attribution log, naming a version whose blobs are not all in the
+    /// store (gc collected them, or they were deleted by hand): serving cannot load it, and those requests'
+    /// audits cannot replay. One check per distinct version, however many requests it answered.
+    private func checkAnswering(events: [Event], _ report: inout FsckReport) {
+        var collectedAt: [String: Date] = [:]
+        for event in events where event.is(BlobsCollected.self) {
+            // A collection event that does not read is reported by checkVersions.
+            for id in (try? event.payload(as: BlobsCollected.self))?.versionIDs ?? [] { collectedAt[id] = event.at }
+        }
+        var missing: [String: (VersionRecord, String)?] = [:]
+        func gone(_ id: String) -> (VersionRecord, String)? {
+            if let known = missing[id] { return known }
+            // An id with no readable record is reported by checkVersions (or is not a version at all).
+            let found = (try? record(id: id)).flatMap { record in missingComponent(of: record).map { (record, $0) } }
+            missing[id] = found
+            return found
+        }
+        func why(_ record: VersionRecord, _ component: String) -> String {
+            let what =
+                collectedAt[record.id].map { "were garbage-collected at \(Timestamp.string(from: $0))" }
+                ?? "are missing from the object store"
+            return "#\(record.seq) \(record.shortID), whose artifacts \(what) (component '\(component)')"
+        }
+        let restore = "register the same content again to restore them"
+        for (name, id) in tags().sorted(by: { $0.key < $1.key }) where Registry.servingTags.contains(name) {
+            guard let (record, component) = gone(id) else { continue }
+            report.problems.append(
+                "tags/\(name) points to \(why(record, component)): serving cannot load it; \(restore), or move \(name) "
+                    + "to a version whose artifacts are kept.")
+        }
+        // A log that does not read is one of the problems the request log's own check reports.
+        guard let answered = try? AttributionLog(registryRoot: root).answeredByVersion() else { return }
+        for (id, sources) in answered.sorted(by: { $0.key < $1.key }) where Registry.isFullID(id) {
+            guard let (record, component) = gone(id) else { continue }
+            let count = sources.values.reduce(0, +)
+            report.problems.append(
+                "\(count) request(s) in requests/log.jsonl were answered by \(why(record, component)): their audits "
+                    + "cannot replay; \(restore).")
+        }
     }
 
     /// Temp files left by a crash (under the shared lock no writer has one in flight).

@@ -336,6 +336,11 @@ public struct Registry: Sendable {
             if case .pointsTo(let expected) = expecting, expected != current {
                 throw RegistryError.tagChanged(tag: name, expected: expected, actual: current)
             }
+            // Checked under the writer lock, which gc deletes under: a version whose blobs are here now keeps
+            // them, since once the move is recorded it has held a serving tag.
+            if Registry.servingTags.contains(name) {
+                try requireArtifacts(of: try record(id: id), to: "point \(name) at")
+            }
             return try writer.append(
                 TagMoved(tag: name, from: current, to: id, reason: reason, details: details), actor: actor)
         }

@@ -13,6 +13,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case tagHasNoHistory(tag: String, steps: Int)
     case tagNotFound(String)
     case componentEscapesWorkspace(component: String, target: String)
+    /// The system folder itself is a symlink that leaves the workspace.
+    case folderEscapesWorkspace(folder: String, target: String)
     case componentUnusable(path: String, reason: String)
     case unreadable(path: String, reason: String)
     case corruptFile(path: String, reason: String)
@@ -31,6 +33,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case noComponents(path: String)
     case destinationNotEmpty(path: String)
     case artifactsCollected(version: String, component: String, at: String)
+    /// A version asked to serve (a serving tag, a canary, a promotion) whose blobs are not all in the store.
+    case artifactsMissing(action: String, version: String, component: String, collectedAt: String?)
     case tagChanged(tag: String, expected: String?, actual: String?)
 
     /// For an operation of several writes: `done` (a sentence without its full stop) stands, `error` came after.
@@ -82,6 +86,9 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .componentEscapesWorkspace(let component, let target):
             return "Component '\(component)' is a symlink to \(target), outside the workspace; "
                 + "replace it with a real file or folder."
+        case .folderEscapesWorkspace(let folder, let target):
+            return "The \(folder) folder is a symlink to \(target), outside the workspace; replace it with a real "
+                + "folder holding the files; nothing was written."
         case .componentUnusable(let path, let reason):
             return "Cannot register \(path): \(reason); nothing was written."
         case .unreadable(let path, let reason):
@@ -105,7 +112,6 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .stepFailedAfter(let done, let step):
             return "\(done), but the step after it failed: \(step)"
         case .lockFailed(let path, let reason):
-            // Taken before any write: nothing can have changed yet.
             return "Could not take the registry's writer lock \(path): \(reason); nothing was changed."
         case .noComponents(let path):
             return "There is nothing to register in \(path); put the system's files there first."
@@ -114,6 +120,13 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
         case .tagChanged(let tag, let expected, let actual):
             return "Tag '\(tag)' moved to \(actual.map { String($0.prefix(12)) } ?? "nothing") while this command "
                 + "expected \(expected.map { String($0.prefix(12)) } ?? "no tag"); nothing was changed, run it again."
+        case .artifactsMissing(let action, let version, let component, let collectedAt):
+            let gone =
+                collectedAt.map { "were garbage-collected at \($0) (component '\(component)')" }
+                ?? "are missing from the object store (component '\(component)')"
+            return "Cannot \(action) version \(version): its artifacts \(gone), so it could not answer a request; "
+                + "register the same content again to restore them (identical components store their blobs again), "
+                + "or choose a version whose artifacts are kept; nothing was written."
         case .artifactsCollected(let version, let component, let at):
             return "The artifacts of version \(version) were garbage-collected at \(at) (component '\(component)'); "
                 + "its metadata and evals remain, see 'LabRunner show \(version)'."

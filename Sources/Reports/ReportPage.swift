@@ -328,7 +328,7 @@ public enum ReportPage {
 
     static func attempts(events: [Event]) throws -> [LabAttempt] {
         var counts: [String: Int] = [:]
-        return try events.payloads(LabStarted.self).map { event, start in
+        return try LabStarted.attempts(in: events).map { event, start in
             let lab = start.lab
             counts[lab, default: 0] += 1
             return LabAttempt(

@@ -3,6 +3,7 @@ public import Foundation
 
 public struct HTTPRequest: Sendable {
     public var method: String
+    /// In origin form (`/path?query`): an absolute-form target is reduced to its path and query when parsed.
     public var target: String
     public var version: String
     public var headers: [(name: String, value: String)]
@@ -38,10 +39,29 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
     }
 
-    /// `{"error": "<sentence>"}` with the given status.
+    /// `{"error": "<sentence>"}` with the given status. The sentence may quote what a client sent (a header name,
+    /// a path), so every character JSON cannot carry raw is escaped: the body always parses.
     public static func error(_ status: Int, _ sentence: String) -> HTTPResponse {
-        let escaped = sentence.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return .json(status, Data("{\"error\":\"\(escaped)\"}\n".utf8))
+        .json(status, Data("{\"error\":\(jsonString(sentence))}\n".utf8))
+    }
+
+    /// `text` as a JSON string literal (RFC 8259 §7): quote, backslash and the control characters escaped.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{00}"..."\u{1F}":
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// The same response with one more header.
@@ -57,11 +77,12 @@ public struct HTTPResponse: Sendable {
         500: "Internal Server Error", 503: "Service Unavailable",
     ]
 
-    func serialized(keepAlive: Bool) -> Data {
+    /// The status line and headers; the body is sent after it as it is, so a large body is never copied.
+    func head(keepAlive: Bool) -> Data {
         var head = "HTTP/1.1 \(status) \(HTTPResponse.reasons[status] ?? "Status")\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
-        return Data(head.utf8) + body
+        return Data(head.utf8)
     }
 }
 
@@ -70,12 +91,19 @@ public struct HTTPLimits: Sendable {
     /// Every endpoint takes a small JSON body (a support message at most), so 64 KiB is plenty; with the
     /// connection cap it bounds what a burst of large posts can make the service hold (256 × 64 KiB).
     public var maxBodyBytes = 64 * 1024
-    /// Open connections served at once; one more is answered 503 with `Retry-After` and closed.
+    /// Open connections served at once. One more waits up to `admissionWait` for room (a connection that gives
+    /// way, or one that ends), then is answered 503 with `Retry-After` and closed.
     public var maxConnections = 256
+    /// How long a connection over the cap waits for room before its 503: a burst that fills the cap for a
+    /// moment delays a new client instead of failing it.
+    public var admissionWait: Duration = .milliseconds(500)
     /// Time allowed to receive one whole request once its first byte arrived (slow-client defence).
     public var requestTimeout: Duration = .seconds(5)
     /// Time an idle keep-alive connection is kept open.
     public var idleTimeout: Duration = .seconds(15)
+    /// Time allowed to hand one whole response to a client that is not reading (slow-reader defence): a peer
+    /// that does not drain its connection in this time is closed, and its worker serves someone else.
+    public var writeTimeout: Duration = .seconds(5)
 
     public init() {}
 }
@@ -116,7 +144,7 @@ enum HTTPParser {
         var lines = head.components(separatedBy: "\r\n")
         let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
         guard requestLine.count == 3, !requestLine[0].isEmpty, requestLine[0].allSatisfy({ $0.isUppercase }),
-            requestLine[1].hasPrefix("/"), requestLine[2] == "HTTP/1.1" || requestLine[2] == "HTTP/1.0"
+            let target = originForm(requestLine[1]), requestLine[2] == "HTTP/1.1" || requestLine[2] == "HTTP/1.0"
         else { throw HTTPParseError.badRequest("the request line is not 'METHOD /path HTTP/1.1'") }
         var headers: [(name: String, value: String)] = []
         for line in lines {
@@ -129,12 +157,18 @@ enum HTTPParser {
                 throw HTTPParseError.badRequest(
                     "the header name '\(line[..<colon])' is not a token (no spaces before the colon)")
             }
-            headers.append(
-                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            // RFC 9110 §5.5: a NUL or another control character (HTAB aside) in a value is refused, never passed
+            // on to code that may read it as the end of the string.
+            guard value.unicodeScalars.allSatisfy({ $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }) else {
+                throw HTTPParseError.badRequest("the header '\(line[..<colon])' has a control character in its value")
+            }
+            headers.append((String(line[..<colon]), value))
         }
+        try checkHost(headers, version: requestLine[2])
         var request = HTTPRequest(
-            method: String(requestLine[0]), target: String(requestLine[1]), version: String(requestLine[2]),
-            headers: headers, body: Data())
+            method: String(requestLine[0]), target: target, version: String(requestLine[2]), headers: headers,
+            body: Data())
         if request.header("Transfer-Encoding") != nil { throw HTTPParseError.lengthRequired }
         var length = 0
         let lengths = headers.filter { $0.name.caseInsensitiveCompare("Content-Length") == .orderedSame }
@@ -153,6 +187,44 @@ enum HTTPParser {
         guard buffer.count >= total else { return nil }
         request.body = Data(buffer[(headerEnd + 4)..<total])
         return (request, total)
+    }
+
+    /// The request target in origin form (`/path?query`), or nil when it is neither that nor the absolute form
+    /// (`http://host:port/path?query`, RFC 9112 §3.2.2), whose path is what routes the request. Only visible
+    /// ASCII is allowed, as in any URI.
+    static func originForm(_ target: Substring) -> String? {
+        guard !target.isEmpty, target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        if target.hasPrefix("/") { return String(target) }
+        let lowered = target.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else { return nil }
+        let rest = target.dropFirst(scheme.count)
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        // An http URI with an empty host is invalid (RFC 9110 §4.2.1).
+        guard authorityEnd != rest.startIndex, !rest[..<authorityEnd].contains("@") else { return nil }
+        let pathAndQuery = rest[authorityEnd...]
+        return pathAndQuery.hasPrefix("/") ? String(pathAndQuery) : "/" + pathAndQuery
+    }
+
+    /// RFC 9112 §3.2: an HTTP/1.1 request without a Host header, any request with two, or one whose value is
+    /// not a host and optional port, is a 400. The absolute form still needs one (the server ignores it).
+    static func checkHost(_ headers: [(name: String, value: String)], version: Substring) throws {
+        let hosts = headers.filter { $0.name.caseInsensitiveCompare("Host") == .orderedSame }
+        if hosts.count > 1 { throw HTTPParseError.badRequest("the request has more than one Host header") }
+        guard let host = hosts.first?.value else {
+            if version == "HTTP/1.1" {
+                throw HTTPParseError.badRequest("an HTTP/1.1 request needs a Host header, such as 'Host: 127.0.0.1'")
+            }
+            return
+        }
+        // uri-host [":" port]: unreserved, percent-encoded and sub-delimiter characters, brackets of an IPv6
+        // literal, and the colon.
+        let allowed = Array("-._~%!$&'()*+,;=:[]".utf8)
+        guard
+            host.utf8.allSatisfy({
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                    || allowed.contains($0)
+            })
+        else { throw HTTPParseError.badRequest("the Host header is not a host name with an optional port") }
     }
 
     /// Lines of a request head end in CRLF: a bare LF or a bare CR is refused (RFC 9112 §2.2). When the head is

@@ -1,20 +1,26 @@
 // The deploy step: answers HTTP requests with whatever `production` points to at that moment, records
 // every answer in the attribution log under a unique request id, takes late labels, and reports its health
 // and metrics (label-free signals per version included).
+import Dispatch
 import Evals
 import Foundation
 import Hashing
 public import Playbook
 import Registry
 import Synchronization
-import ToyModel
+public import ToyModel
 
 public final class ModelService: Sendable {
     private struct State {
         var systems: [String: ToySystem] = [:]
-        /// The version actually serving, and why the production target is not, when it cannot be loaded.
+        /// Versions being loaded (off this lock); a request for one waits for that load instead of starting another.
+        var loads: [String: PendingLoad] = [:]
+        /// The version actually serving, and why the production target is not, when it cannot be loaded: both as
+        /// of the newest reading of the tag set here (`reading`), so a slow load that ends late cannot put back
+        /// a version production has left since.
         var serving: String?
         var problem: String?
+        var reading = 0
         var requests: [String: Int] = [:]
         var errors = 0
         var satisfied: [String: (yes: Int, known: Int)] = [:]
@@ -30,16 +36,24 @@ public final class ModelService: Sendable {
     private let log: AttributionLog
     private let cases: [String: EvalCase]
     private let state = Mutex(State())
+    /// Readings of the production tag, numbered in the order they were made (the tag is read under this lock,
+    /// which is held for that file read only).
+    private let readings = Mutex(0)
+    /// Loads the system of a version id; the registry's by default, a stand-in in tests.
+    private let load: @Sendable (String) throws -> ToySystem
     private let encoder = Mutex(CanonicalJSON.encoder())
     /// Longest `text` accepted on /v1/ask, in characters: a support message, not a document.
     public let maxTextCharacters: Int
     /// Times each answer (the latency logged and in /metrics); wall time is the context's.
     private let clock: any LoopClock
 
+    /// `load` builds the system of a version id (by default from the registry's blobs).
     public init(
-        context: PlayContext, maxTextCharacters: Int = 16_384, clock: any LoopClock = ContinuousClock()
+        context: PlayContext, maxTextCharacters: Int = 16_384, clock: any LoopClock = ContinuousClock(),
+        load: (@Sendable (String) throws -> ToySystem)? = nil
     ) throws {
         self.context = context
+        self.load = load ?? { try context.system(for: try context.registry.record(id: $0)) }
         self.maxTextCharacters = maxTextCharacters
         self.clock = clock
         log = AttributionLog(registryRoot: context.registry.root)
@@ -77,28 +91,72 @@ public final class ModelService: Sendable {
     }
 
     /// The system for the current production target; if it cannot be loaded, the last good one and the reason.
-    private func currentSystem() -> (ToySystem?, String?) {
-        let target = context.registry.tag("production")
-        return state.withLock { state in
-            guard let target else { return (nil, nil) }
+    /// A version not loaded yet is loaded off the state lock, so health and metrics never wait on a load; with
+    /// `waitingForLoad` false, a load another request has under way is not waited for either while a version
+    /// that served until now can answer (it does, with the one loading named).
+    private func currentSystem(waitingForLoad: Bool = true) -> (ToySystem?, String?, loading: String?) {
+        let (target, reading) = readings.withLock { count -> (String?, Int) in
+            count += 1
+            return (context.registry.tag("production"), count)
+        }
+        guard let target else { return (nil, nil, nil) }
+        enum Step {
+            case cached(ToySystem)
+            case waitFor(PendingLoad)
+            case loadIt(PendingLoad)
+        }
+        let step = state.withLock { state -> Step in
             if let system = state.systems[target] {
-                state.serving = target
-                state.problem = nil
-                return (system, target)
+                Self.settle(&state, on: target, reading: reading)
+                return .cached(system)
             }
-            do {
-                let system = try context.system(for: try context.registry.record(id: target))
-                if state.systems.count > 8 { state.systems.removeAll() }
-                state.systems[target] = system
-                state.serving = target
-                state.problem = nil
-                return (system, target)
-            } catch {
-                state.problem = "production points to \(target.prefix(12)) but it cannot be loaded: \(error)"
+            if let pending = state.loads[target] { return .waitFor(pending) }
+            let pending = PendingLoad()
+            state.loads[target] = pending
+            return .loadIt(pending)
+        }
+        let loaded: Result<ToySystem, ServingError>
+        switch step {
+        case .cached(let system): return (system, target, nil)
+        case .waitFor(let pending):
+            let serving = state.withLock { state in
+                state.serving.flatMap { version in state.systems[version].map { (version, $0) } }
+            }
+            if !waitingForLoad, let (version, system) = serving { return (system, version, target) }
+            loaded = pending.wait()
+        case .loadIt(let pending):
+            loaded = Result { try load(target) }.mapError { ServingError("\($0)") }
+            state.withLock { state in
+                state.loads[target] = nil
+                if case .success(let system) = loaded {
+                    if state.systems.count > 8 { state.systems.removeAll() }
+                    state.systems[target] = system
+                }
+            }
+            pending.finish(loaded)
+        }
+        return state.withLock { state in
+            switch loaded {
+            case .success(let system):
+                Self.settle(&state, on: target, reading: reading)
+                return (system, target, nil)
+            case .failure(let error):
+                if reading > state.reading {
+                    state.reading = reading
+                    state.problem = "production points to \(target.prefix(12)) but it cannot be loaded: \(error)"
+                }
                 let fallback = state.serving.flatMap { state.systems[$0] }
-                return (fallback, state.serving)
+                return (fallback, state.serving, nil)
             }
         }
+    }
+
+    /// Records `target` as serving, unless a newer reading of the tag has already settled the state.
+    private static func settle(_ state: inout State, on target: String, reading: Int) {
+        guard reading > state.reading else { return }
+        state.reading = reading
+        state.serving = target
+        state.problem = nil
     }
 
     private struct AskBody: Decodable {
@@ -114,8 +172,17 @@ public final class ModelService: Sendable {
         return response
     }
 
+    /// JSONDecoder lets the last of two equal keys win without a word; a body that gives a key twice is refused
+    /// instead, as a settings file is.
+    private func refusingDuplicateKeys(in body: Data) -> HTTPResponse? {
+        JSONReader.duplicateKey(in: body).map {
+            failed(.error(400, "The body gives the key '\($0)' more than once; send each key once."))
+        }
+    }
+
     private func ask(_ request: HTTPRequest) -> HTTPResponse {
         let answering = clock.stopwatch()
+        if let refused = refusingDuplicateKeys(in: request.body) { return refused }
         guard let asked = try? JSONDecoder().decode(AskBody.self, from: request.body), !asked.text.isEmpty else {
             return failed(.error(400, "The body must be JSON like {\"text\": \"where is my order\", \"seed\": 1}."))
         }
@@ -135,7 +202,7 @@ public final class ModelService: Sendable {
         if let chosenID, !RequestRecord.isValidID(chosenID) {
             return failed(.error(400, "X-Request-Id must be 1 to 128 printable characters without spaces."))
         }
-        guard case (let system?, let version?) = currentSystem() else {
+        guard case (let system?, let version?, _) = currentSystem() else {
             return failed(
                 .error(503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'.")
             )
@@ -189,6 +256,7 @@ public final class ModelService: Sendable {
 
     /// A late label: `{"request_id": "...", "satisfied": true}`, recorded once per request.
     private func feedback(_ request: HTTPRequest) -> HTTPResponse {
+        if let refused = refusingDuplicateKeys(in: request.body) { return refused }
         guard let body = try? JSONDecoder().decode(FeedbackBody.self, from: request.body),
             RequestRecord.isValidID(body.requestID)
         else {
@@ -222,7 +290,7 @@ public final class ModelService: Sendable {
     }
 
     private func version() -> HTTPResponse {
-        let (_, version) = currentSystem()
+        let (_, version, _) = currentSystem()
         guard let version else { return .error(503, "Nothing is in production yet.") }
         let since = (try? context.registry.tagHistory("production").last { $0.to == version })?.map {
             Timestamp.string(from: $0.at)
@@ -231,12 +299,15 @@ public final class ModelService: Sendable {
         return .json(200, Data(json.utf8))
     }
 
+    /// Never waits on a load another request has under way while a version is serving: it answers with that
+    /// version and names the one loading. Before anything has served, it waits for the first load.
     private func health() -> HTTPResponse {
-        let (_, version) = currentSystem()
+        let (_, version, loading) = currentSystem(waitingForLoad: false)
         let problem = state.withLock { $0.problem }
         let status = problem == nil && version != nil ? "ok" : "degraded"
         var object: [String: String] = ["status": status]
         object["version"] = version
+        object["loading"] = loading
         object["problem"] = problem ?? (version == nil ? "nothing is in production" : nil)
         let body = (try? CanonicalJSON.encode(object)) ?? Data()
         return .json(status == "ok" ? 200 : 503, body + Data("\n".utf8))
@@ -311,5 +382,23 @@ public final class ModelService: Sendable {
         }
         return HTTPResponse(
             status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Data(text.utf8))
+    }
+}
+
+/// One load under way: whoever needs the same version meanwhile waits for its result instead of loading it too.
+private final class PendingLoad: Sendable {
+    private let result = Mutex<Result<ToySystem, ServingError>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ loaded: Result<ToySystem, ServingError>) {
+        result.withLock { $0 = loaded }
+        done.signal()
+    }
+
+    /// Blocks until the load finished; each waiter passes the signal on to the next.
+    func wait() -> Result<ToySystem, ServingError> {
+        done.wait()
+        done.signal()
+        return result.withLock { $0 } ?? .failure(ServingError("the load ended without a result"))
     }
 }

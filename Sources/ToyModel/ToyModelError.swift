@@ -1,8 +1,14 @@
 // The toy system's one error type: each case names the file, line or key at fault and the way out.
+import Hashing
 
 public enum ToyModelError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingComponent(String)
     case unreadable(path: String)
+    /// A FIFO, socket, device or folder where the toy system reads a file.
+    case notAFile(path: String, kind: String)
+    /// A file (or the index folder) larger than the toy system's limit for it (see `InputLimits`); `size` is
+    /// nil when reading stopped at the limit.
+    case tooLarge(file: String, size: Int?, limit: Int)
     case notUTF8(file: String, offset: Int)
     case malformedDirective(line: Int, text: String, reason: String)
     case configInvalid(reason: String)
@@ -22,6 +28,13 @@ public enum ToyModelError: Error, CustomStringConvertible, Equatable, Sendable {
                 "The toy system has no \(name); restore it from 'LabRunner checkout REF DIR' or a fresh 'LabRunner init'."
         case .unreadable(let path):
             return "Cannot read \(path); check that it exists and is readable."
+        case .notAFile(let path, let kind):
+            return "\(path) is \(kind), not a file; replace it with a regular file."
+        case .tooLarge(let file, let size, let limit):
+            return
+                "\(file) holds \(size.map { BoundedFile.count($0) + ", " } ?? "")more than the \(BoundedFile.size(limit)) "
+                + "the toy system reads "
+                + "for it (see 'Input limits' in the README); make it smaller."
         case .notUTF8(let file, let offset):
             return "\(file) is not UTF-8 text: the byte at offset \(offset) is invalid; save the file as UTF-8."
         case .malformedDirective(let line, let text, let reason):

@@ -11,24 +11,27 @@ public struct ToySystem: Sendable {
     let knowledge: KnowledgeBase
     public let version: String
 
-    /// Loads `<directory>/prompt.md`, `config.json`, `weights.json` and `index/`.
+    /// Loads `<directory>/prompt.md`, `config.json`, `weights.json` and `index/`, each file within its limit
+    /// (`InputLimits`) and only if it is a regular file: a FIFO put there is refused, never opened to wait on.
     public init(directory: String, version: String = "workspace") throws {
-        let manager = FileManager.default
         func file(_ name: String) throws -> Data {
-            let path = directory + "/" + name
-            guard manager.fileExists(atPath: path) else { throw ToyModelError.missingComponent(name) }
-            guard let data = manager.contents(atPath: path) else { throw ToyModelError.unreadable(path: path) }
-            return data
+            try InputLimits.read(directory + "/" + name, shown: name, limit: InputLimits.files[name] ?? 0)
         }
         var documents: [String: Data] = [:]
         let indexPath = directory + "/index"
         // A folder that cannot be listed is the missing component, and said so.
-        guard let names = try? manager.contentsOfDirectory(atPath: indexPath) else {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: indexPath) else {
             throw ToyModelError.missingComponent("index/")
         }
-        for name in names where !name.hasPrefix(".") {
-            let path = indexPath + "/" + name
-            guard let data = manager.contents(atPath: path) else { throw ToyModelError.unreadable(path: path) }
+        var total = 0
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let data = try InputLimits.read(
+                indexPath + "/" + name, shown: "index/" + name, limit: InputLimits.indexDocument)
+            total += data.count
+            // Reading stops here, so the folder's whole size is not known: the message says "more than".
+            guard total <= InputLimits.index else {
+                throw ToyModelError.tooLarge(file: "index/", size: nil, limit: InputLimits.index)
+            }
             documents[name] = data
         }
         try self.init(
@@ -39,12 +42,21 @@ public struct ToySystem: Sendable {
     }
 
     /// Loads from in-memory components keyed "prompt.md", "config.json", "weights.json", "index".
+    /// Every component is checked against its limit before it is parsed.
     public init(components: [String: ComponentContent], version: String) throws {
         func file(_ name: String) throws -> Data {
             guard case .file(let data)? = components[name] else { throw ToyModelError.missingComponent(name) }
+            try InputLimits.check(data, name: name, limit: InputLimits.files[name] ?? 0)
             return data
         }
         guard case .folder(let documents)? = components["index"] else { throw ToyModelError.missingComponent("index/") }
+        for (path, data) in documents {
+            try InputLimits.check(data, name: "index/" + path, limit: InputLimits.indexDocument)
+        }
+        let total = documents.values.reduce(0) { $0 + $1.count }
+        guard total <= InputLimits.index else {
+            throw ToyModelError.tooLarge(file: "index/", size: total, limit: InputLimits.index)
+        }
         directives = try PromptDirectives(parsing: try Self.text(of: try file("prompt.md"), name: "prompt.md"))
         config = try ToyConfig(parsing: try file("config.json"))
         classifier = try Classifier(parsing: try file("weights.json"))

@@ -12,6 +12,7 @@ public enum Trainer {
     /// Returns the bytes of weights.json (sorted keys, ends with a newline). The same data and seed give the
     /// same bytes: rows are shuffled by the seeded generator and every sum runs in a fixed order.
     public static func train(csv: Data, dataName: String, dataSHA256: String, seed: UInt64) throws -> Data {
+        try InputLimits.check(csv, name: dataName, limit: InputLimits.trainingData)
         let rows = try parse(csv, name: dataName)
         let intents = Array(Set(rows.map(\.intent))).sorted()
         guard intents.count >= 2 else { throw ToyModelError.trainingDataTooSmall(file: dataName) }

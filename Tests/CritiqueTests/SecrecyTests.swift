@@ -25,6 +25,26 @@ import Testing
         }
     }
 
+    @Test func theKeyIsReadableByItsOwnerOnly() throws {
+        let built = try Built.scenario("hand-deploys", seed: 1)
+        let mode = try #require(
+            try FileManager.default.attributesOfItem(atPath: built.keyPath)[.posixPermissions] as? Int)
+        #expect(mode & 0o777 == 0o600, "the key is mode \(String(mode & 0o777, radix: 8))")
+    }
+
+    @Test func aKeyIsNeverWrittenThroughALink() throws {
+        let temp = try TemporaryFolder("critique")
+        let elsewhere = temp.path + "/elsewhere.json"
+        try FileManager.default.createSymbolicLink(atPath: temp.path + "/key.json", withDestinationPath: elsewhere)
+        #expect(throws: CritiqueError.self) {
+            try Scenarios.create(
+                family: "hand-deploys", seed: 3, mode: .interview, folder: temp.path + "/c",
+                keyPath: temp.path + "/key.json")
+        }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere))
+        #expect(!FileManager.default.fileExists(atPath: temp.path + "/c"))
+    }
+
     @Test func aTamperedKeyFailsTheCommitment() throws {
         let built = try Built.scenario("weights-only", seed: 1)
         #expect(try AnswerKey.verified(built.keyPath, folder: built.folder) == built.key)

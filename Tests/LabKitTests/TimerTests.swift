@@ -20,24 +20,32 @@ import Testing
 
     /// A registry where lab 06 started, the pager fired, and the rollback was confirmed `seconds` later.
     /// The folder goes with the evidence, so the registry outlives every read of it.
-    static func evidence(rollbackAfter seconds: TimeInterval?) throws -> (Evidence, TemporaryFolder) {
+    static func evidence(
+        rollbackAfter seconds: TimeInterval?, source: Incident.Source = .monitor, setup: SetupState = .none
+    ) throws -> (Evidence, TemporaryFolder) {
         let folder = try TemporaryFolder("timer")
         let workspace = Workspace(root: folder.path)
         // Wall time moved by hand, so events carry the times the test chooses.
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
         let registry = try Registry.create(root: workspace.registryPath, actor: "test", now: clock.now)
         let manifest = try registry.objects.put(try JSONEncoder().encode(lab.manifest))
-        try registry.write { writer in
-            try writer.append(LabStarted(lab: lab.id, manifestSHA256: manifest, attempt: 1), actor: "learner")
+        let start = try registry.write { writer in
+            try writer.append(
+                LabStarted(
+                    lab: lab.id, manifestSHA256: manifest, attempt: 1, awaitsReady: setup == .none ? nil : true),
+                actor: "learner")
         }
         clock.advance(seconds: 1)
         let detected = clock.now()
         try registry.write { writer in
             try writer.append(
                 IncidentOpened(
-                    incident: "INC-0001", symptom: "escalations stopped", detectedAt: detected, source: .monitor,
+                    incident: "INC-0001", symptom: "escalations stopped", detectedAt: detected, source: source,
                     badVersion: nil),
-                actor: "pager")
+                actor: source == .rollback ? "learner" : "pager")
+            if setup == .finished {
+                try writer.append(LabReady(lab: lab.id, attempt: 1, start: start.seq), actor: "learner")
+            }
         }
         if let seconds {
             clock.advance(seconds: seconds)
@@ -47,6 +55,32 @@ import Testing
             }
         }
         return (try Evidence(workspace: workspace, now: clock.now), folder)
+    }
+
+    /// Whether the start awaited a setup, and whether it finished.
+    enum SetupState { case none, interrupted, finished }
+
+    /// Killed before the setup paged, the learner rolled back at once: the incident the rollback opened for
+    /// itself is detected the moment the rollback runs, so it times nothing and is never gold.
+    @Test func anIncidentARollbackOpenedForItselfStartsNoClock() throws {
+        let (evidence, folder) = try Self.evidence(rollbackAfter: 1, source: .rollback)
+        let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
+        #expect(result.status == .fail)
+        #expect(result.score == 0)
+        #expect(result.message.contains("The clock has not started"), "\(result.message)")
+    }
+
+    /// The clock runs from the pager only once the setup that pages has finished.
+    @Test(arguments: [(SetupState.interrupted, false), (.finished, true)])
+    func theClockWaitsForTheSetupToFinish(setup: SetupState, gold: Bool) throws {
+        let (evidence, folder) = try Self.evidence(rollbackAfter: 20, setup: setup)
+        let (result, grade) = withExtendedLifetime(folder) {
+            (Grader.time(Self.timer, lab: Self.lab, evidence: evidence), Grader.grade(Self.lab, evidence: evidence))
+        }
+        #expect(result.passed == gold, "\(result.message)")
+        #expect(grade.attempts == (gold ? 1 : 0))
+        #expect(grade.tests.contains { $0.name == Grader.setupFinishedTest } == !gold)
+        if !gold { #expect(grade.score == 0) }
     }
 
     @Test(arguments: [

@@ -4,6 +4,7 @@
 import Archive
 import Foundation
 import LabTestSupport
+import Synchronization
 import Testing
 
 @Suite struct ProofCommandTests {
@@ -147,6 +148,48 @@ import Testing
         #expect(after.subtracting(temporary).filter { $0.hasPrefix("labrunner-verify-") }.isEmpty)
     }
 
+    /// Another process cleaning folders under verify (as cleaners of the shared temp folder do) makes verify
+    /// fail on its own account: "Could not verify", never a finding of tampering about an honest bundle.
+    @Test func verifysOwnFailuresAreNeverCalledTampering() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok(["init", "ws"], in: "")
+        try sandbox.ok(["register", "--root", "--owner", "ada", "--reason", "base", "--workspace", "ws"], in: "")
+        try sandbox.ok(["bundle", "--out", "honest.tar", "--workspace", "ws"], in: "")
+        let cache = sandbox.path + "/cache"
+        let scratch = cache + "/labrunner/scratch"
+        let fresh = try sandbox.run(["verify", "honest.tar"], in: "", environment: ["XDG_CACHE_HOME": cache])
+        #expect(fresh.status == 0, "\(fresh.stdout)\(fresh.stderr)")
+        #expect(
+            (try? FileManager.default.contentsOfDirectory(atPath: scratch)) == [],
+            "verify keeps its scratch copy in the user's cache folder and removes it")
+
+        let cleaning = Cleaning()
+        let cleaner = Thread {
+            while cleaning.on.withLock({ $0 }) {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? [] {
+                    try? FileManager.default.removeItem(atPath: scratch + "/" + name + "/ws/.labrunner")
+                }
+            }
+        }
+        cleaner.start()
+        var outcomes: [String] = []
+        for _ in 0..<8 {
+            let result = try sandbox.run(["verify", "honest.tar"], in: "", environment: ["XDG_CACHE_HOME": cache])
+            #expect(!result.stdout.contains("Tampered") && !result.stdout.contains("mismatch"), "\(result.stdout)")
+            #expect(
+                result.status == 0 || result.stderr.hasPrefix("Error: Could not verify: "),
+                "\(result.stdout)\(result.stderr)")
+            outcomes.append(result.status == 0 ? "verified" : "could not verify")
+        }
+        cleaning.on.withLock { $0 = false }
+        #expect(outcomes.contains("could not verify"), "the cleaner reached verify's scratch copy: \(outcomes)")
+
+        try "not a folder".write(toFile: sandbox.path + "/cache-file", atomically: false, encoding: .utf8)
+        let blocked = try sandbox.run(
+            ["verify", "honest.tar"], in: "", environment: ["XDG_CACHE_HOME": sandbox.path + "/cache-file"])
+        #expect(blocked.status == 1 && blocked.stderr.hasPrefix("Error: Could not verify: "), "\(blocked.stderr)")
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh-keygen")))
     func signedBundleVerifiesOnlyAgainstTheSignersKey() throws {
         let sandbox = try Sandbox()
@@ -174,4 +217,9 @@ import Testing
         let missing = try verify(sandbox, "plain.tar", ["--allowed-signers", "key.allowed"])
         #expect(missing.status == 1 && members(missing.json) == ["statement.json.sig"])
     }
+}
+
+/// Whether the cleaner thread of a verify test goes on.
+private final class Cleaning: Sendable {
+    let on = Mutex(true)
 }

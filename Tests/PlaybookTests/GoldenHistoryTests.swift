@@ -74,12 +74,14 @@ final class TemporaryCopy {
         IncidentUpdated.kind: { try EventFields.encode($0.payload(as: IncidentUpdated.self)) },
         IncidentClosed.kind: { try EventFields.encode($0.payload(as: IncidentClosed.self)) },
         PromotionStopped.kind: { try EventFields.encode($0.payload(as: PromotionStopped.self)) },
+        CanaryStarted.kind: { try EventFields.encode($0.payload(as: CanaryStarted.self)) },
         ExperimentStarted.kind: { try EventFields.encode($0.payload(as: ExperimentStarted.self)) },
         ExperimentEnded.kind: { try EventFields.encode($0.payload(as: ExperimentEnded.self)) },
         InvestigationConcluded.kind: { try EventFields.encode($0.payload(as: InvestigationConcluded.self)) },
     ]
-    /// Kinds of Registry and Playbook the recorded history happens not to hold (a canary that stopped).
-    static let unrecorded: Set<String> = [PromotionStopped.kind]
+    /// Kinds of Registry and Playbook the recorded history happens not to hold (a canary that stopped, and the
+    /// pin every canary now records before its first request).
+    static let unrecorded: Set<String> = [PromotionStopped.kind, CanaryStarted.kind]
     /// Kinds other modules write (labs, drills).
     static let othersPrefixes = ["lab.", "drill."]
 

@@ -1,4 +1,5 @@
 // The seven plays: what each enforces, what each records, and what each refuses without writing anything.
+import Evals
 import Foundation
 import Hashing
 import LabTestSupport
@@ -244,6 +245,43 @@ import ToyModel
         let finding = try investigate(lab)
         #expect(finding.regressionConfirmed)
         #expect(finding.components.contains("weights.json"))
+    }
+
+    /// Raising the refund escalation amount flips one floored case at temperature 0: the gate refuses it on the
+    /// floor, so investigate must not call it noise (the paired test alone gives p = 1).
+    @Test func aFlippedFlooredCaseAtTemperatureZeroIsARegression() throws {
+        let lab = try LabWorkspace("playbook")
+        let good = try lab.register("baseline")
+        try lab.promote("#1")
+        try lab.edit("system/config.json") {
+            $0.replacingOccurrences(of: "\"refund_escalation_amount\": 500", with: "\"refund_escalation_amount\": 700")
+        }
+        let bad = try lab.register("raise the refund escalation amount", parent: good.id)
+        try lab.promote(bad.shortID, force: true)
+        let finding = try investigate(lab)
+        let suspect = try #require(finding.suspects.first)
+        #expect(suspect.comparison.verdict != .worse, "the suite-level test alone does not see it")
+        #expect(finding.regressionConfirmed, "\(finding.conclusion)")
+        #expect(suspect.rules.contains(.floor) && suspect.rules.contains(.deterministic), "\(suspect.rules)")
+        #expect(suspect.floors.contains { $0.worse && $0.category == "escalate:refund_over_500" })
+        #expect(finding.components == ["config.json"])
+        #expect(
+            finding.conclusion.contains("floored category escalate:refund_over_500 is worse"), "\(finding.conclusion)")
+        #expect(finding.conclusion.contains("at temperature 0"), "\(finding.conclusion)")
+    }
+
+    /// Determinism cuts both ways: at temperature 0 a change that makes no case fail is noise, with no p-value.
+    @Test func aCosmeticChangeAtTemperatureZeroMakesNoCaseFail() throws {
+        let lab = try LabWorkspace("playbook")
+        let good = try lab.register("baseline")
+        try lab.promote("#1")
+        try lab.edit("system/prompt.md") { $0 + "\nReviewed on Tuesday.\n" }
+        let cosmetic = try lab.register("cosmetic", parent: good.id)
+        try lab.promote(cosmetic.shortID, force: true)
+        let finding = try investigate(lab)
+        let suspect = try #require(finding.suspects.first)
+        #expect(suspect.deterministic && suspect.newlyFailing.isEmpty && suspect.rules.isEmpty)
+        #expect(!finding.regressionConfirmed, "\(finding.conclusion)")
     }
 
     @Test func aCosmeticChangeAtTemperatureIsNoise() throws {

@@ -103,8 +103,13 @@ final class ServedLab {
     let context: PlayContext
     let server: HTTPServer
 
-    /// `clock`, when given, is the workspace's wall time (what the attribution log and the registry record).
-    init(limits: HTTPLimits = HTTPLimits(), clock: ManualClock? = nil) throws {
+    /// `clock`, when given, is the workspace's wall time (what the attribution log and the registry record);
+    /// `serverClock` times the server's deadlines and waits. `promoted` false leaves production unset.
+    /// `beforeLoad` runs before the service loads a version (to make a load slow).
+    init(
+        limits: HTTPLimits = HTTPLimits(), clock: ManualClock? = nil, serverClock: (any LoopClock)? = nil,
+        promoted: Bool = true, beforeLoad: (@Sendable (String) -> Void)? = nil
+    ) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try InstalledSystem.install(into: root)
@@ -116,10 +121,19 @@ final class ServedLab {
             context = try PlayContext(workspace: Workspace(root: root))
         }
         _ = try RegisterPlay.run(RegisterRequest(owner: "a", reason: "baseline", parent: nil, root: true), in: context)
-        let promote = PromoteRequest(ref: "#1", approver: "b")
-        _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
-        let service = try ModelService(context: context)
-        server = try HTTPServer(port: 0, limits: limits) { service.handle($0) }
+        if promoted {
+            let promote = PromoteRequest(ref: "#1", approver: "b")
+            _ = try PromotePlay.move(
+                promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
+        }
+        let context = context
+        let service = try ModelService(context: context) { id in
+            beforeLoad?(id)
+            return try context.system(for: try context.registry.record(id: id))
+        }
+        server = try HTTPServer(port: 0, limits: limits, clock: serverClock ?? ContinuousClock()) {
+            service.handle($0)
+        }
         server.start()
     }
 
@@ -172,24 +186,26 @@ final class ServedLab {
             return connection.readResponse()?.status
         }
         #expect(try status("GARBAGE\r\n\r\n") == 400)
-        #expect(try status("GET /v1/version HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 5000))\r\n\r\n") == 431)
-        #expect(try status("POST /v1/ask HTTP/1.1\r\nContent-Length: 99999\r\n\r\n") == 413)
-        #expect(try status("POST /v1/ask HTTP/1.1\r\nContent-Length: 4\r\n\r\nnope") == 400)
-        #expect(try status("DELETE /v1/ask HTTP/1.1\r\n\r\n") == 405)
-        #expect(try status("GET /elsewhere HTTP/1.1\r\n\r\n") == 404)
-        #expect(try status("POST /v1/ask HTTP/1.1\r\nContent-Length: abc\r\n\r\n") == 400)
+        #expect(
+            try status("GET /v1/version HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 5000))\r\n\r\n")
+                == 431)
+        #expect(try status("POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: 99999\r\n\r\n") == 413)
+        #expect(try status("POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nnope") == 400)
+        #expect(try status("DELETE /v1/ask HTTP/1.1\r\nHost: x\r\n\r\n") == 405)
+        #expect(try status("GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n") == 404)
+        #expect(try status("POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n") == 400)
         // A body longer than its Content-Length: the extra bytes are read as the next request, which is malformed.
         let connection = try RawConnection(port: lab.server.port)
         let body = "{\"text\": \"hi\"}"
         connection.write(
-            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)EXTRA STUFF\r\n\r\n")
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)EXTRA STUFF\r\n\r\n")
         #expect(connection.readResponse()?.status == 200)
         #expect(connection.readResponse()?.status == 400)
         // A slow client that never finishes its request.
         let slow = try RawConnection(port: lab.server.port)
-        slow.write("POST /v1/ask HTTP/1.1\r\nContent-Le")
+        slow.write("POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Le")
         #expect(slow.readResponse()?.status == 408)
-        #expect(try status("GET /healthz HTTP/1.1\r\n\r\n") == 200)
+        #expect(try status("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == 200)
     }
 
     @Test func framingThatRFC9112RefusesIsA400AtOnce() throws {
@@ -205,11 +221,11 @@ final class ServedLab {
         let body = "{\"text\": \"hi\"}"
         let length = body.utf8.count
         for raw in [
-            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(length)\r\nContent-Length: \(length)\r\n\r\n\(body)",
-            "POST /v1/ask HTTP/1.1\r\nContent-Length: +\(length)\r\n\r\n\(body)",
-            "POST /v1/ask HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-            "POST /v1/ask HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n",
-            "POST /v1/ask HTTP/1.1\r\nContent-Length : \(length)\r\n\r\n\(body)",
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\nContent-Length: \(length)\r\n\r\n\(body)",
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: +\(length)\r\n\r\n\(body)",
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n",
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length : \(length)\r\n\r\n\(body)",
             "GET /healthz HTTP/1.1\nHost: x\n\n",
             "GET /healthz HTTP/1.1\r\nHost: x\rX: y\r\n\r\n",
         ] {
@@ -224,7 +240,7 @@ final class ServedLab {
         let connection = try RawConnection(port: lab.server.port)
         let big = String(repeating: "a", count: 70_000)
         connection.write(
-            "POST /v1/ask HTTP/1.1\r\nContent-Length: \(big.utf8.count + 12)\r\n\r\n{\"text\": \"\(big)\"}")
+            "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count + 12)\r\n\r\n{\"text\": \"\(big)\"}")
         let oversized = try #require(connection.readResponse())
         #expect(oversized.status == 413 && oversized.body.contains("error"))
         let text = String(repeating: "where is my order ", count: 1000)  // 18,000 characters in a 18 KB body
@@ -237,14 +253,16 @@ final class ServedLab {
     @Test func overTheConnectionCapTheServiceAnswers503WithRetryAfter() throws {
         var limits = HTTPLimits()
         limits.maxConnections = 2
-        let lab = try ServedLab(limits: limits)
+        limits.admissionWait = .zero
+        // On a clock that stands still, no idle connection has waited long enough to give way to a new one.
+        let lab = try ServedLab(limits: limits, serverClock: ManualClock(start: Date()).durations)
         let held = try (0..<2).map { _ in try RawConnection(port: lab.server.port) }
         for connection in held {
-            connection.write("GET /healthz HTTP/1.1\r\n\r\n")
+            connection.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(connection.readResponse()?.status == 200)
         }
         let extra = try RawConnection(port: lab.server.port)
-        extra.write("GET /healthz HTTP/1.1\r\n\r\n")
+        extra.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         let refused = try #require(extra.readResponse())
         #expect(refused.status == 503 && refused.headers["retry-after"] == "1")
         #expect(lab.server.openConnections == 2)
@@ -261,7 +279,7 @@ final class ServedLab {
         let logged = try AttributionLog(registryRoot: lab.context.registry.root).lookup("req-mine")
         #expect(logged?.input == "where is my order")
         func status(_ body: String) -> Int? {
-            connection.write("POST /v1/ask HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            connection.write("POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             return connection.readResponse()?.status
         }
         for seed in ["-1", "1.5", "\"7\"", "true", "18446744073709551616"] {
@@ -279,14 +297,15 @@ final class ServedLab {
         #expect(connection.readResponse()?.status == 200)
         func feedback(_ id: String, _ satisfied: Bool) -> Int? {
             let body = "{\"request_id\": \"\(id)\", \"satisfied\": \(satisfied)}"
-            connection.write("POST /v1/feedback HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            connection.write(
+                "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             return connection.readResponse()?.status
         }
         #expect(feedback("req-none", true) == 404)
         #expect(feedback("req-fb", false) == 200)
         #expect(feedback("req-fb", true) == 409)
         #expect(try AttributionLog(registryRoot: lab.context.registry.root).feedback()["req-fb"]?.satisfied == false)
-        connection.write("GET /metrics HTTP/1.1\r\n\r\n")
+        connection.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         let metrics = try #require(connection.readResponse()).body
         for name in [
             "labrunner_escalation_rate{", "labrunner_refusal_rate{", "labrunner_citation_rate{",
@@ -347,13 +366,14 @@ final class ServedLab {
             RegisterRequest(owner: "a", reason: "note", parent: "#1", root: false), in: lab.context
         ).record
         let promptBlob = try #require(second.manifest.components["prompt.md"]?.sha256)
-        try lab.context.registry.objects.remove(promptBlob)
+        // Moved first: a serving tag is never given to a version missing a blob, so the blob goes by hand after.
         try lab.context.registry.moveTag("production", to: second.id, by: "ops", reason: "broken on purpose")
+        try lab.context.registry.objects.remove(promptBlob)
         connection.write(RawConnection.ask("where is my order"))
         let response = try #require(connection.readResponse())
         #expect(response.status == 200)
         #expect(response.headers["x-model-version"] == first)
-        connection.write("GET /healthz HTTP/1.1\r\n\r\n")
+        connection.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         let health = try #require(connection.readResponse())
         #expect(health.status == 503)
         #expect(health.body.contains("degraded") && health.body.contains(String(promptBlob.prefix(12))))
