@@ -22,7 +22,8 @@ extension RegisterResult: TextRendering {
         }
         if existing {
             out.line(
-                "Already registered: this content is version #\(record.seq) \(record.shortID); nothing was written.")
+                "Already registered: this content is version #\(record.seq) \(record.shortID); no new version was "
+                    + "made (who registered it again, and why, is recorded as version.reregistered).")
             return
         }
         out.line(

@@ -91,10 +91,17 @@ public struct AttributionLog: Sendable {
             while (index.count + lines.count) * 4 > capacity * 3 { capacity *= 2 }
             index = try grow(index, to: capacity)
         }
-        if durable {
-            try FileSystem.appendDurably(batch, to: logPath)
-        } else {
-            try FileSystem.append(batch, to: logPath)
+        do {
+            if durable {
+                try FileSystem.appendDurably(batch, to: logPath)
+            } else {
+                try FileSystem.append(batch, to: logPath)
+            }
+        } catch {
+            // A batch that failed to write, or to reach the disk, was never acknowledged: take it back out, so
+            // the error saying it was not recorded stays true and no later reader audits it.
+            try? FileSystem.truncate(logPath, to: start)
+            throw error
         }
         for line in lines {
             try insert(&index, hash: AttributionLog.hash(line.id), offset: start + line.relativeOffset)

@@ -31,6 +31,31 @@ import Testing
         #expect(log.verify().isEmpty)
     }
 
+    /// A batch whose write or fsync fails was never acknowledged: the error says so, and the log (and any
+    /// later audit) does not hold it, whichever step failed.
+    @Test func aBatchThatFailsToReachTheDiskIsNotInTheLog() throws {
+        let count = try {
+            let folder = try TemporaryFolder()
+            let log = AttributionLog(registryRoot: folder.path)
+            try log.append([record("req-first")])
+            let plan = FaultPlan(failAt: nil)
+            try FaultPlan.$current.withValue(plan) { try log.append([record("req-second")]) }
+            return plan.steps.count
+        }()
+        for step in 1...count {
+            let folder = try TemporaryFolder()
+            let log = AttributionLog(registryRoot: folder.path)
+            try log.append([record("req-first")])
+            let failed = (try? FaultPlan.$current.withValue(FaultPlan(failAt: step)) {
+                try log.append([record("req-second")])
+            }) == nil
+            try log.append([record("req-third")])
+            #expect((try log.lookup("req-second") != nil) == !failed, "step \(step) of \(count)")
+            #expect(try log.recent(limit: 5).map(\.id).filter { $0 != "req-second" } == ["req-first", "req-third"])
+            #expect(log.verify().isEmpty, "step \(step) of \(count)")
+        }
+    }
+
     @Test func aLostIndexFallsBackAndIsRebuilt() throws {
         let folder = try TemporaryFolder()
         let log = AttributionLog(registryRoot: folder.path)
