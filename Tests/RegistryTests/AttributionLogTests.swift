@@ -46,9 +46,10 @@ import Testing
             let folder = try TemporaryFolder()
             let log = AttributionLog(registryRoot: folder.path)
             try log.append([record("req-first")])
-            let failed = (try? FaultPlan.$current.withValue(FaultPlan(failAt: step)) {
-                try log.append([record("req-second")])
-            }) == nil
+            let failed =
+                (try? FaultPlan.$current.withValue(FaultPlan(failAt: step)) {
+                    try log.append([record("req-second")])
+                }) == nil
             try log.append([record("req-third")])
             #expect((try log.lookup("req-second") != nil) == !failed, "step \(step) of \(count)")
             #expect(try log.recent(limit: 5).map(\.id).filter { $0 != "req-second" } == ["req-first", "req-third"])
