@@ -4,6 +4,7 @@ public import Foundation
 public import Evals
 public import Registry
 public import Terminal
+import ToyModel
 
 /// `train`: a recorded training run, with the data it read and the weights file it wrote (as resolved).
 public struct TrainingReport: Encodable, Sendable {
@@ -38,9 +39,10 @@ extension Training {
     ) throws -> TrainingReport {
         let data = dataPath ?? workspace.trainingDataPath
         let weights = weightsPath ?? workspace.systemPath + "/weights.json"
-        guard let csv = FileManager.default.contents(atPath: data) else {
+        guard FileManager.default.fileExists(atPath: data) else {
             throw PlaybookError.invalid("Cannot read training data \(data); check the path given to --data.")
         }
+        let csv = try InputLimits.read(data, shown: data, limit: InputLimits.trainingData)
         let run = try run(csv: csv, dataPath: data, outPath: weights, seed: seed, by: actor, in: workspace, now: now)
         return TrainingReport(run: run, data: data, weights: weights)
     }

@@ -101,9 +101,8 @@ public enum Traffic {
     /// The labelled traffic cases shipped with the workspace (same format as eval cases).
     public static func cases(in context: PlayContext, intents: [String]) throws -> [EvalCase] {
         let path = context.workspace.root + "/" + casesFile
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PlaybookError.noTrafficCases(path: path)
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw PlaybookError.noTrafficCases(path: path) }
+        let data = try InputLimits.read(path, shown: casesFile, limit: InputLimits.suite)
         let suite = try EvalSuite(
             name: "traffic", data: data, sha256: SHA256.hash(data).hex, fileName: casesFile, knownIntents: intents)
         guard !suite.cases.isEmpty else { throw PlaybookError.noTrafficCases(path: path) }

@@ -107,6 +107,20 @@ import Testing
             sandbox, ["eval", "run", "--suite", "huge"], "evals/huge.jsonl holds 8,388,609 bytes, more than the 8 MiB")
     }
 
+    /// Training data and the traffic cases are read within their limits too: a huge file is refused at once,
+    /// before it is loaded, and nothing is trained, recorded or served.
+    @Test func trainingDataAndTrafficCasesPastTheirLimitsAreRefusedBeforeLoading() throws {
+        let sandbox = try workspace()
+        try sandbox.ok(["promote", "#1", "--approver", "a-reviewer"])
+        let weights = sandbox.read("ws/system/weights.json")
+        try sparse(sandbox.path + "/ws/data/big.csv", size: (64 << 20) + 1)
+        try expectRefused(sandbox, ["train", "--data", "data/big.csv"], "more than the 64 MiB")
+        #expect(sandbox.read("ws/system/weights.json") == weights)
+        try sparse(sandbox.path + "/ws/data/traffic.jsonl", size: (8 << 20) + 1)
+        try expectRefused(sandbox, ["traffic", "--requests", "5"], "data/traffic.jsonl holds")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/ws/.labrunner/requests/log.jsonl"))
+    }
+
     @Test func aFIFOWhereAFileBelongsIsRefusedByNameAndNeverWaitedOn() throws {
         let sandbox = try workspace()
         let workspace = sandbox.path + "/ws"
