@@ -187,12 +187,17 @@ public struct Evidence: Sendable {
         guard let hash = started(lab.id)?.payload.manifestSHA256, hash != lab.manifestSHA256,
             let manifest = startedManifests[hash], manifest.id == lab.id
         else { return lab }
-        return Lab(manifest: manifest, folder: lab.folder, manifestSHA256: hash)
+        return Lab(manifest: manifest, folder: lab.folder, manifestSHA256: hash, contentSHA256: lab.contentSHA256)
     }
 
-    /// Whether a lab (as started, see `asStarted`) is the kit's own: its manifest's hash is the one built into
-    /// LabRunner for that id. Anything else, such as a lab started from a doctored LABRUNNER_LABS, is custom.
-    public func isKitLab(_ lab: Lab) -> Bool { LabCatalog.isKitManifest(lab: lab.id, sha256: lab.manifestSHA256) }
+    /// Whether a lab (as started, see `asStarted`) is the kit's own: its manifest and all its files as they were
+    /// started (as they are, for a start recorded before whole-lab hashes) are the ones built into LabRunner for
+    /// that id. Anything else, such as a lab started from a doctored LABRUNNER_LABS, is custom.
+    public func isKitLab(_ lab: Lab) -> Bool {
+        LabCatalog.isKitLab(
+            lab.id, manifestSHA256: lab.manifestSHA256,
+            contentSHA256: started(lab.id)?.payload.labSHA256 ?? lab.contentSHA256)
+    }
 
     public func hints(of labID: String) -> [Event] { hintsShown(of: labID).map(\.event) }
 

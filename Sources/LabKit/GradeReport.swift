@@ -12,8 +12,18 @@ public struct GradeReport: Sendable {
     public var passed: Bool { grades.allSatisfy(\.passed) }
     /// The top-level status autograders read: error when any check could not run, else pass or fail.
     public var status: TestResult.Status { grades.contains { $0.status == .error } ? .error : passed ? .pass : .fail }
-    public var score: Int { grades.reduce(0) { $0 + $1.score } }
-    public var maxScore: Int { grades.reduce(0) { $0 + $1.maxScore } }
+    /// The kit's own labs: only they count in the total and in "N of M labs pass", in every format; a custom
+    /// lab (an author's, or a doctored copy of the kit's) is listed apart, so it can never lift the kit's total.
+    var kitGrades: [LabGrade] { grades.filter { !$0.custom } }
+    var customGrades: [LabGrade] { grades.filter(\.custom) }
+    public var score: Int { kitGrades.reduce(0) { $0 + $1.score } }
+    public var maxScore: Int { kitGrades.reduce(0) { $0 + $1.maxScore } }
+    /// "Custom labs, not in the total: 99-x 1000/1000", or nil when every lab is the kit's.
+    var customLine: String? {
+        guard !customGrades.isEmpty else { return nil }
+        return "Custom labs, not in the total: "
+            + customGrades.map { "\($0.lab) \($0.score)/\($0.maxScore)" }.joined(separator: ", ") + "."
+    }
 
     /// Tests are named `lab/check` when more than one lab is graded, and always for a custom lab
     /// (`custom:NN-slug/check`), so no test of a custom lab reads as one of the kit's.
@@ -69,8 +79,9 @@ public struct GradeReport: Sendable {
             }
         }
         if grades.count > 1 {
-            let passedLabs = grades.filter(\.passed).count
-            lines.append("Total: \(score)/\(maxScore); \(passedLabs) of \(grades.count) labs pass.")
+            let passedLabs = kitGrades.filter(\.passed).count
+            lines.append("Total: \(score)/\(maxScore); \(passedLabs) of \(kitGrades.count) labs pass.")
+            if let customLine { lines.append(customLine) }
         }
         return lines.joined(separator: "\n")
     }
@@ -79,6 +90,7 @@ public struct GradeReport: Sendable {
         var lines = [
             "# Rollback Lab grade", "", "**\(passed ? "Passed" : "Failed")** — \(score) of \(maxScore) points.", "",
         ]
+        if let customLine { lines += [customLine, ""] }
         for grade in grades {
             lines.append("## \(grade.name) · \(grade.title) — \(grade.score)/\(grade.maxScore)")
             lines.append("")

@@ -53,7 +53,7 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var customNote: String? {
         guard custom else { return nil }
         return
-            "Custom lab: its manifest (sha256 \(manifestSHA256.prefix(12))) is not LabRunner's own \(lab), so this grade is not the kit's lab \(lab)."
+            "Custom lab: its manifest (sha256 \(manifestSHA256.prefix(12))) or its files are not LabRunner's own \(lab), so this grade is not the kit's lab \(lab) and is not in the kit's total."
     }
 
     /// The lab's checks find what they look for, whoever did the work: the state a later lab can build on.

@@ -44,7 +44,8 @@ public struct LabCatalog: Sendable {
                 return parts.count == 3 && parts[0] == "Labs" && parts[2] == "lab.json" ? String(parts[1]) : nil
             })
         do {
-            return .success(try build(source: .embedded, labFolders: names) { kitFiles[$0] })
+            return .success(
+                try build(source: .embedded, labFolders: names, read: { kitFiles[$0] }, files: kitFiles(of:)))
         } catch let error as LabError {
             return .failure(error)
         } catch {
@@ -54,6 +55,29 @@ public struct LabCatalog: Sendable {
 
     /// The labs built into LabRunner.
     public static func embedded() throws -> LabCatalog { try embeddedCatalog.get() }
+
+    /// The embedded files of lab `name`: its Labs/ folder and its Solutions/ folder, by kit path.
+    static func kitFiles(of name: String) -> [String: Data] {
+        kitFiles.filter { $0.key.hasPrefix("Labs/\(name)/") || $0.key.hasPrefix("Solutions/\(name)/") }
+    }
+
+    /// The whole-lab hash of each embedded lab, by lab id.
+    static let kitLabHashes: [String: String] = {
+        Dictionary(uniqueKeysWithValues: (try? embedded())?.labs.map { ($0.id, $0.contentSHA256) } ?? [])
+    }()
+
+    /// Whether a lab is the kit's own `id`: its manifest and every file of it (page, scripts, reference
+    /// solution) byte for byte as built into LabRunner. A lab whose lab.json matches but whose setup or
+    /// solution differs is an author's lab, however it is named.
+    public static func isKitLab(_ id: String, manifestSHA256: String, contentSHA256: String) -> Bool {
+        isKitManifest(lab: id, sha256: manifestSHA256) && kitLabHashes[id] == contentSHA256
+    }
+
+    /// One hash over a lab's files: a line "kit-path sha256" for each, sorted by path.
+    static func contentHash(_ files: [String: Data]) -> String {
+        let lines = files.map { "\($0.key) \(SHA256.hash($0.value).hex)\n" }.sorted()
+        return SHA256.hash(Data(lines.joined().utf8)).hex
+    }
 
     /// SHA-256 of each embedded lab's lab.json, by lab id: what makes a started lab the kit's own.
     static let kitManifestHashes: [String: String] = {
@@ -85,14 +109,37 @@ public struct LabCatalog: Sendable {
         }
         let solutions = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Solutions")
         let source = Source.folder(labs: folder, solutions: solutions)
-        return try build(source: source, labFolders: Set(names)) { path in
-            guard let location = location(of: path, in: source) else { return nil }
-            return manager.contents(atPath: location)
+        return try build(
+            source: source, labFolders: Set(names),
+            read: { path in location(of: path, in: source).flatMap { manager.contents(atPath: $0) } },
+            files: { name in
+                folderFiles(folder + "/" + name, as: "Labs/" + name).merging(
+                    folderFiles(solutions + "/" + name, as: "Solutions/" + name)
+                ) { first, _ in first }
+            })
+    }
+
+    /// Every regular file below `folder`, hidden names skipped (as the kit's embedder skips them), by the
+    /// kit path `label/relative`.
+    static func folderFiles(_ folder: String, as label: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        guard let walk = FileManager.default.enumerator(atPath: folder) else { return files }
+        while let relative = walk.nextObject() as? String {
+            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            var isFolder: ObjCBool = false
+            let path = folder + "/" + relative
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                let data = FileManager.default.contents(atPath: path)
+            else { continue }
+            files[label + "/" + relative] = data
         }
+        return files
     }
 
     /// Decodes and validates every `Labs/NAME/lab.json` that `read` finds, in curriculum (name) order.
-    static func build(source: Source, labFolders names: Set<String>, read: (String) -> Data?) throws -> LabCatalog {
+    static func build(
+        source: Source, labFolders names: Set<String>, read: (String) -> Data?, files: (String) -> [String: Data]
+    ) throws -> LabCatalog {
         let labFolders = names.filter { read("Labs/\($0)/lab.json") != nil }.sorted()
         let known = Set(labFolders)
         let decoder = JSONDecoder()
@@ -123,7 +170,10 @@ public struct LabCatalog: Sendable {
             case .embedded: folder = "Labs/\(name)"
             case .folder(let labsFolder, _): folder = "\(labsFolder)/\(name)"
             }
-            labs.append(Lab(manifest: manifest, folder: folder, manifestSHA256: SHA256.hash(data).hex))
+            labs.append(
+                Lab(
+                    manifest: manifest, folder: folder, manifestSHA256: SHA256.hash(data).hex,
+                    contentSHA256: contentHash(files(name))))
         }
         return LabCatalog(source: source, labs: labs)
     }

@@ -76,6 +76,9 @@ public struct Lab: Sendable, Equatable {
     public var folder: String
     /// SHA-256 of lab.json as loaded, recorded when the lab starts.
     public var manifestSHA256: String
+    /// One hash over every file of the lab (lab.json, its page, its scripts, its reference solution), recorded
+    /// when the lab starts: what makes a lab the kit's own (`LabCatalog.isKitLab`).
+    public var contentSHA256: String
 
     public var id: String { manifest.id }
 }

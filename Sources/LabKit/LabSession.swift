@@ -252,7 +252,8 @@ public struct LabSession: Sendable {
             _ = try registry.objects.put(try catalog.manifestData(of: lab))
             start = try record(
                 LabStarted(
-                    lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt, awaitsReady: awaits ? true : nil)
+                    lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt, awaitsReady: awaits ? true : nil,
+                    labSHA256: lab.contentSHA256)
             )
         }
         if laidDown, recorded == nil || current.laidDown(lab.id) == nil {

@@ -15,18 +15,25 @@ public struct LabStarted: EventPayload, Equatable {
     /// the attempt counts only once its `lab.ready` follows. Absent on starts with nothing to run, and on every
     /// start recorded before `lab.ready` existed, which count at once.
     public var awaitsReady: Bool?
+    /// One hash over every file of the lab as started (manifest, page, scripts, reference solution); absent on
+    /// starts recorded before it was.
+    public var labSHA256: String?
 
-    public init(lab: String, manifestSHA256: String, attempt: Int, awaitsReady: Bool? = nil) {
+    public init(
+        lab: String, manifestSHA256: String, attempt: Int, awaitsReady: Bool? = nil, labSHA256: String? = nil
+    ) {
         self.lab = lab
         self.manifestSHA256 = manifestSHA256
         self.attempt = attempt
         self.awaitsReady = awaitsReady
+        self.labSHA256 = labSHA256
     }
 
     enum CodingKeys: String, CodingKey {
         case lab, attempt
         case manifestSHA256 = "manifest_sha256"
         case awaitsReady = "awaits_ready"
+        case labSHA256 = "lab_sha256"
     }
 }
 

@@ -61,11 +61,20 @@ import Testing
         #expect(embedded.labs.map(\.id) == checkout.labs.map(\.id))
         #expect(embedded.labs.map(\.manifestSHA256) == checkout.labs.map(\.manifestSHA256))
         #expect(embedded.labs.map(\.manifest) == checkout.labs.map(\.manifest))
+        #expect(embedded.labs.map(\.contentSHA256) == checkout.labs.map(\.contentSHA256))
         for lab in checkout.labs {
             #expect(LabCatalog.isKitManifest(lab: lab.id, sha256: lab.manifestSHA256), "\(lab.id)")
+            #expect(
+                LabCatalog.isKitLab(lab.id, manifestSHA256: lab.manifestSHA256, contentSHA256: lab.contentSHA256))
             #expect(try embedded.solution(of: lab) == checkout.solution(of: lab), "\(lab.id)")
         }
         let first = try #require(checkout.labs.first)
+        // The kit's lab.json beside another reference solution is not the kit's lab.
+        var files = LabCatalog.kitFiles(of: first.id)
+        files["Solutions/\(first.id)/solve.sh"]?.append(Data("\n# mine\n".utf8))
+        #expect(
+            !LabCatalog.isKitLab(
+                first.id, manifestSHA256: first.manifestSHA256, contentSHA256: LabCatalog.contentHash(files)))
         #expect(!LabCatalog.isKitManifest(lab: first.id, sha256: SHA256.hash(Data("{}".utf8)).hex))
         #expect(!LabCatalog.isKitManifest(lab: "99-not-a-kit-lab", sha256: first.manifestSHA256))
 
@@ -90,7 +99,7 @@ import Testing
             manifestSHA256: String(repeating: "ab", count: 32), custom: true)
         let report = GradeReport(grades: [custom])
         #expect(report.text { text, _ in text }.hasPrefix("Custom lab 00-orientation · Orientation: 10/10"))
-        #expect(report.text { text, _ in text }.contains("is not LabRunner's own 00-orientation"))
+        #expect(report.text { text, _ in text }.contains("are not LabRunner's own 00-orientation"))
         #expect(report.markdown().contains("## custom:00-orientation · Orientation — 10/10"))
         #expect(report.markdown().contains("> Custom lab: its manifest (sha256 abababababab)"))
         #expect(report.junit().contains("<testsuite name=\"custom:00-orientation\""))
@@ -108,5 +117,17 @@ import Testing
         #expect(plain.text { text, _ in text }.hasPrefix("Lab 00-orientation · Orientation"))
         #expect(!plain.junit().contains("custom") && !plain.markdown().contains("custom"))
         #expect(((try? plain.json()) ?? "").contains("\"custom\" : false"))
+
+        // A custom 1000-point lab beside the kit's lab lifts no total, in any format.
+        var big = custom
+        big.lab = "99-easy-points"
+        (big.score, big.maxScore) = (1000, 1000)
+        let mixed = GradeReport(grades: [kit, big])
+        #expect((mixed.score, mixed.maxScore) == (kit.score, kit.maxScore))
+        let text = mixed.text { text, _ in text }
+        #expect(text.contains("Total: \(kit.score)/\(kit.maxScore); 1 of 1 labs pass."), "\(text)")
+        #expect(text.contains("Custom labs, not in the total: 99-easy-points 1000/1000."))
+        #expect(mixed.markdown().contains("— \(kit.score) of \(kit.maxScore) points."))
+        #expect(((try? mixed.json()) ?? "").contains("\"max_score\" : \(kit.maxScore),"))
     }
 }

@@ -16,7 +16,7 @@ import Testing
     static let lab = Lab(
         manifest: LabManifest(
             id: "06-emergency-rollback", title: "Rollback", goal: "Roll back.", points: 20, prerequisites: [],
-            steps: [], hints: ["h"], checks: [], timers: [timer]), folder: "", manifestSHA256: "")
+            steps: [], hints: ["h"], checks: [], timers: [timer]), folder: "", manifestSHA256: "", contentSHA256: "")
 
     /// A registry where lab 06 started, the pager fired, and the rollback was confirmed `seconds` later.
     /// The folder goes with the evidence, so the registry outlives every read of it.

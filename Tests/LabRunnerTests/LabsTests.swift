@@ -168,6 +168,10 @@ let wrongSolutions: [WrongSolution] = [
         return sandbox
     }
 
+    static func json(_ text: String) -> JSONValueBox {
+        JSONValueBox((try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? [:])
+    }
+
     static func grade(_ sandbox: Sandbox, _ lab: String) throws -> (status: Int32, json: JSONValueBox, text: String) {
         let result = try sandbox.run(["lab", "grade", lab, "--format", "json"], in: workspace)
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
@@ -312,6 +316,41 @@ let wrongSolutions: [WrongSolution] = [
         let graded = try sandbox.run(["lab", "grade", "01"], in: Self.workspace, environment: labs)
         #expect(graded.status == 1, "the lab is graded as it was started: \(graded.stdout)")
         #expect(graded.stdout.contains("No version is registered yet"))
+    }
+
+    /// A lab is the kit's own only when all of it is: a copy whose lab.json is identical but whose setup
+    /// script differs grades as custom, and no custom lab (however many points it claims) is in the total.
+    @Test func aLabWithTheKitsManifestButAnotherScriptIsCustomAndNeverInTheTotal() throws {
+        let sandbox = try Sandbox(time: .live)
+        for folder in ["Labs", "Solutions"] {
+            try FileManager.default.copyItem(
+                atPath: "\(Repository.root)/\(folder)", toPath: "\(sandbox.path)/checkout/\(folder)")
+        }
+        let labs = ["LABRUNNER_LABS": sandbox.path + "/checkout/Labs"]
+        // The untouched copy is the kit's own lab.
+        #expect(try sandbox.run(["lab", "start", "00"], environment: labs).status == 0)
+        try sandbox.shell("bash '\(Repository.root)/Solutions/00-orientation/solve.sh'", in: Self.workspace)
+        let kit = try sandbox.run(["lab", "grade", "00", "--format", "json"], in: Self.workspace, environment: labs)
+        #expect(Self.json(kit.stdout)["labs"][0]["custom"].bool == false, "\(kit.stdout)")
+        // The same lab.json beside another page (or setup, or solution) is not.
+        try sandbox.edit("checkout/Labs/01-what-is-a-version/README.md") { $0 + "\nMy own way of doing it.\n" }
+        #expect(try sandbox.run(["lab", "start", "01"], in: Self.workspace, environment: labs).status == 0)
+        try sandbox.shell("bash '\(Repository.root)/Solutions/01-what-is-a-version/solve.sh'", in: Self.workspace)
+        for extra in [labs, [:]] {
+            let graded = try sandbox.run(
+                ["lab", "grade", "--all", "--format", "json"], in: Self.workspace, environment: extra)
+            let json = Self.json(graded.stdout)
+            let custom = json["labs"].array.filter { $0["custom"].bool == true }.compactMap { $0["lab"].string }
+            #expect(custom == ["custom:01-what-is-a-version"], "\(graded.stdout)")
+            let kitPoints = json["labs"].array.filter { $0["custom"].bool == false }.compactMap { $0["max_score"].int }
+            #expect(json["max_score"].int == kitPoints.reduce(0, +), "a custom lab is not in the total")
+            let text = try sandbox.run(["lab", "grade", "--all"], in: Self.workspace, environment: extra).stdout
+            #expect(text.contains("Custom labs, not in the total: 01-what-is-a-version"), "\(text)")
+            #expect(text.contains("is not in the kit's total"))
+            let markdown = try sandbox.run(
+                ["lab", "grade", "--all", "--format", "markdown"], in: Self.workspace, environment: extra)
+            #expect(markdown.stdout.contains("Custom labs, not in the total: 01-what-is-a-version"))
+        }
     }
 
     @Test func hintsAreRecordedAndCostNothing() throws {

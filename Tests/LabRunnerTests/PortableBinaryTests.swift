@@ -111,7 +111,7 @@ import Testing
 
             let text = try install.shell("LabRunner lab grade 00", in: Self.workspace, extra: extra).stdout
             #expect(text.hasPrefix("Custom lab 00-orientation · Orientation, my way: 10/10"), "\(text)")
-            #expect(text.contains("is not LabRunner's own 00-orientation"))
+            #expect(text.contains("are not LabRunner's own 00-orientation"))
             let status = try install.shell("LabRunner lab status", in: Self.workspace, extra: extra).stdout
             #expect(status.contains("Custom lab: its manifest"), "\(status)")
             let junit = try install.shell("LabRunner lab grade 00 --format junit", in: Self.workspace, extra: extra)
