@@ -81,7 +81,7 @@ public enum Writeup {
         let (versions, recordedEvals) = try ReportPage.recorded(
             registry: registry, events: events, suite: context.settings.standardSuite)
         let phases = try ReportPage.phaseResults(context: context, moves: moves, evals: recordedEvals, incident: cited)
-        let key = answerKey(workspaceRoot: context.workspace.root, file: Traffic.casesFile)
+        let key = answerKey(file: Traffic.casesFile)
         let signals = try liveSignals(registryRoot: registry.root, versions: [badID, goodID], until: end, key: key)
         let badLive = signals[badID] ?? VersionLiveSignals(version: badID)
         let goodLive = signals[goodID] ?? VersionLiveSignals(version: goodID)

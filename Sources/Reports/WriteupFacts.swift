@@ -96,7 +96,7 @@ struct Footnotes {
     }
 
     mutating func answerKey(_ key: AnswerKey) -> String {
-        notes["key"] = "answer key `\(key.file)` (sha256 `\(key.sha256.prefix(12))`), read now from the workspace"
+        notes["key"] = "answer key `\(key.file)` as built into LabRunner (sha256 `\(key.sha256.prefix(12))`)"
         return "[^key]"
     }
 
@@ -112,9 +112,10 @@ struct Footnotes {
 }
 
 extension Writeup {
-    /// The answer key in the workspace's traffic cases, if there is one to read.
-    static func answerKey(workspaceRoot: String, file: String) -> AnswerKey? {
-        guard let data = FileManager.default.contents(atPath: workspaceRoot + "/" + file) else { return nil }
+    /// The answer key of the kit's traffic cases, as built into LabRunner: never the workspace's copy, which a
+    /// learner can edit (an edited key made "54 of 73 not handed to a person" read "0 of 0", and verified).
+    static func answerKey(file: String) -> AnswerKey? {
+        guard let data = DefaultSystem.bundled.first(where: { $0.path == file })?.data else { return nil }
         var mustEscalate: [String: Bool] = [:]
         let decoder = JSONDecoder()
         struct Case: Decodable {
@@ -126,7 +127,6 @@ extension Writeup {
             var expect: Expect?
         }
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            // The learner may edit this file: a line that is not a case holds no answer to count against.
             guard let item = try? decoder.decode(Case.self, from: Data(line)) else { continue }
             mustEscalate[item.id] = item.expect?.mustEscalate ?? false
         }

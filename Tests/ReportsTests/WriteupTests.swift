@@ -122,6 +122,14 @@ import Testing
             ))
         #expect(
             text.contains("\(missed.count) of \(expected.count) requests that needed a person were not handed to one"))
+        #expect(Self.footnotes(text)["key"]?.contains("as built into LabRunner") == true)
+
+        // The workspace's copy of the key is the learner's to edit; the impact is counted against the kit's.
+        let emptied = key.replacingOccurrences(of: "\"must_escalate\": true", with: "\"must_escalate\": false")
+            .replacingOccurrences(of: "\"must_escalate\":true", with: "\"must_escalate\":false")
+        #expect(emptied != key)
+        try emptied.write(toFile: workspace.root + "/data/traffic.jsonl", atomically: true, encoding: .utf8)
+        #expect(try Writeup.render(context: context) == text)
     }
 
     @Test func everyFootnoteNamesAnEventOfTheRightKind() throws {
