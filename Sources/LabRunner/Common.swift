@@ -69,15 +69,8 @@ enum Common {
         console.err("Saved \(given).")
     }
 
-    /// Writes a file atomically with the folders it names, all or nothing. A folder in the way is named, not
-    /// overwritten.
-    static func write(_ data: Data, to path: String) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw RegistryError.writeFailed(path: path, reason: "it is a folder; give a file path instead")
-        }
-        try StagedOutput.write(data, to: path)
-    }
+    /// Writes a file atomically with the folders it names, all or nothing (`StagedOutput.write`).
+    static func write(_ data: Data, to path: String) throws { try StagedOutput.write(data, to: path) }
 
     /// Prints any Encodable as canonical pretty JSON.
     static func printJSON<T: Encodable>(_ value: T, _ console: Console) throws {

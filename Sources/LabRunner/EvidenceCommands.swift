@@ -30,9 +30,7 @@ enum EvidenceCommands {
                     console.writeOut(text + "\n")
                     return 0
                 }
-                let path = Common.path(given, console)
-                let kept = Writeup.keepingLearnerSections(ofFileAt: path, in: text)
-                try Common.write(Data((kept + "\n").utf8), to: path)
+                try Writeup.save(text, to: Common.path(given, console))
                 console.out("Wrote \(given). Fill in the sections marked 'your words', then run 'LabRunner lab check'.")
                 return 0
             },
@@ -45,17 +43,11 @@ enum EvidenceCommands {
                     """,
                 options: [folder] + Common.io
             ) { invocation, console in
-                let workspace = try Common.workspace(invocation, console)
-                let given = try invocation[folder]
-                let target = given.map { Common.path($0, console) } ?? workspace.root + "/report"
-                var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), !isFolder.boolValue {
-                    throw UsageError("--out \(given ?? target) is a file; give a folder to write index.html into.")
-                }
-                let model = try ReportPage.model(context: try PlayContext(workspace: workspace, now: env.now))
-                let path = target + "/" + ReportPage.fileName
-                try Common.write(Data(ReportPage.html(model).utf8), to: path)
-                return try Common.emit(WrittenReport(path: path, report: model), invocation, console) { $0.line(path) }
+                let context = try Common.context(invocation, console, env)
+                let target =
+                    try invocation[folder].map { Common.path($0, console) } ?? context.workspace.root + "/report"
+                let written = try ReportPage.write(context: context, folder: target)
+                return try Common.emit(written, invocation, console) { $0.line(written.path) }
             },
             CommandSpec(
                 name: "bundle",

@@ -25,8 +25,12 @@ public struct StagedOutput: Sendable {
         case folder(String)
     }
 
-    /// Writes one file in place, folders on the way included, or fails having changed nothing.
+    /// Writes one file in place, folders on the way included, or fails having changed nothing. A folder in the
+    /// way is named, not overwritten.
     public static func write(_ data: Data, to path: String) throws {
+        if FileSystem.isDirectory(path) {
+            throw RegistryError.writeFailed(path: path, reason: "it is a folder; give a file path instead")
+        }
         let output = try file(data, at: path)
         do {
             try output.place()
