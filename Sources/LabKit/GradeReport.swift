@@ -177,7 +177,7 @@ public struct GradeReport: Sendable {
 }
 
 extension LabGrade {
-    /// "by hand · 2 attempts · 1 hint": what the person did, shown beside every score.
+    /// "by hand in this workspace (not witnessed) · 2 attempts · 1 hint": what the person did, shown beside every score.
     public var provenance: String {
         var parts = [doneBy]
         if attempts > 1 { parts.append("\(attempts) attempts") }

@@ -65,7 +65,10 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     /// The same, as scripts read it: "hand", "reference solution" or "nobody".
     public var doneByCode: String { laidDown ? "reference solution" : attempts == 0 ? "nobody" : "hand" }
     public var doneBy: String {
-        laidDown ? "laid down by the reference solution (no points)" : attempts == 0 ? "not started" : "by hand"
+        // "By hand" says only that the kit did not lay it down: nothing local witnesses who typed the commands.
+        laidDown
+            ? "laid down by the reference solution (no points)"
+            : attempts == 0 ? "not started" : "by hand in this workspace (not witnessed)"
     }
     /// The tests worth points (the registry-integrity gate is worth none).
     public var checks: [TestResult] { tests.filter { $0.maxScore > 0 } }

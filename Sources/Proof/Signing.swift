@@ -32,14 +32,20 @@ public enum SSHSignature {
     }
 
     /// Nil when `signature` is a good signature of `message` by `identity` under the allowed signers; else why not.
+    /// A signature checked: good, by this principal, or bad, with the reason.
+    public enum Checked: Sendable, Equatable {
+        case good(signer: String)
+        case bad(String)
+    }
+
     public static func check(
         _ message: Data, signature: Data, allowedSigners: String, identity: String?, environment: [String: String]
-    ) throws -> String? {
+    ) throws -> Checked {
         guard let signers = FileManager.default.contents(atPath: allowedSigners) else {
             throw ProofError.allowedSignersUnreadable(allowedSigners)
         }
         guard let principal = identity ?? firstPrincipal(String(decoding: signers, as: UTF8.self)) else {
-            return "the allowed-signers file \(allowedSigners) names no principal"
+            return .bad("the allowed-signers file \(allowedSigners) names no principal")
         }
         guard let tool = tool(environment: environment) else { throw ProofError.signerMissing }
         let scratch = try ScratchFolder.make("sign", workspace: nil, environment: environment)
@@ -53,7 +59,8 @@ public enum SSHSignature {
                 folder + "/statement.json.sig",
             ], input: message)
         return result.status == 0
-            ? nil : "the signature is not a good signature by \(principal) in \(allowedSigners) (\(result.errorText))"
+            ? .good(signer: principal)
+            : .bad("the signature is not a good signature by \(principal) in \(allowedSigners) (\(result.errorText))")
     }
 
     /// The first principal of an allowed-signers file: the first field of its first entry, up to a comma.

@@ -1,5 +1,6 @@
 // A verification report as `verify` prints it (each mismatch, the notes, then what was re-derived), and what
 // `bundle` says about the file it wrote.
+import Foundation
 public import Terminal
 
 extension VerifyReport {
@@ -8,13 +9,47 @@ extension VerifyReport {
         for mismatch in mismatches { out.line("\(mismatch.member): \(mismatch.problem)") }
         for note in notes { out.line("Note: \(note)") }
         if ok {
-            out.line(out.styled("Verified \(bundle)", .green) + " (\(learner ?? "unknown learner")):")
+            out.line(out.styled(headline(bundle), .green) + ".")
+            out.line("Proven:")
             for line in checked { out.line("  ✓ \(line)") }
+            out.line("Not proven, by this or any local tool:")
+            for line in Self.unprovable { out.line("  ✗ \(line)") }
             return
         }
         out.line(
             out.styled("Tampered: \(bundle)", .red)
                 + " does not match its own evidence: \(mismatches.count) mismatch(es) above.")
+    }
+}
+
+extension VerifyReport {
+    /// What no check of a bundle can establish, said every time so that "verified" is never read as more.
+    static let unprovable = [
+        "who typed the commands, or that the history happened as recorded (a consistent history can be made up)",
+        "when the work was done: event times are the machine's own clock",
+    ]
+
+    /// A name as people are compared: surrounding space, case and Unicode compatibility forms ignored.
+    static func normalised(_ name: String) -> String {
+        name.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCompatibilityMapping.lowercased()
+    }
+
+    /// "Verified" only for a checked signature, and then by whom; otherwise what was and was not checked. The
+    /// learner the bundle names is a claim, so it is named apart from the signer when they differ.
+    func headline(_ bundle: String) -> String {
+        let claimed = learner ?? "unknown learner"
+        switch signature {
+        case .verified:
+            let signer = signer ?? "unknown signer"
+            let differs = learner.flatMap { Self.normalised($0) == Self.normalised(signer) ? nil : $0 }
+            return "Verified \(bundle): signed by \(signer)"
+                + (differs.map { "; the bundle names \($0) as the learner, a claim the signature does not make" } ?? "")
+        case .notChecked:
+            return "Consistent \(bundle) (learner \(claimed), a claim): signed, but the signature was not checked; "
+                + "give --allowed-signers FILE to check who signed it"
+        case .unsigned:
+            return "Consistent \(bundle) (learner \(claimed), a claim): unsigned, so nothing ties it to anyone"
+        }
     }
 }
 

@@ -21,8 +21,21 @@ public struct Mismatch: Codable, Sendable, Equatable {
     }
 }
 
+/// What verify could say about the bundle's signature.
+public enum SignatureStatus: String, Codable, Sendable {
+    /// Checked against the allowed-signers file given: a good signature by `signer`.
+    case verified
+    /// Signed, but no allowed-signers file was given, so nobody checked who signed it.
+    case notChecked = "not_checked"
+    /// No signature in the bundle (or one stripped from it).
+    case unsigned
+}
+
 public struct VerifyReport: Codable, Sendable {
     public var ok: Bool { mismatches.isEmpty }
+    public var signature: SignatureStatus = .unsigned
+    /// The principal whose key signed the statement, when the signature was checked and is good.
+    public var signer: String?
     public var mismatches: [Mismatch] = []
     /// What was re-derived, for people: one line a kind of check.
     public var checked: [String] = []
@@ -31,7 +44,7 @@ public struct VerifyReport: Codable, Sendable {
     public var learner: String?
     public var labs: [BundledLab] = []
 
-    enum CodingKeys: String, CodingKey { case ok, mismatches, checked, notes, learner, labs }
+    enum CodingKeys: String, CodingKey { case ok, mismatches, checked, notes, learner, labs, signature, signer }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -41,6 +54,8 @@ public struct VerifyReport: Codable, Sendable {
         try container.encode(notes, forKey: .notes)
         try container.encodeIfPresent(learner, forKey: .learner)
         try container.encode(labs, forKey: .labs)
+        try container.encode(signature, forKey: .signature)
+        try container.encodeIfPresent(signer, forKey: .signer)
     }
 
     public init() {}
@@ -52,6 +67,8 @@ public struct VerifyReport: Codable, Sendable {
         notes = try container.decode([String].self, forKey: .notes)
         learner = try container.decodeIfPresent(String.self, forKey: .learner)
         labs = try container.decode([BundledLab].self, forKey: .labs)
+        signature = try container.decodeIfPresent(SignatureStatus.self, forKey: .signature) ?? .unsigned
+        signer = try container.decodeIfPresent(String.self, forKey: .signer)
     }
 
     mutating func fail(_ member: String, _ problem: String) {
@@ -243,19 +260,21 @@ public enum ProofVerifier {
                 return
             }
             do {
-                if let problem = try SSHSignature.check(
+                let checked = try SSHSignature.check(
                     data, signature: signature, allowedSigners: signers, identity: request.identity,
                     environment: request.environment)
-                {
-                    report.fail(BundleLayout.signature, problem + ".")
-                } else {
-                    report.checked.append("the signature over statement.json, against \(signers)")
+                switch checked {
+                case .bad(let problem): report.fail(BundleLayout.signature, problem + ".")
+                case .good(let principal):
+                    report.signature = .verified
+                    report.signer = principal
+                    report.checked.append("the signature over statement.json, by \(principal), against \(signers)")
                 }
             } catch {
                 report.fail(BundleLayout.signature, "could not be checked: \(error)")
             }
         } else if signature != nil {
-            report.notes.append("The bundle is signed; give --allowed-signers FILE to check the signature.")
+            report.signature = .notChecked
         }
     }
 

@@ -350,7 +350,7 @@ public enum Writeup {
         let attempts = labs.reduce(0) { $0 + $1.starts.count }
         let hints = labs.reduce(0) { $0 + $1.hints.count }
         var text =
-            "> **How this was done.** The incident was manufactured and rolled back over \(labs.count) guided lab\(labs.count == 1 ? "" : "s") of Rollback Lab: \(labs.count - laidDown.count) done by hand"
+            "> **How this was done.** The incident was manufactured and rolled back over \(labs.count) guided lab\(labs.count == 1 ? "" : "s") of Rollback Lab: \(labs.count - laidDown.count) done by hand in this workspace (not witnessed)"
         if laidDown.isEmpty {
             text += ", none laid down by a reference solution"
         } else {

@@ -43,7 +43,7 @@ import Testing
         #expect(redone.status == 0, "\(redone.text)")
         #expect(redone.json["labs"][0]["done_by"].string == "hand")
         let text = try sandbox.run(["lab", "grade", "06"], in: Self.workspace)
-        #expect(text.stdout.contains("by hand · 2 attempts"))
+        #expect(text.stdout.contains("by hand in this workspace (not witnessed) · 2 attempts"))
     }
 
     @Test func aLaidDownLabEarnsNothingUntilItIsDoneByHand() throws {

@@ -59,7 +59,11 @@ import Testing
         #expect(fresh.json["learner"].string == "ada")
         #expect(fresh.json["labs"].count == 8, "labs 00-07 were started")
         let text = try sandbox.run(["verify", "history.tar"])
-        #expect(text.status == 0 && text.stdout.contains("Verified history.tar"), "\(text.stdout)")
+        // Unsigned, it is consistent, never "Verified", and says what no check can prove.
+        #expect(fresh.json["signature"].string == "unsigned")
+        #expect(text.status == 0 && !text.stdout.contains("Verified"), "\(text.stdout)")
+        #expect(text.stdout.contains("Consistent history.tar (learner ada, a claim): unsigned"), "\(text.stdout)")
+        #expect(text.stdout.contains("Not proven") && text.stdout.contains("who typed the commands"))
 
         let entries = try Archive.read(contentsOf: sandbox.path + "/history.tar")
         let kinds = [
@@ -209,6 +213,16 @@ import Testing
         #expect(made.stdout.contains("signed"))
         let good = try verify(sandbox, "signed.tar", ["--allowed-signers", "key.allowed"])
         #expect(good.status == 0, "\(good.json["mismatches"].array.map(\.value))")
+        #expect(good.json["signature"].string == "verified" && good.json["signer"].string == "ada@example.org")
+        let named = try sandbox.run(["verify", "signed.tar", "--allowed-signers", "key.allowed"])
+        #expect(named.stdout.contains("Verified signed.tar: signed by ada@example.org; the bundle names "))
+        let unchecked = try sandbox.run(["verify", "signed.tar"])
+        #expect(unchecked.status == 0 && !unchecked.stdout.contains("Verified"), "\(unchecked.stdout)")
+        #expect(unchecked.stdout.contains("signed, but the signature was not checked"))
+        var entries = try Archive.read(contentsOf: sandbox.path + "/signed.tar")
+        entries.removeAll { $0.path == "statement.json.sig" }
+        try Archive.write(entries).write(to: URL(fileURLWithPath: sandbox.path + "/stripped.tar"))
+        #expect(try verify(sandbox, "stripped.tar").json["signature"].string == "unsigned")
         let bad = try verify(sandbox, "signed.tar", ["--allowed-signers", "other.allowed"])
         #expect(bad.status == 1)
         #expect(members(bad.json) == ["statement.json.sig"])

@@ -227,7 +227,7 @@ import Testing
         let hintSeq = try #require(hint?.seq)
         #expect(
             banner.contains(
-                "over 2 guided labs of Rollback Lab: 1 done by hand, 1 laid down by the reference solution (05-manufacture[^e\(laidSeq)])"
+                "over 2 guided labs of Rollback Lab: 1 done by hand in this workspace (not witnessed), 1 laid down by the reference solution (05-manufacture[^e\(laidSeq)])"
             ))
         #expect(banner.contains("3 attempts (\(ReportPage.rehearsalLab) ×2[^e\(started.seq)][^e\(started.seq)])"))
         #expect(banner.contains("1 hint (\(ReportPage.rehearsalLab) ×1[^e\(hintSeq)])"))
