@@ -11,6 +11,26 @@ extension LabSession {
         return try catalog.lab(current)
     }
 
+    /// `lab check`: grades the lab (the current one unless `name` says) and records the grade in the progress.
+    public func check(named name: String?) throws -> LabGrade {
+        let grade = Grader.grade(try lab(named: name), evidence: try evidence())
+        try Progress.update(workspace, current: nil, grade: grade, at: now())
+        return grade
+    }
+
+    /// `lab grade`: the lab `name` names (else the current one), or every lab with `all`.
+    public func grade(named name: String?, all: Bool) throws -> GradeReport {
+        let evidence = try evidence()
+        let labs = all ? catalog.labs : [try lab(named: name)]
+        return GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
+    }
+
+    /// `lab solution`: the reference solution's text, shown only once the learner's own work passes the lab.
+    public func solution(ofPassed lab: Lab) throws -> String {
+        guard Grader.grade(lab, evidence: try evidence()).checksPass else { throw LabError.notPassed(lab: lab.id) }
+        return String(decoding: try catalog.solution(of: lab), as: UTF8.self)
+    }
+
     /// Where the learner is, from `evidence` already read; nil before any lab started.
     public func tour(_ evidence: Evidence) throws -> TourStatus? {
         try Tour.status(catalog: catalog, evidence: evidence, user: actor)

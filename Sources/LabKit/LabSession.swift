@@ -95,7 +95,9 @@ public struct LabSession: Sendable {
 
     /// What a reset of `lab` would do, for the person to read before agreeing.
     public func resetPlan(_ lab: Lab) throws -> ResetPlan {
-        let attempts = try evidence().attempts(of: lab.id).count
+        let evidence = try evidence()
+        guard evidence.start(of: lab.id) != nil else { throw LabError.noStartingState(lab: lab.id) }
+        let attempts = evidence.attempts(of: lab.id).count
         return try plan(
             lab, attempt: attempts + 1, asideFolder: Workspace.markerFolder + "/labs/\(lab.id)/attempt-\(attempts)")
     }

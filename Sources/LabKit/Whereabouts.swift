@@ -63,8 +63,21 @@ public struct Whereabouts: Sendable {
                 workspace, versions: versions.count, production: production, openIncidents: open.count, next: next))
     }
 
-    /// `drillLine` is what the drills say about the workspace; `pathTip` is said when LabRunner is not on PATH.
-    public func render(_ out: inout TextOutput, drillLine: String?, pathTip: String?, currentDirectory: String) {
+    /// The tour's commands say `LabRunner`; after `swift run` it may not be on PATH yet.
+    static func pathTip(_ console: Console) -> String? {
+        let folders = (console.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        guard !folders.contains(where: { FileManager.default.isExecutableFile(atPath: $0 + "/LabRunner") }),
+            let binary = console.executablePath
+        else { return nil }
+        return
+            "Tip: LabRunner is not on your PATH yet; run: export PATH=\"\((binary as NSString).deletingLastPathComponent):$PATH\""
+    }
+
+    /// `drillLine` is what the drills say about the workspace; outside a workspace it also says how to put
+    /// LabRunner on PATH when it is not.
+    public func render(_ out: inout TextOutput, drillLine: String?, console: Console) {
+        let currentDirectory = console.currentDirectory
+        let pathTip = workspace == nil ? Self.pathTip(console) : nil
         switch place {
         case .outside(let first):
             out.line(

@@ -72,21 +72,7 @@ enum StatusCommand {
             catalog: catalog, workspace: try? Common.workspace(invocation, console), user: console.userName,
             now: env.now)
         let drillLine = whereabouts.workspace.flatMap { DrillSession.statusLine(in: $0, now: env.now()) }
-        console.show {
-            whereabouts.render(
-                &$0, drillLine: drillLine, pathTip: whereabouts.workspace == nil ? pathTip(console) : nil,
-                currentDirectory: console.currentDirectory)
-        }
+        console.show { whereabouts.render(&$0, drillLine: drillLine, console: console) }
         return 0
-    }
-
-    /// The tour's commands say `LabRunner`; after `swift run` it may not be on PATH yet.
-    static func pathTip(_ console: Console) -> String? {
-        let folders = (console.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        guard !folders.contains(where: { FileManager.default.isExecutableFile(atPath: $0 + "/LabRunner") }),
-            let binary = console.executablePath
-        else { return nil }
-        return
-            "Tip: LabRunner is not on your PATH yet; run: export PATH=\"\((binary as NSString).deletingLastPathComponent):$PATH\""
     }
 }

@@ -83,10 +83,7 @@ enum LabCommands {
                     name: "check", abstract: "Run the current lab's checks now and say why each passes or fails.",
                     arguments: [currentOrNamed], options: Common.io
                 ) { invocation, console in
-                    let session = try session(invocation, console, env)
-                    let evidence = try session.evidence()
-                    let grade = Grader.grade(try session.lab(named: try invocation[currentOrNamed]), evidence: evidence)
-                    try Progress.update(session.workspace, current: nil, grade: grade, at: env.now())
+                    let grade = try session(invocation, console, env).check(named: try invocation[currentOrNamed])
                     let format: GradeReport.Format = try invocation[Common.json] ? .json : .text
                     try console.show { try GradeReport(grades: [grade]).render(&$0, format: format) }
                     return grade.passed ? 0 : 1
@@ -105,9 +102,6 @@ enum LabCommands {
                 ) { invocation, console in
                     let session = try session(invocation, console, env)
                     let lab = try session.catalog.lab(try invocation[labID])
-                    guard try session.evidence().start(of: lab.id) != nil else {
-                        throw LabError.noStartingState(lab: lab.id)
-                    }
                     let plan = try session.resetPlan(lab)
                     console.show { plan.render(&$0, lab: lab) }
                     try Common.confirm(
@@ -127,13 +121,12 @@ enum LabCommands {
                     abstract: "Grade a lab, or all of them, from recorded evidence; exit 0 on pass, 1 on fail.",
                     arguments: [currentOrNamed], options: [allLabs, gradeFormat, Common.workspace]
                 ) { invocation, console in
-                    let format = try invocation[gradeFormat]
-                    let named = try invocation[currentOrNamed]
-                    if try invocation[allLabs], named != nil { throw UsageError("Give a lab or --all, not both.") }
-                    let session = try session(invocation, console, env)
-                    let evidence = try session.evidence()
-                    let labs = try invocation[allLabs] ? session.catalog.labs : [try session.lab(named: named)]
-                    let report = GradeReport(grades: labs.map { Grader.grade($0, evidence: evidence) })
+                    // Every argument is read, and refused, before the grading reads the workspace.
+                    let (named, all, format) = (
+                        try invocation[currentOrNamed], try invocation[allLabs], try invocation[gradeFormat]
+                    )
+                    if all, named != nil { throw UsageError("Give a lab or --all, not both.") }
+                    let report = try session(invocation, console, env).grade(named: named, all: all)
                     try console.show { try report.render(&$0, format: format) }
                     return report.passed ? 0 : 1
                 },
@@ -142,11 +135,7 @@ enum LabCommands {
                     arguments: [labID], options: [Common.workspace]
                 ) { invocation, console in
                     let session = try session(invocation, console, env)
-                    let lab = try session.catalog.lab(try invocation[labID])
-                    guard Grader.grade(lab, evidence: try session.evidence()).checksPass else {
-                        throw LabError.notPassed(lab: lab.id)
-                    }
-                    console.writeOut(String(decoding: try session.catalog.solution(of: lab), as: UTF8.self))
+                    console.writeOut(try session.solution(ofPassed: try session.catalog.lab(try invocation[labID])))
                     return 0
                 },
             ])
