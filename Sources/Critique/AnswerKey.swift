@@ -28,6 +28,8 @@ public struct PlantedFlaw: Codable, Sendable, Equatable {
 public struct AnswerKey: Codable, Sendable, Equatable {
     public var family: String
     public var seed: UInt64
+    /// 256 bits from the operating system that, with the seed, drive everything that varies in the scenario.
+    public var secret: String
     public var mode: CritiqueMode
     public var salt: String
     public var flaws: [PlantedFlaw]

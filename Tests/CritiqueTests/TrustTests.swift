@@ -1,0 +1,104 @@
+// What a cheat can learn without the key: rebuilding the folder from what it holds (family, mode, any seed) gives
+// another scenario, and across many scenarios no file's presence, size or time tells which flaws were planted.
+@testable import Critique
+import Foundation
+import LabTestSupport
+import Testing
+
+@Suite struct TrustTests {
+    static func versionIDs(_ folder: String) -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: folder + "/.labrunner/registry/versions")) ?? [])
+    }
+
+    /// Evidence a rebuild must reproduce: everything but request ids, which the server draws afresh.
+    static func lasting(_ key: AnswerKey) -> [[String]] {
+        key.flaws.map { $0.evidence.filter { !$0.hasPrefix("request:") } }
+    }
+
+    @Test func aRebuildFromTheFolderAloneFailsAndOnlyTheKeyReproducesIt() throws {
+        let built = try Built.scenario("hand-deploys", seed: 11)
+        let info = try ScenarioFolder.info(in: built.folder)
+        let temp = try TemporaryFolder("critique")
+        let ids = Self.versionIDs(built.folder)
+        #expect(ids.count > 5)
+        // Everything the folder says about itself, and even the true seed: a fresh build shares no version with it.
+        for (index, seed) in [built.key.seed, 0].enumerated() {
+            let guess = try Scenarios.create(
+                family: info.family, seed: seed, mode: info.mode, folder: temp.path + "/guess\(index)",
+                keyPath: temp.path + "/guess\(index).json")
+            #expect(Self.versionIDs(guess.folder).isDisjoint(with: ids), "a guess with seed \(seed) shares versions")
+            #expect(Self.lasting(guess.key) != Self.lasting(built.key))
+        }
+        let again = try Scenarios.rebuild(from: built.key, folder: temp.path + "/again", keyPath: temp.path + "/a.json")
+        #expect(Self.versionIDs(again.folder) == ids)
+        #expect(Self.lasting(again.key) == Self.lasting(built.key))
+        #expect(again.key.flaws.map(\.code) == built.key.flaws.map(\.code))
+        #expect(built.key.secret.count == 64, "256 bits of secret")
+    }
+
+    struct Sample {
+        var planted: Set<String>
+        var files: [String: (size: Int, time: Double)]
+    }
+
+    static func sample(_ built: NewScenario) -> Sample {
+        var files: [String: (size: Int, time: Double)] = [:]
+        let manager = FileManager.default
+        for path in manager.subpaths(atPath: built.folder) ?? [] {
+            guard let attributes = try? manager.attributesOfItem(atPath: built.folder + "/" + path) else { continue }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            files[path] = (size, time)
+        }
+        return Sample(planted: Set(built.key.flaws.map(\.code)), files: files)
+    }
+
+    /// Whether one value of each sample separates planted from clean: equal sets, or ranges that do not overlap.
+    static func separates(_ values: [Double], _ planted: [Bool]) -> Bool {
+        let yes = zip(values, planted).filter(\.1).map(\.0)
+        let no = zip(values, planted).filter { !$0.1 }.map(\.0)
+        guard let yesMin = yes.min(), let yesMax = yes.max(), let noMin = no.min(), let noMax = no.max() else {
+            return false
+        }
+        return yesMax < noMin || noMax < yesMin
+    }
+
+    /// The cheat's script of the issue, generalised: any file's presence, size, time, or time against the event log.
+    static func predictors(_ samples: [Sample], pool: [String]) -> [String] {
+        let paths = Set(samples.flatMap(\.files.keys)).sorted()
+        var found: [String] = []
+        for code in pool {
+            let planted = samples.map { $0.planted.contains(code) }
+            guard planted.contains(true), planted.contains(false) else { continue }
+            for path in paths {
+                let present = samples.map { $0.files[path] != nil ? 1.0 : 0.0 }
+                let size = samples.map { Double($0.files[path]?.size ?? -1) }
+                let time = samples.map { $0.files[path]?.time ?? -1 }
+                let newer = samples.map { sample -> Double in
+                    guard let file = sample.files[path], let log = sample.files[".labrunner/registry/events.jsonl"]
+                    else { return -1 }
+                    return file.time > log.time ? 1 : 0
+                }
+                for (name, values) in [("presence", present), ("size", size), ("time", time), ("newer", newer)]
+                where separates(values, planted) {
+                    found.append("\(path) \(name) predicts \(code)")
+                }
+            }
+        }
+        return found
+    }
+
+    @Test(arguments: ["weights-only", "hand-deploys", "eval-theatre"])
+    func noFilesPresenceSizeOrTimePredictsAFlaw(family: String) throws {
+        var samples: [Sample] = []
+        for seed in UInt64(100)..<120 {
+            let temp = try TemporaryFolder("critique")
+            let built = try Scenarios.create(
+                family: family, seed: seed, mode: .interview, folder: temp.path + "/c", keyPath: temp.path + "/k.json",
+                forcing: nil, secret: Built.secret(seed))
+            samples.append(Self.sample(built))
+        }
+        let found = Self.predictors(samples, pool: try Families.family(family).pool)
+        #expect(found.isEmpty, "\(found.prefix(12).joined(separator: "; ")) (test secrets of seeds 100-119)")
+    }
+}
