@@ -13,11 +13,15 @@ extension ScenarioBuilder {
     mutating func opening(temperature: String? = nil) throws {
         if let temperature { try setConfig("temperature", temperature) }
         try write("system/prompt.md", read("system/prompt.md") + "Team reference: \(random.hex(10)).\n")
+        // The team's own suite: some cases retired before its first pin, so its size says nothing later.
+        _ = try dropCases(random.int(0...12))
         let first = try register("alice", parent: nil, root: true)
         try promote(first, approver: "bob")
         _ = try traffic(random.int(15...25))
-        try routineChange(random.element(Neutral.people) ?? "alice")
-        try closeIncident(of: try rehearseRollback())
+        for _ in 0..<random.int(1...2) {
+            try routineChange(random.element(Neutral.people) ?? "alice")
+            try closeIncident(of: try rehearseRollback())
+        }
         try baseChanges()
     }
 
@@ -42,6 +46,22 @@ extension ScenarioBuilder {
             _ = try Incidents.close(
                 incident.id, resolution: "reviewed; cause understood (event \(rollbackEvent))", by: "bob", in: context)
         }
+    }
+
+    /// Drops `count` cases of a category without a floor from evals/core.jsonl; returns how many went.
+    mutating func dropCases(_ count: Int) throws -> Int {
+        var lines = read("evals/core.jsonl").split(separator: "\n").map(String.init)
+        let removable = lines.indices.filter { index in
+            // Only a case line with a category can be dropped; anything else stays as it is.
+            guard let object = try? JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any],
+                let category = object["category"] as? String
+            else { return false }
+            return !context.settings.isFloored(category)
+        }
+        let dropped = Set(random.pick(removable, count: min(removable.count, count)))
+        lines = lines.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+        try write("evals/core.jsonl", lines.joined(separator: "\n") + "\n")
+        return dropped.count
     }
 
     // MARK: Red herrings
@@ -285,24 +305,14 @@ extension ScenarioBuilder {
         try editNotes()
         let before = try register("kim")
         try promote(before, approver: "bob")
-        var lines = read("evals/core.jsonl").split(separator: "\n").map(String.init)
-        let removable = lines.indices.filter { index in
-            // Only a case line with a category can be dropped; anything else stays as it is.
-            guard let object = try? JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any],
-                let category = object["category"] as? String
-            else { return false }
-            return !context.settings.isFloored(category)
-        }
-        let dropped = Set(random.pick(removable, count: min(removable.count, random.int(4...8))))
-        lines = lines.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
-        try write("evals/core.jsonl", lines.joined(separator: "\n") + "\n")
+        let dropped = try dropCases(random.int(4...8))
         clock.advance(days: 1)
         _ = try SuitePins.pin(name: nil, reason: reason(), by: "kim", approver: nil, in: context)
         let pin = try lastEvent()
         try editNotes()
         let after = try register("kim")
         try promote(after, approver: "bob")
-        stash.suiteChange = SuiteChange(before: before, after: after, pin: pin, dropped: dropped.count)
+        stash.suiteChange = SuiteChange(before: before, after: after, pin: pin, dropped: dropped)
     }
 
     mutating func noiseRegression() throws {
@@ -310,7 +320,7 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         _ = try RollbackPlay.run(
             RollbackRequest(
-                ref: nil, reason: "regression on smoke: 4/5 -> 2/5", incident: nil, detectedAt: nil, by: "lee"),
+                ref: nil, reason: reason(), incident: nil, detectedAt: nil, by: "lee"),
             in: context)
         let rollback = try lastTagMove("production")
         try closeIncident(of: rollback)

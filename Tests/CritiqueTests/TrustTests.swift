@@ -2,6 +2,7 @@
 // another scenario, and across many scenarios no file's presence, size or time tells which flaws were planted.
 @testable import Critique
 import Foundation
+import Synchronization
 import LabTestSupport
 import Testing
 
@@ -88,17 +89,34 @@ import Testing
         return found
     }
 
+    /// Scenarios per family: 6 in the everyday run (a build takes seconds), `CRITIQUE_SAMPLES=20` for the full check.
+    static let samples = Int(ProcessInfo.processInfo.environment["CRITIQUE_SAMPLES"] ?? "") ?? 6
+
+    /// Builds `count` scenarios of `family` (test secrets of seeds 100…) side by side: building waits on the disk.
+    static func many(_ family: String, count: Int) throws -> [NewScenario] {
+        let results = Mutex<[UInt64: Result<NewScenario, any Error>]>([:])
+        let temp = try TemporaryFolder("critique")
+        let group = DispatchGroup()
+        for seed in UInt64(100)..<UInt64(100 + count) {
+            DispatchQueue.global().async(group: group) {
+                let result = Result {
+                    try Scenarios.create(
+                        family: family, seed: seed, mode: .interview, folder: temp.path + "/c\(seed)",
+                        keyPath: temp.path + "/k\(seed).json", forcing: nil, secret: Built.secret(seed))
+                }
+                results.withLock { $0[seed] = result }
+            }
+        }
+        group.wait()
+        return try results.withLock { $0 }.sorted { $0.key < $1.key }.map { try $0.value.get() }
+    }
+
     @Test(arguments: ["weights-only", "hand-deploys", "eval-theatre"])
     func noFilesPresenceSizeOrTimePredictsAFlaw(family: String) throws {
-        var samples: [Sample] = []
-        for seed in UInt64(100)..<120 {
-            let temp = try TemporaryFolder("critique")
-            let built = try Scenarios.create(
-                family: family, seed: seed, mode: .interview, folder: temp.path + "/c", keyPath: temp.path + "/k.json",
-                forcing: nil, secret: Built.secret(seed))
-            samples.append(Self.sample(built))
-        }
+        let samples = try Self.many(family, count: Self.samples).map(Self.sample)
         let found = Self.predictors(samples, pool: try Families.family(family).pool)
-        #expect(found.isEmpty, "\(found.prefix(12).joined(separator: "; ")) (test secrets of seeds 100-119)")
+        #expect(
+            found.isEmpty,
+            "\(found.prefix(12).joined(separator: "; ")) (test secrets of seeds 100-\(99 + Self.samples))")
     }
 }
