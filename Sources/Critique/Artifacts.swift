@@ -18,7 +18,7 @@ struct ArtifactStash {
     var latestMoves: [Int] = []
     var copied: VersionRecord?
     var suiteChange: SuiteChange?
-    var noise: (version: VersionRecord, rollback: Int)?
+    var noise: (version: VersionRecord, rollback: Int, incident: String)?
 }
 
 extension ScenarioBuilder {
@@ -208,7 +208,10 @@ extension ScenarioBuilder {
             "NOISE-REGRESSION",
             "reports/weekly.md line \(noiseLine) and event \(noise.rollback): #\(noise.version.seq) was rolled back on "
                 + "one sampled run of five cases; its behaviour equals its parent's",
-            ["event:\(noise.rollback)", "file:reports/weekly.md:\(noiseLine)", "version:\(noise.version.id)"],
+            [
+                "event:\(noise.rollback)", "file:reports/weekly.md:\(noiseLine)", "version:\(noise.version.id)",
+                "incident:\(noise.incident)",
+            ],
             hints: (
                 "How much evidence was behind the regression call?", "LabRunner eval compare; LabRunner investigate"
             ))

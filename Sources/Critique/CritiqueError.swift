@@ -11,6 +11,9 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
     case keyUnreadable(path: String, reason: String)
     case commitmentMismatch(key: String)
     case findingsUnreadable(path: String)
+    case findingsTooLarge(path: String, bytes: Int)
+    case findingsTooMany(path: String, count: Int)
+    case findingsEncoding(path: String, reason: String)
     case badFindings([String])
     case practiceOnly(command: String)
     case bundleRefused(String)
@@ -39,6 +42,13 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "scenario; use the key written by 'critique new' for this folder."
         case .findingsUnreadable(let path):
             return "The findings file \(path) cannot be read; pass a text file with one finding a line."
+        case .findingsTooLarge(let path, let bytes):
+            return "The findings file \(path) is \(bytes) bytes, over the 1 MiB a findings file may be; "
+                + "keep one finding a line, at most 500."
+        case .findingsTooMany(let path, let count):
+            return "The findings file \(path) has \(count) findings, over the 500 graded; keep the ones you can defend."
+        case .findingsEncoding(let path, let reason):
+            return "The findings file \(path) cannot be read: \(reason); save it as UTF-8 (or UTF-16 with a BOM)."
         case .badFindings(let problems):
             return "The findings file has \(problems.count) malformed line(s): "
                 + problems.prefix(3).joined(separator: "; ")

@@ -57,9 +57,14 @@ public struct CalibrationPack: Codable, Sendable, Equatable {
         func line(_ flaw: PlantedFlaw, _ why: String) -> String {
             "\(flaw.code)  \(citation(flaw, folder: folder))  \(why)"
         }
-        let strong = bySeverity.map { line($0, Taxonomy.kind($0.code)?.title ?? "") }
+        let strong = bySeverity.map { flaw in
+            line(
+                flaw,
+                "\(Taxonomy.kind(flaw.code)?.title ?? flaw.code); the right practice: \(Taxonomy.kind(flaw.code)?.practice ?? "")"
+            )
+        }
         let half = Array(bySeverity.prefix((bySeverity.count + 1) / 2))
-        var adequate = half.map { line($0, "looks wrong to me") }
+        var adequate = half.map { line($0, "this looks wrong to me and could hurt us later") }
         if let herring = key.herrings.first {
             adequate.append("NO-LINEAGE  \(citation(herring, folder: folder))  this version looks suspicious")
         }

@@ -171,7 +171,7 @@ extension ScenarioBuilder {
             "COPY-PROMOTION",
             "deploy/current/ holds #\(version.seq)'s files, copied by scripts/deploy.sh, while the production tag "
                 + "never moved to it",
-            ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh:3"],
+            ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh"],
             hints: (
                 "Compare what the server runs with what the production tag says.", "LabRunner hash deploy/current/*"
             ))
@@ -268,7 +268,7 @@ extension ScenarioBuilder {
             "FORCED-AS-KNOWN-GOOD",
             "Event \(event.seq): oncall moved production by hand back to #\(forced.seq), which was force-promoted over "
                 + "its gate",
-            ["event:\(event.seq)", "version:\(forced.id)"],
+            ["event:\(event.seq)", "version:\(forced.id)"] + (override.map { ["event:\($0.seq)"] } ?? []),
             hints: ("Was the version they went back to ever good?", "LabRunner rollback --dry-run; LabRunner log"))
     }
 
@@ -297,7 +297,7 @@ extension ScenarioBuilder {
             "DETECTION-BEFORE-DEPLOY",
             "\(id) (event \(event.seq)) says the symptom was detected at \(detected), before #\(version.seq) reached "
                 + "production (event \(arrival.seq))",
-            ["incident:\(id)", "event:\(event.seq)"],
+            ["incident:\(id)", "event:\(event.seq)", "event:\(arrival.seq)", "version:\(version.id)"],
             hints: ("Check every incident's timeline against the tag moves.", "LabRunner incident show INC-N"))
     }
 
@@ -318,13 +318,13 @@ extension ScenarioBuilder {
     mutating func noiseRegression() throws {
         let version = try routineChange("lee")
         clock.advance(days: 1)
-        _ = try RollbackPlay.run(
+        let result = try RollbackPlay.run(
             RollbackRequest(
                 ref: nil, reason: reason(), incident: nil, detectedAt: nil, by: "lee"),
             in: context)
         let rollback = try lastTagMove("production")
         try closeIncident(of: rollback)
-        stash.noise = (version, rollback)
+        stash.noise = (version, rollback, result.incident.id)
     }
 
     mutating func configWithoutEval() throws {

@@ -18,8 +18,12 @@ enum Built {
         let built = try Scenarios.create(
             family: family, seed: seed, mode: mode, folder: temp.path + "/candidate", keyPath: nil,
             forcing: everyFlaw ? Set(try Families.family(family).pool) : nil, secret: secret(seed))
-        cache.withLock { $0[name] = (temp, built) }
-        return built
+        // Two tests may build the same scenario at once: the first one cached wins, and stays on disk.
+        return cache.withLock { cache in
+            if let hit = cache[name] { return hit.1 }
+            cache[name] = (temp, built)
+            return built
+        }
     }
 
     /// A fixed secret per seed, so pinned numbers stay pinned (real scenarios draw theirs from the system).
