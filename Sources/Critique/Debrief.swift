@@ -109,7 +109,9 @@ public enum Hints {
 
     /// The hints shown so far; none before the first. A line that does not read is an error naming the file.
     public static func used(in folder: String) throws -> [Shown] {
-        guard let data = FileManager.default.contents(atPath: path(folder)) else { return [] }
+        let data = FileManager.default.contents(atPath: path(folder))
+        try Manifest.check(data, as: "hints.jsonl", in: folder)
+        guard let data else { return [] }
         let decoder = CanonicalJSON.decoder()
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated().map { index, line in
             do {
@@ -140,6 +142,8 @@ public enum Hints {
             } else {
                 try Data(line.utf8).write(to: URL(fileURLWithPath: path(folder)))
             }
+            try Manifest.record(
+                FileManager.default.contents(atPath: path(folder)) ?? Data(), as: "hints.jsonl", in: folder)
             return hint
         }
         return nil

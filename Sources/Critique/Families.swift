@@ -114,14 +114,16 @@ public enum Scenarios {
                 family: family.name, seed: seed, secret: secret, mode: mode, salt: AnswerKey.newSalt(),
                 flaws: builder.flaws, herrings: builder.herrings)
             try builder.write("BRIEF.md", brief(family: family, mode: mode))
-            try builder.write(
-                ScenarioFolder.marker + "/scenario.json",
-                try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode)) + "\n")
+            let info = try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode)) + "\n"
+            try builder.write(ScenarioFolder.marker + "/scenario.json", info)
+            try Manifest.record(Data(info.utf8), as: "scenario.json", in: staging, creating: true)
             try builder.write(ScenarioFolder.marker + "/commitment", try answer.commitment() + "\n")
             builder.stampTimes()
             if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
             try manager.moveItem(atPath: staging, toPath: target)
             do {
+                // Now the folder exists, a link in the key's path that leads into it resolves: checked again.
+                try refuseKeyInside(key: key, folder: target)
                 try writePrivately(Data((try CanonicalJSON.prettyString(answer) + "\n").utf8), to: key)
             } catch {
                 // Undoing a half-made scenario: the write error is the one to report.
