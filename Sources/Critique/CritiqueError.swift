@@ -15,6 +15,7 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
     case findingsTooMany(path: String, count: Int)
     case findingsEncoding(path: String, reason: String)
     case badFindings([String])
+    case badAdjustments([String])
     case practiceOnly(command: String)
     case bundleRefused(String)
     case writeFailed(path: String, reason: String)
@@ -53,6 +54,10 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
             return "The findings file has \(problems.count) malformed line(s): "
                 + problems.prefix(3).joined(separator: "; ")
                 + "; write each finding as 'CODE  EVIDENCE  explanation'."
+        case .badAdjustments(let problems):
+            return "The adjustments file has \(problems.count) malformed line(s): "
+                + problems.prefix(3).joined(separator: "; ")
+                + "; write each as 'LINE credit|partial|debit POINTS reason', nothing was graded."
         case .practiceOnly(let command):
             return "'critique \(command)' is for practice scenarios only; this folder was made with --mode interview."
         case .bundleRefused(let reason):

@@ -41,11 +41,15 @@ public struct ScoreSheet: Codable, Sendable, Equatable {
     public var hintsUsed: Int
     public var flaws: [FlawResult]
     public var findings: [FindingResult]
+    /// The interviewer's adjustments (`--adjust`), recorded beside the automatic score, and the score they give.
+    public var adjustments: [Adjustment] = []
+    public var adjustedScore: Int?
 
     enum CodingKeys: String, CodingKey {
-        case family, score, recall, precision, order, flaws, findings
+        case family, score, recall, precision, order, flaws, findings, adjustments
         case herringsReported = "herrings_reported"
         case hintsUsed = "hints_used"
+        case adjustedScore = "adjusted_score"
     }
 }
 
@@ -156,6 +160,14 @@ extension ScoreSheet {
                 + "severity order \(percent(order)), red herrings reported \(herringsReported))"
         ]
         if hintsUsed > 0 { lines.append("Hints used: \(hintsUsed)") }
+        if let adjustedScore {
+            lines.append("Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100)")
+            for adjustment in adjustments {
+                lines.append(
+                    "  line \(adjustment.line) \(adjustment.kind.rawValue) \(adjustment.signed > 0 ? "+" : "")"
+                        + "\(adjustment.signed): \(adjustment.reason)")
+            }
+        }
         lines.append("")
         lines.append("Planted flaws:")
         for flaw in flaws {
@@ -183,6 +195,15 @@ extension ScoreSheet {
             "# Critique score: \(score)/100", "",
             "Family `\(family)`. Recall \(percent(recall)), precision \(percent(precision)), severity order "
                 + "\(percent(order)), red herrings reported \(herringsReported).", "",
+        ]
+        if let adjustedScore {
+            lines += ["Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100).", ""]
+            lines += adjustments.map {
+                "- line \($0.line) \($0.kind.rawValue) \($0.signed): " + Self.escapeMarkdown($0.reason)
+            }
+            lines.append("")
+        }
+        lines += [
             "| flaw | severity | result | why |", "|---|---|---|---|",
         ]
         for flaw in flaws {

@@ -55,7 +55,7 @@ enum CritiqueCommands {
                 CommandSpec(
                     name: "grade",
                     abstract: "Verify the key against the folder's commitment, then score a findings file.",
-                    arguments: [candidateFolder], options: [findings, keyFile, gradeFormat, Common.json]
+                    arguments: [candidateFolder], options: [findings, keyFile, adjustFile, gradeFormat, Common.json]
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
                     let format = try invocation[Common.json] ? "json" : try invocation[gradeFormat]
@@ -64,7 +64,8 @@ enum CritiqueCommands {
                     }
                     let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
                     let sheet = try Grader.grade(
-                        folder: folder, findingsAt: try required(findings, invocation, console), key: key)
+                        folder: folder, findingsAt: try required(findings, invocation, console), key: key,
+                        adjustAt: try invocation[adjustFile].map { Common.path($0, console) })
                     if format == "json" {
                         try Common.printJSON(sheet, console)
                     } else {
@@ -157,7 +158,7 @@ enum CritiqueCommands {
     static let newFolder = Option<String?>(
         "out", "dir", help: "The candidate folder to create (new or empty).", required: true)
     static let seed = Option<UInt64?>(
-        "seed", "n", help: "Chooses and places the flaws (default: random, so it cannot be guessed).")
+        "seed", "n", help: "A label mixed with the key's 256-bit secret: it reproduces nothing without the key.")
     static let newKey = Option<String?>(
         "key", "file", help: "Where to write the answer key (default: DIR.key.json beside DIR).")
     static let modeOption = Option<CritiqueMode>(
@@ -168,6 +169,9 @@ enum CritiqueCommands {
 
     static let findings = Option<String?>("findings", "file", help: "The candidate's findings file.", required: true)
     static let gradeFormat = Option<String>("format", "format", help: "text, json or markdown.", default: "text")
+    static let adjustFile = Option<String?>(
+        "adjust", "file",
+        help: "The interviewer's 'LINE credit|partial|debit POINTS reason' lines, shown beside the score.")
 
     static let examplesFolder = Option<String?>(
         "out", "dir", help: "Folder for strong.txt, adequate.txt and weak.txt (outside the candidate folder).")

@@ -112,11 +112,20 @@ import Testing
     }
 
     @Test(arguments: ["weights-only", "hand-deploys", "eval-theatre"])
-    func noFilesPresenceSizeOrTimePredictsAFlaw(family: String) throws {
-        let samples = try Self.many(family, count: Self.samples).map(Self.sample)
+    func noFilesPresenceSizeOrTimePredictsAFlawAndOtherKeysDoNotHelp(family: String) throws {
+        let built = try Self.many(family, count: Self.samples)
+        let samples = built.map(Self.sample)
         let found = Self.predictors(samples, pool: try Families.family(family).pool)
         #expect(
             found.isEmpty,
             "\(found.prefix(12).joined(separator: "; ")) (test secrets of seeds 100-\(99 + Self.samples))")
+        // The cheat with other scenarios' keys: every strong line of the first half (8 with CRITIQUE_SAMPLES=16 or
+        // more), as one fixed file, graded on the second half without opening it.
+        let half = min(8, built.count / 2)
+        let fixed = built.prefix(half).map { CalibrationPack.make(for: $0.key, folder: $0.folder).strong }.joined()
+        let scores = try built.suffix(half).map {
+            try Grader.grade(folder: $0.folder, findingsText: fixed, key: $0.key).score
+        }.sorted()
+        #expect(scores[scores.count / 2] <= 35, "a fixed file from other keys scored \(scores)")
     }
 }

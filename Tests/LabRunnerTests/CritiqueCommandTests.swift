@@ -36,6 +36,33 @@ import Testing
         let text = try box.ok(
             ["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
         #expect(text.contains("missed") && text.contains("Self-check"))
+
+        // The interviewer's adjustments sit beside the automatic score, never inside it.
+        let weak = try box.json(
+            ["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
+        try box.write("# after the interview\r\n2  partial  15  right insight under another code\r\n", to: "adj.txt")
+        let adjusted = try box.json(
+            [
+                "critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json", "--adjust",
+                "adj.txt",
+            ],
+            in: "")
+        #expect(adjusted["score"].int == weak["score"].int)
+        #expect(adjusted["adjusted_score"].int == min(100, (weak["score"].int ?? 0) + 15))
+        let adjustedText = try box.ok(
+            [
+                "critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json", "--adjust",
+                "adj.txt",
+            ],
+            in: "")
+        #expect(adjustedText.contains("Adjusted by the interviewer") && adjustedText.contains("right insight"))
+        try box.write("99 credit 10 no such line\n", to: "bad-adj.txt")
+        let refused = try box.run(
+            [
+                "critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json", "--adjust",
+                "bad-adj.txt",
+            ], in: "")
+        #expect(refused.status == 1 && refused.stderr.contains("no line 99"))
         let markdown = try box.ok(
             [
                 "critique", "grade", "cand", "--findings", "cal/adequate.txt", "--key", "cand.key.json", "--format",
