@@ -238,7 +238,8 @@ public enum Scenarios {
 
             CODE comes from the published taxonomy (Docs/critique.md, or 'LabRunner critique codes'). EVIDENCE must be
             checkable: a version (#N or an id prefix), an event (event:N), a request id, an incident id, or
-            file:line. List the most severe findings first.
+            file:line. The explanation says, in at least a sentence, what goes wrong because of it. List the most
+            severe findings first.
 
             """
         if mode == .practice {
