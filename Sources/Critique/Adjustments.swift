@@ -49,7 +49,7 @@ extension ScoreSheet {
     /// The sheet with the interviewer's adjustments recorded beside the automatic score.
     public func adjusted(by adjustments: [Adjustment]) -> ScoreSheet {
         var sheet = self
-        sheet.adjustments = adjustments
+        sheet.adjustments = adjustments.isEmpty ? nil : adjustments
         sheet.adjustedScore =
             adjustments.isEmpty ? nil : max(0, min(100, score + adjustments.map(\.signed).reduce(0, +)))
         return sheet

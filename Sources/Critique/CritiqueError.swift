@@ -16,6 +16,7 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
     case findingsEncoding(path: String, reason: String)
     case badFindings([String])
     case badAdjustments([String])
+    case gradeUnreadable(path: String, reason: String)
     case practiceOnly(command: String)
     case bundleRefused(String)
     case writeFailed(path: String, reason: String)
@@ -58,6 +59,8 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
             return "The adjustments file has \(problems.count) malformed line(s): "
                 + problems.prefix(3).joined(separator: "; ")
                 + "; write each as 'LINE credit|partial|debit POINTS reason', nothing was graded."
+        case .gradeUnreadable(let path, let reason):
+            return "The score sheet \(path) cannot be read (\(reason)); pass files written by 'critique grade --json'."
         case .practiceOnly(let command):
             return "'critique \(command)' is for practice scenarios only; this folder was made with --mode interview."
         case .bundleRefused(let reason):

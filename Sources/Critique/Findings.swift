@@ -31,6 +31,16 @@ public enum Findings {
         return parsed
     }
 
+    /// `critique check`: the number of findings in a well-formed file (practice folders only); answers stay sealed.
+    public static func check(folder: String, findingsAt path: String) throws -> Int {
+        guard try ScenarioFolder.info(in: folder).mode == .practice else {
+            throw CritiqueError.practiceOnly(command: "check")
+        }
+        let parsed = try read(path)
+        guard parsed.problems.isEmpty else { throw CritiqueError.badFindings(parsed.problems) }
+        return parsed.findings.count
+    }
+
     /// The file's text as people's editors write it: UTF-8 with or without a BOM, UTF-16 with a BOM, any line ends
     /// (CRLF, CR, LF). Anything else is refused by name, as is a file over 1 MiB (checked before it is read).
     public static func text(at path: String) throws -> String {

@@ -42,7 +42,7 @@ public struct ScoreSheet: Codable, Sendable, Equatable {
     public var flaws: [FlawResult]
     public var findings: [FindingResult]
     /// The interviewer's adjustments (`--adjust`), recorded beside the automatic score, and the score they give.
-    public var adjustments: [Adjustment] = []
+    public var adjustments: [Adjustment]?
     public var adjustedScore: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -162,7 +162,7 @@ extension ScoreSheet {
         if hintsUsed > 0 { lines.append("Hints used: \(hintsUsed)") }
         if let adjustedScore {
             lines.append("Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100)")
-            for adjustment in adjustments {
+            for adjustment in adjustments ?? [] {
                 lines.append(
                     "  line \(adjustment.line) \(adjustment.kind.rawValue) \(adjustment.signed > 0 ? "+" : "")"
                         + "\(adjustment.signed): \(adjustment.reason)")
@@ -198,7 +198,7 @@ extension ScoreSheet {
         ]
         if let adjustedScore {
             lines += ["Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100).", ""]
-            lines += adjustments.map {
+            lines += (adjustments ?? []).map {
                 "- line \($0.line) \($0.kind.rawValue) \($0.signed): " + Self.escapeMarkdown($0.reason)
             }
             lines.append("")

@@ -4,6 +4,8 @@
 import Foundation
 import Synchronization
 import LabTestSupport
+import Playbook
+import Registry
 import Testing
 
 @Suite struct TrustTests {
@@ -35,6 +37,26 @@ import Testing
         #expect(Self.lasting(again.key) == Self.lasting(built.key))
         #expect(again.key.flaws.map(\.code) == built.key.flaws.map(\.code))
         #expect(built.key.secret.count == 64, "256 bits of secret")
+    }
+
+    /// The two unlisted flaws the issue found in the base history: incidents left mitigated, inputs kept past
+    /// retention. Neither is left in any family.
+    @Test(arguments: ["weights-only", "hand-deploys", "eval-theatre"])
+    func theBaseHistoryHoldsNoUnlistedFlaw(family: String) throws {
+        let built = try Built.scenario(family, seed: 5, everyFlaw: true)
+        let context = try PlayContext(workspace: Workspace(root: built.folder))
+        let events = try context.registry.events()
+        let incidents = try Incidents.all(events: events)
+        #expect(!incidents.isEmpty)
+        #expect(incidents.allSatisfy { $0.status == .closed }, "\(incidents.filter { $0.status != .closed }.map(\.id))")
+        let end = try #require(events.last?.at)
+        let cutoff = context.settings.inputCutoff(now: end)
+        var kept = 0
+        try AttributionLog(registryRoot: context.registry.root).forEach { record in
+            if record.at < cutoff, !record.input.isEmpty { kept += 1 }
+            return true
+        }
+        #expect(kept == 0, "\(kept) requests keep their input past retention")
     }
 
     struct Sample {
