@@ -28,6 +28,8 @@ public struct PlantedFlaw: Codable, Sendable, Equatable {
 public struct AnswerKey: Codable, Sendable, Equatable {
     public var family: String
     public var seed: UInt64
+    /// 256 bits from the operating system that, with the seed, drive everything that varies in the scenario.
+    public var secret: String
     public var mode: CritiqueMode
     public var salt: String
     public var flaws: [PlantedFlaw]
@@ -44,6 +46,10 @@ public struct AnswerKey: Codable, Sendable, Equatable {
     public static func load(_ path: String) throws -> AnswerKey {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CritiqueError.keyUnreadable(path: path, reason: "no such file")
+        }
+        // A member given twice would let an edited key read one way here and another way elsewhere.
+        if let duplicate = JSONReader.duplicateKey(in: data) {
+            throw CritiqueError.keyUnreadable(path: path, reason: "the member '\(duplicate)' appears twice")
         }
         do {
             return try CanonicalJSON.decoder().decode(AnswerKey.self, from: data)
@@ -86,10 +92,50 @@ public enum ScenarioFolder {
     public static func info(in folder: String) throws -> Info {
         let path = "\(folder)/\(marker)/scenario.json"
         guard let data = FileManager.default.contents(atPath: path) else { throw CritiqueError.notAScenario(folder) }
+        try Manifest.check(data, as: "scenario.json", in: folder)
         do {
             return try CanonicalJSON.decoder().decode(Info.self, from: data)
         } catch {
             throw CritiqueError.scenarioDamaged(path: path, reason: "\(error)")
         }
+    }
+}
+
+/// `.critique/manifest.json`: the SHA-256 of the files the kit keeps in `.critique/` (scenario.json, and the hints
+/// record once a hint is shown), so an edited or deleted record is detected.
+enum Manifest {
+    static func path(_ folder: String) -> String { "\(folder)/\(ScenarioFolder.marker)/manifest.json" }
+
+    static func read(_ folder: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path(folder)) else {
+            throw CritiqueError.scenarioDamaged(path: path(folder), reason: "the folder's manifest is missing")
+        }
+        guard JSONReader.duplicateKey(in: data) == nil,
+            let entries = try? CanonicalJSON.decoder().decode([String: String].self, from: data)
+        else { throw CritiqueError.scenarioDamaged(path: path(folder), reason: "the folder's manifest does not read") }
+        return entries
+    }
+
+    /// Checks `data` (nil: the file is absent) against the manifest's entry for `name`.
+    static func check(_ data: Data?, as name: String, in folder: String) throws {
+        let expected = try read(folder)[name]
+        switch (data, expected) {
+        case (nil, nil): return
+        case (let data?, let expected?) where SHA256.hash(data).hex == expected: return
+        case (nil, _?):
+            throw CritiqueError.scenarioDamaged(
+                path: "\(folder)/\(ScenarioFolder.marker)/\(name)", reason: "it was removed")
+        default:
+            throw CritiqueError.scenarioDamaged(
+                path: "\(folder)/\(ScenarioFolder.marker)/\(name)", reason: "it no longer matches the folder's manifest"
+            )
+        }
+    }
+
+    static func record(_ data: Data, as name: String, in folder: String, creating: Bool = false) throws {
+        var entries = creating ? [:] : try read(folder)
+        entries[name] = SHA256.hash(data).hex
+        try (try CanonicalJSON.prettyString(entries) + "\n").write(
+            toFile: path(folder), atomically: true, encoding: .utf8)
     }
 }

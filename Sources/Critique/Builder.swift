@@ -12,16 +12,19 @@ struct ScenarioBuilder {
     let workspace: Workspace
     let clock: ManualClock
     let context: PlayContext
-    var random: SeededGenerator
+    var random: ScenarioRandom
     var flaws: [PlantedFlaw] = []
     var herrings: [PlantedFlaw] = []
     var noteCounter = 0
+    /// What the flaw steps leave for the artifacts every scenario ships (see Artifacts.swift).
+    var stash = ArtifactStash()
 
-    static let start = Date(timeIntervalSince1970: 1_767_603_600)  // 2026-01-05 09:00 UTC
-
-    /// Lays down the bundled system and an empty registry in `root`, as `LabRunner init` does.
-    init(root: String, seed: UInt64) throws {
-        let clock = ManualClock(start: Self.start)
+    /// Lays down the bundled system and an empty registry in `root`, as `LabRunner init` does, with the history
+    /// starting on a day drawn from the scenario's randomness (2025 to 2026).
+    init(root: String, random: ScenarioRandom) throws {
+        var random = random
+        let day = Double(random.int(0...600)) * 86_400 + Double(random.int(7 * 60...10 * 60)) * 60
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_735_689_600 + day))
         let workspace = Workspace(root: root)
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try FileManager.default.createDirectory(atPath: workspace.markerPath, withIntermediateDirectories: true)
@@ -30,7 +33,7 @@ struct ScenarioBuilder {
         self.workspace = workspace
         self.clock = clock
         self.context = try PlayContext(workspace: workspace, now: clock.now)
-        self.random = SeededGenerator(seed: seed, stream: 1)
+        self.random = random
     }
 
     var registry: Registry { context.registry }
@@ -51,12 +54,15 @@ struct ScenarioBuilder {
     }
 
     /// Edits prompt.md's notes (a change that alters the id, not the behaviour); unique text each time.
-    mutating func editNotes(_ text: String) throws {
+    mutating func editNotes(_ text: String? = nil) throws {
         noteCounter += 1
         var prompt = read("system/prompt.md")
-        prompt += "Change note \(noteCounter): \(text)\n"
+        prompt += "Change note \(noteCounter) (\(random.hex(6))): \(text ?? Neutral.reason(&random))\n"
         try write("system/prompt.md", prompt)
     }
+
+    /// A reason from the neutral pool.
+    mutating func reason() -> String { Neutral.reason(&random) }
 
     /// Replaces one prompt line; returns its 1-based line number.
     @discardableResult
@@ -80,16 +86,33 @@ struct ScenarioBuilder {
         try write("system/config.json", lines.joined(separator: "\n"))
     }
 
+    /// Registers what system/ holds, with a reason from the neutral pool unless one is given. Content already
+    /// registered comes back as the existing version: the builder never assumes a change makes a new one, and adds
+    /// a notes line until it does.
     @discardableResult
     mutating func register(
-        _ owner: String, _ reason: String, parent: String? = "production", root isRoot: Bool = false,
+        _ owner: String, _ reason: String? = nil, parent: String? = "production", root isRoot: Bool = false,
         unverifiedOK: Bool = false, experiment: String? = nil
     ) throws -> VersionRecord {
         clock.advance(days: Double(random.int(1...3)))
-        let request = RegisterRequest(
-            owner: owner, reason: reason, parent: isRoot ? nil : parent, root: isRoot,
-            lineageUnverifiedOK: unverifiedOK, experiment: experiment)
-        return try RegisterPlay.run(request, in: context).record
+        for _ in 0..<3 {
+            let request = RegisterRequest(
+                owner: owner, reason: reason ?? self.reason(), parent: isRoot ? nil : parent, root: isRoot,
+                lineageUnverifiedOK: unverifiedOK, experiment: experiment)
+            let result = try RegisterPlay.run(request, in: context)
+            if result.existing {
+                try editNotes()
+                continue
+            }
+            // ci-bot moves the convenience tag on every build (experiments aside), in every scenario; serving it is
+            // the flaw.
+            if experiment == nil {
+                stash.latestMoves.append(
+                    try moveByHand("latest-build", to: result.record.id, by: "ci-bot", reason: "build").seq)
+            }
+            return result.record
+        }
+        throw CritiqueError.buildFailed("three registrations in a row matched versions already registered")
     }
 
     /// Promotes through the play; nil when the gate refuses (a careful team stops there).

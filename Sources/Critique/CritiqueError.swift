@@ -11,7 +11,12 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
     case keyUnreadable(path: String, reason: String)
     case commitmentMismatch(key: String)
     case findingsUnreadable(path: String)
+    case findingsTooLarge(path: String, bytes: Int)
+    case findingsTooMany(path: String, count: Int)
+    case findingsEncoding(path: String, reason: String)
     case badFindings([String])
+    case badAdjustments([String])
+    case gradeUnreadable(path: String, reason: String)
     case practiceOnly(command: String)
     case bundleRefused(String)
     case writeFailed(path: String, reason: String)
@@ -39,10 +44,23 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "scenario; use the key written by 'critique new' for this folder."
         case .findingsUnreadable(let path):
             return "The findings file \(path) cannot be read; pass a text file with one finding a line."
+        case .findingsTooLarge(let path, let bytes):
+            return "The findings file \(path) is \(bytes) bytes, over the 1 MiB a findings file may be; "
+                + "keep one finding a line, at most 500."
+        case .findingsTooMany(let path, let count):
+            return "The findings file \(path) has \(count) findings, over the 500 graded; keep the ones you can defend."
+        case .findingsEncoding(let path, let reason):
+            return "The findings file \(path) cannot be read: \(reason); save it as UTF-8 (or UTF-16 with a BOM)."
         case .badFindings(let problems):
             return "The findings file has \(problems.count) malformed line(s): "
                 + problems.prefix(3).joined(separator: "; ")
                 + "; write each finding as 'CODE  EVIDENCE  explanation'."
+        case .badAdjustments(let problems):
+            return "The adjustments file has \(problems.count) malformed line(s): "
+                + problems.prefix(3).joined(separator: "; ")
+                + "; write each as 'LINE credit|partial|debit POINTS reason', nothing was graded."
+        case .gradeUnreadable(let path, let reason):
+            return "The score sheet \(path) cannot be read (\(reason)); pass files written by 'critique grade --json'."
         case .practiceOnly(let command):
             return "'critique \(command)' is for practice scenarios only; this folder was made with --mode interview."
         case .bundleRefused(let reason):

@@ -57,9 +57,14 @@ public struct CalibrationPack: Codable, Sendable, Equatable {
         func line(_ flaw: PlantedFlaw, _ why: String) -> String {
             "\(flaw.code)  \(citation(flaw, folder: folder))  \(why)"
         }
-        let strong = bySeverity.map { line($0, Taxonomy.kind($0.code)?.title ?? "") }
+        let strong = bySeverity.map { flaw in
+            line(
+                flaw,
+                "\(Taxonomy.kind(flaw.code)?.title ?? flaw.code); the right practice: \(Taxonomy.kind(flaw.code)?.practice ?? "")"
+            )
+        }
         let half = Array(bySeverity.prefix((bySeverity.count + 1) / 2))
-        var adequate = half.map { line($0, "looks wrong to me") }
+        var adequate = half.map { line($0, "this looks wrong to me and could hurt us later") }
         if let herring = key.herrings.first {
             adequate.append("NO-LINEAGE  \(citation(herring, folder: folder))  this version looks suspicious")
         }
@@ -104,7 +109,9 @@ public enum Hints {
 
     /// The hints shown so far; none before the first. A line that does not read is an error naming the file.
     public static func used(in folder: String) throws -> [Shown] {
-        guard let data = FileManager.default.contents(atPath: path(folder)) else { return [] }
+        let data = FileManager.default.contents(atPath: path(folder))
+        try Manifest.check(data, as: "hints.jsonl", in: folder)
+        guard let data else { return [] }
         let decoder = CanonicalJSON.decoder()
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated().map { index, line in
             do {
@@ -135,6 +142,8 @@ public enum Hints {
             } else {
                 try Data(line.utf8).write(to: URL(fileURLWithPath: path(folder)))
             }
+            try Manifest.record(
+                FileManager.default.contents(atPath: path(folder)) ?? Data(), as: "hints.jsonl", in: folder)
             return hint
         }
         return nil

@@ -65,24 +65,31 @@ public enum Scenarios {
     }
 
     /// Builds the candidate folder in a hidden sibling and renames it into place, then writes the key: a failure
-    /// leaves neither behind.
+    /// leaves neither behind. A fresh 256-bit secret from the operating system drives everything that varies; the
+    /// seed alone reproduces nothing.
     public static func create(
         family name: String, seed: UInt64, mode: CritiqueMode, folder: String, keyPath: String?
     ) throws -> NewScenario {
         try create(family: name, seed: seed, mode: mode, folder: folder, keyPath: keyPath, forcing: nil)
     }
 
-    /// `forcing` plants exactly these flaws instead of the seed's choice (tests use it to cover every kind).
+    /// Rebuilds the scenario a key describes (its secret and seed) into a new folder, with a new key beside it.
+    public static func rebuild(from key: AnswerKey, folder: String, keyPath: String?) throws -> NewScenario {
+        try create(
+            family: key.family, seed: key.seed, mode: key.mode, folder: folder, keyPath: keyPath, forcing: nil,
+            secret: key.secret)
+    }
+
+    /// `forcing` plants exactly these flaws instead of the draw (tests use it to cover every kind); `secret` is a
+    /// key's, to rebuild its scenario.
     static func create(
         family name: String, seed: UInt64, mode: CritiqueMode, folder: String, keyPath: String?,
-        forcing: Set<String>?
+        forcing: Set<String>?, secret given: String? = nil
     ) throws -> NewScenario {
         let family = try Families.family(name)
         let target = URL(fileURLWithPath: folder).standardizedFileURL.path
         let key = URL(fileURLWithPath: keyPath ?? defaultKeyPath(for: target)).standardizedFileURL.path
-        guard !(key + "/").hasPrefix(target + "/") else {
-            throw CritiqueError.keyInsideFolder(key: key, folder: target)
-        }
+        try refuseKeyInside(key: key, folder: target)
         let manager = FileManager.default
         // A folder that cannot be listed is not known to be empty: refused like a full one.
         if manager.fileExists(atPath: target), (try? manager.contentsOfDirectory(atPath: target))?.isEmpty != true {
@@ -93,25 +100,30 @@ public enum Scenarios {
             throw CritiqueError.writeFailed(
                 path: key, reason: "a file or link is already there; choose another --key path")
         }
+        let secret = given ?? ScenarioRandom.newSecret()
         let parent = (target as NSString).deletingLastPathComponent
         let staging = parent + "/.critique-build-" + UUID().uuidString
         do {
             try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            var builder = try ScenarioBuilder(root: staging, seed: seed)
+            var builder = try ScenarioBuilder(root: staging, random: ScenarioRandom(secret: secret, seed: seed))
             let picked = Set(builder.random.pick(family.pool, count: family.planted))
             let chosen = forcing ?? picked
             try build(family.name, chosen: chosen, builder: &builder)
+            try builder.shipArtifacts(chosen)
             let answer = AnswerKey(
-                family: family.name, seed: seed, mode: mode, salt: AnswerKey.newSalt(),
+                family: family.name, seed: seed, secret: secret, mode: mode, salt: AnswerKey.newSalt(),
                 flaws: builder.flaws, herrings: builder.herrings)
             try builder.write("BRIEF.md", brief(family: family, mode: mode))
-            try builder.write(
-                ScenarioFolder.marker + "/scenario.json",
-                try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode)) + "\n")
+            let info = try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode)) + "\n"
+            try builder.write(ScenarioFolder.marker + "/scenario.json", info)
+            try Manifest.record(Data(info.utf8), as: "scenario.json", in: staging, creating: true)
             try builder.write(ScenarioFolder.marker + "/commitment", try answer.commitment() + "\n")
+            builder.stampTimes()
             if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
             try manager.moveItem(atPath: staging, toPath: target)
             do {
+                // Now the folder exists, a link in the key's path that leads into it resolves: checked again.
+                try refuseKeyInside(key: key, folder: target)
                 try writePrivately(Data((try CanonicalJSON.prettyString(answer) + "\n").utf8), to: key)
             } catch {
                 // Undoing a half-made scenario: the write error is the one to report.
@@ -122,8 +134,23 @@ public enum Scenarios {
         } catch {
             // Undoing a half-made scenario: the build error is the one to report.
             try? manager.removeItem(atPath: staging)
+            if let error = error as? CritiqueError, case .buildFailed(let reason) = error {
+                throw CritiqueError.buildFailed("\(reason); family \(name), seed \(seed), secret \(secret)")
+            }
             if let error = error as? CritiqueError { throw error }
-            throw CritiqueError.buildFailed(String(describing: error))
+            throw CritiqueError.buildFailed(
+                "\(error); family \(name), seed \(seed), secret \(secret)")
+        }
+    }
+
+    /// The key must not land in the candidate folder, even through a link: both paths are resolved first.
+    static func refuseKeyInside(key: String, folder: String) throws {
+        let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        let keyParent = URL(fileURLWithPath: (key as NSString).deletingLastPathComponent).resolvingSymlinksInPath()
+        let resolvedKey = keyParent.appendingPathComponent((key as NSString).lastPathComponent).path
+        for (candidate, inside) in [(key, folder), (resolvedKey, resolvedFolder), (resolvedKey, folder)]
+        where (candidate + "/").hasPrefix(inside + "/") {
+            throw CritiqueError.keyInsideFolder(key: key, folder: folder)
         }
     }
 
@@ -137,129 +164,62 @@ public enum Scenarios {
 
     static func weightsOnly(_ chosen: Set<String>, _ b: inout ScenarioBuilder) throws {
         try b.opening()
-        var latest: [Int] = []
-        func afterRegister(_ b: inout ScenarioBuilder) throws {
-            guard chosen.contains("MUTABLE-LATEST"), let newest = try b.registry.versions().last else { return }
-            latest.append(try b.moveByHand("latest-build", to: newest.id, by: "ci-bot", reason: "latest build").seq)
-        }
-        try afterRegister(&b)
         let herringFirst = b.random.bool()
-        if herringFirst {
-            try b.cosmeticHerring()
-            try afterRegister(&b)
-        }
-        b.clock.advance(days: 5)
+        if herringFirst { try b.cosmeticHerring() }
+        b.clock.advance(days: Double(b.random.int(3...8)))
         let csv = FileManager.default.contents(atPath: b.workspace.trainingDataPath) ?? Data()
         _ = try Training.run(
             csv: csv, dataPath: b.workspace.trainingDataPath, outPath: b.root + "/system/weights.json",
             seed: UInt64(b.random.int(1...99)), by: "dave", in: b.workspace, now: b.clock.now)
-        let retrained = try b.register("dave", "retrain the intent weights (seed recorded)")
+        let retrained = try b.register("dave")
         try b.promote(retrained, approver: "bob")
-        try afterRegister(&b)
-        if chosen.contains("UNRECORDED-TRAINING") {
-            try b.unrecordedTraining()
-            try afterRegister(&b)
-        }
-        if !herringFirst {
-            try b.cosmeticHerring()
-            try afterRegister(&b)
-        }
-        if chosen.contains("NO-LINEAGE") {
-            try b.noLineage()
-            try afterRegister(&b)
-        } else {
-            try b.routineChange("erin", "Q2 prompt refresh")
-            try afterRegister(&b)
-        }
+        if chosen.contains("UNRECORDED-TRAINING") { try b.unrecordedTraining() }
+        if !herringFirst { try b.cosmeticHerring() }
+        if chosen.contains("NO-LINEAGE") { try b.noLineage() } else { try b.routineChange("erin") }
+        try b.baseChanges()
         _ = try b.traffic(10)
         try b.expiredExperimentHerring()
-        var serve = ["{"]
-        serve.append(chosen.contains("MUTABLE-LATEST") ? "  \"tag\": \"latest-build\"," : "  \"tag\": \"production\",")
-        if chosen.contains("PROMPT-STORE-LABEL") {
-            serve.append("  \"prompt_source\": \"prompt-store/labels.json#prod\",")
-            try b.promptStore()
-        } else {
-            serve.append("  \"prompt_source\": \"registry\",")
-        }
-        serve.append("  \"port\": 8080")
-        serve.append("}")
-        try b.write("deploy/serve.json", serve.joined(separator: "\n") + "\n")
-        if chosen.contains("MUTABLE-LATEST") { b.mutableLatest(latest) }
-        try serveScript(chosen, &b)
-        if chosen.contains("PROMPT-EDITED-IN-PLACE") { try b.promptEditedInPlace() }
     }
 
     static func handDeploys(_ chosen: Set<String>, _ b: inout ScenarioBuilder) throws {
         try b.opening()
         try b.cosmeticHerring()
-        try b.routineChange("alice", "clearer order-status answers")
+        try b.routineChange("alice")
         let earlyRollback = try b.rehearseRollback()
+        try b.closeIncident(of: earlyRollback)
         b.clock.advance(days: 20)
-        if chosen.contains("GC-DELETED-SERVED") {
-            try b.gcDeletedServed()
-        } else {
-            try b.routineChange("harry", "summer sale wording")
-        }
+        if chosen.contains("GC-DELETED-SERVED") { try b.gcDeletedServed() } else { try b.routineChange("harry") }
         b.clock.advance(days: 20)
-        if chosen.contains("APPROVER-IS-AUTHOR") {
-            try b.approverIsAuthor()
-        } else {
-            try b.routineChange("frank", "refund wording for high-value orders")
-        }
+        if chosen.contains("APPROVER-IS-AUTHOR") { try b.approverIsAuthor() } else { try b.routineChange("frank") }
         try b.expiredExperimentHerring()
         b.clock.advance(days: 25)
         if chosen.contains("FORCED-AS-KNOWN-GOOD") { try b.forcedAsKnownGood() }
-        var serve = "{\n  \"tag\": \"production\",\n  \"port\": 8080\n}\n"
-        if chosen.contains("COPY-PROMOTION") {
-            try b.copyPromotion()
-            serve = "{\n  \"serve_from\": \"deploy/current\",\n  \"port\": 8080\n}\n"
-        }
-        try b.write("deploy/serve.json", serve)
-        try serveScript(chosen, &b)
+        if chosen.contains("COPY-PROMOTION") { try b.copyPromotion() }
         b.clock.advance(days: 30)
+        try b.baseChanges()
         if chosen.contains("NO-ROLLBACK-REHEARSAL") {
-            try b.routineChange("alice", "autumn catalogue wording")
+            try b.routineChange("alice")
             b.noRehearsal(lastRollback: earlyRollback)
         } else {
-            _ = try b.rehearseRollback()
+            try b.closeIncident(of: try b.rehearseRollback())
         }
     }
 
     static func evalTheatre(_ chosen: Set<String>, _ b: inout ScenarioBuilder) throws {
         try b.opening(temperature: "0.3")
         try b.cosmeticHerring()
-        if chosen.contains("SUITE-CHANGED") {
-            try b.suiteChanged()
-        } else {
-            try b.routineChange("kim", "clearer delivery answers")
-        }
+        if chosen.contains("SUITE-CHANGED") { try b.suiteChanged() } else { try b.routineChange("kim") }
         if chosen.contains("NOISE-REGRESSION") { try b.noiseRegression() }
         if chosen.contains("CONFIG-WITHOUT-EVAL") { try b.configWithoutEval() }
         try b.expiredExperimentHerring()
+        try b.baseChanges()
         if chosen.contains("DETECTION-BEFORE-DEPLOY") {
             try b.detectionBeforeDeploy()
         } else {
-            try b.routineChange("jack", "new shipping times")
+            try b.routineChange("jack")
         }
         if chosen.contains("FORCED-AS-KNOWN-GOOD") { try b.forcedAsKnownGood() }
         if chosen.contains("UNRECORDED-TRAINING") { try b.unrecordedTraining() }
-        try b.write("deploy/serve.json", "{\n  \"tag\": \"production\",\n  \"port\": 8080\n}\n")
-        try serveScript(chosen, &b)
-    }
-
-    static func serveScript(_ chosen: Set<String>, _ b: inout ScenarioBuilder) throws {
-        if chosen.contains("LOGS-WITHOUT-VERSION") {
-            try b.write(
-                "scripts/serve.sh",
-                "#!/bin/sh\nexec assistant-wrapper --log logs/serving.log  # request id, intent, escalation\n",
-                executable: true)
-            try b.logsWithoutVersion()
-        } else {
-            try b.write(
-                "scripts/serve.sh",
-                "#!/bin/sh\nexec LabRunner serve --port 8080  # every request logged with its version\n",
-                executable: true)
-        }
     }
 
     static func brief(family: Family, mode: CritiqueMode) -> String {
@@ -278,7 +238,8 @@ public enum Scenarios {
 
             CODE comes from the published taxonomy (Docs/critique.md, or 'LabRunner critique codes'). EVIDENCE must be
             checkable: a version (#N or an id prefix), an event (event:N), a request id, an incident id, or
-            file:line. List the most severe findings first.
+            file:line. The explanation says, in at least a sentence, what goes wrong because of it. List the most
+            severe findings first.
 
             """
         if mode == .practice {

@@ -19,19 +19,112 @@ public struct ParsedFindings: Sendable {
 }
 
 public enum Findings {
+    /// The largest findings file read (1 MiB) and the most findings graded.
+    public static let maxBytes = 1 << 20
+    public static let maxFindings = 500
+
     public static func read(_ path: String) throws -> ParsedFindings {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CritiqueError.findingsUnreadable(path: path)
+        let parsed = parse(try text(at: path))
+        guard parsed.findings.count <= maxFindings else {
+            throw CritiqueError.findingsTooMany(path: path, count: parsed.findings.count)
         }
-        return parse(String(decoding: data, as: UTF8.self))
+        return parsed
+    }
+
+    /// `critique check`: the number of findings in a well-formed file (practice folders only); answers stay sealed.
+    public static func check(folder: String, findingsAt path: String) throws -> Int {
+        guard try ScenarioFolder.info(in: folder).mode == .practice else {
+            throw CritiqueError.practiceOnly(command: "check")
+        }
+        let parsed = try read(path)
+        guard parsed.problems.isEmpty else { throw CritiqueError.badFindings(parsed.problems) }
+        return parsed.findings.count
+    }
+
+    /// The file's text as people's editors write it: UTF-8 with or without a BOM, UTF-16 with a BOM, any line ends
+    /// (CRLF, CR, LF). Anything else is refused by name, as is a file over 1 MiB (checked before it is read).
+    public static func text(at path: String) throws -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        if let size, size > maxBytes { throw CritiqueError.findingsTooLarge(path: path, bytes: size) }
+        guard let handle = FileHandle(forReadingAtPath: path),
+            let data = try? handle.read(upToCount: maxBytes + 1)
+        else { throw CritiqueError.findingsUnreadable(path: path) }
+        try? handle.close()
+        guard data.count <= maxBytes else { throw CritiqueError.findingsTooLarge(path: path, bytes: data.count) }
+        let bytes = [UInt8](data.prefix(3))
+        let text: String?
+        if bytes.starts(with: [0xFF, 0xFE]) {
+            text = String(data: data.dropFirst(2), encoding: .utf16LittleEndian)
+        } else if bytes.starts(with: [0xFE, 0xFF]) {
+            text = String(data: data.dropFirst(2), encoding: .utf16BigEndian)
+        } else if data.contains(0) {
+            throw CritiqueError.findingsEncoding(path: path, reason: "it looks like UTF-16 without a byte-order mark")
+        } else {
+            text = String(data: bytes == [0xEF, 0xBB, 0xBF] ? data.dropFirst(3) : data, encoding: .utf8)
+        }
+        guard let text else {
+            throw CritiqueError.findingsEncoding(path: path, reason: "it is not UTF-8 or UTF-16 text")
+        }
+        return text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    }
+
+    /// Text from a findings file with every control and formatting character (escape sequences, bidirectional
+    /// overrides) removed, so nothing a candidate writes can steer the interviewer's terminal or page.
+    public static func clean(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        // 0: text; 1: just after ESC; 2: in a CSI sequence (ends at a final byte); 3: in an OSC, DCS or other string
+        // (ends at BEL or ESC \\).
+        var state = 0
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            switch state {
+            case 1:
+                state = value == 0x5B ? 2 : [0x5D, 0x50, 0x58, 0x5E, 0x5F].contains(value) ? 3 : 0
+                continue
+            case 2:
+                if (0x40...0x7E).contains(value) { state = 0 }
+                continue
+            case 3:
+                if value == 0x07 { state = 0 } else if value == 0x1B { state = 1 }
+                continue
+            default:
+                break
+            }
+            if value == 0x1B {
+                state = 1
+                continue
+            }
+            if value == 0x9B {
+                state = 2
+                continue
+            }
+            if value == 0x9D {
+                state = 3
+                continue
+            }
+            if scalar == "\t" {
+                out.append(" ")
+                continue
+            }
+            let category = scalar.properties.generalCategory
+            if category == .control || category == .format || category == .lineSeparator
+                || category == .paragraphSeparator
+            {
+                continue
+            }
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     /// Blank lines and lines starting with `#` followed by a space (comments) are skipped. A malformed line is kept
     /// as a finding with what could be read, so grading counts it against precision instead of ignoring it.
     public static func parse(_ text: String) -> ParsedFindings {
         var result = ParsedFindings(findings: [], problems: [])
-        for (index, raw) in text.components(separatedBy: "\n").enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        for (index, raw) in lines.components(separatedBy: "\n").enumerated() {
+            let line = clean(raw).trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line == "#" || line.hasPrefix("# ") { continue }
             let parts = line.split(maxSplits: 2, whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             let code = parts[0].uppercased()

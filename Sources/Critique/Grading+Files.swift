@@ -5,11 +5,13 @@ import Foundation
 extension Grader {
     /// Grades the findings file at `findingsPath` for the candidate `folder` against `key`, counting the hints shown.
     public static func grade(folder: String, findingsAt findingsPath: String, key: AnswerKey) throws -> ScoreSheet {
-        guard let data = FileManager.default.contents(atPath: findingsPath) else {
-            throw CritiqueError.findingsUnreadable(path: findingsPath)
+        let text = try Findings.text(at: findingsPath)
+        let count = Findings.parse(text).findings.count
+        guard count <= Findings.maxFindings else {
+            throw CritiqueError.findingsTooMany(path: findingsPath, count: count)
         }
         return try grade(
-            folder: folder, findingsText: String(decoding: data, as: UTF8.self), key: key,
+            folder: folder, findingsText: text, key: key,
             hintsUsed: try Hints.used(in: folder).count)
     }
 }

@@ -10,10 +10,14 @@ public struct FindingResult: Codable, Sendable, Equatable {
         case wrongCode = "wrong_code"
         case unfounded
         case notAFlaw = "not_a_flaw"
+        /// Right code and evidence, but no sentence saying what goes wrong: no credit until the interviewer adjusts.
+        case unexplained
     }
     public var line: Int
     public var code: String
     public var evidence: String
+    /// The candidate's explanation, shown to the interviewer beside the verdict (control characters removed).
+    public var explanation: String
     public var status: Status
     public var why: String
 }
@@ -37,17 +41,32 @@ public struct ScoreSheet: Codable, Sendable, Equatable {
     public var hintsUsed: Int
     public var flaws: [FlawResult]
     public var findings: [FindingResult]
+    /// The interviewer's adjustments (`--adjust`), recorded beside the automatic score, and the score they give.
+    public var adjustments: [Adjustment]?
+    public var adjustedScore: Int?
 
     enum CodingKeys: String, CodingKey {
-        case family, score, recall, precision, order, flaws, findings
+        case family, score, recall, precision, order, flaws, findings, adjustments
         case herringsReported = "herrings_reported"
         case hintsUsed = "hints_used"
+        case adjustedScore = "adjusted_score"
     }
 }
 
 public enum Grader {
     /// Points taken off for each red herring reported as a flaw.
     public static let herringPenalty = 5
+    /// Words an explanation needs to count as saying what goes wrong (about a sentence).
+    public static let explanationWords = 6
+
+    /// How precision scales the score: full at 80% and above, then falling faster than precision itself, so a list
+    /// that is half noise keeps under half the points and taxonomy spam keeps almost none.
+    public static func precisionFactor(_ precision: Double) -> Double { pow(min(1, precision / 0.8), 1.5) }
+
+    static func explained(_ finding: Finding) -> Bool {
+        finding.explanation.split(whereSeparator: { $0 == " " }).filter { $0.contains(where: \.isLetter) }.count
+            >= explanationWords
+    }
 
     public static func grade(folder: String, findingsText: String, key: AnswerKey, hintsUsed: Int = 0) throws
         -> ScoreSheet
@@ -64,7 +83,13 @@ public enum Grader {
             }
             let hits = key.flaws.indices.filter { EvidenceResolver.matches(token, key.flaws[$0]) }
             if let index = hits.first(where: { key.flaws[$0].code == finding.code }) {
-                if foundBy[index] != nil {
+                if !explained(finding) {
+                    results.append(
+                        result(
+                            finding, .unexplained,
+                            "the evidence points at the planted \(finding.code), but the explanation does not say "
+                                + "what goes wrong (write at least a sentence)"))
+                } else if foundBy[index] != nil {
                     results.append(result(finding, .duplicate, "flaw already found on line \(foundBy[index] ?? 0)"))
                 } else {
                     foundBy[index] = finding.line
@@ -98,7 +123,7 @@ public enum Grader {
         }
         let order = pairs == 0 ? 1 : Double(concordant) / Double(pairs)
         let herrings = results.filter { $0.status == .herring }.count
-        let raw = 100 * recall * (0.5 + 0.5 * precision) * (0.9 + 0.1 * order)
+        let raw = 100 * recall * precisionFactor(precision) * (0.9 + 0.1 * order)
         let score = max(0, min(100, Int(raw.rounded()) - herringPenalty * herrings))
         let flaws = key.flaws.indices.map { index -> FlawResult in
             let flaw = key.flaws[index]
@@ -120,7 +145,9 @@ public enum Grader {
     }
 
     static func result(_ finding: Finding, _ status: FindingResult.Status, _ why: String) -> FindingResult {
-        FindingResult(line: finding.line, code: finding.code, evidence: finding.evidence, status: status, why: why)
+        FindingResult(
+            line: finding.line, code: finding.code, evidence: finding.evidence, explanation: finding.explanation,
+            status: status, why: why)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
@@ -133,6 +160,14 @@ extension ScoreSheet {
                 + "severity order \(percent(order)), red herrings reported \(herringsReported))"
         ]
         if hintsUsed > 0 { lines.append("Hints used: \(hintsUsed)") }
+        if let adjustedScore {
+            lines.append("Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100)")
+            for adjustment in adjustments ?? [] {
+                lines.append(
+                    "  line \(adjustment.line) \(adjustment.kind.rawValue) \(adjustment.signed > 0 ? "+" : "")"
+                        + "\(adjustment.signed): \(adjustment.reason)")
+            }
+        }
         lines.append("")
         lines.append("Planted flaws:")
         for flaw in flaws {
@@ -145,6 +180,7 @@ extension ScoreSheet {
             lines.append(
                 "  line \(finding.line) \(finding.code) \(finding.evidence): \(finding.status.rawValue), \(finding.why)"
             )
+            lines.append("      explanation: \(finding.explanation.isEmpty ? "(none)" : finding.explanation)")
         }
         if let selfCheck, !selfCheck.isEmpty {
             lines.append("")
@@ -159,19 +195,40 @@ extension ScoreSheet {
             "# Critique score: \(score)/100", "",
             "Family `\(family)`. Recall \(percent(recall)), precision \(percent(precision)), severity order "
                 + "\(percent(order)), red herrings reported \(herringsReported).", "",
+        ]
+        if let adjustedScore {
+            lines += ["Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100).", ""]
+            lines += (adjustments ?? []).map {
+                "- line \($0.line) \($0.kind.rawValue) \($0.signed): " + Self.escapeMarkdown($0.reason)
+            }
+            lines.append("")
+        }
+        lines += [
             "| flaw | severity | result | why |", "|---|---|---|---|",
         ]
         for flaw in flaws {
-            lines.append(
-                "| \(flaw.code) | \(flaw.severity.rawValue) | \(flaw.found ? "found" : "missed") | \(flaw.why) |")
+            let cells = [flaw.code, flaw.severity.rawValue, flaw.found ? "found" : "missed", flaw.why]
+            lines.append("| " + cells.map(Self.escapeMarkdown).joined(separator: " | ") + " |")
         }
-        lines += ["", "| line | code | evidence | status | why |", "|---|---|---|---|---|"]
+        lines += ["", "| line | code | evidence | explanation | status | why |", "|---|---|---|---|---|---|"]
         for finding in findings {
-            lines.append(
-                "| \(finding.line) | \(finding.code) | `\(finding.evidence)` | \(finding.status.rawValue) | \(finding.why) |"
-            )
+            let cells = [
+                "\(finding.line)", finding.code, finding.evidence, finding.explanation, finding.status.rawValue,
+                finding.why,
+            ]
+            lines.append("| " + cells.map(Self.escapeMarkdown).joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Text as a literal in Markdown: every character Markdown or HTML would read is backslash-escaped.
+    public static func escapeMarkdown(_ text: String) -> String {
+        var out = ""
+        for character in Findings.clean(text) {
+            if "\\`*_{}[]()<>#+-.!|~&".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
     }
 
     private func percent(_ value: Double) -> String { String(format: "%.0f%%", value * 100) }

@@ -8,28 +8,67 @@ import Registry
 import ToyModel
 
 extension ScenarioBuilder {
+    /// The first release: a team line in the prompt's notes (so every id of the scenario is its own), then a few
+    /// routine changes and a rehearsed rollback whose incident is closed, in every family.
     mutating func opening(temperature: String? = nil) throws {
         if let temperature { try setConfig("temperature", temperature) }
-        let first = try register("alice", "first release of the support assistant", parent: nil, root: true)
+        try write("system/prompt.md", read("system/prompt.md") + "Team reference: \(random.hex(10)).\n")
+        // The team's own suite: some cases retired before its first pin, so its size says nothing later.
+        _ = try dropCases(random.int(0...12))
+        let first = try register("alice", parent: nil, root: true)
         try promote(first, approver: "bob")
-        _ = try traffic(20)
+        _ = try traffic(random.int(15...25))
+        for _ in 0..<random.int(1...2) {
+            try routineChange(random.element(Neutral.people) ?? "alice")
+            try closeIncident(of: try rehearseRollback())
+        }
+        try baseChanges()
     }
 
     /// A normal change, done right: notes edit, register, promote.
     @discardableResult
-    mutating func routineChange(_ owner: String, _ reason: String) throws -> VersionRecord {
+    mutating func routineChange(_ owner: String, _ reason: String? = nil) throws -> VersionRecord {
         try editNotes(reason)
         let version = try register(owner, reason)
-        try promote(version, approver: "bob")
-        _ = try traffic(10)
+        try promote(version, approver: owner == "bob" ? "carol" : "bob")
+        _ = try traffic(random.int(6...12))
         return version
+    }
+
+    /// Zero to two routine changes: the base history varies from scenario to scenario.
+    mutating func baseChanges() throws {
+        for _ in 0..<random.int(0...2) { try routineChange(random.element(Neutral.people) ?? "alice") }
+    }
+
+    /// Closes the incident a rollback opened, as a careful team does once the cause is understood.
+    func closeIncident(of rollbackEvent: Int) throws {
+        for incident in try Incidents.all(events: try registry.events()) where incident.status != .closed {
+            _ = try Incidents.close(
+                incident.id, resolution: "reviewed; cause understood (event \(rollbackEvent))", by: "bob", in: context)
+        }
+    }
+
+    /// Drops `count` cases of a category without a floor from evals/core.jsonl; returns how many went.
+    mutating func dropCases(_ count: Int) throws -> Int {
+        var lines = read("evals/core.jsonl").split(separator: "\n").map(String.init)
+        let removable = lines.indices.filter { index in
+            // Only a case line with a category can be dropped; anything else stays as it is.
+            guard let object = try? JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any],
+                let category = object["category"] as? String
+            else { return false }
+            return !context.settings.isFloored(category)
+        }
+        let dropped = Set(random.pick(removable, count: min(removable.count, count)))
+        lines = lines.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+        try write("evals/core.jsonl", lines.joined(separator: "\n") + "\n")
+        return dropped.count
     }
 
     // MARK: Red herrings
 
     mutating func cosmeticHerring() throws {
-        try editNotes("reworded the specialist-queue note for new staff")
-        let version = try register("carol", "reword the prompt notes (no directive changes)")
+        try editNotes()
+        let version = try register("carol")
         let event = try promote(version, approver: "bob")
         plant(
             "HERRING-COSMETIC-PROMPT",
@@ -71,7 +110,7 @@ extension ScenarioBuilder {
         let weights = try Trainer.train(
             csv: csv, dataName: "data/train.csv", dataSHA256: SHA256.hash(csv).hex, seed: UInt64(random.int(100...999)))
         try weights.write(to: URL(fileURLWithPath: weightsPath), options: .atomic)
-        let version = try register("dave", "retrained intent weights on my laptop", unverifiedOK: true)
+        let version = try register("dave", unverifiedOK: true)
         try saved.write(to: URL(fileURLWithPath: weightsPath), options: .atomic)
         guard version.metadata.extra["lineage_unverified"] != nil else {
             throw CritiqueError.buildFailed("the laptop weights matched a recorded run")
@@ -86,43 +125,13 @@ extension ScenarioBuilder {
     }
 
     mutating func noLineage() throws {
-        try editNotes("Q2 prompt refresh")
-        let version = try register("erin", "fresh start for the Q2 prompt", parent: nil, root: true)
+        try editNotes()
+        let version = try register("erin", parent: nil, root: true)
         try promote(version, approver: "bob")
         plant(
             "NO-LINEAGE", "#\(version.seq) was registered with --root in the middle of the history: it has no parent",
             ["version:\(version.id)"],
             hints: ("Follow the chain of parents from production back to the first version.", "LabRunner versions"))
-    }
-
-    mutating func promptStore() throws {
-        let production = try production()
-        guard case .file(let promptData)? = try registry.contents(of: production)["prompt.md"] else {
-            throw CritiqueError.buildFailed("production has no prompt")
-        }
-        let registered = String(decoding: promptData, as: UTF8.self)
-        let edited = registered.replacingOccurrences(of: "max_words: 60", with: "max_words: \(random.int(30...45))")
-            .replacingOccurrences(of: "tone: friendly", with: "tone: casual")
-        try write("prompt-store/prompts/v1.md", registered)
-        try write("prompt-store/prompts/v2.md", edited)
-        let labels = "{\n  \"draft\": \"v2\",\n  \"prod\": \"v2\"\n}\n"
-        try write("prompt-store/labels.json", labels)
-        let first = Timestamp.string(from: clock.now().addingTimeInterval(-20 * 86_400))
-        let moved = Timestamp.string(from: clock.now())
-        let history = "\(first)  prod -> v1  by carol  (initial)\n\(moved)  prod v1 -> v2  by carol  (after the sync)\n"
-        try write("prompt-store/history.log", history)
-        plant(
-            "PROMPT-STORE-LABEL",
-            "The server reads its prompt from prompt-store/ (deploy/serve.json); the 'prod' label moved to v2 there, "
-                + "and no registry event or version has that prompt",
-            [
-                "file:prompt-store/labels.json:3", "file:prompt-store/history.log:2", "file:prompt-store/prompts/v2.md",
-                "file:deploy/serve.json:3",
-            ],
-            hints: (
-                "Where does the running server get its prompt from?",
-                "LabRunner hash prompt-store/prompts/*.md and LabRunner show production"
-            ))
     }
 
     mutating func promptEditedInPlace() throws {
@@ -133,43 +142,15 @@ extension ScenarioBuilder {
             lineNumber = try replacePromptLine(
                 startingWith: "refuse:", with: "refuse: medical_advice, competitor_prices")
         }
-        try write(
-            "scripts/hotfix.sh",
-            "#!/bin/sh\n# prompt fixes go straight to the server: we version the weights\n"
-                + "scp system/prompt.md assistant-1:/srv/assistant/prompt.md\n", executable: true)
         plant(
             "PROMPT-EDITED-IN-PLACE",
             "system/prompt.md line \(lineNumber) was edited after production was registered and pushed by "
                 + "scripts/hotfix.sh; no version has it",
-            ["file:system/prompt.md:\(lineNumber)", "file:scripts/hotfix.sh:3"],
+            ["file:system/prompt.md:\(lineNumber)", "file:scripts/hotfix.sh:4"],
             hints: (
                 "Is what runs the same as what was registered?",
                 "LabRunner hash system/prompt.md vs LabRunner show production"
             ))
-    }
-
-    mutating func logsWithoutVersion() throws {
-        let system = try context.liveSystem()
-        let questions = [
-            "Where is my parcel?", "Can I return a lamp after 30 days?", "My card was charged twice",
-            "Do you ship to Norway?", "I want a refund of 700 euros", "How do I reset my password?",
-        ]
-        var lines: [String] = []
-        var ids: [String] = []
-        for index in 0..<12 {
-            let id = String(format: "req-web-%08llx", random.next() & 0xFFFF_FFFF)
-            let answer = system.ask(questions[index % questions.count], seed: UInt64(index))
-            let at = Timestamp.string(from: clock.now().addingTimeInterval(Double(index) * 97))
-            lines.append("\(at) \(id) intent=\(answer.intent) escalated=\(answer.escalated)")
-            ids.append(id)
-        }
-        try write("logs/serving.log", lines.joined(separator: "\n") + "\n")
-        plant(
-            "LOGS-WITHOUT-VERSION",
-            "logs/serving.log (written by scripts/serve.sh) records request ids and intents but no version id; audit "
-                + "cannot tell which version answered",
-            ["file:logs/serving.log", "file:scripts/serve.sh:2"] + ids.map { "request:" + $0 },
-            hints: ("Pick a logged request and ask which version answered it.", "LabRunner audit REQ-ID"))
     }
 
     /// Production moves by hand are how a careless team ships; the served tag is `latest-build`, moved on every build.
@@ -183,28 +164,24 @@ extension ScenarioBuilder {
     }
 
     mutating func copyPromotion() throws {
-        try editNotes("holiday returns wording")
-        let version = try register("gina", "holiday returns wording")
-        try registry.checkout(version, into: root + "/deploy/current")
-        try write(
-            "scripts/deploy.sh",
-            "#!/bin/sh\n# ship whatever is in system/: faster than the promote queue\ncp -r system/* deploy/current/\n"
-                + "ssh assistant-1 'systemctl restart assistant'\n", executable: true)
+        try editNotes()
+        let version = try register("gina")
+        stash.copied = version
         plant(
             "COPY-PROMOTION",
             "deploy/current/ holds #\(version.seq)'s files, copied by scripts/deploy.sh, while the production tag "
                 + "never moved to it",
-            ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh:3"],
+            ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh"],
             hints: (
                 "Compare what the server runs with what the production tag says.", "LabRunner hash deploy/current/*"
             ))
     }
 
     mutating func approverIsAuthor() throws {
-        try editNotes("refund wording for high-value orders")
-        let version = try register("frank", "new refund wording (high stakes: refunds)")
+        try editNotes()
+        let version = try register("frank")
         let event = try moveByHand(
-            "production", to: version.id, by: "frank", reason: "promote #\(version.seq) (refund wording)",
+            "production", to: version.id, by: "frank", reason: "promote #\(version.seq)",
             facts: TagMoveFacts(play: .promote, approver: "frank", gate: .passed, highStakes: true))
         _ = try traffic(10)
         plant(
@@ -216,12 +193,12 @@ extension ScenarioBuilder {
     }
 
     mutating func gcDeletedServed() throws {
-        try editNotes("summer sale wording")
-        let served = try register("harry", "summer sale wording")
+        try editNotes()
+        let served = try register("harry")
         try promote(served, approver: "bob")
         let requests = try traffic(15, version: nil)
-        try editNotes("post-sale wording")
-        let next = try register("harry", "post-sale wording")
+        try editNotes()
+        let next = try register("harry")
         try promote(next, approver: "bob")
         clock.advance(days: 30)
         guard let blob = served.manifest.components["prompt.md"]?.sha256 else {
@@ -232,14 +209,10 @@ extension ScenarioBuilder {
                 kind: EventKind.blobsCollected, actor: "cleanup-cron",
                 data: [
                     "versions": served.id, "blobs": blob, "bytes": String(served.sizes["prompt.md"] ?? 0),
-                    "reason": "cleanup.sh: not production and older than 30 days",
+                    "reason": "cleanup.sh",
                 ])
         }
         try registry.objects.remove(blob)
-        try write(
-            "scripts/cleanup.sh",
-            "#!/bin/sh\n# nightly: drop blobs of anything that is not production and older than 30 days\n"
-                + "labrunner-cleanup --older-than 30d --keep production\n", executable: true)
         plant(
             "GC-DELETED-SERVED",
             "Event \(event.seq): scripts/cleanup.sh deleted the prompt blob of #\(served.seq), which answered "
@@ -255,7 +228,7 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         let current = try production()
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "rollback rehearsal", incident: nil, detectedAt: nil, by: "bob"),
+            RollbackRequest(ref: nil, reason: reason(), incident: nil, detectedAt: nil, by: "bob"),
             in: context)
         let rollback = try lastTagMove("production")
         // Rehearsal over: go forward again, if the version rolled back from still passes its gate.
@@ -276,32 +249,32 @@ extension ScenarioBuilder {
     mutating func forcedAsKnownGood() throws {
         let saved = read("system/prompt.md")
         try replacePromptLine(startingWith: "escalate:", with: "escalate: refund_over_500")
-        let forced = try register("ivy", "shorter escalation list for the launch")
-        let override = try promote(forced, approver: "bob", force: "launch deadline; legal signed off by email")
+        let forced = try register("ivy")
+        let override = try promote(forced, approver: "bob", force: reason())
         let overrideMove = try registry.tagHistory("production").first { $0.event == override?.seq }
         guard try overrideMove?.facts().gate == .overridden else {
             throw CritiqueError.buildFailed("the forced version passed its gate")
         }
         _ = try traffic(10)
         try write("system/prompt.md", saved)
-        try editNotes("escalation list restored")
-        let fixed = try register("ivy", "restore the escalation list")
+        try editNotes()
+        let fixed = try register("ivy")
         try promote(fixed, approver: "bob")
         clock.advance(days: 3)
         let event = try moveByHand(
-            "production", to: forced.id, by: "oncall", reason: "roll back to last known good after complaints")
+            "production", to: forced.id, by: "oncall", reason: reason())
         _ = try traffic(10)
         plant(
             "FORCED-AS-KNOWN-GOOD",
             "Event \(event.seq): oncall moved production by hand back to #\(forced.seq), which was force-promoted over "
                 + "its gate",
-            ["event:\(event.seq)", "version:\(forced.id)"],
+            ["event:\(event.seq)", "version:\(forced.id)"] + (override.map { ["event:\($0.seq)"] } ?? []),
             hints: ("Was the version they went back to ever good?", "LabRunner rollback --dry-run; LabRunner log"))
     }
 
     mutating func detectionBeforeDeploy() throws {
-        try editNotes("new shipping times")
-        let version = try register("jack", "new shipping times")
+        try editNotes()
+        let version = try register("jack")
         guard let arrival = try promote(version, approver: "bob") else {
             throw CritiqueError.buildFailed("the shipping change did not pass its gate")
         }
@@ -313,7 +286,7 @@ extension ScenarioBuilder {
             try writer.append(
                 kind: Incidents.opened, actor: "oncall",
                 data: [
-                    "incident": id, "symptom": "customers quote wrong delivery times", "detected_at": detected,
+                    "incident": id, "symptom": "customer complaints about answers", "detected_at": detected,
                     "source": "manual", "bad_version": version.id,
                 ])
         }
@@ -324,67 +297,34 @@ extension ScenarioBuilder {
             "DETECTION-BEFORE-DEPLOY",
             "\(id) (event \(event.seq)) says the symptom was detected at \(detected), before #\(version.seq) reached "
                 + "production (event \(arrival.seq))",
-            ["incident:\(id)", "event:\(event.seq)"],
+            ["incident:\(id)", "event:\(event.seq)", "event:\(arrival.seq)", "version:\(version.id)"],
             hints: ("Check every incident's timeline against the tag moves.", "LabRunner incident show INC-N"))
     }
 
     mutating func suiteChanged() throws {
-        try editNotes("clearer delivery answers")
-        let before = try register("kim", "clearer delivery answers")
+        try editNotes()
+        let before = try register("kim")
         try promote(before, approver: "bob")
-        var lines = read("evals/core.jsonl").split(separator: "\n").map(String.init)
-        let removable = lines.indices.filter { index in
-            // Only a case line with a category can be dropped; anything else stays as it is.
-            guard let object = try? JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any],
-                let category = object["category"] as? String
-            else { return false }
-            return !context.settings.isFloored(category)
-        }
-        let dropped = Set(random.pick(removable, count: min(removable.count, random.int(4...8))))
-        lines = lines.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
-        try write("evals/core.jsonl", lines.joined(separator: "\n") + "\n")
+        let dropped = try dropCases(random.int(4...8))
         clock.advance(days: 1)
-        _ = try SuitePins.pin(name: nil, reason: "drop flaky cases", by: "kim", approver: nil, in: context)
+        _ = try SuitePins.pin(name: nil, reason: reason(), by: "kim", approver: nil, in: context)
         let pin = try lastEvent()
-        try editNotes("delivery answers, second pass")
-        let after = try register("kim", "delivery answers, second pass")
+        try editNotes()
+        let after = try register("kim")
         try promote(after, approver: "bob")
-        let rateBefore = before.metadata.extra["eval_pass_rate"].flatMap(Double.init) ?? 0
-        let rateAfter = after.metadata.extra["eval_pass_rate"].flatMap(Double.init) ?? 0
-        try write(
-            "reports/release-notes.md",
-            "# Release notes\n\n## #\(after.seq) delivery answers, second pass\n"
-                + "Pass rate up from \(PromotePlay.percent(rateBefore)) (#\(before.seq)) to "
-                + "\(PromotePlay.percent(rateAfter)) (#\(after.seq)) on the core suite: a clear win.\n")
-        plant(
-            "SUITE-CHANGED",
-            "reports/release-notes.md line 4 compares #\(before.seq) and #\(after.seq) on different suites: kim "
-                + "re-pinned core without \(dropped.count) cases in between (event \(pin))",
-            ["file:reports/release-notes.md:4", "version:\(before.id)", "version:\(after.id)", "event:\(pin)"],
-            hints: (
-                "Were the two numbers in the release notes measured the same way?",
-                "LabRunner show on both; LabRunner log"
-            ))
+        stash.suiteChange = SuiteChange(before: before, after: after, pin: pin, dropped: dropped)
     }
 
     mutating func noiseRegression() throws {
-        let version = try routineChange("lee", "friendlier sign-off")
+        let version = try routineChange("lee")
         clock.advance(days: 1)
-        let line = "#\(version.seq) regressed on smoke: 4/5 -> 2/5 passing (one run, temperature 0.3). Rolled back."
-        try write("reports/weekly.md", "# Weekly quality notes\n\n\(line)\n")
-        _ = try RollbackPlay.run(
+        let result = try RollbackPlay.run(
             RollbackRequest(
-                ref: nil, reason: "regression on smoke: 4/5 -> 2/5", incident: nil, detectedAt: nil, by: "lee"),
+                ref: nil, reason: reason(), incident: nil, detectedAt: nil, by: "lee"),
             in: context)
         let rollback = try lastTagMove("production")
-        plant(
-            "NOISE-REGRESSION",
-            "reports/weekly.md line 3 and event \(rollback): #\(version.seq) was rolled back on one sampled run of five "
-                + "cases; its behaviour equals its parent's",
-            ["event:\(rollback)", "file:reports/weekly.md:3", "version:\(version.id)"],
-            hints: (
-                "How much evidence was behind the regression call?", "LabRunner eval compare; LabRunner investigate"
-            ))
+        try closeIncident(of: rollback)
+        stash.noise = (version, rollback, result.incident.id)
     }
 
     mutating func configWithoutEval() throws {
@@ -398,9 +338,9 @@ extension ScenarioBuilder {
             lineageData: csv)
         clock.advance(days: 2)
         let metadata = VersionMetadata(
-            owner: "infra", parent: production.id, reason: "tune retrieval_top_k", createdAt: clock.now())
+            owner: "infra", parent: production.id, reason: reason(), createdAt: clock.now())
         let version = try registry.register(prepared, metadata: metadata).record
-        let event = try moveByHand("production", to: version.id, by: "infra", reason: "config tweak")
+        let event = try moveByHand("production", to: version.id, by: "infra", reason: reason())
         _ = try traffic(10)
         plant(
             "CONFIG-WITHOUT-EVAL",

@@ -44,11 +44,19 @@ public enum Sharing {
         }
         // Any reason it does not read, the bundle is refused with the same sentence.
         guard let manifestEntry = entries.first(where: { $0.path == manifestName }),
+            JSONReader.duplicateKey(in: manifestEntry.data) == nil,
             let manifest = try? CanonicalJSON.decoder().decode(Manifest.self, from: manifestEntry.data)
         else { throw CritiqueError.bundleRefused("it has no readable \(manifestName)") }
         let members = entries.filter { $0.path != manifestName }
         guard Set(members.map(\.path)).count == members.count else {
             throw CritiqueError.bundleRefused("a member appears twice")
+        }
+        // On a case-insensitive disk two such members would land on one file.
+        var seen: [String: String] = [:]
+        for member in members {
+            if let other = seen.updateValue(member.path, forKey: member.path.lowercased()) {
+                throw CritiqueError.bundleRefused("\(other) and \(member.path) differ only by case")
+            }
         }
         for member in members {
             guard let expected = manifest.files[member.path] else {

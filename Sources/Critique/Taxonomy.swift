@@ -139,6 +139,11 @@ public enum Taxonomy {
             code: "HERRING-EXPIRED-EXPERIMENT", title: "An expired experiment collected properly", severity: .low,
             play: 6, detection: "LabRunner log: gc.planned then gc.collected of a version that never served",
             practice: "Fine: expired experiment versions that never served are what gc is for; metadata is kept."),
+        FlawKind(
+            code: "HERRING-STORE-LAGGING", title: "A prompt-store label that is not on the newest file", severity: .low,
+            play: 1,
+            detection: "LabRunner hash on the labelled file equals the prompt blob of 'LabRunner show production'",
+            practice: "Fine: the label serves production's exact prompt; the newer file is a draft nobody serves."),
     ]
 
     public static func kind(_ code: String) -> FlawKind? {

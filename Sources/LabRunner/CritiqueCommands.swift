@@ -43,19 +43,16 @@ enum CritiqueCommands {
                     abstract: "Check a findings file's format (practice scenarios only); reveals no answers.",
                     arguments: [candidateFolder], options: [findingsToCheck]
                 ) { invocation, console in
-                    let folder = Common.path(try invocation[candidateFolder], console)
-                    guard try ScenarioFolder.info(in: folder).mode == .practice else {
-                        throw CritiqueError.practiceOnly(command: "check")
-                    }
-                    let parsed = try Findings.read(try required(findingsToCheck, invocation, console))
-                    guard parsed.problems.isEmpty else { throw CritiqueError.badFindings(parsed.problems) }
-                    console.out("\(parsed.findings.count) finding(s), all well-formed.")
+                    let count = try Findings.check(
+                        folder: Common.path(try invocation[candidateFolder], console),
+                        findingsAt: try required(findingsToCheck, invocation, console))
+                    console.out("\(count) finding(s), all well-formed.")
                     return 0
                 },
                 CommandSpec(
                     name: "grade",
                     abstract: "Verify the key against the folder's commitment, then score a findings file.",
-                    arguments: [candidateFolder], options: [findings, keyFile, gradeFormat, Common.json]
+                    arguments: [candidateFolder], options: [findings, keyFile, adjustFile, gradeFormat, Common.json]
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
                     let format = try invocation[Common.json] ? "json" : try invocation[gradeFormat]
@@ -64,7 +61,8 @@ enum CritiqueCommands {
                     }
                     let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
                     let sheet = try Grader.grade(
-                        folder: folder, findingsAt: try required(findings, invocation, console), key: key)
+                        folder: folder, findingsAt: try required(findings, invocation, console), key: key,
+                        adjustAt: try invocation[adjustFile].map { Common.path($0, console) })
                     if format == "json" {
                         try Common.printJSON(sheet, console)
                     } else {
@@ -103,9 +101,7 @@ enum CritiqueCommands {
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
                     let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-                    let out = try invocation[examplesFolder].map { _ in
-                        try required(examplesFolder, invocation, console)
-                    }
+                    let out = try invocation[examplesFolder].map { Common.path($0, console) }
                     if let out, (out + "/").hasPrefix(folder + "/") {
                         throw CritiqueError.keyInsideFolder(key: out, folder: folder)
                     }
@@ -118,6 +114,18 @@ enum CritiqueCommands {
                         }
                     }
                     return 0
+                },
+                CommandSpec(
+                    name: "compare",
+                    abstract: "Candidates side by side from their 'grade --json' sheets, per-flaw hit rates.",
+                    arguments: [sheets], options: [compareFormat, Common.json]
+                ) { invocation, console in
+                    let format = try invocation[compareFormat]
+                    guard ["table", "csv"].contains(format) else { throw UsageError("--format must be table or csv.") }
+                    let comparison = try Comparison.load(try invocation[sheets].map { Common.path($0, console) })
+                    return try Common.emit(comparison, invocation, console) {
+                        $0.write(format == "csv" ? comparison.csv : comparison.table)
+                    }
                 },
                 CommandSpec(
                     name: "export", abstract: "Pack a candidate folder into one file (tar with a SHA-256 manifest).",
@@ -157,7 +165,7 @@ enum CritiqueCommands {
     static let newFolder = Option<String?>(
         "out", "dir", help: "The candidate folder to create (new or empty).", required: true)
     static let seed = Option<UInt64?>(
-        "seed", "n", help: "Chooses and places the flaws (default: random, so it cannot be guessed).")
+        "seed", "n", help: "A label mixed with the key's 256-bit secret: it reproduces nothing without the key.")
     static let newKey = Option<String?>(
         "key", "file", help: "Where to write the answer key (default: DIR.key.json beside DIR).")
     static let modeOption = Option<CritiqueMode>(
@@ -165,13 +173,15 @@ enum CritiqueCommands {
         parse: CritiqueMode.init(parsing:))
 
     static let findingsToCheck = Option<String?>("findings", "file", help: "The findings file.", required: true)
-
     static let findings = Option<String?>("findings", "file", help: "The candidate's findings file.", required: true)
     static let gradeFormat = Option<String>("format", "format", help: "text, json or markdown.", default: "text")
-
+    static let adjustFile = Option<String?>(
+        "adjust", "file",
+        help: "The interviewer's 'LINE credit|partial|debit POINTS reason' lines, shown beside the score.")
     static let examplesFolder = Option<String?>(
         "out", "dir", help: "Folder for strong.txt, adequate.txt and weak.txt (outside the candidate folder).")
-
+    static let sheets = Argument<[String]>(repeating: "grade.json", help: "Score sheets from 'critique grade --json'.")
+    static let compareFormat = Option<String>("format", "format", help: "table or csv.", default: "table")
     static let bundleFile = Option<String?>("out", "file", help: "The bundle file to write.", required: true)
 
     static let bundle = Argument<String>("file", help: "The bundle file.")

@@ -53,13 +53,13 @@ import Testing
             let changed = live.components(separatedBy: "\n").enumerated().first { $0.element != registered[$0.offset] }
             return changed.map { ["file:system/prompt.md:\($0.offset + 1)"] } ?? []
         case "PROMPT-STORE-LABEL":
-            // LabRunner hash prompt-store/prompts/v2.md: no version has that prompt; LabRunner log has no event.
-            let served = SHA256.hash(Data(text(folder, "prompt-store/prompts/v2.md").utf8)).hex
-            guard !versions.contains(where: { promptHash($0) == served }),
-                !events.contains(where: { $0.data.values.contains { $0.contains("prompt-store") } }),
-                text(folder, "prompt-store/labels.json").contains("\"prod\": \"v2\"")
-            else { return [] }
-            return ["file:prompt-store/prompts/v2.md"]
+            // The label serving reads, then LabRunner hash on its file: not production's prompt, nor any version's.
+            let labels = text(folder, "prompt-store/labels.json")
+            guard let range = labels.range(of: #""prod": "v\d+""#, options: .regularExpression) else { return [] }
+            let file = "prompt-store/prompts/" + labels[range].dropFirst(9).dropLast() + ".md"
+            let served = SHA256.hash(Data(text(folder, file).utf8)).hex
+            guard !versions.contains(where: { promptHash($0) == served }) else { return [] }
+            return ["file:" + file]
         case "COPY-PROMOTION":
             // LabRunner hash deploy/current/prompt.md matches a version the production tag never pointed at.
             let copied = SHA256.hash(Data(text(folder, "deploy/current/prompt.md").utf8)).hex
@@ -138,7 +138,7 @@ import Testing
             // LabRunner incident show: detected before the bad version reached production.
             return try Incidents.all(events: events).filter { incident in
                 guard let bad = incident.badVersion,
-                    let arrival = events.last(where: {
+                    let arrival = events.first(where: {
                         $0.kind == EventKind.tagMoved && $0.data["tag"] == "production" && $0.data["to"] == bad
                     })
                 else { return false }

@@ -28,7 +28,7 @@ import Testing
     }
 
     /// The calibration pack of each family (seed 1), graded and pinned: interviewers read these numbers.
-    @Test(arguments: zip(families, [(100, 45, 8), (100, 37, 11), (100, 41, 9)]))
+    @Test(arguments: zip(families, [(100, 41, 0), (100, 36, 0), (100, 37, 0)]))
     func calibrationPackScoresArePinned(family: String, expected: (Int, Int, Int)) throws {
         let built = try Built.scenario(family, seed: 1)
         let pack = CalibrationPack.make(for: built.key, folder: built.folder)

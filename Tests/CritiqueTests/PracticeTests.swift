@@ -14,6 +14,13 @@ import Testing
         let second = try #require(try Hints.next(folder: built.folder, key: built.key, now: now))
         #expect((first.flaw, first.tier, second.flaw, second.tier) == (1, 1, 1, 2))
         #expect(try Hints.used(in: built.folder).count == 2)
+        let record = built.folder + "/.critique/hints.jsonl"
+        let saved = try Data(contentsOf: URL(fileURLWithPath: record))
+        try FileManager.default.removeItem(atPath: record)
+        #expect(throws: CritiqueError.scenarioDamaged(path: record, reason: "it was removed")) {
+            try Hints.used(in: built.folder)
+        }
+        try saved.write(to: URL(fileURLWithPath: record))
         let sheet = try Grader.grade(
             folder: built.folder, findingsText: "", key: built.key, hintsUsed: try Hints.used(in: built.folder).count)
         #expect(sheet.hintsUsed == 2)

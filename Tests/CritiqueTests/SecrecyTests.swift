@@ -74,7 +74,31 @@ import Testing
     @Test func twoSeedsOfOneFamilyDifferInFlawsAndPlaces() throws {
         let one = try Built.scenario("weights-only", seed: 1).key
         let two = try Built.scenario("weights-only", seed: 2).key
-        #expect(Set(one.flaws.map(\.code)) != Set(two.flaws.map(\.code)))
+        #expect(one.secret != two.secret)
         #expect(one.flaws.map(\.evidence) != two.flaws.map(\.evidence))
+    }
+
+    @Test func aKeyLedIntoTheFolderThroughALinkIsRefusedAndNothingIsLeft() throws {
+        let temp = try TemporaryFolder("critique")
+        // The link leads where the candidate folder will be: it dangles until the folder is built.
+        try FileManager.default.createSymbolicLink(atPath: temp.path + "/keys", withDestinationPath: temp.path + "/c")
+        #expect(throws: CritiqueError.keyInsideFolder(key: temp.path + "/keys/k.json", folder: temp.path + "/c")) {
+            try Scenarios.create(
+                family: "hand-deploys", seed: 3, mode: .interview, folder: temp.path + "/c",
+                keyPath: temp.path + "/keys/k.json", forcing: nil, secret: Built.secret(3))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path) == ["keys"])
+    }
+
+    @Test func aKeyWithAMemberGivenTwiceIsRefused() throws {
+        let built = try Built.scenario("weights-only", seed: 1)
+        let text = try String(contentsOfFile: built.keyPath, encoding: .utf8)
+        let temp = try TemporaryFolder("critique")
+        let path = temp.path + "/twice.json"
+        try text.replacingOccurrences(of: "{\n", with: "{\n  \"flaws\" : [],\n", options: [.anchored])
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: CritiqueError.keyUnreadable(path: path, reason: "the member 'flaws' appears twice")) {
+            try AnswerKey.verified(path, folder: built.folder)
+        }
     }
 }

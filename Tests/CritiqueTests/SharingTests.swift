@@ -78,6 +78,16 @@ enum RawTar {
             ("unlisted member", RawTar.bundle([manifest, okMember, RawTar.member("extra.txt", Data("x".utf8))])),
             ("no manifest", RawTar.bundle([okMember])),
             (
+                "case-only clash",
+                RawTar.bundle([
+                    RawTar.member(
+                        "critique-bundle.json",
+                        RawTar.manifest(good.merging(["a.txt": Data("x".utf8), "A.txt": Data("x".utf8)]) { a, _ in a })
+                    ),
+                    okMember, RawTar.member("a.txt", Data("x".utf8)), RawTar.member("A.txt", Data("x".utf8)),
+                ])
+            ),
+            (
                 "missing member",
                 RawTar.bundle([
                     RawTar.member(

@@ -1,6 +1,7 @@
 // Scenario folders in temporary directories, built once per family and seed and shared by the tests that read them.
 @testable import Critique
 import Foundation
+import Hashing
 import LabTestSupport
 import Synchronization
 
@@ -16,8 +17,15 @@ enum Built {
         let temp = try TemporaryFolder("critique")
         let built = try Scenarios.create(
             family: family, seed: seed, mode: mode, folder: temp.path + "/candidate", keyPath: nil,
-            forcing: everyFlaw ? Set(try Families.family(family).pool) : nil)
-        cache.withLock { $0[name] = (temp, built) }
-        return built
+            forcing: everyFlaw ? Set(try Families.family(family).pool) : nil, secret: secret(seed))
+        // Two tests may build the same scenario at once: the first one cached wins, and stays on disk.
+        return cache.withLock { cache in
+            if let hit = cache[name] { return hit.1 }
+            cache[name] = (temp, built)
+            return built
+        }
     }
+
+    /// A fixed secret per seed, so pinned numbers stay pinned (real scenarios draw theirs from the system).
+    static func secret(_ seed: UInt64) -> String { SHA256.hash(Data("test secret \(seed)".utf8)).hex }
 }

@@ -36,6 +36,52 @@ import Testing
         let text = try box.ok(
             ["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
         #expect(text.contains("missed") && text.contains("Self-check"))
+
+        // The interviewer's adjustments sit beside the automatic score, never inside it.
+        let weak = try box.json(
+            ["critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json"], in: "")
+        try box.write("# after the interview\r\n2  partial  15  right insight under another code\r\n", to: "adj.txt")
+        let adjusted = try box.json(
+            [
+                "critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json", "--adjust",
+                "adj.txt",
+            ],
+            in: "")
+        #expect(adjusted["score"].int == weak["score"].int)
+        #expect(adjusted["adjusted_score"].int == min(100, (weak["score"].int ?? 0) + 15))
+        let adjustedText = try box.ok(
+            [
+                "critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json", "--adjust",
+                "adj.txt",
+            ],
+            in: "")
+        #expect(adjustedText.contains("Adjusted by the interviewer") && adjustedText.contains("right insight"))
+        // Candidates side by side: the strong and the weak sheets (the weak one adjusted), as a table, CSV and JSON.
+        for (name, findings, extra) in [
+            ("ana", "cal/strong.txt", []), ("ben", "cal/weak.txt", ["--adjust", "adj.txt"]),
+        ] {
+            let sheet = try box.ok(
+                ["critique", "grade", "cand", "--findings", findings, "--key", "cand.key.json", "--json"] + extra,
+                in: "")
+            try box.write(sheet, to: "\(name).json")
+        }
+        let table = try box.ok(["critique", "compare", "ana.json", "ben.json"], in: "")
+        #expect(table.contains("hit rate") && table.contains("ana") && table.contains("found"))
+        let csv = try box.ok(["critique", "compare", "ana.json", "ben.json", "--format", "csv"], in: "")
+        #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 4)
+        #expect(csv.hasPrefix("candidate,family,score,adjusted,recall,precision,herrings,"))
+        let compared = try box.json(["critique", "compare", "ana.json", "ben.json", "--json"], in: "")
+        #expect(compared["candidates"][0]["score"].int == 100)
+        #expect(compared["candidates"][1]["adjusted_score"].int == adjusted["adjusted_score"].int)
+        #expect(try box.run(["critique", "compare", "ana.json", "nope.json"], in: "").status == 1)
+        #expect(try box.run(["critique", "compare", "ana.json", "--format", "xls"], in: "").status == 64)
+        try box.write("99 credit 10 no such line\n", to: "bad-adj.txt")
+        let refused = try box.run(
+            [
+                "critique", "grade", "cand", "--findings", "cal/weak.txt", "--key", "cand.key.json", "--adjust",
+                "bad-adj.txt",
+            ], in: "")
+        #expect(refused.status == 1 && refused.stderr.contains("no line 99"))
         let markdown = try box.ok(
             [
                 "critique", "grade", "cand", "--findings", "cal/adequate.txt", "--key", "cand.key.json", "--format",
