@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gc against a canary, as issue 19 ran it: an expired experiment version promoted with a canary in the
-# background (`promote V --canary 50 --canary-requests 400 --yes &`) and `gc --yes` a moment later, TRIALS
+# background (`promote V --canary 50 --yes &`) and `gc --yes` a moment later, TRIALS
 # times with delays spread over DELAY_MAX seconds, each in a fresh copy of one prepared workspace.
 #
 # Usage: Docs/gc-race.sh [TRIALS] [DELAY_MAX]   (defaults 50 and 0.5; LR=path picks the binary)
@@ -38,7 +38,7 @@ for trial in $(seq 1 "$TRIALS"); do
     cp -a "$WORK/template" "$WORK/t"
     cd "$WORK/t"
     delay="$(awk -v i="$trial" -v n="$TRIALS" -v m="$DELAY_MAX" 'BEGIN { printf "%.3f", 0.005 + (i * 37 % n) / n * m }')"
-    "$LR" promote '#2' --canary 50 --canary-requests 400 --yes --approver bob >"$WORK/promote.out" 2>&1 &
+    "$LR" promote '#2' --canary 50 --yes --approver bob >"$WORK/promote.out" 2>&1 &
     pid=$!
     sleep "$delay"
     "$LR" gc --yes --json >"$WORK/gc.json"

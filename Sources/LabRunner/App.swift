@@ -3,6 +3,7 @@
 import Drills
 import Foundation
 import LabKit
+import Playbook
 import Terminal
 
 /// What commands need from the outside world, injected so tests can fake time: the wall clock, a monotonic
@@ -10,6 +11,8 @@ import Terminal
 struct AppEnvironment: Sendable {
     var now: @Sendable () -> Date = { Date() }
     var clock: any Clock<Duration> = ContinuousClock()
+    /// The clock a canary's requests are paced on over its bake time (a manual clock's, in tests).
+    var pacing: any LoopClock = ContinuousClock()
     var sleep: @Sendable (Duration) -> Void = { duration in
         Thread.sleep(
             forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)

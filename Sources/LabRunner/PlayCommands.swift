@@ -42,17 +42,10 @@ enum PlayCommands {
             },
             CommandSpec(
                 name: "promote", abstract: "Move production to a version that passes the gate (Play 2).",
-                discussion: """
-                    Both versions are judged on the pinned standard suite: the candidate must meet or beat production
-                    (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
-                    category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
-                    arguments and the approver runs before any eval or traffic. A canary sends a slice of a simulated
-                    batch to the candidate and stops the promotion when a one-sided two-proportion test (Bonferroni
-                    over the signals) finds it worse. The move is a compare-and-swap: if production changes
-                    meanwhile, nothing moves.
-                    """,
+                discussion: PromotePlay.discussion,
                 arguments: [candidate],
-                options: [approver, highStakes, canary, canaryRequests, force, forceReason, Common.yes] + Common.io
+                options: [approver, highStakes, canary, canaryRequests, canaryPlan, force, forceReason, Common.yes]
+                    + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let request = PromoteRequest(
@@ -60,9 +53,13 @@ enum PlayCommands {
                     highStakes: try invocation[highStakes], canaryPercent: try invocation[canary],
                     canaryRequests: try invocation[canaryRequests], force: try invocation[force],
                     reason: try invocation[forceReason])
+                if try invocation[canaryPlan] {
+                    return try Common.emit(try PromotePlay.plan(request, in: context), invocation, console)
+                }
                 let json = try invocation[Common.json]
                 let result = try PromotePlay.run(
-                    request, in: context, onGate: { gate in if !json { console.show(gate) } },
+                    request, in: context, clock: env.pacing, onGate: { gate in if !json { console.show(gate) } },
+                    onPlan: { plan in if !json { console.show(plan) } },
                     onCanary: { report in if !json { console.show(report) } },
                     confirm: { _, _ in
                         try Common.confirm("Continue the promotion?", command: "LabRunner promote", invocation, console)
@@ -223,8 +220,11 @@ enum PlayCommands {
     static let highStakes = Flag("high-stakes", help: "Require an approver other than the version's owner.")
     static let canary = Option<Double?>(
         "canary", "percent", help: "First send this share of a simulated batch to the candidate.")
-    static let canaryRequests = Option<Int>(
-        "canary-requests", "n", help: "Size of the canary batch.", default: Canary.defaultRequests)
+    static let canaryRequests = Option<CanaryRequests>(
+        "canary-requests", "n|auto", help: "Size of the canary batch; auto sends what its power plan needs.",
+        default: .auto)
+    static let canaryPlan = Flag(
+        "canary-plan", help: "Print the canary's power plan for --canary P and stop: nothing is sent or written.")
     static let force = Flag(
         "force", help: "Override a failed gate (needs --reason; recorded). A canary still stops it.")
     static let forceReason = Option<String?>("reason", "text", help: "Why (required with --force).")

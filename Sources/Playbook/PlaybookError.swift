@@ -8,6 +8,7 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case safetyCasesRemoved(removed: String)
     case approverIsPinner(approver: String)
     case canaryAborted(String)
+    case canaryInconclusive(finding: String, planned: Int)
     case noEvalOnSuite(version: String, suite: String)
     case differentSuites(candidate: String, production: String)
     case gateFailed(String)
@@ -51,6 +52,11 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .canaryAborted(let finding):
             return "The canary stopped the promotion: \(finding); production did not move (the canary's requests stay "
                 + "in the attribution log), fix the candidate and try again."
+        case .canaryInconclusive(let finding, let planned):
+            return
+                "The canary was inconclusive: \(finding); production did not move (the canary's requests stay in the "
+                + "attribution log). It needs more requests: run it again with --canary-requests auto (its plan "
+                + "needs \(planned)), or a second person must break glass; --force does not pass an inconclusive canary."
         case .noEvalOnSuite(let version, let suite):
             return "Version \(version) has no eval on suite '\(suite)'; run 'LabRunner eval run --version \(version) "
                 + "--suite \(suite)' first."

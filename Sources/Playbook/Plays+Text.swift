@@ -1,5 +1,5 @@
-// The plays' results as command output: register, the promotion gate and canary, promote, rollback and its
-// preview. What `--json` prints for register is here too (its field names differ from the result's own).
+// The plays' results as command output: register, the promotion gate, promote, rollback and its preview (the
+// canary's plan and report are in Canary+Text.swift). What `--json` prints for register is here too.
 import Foundation
 import Hashing
 public import Registry
@@ -91,25 +91,6 @@ extension PromotionGate: TextRendering {
             "Candidate #\(candidate.seq) \(candidate.shortID); production \(production.map { "#\($0.seq) \($0.shortID)" } ?? "none")"
         )
         out.line("Gate: \(passed ? out.styled("passed", .green) : out.styled("failed", .red)) — \(finding)")
-    }
-}
-
-extension CanaryReport: TextRendering {
-    public func render(_ out: inout TextOutput) {
-        out.line(
-            String(
-                format:
-                    "Canary (%g%% of %d requests): candidate %.1f%% satisfied (%d requests), production %.1f%% satisfied (%d requests)",
-                percent, requests, candidate.satisfiedRate * 100, candidate.requests, production.satisfiedRate * 100,
-                production.requests))
-        for signal in signals {
-            out.line(
-                String(
-                    format: "  %@ candidate %.1f%% production %.1f%% p = %.3g%@", signal.name.rawValue,
-                    signal.candidate * 100,
-                    signal.production * 100, signal.pValue, signal.worse ? " worse" : ""))
-        }
-        out.line("Canary: \(aborted ? out.styled("worse", .red) : "passed") — \(finding)")
     }
 }
 

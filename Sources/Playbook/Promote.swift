@@ -12,13 +12,14 @@ public struct PromoteRequest: Sendable {
     public var approver: String
     public var highStakes: Bool
     public var canaryPercent: Double?
-    public var canaryRequests: Int
+    /// The canary's batch: `.auto` sends what its power plan needs.
+    public var canaryRequests: CanaryRequests
     public var force: Bool
     public var reason: String?
 
     public init(
         ref: String, approver: String, highStakes: Bool = false, canaryPercent: Double? = nil,
-        canaryRequests: Int = Canary.defaultRequests, force: Bool = false, reason: String? = nil
+        canaryRequests: CanaryRequests = .auto, force: Bool = false, reason: String? = nil
     ) {
         self.ref = ref
         self.approver = approver
@@ -65,6 +66,8 @@ public struct PromotionStopped: EventPayload {
     public enum Reason: String, Codable, Sendable, CustomStringConvertible {
         case aborted = "aborted by the canary"
         case declined = "declined after the canary"
+        /// Fewer requests than the canary's plan, or a short bake: not evidence enough to promote.
+        case inconclusive = "the canary was inconclusive"
         public var description: String { rawValue }
     }
 
@@ -82,7 +85,34 @@ public struct PromoteResult: Encodable, Sendable {
 }
 
 public enum PromotePlay {
-    public static let canaryRequests = Canary.defaultRequests
+    /// `promote --help`'s discussion: the gate, the canary's plan (with the formula and a worked example), the move.
+    public static let discussion = """
+        Both versions are judged on the pinned standard suite: the candidate must meet or beat production
+        (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
+        category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
+        arguments and the approver runs before any eval or traffic.
+
+        A canary (--canary P) sends P% of a simulated batch to the candidate and the rest to production. Before
+        its first request it says its plan: for each safety signal (escalation and refusal rate), the requests
+        each slice needs to detect an absolute drop d = canary_min_effect (settings, default 0.05; capped at the
+        baseline) at one-sided alpha canary_safety_alpha (0.05) with probability canary_power (0.8), by the
+        one-sided two-proportion sample size (normal approximation):
+          n_candidate  = ceil((z(1-alpha) sqrt(pbar(1-pbar)(1+1/k)) + z(power) sqrt(p1(1-p1) + p0(1-p0)/k))^2 / d^2)
+          n_production = ceil(k n_candidate)
+        with p0 production's baseline rate on the traffic cases, p1 = p0 - d, k = (100-P)/P and
+        pbar = (p1 + k p0)/(1 + k). Example: p0 = 25%, d = 0.05, alpha 0.05, power 0.8, P = 20 (k = 4):
+        z(0.95) = 1.64485, z(0.8) = 0.84162, pbar = 0.24, so 546 candidate and 2184 production requests.
+        --canary-requests auto (the default) sends the smallest batch that gives both (the slices are
+        interleaved, so each gets exactly its share); --canary-plan prints the plan and stops. The requests are
+        paced over canary_bake_seconds (default 2) on the clock.
+
+        The canary stops the promotion when a safety signal's one-sided test at canary_safety_alpha (each on its
+        own, not Bonferroni-diluted), or a quality signal's (satisfaction, citation rate) at alpha Bonferroni over
+        them, finds the candidate worse. With fewer requests than its plan, or a short bake, it is inconclusive:
+        production does not move, and --force does not pass it. The move is a compare-and-swap: if production
+        changes meanwhile, nothing moves.
+        """
+
     /// Recorded when a canary ran and the promotion then stopped (aborted by the canary, or declined).
     public static let stoppedEvent = PromotionStopped.kind
 
@@ -99,9 +129,9 @@ public enum PromotePlay {
         if let percent = request.canaryPercent, !(percent > 0 && percent < 100) {
             throw PlaybookError.invalid("--canary must be a percentage between 0 and 100 (exclusive), not \(percent).")
         }
-        guard (1...100_000).contains(request.canaryRequests) else {
+        if case .count(let count) = request.canaryRequests, !(1...CanaryPlan.maximumRequests).contains(count) {
             throw PlaybookError.invalid(
-                "--canary-requests must be between 1 and 100000, not \(request.canaryRequests).")
+                "--canary-requests must be 'auto' or between 1 and \(CanaryPlan.maximumRequests), not \(count).")
         }
         let registry = context.registry
         let candidate = try registry.resolve(request.ref)
@@ -121,27 +151,54 @@ public enum PromotePlay {
         return (candidate, try productionID.map { try registry.record(id: $0) })
     }
 
-    /// Checks, gate, canary, confirmation and the move, in that order. `confirm` is asked after a canary ran;
-    /// a canary that ran is real traffic, so stopping after it records why (`promotion.stopped`).
+    /// The canary's plan for `request` (which must name --canary P), after every check: nothing is sent or written.
+    public static func plan(_ request: PromoteRequest, in context: PlayContext) throws -> CanaryPlan {
+        let (_, production) = try check(request, in: context)
+        guard let percent = request.canaryPercent, let production else {
+            throw PlaybookError.invalid("--canary-plan plans a canary: give --canary PERCENT too.")
+        }
+        return try Canary.plan(
+            percent: percent, requests: request.canaryRequests, production: production,
+            seed: context.settings.evalSeed, in: context)
+    }
+
+    /// Checks, the canary's plan, gate, canary, confirmation and the move, in that order. The plan is said
+    /// (`onPlan`) before the canary's first request; `confirm` is asked after a canary ran. A canary that ran is
+    /// real traffic, so stopping after it records why (`promotion.stopped`). The canary's requests are paced over
+    /// its bake time on `clock`.
     public static func run(
-        _ request: PromoteRequest, in context: PlayContext,
-        onGate: (PromotionGate) -> Void = { _ in }, onCanary: (CanaryReport) -> Void = { _ in },
+        _ request: PromoteRequest, in context: PlayContext, clock: any LoopClock = ContinuousClock(),
+        onGate: (PromotionGate) -> Void = { _ in }, onPlan: (CanaryPlan) -> Void = { _ in },
+        onCanary: (CanaryReport) -> Void = { _ in },
         confirm: (PromotionGate, CanaryReport) throws -> Void = { _, _ in }
     ) throws -> PromoteResult {
-        _ = try check(request, in: context)
+        let (_, production) = try check(request, in: context)
+        let seed = context.settings.evalSeed
+        let plan = try request.canaryPercent.flatMap { percent in
+            try production.map { production in
+                try Canary.plan(
+                    percent: percent, requests: request.canaryRequests, production: production, seed: seed, in: context)
+            }
+        }
         let gate = try gate(request, in: context)
         onGate(gate)
         if !gate.passed, !request.force { throw PlaybookError.gateFailed(gate.finding) }
         var canary: CanaryReport?
-        if let percent = request.canaryPercent, let production = gate.production {
+        if let plan, let production = gate.production {
+            onPlan(plan)
             let report = try Canary.run(
-                percent: percent, requests: request.canaryRequests, candidate: gate.candidate.id,
-                production: production.id, seed: context.settings.evalSeed, by: request.approver, in: context)
+                plan: plan, candidate: gate.candidate.id, production: production.id, seed: seed, by: request.approver,
+                in: context, clock: clock)
             canary = report
             onCanary(report)
-            if report.aborted {
+            switch report.decision {
+            case .aborted:
                 try recordStop(request, gate: gate, canary: report, why: .aborted, in: context)
                 throw PlaybookError.canaryAborted(report.finding)
+            case .inconclusive:
+                try recordStop(request, gate: gate, canary: report, why: .inconclusive, in: context)
+                throw PlaybookError.canaryInconclusive(finding: report.finding, planned: plan.requests)
+            case .passed: break
             }
             do {
                 try confirm(gate, report)
@@ -283,6 +340,9 @@ public enum PromotePlay {
             }
         }
         if let canary, canary.aborted { throw PlaybookError.canaryAborted(canary.finding) }
+        if let canary, canary.decision == .inconclusive {
+            throw PlaybookError.canaryInconclusive(finding: canary.finding, planned: canary.plan.requests)
+        }
         if context.registry.tag("production") != gate.production?.id {
             throw RegistryError.tagChanged(
                 tag: "production", expected: gate.production?.id, actual: context.registry.tag("production"))

@@ -22,6 +22,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     public var inputRetentionDays: Int = 30
     /// Days between rollback drills before the team's next one is overdue (`LabRunner`, `drill history`).
     public var drillCadenceDays: Int = 90
+    /// The canary's power plan and bake time (`canary_*` keys; see `CanarySettings`).
+    public var canary = CanarySettings()
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -49,6 +51,20 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
             try container.decodeIfPresent(Int.self, forKey: .inputRetentionDays) ?? defaults.inputRetentionDays
         drillCadenceDays =
             try container.decodeIfPresent(Int.self, forKey: .drillCadenceDays) ?? defaults.drillCadenceDays
+        canary = try CanarySettings(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(standardSuite, forKey: .standardSuite)
+        try container.encode(passThreshold, forKey: .passThreshold)
+        try container.encode(evalSeed, forKey: .evalSeed)
+        try container.encode(sampledRepeats, forKey: .sampledRepeats)
+        try container.encode(alpha, forKey: .alpha)
+        try container.encode(floors, forKey: .floors)
+        try container.encode(inputRetentionDays, forKey: .inputRetentionDays)
+        try container.encode(drillCadenceDays, forKey: .drillCadenceDays)
+        try canary.encode(to: encoder)
     }
 
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
@@ -68,7 +84,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw PlaybookError.settingsInvalid(path: path, reason: "it is not a JSON object")
             }
-            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            let known = Set(CodingKeys.allCases.map(\.rawValue) + CanarySettings.CodingKeys.allCases.map(\.rawValue))
             if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
                 throw PlaybookError.settingsInvalid(path: path, reason: "unknown key '\(unknown)'")
             }
@@ -97,6 +113,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         guard settings.drillCadenceDays >= 1 else {
             throw PlaybookError.settingsInvalid(path: path, reason: "drill_cadence_days must be at least 1")
         }
+        if let reason = settings.canary.problem {
+            throw PlaybookError.settingsInvalid(path: path, reason: reason)
+        }
         return settings
     }
 
@@ -112,3 +131,57 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         now.addingTimeInterval(-Double(inputRetentionDays) * 86_400)
     }
 }
+
+// MARK: - Canary settings (begin)
+
+/// How a canary is sized and how long it bakes: it must be able to detect a drop of `minEffect` (absolute) in
+/// each safety signal's rate with probability `power`, testing each one-sided at `safetyAlpha`, and must run for
+/// at least `bakeSeconds` (see CanaryPlan.swift for the formula). Flat `canary_*` keys in settings.json.
+public struct CanarySettings: Codable, Sendable, Equatable {
+    /// The absolute drop in a safety signal's rate the canary must be able to detect (0.05 = five points).
+    public var minEffect: Double = 0.05
+    /// The chance of detecting a drop of `minEffect` when there is one.
+    public var power: Double = 0.8
+    /// One-sided significance level of each safety signal's guardrail test (not divided across the signals).
+    public var safetyAlpha: Double = 0.05
+    /// Minimum time a canary runs, on the injected clock: its requests are paced over it.
+    public var bakeSeconds: Double = 2
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case minEffect = "canary_min_effect"
+        case power = "canary_power"
+        case safetyAlpha = "canary_safety_alpha"
+        case bakeSeconds = "canary_bake_seconds"
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = CanarySettings()
+        minEffect = try container.decodeIfPresent(Double.self, forKey: .minEffect) ?? defaults.minEffect
+        power = try container.decodeIfPresent(Double.self, forKey: .power) ?? defaults.power
+        safetyAlpha = try container.decodeIfPresent(Double.self, forKey: .safetyAlpha) ?? defaults.safetyAlpha
+        bakeSeconds = try container.decodeIfPresent(Double.self, forKey: .bakeSeconds) ?? defaults.bakeSeconds
+    }
+
+    /// What is wrong with these settings, as the end of the sentence a user reads; nil when they are fine.
+    public var problem: String? {
+        if !(minEffect > 0 && minEffect < 1) {
+            return
+                "canary_min_effect must be an absolute drop in a rate between 0 and 1 (such as 0.05), not \(minEffect)"
+        }
+        if !(power >= 0.5 && power < 1) {
+            return "canary_power must be at least 0.5 and below 1 (such as 0.8), not \(power)"
+        }
+        if !(safetyAlpha > 0 && safetyAlpha < 0.5) {
+            return "canary_safety_alpha must be above 0 and below 0.5 (such as 0.05), not \(safetyAlpha)"
+        }
+        if !(bakeSeconds >= 0 && bakeSeconds <= 86_400) {
+            return "canary_bake_seconds must be between 0 and 86400 seconds, not \(bakeSeconds)"
+        }
+        return nil
+    }
+}
+
+// MARK: - Canary settings (end)

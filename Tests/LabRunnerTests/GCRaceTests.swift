@@ -57,7 +57,7 @@ import Testing
             let folder = "t\(trial)"
             try FileManager.default.copyItem(atPath: template, toPath: sandbox.path + "/" + folder)
             let workspace = sandbox.path + "/" + folder
-            let promote = ["promote", "#2", "--canary", "50", "--canary-requests", "400", "--yes", "--approver", "bob"]
+            let promote = ["promote", "#2", "--canary", "50", "--yes", "--approver", "bob"]
             let promotion: (status: Int32, stderr: String)
             let collection: (status: Int32, stderr: String)
             if delay < 0 {

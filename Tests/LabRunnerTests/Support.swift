@@ -32,7 +32,9 @@ extension InProcessCLI {
     /// AppEnvironment.
     static func labRunner(clock: ManualClock?) -> InProcessCLI {
         InProcessCLI(clock: clock) { arguments, console, now in
-            LabRunnerApp.cli(environment: AppEnvironment(now: now, clock: ContinuousClock()))
+            // A canary's bake is paced on the manual clock when there is one: it moves time, never sleeps.
+            let pacing: any LoopClock = clock.map { $0.durations } ?? ContinuousClock()
+            return LabRunnerApp.cli(environment: AppEnvironment(now: now, clock: ContinuousClock(), pacing: pacing))
                 .run(arguments, console: console)
         }
     }

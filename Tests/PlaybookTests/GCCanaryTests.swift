@@ -60,9 +60,12 @@ import Testing
         let production = try #require(context.registry.tag("production"))
         let before = lab.snapshot()
         do {
-            _ = try Canary.run(
-                percent: 50, requests: 200, candidate: version.id, production: production, seed: 1, by: "bob",
+            let plan = try Canary.plan(
+                percent: 50, requests: .count(200), production: try context.registry.record(id: production), seed: 1,
                 in: context)
+            _ = try Canary.run(
+                plan: plan, candidate: version.id, production: production, seed: 1, by: "bob", in: context,
+                clock: lab.clock.durations)
             Issue.record("a canary ran on a collected version")
         } catch {
             #expect(

@@ -3,10 +3,11 @@
 import Foundation
 import Hashing
 import LabTestSupport
-import Playbook
 import Registry
 import Testing
 import ToyModel
+
+@testable import Playbook
 
 @Suite struct GateRulesTests {
     static let noEscalations = ""
@@ -125,7 +126,7 @@ import ToyModel
         for request in [
             PromoteRequest(ref: "#2", approver: "bob", highStakes: true, canaryPercent: 20),
             PromoteRequest(ref: "#2", approver: "carol", canaryPercent: 120),
-            PromoteRequest(ref: "#2", approver: "carol", canaryPercent: 20, canaryRequests: 0),
+            PromoteRequest(ref: "#2", approver: "carol", canaryPercent: 20, canaryRequests: .count(0)),
             PromoteRequest(ref: "#9", approver: "carol", canaryPercent: 20),
             PromoteRequest(ref: "#2", approver: "carol", force: true),
         ] {
@@ -147,7 +148,7 @@ import ToyModel
         let request = PromoteRequest(
             ref: bad.id, approver: "bob", canaryPercent: 50, force: true, reason: "the gate is wrong, trust me")
         do {
-            _ = try PromotePlay.run(request, in: context)
+            _ = try PromotePlay.run(request, in: context, clock: lab.clock.durations)
             Issue.record("the canary let a candidate that never escalates through")
         } catch let error as PlaybookError {
             #expect(String(describing: error).contains("escalation_rate"))
@@ -156,8 +157,8 @@ import ToyModel
         let stopped = try #require(try events(lab, PromotePlay.stoppedEvent).last)
         #expect(stopped.data["canary_decision"] == "aborted")
         #expect(stopped.data["candidate"] == bad.id)
-        let canary = try AttributionLog(registryRoot: context.registry.root).recent(limit: 500)
-        #expect(canary.count == Canary.defaultRequests)
+        let canary = try AttributionLog(registryRoot: context.registry.root).recent(limit: 5000)
+        #expect(stopped.data["canary_plan_requests"].map { Int($0) == canary.count } == true, "auto sends the plan")
         #expect(canary.contains { $0.version == bad.id && $0.source == "canary" })
     }
 
@@ -168,14 +169,16 @@ import ToyModel
         try lab.edit("system/prompt.md") { $0 + "\nReviewed.\n" }
         let note = try lab.register("note", parent: base.id)
         let result = try PromotePlay.run(
-            PromoteRequest(ref: note.id, approver: "bob", canaryPercent: 30, canaryRequests: 100), in: lab.context())
+            PromoteRequest(ref: note.id, approver: "bob", canaryPercent: 30), in: lab.context(),
+            clock: lab.clock.durations)
         #expect(result.canary?.aborted == false)
         #expect(result.event.data["canary_decision"] == "passed")
-        #expect(result.event.data["canary_requests"] == "100")
+        #expect(result.event.data["canary_requests"] == result.event.data["canary_plan_requests"])
         #expect(result.event.data["canary_escalation_rate"] != nil)
+        #expect(result.event.data["canary_plan_escalation_rate"]?.hasPrefix("baseline ") == true)
     }
 
-    @Test func theCanaryTestIsOneSidedAndBonferroniCorrected() {
+    @Test func safetySignalsAreGuardrailsOfTheirOwnAndQualitySignalsAreBonferroniCorrected() {
         var production = VersionSignals(version: "production")
         production.requests = 400
         production.labelled = 400
@@ -183,22 +186,59 @@ import ToyModel
         production.escalated = 80
         production.refused = 20
         production.cited = 300
-        #expect(Canary.compare(candidate: production, production: production, alpha: 0.01).allSatisfy { !$0.worse })
+        func compare(_ candidate: VersionSignals) -> [CanarySignal] {
+            Canary.compare(candidate: candidate, production: production, alpha: 0.01, safetyAlpha: 0.05)
+        }
+        #expect(compare(production).allSatisfy { !$0.worse })
         var better = production
         better.escalated = 120
-        #expect(Canary.compare(candidate: better, production: production, alpha: 0.01).allSatisfy { !$0.worse })
+        #expect(compare(better).allSatisfy { !$0.worse })
         var silent = production
         silent.escalated = 0
-        let signals = Canary.compare(candidate: silent, production: production, alpha: 0.01)
+        let signals = compare(silent)
         #expect(signals.count == 4)
         #expect(signals.filter(\.worse).map(\.name) == [.escalationRate])
-        // p between alpha/4 and alpha: significant alone, not after the correction.
+        // A safety signal's p between 0.05/4 and 0.05: worse, as its own guardrail (Bonferroni would miss it).
         var slight = production
-        slight.escalated = 53
-        let p = Canary.compare(candidate: slight, production: production, alpha: 0.01).first {
-            $0.name == .escalationRate
-        }
-        #expect(p.map { $0.pValue < 0.01 && $0.pValue > 0.0025 && !$0.worse } == true, "\(String(describing: p))")
+        slight.escalated = 62
+        let escalation = compare(slight).first { $0.name == .escalationRate }
+        #expect(
+            escalation.map { $0.pValue < 0.05 && $0.pValue > 0.0125 && $0.worse && $0.threshold == 0.05 } == true,
+            "\(String(describing: escalation))")
+        // A quality signal's p between alpha/2 and alpha: not worse after the correction over the quality signals.
+        var fewerCitations = production
+        fewerCitations.cited = 269
+        let citation = compare(fewerCitations).first { $0.name == .citationRate }
+        #expect(
+            citation.map { $0.pValue < 0.01 && $0.pValue > 0.005 && !$0.worse && $0.threshold == 0.005 } == true,
+            "\(String(describing: citation))")
+    }
+
+    @Test func thePlanFollowsTheDocumentedFormulaAndItsWorkedExample() {
+        // p0 = 25%, d = 0.05, alpha 0.05, power 0.8, a 20% canary (k = 4): as `promote --help` works it out.
+        let candidate = Canary.candidateRequests(baseline: 0.25, effect: 0.05, ratio: 4, alpha: 0.05, power: 0.8)
+        #expect(candidate == 546)
+        #expect(PromotePlay.discussion.contains("546 candidate and 2184 production requests"))
+        #expect(abs(Canary.normalQuantile(0.95) - 1.6449) < 1e-4)
+        #expect(abs(Canary.normalQuantile(0.8) - 0.8416) < 1e-4)
+        // More power, a smaller drop or a stricter alpha all need more requests; a rate at zero cannot drop.
+        #expect(Canary.candidateRequests(baseline: 0.25, effect: 0.05, ratio: 4, alpha: 0.05, power: 0.9) > candidate)
+        #expect(Canary.candidateRequests(baseline: 0.25, effect: 0.03, ratio: 4, alpha: 0.05, power: 0.8) > candidate)
+        #expect(Canary.candidateRequests(baseline: 0.25, effect: 0.05, ratio: 4, alpha: 0.01, power: 0.8) > candidate)
+        #expect(Canary.candidateRequests(baseline: 0, effect: 0, ratio: 4, alpha: 0.05, power: 0.8) == 0)
+        // Interleaved slices: every prefix gives the candidate exactly its share.
+        #expect((0..<240).filter { Canary.routesToCandidate($0, percent: 20) }.count == 48)
+        #expect(Canary.batch(candidate: 546, production: 2184, percent: 20) == 2730)
+    }
+
+    @Test func aCanaryShorterThanItsBakeIsInconclusiveWhateverItsCounts() {
+        let plan = CanaryPlan(
+            percent: 50, signals: [], requests: 10, sending: 10, auto: true, minEffect: 0.05, power: 0.8,
+            safetyAlpha: 0.05, bakeSeconds: 60, baseline: "", formula: "")
+        let (decision, finding) = Canary.decide([], plan: plan, baked: 59, alpha: 0.01)
+        #expect(decision == .inconclusive)
+        #expect(finding.contains("of its 60 s bake time"), "\(finding)")
+        #expect(Canary.decide([], plan: plan, baked: 60, alpha: 0.01).0 == .passed)
     }
 
     @Test func floorsAreSettings() throws {
