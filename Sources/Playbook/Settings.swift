@@ -22,6 +22,11 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     public var inputRetentionDays: Int = 30
     /// Days between rollback drills before the team's next one is overdue (`LabRunner`, `drill history`).
     public var drillCadenceDays: Int = 90
+    // BEGIN last known good
+    /// Production requests a version must have answered, with its label-free signals within bounds, before a
+    /// rollback counts it as the last known good (a version named explicitly is not held to it).
+    public var lastKnownGoodRequests: Int = 50
+    // END last known good
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -32,6 +37,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         case floors
         case inputRetentionDays = "input_retention_days"
         case drillCadenceDays = "drill_cadence_days"
+        case lastKnownGoodRequests = "last_known_good_requests"  // last known good
     }
 
     public init() {}
@@ -49,6 +55,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
             try container.decodeIfPresent(Int.self, forKey: .inputRetentionDays) ?? defaults.inputRetentionDays
         drillCadenceDays =
             try container.decodeIfPresent(Int.self, forKey: .drillCadenceDays) ?? defaults.drillCadenceDays
+        lastKnownGoodRequests  // last known good
+        = try container.decodeIfPresent(Int.self, forKey: .lastKnownGoodRequests) ?? defaults.lastKnownGoodRequests
     }
 
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/settings.json" }
@@ -96,6 +104,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         }
         guard settings.drillCadenceDays >= 1 else {
             throw PlaybookError.settingsInvalid(path: path, reason: "drill_cadence_days must be at least 1")
+        }
+        guard settings.lastKnownGoodRequests >= 1 else {  // last known good
+            throw PlaybookError.settingsInvalid(path: path, reason: "last_known_good_requests must be at least 1")
         }
         return settings
     }
