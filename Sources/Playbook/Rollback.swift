@@ -122,7 +122,7 @@ public enum RollbackPlay {
     /// bad (one closed as a false alarm does not count), its latest standard-suite eval meets the pass threshold,
     /// and it ran cleanly in production (`LiveEvidence.findings`).
     static func findings(
-        for version: String, moves: [TagMove], incidents: [Incident], events: [Event], traffic: ProductionTraffic,
+        for version: String, moves: [TagMove], incidents: [Incident], events: [Event], traffic: ProductionTraffic?,
         in context: PlayContext
     ) throws -> [String] {
         var reasons: [String] = []
@@ -152,7 +152,7 @@ public enum RollbackPlay {
         } else {
             reasons.append("it has no eval on the standard suite '\(suite)'")
         }
-        if !arrivals.isEmpty {
+        if !arrivals.isEmpty, let traffic {
             reasons += LiveEvidence.findings(
                 for: version, traffic: traffic, settings: context.settings, label: context.label)
         }
@@ -185,13 +185,14 @@ public enum RollbackPlay {
     }
 
     /// The choice, or nil when no REF was named and no earlier production version is known good.
-    static func survey(ref: String?, in context: PlayContext) throws -> RollbackChoice? {
+    /// `live: false` leaves out the live rule (for a history laid without traffic, never for a person's rollback).
+    static func survey(ref: String?, live: Bool = true, in context: PlayContext) throws -> RollbackChoice? {
         let registry = context.registry
         guard let currentID = registry.tag("production") else { throw PlaybookError.noProduction }
         let current = try registry.record(id: currentID)
         let events = try registry.events()
-        let traffic = try ProductionTraffic(registry: registry)
-        let moves = traffic.moves
+        let traffic = live ? try ProductionTraffic(registry: registry) : nil
+        let moves = try traffic?.moves ?? registry.tagHistory("production")
         let incidents = try Incidents.all(events: events)
         var named: VersionRecord?
         if let ref {
@@ -236,9 +237,9 @@ public enum RollbackPlay {
     }
 
     /// The most recent earlier production version that is known good, or nil (also with no production at all).
-    public static func lastKnownGood(in context: PlayContext) throws -> VersionRecord? {
+    public static func lastKnownGood(in context: PlayContext, live: Bool = true) throws -> VersionRecord? {
         guard context.registry.tag("production") != nil else { return nil }
-        return try survey(ref: nil, in: context)?.target
+        return try survey(ref: nil, live: live, in: context)?.target
     }
 
     /// Today's standard suite for a preview that writes nothing: the pinned copy, or the workspace file when
