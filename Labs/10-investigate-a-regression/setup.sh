@@ -11,6 +11,7 @@ rm -rf system
 printf '\nStyle note: prefer plain words over jargon.\n' >> system/prompt.md
 erin=$(register --parent production --owner erin --reason "prompt: a plain-words style note")
 "$L" promote "$erin" --approver a-reviewer
+"$L" traffic --requests 100 --seed 10 > /dev/null
 sleep 1
 onset_a=$(stamp)
 sleep 1

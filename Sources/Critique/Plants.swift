@@ -228,13 +228,17 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         let current = try production()
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: reason(), incident: nil, detectedAt: nil, by: "bob"),
+            RollbackRequest(ref: try lkg(), reason: reason(), incident: nil, detectedAt: nil, by: "bob"),
             in: context)
         let rollback = try lastTagMove("production")
         // Rehearsal over: go forward again, if the version rolled back from still passes its gate.
         try promote(current, approver: "bob")
         return rollback
     }
+
+    /// The team's pick for a rollback: the last known good of its gates and incidents (a scenario's history
+    /// carries too little traffic for the live rule, and the team names the version it goes back to).
+    func lkg() throws -> String? { try RollbackPlay.lastKnownGood(in: context, live: false)?.id }
 
     func lastTagMove(_ tag: String) throws -> Int { try registry.tagHistory(tag).last?.event ?? 0 }
 
@@ -320,7 +324,7 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         let result = try RollbackPlay.run(
             RollbackRequest(
-                ref: nil, reason: reason(), incident: nil, detectedAt: nil, by: "lee"),
+                ref: try lkg(), reason: reason(), incident: nil, detectedAt: nil, by: "lee"),
             in: context)
         let rollback = try lastTagMove("production")
         try closeIncident(of: rollback)

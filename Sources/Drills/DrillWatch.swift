@@ -1,8 +1,8 @@
 // The drill's monitor: the same label-free comparison and monitor rule the `monitor` command uses, one look at a
 // time, alarming on two looks in a row. It raises the alarm (an incident marked with the drill's id) when the
 // serving version's signals shift from the previous production version's window, and records recovery when,
-// after production moved, the restored version's live signals are back within bounds of the last window before
-// the fault for a whole window.
+// after production moved, the restored version's live signals are back within bounds of its last healthy window
+// for a whole window: the rollback's own live rule, `Recovery.judge`.
 public import Foundation
 public import Playbook
 public import Registry
@@ -94,19 +94,20 @@ public struct DrillWatch: Sendable {
                 .isEmpty,
             let bad = incident.badVersion, production != bad,
             let moved = moves.last(where: { $0.at >= incident.detectedAt }), moved.to == production,
-            now.timeIntervalSince(moved.at) >= window,
             let arrival = moves.last(where: { $0.to == bad && $0.at <= incident.detectedAt }),
             let before = arrival.from
         else { return .quiet }
-        let baseline = watch.records(of: before, in: arrival.at.addingTimeInterval(-window)..<arrival.at)
-        let current = watch.records(of: production, in: now.addingTimeInterval(-window)..<now.addingTimeInterval(1))
-        let comparison = Signals.compare(
-            baseline: Signals.compute(baseline)[before] ?? VersionSignals(version: before),
-            current: Signals.compute(current)[production] ?? VersionSignals(version: production),
-            alpha: context.settings.alpha)
-        guard comparison.enoughData, !comparison.significant else { return .quiet }
+        // The one recovery rule (the rollback's live confirmation): the restored version's own last healthy
+        // window when it is one, else the last window before the fault; a whole window after the move.
+        let served = [production, before].flatMap { watch.records(of: $0, in: Date.distantPast..<Date.distantFuture) }
+        let ownWindow = try RollbackPlay.reasonsNotKnownGood(production, in: context).isEmpty ? [production] : []
+        let verdict = Recovery.judge(
+            restored: production, bad: bad, baselines: ownWindow + [before],
+            traffic: ProductionTraffic(records: served, moves: moves), now: now, window: window,
+            alpha: context.settings.alpha, settle: window)
+        guard verdict.recovered, let baseline = verdict.baseline else { return .quiet }
         let recovered = DrillRecovered(
-            drill: drill, incident: incident.id, version: production, baseline: before, requests: current.count,
+            drill: drill, incident: incident.id, version: production, baseline: baseline, requests: verdict.requests,
             windowSeconds: Int(window))
         _ = try registry.write { writer in try writer.append(recovered, actor: "monitor") }
         return .recovered(version: production)

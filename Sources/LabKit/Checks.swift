@@ -396,6 +396,21 @@ enum CheckLibrary {
                 "\(incident.id) has no rollback yet: production still serves the bad version. Run 'LabRunner rollback --reason TEXT'."
             )
         }
+        // The kit's own judgment when it moved: the rollback records whether its target was the last known good by
+        // the live rule (older rollbacks did not: the version before the bad one stands in).
+        let rollback = input.evidence.productionMoves.last {
+            input.evidence.facts(of: $0).play == .rollback && input.evidence.facts(of: $0).incident == incident.id
+        }
+        if let rollback, let judged = input.evidence.facts(of: rollback).lastKnownGood {
+            guard judged else {
+                return .fail(
+                    "Production was rolled back to \(input.evidence.label(good)), which was not the last known good (it had not run cleanly in production, or a newer version had): let 'LabRunner rollback' find it, and read 'LabRunner rollback --dry-run' for why."
+                )
+            }
+            return .pass(
+                "\(incident.id): production went from \(input.evidence.label(bad)) back to the last known good \(input.evidence.label(good))."
+            )
+        }
         let expected = expectedGoodVersion(before: bad, in: input.evidence)
         guard expected == nil || good == expected else {
             return .fail(
@@ -409,12 +424,14 @@ enum CheckLibrary {
 
     static func rollbackConfirmed(_ input: CheckInput) throws -> CheckOutcome {
         guard let incident = labIncident(input) else { return noIncident(input) }
-        guard incident.confirmed == true else {
+        guard incident.confirmed == true, let live = incident.liveEvidence else {
             return .fail(
-                "\(incident.id)'s rollback has no confirming eval: the restored version must be measured, not assumed good."
+                "\(incident.id)'s rollback is not confirmed by live evidence: re-running the suite that passed at registration proves nothing new. Send production traffic to the restored version, then run 'LabRunner incident confirm \(incident.id)'."
             )
         }
-        return .pass("\(incident.id)'s rollback was confirmed by an eval of the restored version.")
+        return .pass(
+            "\(incident.id)'s rollback was confirmed by live signals: \(live.requests) requests on the restored version back within bounds of \(input.evidence.label(live.baseline))'s last healthy window."
+        )
     }
 
     static func incidentClosed(_ input: CheckInput) throws -> CheckOutcome {

@@ -111,7 +111,9 @@ public enum TimerAnchor: String, CaseIterable, Sendable {
         switch self {
         case .incidentDetected: return incident.detectedAt
         case .productionRestored: return incident.tagMovedAt
-        case .rollbackConfirmed: return incident.confirmed == true ? incident.confirmedAt : nil
+        // Confirmed means new evidence: the live signals on the restored version, not a re-run suite.
+        case .rollbackConfirmed:
+            return incident.confirmed == true && incident.liveEvidence != nil ? incident.confirmedAt : nil
         }
     }
 }

@@ -43,13 +43,22 @@ enum IncidentCommands {
                     },
                     CommandSpec(
                         name: "close", abstract: "Close an incident with its resolution.", arguments: [closedID],
-                        options: [resolution, by] + Common.io
+                        options: [resolution, falseAlarm, by] + Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let incident = try Incidents.close(
                             try invocation[closedID], resolution: try invocation[resolution] ?? "",
-                            by: try invocation[by], in: context)
+                            falseAlarm: try invocation[falseAlarm], by: try invocation[by], in: context)
                         return try Common.emit(incident, invocation, console) { $0.line("Closed \(incident.id).") }
+                    },
+                    CommandSpec(
+                        name: "confirm", abstract: "Confirm a rollback by live signals on the restored version.",
+                        arguments: [confirmedID], options: [by] + Common.io
+                    ) { invocation, console in
+                        let context = try Common.context(invocation, console, env)
+                        let result = try Incidents.confirm(
+                            try invocation[confirmedID], by: try invocation[by], in: context)
+                        return try Common.emit(result, invocation, console)
                     },
                     CommandSpec(
                         name: "stats", abstract: "Incident counts, time to rollback and the DORA pair per UTC quarter.",
@@ -106,6 +115,8 @@ enum IncidentCommands {
     static let symptom = Option<String?>("symptom", "text", help: "What users see (required).", required: true)
     static let shownID = Argument<String>("id", help: "The incident id, e.g. INC-0001.")
     static let closedID = Argument<String>("id", help: "The incident id.")
+    static let confirmedID = Argument<String?>(optional: "id", help: "The incident (default: the latest awaiting it).")
+    static let falseAlarm = Flag("false-alarm", help: "The version it named was not at fault: do not count it bad.")
     static let resolution = Option<String?>("resolution", "text", help: "How it ended (required).", required: true)
 
     static let statsQuarter = Option<Quarter?>(

@@ -69,12 +69,12 @@ enum PlayCommands {
             CommandSpec(
                 name: "rollback", abstract: "Move production back to the last known good version (Play 3).",
                 discussion: """
-                    Without REF, the last known good is the most recent earlier production version that reached
-                    production through a passed gate (never forced past a failed one), that no incident names as bad,
-                    and whose eval passed. --dry-run previews the choice without writing anything: the target, every
-                    newer production version skipped and why, and the target re-evaluated on today's suite. The
-                    incident records the time to rollback, from detection to the tag move; the restored version is
-                    then re-evaluated to confirm it, and a lab's rollback timer stops only at that confirming eval.
+                    Without REF, the last known good is the latest earlier production version that passed its gate
+                    (never forced), that no incident names bad (false alarms aside), whose eval passed, and that ran
+                    cleanly in production: last_known_good_requests (default 50) production requests, live signals
+                    within bounds. --dry-run previews the choice and every version skipped and why, writing nothing.
+                    The incident records the time to rollback; only live signals on the restored version confirm it
+                    (a re-run suite is no new evidence): until traffic reaches it, run 'LabRunner incident confirm'.
                     """,
                 arguments: [rollbackRef],
                 options: [rollbackReason, dryRun, incident, detectedAt, rollbackBy, Common.yes] + Common.io

@@ -31,9 +31,15 @@ public struct Incident: Codable, Sendable, Equatable {
     public var resolution: String?
     public var closedAt: Date?
     public var source: Source
+    /// The live evidence that confirmed the rollback, when live signals did (`incident confirm`).
+    public var liveEvidence: LiveConfirmation?
+    /// Closed as a false alarm: the version it named was not at fault, and it does not count against it.
+    public var falseAlarm: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id, symptom, status, resolution, confirmed, source
+        case liveEvidence = "live_evidence"
+        case falseAlarm = "false_alarm"
         case openedBy = "opened_by"
         case openedAt = "opened_at"
         case detectedAt = "detected_at"
@@ -94,12 +100,20 @@ public struct IncidentUpdated: EventPayload {
     public var status: Incident.Status?
     public var confirmed: Bool?
     public var confirmedAt: Date?
+    /// What confirmed it live: the version whose last healthy window was the bound, its requests in that window,
+    /// and the restored version's live requests judged against it.
+    public var liveBaseline: String?
+    public var liveBaselineRequests: Int?
+    public var liveRequests: Int?
 
     public init(
         incident: String, badVersion: String? = nil, goodVersion: String? = nil, tagMovedAt: Date? = nil,
         timeToRollback: FormattedNumber? = nil, status: Incident.Status? = nil, confirmed: Bool? = nil,
-        confirmedAt: Date? = nil
+        confirmedAt: Date? = nil, liveEvidence: LiveConfirmation? = nil
     ) {
+        liveBaseline = liveEvidence?.baseline
+        liveBaselineRequests = liveEvidence?.baselineRequests
+        liveRequests = liveEvidence?.requests
         self.incident = incident
         self.badVersion = badVersion
         self.goodVersion = goodVersion
@@ -117,6 +131,15 @@ public struct IncidentUpdated: EventPayload {
         case tagMovedAt = "tag_moved_at"
         case timeToRollback = "time_to_rollback_s"
         case confirmedAt = "confirmed_at"
+        case liveBaseline = "live_baseline"
+        case liveBaselineRequests = "live_baseline_requests"
+        case liveRequests = "live_requests"
+    }
+
+    /// The live evidence it records, when it records one.
+    public var liveEvidence: LiveConfirmation? {
+        guard let liveBaseline, let liveBaselineRequests, let liveRequests else { return nil }
+        return LiveConfirmation(baseline: liveBaseline, baselineRequests: liveBaselineRequests, requests: liveRequests)
     }
 }
 
@@ -125,6 +148,19 @@ public struct IncidentClosed: EventPayload {
     public static let kind = "incident.closed"
     public var incident: String
     public var resolution: String
+    /// True when closed as a false alarm: the version it named was not at fault.
+    public var falseAlarm: Bool?
+
+    public init(incident: String, resolution: String, falseAlarm: Bool? = nil) {
+        self.incident = incident
+        self.resolution = resolution
+        self.falseAlarm = falseAlarm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case incident, resolution
+        case falseAlarm = "false_alarm"
+    }
 }
 
 public enum Incidents {
@@ -144,7 +180,8 @@ public enum Incidents {
                     id: opened.incident, symptom: opened.symptom, status: .open, openedBy: event.actor,
                     openedAt: event.at, detectedAt: opened.detectedAt ?? event.at, badVersion: opened.badVersion,
                     goodVersion: nil, tagMovedAt: nil, confirmedAt: nil, confirmed: nil, timeToRollbackSeconds: nil,
-                    resolution: nil, closedAt: nil, source: opened.source ?? .manual)
+                    resolution: nil, closedAt: nil, source: opened.source ?? .manual, liveEvidence: nil,
+                    falseAlarm: nil)
                 order.append(opened.incident)
             case updated:
                 let update = try event.payload(as: IncidentUpdated.self)
@@ -154,6 +191,7 @@ public enum Incidents {
                 if let moved = update.tagMovedAt { incident.tagMovedAt = moved }
                 if let confirmedAt = update.confirmedAt { incident.confirmedAt = confirmedAt }
                 if let confirmed = update.confirmed { incident.confirmed = confirmed }
+                if let live = update.liveEvidence { incident.liveEvidence = live }
                 if let seconds = update.timeToRollback { incident.timeToRollbackSeconds = seconds.value }
                 if incident.status == .open, update.status == .mitigated { incident.status = .mitigated }
                 byID[update.incident] = incident
@@ -162,6 +200,7 @@ public enum Incidents {
                 byID[closing.incident]?.status = .closed
                 byID[closing.incident]?.resolution = closing.resolution
                 byID[closing.incident]?.closedAt = event.at
+                byID[closing.incident]?.falseAlarm = closing.falseAlarm
             default:
                 continue
             }
@@ -238,15 +277,17 @@ public enum Incidents {
         }.incident
     }
 
-    public static func close(_ id: String, resolution: String, by actor: String, in context: PlayContext) throws
-        -> Incident
-    {
+    /// Closes an incident; `falseAlarm` records that the version it named was not at fault, so it no longer
+    /// counts against that version (the last known good's rule reads it).
+    public static func close(
+        _ id: String, resolution: String, falseAlarm: Bool = false, by actor: String, in context: PlayContext
+    ) throws -> Incident {
         guard !resolution.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PlaybookError.invalid("Closing an incident needs --resolution TEXT saying how it ended.")
         }
         return try write(by: actor, in: context) { events in
             guard try find(id, events: events).status != .closed else { throw PlaybookError.incidentClosed(id) }
-            return (IncidentClosed(incident: id, resolution: resolution), id)
+            return (IncidentClosed(incident: id, resolution: resolution, falseAlarm: falseAlarm ? true : nil), id)
         }.incident
     }
 

@@ -190,10 +190,15 @@ extension Incident: TextRendering {
         out.line("  good version:  \(shortVersion(goodVersion))")
         out.line("  tag moved:     \(tagMovedAt.map(Timestamp.string(from:)) ?? "-")")
         out.line(
-            "  confirmed:     \(confirmedAt.map(Timestamp.string(from:)) ?? "-")\(confirmed == false ? " (NOT confirmed)" : "")"
+            "  confirmed:     \(confirmedAt.map(Timestamp.string(from:)) ?? "-")\(confirmed == false ? " (NOT confirmed: awaiting live evidence)" : "")"
         )
+        if let liveEvidence {
+            out.line(
+                "  live evidence: \(liveEvidence.requests) requests against \(shortVersion(liveEvidence.baseline))'s last healthy window (\(liveEvidence.baselineRequests) requests)"
+            )
+        }
         out.line("  to rollback:   \(timeToRollbackSeconds.map { TimeParsing.describe($0) } ?? "-")")
-        if let resolution { out.line("  resolution:    \(resolution)") }
+        if let resolution { out.line("  resolution:    \(resolution)\(falseAlarm == true ? " (false alarm)" : "")") }
     }
 
     /// `incident list`.

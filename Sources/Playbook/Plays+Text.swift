@@ -112,15 +112,29 @@ extension RollbackResult {
         for finding in targetFindings {
             out.line(out.styled("warning: #\(to.seq) is not known good: \(finding)", .yellow))
         }
-        if let confirmation {
-            let word = confirmed ? out.styled("confirmed", .green) : out.styled("NOT confirmed", .red)
+        if let live, live.recovered {
+            out.line("Behaviour \(out.styled("confirmed", .green)) by live signals: \(live.finding).")
+        } else if let confirmation {
             out.line(
-                String(
-                    format: "Behaviour %@: %@ pass rate %.1f%%", word, confirmation.suite, confirmation.passRate * 100))
+                out.styled("NOT confirmed yet", .yellow) + " — \(reevaluated ?? "re-evaluated") "
+                    + String(format: "(%@ pass rate %.1f%%)", confirmation.suite, confirmation.passRate * 100))
         }
         out.line(
             "Incident \(incident.id): time to rollback \(TimeParsing.describe(timeToRollbackSeconds)) from detection at \(Timestamp.string(from: incident.detectedAt))"
         )
+        if let live, !live.recovered {
+            out.line(
+                "Incident \(incident.id) stays open for live confirmation (\(live.finding)): once production traffic "
+                    + "reaches #\(to.seq), run 'LabRunner incident confirm \(incident.id)'.")
+        }
+    }
+}
+
+extension IncidentConfirmation: TextRendering {
+    public func render(_ out: inout TextOutput) {
+        out.line("\(incident.id): rollback \(out.styled("confirmed", .green)) by live signals: \(verdict.finding).")
+        out.line(
+            "Recorded as event #\(event). Close it with 'LabRunner incident close \(incident.id) --resolution TEXT'.")
     }
 }
 

@@ -1,6 +1,8 @@
 // Play 3, rollback: find the last known good from the registry (held production, passed its gate without
-// override, named bad by no incident), preview the choice with a dry run that writes nothing, move production
-// back, confirm the restored behaviour with the standard suite, and record the incident's time-to-rollback.
+// override, named bad by no incident but a false alarm, and ran cleanly in production: enough production requests
+// with its live signals within bounds), preview the choice with a dry run that writes nothing, move production
+// back, re-evaluate the restored version, judge its live signals (`Recovery.judge`; without live traffic yet the
+// incident stays open for `incident confirm`), and record the incident's time-to-rollback.
 import Evals
 public import Foundation
 import Hashing
@@ -85,14 +87,20 @@ public struct RollbackResult: Encodable, Sendable {
     public var lastKnownGood: Bool
     public var skipped: [SkippedVersion]
     public var targetFindings: [String]
+    /// Confirmed by live signals on the restored version (`Recovery.judge`), never by re-running the suite.
     public var confirmed: Bool
+    /// The restored version re-evaluated on the standard suite (recorded, but no new evidence).
     public var confirmation: EvalSummary?
+    /// "re-evaluated: same result as at registration (no live evidence yet)", or how it differed.
+    public var reevaluated: String?
+    /// The live judgment of the restored version right after the move.
+    public var live: RecoveryVerdict?
     public var timeToRollbackSeconds: Double
     public var incident: Incident
     public var event: Event
 
     enum CodingKeys: String, CodingKey {
-        case from, to, skipped, confirmed, confirmation, incident, event
+        case from, to, skipped, confirmed, confirmation, reevaluated, live, incident, event
         case lastKnownGood = "last_known_good"
         case targetFindings = "target_findings"
         case timeToRollbackSeconds = "time_to_rollback_s"
@@ -111,9 +119,11 @@ public struct RollbackChoice: Sendable {
 public enum RollbackPlay {
     /// Why `version` is not known good, one sentence each; empty means known good. Known good means: it held
     /// production through a passed gate, never through an override of a failed one, no incident names it as
-    /// bad, and its latest standard-suite eval meets the pass threshold.
+    /// bad (one closed as a false alarm does not count), its latest standard-suite eval meets the pass threshold,
+    /// and it ran cleanly in production (`LiveEvidence.findings`).
     static func findings(
-        for version: String, moves: [TagMove], incidents: [Incident], events: [Event], in context: PlayContext
+        for version: String, moves: [TagMove], incidents: [Incident], events: [Event], traffic: ProductionTraffic?,
+        in context: PlayContext
     ) throws -> [String] {
         var reasons: [String] = []
         let arrivals = try moves.filter { $0.to == version }.map { (move: $0, facts: try $0.facts()) }
@@ -128,7 +138,7 @@ public enum RollbackPlay {
         } else if arrivals.isEmpty {
             reasons.append("never held production")
         }
-        for incident in incidents where incident.badVersion == version {
+        for incident in incidents where incident.badVersion == version && incident.falseAlarm != true {
             reasons.append("named bad by incident \(incident.id) (\(incident.symptom))")
         }
         let record = try context.registry.record(id: version)
@@ -142,15 +152,20 @@ public enum RollbackPlay {
         } else {
             reasons.append("it has no eval on the standard suite '\(suite)'")
         }
+        if !arrivals.isEmpty, let traffic {
+            reasons += LiveEvidence.findings(
+                for: version, traffic: traffic, settings: context.settings, label: context.label)
+        }
         return reasons
     }
 
     /// Why `version` is not known good today, one sentence each; empty means known good.
     public static func reasonsNotKnownGood(_ version: String, in context: PlayContext) throws -> [String] {
         let events = try context.registry.events()
+        let traffic = try ProductionTraffic(registry: context.registry)
         return try findings(
-            for: version, moves: try context.registry.tagHistory("production"),
-            incidents: try Incidents.all(events: events), events: events, in: context)
+            for: version, moves: traffic.moves, incidents: try Incidents.all(events: events), events: events,
+            traffic: traffic, in: context)
     }
 
     /// Picks the target (REF, or the last known good) and lists every newer production version passed over.
@@ -160,20 +175,24 @@ public enum RollbackPlay {
             let current = try context.registry.resolve("production")
             throw PlaybookError.invalid(
                 "No earlier production version is known good (held production through a passed gate, not forced past "
-                    + "a failed one, named bad by no incident, eval at or above the pass threshold), so there is no "
-                    + "last known good to return to from #\(current.seq) \(current.shortID); see why with "
-                    + "'LabRunner rollback --dry-run', or name a version: 'LabRunner rollback REF --reason TEXT'.")
+                    + "a failed one, named bad by no incident, eval at or above the pass threshold, and ran cleanly in "
+                    + "production: at least \(context.settings.lastKnownGoodRequests) production requests with its "
+                    + "live signals within bounds), so there is no last known good to return to from #\(current.seq) "
+                    + "\(current.shortID); see why with 'LabRunner rollback --dry-run', or name the version to return "
+                    + "to yourself: 'LabRunner rollback REF --reason TEXT'.")
         }
         return choice
     }
 
     /// The choice, or nil when no REF was named and no earlier production version is known good.
-    static func survey(ref: String?, in context: PlayContext) throws -> RollbackChoice? {
+    /// `live: false` leaves out the live rule (for a history laid without traffic, never for a person's rollback).
+    static func survey(ref: String?, live: Bool = true, in context: PlayContext) throws -> RollbackChoice? {
         let registry = context.registry
         guard let currentID = registry.tag("production") else { throw PlaybookError.noProduction }
         let current = try registry.record(id: currentID)
         let events = try registry.events()
-        let moves = try registry.tagHistory("production")
+        let traffic = live ? try ProductionTraffic(registry: registry) : nil
+        let moves = try traffic?.moves ?? registry.tagHistory("production")
         let incidents = try Incidents.all(events: events)
         var named: VersionRecord?
         if let ref {
@@ -189,7 +208,8 @@ public enum RollbackPlay {
         for move in moves.reversed() where !seen.contains(move.to) {
             seen.insert(move.to)
             if move.to == named?.id { break }
-            var reasons = try findings(for: move.to, moves: moves, incidents: incidents, events: events, in: context)
+            var reasons = try findings(
+                for: move.to, moves: moves, incidents: incidents, events: events, traffic: traffic, in: context)
             if move.to == currentID {
                 reasons.insert("in production now: the version being rolled back", at: 0)
             } else if reasons.isEmpty {
@@ -204,9 +224,12 @@ public enum RollbackPlay {
         }
         if let named {
             let reasons = try findings(
-                for: named.id, moves: moves, incidents: incidents, events: events, in: context)
+                for: named.id, moves: moves, incidents: incidents, events: events, traffic: traffic, in: context)
+            // REF names the last known good itself when it is known good and nothing newer is.
+            let newerKnownGood = skipped.contains { $0.reasons.last == "known good, but REF names an older version" }
             return RollbackChoice(
-                current: current, target: named, lastKnownGood: false, skipped: skipped, targetFindings: reasons)
+                current: current, target: named, lastKnownGood: reasons.isEmpty && !newerKnownGood, skipped: skipped,
+                targetFindings: reasons)
         }
         guard let found else { return nil }
         return RollbackChoice(
@@ -214,9 +237,9 @@ public enum RollbackPlay {
     }
 
     /// The most recent earlier production version that is known good, or nil (also with no production at all).
-    public static func lastKnownGood(in context: PlayContext) throws -> VersionRecord? {
+    public static func lastKnownGood(in context: PlayContext, live: Bool = true) throws -> VersionRecord? {
         guard context.registry.tag("production") != nil else { return nil }
-        return try survey(ref: nil, in: context)?.target
+        return try survey(ref: nil, live: live, in: context)?.target
     }
 
     /// Today's standard suite for a preview that writes nothing: the pinned copy, or the workspace file when
@@ -305,7 +328,7 @@ public enum RollbackPlay {
         do {
             event = try registry.moveTag(
                 "production", to: target.id, by: request.by, reason: request.reason, expecting: .pointsTo(current),
-                facts: TagMoveFacts(play: .rollback, incident: incident.id))
+                facts: TagMoveFacts(play: .rollback, incident: incident.id, lastKnownGood: choice.lastKnownGood))
         } catch {
             // The incident opened for this rollback stays recorded; say so rather than "nothing was changed".
             guard let opened else { throw error }
@@ -328,6 +351,8 @@ public enum RollbackPlay {
         func stands() -> String {
             done.count == 1 ? done[0] : done.dropLast().joined(separator: ", ") + " and " + (done.last ?? "")
         }
+        var reevaluated: String?
+        var live: RecoveryVerdict?
         do {
             if request.confirm {
                 let system = try context.system(for: target)
@@ -340,19 +365,24 @@ public enum RollbackPlay {
                     progress: progress)
                 let (summary, recorded) = try EvalLedger.recordEvent(
                     result, source: .rollback, actor: request.by, in: context)
-                done.append("the confirming eval is recorded as event #\(recorded.seq) (\(recorded.kind))")
-                let earlier = try EvalLedger.summaries(for: target, events: events).last {
+                done.append("the re-evaluation is recorded as event #\(recorded.seq) (\(recorded.kind))")
+                let registered = try EvalLedger.summaries(for: target, events: events).first {
                     $0.suiteSHA256 == summary.suiteSHA256
                 }
-                // A version that is not known good (forced, or named by an incident) is never "confirmed good",
-                // whatever it scores: the restored state must be a known-good measured state.
-                confirmed =
-                    choice.targetFindings.isEmpty
-                    && (summary.passRate >= context.settings.passThreshold
-                        || earlier.map { summary.passRate >= $0.passRate } ?? false)
                 confirmation = summary
+                // The same suite on the same blobs proves nothing new: only live signals confirm a rollback.
+                let verdict = try liveVerdict(
+                    restored: target.id, knownGood: choice.targetFindings.isEmpty, bad: current, in: context)
+                reevaluated = Self.reevaluated(summary, registered: registered, live: verdict)
+                live = verdict
+                confirmed = verdict.recovered
                 facts.confirmed = confirmed
-                facts.confirmedAt = context.now()
+                if confirmed {
+                    facts.confirmedAt = context.now()
+                    facts.liveBaseline = verdict.confirmation?.baseline
+                    facts.liveBaselineRequests = verdict.confirmation?.baselineRequests
+                    facts.liveRequests = verdict.confirmation?.requests
+                }
             }
             incident = try Incidents.update(facts, by: request.by, in: context)
         } catch PlaybookError.incidentRecorded(let id, let seq, let kind, let path, let reason) {
@@ -367,6 +397,44 @@ public enum RollbackPlay {
         return RollbackResult(
             from: current, to: target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,
             targetFindings: choice.targetFindings, confirmed: confirmed, confirmation: confirmation,
-            timeToRollbackSeconds: timeToRollback, incident: incident, event: event)
+            reevaluated: reevaluated, live: live, timeToRollbackSeconds: timeToRollback, incident: incident,
+            event: event)
+    }
+
+    /// The live judgment of `restored`, back in production after `bad`: against its own last healthy window when
+    /// it is known good, else against the window of the version production held before the fault, when that
+    /// one is known good.
+    static func liveVerdict(restored: String, knownGood: Bool, bad: String?, in context: PlayContext) throws
+        -> RecoveryVerdict
+    {
+        let events = try context.registry.events()
+        let traffic = try ProductionTraffic(registry: context.registry)
+        var baselines = knownGood ? [restored] : []
+        if let bad, let arrival = traffic.moves.last(where: { $0.to == bad }), let before = arrival.from,
+            before != restored, before != bad,
+            try findings(
+                for: before, moves: traffic.moves, incidents: try Incidents.all(events: events), events: events,
+                traffic: traffic, in: context
+            ).isEmpty
+        {
+            baselines.append(before)
+        }
+        return Recovery.judge(
+            restored: restored, bad: bad, baselines: baselines, traffic: traffic, now: context.now(),
+            alpha: context.settings.alpha, label: context.label)
+    }
+
+    /// What re-running the suite showed, said as what it is: no new evidence.
+    static func reevaluated(_ summary: EvalSummary, registered: EvalSummary?, live: RecoveryVerdict) -> String {
+        let tail = live.recovered ? "; confirmed by live signals instead" : " (no live evidence yet)"
+        guard let registered else {
+            return "re-evaluated: \(summary.suite) \(Rate.percent(summary.passRate)), with no eval on this suite at "
+                + "registration to compare" + tail
+        }
+        if abs(registered.passRate - summary.passRate) < 1e-9 {
+            return "re-evaluated: same result as at registration" + tail
+        }
+        return "re-evaluated: \(summary.suite) \(Rate.percent(summary.passRate)) today against "
+            + "\(Rate.percent(registered.passRate)) at registration" + tail
     }
 }

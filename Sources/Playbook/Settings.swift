@@ -24,6 +24,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
     public var drillCadenceDays: Int = 90
     /// The canary's power plan and bake time (`canary_*` keys; see `CanarySettings`).
     public var canary = CanarySettings()
+    /// Production requests a version must have answered, with its label-free signals within bounds, before a
+    /// rollback counts it as the last known good (a version named explicitly is not held to it).
+    public var lastKnownGoodRequests: Int = 50
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case standardSuite = "standard_suite"
@@ -34,6 +37,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         case floors
         case inputRetentionDays = "input_retention_days"
         case drillCadenceDays = "drill_cadence_days"
+        case lastKnownGoodRequests = "last_known_good_requests"
     }
 
     public init() {}
@@ -52,6 +56,8 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         drillCadenceDays =
             try container.decodeIfPresent(Int.self, forKey: .drillCadenceDays) ?? defaults.drillCadenceDays
         canary = try CanarySettings(from: decoder)
+        lastKnownGoodRequests =
+            try container.decodeIfPresent(Int.self, forKey: .lastKnownGoodRequests) ?? defaults.lastKnownGoodRequests
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +70,7 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         try container.encode(floors, forKey: .floors)
         try container.encode(inputRetentionDays, forKey: .inputRetentionDays)
         try container.encode(drillCadenceDays, forKey: .drillCadenceDays)
+        try container.encode(lastKnownGoodRequests, forKey: .lastKnownGoodRequests)
         try canary.encode(to: encoder)
     }
 
@@ -115,6 +122,9 @@ public struct PlaybookSettings: Codable, Sendable, Equatable {
         }
         if let reason = settings.canary.problem {
             throw PlaybookError.settingsInvalid(path: path, reason: reason)
+        }
+        guard settings.lastKnownGoodRequests >= 1 else {
+            throw PlaybookError.settingsInvalid(path: path, reason: "last_known_good_requests must be at least 1")
         }
         return settings
     }

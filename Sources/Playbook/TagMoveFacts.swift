@@ -35,6 +35,9 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
     public var canary: CanaryFacts?
     /// The incident a rollback answered.
     public var incident: String?
+    /// A rollback's target was the last known good by the live rule when it moved (false: a version named by
+    /// REF that is not).
+    public var lastKnownGood: Bool?
     /// The lab a lab reset restored.
     public var lab: String?
     /// The drill that made the move (the field Drills marks its own events with).
@@ -44,8 +47,10 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
         suiteSHA256: String? = nil, candidatePassRate: Double? = nil, productionPassRate: Double? = nil,
         highStakes: Bool? = nil, overrideReason: String? = nil, floorsBroken: [String] = [],
-        canary: CanaryFacts? = nil, incident: String? = nil, lab: String? = nil, drillID: String? = nil
+        canary: CanaryFacts? = nil, incident: String? = nil, lastKnownGood: Bool? = nil, lab: String? = nil,
+        drillID: String? = nil
     ) {
+        self.lastKnownGood = lastKnownGood
         self.play = play
         self.approver = approver
         self.gate = gate
@@ -74,6 +79,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case overrideReason = "override_reason"
         case floorsBroken = "floors_broken"
         case drillID = "drill_id"
+        case lastKnownGood = "last_known_good"
     }
 }
 

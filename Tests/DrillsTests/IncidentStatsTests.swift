@@ -17,6 +17,7 @@ import Testing
         let lab = try LabWorkspace("drills")
         let v1 = try lab.register("baseline")
         try lab.promote("#1")
+        try lab.serve()
         try lab.setEscalation("escalate: refund_over_500, account_takeover")
         try lab.register("shorter escalation list", parent: v1.id)
         try lab.promote("#2", force: true)
@@ -51,6 +52,7 @@ import Testing
         try lab.edit("system/prompt.md") { $0 + "We answer within one day.\n" }
         let v4 = try lab.register("friendlier close", parent: v1.id)
         try lab.promote("#4")
+        try lab.serve()
         try lab.setEscalation("escalate: refund_over_500, account_takeover")
         let v5 = try lab.register("shorter escalation list again", parent: v4.id)
         try lab.promote("#5", force: true)

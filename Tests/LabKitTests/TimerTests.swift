@@ -21,7 +21,8 @@ import Testing
     /// A registry where lab 06 started, the pager fired, and the rollback was confirmed `seconds` later.
     /// The folder goes with the evidence, so the registry outlives every read of it.
     static func evidence(
-        rollbackAfter seconds: TimeInterval?, source: Incident.Source = .monitor, setup: SetupState = .none
+        rollbackAfter seconds: TimeInterval?, source: Incident.Source = .monitor, setup: SetupState = .none,
+        live: Bool = true
     ) throws -> (Evidence, TemporaryFolder) {
         let folder = try TemporaryFolder("timer")
         let workspace = Workspace(root: folder.path)
@@ -51,7 +52,13 @@ import Testing
             clock.advance(seconds: seconds)
             try registry.write { writer in
                 try writer.append(
-                    IncidentUpdated(incident: "INC-0001", confirmed: true, confirmedAt: clock.now()), actor: "learner")
+                    IncidentUpdated(
+                        incident: "INC-0001", confirmed: true, confirmedAt: clock.now(),
+                        liveEvidence: live
+                            ? LiveConfirmation(
+                                baseline: String(repeating: "a", count: 64), baselineRequests: 60, requests: 60)
+                            : nil),
+                    actor: "learner")
             }
         }
         return (try Evidence(workspace: workspace, now: clock.now), folder)
@@ -99,5 +106,14 @@ import Testing
         let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
         #expect(result.status == .fail)
         #expect(result.message.contains("still running on INC-0001"))
+    }
+
+    /// The old path to the clock's end: a rollback "confirmed" by re-running the suite that passed at
+    /// registration, with no live evidence. It proves nothing new, so the clock keeps running.
+    @Test func aConfirmationWithoutLiveEvidenceStopsNoClock() throws {
+        let (evidence, folder) = try Self.evidence(rollbackAfter: 30, live: false)
+        let result = withExtendedLifetime(folder) { Grader.time(Self.timer, lab: Self.lab, evidence: evidence) }
+        #expect(result.status == .fail)
+        #expect(result.message.contains("still running on INC-0001"), "\(result.message)")
     }
 }

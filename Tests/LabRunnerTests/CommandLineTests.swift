@@ -45,7 +45,7 @@ import Testing
         let sandbox = try Sandbox()
         let rollback = try sandbox.ok(["rollback", "--help"], in: "")
         #expect(rollback.contains("USAGE: LabRunner rollback [--reason <text>] [--dry-run] [--incident <id>]"))
-        #expect(rollback.contains("timer stops only at that confirming eval"))
+        #expect(rollback.contains("only live signals on the restored version confirm it"))
         let tag = try sandbox.ok(["tag", "--help"], in: "")
         #expect(tag.contains("USAGE: LabRunner tag --by <name> --reason <text> [--workspace <dir>]"))
     }

@@ -182,6 +182,8 @@ import Testing
             #expect(killed.status != 0, "\(comment) was not reached")
             // The impatient learner rolls back before anything else.
             _ = try sandbox.run(["rollback", "--reason", "at once", "--yes"], in: "case")
+            _ = try sandbox.run(["traffic", "--requests", "100"], in: "case")
+            _ = try sandbox.run(["incident", "confirm"], in: "case")
             let complete = try Self.grade(sandbox, "06", in: "case")["tests"].array
                 .allSatisfy { $0["name"].string != "setup-finished" }
             let gold = try Self.goldOnlyFromThePager(sandbox, in: "case", comment)
@@ -198,6 +200,8 @@ import Testing
             if !complete {
                 // Set up again, the pager's incident is the one the clock runs from.
                 try sandbox.ok(["rollback", "--reason", "after the page", "--yes"], in: "case")
+                try sandbox.ok(["traffic", "--requests", "100"], in: "case")
+                try sandbox.ok(["incident", "confirm"], in: "case")
                 #expect(try Self.goldOnlyFromThePager(sandbox, in: "case", comment + ", after the re-run"))
             }
         }

@@ -71,7 +71,14 @@ let wrongSolutions: [WrongSolution] = [
         script: """
             "$LABRUNNER" rollback '#1' --reason "back to the very start"
             "$LABRUNNER" incident close INC-0001 --resolution "rolled back"
-            """, failingCheck: "last-known-good", phrase: "the last known good before #4"),
+            """, failingCheck: "last-known-good", phrase: "which was not the last known good"),
+    // The old path to "confirmed": the rollback re-ran the suite that passed at registration, and nothing else.
+    WrongSolution(
+        lab: "06-emergency-rollback",
+        script: """
+            "$LABRUNNER" rollback --reason "restore escalations"
+            "$LABRUNNER" incident close INC-0001 --resolution "rolled back"
+            """, failingCheck: "confirmed", phrase: "not confirmed by live evidence"),
     WrongSolution(
         lab: "07-run-an-experiment",
         script: """

@@ -10,6 +10,7 @@ import Testing
         #expect(try sandbox.ok(["incident", "stats"]).contains("No deployments or incidents yet."))
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
+        try sandbox.ok(["traffic", "--requests", "60"])
         try sandbox.edit("ws/system/prompt.md") {
             $0.replacingOccurrences(
                 of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: account_takeover")

@@ -272,7 +272,7 @@ import Testing
         let log = try sandbox.json(["log"]).array
         let eval = try #require(log.last { $0["kind"].string == "eval.recorded" }?["seq"].int)
         #expect(
-            result.stderr.contains("confirming eval is recorded as event #\(eval) (eval.recorded)"), "\(result.stderr)")
+            result.stderr.contains("re-evaluation is recorded as event #\(eval) (eval.recorded)"), "\(result.stderr)")
         if log.last?["kind"].string == "incident.updated" {
             #expect(result.stderr.contains("update is recorded as event #"), "\(result.stderr)")
         }

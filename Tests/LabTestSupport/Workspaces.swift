@@ -77,12 +77,22 @@ public final class LabWorkspace: Sendable {
         _ = try PromotePlay.move(request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
     }
 
-    /// Rolls production back to its last known good, as carol does.
+    /// Production answers `requests` simulated customers at this instant: the live evidence a last known good
+    /// and a rollback's confirmation need.
+    public func serve(_ requests: Int = 60, seed: UInt64 = 1) throws {
+        _ = try Traffic.run(requests: requests, rate: 0, seed: seed, in: context())
+    }
+
+    /// Rolls production back to its last known good, as carol does; with `confirm`, customers then reach the
+    /// restored version and its live signals confirm it, at the same instant.
     public func rollback(incident: String?, confirm: Bool) throws {
-        _ = try RollbackPlay.run(
+        let result = try RollbackPlay.run(
             RollbackRequest(
                 ref: nil, reason: "restore", incident: incident, detectedAt: nil, by: "carol", confirm: confirm),
             in: context())
+        guard confirm else { return }
+        try serve(seed: 2)
+        _ = try Incidents.confirm(result.incident.id, by: "carol", in: context())
     }
 
     /// Replaces the prompt's escalation line with `line`.

@@ -82,6 +82,7 @@ import ToyModel
         let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
+        try lab.serve()
         try lab.edit("system/prompt.md") { $0 + "\nCosmetic note one.\n" }
         let cursed = try lab.register("cosmetic one", parent: good.id)
         try lab.promote(cursed.shortID)
@@ -96,7 +97,7 @@ import ToyModel
             RollbackRequest(ref: nil, reason: "legal threats", incident: nil, detectedAt: nil, by: "ops"),
             in: lab.context())
         #expect(result.to == good.id)
-        #expect(result.confirmed)
+        #expect(!result.confirmed, "a re-run suite is no new evidence")
         #expect(try lab.context().registry.tag("production") == good.id)
     }
 
@@ -104,6 +105,7 @@ import ToyModel
         let lab = try LabWorkspace("playbook")
         let good = try lab.register("baseline")
         try lab.promote("#1")
+        try lab.serve()
         try lab.dropLegalThreatTrigger()
         let bad = try lab.register("trim", parent: good.id)
         try lab.promote(bad.shortID, force: true)

@@ -44,6 +44,8 @@ final class ReportWorkspace: Sendable {
                 detectedAt: now().addingTimeInterval(-15), by: "carol"), in: context())
         advance(5)
         try traffic(chunks: 2)
+        // Customers reach the restored version: its live signals confirm the rollback.
+        _ = try Incidents.confirm(nil, by: "carol", in: context())
     }
 
     func context() throws -> PlayContext { try lab.context() }
