@@ -255,7 +255,8 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         let current = try production()
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "rollback rehearsal", incident: nil, detectedAt: nil, by: "bob"),
+            RollbackRequest(
+                ref: nil, reason: "rollback rehearsal", incident: nil, detectedAt: context.now(), by: "bob"),
             in: context)
         let rollback = try lastTagMove("production")
         // Rehearsal over: go forward again, if the version rolled back from still passes its gate.
@@ -374,7 +375,8 @@ extension ScenarioBuilder {
         try write("reports/weekly.md", "# Weekly quality notes\n\n\(line)\n")
         _ = try RollbackPlay.run(
             RollbackRequest(
-                ref: nil, reason: "regression on smoke: 4/5 -> 2/5", incident: nil, detectedAt: nil, by: "lee"),
+                ref: nil, reason: "regression on smoke: 4/5 -> 2/5", incident: nil, detectedAt: context.now(),
+                by: "lee"),
             in: context)
         let rollback = try lastTagMove("production")
         plant(

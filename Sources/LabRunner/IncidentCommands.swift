@@ -43,12 +43,12 @@ enum IncidentCommands {
                     },
                     CommandSpec(
                         name: "close", abstract: "Close an incident with its resolution.", arguments: [closedID],
-                        options: [resolution, by] + Common.io
+                        options: [resolution, falseAlarm, by] + Common.io
                     ) { invocation, console in
                         let context = try Common.context(invocation, console, env)
                         let incident = try Incidents.close(
                             try invocation[closedID], resolution: try invocation[resolution] ?? "",
-                            by: try invocation[by], in: context)
+                            falseAlarm: try invocation[falseAlarm], by: try invocation[by], in: context)
                         return try Common.emit(incident, invocation, console) { $0.line("Closed \(incident.id).") }
                     },
                     CommandSpec(
@@ -59,8 +59,8 @@ enum IncidentCommands {
                             and its time to recovered as time to confirmed). Time to restored is detection to the production tag moving back; time to confirmed is
                             detection to the confirming eval passing (what the lab timer stops on); both as median and p90
                             (nearest rank). Change failure rate is production deployments (tag moves that are not rollbacks)
-                            named bad by a real incident, divided by all production deployments in the quarter; recovery is
-                            the median time to restored of the quarter's real incidents.
+                            named bad by a real incident that was not closed as a false alarm, divided by all production
+                            deployments in the quarter; recovery is the median time from that failed deployment to restored.
                             """,
                         options: [statsQuarter] + Common.io
                     ) { invocation, console in
@@ -106,6 +106,7 @@ enum IncidentCommands {
     static let symptom = Option<String?>("symptom", "text", help: "What users see (required).", required: true)
     static let shownID = Argument<String>("id", help: "The incident id, e.g. INC-0001.")
     static let closedID = Argument<String>("id", help: "The incident id.")
+    static let falseAlarm = Flag("false-alarm", help: "The version it named was not at fault: no failed deployment.")
     static let resolution = Option<String?>("resolution", "text", help: "How it ended (required).", required: true)
 
     static let statsQuarter = Option<Quarter?>(

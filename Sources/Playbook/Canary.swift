@@ -107,8 +107,11 @@ public enum Canary {
         percent: Double, requests: Int, candidate: String, production: String, seed: UInt64, by actor: String,
         in context: PlayContext
     ) throws -> CanaryReport {
+        let policy = try context.policyInForce(by: actor)
         try pin(
-            CanaryStarted(candidate: candidate, production: production, percent: percent, requests: requests),
+            CanaryStarted(
+                candidate: candidate, production: production, percent: percent, requests: requests,
+                policySHA256: policy),
             by: actor, in: context)
         let report = try Traffic.run(
             requests: requests, rate: 0, seed: seed, source: "canary", in: context,
@@ -166,6 +169,13 @@ public struct CanaryStarted: EventPayload {
     public var production: String
     public var percent: Double
     public var requests: Int
+    /// The pinned policy the canary runs under (Policy.swift).
+    public var policySHA256: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case candidate, production, percent, requests
+        case policySHA256 = "policy_sha256"
+    }
 }
 
 extension Canary {

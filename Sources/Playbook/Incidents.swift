@@ -31,6 +31,8 @@ public struct Incident: Codable, Sendable, Equatable {
     public var resolution: String?
     public var closedAt: Date?
     public var source: Source
+    /// Closed as a false alarm: the version it named was not at fault, so it is no failed deployment.
+    public var falseAlarm: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id, symptom, status, resolution, confirmed, source
@@ -43,6 +45,7 @@ public struct Incident: Codable, Sendable, Equatable {
         case confirmedAt = "confirmed_at"
         case timeToRollbackSeconds = "time_to_rollback_s"
         case closedAt = "closed_at"
+        case falseAlarm = "false_alarm"
     }
 }
 
@@ -125,6 +128,19 @@ public struct IncidentClosed: EventPayload {
     public static let kind = "incident.closed"
     public var incident: String
     public var resolution: String
+    /// True when it was a false alarm: the version it named was not at fault (absent: it was not one).
+    public var falseAlarm: Bool?
+
+    public init(incident: String, resolution: String, falseAlarm: Bool? = nil) {
+        self.incident = incident
+        self.resolution = resolution
+        self.falseAlarm = falseAlarm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case incident, resolution
+        case falseAlarm = "false_alarm"
+    }
 }
 
 public enum Incidents {
@@ -162,6 +178,7 @@ public enum Incidents {
                 byID[closing.incident]?.status = .closed
                 byID[closing.incident]?.resolution = closing.resolution
                 byID[closing.incident]?.closedAt = event.at
+                byID[closing.incident]?.falseAlarm = closing.falseAlarm
             default:
                 continue
             }
@@ -238,15 +255,16 @@ public enum Incidents {
         }.incident
     }
 
-    public static func close(_ id: String, resolution: String, by actor: String, in context: PlayContext) throws
-        -> Incident
-    {
+    /// Closes an incident; `falseAlarm` records that the version it named was not at fault.
+    public static func close(
+        _ id: String, resolution: String, falseAlarm: Bool = false, by actor: String, in context: PlayContext
+    ) throws -> Incident {
         guard !resolution.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw PlaybookError.invalid("Closing an incident needs --resolution TEXT saying how it ended.")
         }
         return try write(by: actor, in: context) { events in
             guard try find(id, events: events).status != .closed else { throw PlaybookError.incidentClosed(id) }
-            return (IncidentClosed(incident: id, resolution: resolution), id)
+            return (IncidentClosed(incident: id, resolution: resolution, falseAlarm: falseAlarm ? true : nil), id)
         }.incident
     }
 

@@ -72,6 +72,13 @@ public struct PromotionStopped: EventPayload {
     public var production: String?
     public var stopped: Reason
     public var canary: CanaryFacts
+    /// The pinned policy the canary and the gate decided under.
+    public var policySHA256: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case candidate, production, stopped, canary
+        case policySHA256 = "policy_sha256"
+    }
 }
 
 public struct PromoteResult: Encodable, Sendable {
@@ -104,6 +111,7 @@ public enum PromotePlay {
                 "--canary-requests must be between 1 and 100000, not \(request.canaryRequests).")
         }
         let registry = context.registry
+        _ = try context.checkPolicy()
         let candidate = try registry.resolve(request.ref)
         // Refused before any eval or traffic; checked again under the lock when the tag moves.
         try registry.requireArtifacts(of: candidate, to: "promote")
@@ -158,7 +166,8 @@ public enum PromotePlay {
         in context: PlayContext
     ) throws {
         let stopped = PromotionStopped(
-            candidate: gate.candidate.id, production: gate.production?.id, stopped: why, canary: CanaryFacts(canary))
+            candidate: gate.candidate.id, production: gate.production?.id, stopped: why, canary: CanaryFacts(canary),
+            policySHA256: try context.policyInForce(by: request.approver))
         try context.registry.write { writer in try writer.append(stopped, actor: request.approver) }
     }
 
@@ -287,6 +296,7 @@ public enum PromotePlay {
             throw RegistryError.tagChanged(
                 tag: "production", expected: gate.production?.id, actual: context.registry.tag("production"))
         }
+        let policy = try context.policyInForce(by: request.approver)
         for result in gate.pending.sorted(by: { $0.version < $1.version }) {
             try EvalLedger.record(result, source: .promote, actor: request.approver, in: context)
         }
@@ -295,7 +305,8 @@ public enum PromotePlay {
             gateFinding: gate.finding, suiteSHA256: gate.candidateEval.suiteSHA256,
             candidatePassRate: gate.candidateEval.passRate, productionPassRate: gate.productionEval?.passRate,
             highStakes: request.highStakes, overrideReason: gate.passed ? nil : request.reason,
-            floorsBroken: gate.floors.filter(\.worse).map(\.category), canary: canary.map(CanaryFacts.init))
+            floorsBroken: gate.floors.filter(\.worse).map(\.category), canary: canary.map(CanaryFacts.init),
+            policySHA256: policy)
         let reason = request.reason ?? "promote #\(gate.candidate.seq) (\(gate.finding))"
         let event = try context.registry.moveTag(
             "production", to: gate.candidate.id, by: request.approver, reason: reason,

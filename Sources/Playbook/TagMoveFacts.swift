@@ -39,12 +39,15 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
     public var lab: String?
     /// The drill that made the move (the field Drills marks its own events with).
     public var drillID: String?
+    /// The pinned policy (settings) a promotion's gate or a rollback decided under (Policy.swift).
+    public var policySHA256: String?
 
     public init(
         play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
         suiteSHA256: String? = nil, candidatePassRate: Double? = nil, productionPassRate: Double? = nil,
         highStakes: Bool? = nil, overrideReason: String? = nil, floorsBroken: [String] = [],
-        canary: CanaryFacts? = nil, incident: String? = nil, lab: String? = nil, drillID: String? = nil
+        canary: CanaryFacts? = nil, incident: String? = nil, lab: String? = nil, drillID: String? = nil,
+        policySHA256: String? = nil
     ) {
         self.play = play
         self.approver = approver
@@ -60,6 +63,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         self.incident = incident
         self.lab = lab
         self.drillID = drillID
+        self.policySHA256 = policySHA256
     }
 
     public var brokenFloors: [String] { floorsBroken.map { $0.split(separator: ",").map(String.init) } ?? [] }
@@ -74,6 +78,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case overrideReason = "override_reason"
         case floorsBroken = "floors_broken"
         case drillID = "drill_id"
+        case policySHA256 = "policy_sha256"
     }
 }
 
