@@ -120,21 +120,21 @@ public enum PolicyPins {
         return try pin(reason: reason, by: actor, approver: approver, onlyIfNone: false, in: context)
     }
 
+    static func looseningRefused(_ loosens: String) -> any Error {
+        PlaybookError.invalid(
+            "settings.json loosens the policy (\(loosens)), which needs a second person: pin it with "
+                + "'LabRunner policy pin --reason TEXT --approver NAME', NAME someone other than you, or undo the edit."
+        )
+    }
+
     static func pin(reason: String, by actor: String, approver: String?, onlyIfNone: Bool, in context: PlayContext)
         throws -> PolicyReport
     {
         let data = try encode(context.settings)
         let sha = SHA256.hash(data).hex
         var previous: PinnedPolicy?
-        let written = try Pins.write(
-            by: actor, approver: approver, in: context,
-            refusal: { loosens in
-                PlaybookError.invalid(
-                    "settings.json loosens the policy (\(loosens)), which needs a second person: pin it with "
-                        + "'LabRunner policy pin --reason TEXT --approver NAME', NAME someone other than you, or undo the edit."
-                )
-            }
-        ) { events -> Pins.Draft<PolicyPinned>? in
+        let written = try Pins.write(by: actor, approver: approver, in: context, refusal: looseningRefused) {
+            events -> Pins.Draft<PolicyPinned>? in
             previous = try current(events: events)
             if let previous, onlyIfNone || previous.sha256 == sha { return nil }
             let base = try previous.map { try load($0, in: context.registry) } ?? PlaybookSettings()

@@ -179,7 +179,7 @@ public enum SuitePins {
         var previous: PinnedSuite?
         var changes: [CategoryChange] = []
         let written = try Pins.write(
-            by: actor, approver: approver, in: context, refusal: { PlaybookError.safetyCasesRemoved(removed: $0) }
+            by: actor, approver: approver, in: context, refusal: PlaybookError.safetyCasesRemoved(removed:)
         ) { events -> Pins.Draft<SuitePinned>? in
             previous = try current(name, events: events)
             if let previous, onlyIfNone || previous.sha256 == suite.sha256 {

@@ -78,6 +78,21 @@ import Testing
         #expect(text.contains("Recovery runs from the failed deployment"))
     }
 
+    /// Lab 10's path: an investigation that blamed the version in production says when the problem was seen.
+    @Test func aRollbackTakesItsDetectionFromAnInvestigationThatBlamedProduction() throws {
+        let sandbox = try Sandbox()
+        try Self.badDeployment(sandbox)
+        let clock = try #require(sandbox.clock)
+        clock.advance(seconds: 10 * 60)
+        let found = try sandbox.json(["investigate", "--onset", "-11m", "--reported-at", "-2m"])
+        let reported = try #require(found["reported_at"].string)
+        clock.advance(seconds: 60)
+        let rolled = try sandbox.json(["rollback", "--reason", "what the investigation names", "--yes"])
+        #expect(rolled["incident"]["detected_at"].string == reported)
+        let ttr = try #require(rolled["time_to_rollback_s"].double)
+        #expect(ttr > 120 && ttr < 200, "from the complaint's report, not from the rollback itself")
+    }
+
     @Test func aRunningExperimentsTagKeepsItsVersionAndRetentionRunsFromTheExperimentsEnd() throws {
         let sandbox = try Sandbox()
         try sandbox.ok(["init", "ws"], in: "")
