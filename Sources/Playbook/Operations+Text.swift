@@ -32,7 +32,7 @@ extension Experiment {
                 experiment.name, experiment.active ? "active" : "ended", shortVersion(experiment.from),
                 String(try Experiments.versions(of: experiment.name, in: registry).count),
                 experiment.retention
-                    + (experiment.endedAt.map { " from " + Timestamp.string(from: $0) } ?? " once ended"),
+                    + (experiment.endedAt.map { " from " + Timestamp.string(from: $0) } ?? " from each registration"),
             ]
         }
         return Table(headers: ["NAME", "STATUS", "FROM", "VERSIONS", "RETENTION"], rows: rows).render()
