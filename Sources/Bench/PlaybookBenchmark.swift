@@ -61,7 +61,7 @@ public enum PlaybookBenchmark {
                 try env.milliseconds {
                     _ = try RollbackPlay.run(
                         RollbackRequest(
-                            ref: good.id, reason: "bench", incident: nil, detectedAt: nil, by: "bench",
+                            ref: good.id, reason: "bench", incident: nil, detectedAt: env.now(), by: "bench",
                             confirm: false), in: context)
                 })
         }
@@ -72,7 +72,8 @@ public enum PlaybookBenchmark {
         let expiry = Timestamp.string(from: env.now().addingTimeInterval(-1))
         for n in 0..<versionCount {
             components["notes.md"] = .file(Data("bench version \(n)\n".utf8))
-            let extra = n % 2 == 0 ? ["experiment": "bench", "expires_at": expiry] : [:]
+            // An experiment the log never started: its versions keep the expiry recorded here, already past.
+            let extra = n % 2 == 0 ? ["experiment": "bench-expired", "expires_at": expiry] : [:]
             _ = try registry.register(
                 components: components, lineage: nil, lineageData: nil,
                 metadata: VersionMetadata(

@@ -228,7 +228,7 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         let current = try production()
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: try lkg(), reason: reason(), incident: nil, detectedAt: nil, by: "bob"),
+            RollbackRequest(ref: try lkg(), reason: reason(), incident: nil, detectedAt: context.now(), by: "bob"),
             in: context)
         let rollback = try lastTagMove("production")
         // Rehearsal over: go forward again, if the version rolled back from still passes its gate.
@@ -324,7 +324,7 @@ extension ScenarioBuilder {
         clock.advance(days: 1)
         let result = try RollbackPlay.run(
             RollbackRequest(
-                ref: try lkg(), reason: reason(), incident: nil, detectedAt: nil, by: "lee"),
+                ref: try lkg(), reason: reason(), incident: nil, detectedAt: context.now(), by: "lee"),
             in: context)
         let rollback = try lastTagMove("production")
         try closeIncident(of: rollback)

@@ -193,7 +193,7 @@ extension IncidentStatsReport: TextRendering {
                 ])
             }
             dora.append([
-                stats.quarter, String(stats.deployments), String(stats.failedDeployments),
+                stats.quarter, String(stats.deployments), String(stats.failedDeployments), String(stats.falseAlarms),
                 stats.changeFailureRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
                 time(stats.recoveryMedianSeconds),
             ])
@@ -207,9 +207,13 @@ extension IncidentStatsReport: TextRendering {
         out.write("\n")
         out.write(
             Table(
-                headers: ["QUARTER", "DEPLOYS", "FAILED", "CHANGE FAILURE RATE", "RECOVERY (MEDIAN)"], rows: dora,
-                alignRight: [1, 2, 3, 4]
+                headers: [
+                    "QUARTER", "DEPLOYS", "FAILED", "FALSE ALARMS", "CHANGE FAILURE RATE", "RECOVERY (MEDIAN)",
+                ], rows: dora, alignRight: [1, 2, 3, 4, 5]
             ).render())
+        out.write(
+            "Recovery runs from the failed deployment to production restored; a false alarm is no failed "
+                + "deployment.\n")
     }
 }
 

@@ -1,6 +1,8 @@
 // `incident stats`: the pilot's numbers per UTC quarter, read from the event log and the room's drill records.
 // Real incidents and drills are counted apart (DrillMarking), and the DORA pair (change failure rate,
-// failed-deployment recovery time) comes from production deployments and the real incidents that name them.
+// failed-deployment recovery time) comes from production deployments and the real incidents that name them:
+// recovery runs from the failed deployment (production moving to the bad version) to production restored, and an
+// incident closed as a false alarm names no failed deployment.
 // A drill run with `drill start` keeps its incident in its own workspace, so its record is what counts it here.
 import Foundation
 import Hashing
@@ -65,16 +67,22 @@ public struct QuarterStats: Codable, Sendable, Equatable {
     public var drills: IncidentGroup
     /// Production deployments: moves of `production` that are neither rollbacks nor a drill's.
     public var deployments: Int
-    /// Deployments that a real incident names as its bad version.
+    /// Deployments that a real incident, not closed as a false alarm, names as its bad version.
     public var failedDeployments: Int
+    /// Real incidents of the quarter closed as false alarms: counted as incidents, never as failed deployments.
+    public var falseAlarms: Int
     /// failed ÷ deployments; absent when there were no deployments.
     public var changeFailureRate: Double?
-    /// DORA's failed-deployment recovery time: median detection → production restored, real incidents only.
+    /// DORA's failed-deployment recovery time: median failed deployment (production moved to the bad version)
+    /// → production restored, over the quarter's real incidents that are not false alarms.
     public var recoveryMedianSeconds: Double?
+    /// The same times, each from the deployment that failed to production restored.
+    public var recovery: DurationSummary
 
     enum CodingKeys: String, CodingKey {
-        case quarter, real, drills, deployments
+        case quarter, real, drills, deployments, recovery
         case failedDeployments = "failed_deployments"
+        case falseAlarms = "false_alarms"
         case changeFailureRate = "change_failure_rate"
         case recoveryMedianSeconds = "recovery_median_s"
     }
@@ -125,17 +133,23 @@ public enum IncidentStats {
         }
     }
 
-    /// Each real incident is laid at the door of the latest deployment of its bad version at or before its
-    /// detection; those deployments failed.
-    static func failedDeploymentSeqs(_ deployments: [Deployment], realIncidents: [Incident]) -> Set<Int> {
-        var failed: Set<Int> = []
-        for incident in realIncidents {
+    /// Each real incident that is not a false alarm is laid at the door of the latest deployment of its bad
+    /// version at or before its detection; those deployments failed. Keyed by incident id.
+    static func causes(_ deployments: [Deployment], realIncidents: [Incident]) -> [String: Deployment] {
+        var causes: [String: Deployment] = [:]
+        for incident in realIncidents where incident.falseAlarm != true {
             guard let bad = incident.badVersion,
                 let cause = deployments.last(where: { $0.version == bad && $0.at <= incident.detectedAt })
             else { continue }
-            failed.insert(cause.seq)
+            causes[incident.id] = cause
         }
-        return failed
+        return causes
+    }
+
+    /// DORA's recovery time of one incident: from the deployment that failed to production restored.
+    static func secondsToRecover(_ incident: Incident, cause: Deployment?) -> Double? {
+        guard let cause, let restored = incident.tagMovedAt else { return nil }
+        return max(0, restored.timeIntervalSince(cause.at))
     }
 
     /// The report for `quarter`, or for every quarter with a deployment, an incident or a drill when nil.
@@ -157,7 +171,8 @@ public enum IncidentStats {
             })
         let drills = incidents.filter { drillIDs.contains($0.id) && !recorded.contains($0.id) }
         let deployments = try deployments(events: events)
-        let failed = failedDeploymentSeqs(deployments, realIncidents: real)
+        let causes = causes(deployments, realIncidents: real)
+        let failed = Set(causes.values.map(\.seq))
         let shown: [Quarter] =
             quarter.map { [$0] }
             ?? Set(
@@ -169,14 +184,15 @@ public enum IncidentStats {
             let realHere = real.filter { inside($0.detectedAt) }
             let deployed = deployments.filter { inside($0.at) }
             let failedHere = deployed.filter { failed.contains($0.seq) }.count
-            let group = IncidentGroup(realHere)
+            let recovery = DurationSummary(realHere.compactMap { secondsToRecover($0, cause: causes[$0.id]) })
             return QuarterStats(
-                quarter: label, real: group,
+                quarter: label, real: IncidentGroup(realHere),
                 drills: IncidentGroup(
                     drills.filter { inside($0.detectedAt) }, records: counted.filter { inside(countedAt($0)) }),
                 deployments: deployed.count, failedDeployments: failedHere,
+                falseAlarms: realHere.filter { $0.falseAlarm == true }.count,
                 changeFailureRate: deployed.isEmpty ? nil : Double(failedHere) / Double(deployed.count),
-                recoveryMedianSeconds: group.toRestored.medianSeconds)
+                recoveryMedianSeconds: recovery.medianSeconds, recovery: recovery)
         }
         let rows = shown.map { q in stats(q.description) { q.contains($0) } }
         let total = stats("all") { date in shown.contains { $0.contains(date) } }

@@ -68,8 +68,8 @@ enum IncidentCommands {
                             and its time to recovered as time to confirmed). Time to restored is detection to the production tag moving back; time to confirmed is
                             detection to the confirming eval passing (what the lab timer stops on); both as median and p90
                             (nearest rank). Change failure rate is production deployments (tag moves that are not rollbacks)
-                            named bad by a real incident, divided by all production deployments in the quarter; recovery is
-                            the median time to restored of the quarter's real incidents.
+                            named bad by a real incident that was not closed as a false alarm, divided by all production
+                            deployments in the quarter; recovery is the median time from that failed deployment to restored.
                             """,
                         options: [statsQuarter] + Common.io
                     ) { invocation, console in
@@ -116,7 +116,8 @@ enum IncidentCommands {
     static let shownID = Argument<String>("id", help: "The incident id, e.g. INC-0001.")
     static let closedID = Argument<String>("id", help: "The incident id.")
     static let confirmedID = Argument<String?>(optional: "id", help: "The incident (default: the latest awaiting it).")
-    static let falseAlarm = Flag("false-alarm", help: "The version it named was not at fault: do not count it bad.")
+    static let falseAlarm = Flag(
+        "false-alarm", help: "The version it named was not at fault: not counted bad, nor a failed deployment.")
     static let resolution = Option<String?>("resolution", "text", help: "How it ended (required).", required: true)
 
     static let statsQuarter = Option<Quarter?>(

@@ -83,7 +83,7 @@ enum ModelCommands {
                         return try Common.emit(report, invocation, console)
                     },
                 ]),
-            SuiteCommands.spec(env),
+            SuiteCommands.spec(env), SuiteCommands.policySpec(env),
         ]
     }
 
@@ -116,8 +116,7 @@ enum ModelCommands {
 
 enum SuiteCommands {
     static func spec(_ env: AppEnvironment) -> CommandSpec {
-        let by = Common.by("Who pins (default: $USER).")
-        return CommandSpec(
+        CommandSpec(
             name: "suite", abstract: "Pin eval suites in the registry; gates run the pinned copy.",
             discussion: """
                 Gates, rollback confirmation and investigate run the standard suite as pinned in the registry,
@@ -149,7 +148,27 @@ enum SuiteCommands {
     }
 
     static let name = Argument<String?>(optional: "name", help: "The suite (default: the standard suite, core).")
-    static let reason = Option<String?>("reason", "text", help: "Why the suite changes (required).", required: true)
+    static let by = Common.by("Who pins (default: $USER).")
+    static let reason = Option<String?>("reason", "text", help: "Why it changes (required).", required: true)
     static let approver = Option<String?>(
-        "approver", "name", help: "Second person approving removed or edited safety cases.")
+        "approver", "name", help: "Second person allowing a pin that weakens it (not --by; compared normalised).")
+    static func policySpec(_ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(
+            name: "policy", abstract: "Pin settings.json as the policy gates, canaries and rollbacks decide under.",
+            discussion: PolicyReport.commandHelp,
+            subcommands: [
+                CommandSpec(
+                    name: "pin", abstract: "Pin settings.json, showing what changes.",
+                    options: [reason, approver, by] + Common.io
+                ) { invocation, console in
+                    let result = try PolicyPins.pin(
+                        reason: try invocation[reason] ?? "", by: try invocation[by],
+                        approver: try invocation[approver], in: try Common.context(invocation, console, env))
+                    return try Common.emit(result, invocation, console) { result.renderPinned(&$0) }
+                },
+                CommandSpec(name: "show", abstract: "Show the pin and settings.json's changes.", options: Common.io) {
+                    try Common.emit(try PolicyPins.show(in: try Common.context($0, $1, env)), $0, $1)
+                },
+            ])
+    }
 }

@@ -8,7 +8,7 @@ enum PlayCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
         let detectedAt = pastTime(
             "detected-at",
-            help: "When the problem was detected (ISO 8601 UTC, or -15m; not before the bad version went live).", env)
+            help: "When it was detected (ISO 8601 UTC or -15m; needed when the rollback opens its incident).", env)
         let onset = Option<Date>(
             "onset", "time", help: "When the symptom started (ISO 8601 UTC, 'now', or -15m; required).",
             missing: "Missing --onset TIME: say when the symptom started, e.g. --onset -30m."

@@ -130,8 +130,11 @@ public enum Canary {
         in context: PlayContext, clock: any LoopClock = ContinuousClock()
     ) throws -> CanaryReport {
         let requests = plan.sending
+        let policy = try context.policyInForce(by: actor)
         try pin(
-            CanaryStarted(candidate: candidate, production: production, percent: plan.percent, requests: requests),
+            CanaryStarted(
+                candidate: candidate, production: production, percent: plan.percent, requests: requests,
+                policySHA256: policy),
             by: actor, in: context)
         let started = clock.stopwatch()
         let report = try Traffic.run(
@@ -233,6 +236,13 @@ public struct CanaryStarted: EventPayload {
     public var production: String
     public var percent: Double
     public var requests: Int
+    /// The pinned policy the canary runs under (Policy.swift).
+    public var policySHA256: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case candidate, production, percent, requests
+        case policySHA256 = "policy_sha256"
+    }
 }
 
 extension Canary {

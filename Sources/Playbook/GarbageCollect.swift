@@ -1,7 +1,9 @@
 // Play 6, gc: delete the heavy blobs of expired versions that never held production, never answered a request
 // in the attribution log (canary and experiment traffic included, so every audit replay keeps working), that no
 // canary was started on and no live tag reaches; never a blob shared with a kept version. Metadata, eval results
-// and events stay forever.
+// and events stay forever. Retention is the experiment's window counted from the experiment's end (from the
+// version's registration while its experiment has not ended); every tag is live but the `exp-` tag of an ended
+// experiment, so a running experiment's tag keeps its version whatever the clock says.
 //
 // Why gc cannot take the blobs of a version that answers. gc plans and deletes holding two locks, always in
 // this order: the registry's writer lock, then the attribution log's. Everything that lets a version answer
@@ -70,7 +72,10 @@ public enum GCPlay {
         let everProduction = Set(
             try events.payloads(TagMoved.self).map(\.payload).filter { $0.tag == "production" }.map(\.to))
         let experiments = try Experiments.all(events: events)
-        let deadTags = Set(experiments.filter { !$0.active || $0.expiresAt < now }.map(\.tag))
+        // A tag is dead only when the latest experiment that owns it has ended.
+        let deadTags = Set(
+            Dictionary(experiments.map { ($0.tag, $0) }, uniquingKeysWith: { _, latest in latest }).values
+                .filter { !$0.active }.map(\.tag))
         let collected = try collectedVersions(events)
         let canaries = Dictionary(
             try events.payloads(CanaryStarted.self).map { ($0.payload.candidate, $0.event.seq) },
@@ -95,10 +100,10 @@ public enum GCPlay {
                 reasons.append("a canary was started on it (event #\(event)): it answers, or answered, customers")
             }
             if let names = liveTagNames[version.id] { reasons.append("live tag \(names.joined(separator: ", "))") }
-            let expiry = try RegisterPlay.experimentExpiry(of: version)
-            if let expiry, expiry >= now {
-                reasons.append("retention runs until \(Timestamp.string(from: expiry))")
-            } else if expiry == nil {
+            let retention = try retentionEnd(of: version, experiments: experiments)
+            if let retention, retention.end >= now {
+                reasons.append("retention runs until \(Timestamp.string(from: retention.end)) (\(retention.from))")
+            } else if retention == nil {
                 reasons.append("no retention window (not an experiment version)")
             }
             if reasons.isEmpty {
@@ -130,6 +135,27 @@ public enum GCPlay {
         return GCPlan(
             versions: expired.map(\.id), blobs: deletable,
             bytes: deletable.reduce(0) { $0 + registry.objects.size(of: $1) }, dryRun: true, kept: keptReasons)
+    }
+
+    /// When `version`'s retention ends, and from what it counts: its experiment's window (as started) from the
+    /// experiment's end, or from the version's registration while that experiment has not ended. A version whose
+    /// experiment the log does not hold keeps the expiry recorded at registration; nil for no experiment's version.
+    static func retentionEnd(of version: VersionRecord, experiments: [Experiment]) throws -> (end: Date, from: String)?
+    {
+        let facts = try RegisterFacts.of(version)
+        guard let name = facts.experiment else { return nil }
+        let registered = version.metadata.createdAt
+        guard let experiment = experiments.last(where: { $0.name == name && $0.startedAt <= registered }) else {
+            return facts.expiresAt.map { ($0, "the expiry recorded at registration") }
+        }
+        let window = experiment.expiresAt.timeIntervalSince(experiment.startedAt)
+        let span = TimeParsing.describe(window)
+        if let ended = experiment.endedAt {
+            return (
+                ended.addingTimeInterval(window), "experiment \(name) ended \(Timestamp.string(from: ended)), + \(span)"
+            )
+        }
+        return (registered.addingTimeInterval(window), "registered, + \(span); experiment \(name) has not ended")
     }
 
     /// Versions whose blobs a collection removed and no registration of the same content put back since.

@@ -33,13 +33,13 @@ public struct Incident: Codable, Sendable, Equatable {
     public var source: Source
     /// The live evidence that confirmed the rollback, when live signals did (`incident confirm`).
     public var liveEvidence: LiveConfirmation?
-    /// Closed as a false alarm: the version it named was not at fault, and it does not count against it.
+    /// Closed as a false alarm: the version it named was not at fault, so it does not count against it and is
+    /// no failed deployment.
     public var falseAlarm: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id, symptom, status, resolution, confirmed, source
         case liveEvidence = "live_evidence"
-        case falseAlarm = "false_alarm"
         case openedBy = "opened_by"
         case openedAt = "opened_at"
         case detectedAt = "detected_at"
@@ -49,6 +49,7 @@ public struct Incident: Codable, Sendable, Equatable {
         case confirmedAt = "confirmed_at"
         case timeToRollbackSeconds = "time_to_rollback_s"
         case closedAt = "closed_at"
+        case falseAlarm = "false_alarm"
     }
 }
 
@@ -148,7 +149,7 @@ public struct IncidentClosed: EventPayload {
     public static let kind = "incident.closed"
     public var incident: String
     public var resolution: String
-    /// True when closed as a false alarm: the version it named was not at fault.
+    /// True when closed as a false alarm: the version it named was not at fault (absent: it was not one).
     public var falseAlarm: Bool?
 
     public init(incident: String, resolution: String, falseAlarm: Bool? = nil) {
@@ -278,7 +279,7 @@ public enum Incidents {
     }
 
     /// Closes an incident; `falseAlarm` records that the version it named was not at fault, so it no longer
-    /// counts against that version (the last known good's rule reads it).
+    /// counts against that version (the last known good's rule reads it) and is no failed deployment.
     public static func close(
         _ id: String, resolution: String, falseAlarm: Bool = false, by actor: String, in context: PlayContext
     ) throws -> Incident {

@@ -9,10 +9,14 @@ public import Terminal
 extension Experiment {
     public func renderStarted(_ out: inout TextOutput) {
         out.line(
-            "Started experiment \(name) from \(shortVersion(from)) (tag \(tag)); its versions expire at \(Timestamp.string(from: expiresAt))."
+            "Started experiment \(name) from \(shortVersion(from)) (tag \(tag)); gc keeps each of its versions "
+                + "\(retention) past the later of its registration and the experiment's end, and while a tag points at it."
         )
         out.line("Versions you register now join it; compare them with 'LabRunner eval compare production REF'.")
     }
+
+    /// The retention window, as gc counts it: from the experiment's end (or a version's registration before it).
+    public var retention: String { TimeParsing.describe(expiresAt.timeIntervalSince(startedAt)) }
 
     public func renderEnded(_ out: inout TextOutput) {
         out.line("Ended experiment \(name); 'LabRunner gc --dry-run' shows what its expiry will free.")
@@ -25,13 +29,13 @@ extension Experiment {
         }
         let rows = try experiments.map { experiment in
             [
-                experiment.name, experiment.active ? (experiment.expiresAt < now ? "expired" : "active") : "ended",
-                shortVersion(experiment.from),
+                experiment.name, experiment.active ? "active" : "ended", shortVersion(experiment.from),
                 String(try Experiments.versions(of: experiment.name, in: registry).count),
-                Timestamp.string(from: experiment.expiresAt),
+                experiment.retention
+                    + (experiment.endedAt.map { " from " + Timestamp.string(from: $0) } ?? " from each registration"),
             ]
         }
-        return Table(headers: ["NAME", "STATUS", "FROM", "VERSIONS", "EXPIRES (UTC)"], rows: rows).render()
+        return Table(headers: ["NAME", "STATUS", "FROM", "VERSIONS", "RETENTION"], rows: rows).render()
     }
 }
 

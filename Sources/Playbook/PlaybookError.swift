@@ -48,7 +48,7 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "pass --approver NAME (not the person pinning)."
         case .approverIsPinner(let approver):
             return "A pin's approver must be someone other than the person pinning (\(approver)); ask a second "
-                + "person and pass --approver THEIR_NAME, or leave --approver out when no safety case is removed."
+                + "person and pass --approver THEIR_NAME, or leave --approver out when the pin weakens nothing."
         case .canaryAborted(let finding):
             return "The canary stopped the promotion: \(finding); production did not move (the canary's requests stay "
                 + "in the attribution log), fix the candidate and try again."

@@ -75,6 +75,13 @@ public struct PromotionStopped: EventPayload {
     public var production: String?
     public var stopped: Reason
     public var canary: CanaryFacts
+    /// The pinned policy the canary and the gate decided under.
+    public var policySHA256: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case candidate, production, stopped, canary
+        case policySHA256 = "policy_sha256"
+    }
 }
 
 public struct PromoteResult: Encodable, Sendable {
@@ -134,6 +141,7 @@ public enum PromotePlay {
                 "--canary-requests must be 'auto' or between 1 and \(CanaryPlan.maximumRequests), not \(count).")
         }
         let registry = context.registry
+        _ = try context.checkPolicy()
         let candidate = try registry.resolve(request.ref)
         // Refused before any eval or traffic; checked again under the lock when the tag moves.
         try registry.requireArtifacts(of: candidate, to: "promote")
@@ -215,7 +223,8 @@ public enum PromotePlay {
         in context: PlayContext
     ) throws {
         let stopped = PromotionStopped(
-            candidate: gate.candidate.id, production: gate.production?.id, stopped: why, canary: CanaryFacts(canary))
+            candidate: gate.candidate.id, production: gate.production?.id, stopped: why, canary: CanaryFacts(canary),
+            policySHA256: try context.policyInForce(by: request.approver))
         try context.registry.write { writer in try writer.append(stopped, actor: request.approver) }
     }
 
@@ -347,6 +356,7 @@ public enum PromotePlay {
             throw RegistryError.tagChanged(
                 tag: "production", expected: gate.production?.id, actual: context.registry.tag("production"))
         }
+        let policy = try context.policyInForce(by: request.approver)
         for result in gate.pending.sorted(by: { $0.version < $1.version }) {
             try EvalLedger.record(result, source: .promote, actor: request.approver, in: context)
         }
@@ -355,7 +365,8 @@ public enum PromotePlay {
             gateFinding: gate.finding, suiteSHA256: gate.candidateEval.suiteSHA256,
             candidatePassRate: gate.candidateEval.passRate, productionPassRate: gate.productionEval?.passRate,
             highStakes: request.highStakes, overrideReason: gate.passed ? nil : request.reason,
-            floorsBroken: gate.floors.filter(\.worse).map(\.category), canary: canary.map(CanaryFacts.init))
+            floorsBroken: gate.floors.filter(\.worse).map(\.category), canary: canary.map(CanaryFacts.init),
+            policySHA256: policy)
         let reason = request.reason ?? "promote #\(gate.candidate.seq) (\(gate.finding))"
         let event = try context.registry.moveTag(
             "production", to: gate.candidate.id, by: request.approver, reason: reason,

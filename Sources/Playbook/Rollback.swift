@@ -255,6 +255,7 @@ public enum RollbackPlay {
     public static func preview(
         ref: String?, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> RollbackPreview {
+        _ = try context.checkPolicy()
         let choice = try choose(ref: ref, in: context)
         let system = try context.system(for: choice.target)
         let suite = try todaysSuite(for: system, in: context)
@@ -288,12 +289,29 @@ public enum RollbackPlay {
             targetFindings: choice.targetFindings, reevaluation: reevaluation)
     }
 
+    /// When the problem with `current` was detected, for a rollback that opens its own incident and was given no
+    /// `--detected-at`: the report time of the latest investigation that blamed it during its current stint in
+    /// production. Without one the rollback is refused: a time to rollback measured from the rollback itself is 0 s.
+    static func reportedDetection(of current: VersionRecord, events: [Event]) throws -> Date {
+        let arrived = try Incidents.arrival(of: current.id, events: events) ?? .distantPast
+        if let investigation = try events.payloads(InvestigationConcluded.self).last(where: {
+            $0.payload.suspect == current.id && $0.payload.reportedAt >= arrived
+        }) {
+            return investigation.payload.reportedAt
+        }
+        throw PlaybookError.invalid(
+            "No incident is open for production #\(current.seq) \(current.shortID), so this rollback opens one and "
+                + "needs the time the problem was detected: pass --detected-at TIME (ISO 8601 UTC, or -15m), or open "
+                + "it first with 'LabRunner incident open --symptom TEXT --detected-at TIME'.")
+    }
+
     public static func run(
         _ request: RollbackRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> RollbackResult {
         try RegisterPlay.requireText(
             request.reason, field: "--reason", hint: "every rollback records why, pass --reason TEXT")
         let registry = context.registry
+        _ = try context.checkPolicy()
         let choice = try choose(ref: request.ref, in: context)
         let current = choice.current.id
         let target = choice.target
@@ -311,9 +329,10 @@ public enum RollbackPlay {
         }) {
             incident = open
         } else {
+            let detected = try request.detectedAt ?? reportedDetection(of: choice.current, events: events)
             do {
                 let made = try Incidents.opening(
-                    symptom: request.reason, detectedAt: request.detectedAt, badVersion: current, by: request.by,
+                    symptom: request.reason, detectedAt: detected, badVersion: current, by: request.by,
                     source: .rollback, drillID: nil, in: context)
                 incident = made.incident
                 opened = made.event
@@ -326,9 +345,11 @@ public enum RollbackPlay {
         }
         let event: Event
         do {
+            let policy = try context.policyInForce(by: request.by)
             event = try registry.moveTag(
                 "production", to: target.id, by: request.by, reason: request.reason, expecting: .pointsTo(current),
-                facts: TagMoveFacts(play: .rollback, incident: incident.id, lastKnownGood: choice.lastKnownGood))
+                facts: TagMoveFacts(
+                    play: .rollback, incident: incident.id, lastKnownGood: choice.lastKnownGood, policySHA256: policy))
         } catch {
             // The incident opened for this rollback stays recorded; say so rather than "nothing was changed".
             guard let opened else { throw error }

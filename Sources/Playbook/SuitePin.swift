@@ -174,37 +174,41 @@ public enum SuitePins {
         name: String?, reason: String, by actor: String, approver: String?, onlyIfNone: Bool, in context: PlayContext
     ) throws -> SuitePinResult {
         let name = name ?? context.settings.standardSuite
-        let approver = approver.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let approver, approver == actor { throw PlaybookError.approverIsPinner(approver: approver) }
         let (data, suite) = try workspaceSuite(name, in: context)
-        let registry = context.registry
-        return try registry.write { writer in
-            let previous = try current(name, events: try registry.events())
+        var kept: PinnedSuite?
+        var previous: PinnedSuite?
+        var changes: [CategoryChange] = []
+        let written = try Pins.write(
+            by: actor, approver: approver, in: context, refusal: PlaybookError.safetyCasesRemoved(removed:)
+        ) { events -> Pins.Draft<SuitePinned>? in
+            previous = try current(name, events: events)
             if let previous, onlyIfNone || previous.sha256 == suite.sha256 {
-                return SuitePinResult(pin: previous, previous: previous, changes: [], unchanged: true)
+                kept = previous
+                return nil
             }
             let old = try previous.map { try load($0, in: context, knownIntents: nil) }
-            let changes = diff(from: old, to: suite, settings: context.settings)
+            changes = diff(from: old, to: suite, settings: context.settings)
             let weakened = changes.filter { $0.safety && ($0.removed > 0 || $0.changed > 0) }
-            if !weakened.isEmpty, approver == nil {
-                throw PlaybookError.safetyCasesRemoved(
-                    removed: weakened.map { change in
-                        [
-                            change.removed > 0 ? "\(change.category) −\(change.removed)" : nil,
-                            change.changed > 0 ? "\(change.category) \(change.changed) edited" : nil,
-                        ].compactMap { $0 }.joined(separator: ", ")
-                    }.joined(separator: ", "))
+            let weakens = weakened.map { change in
+                [
+                    change.removed > 0 ? "\(change.category) −\(change.removed)" : nil,
+                    change.changed > 0 ? "\(change.category) \(change.changed) edited" : nil,
+                ].compactMap { $0 }.joined(separator: ", ")
+            }.joined(separator: ", ")
+            return Pins.Draft(data: data, weakens: weakened.isEmpty ? nil : weakens) { approver in
+                SuitePinned(
+                    name: name, sha256: suite.sha256, reason: reason, cases: suite.cases.count,
+                    categories: counts(suite).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        .joined(separator: ","),
+                    file: "evals/\(name).jsonl", approver: approver, previous: previous?.sha256)
             }
-            try registry.objects.put(data)
-            let pinned = SuitePinned(
-                name: name, sha256: suite.sha256, reason: reason, cases: suite.cases.count,
-                categories: counts(suite).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                    .joined(separator: ","),
-                file: "evals/\(name).jsonl", approver: weakened.isEmpty ? nil : approver, previous: previous?.sha256)
-            let event = try writer.append(pinned, actor: actor)
-            return SuitePinResult(
-                pin: try PinnedSuite(pinned, event: event), previous: previous, changes: changes, unchanged: false)
         }
+        if let kept { return SuitePinResult(pin: kept, previous: kept, changes: [], unchanged: true) }
+        guard let (pinned, event) = written else {
+            throw PlaybookError.invalid("The suite '\(name)' was not pinned; run 'LabRunner suite pin' again.")
+        }
+        return SuitePinResult(
+            pin: try PinnedSuite(pinned, event: event), previous: previous, changes: changes, unchanged: false)
     }
 
     /// The pinned suite's cases, read back from its blob (checking intents against `knownIntents` when given).

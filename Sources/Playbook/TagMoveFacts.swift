@@ -42,13 +42,15 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
     public var lab: String?
     /// The drill that made the move (the field Drills marks its own events with).
     public var drillID: String?
+    /// The pinned policy (settings) a promotion's gate or a rollback decided under (Policy.swift).
+    public var policySHA256: String?
 
     public init(
         play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
         suiteSHA256: String? = nil, candidatePassRate: Double? = nil, productionPassRate: Double? = nil,
         highStakes: Bool? = nil, overrideReason: String? = nil, floorsBroken: [String] = [],
         canary: CanaryFacts? = nil, incident: String? = nil, lastKnownGood: Bool? = nil, lab: String? = nil,
-        drillID: String? = nil
+        drillID: String? = nil, policySHA256: String? = nil
     ) {
         self.lastKnownGood = lastKnownGood
         self.play = play
@@ -65,6 +67,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         self.incident = incident
         self.lab = lab
         self.drillID = drillID
+        self.policySHA256 = policySHA256
     }
 
     public var brokenFloors: [String] { floorsBroken.map { $0.split(separator: ",").map(String.init) } ?? [] }
@@ -80,6 +83,7 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case floorsBroken = "floors_broken"
         case drillID = "drill_id"
         case lastKnownGood = "last_known_good"
+        case policySHA256 = "policy_sha256"
     }
 }
 

@@ -83,7 +83,7 @@ import Testing
         #expect(q4.deployments == 2, "the drill's move and the rollback are not deployments")
         #expect(q4.failedDeployments == 1)
         #expect(q4.changeFailureRate == 0.5)
-        #expect(q4.recoveryMedianSeconds == 300)
+        #expect(q4.recoveryMedianSeconds == 400, "DORA recovery runs from #2's deployment: 100 s to detection + 300 s")
 
         let q1 = report.quarters[1]
         #expect(q1.real.ids == ["INC-0003", "INC-0004"])
@@ -94,6 +94,7 @@ import Testing
         #expect(q1.deployments == 2)
         #expect(q1.failedDeployments == 1, "two incidents naming one deployment fail it once")
         #expect(q1.changeFailureRate == 0.5)
+        #expect(q1.recoveryMedianSeconds == 650, "#5 deployed, detected 50 s later, restored 600 s after that")
 
         #expect(report.total.real.incidents == 3)
         #expect(report.total.drills.incidents == 1)

@@ -15,7 +15,7 @@ import Testing
         RegistryCreated.self, VersionRegistered.self, TagMoved.self, BlobsCollected.self,
         VersionReregistered.self, TrainingRecorded.self, SuitePinned.self, EvalRecorded.self, GCPlanned.self,
         IncidentOpened.self, IncidentUpdated.self, IncidentClosed.self, PromotionStopped.self, CanaryStarted.self,
-        ExperimentStarted.self, ExperimentEnded.self, InvestigationConcluded.self,
+        ExperimentStarted.self, ExperimentEnded.self, InvestigationConcluded.self, PolicyPinned.self,
         LabStarted.self, LabReady.self, LabHintShown.self, LabLaidDown.self,
         DrillStarted.self, DrillFaultShipped.self, DrillJoined.self, DrillAcknowledged.self, DrillDiffRead.self,
         DrillRecovered.self, DrillEnded.self,
@@ -50,8 +50,11 @@ import Testing
             }
         }
         #expect(lines > 200)
-        // The fixture holds every kind but the promotion a canary stopped, a canary's pin and the start's
-        // `lab.ready`, which came later (their own tests pin those).
-        #expect(Set(byKind.keys).subtracting(kindsSeen) == [PromotionStopped.kind, CanaryStarted.kind, LabReady.kind])
+        // The fixture holds every kind but the promotion a canary stopped, a canary's pin, the start's
+        // `lab.ready` and the policy's pin, which came later (their own tests pin those).
+        #expect(
+            Set(byKind.keys).subtracting(kindsSeen) == [
+                PromotionStopped.kind, CanaryStarted.kind, LabReady.kind, PolicyPinned.kind,
+            ])
     }
 }

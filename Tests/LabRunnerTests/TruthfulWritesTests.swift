@@ -33,7 +33,8 @@ import Testing
             switch self {
             case .train: return ["train", "--seed", "7"]
             case .incident: return ["incident", "open", "--symptom", "wrong refunds"]
-            case .rollback: return ["rollback", "#1", "--reason", "wrong refunds", "--by", "ops", "--yes"]
+            case .rollback:
+                return ["rollback", "#1", "--reason", "wrong refunds", "--detected-at", "now", "--by", "ops", "--yes"]
             }
         }
     }

@@ -84,15 +84,23 @@ public final class LabWorkspace: Sendable {
     }
 
     /// Rolls production back to its last known good, as carol does; with `confirm`, customers then reach the
-    /// restored version and its live signals confirm it, at the same instant.
+    /// restored version and its live signals confirm it, at the same instant. With no incident open for
+    /// production it opens one, detected now (a rollback needs a detection time).
     public func rollback(incident: String?, confirm: Bool) throws {
+        let context = try context()
+        let production = context.registry.tag("production")
+        let open = try Incidents.all(events: try context.registry.events()).contains {
+            $0.status == .open && $0.badVersion == production
+        }
         let result = try RollbackPlay.run(
             RollbackRequest(
-                ref: nil, reason: "restore", incident: incident, detectedAt: nil, by: "carol", confirm: confirm),
-            in: context())
+                ref: nil, reason: "restore", incident: incident,
+                detectedAt: incident == nil && !open ? clock.now() : nil,
+                by: "carol", confirm: confirm),
+            in: context)
         guard confirm else { return }
         try serve(seed: 2)
-        _ = try Incidents.confirm(result.incident.id, by: "carol", in: context())
+        _ = try Incidents.confirm(result.incident.id, by: "carol", in: context)
     }
 
     /// Replaces the prompt's escalation line with `line`.

@@ -14,6 +14,8 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
     let lab = try LabWorkspace("playbook")
     try #"{"pass_threshold": \#(threshold)}"#.write(
         toFile: lab.root + "/.labrunner/settings.json", atomically: true, encoding: .utf8)
+    // A lower threshold than the kit's loosens the policy: a second person pins it.
+    _ = try PolicyPins.pin(reason: "this story's threshold", by: "carol", approver: "dave", in: lab.context())
     let good = try lab.register("baseline")
     try lab.promote("#1")
     try lab.serve()
@@ -37,7 +39,8 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
             "the forced version clears the threshold, so only the override rule can skip it")
         lab.clock.advance(seconds: 10)
         let result = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "restore escalations", incident: nil, detectedAt: nil, by: "ops"),
+            RollbackRequest(
+                ref: nil, reason: "restore escalations", incident: nil, detectedAt: lab.clock.now(), by: "ops"),
             in: lab.context())
         #expect(result.to == good.id)
         #expect(result.lastKnownGood && !result.confirmed, "no live traffic has reached it yet")
@@ -78,7 +81,8 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let (lab, _, forced) = try forcedHistory()
         lab.clock.advance(seconds: 10)
         let result = try RollbackPlay.run(
-            RollbackRequest(ref: forced.shortID, reason: "back one", incident: nil, detectedAt: nil, by: "ops"),
+            RollbackRequest(
+                ref: forced.shortID, reason: "back one", incident: nil, detectedAt: lab.clock.now(), by: "ops"),
             in: lab.context())
         #expect(result.to == forced.id && !result.lastKnownGood)
         #expect(!result.confirmed, "a forced version is not a known-good state, whatever it scores")
@@ -140,6 +144,8 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         let report = try Traffic.run(
             requests: 5, rate: 0, seed: 3, source: "canary", in: lab.context(), route: { _ in canary.id })
         let request = try #require(report.lastRequest)
+        // Ended, so its tag (on the newest version) no longer keeps anything; the window runs from the end.
+        _ = try Experiments.end(name: "tone", by: "ops", in: lab.context())
         lab.clock.advance(seconds: 7200)
         let context = try lab.context()
         let plan = try GCPlay.run(dryRun: true, by: "ops", in: context)
@@ -166,7 +172,8 @@ func forcedHistory(threshold: Double = 0.80) throws -> (LabWorkspace, good: Vers
         _ = try Traffic.run(requests: 40, rate: 0, seed: 2, in: lab.context())
         lab.clock.advance(seconds: 30)
         let rollback = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "restore", incident: nil, detectedAt: nil, by: "ops"), in: lab.context())
+            RollbackRequest(ref: nil, reason: "restore", incident: nil, detectedAt: lab.clock.now(), by: "ops"),
+            in: lab.context())
         lab.clock.advance(seconds: 30)
         let finding = try InvestigatePlay.run(onset: onset, by: "sre", in: lab.context())
         #expect(finding.onsetBeforeFirstPromotion)

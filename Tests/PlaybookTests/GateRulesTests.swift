@@ -255,3 +255,23 @@ import ToyModel
 extension LabWorkspace {
     func file(_ relative: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative)) }
 }
+
+/// What counts as loosening the policy: every change that lets a worse version through, the canary's and the
+/// last known good's settings included; tightening is not.
+@Suite struct PolicyLooseningTests {
+    @Test func aWeakerCanaryOrAShorterLastKnownGoodRecordIsALoosening() {
+        let old = PlaybookSettings()
+        var new = old
+        new.canary.minEffect = 0.2
+        new.canary.power = 0.5
+        new.canary.safetyAlpha = 0.2
+        new.canary.bakeSeconds = 0
+        new.lastKnownGoodRequests = 1
+        let found = new.loosenings(from: old)
+        for key in ["canary_min_effect", "canary_power", "canary_safety_alpha", "canary_bake_seconds"] {
+            #expect(found.contains { $0.hasPrefix(key) }, "\(key): \(found)")
+        }
+        #expect(found.contains { $0.hasPrefix("last_known_good_requests") })
+        #expect(old.loosenings(from: new).isEmpty, "tightening every one is no loosening")
+    }
+}

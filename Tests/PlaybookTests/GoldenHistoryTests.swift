@@ -78,10 +78,11 @@ final class TemporaryCopy {
         ExperimentStarted.kind: { try EventFields.encode($0.payload(as: ExperimentStarted.self)) },
         ExperimentEnded.kind: { try EventFields.encode($0.payload(as: ExperimentEnded.self)) },
         InvestigationConcluded.kind: { try EventFields.encode($0.payload(as: InvestigationConcluded.self)) },
+        PolicyPinned.kind: { try EventFields.encode($0.payload(as: PolicyPinned.self)) },
     ]
-    /// Kinds of Registry and Playbook the recorded history happens not to hold (a canary that stopped, and the
-    /// pin every canary now records before its first request).
-    static let unrecorded: Set<String> = [PromotionStopped.kind, CanaryStarted.kind]
+    /// Kinds of Registry and Playbook the recorded history happens not to hold (a canary that stopped, the
+    /// pin every canary now records before its first request, and the policy's pin, which came later).
+    static let unrecorded: Set<String> = [PromotionStopped.kind, CanaryStarted.kind, PolicyPinned.kind]
     /// Kinds other modules write (labs, drills).
     static let othersPrefixes = ["lab.", "drill."]
 

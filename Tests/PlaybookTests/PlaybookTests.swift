@@ -94,7 +94,7 @@ import ToyModel
         try lab.promote(bad.shortID, force: true)
         lab.clock.advance(seconds: 30)
         let result = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "legal threats", incident: nil, detectedAt: nil, by: "ops"),
+            RollbackRequest(ref: nil, reason: "legal threats", incident: nil, detectedAt: lab.clock.now(), by: "ops"),
             in: lab.context())
         #expect(result.to == good.id)
         #expect(!result.confirmed, "a re-run suite is no new evidence")
