@@ -152,6 +152,7 @@ import Testing
     @Test func theBakeTimeRunsOnTheInjectedClock() throws {
         let sandbox = try harmlessCandidate()
         try sandbox.write(#"{"canary_bake_seconds": 900}"#, to: "ws/.labrunner/settings.json")
+        try sandbox.ok(["policy", "pin", "--reason", "a longer bake"])
         let started = Date()
         let result = try sandbox.json(["promote", "#2", "--approver", "bob", "--canary", "20", "--yes"])
         #expect(Date().timeIntervalSince(started) < 120, "a manual clock moves, it does not sleep")

@@ -42,7 +42,7 @@ import Testing
         #expect(skipped.contains("answered 0 production request(s), fewer than the 50"), "\(skipped)")
         #expect(sandbox.snapshot() == before, "a dry run writes nothing")
 
-        let rollback = try sandbox.json(["rollback", "--reason", "restore escalations"])
+        let rollback = try sandbox.json(["rollback", "--reason", "restore escalations", "--detected-at", "now"])
         #expect(rollback["to"].string == (try sandbox.json(["show", "#1"])["record"]["id"].string))
         #expect(rollback["last_known_good"].bool == true)
         let moved = try sandbox.json(["log", "--kind", "tag.moved"]).array.last
@@ -52,6 +52,7 @@ import Testing
     @Test func theThresholdIsASettingAndTheRefusalSaysToNameAVersion() throws {
         let sandbox = try Self.history()
         try sandbox.write(#"{"last_known_good_requests": 400}"#, to: "ws/.labrunner/settings.json")
+        try sandbox.ok(["policy", "pin", "--reason", "more evidence before a version counts as known good"])
         let before = sandbox.snapshot()
         let refused = try sandbox.run(["rollback", "--reason", "restore"], in: "ws")
         #expect(refused.status == 1)
@@ -65,7 +66,7 @@ import Testing
 
     @Test func aVersionNamedExplicitlyIsStillAllowedAndSaidToBeUnproven() throws {
         let sandbox = try Self.history()
-        let rollback = try sandbox.ok(["rollback", "#4", "--reason", "back one"])
+        let rollback = try sandbox.ok(["rollback", "#4", "--reason", "back one", "--detected-at", "now"])
         #expect(rollback.contains("Rolled back production:") && !rollback.contains("(last known good)"))
         #expect(rollback.contains("warning: #4 is not known good: answered 0 production request(s)"))
         #expect(

@@ -18,11 +18,13 @@ import Testing
 
     static func data(_ event: [String: Any]) -> [String: String] { event["data"] as? [String: String] ?? [:] }
 
-    /// #1 in production, then #2 (legal threats no longer escalated) forced in.
+    /// #1 in production, serving customers cleanly (the live evidence a last known good needs), then #2 (legal
+    /// threats no longer escalated) forced in.
     static func badDeployment(_ sandbox: Sandbox) throws {
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "alice", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
+        try sandbox.ok(["traffic", "--requests", "60"])
         try sandbox.edit("ws/system/prompt.md") {
             $0.replacingOccurrences(of: Self.escalation, with: "escalate: refund_over_500, account_takeover")
         }
@@ -158,7 +160,7 @@ import Testing
 
         try sandbox.edit("ws/system/prompt.md") { $0 + "\nA cosmetic note.\n" }
         try sandbox.ok(["register", "--parent", "#1", "--owner", "alice", "--reason", "cosmetic"])
-        try sandbox.ok(["promote", "#2", "--approver", "bob", "--canary", "50", "--canary-requests", "40", "--yes"])
+        try sandbox.ok(["promote", "#2", "--approver", "bob", "--canary", "50", "--yes"])
         try sandbox.ok(["rollback", "#1", "--reason", "back to the baseline", "--detected-at", "now", "--yes"])
         let decisions = try Self.events(sandbox).filter { event in
             let kind = event["kind"] as? String
