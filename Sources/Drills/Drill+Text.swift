@@ -29,9 +29,11 @@ extension DrillState {
 
 extension DrillPlan {
     /// The game master's sheet: the code, the fault, when it ships, the right call and the scripted response.
-    public func renderGameMasterSheet(_ out: inout TextOutput, laid: LaidHistory) {
+    public func renderGameMasterSheet(_ out: inout TextOutput, laid: LaidHistory, seal: DrillSeal) {
         let parent = fault == .lkgTrap ? laid.oldBad : laid.recent
         out.line()
+        out.line("[game master] Token \(seal.token): shown only now, and in no file. 'LabRunner drill code --gm TOKEN'")
+        out.line("[game master] and 'drill end --gm TOKEN' (if this process dies) need it.")
         out.line("[game master] Code \(code): 'LabRunner drill start --code \(code)' replays this drill.")
         out.line("[game master] Fault: \(fault.rawValue) — \(fault.gameMasterSummary).")
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
@@ -227,7 +229,7 @@ extension DrillNews {
                     state.renderBanner(
                         &out, laid: laid, plan: launch.plan, rate: launch.rate, window: launch.monitorWindow,
                         room: launch.room)
-                    if gameMaster { launch.plan.renderGameMasterSheet(&out, laid: laid) }
+                    if gameMaster { launch.plan.renderGameMasterSheet(&out, laid: laid, seal: launch.seal) }
                 }
             },
             shipped: { facts in

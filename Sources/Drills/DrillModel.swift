@@ -88,8 +88,10 @@ public enum DrillRole: String, CaseIterable, Codable, Sendable {
 /// The event kinds a drill writes into its own workspace's log; each kind's payload is beside its writer.
 public enum DrillEvent {
     public static let started = DrillStarted.kind
-    /// Hidden from participants' views until the drill ends.
+    /// Hidden from participants' views until the drill ends (sealed, and in older logs in plain text).
     public static let fault = DrillFaultShipped.kind
+    public static let sealedFault = DrillFaultSealed.kind
+    public static let opened = DrillOpened.kind
     public static let joined = DrillJoined.kind
     public static let acknowledged = DrillAcknowledged.kind
     /// A diff a participant looked at during the drill (diff writes nothing else).
@@ -98,7 +100,7 @@ public enum DrillEvent {
     public static let ended = DrillEnded.kind
 
     /// Kinds participants' views leave out while the drill runs.
-    public static let hidden: Set<String> = [fault]
+    public static let hidden: Set<String> = [fault, sealedFault]
 }
 
 /// One lap: the phase, when it was reached, and how long it took from the previous phase reached.

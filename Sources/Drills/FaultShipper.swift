@@ -1,12 +1,12 @@
 // Ships the drill's fault as "someone" on the team would: builds the change on a checkout of its base version,
-// registers it, promotes it (forcing past a failed gate, as a hurried hotfix does), and records what was done in
-// a drill event that participants' views leave out until the drill ends.
+// registers it, promotes it (forcing past a failed gate, as a hurried hotfix does), and records what was done
+// sealed under the game master's token (`drill.fault.sealed`), opened only once the drill ends.
 public import Foundation
 import Hashing
 public import Playbook
 public import Registry
 
-/// `drill.fault`: what was shipped, hidden from participants' views until the drill ends.
+/// `drill.fault`: what was shipped, in plain text, as drills before sealing recorded it (read, no longer written).
 public struct DrillFaultShipped: EventPayload {
     public static let kind = "drill.fault"
     public var drill: String
@@ -60,10 +60,10 @@ public enum FaultShipper {
     static let privacyNotice =
         "\nFrom 1 December chat transcripts are kept for 30 days, not 90 (privacy policy PRIV-7, required by law).\n"
 
-    /// Builds, registers and promotes the fault, then records the hidden `drill.fault` event.
+    /// Builds, registers and promotes the fault, then records what shipped sealed under `seal`.
     @discardableResult
     public static func ship(
-        _ plan: DrillPlan, laid: LaidHistory, drill: String, in context: PlayContext
+        _ plan: DrillPlan, laid: LaidHistory, drill: String, seal: DrillSeal, in context: PlayContext
     ) throws -> FaultFacts {
         let kind = plan.fault
         let base = kind == .lkgTrap ? laid.oldBad : laid.recent
@@ -80,8 +80,8 @@ public enum FaultShipper {
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base, lastKnownGood: laid.lastKnownGood,
             badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
-        let shipped = DrillFaultShipped(
-            drill: drill, facts: facts, traffic: kind == .noise ? TrafficMix.campaign : nil)
+        let sealed = try seal.seal("fault", facts)
+        let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
         _ = try context.registry.write { writer in try writer.append(shipped, actor: "drill") }
         return facts
     }

@@ -34,6 +34,7 @@ final class DebriefFixture: @unchecked Sendable {
         _ = try simulation.runUntilRecovered(limit: 120)
         _ = try Incidents.close(incident, resolution: "rolled back", by: "alice", in: context)
         try DrillLog.end(drill: simulation.drill, ending: "ended", by: "alice", in: context)
+        try simulation.open()
         let room = Workspace(root: drill.root)
         record = try DrillRecorder.record(
             drill: simulation.drill, in: context, room: room, ending: .ended, optimal: nil)
