@@ -212,6 +212,15 @@ extension IncidentStatsReport: TextRendering {
                 headers: ["QUARTER", "DEPLOYS", "FAILED", "CHANGE FAILURE RATE", "RECOVERY (MEDIAN)"], rows: dora,
                 alignRight: [1, 2, 3, 4]
             ).render())
+        if let wrong = total.drills.wrongCalls, total.drills.incidents > 0 {
+            out.line(
+                "Drills counted: \(total.drills.incidents) completed, with a fault shipped and people responding; "
+                    + "\(wrong) wrong call(s), counted as wrong (no time to restored).")
+        }
+        if !setApart.isEmpty {
+            out.line("Drills set apart (not in the figures):")
+            for drill in setApart { out.line("  \(drill.drill): \(drill.reason)") }
+        }
     }
 }
 

@@ -227,6 +227,9 @@ public struct DrillRecord: Codable, Sendable, Equatable {
         case actionItems = "action_items"
     }
 
+    /// Ran to `drill end` with a fault shipped: the only drills that satisfy the cadence.
+    public var isCompleted: Bool { ending == .ended && fault != nil }
+
     /// Right or wrong, as history lists it.
     public var outcome: String {
         guard fault != nil else { return "no fault shipped" }

@@ -189,7 +189,7 @@ public enum DrillSupervisor {
         let room = DrillRoom(Workspace(root: state.room))
         let record = try DrillRecorder.record(
             drill: state.id, in: context, room: room.workspace, ending: ending, optimal: optimal)
-        try room.save(record)
+        try room.save(record, by: actor, now: now)
         if room.active()?.id == state.id { try room.setActive(nil) }
         return record
     }
