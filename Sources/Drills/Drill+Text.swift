@@ -92,9 +92,11 @@ extension DrillLiveView {
         if let incident = view.incident {
             let clock = TimeParsing.describe(incident.clockSeconds)
             let status =
-                incident.status == "closed"
+                incident.settled
                 ? out.styled(incident.status, .green)
-                : out.styled(incident.status, .red)
+                : incident.closedWhileServing
+                    ? out.styled("closed, but the version it names still serves", .red)
+                    : out.styled(incident.status, .red)
             lines.append(
                 "Incident    \(incident.id) \(status), clock \(clock) (detected \(Timestamp.string(from: incident.detectedAt)))"
             )

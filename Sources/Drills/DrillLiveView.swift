@@ -40,12 +40,18 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         /// Seconds since detection; detection to close once it is closed.
         public var clockSeconds: Double
         public var symptom: String
+        /// Closed while production is still the version the incident names bad: shown red, not green.
+        public var closedWhileServing: Bool = false
+
+        /// Closed, with the version the incident names no longer in production.
+        public var settled: Bool { status == "closed" && !closedWhileServing }
 
         enum CodingKeys: String, CodingKey {
             case id, status, symptom
             case detectedAt = "detected_at"
             case closedAt = "closed_at"
             case clockSeconds = "clock_s"
+            case closedWhileServing = "closed_while_serving"
         }
     }
 
@@ -122,12 +128,14 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
                 id: id, seq: versions[id]?.seq, shortID: String(id.prefix(12)), since: move?.event.at,
                 movedBy: move?.event.actor, moveReason: move?.payload.reason, reason: versions[id]?.reason)
         }
+        let serving = registry.tag("production")
         let incident = folding?.incident.map { incident -> LiveIncident in
             let end = incident.closedAt ?? now
             return LiveIncident(
                 id: incident.id, status: incident.status.rawValue, detectedAt: incident.detectedAt,
                 closedAt: incident.closedAt,
-                clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom)
+                clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom,
+                closedWhileServing: incident.closedAt != nil && serving != nil && incident.badVersion == serving)
         }
         var computed: [String: VersionSignals] = [:]
         let log = AttributionLog(registryRoot: registry.root)

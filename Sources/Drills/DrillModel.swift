@@ -163,6 +163,28 @@ public struct CallVerdict: Codable, Sendable, Equatable {
     public var finding: String
     /// Where production went first after the alarm (nil: it never moved).
     public var firstTarget: String?
+    /// The call's points out of `DrillScoring.callPoints`, graded by consequence (absent in older records).
+    public var points: Int?
+    /// The share of requests after the alarm that the bad version answered (harm while it served).
+    public var harmShare: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case right, expected, finding, points
+        case firstTarget = "firstTarget"
+        case harmShare = "harm_share"
+    }
+
+    public init(
+        right: Bool, expected: RightCall, finding: String, firstTarget: String?, points: Int? = nil,
+        harmShare: Double? = nil
+    ) {
+        self.right = right
+        self.expected = expected
+        self.finding = finding
+        self.firstTarget = firstTarget
+        self.points = points
+        self.harmShare = harmShare
+    }
 }
 
 /// One person's part in a drill.
