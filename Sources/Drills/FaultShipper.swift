@@ -67,14 +67,14 @@ public enum FaultShipper {
     ) throws -> FaultFacts {
         let kind = plan.fault
         let base = kind == .lkgTrap ? laid.oldBad : laid.recent
-        let (reason, bad, required) = try build(kind, on: base, in: context)
+        let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
         do {
             _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: shipper), in: context)
         } catch PlaybookError.gateFailed {
             _ = try PromotePlay.run(
                 PromoteRequest(
-                    ref: record.id, approver: shipper, force: true, reason: "hotfix: \(reason); the eval run was flaky"),
+                    ref: record.id, approver: shipper, force: true, reason: "\(reason); the eval run was flaky"),
                 in: context)
         }
         let facts = FaultFacts(
@@ -88,34 +88,31 @@ public enum FaultShipper {
 
     /// Registers the fault's version built on `base`; returns the registration reason, its id and the required
     /// component (fix-forward only).
-    static func build(_ kind: FaultKind, on base: String, in context: PlayContext) throws -> (
+    static func build(_ kind: FaultKind, on base: String, seed: UInt64, in context: PlayContext) throws -> (
         String, String, String?
     ) {
-        var reason = ""
+        // From the same neutral pool as the harmless changes the history laid: the reason says nothing.
+        let neutral = HistoryLayer.neutralReason(seed: seed, index: 0)
+        var reason = neutral
         var required: String?
         let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
             edits in
             switch kind {
             case .prompt, .lkgTrap:
                 try dropLegalThreat(edits)
-                reason = "prompt: trim the escalation list to what the specialists handle"
             case .config:
                 try answerWithoutClarifying(edits)
-                reason = "config: answer directly instead of asking customers to clarify"
             case .weights:
                 try retrainOnSwappedLabels(in: context)
-                reason = "weights: retrained on the December relabelled data (kept in the labelling tool)"
             case .index:
                 try FileManager.default.removeItem(atPath: edits.root + "/system/index/orders.md")
-                reason = "index: drop the orders guide, the tracking page replaces it"
             case .noise:
                 try edits.appendNote("Newsletter week: expect more refund and return questions.")
-                reason = "notes: newsletter week"
             case .fixForward:
                 try edits.write("system/index/privacy.md", try edits.read("system/index/privacy.md") + privacyNotice)
                 try answerWithoutClarifying(edits)
-                reason =
-                    "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
+                // The release notes name the legal change, as a real team's would; the rest stays neutral.
+                reason = "privacy notice PRIV-7 (required by law from 1 December) and " + neutral
                 required = "index"
             }
             return reason
