@@ -139,6 +139,11 @@ extension DrillLiveView {
             return "\(role.title): " + (names.isEmpty ? "nobody yet" : names.joined(separator: ", "))
         }
         lines.append("Roles       " + roles.joined(separator: "; "))
+        if view.supervisorGone {
+            lines.append(
+                out.styled("INTERRUPTED", .red) + "  the drill's process is gone; nothing ships or scores until "
+                    + "'LabRunner drill end' records it as interrupted.")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -86,7 +86,7 @@ public final class CampaignWatch: Sendable {
 extension DrillSupervisor {
     /// `drill end`: records the end by `actor`, asks the drill process to stop its children and score the drill,
     /// and waits for the record it writes (`announce` runs once it has been asked). A drill whose process is gone
-    /// is finished here as abandoned.
+    /// is finished here as interrupted.
     /// `seal` (the game master's token) opens the fault when the drill process, which holds it, is gone.
     public static func end(
         _ state: DrillState, room: Workspace, by actor: String, now: @escaping @Sendable () -> Date,
@@ -94,8 +94,9 @@ extension DrillSupervisor {
     ) throws -> DrillRecord {
         let context = try PlayContext(workspace: Workspace(root: state.workspace), now: now)
         if let seal { _ = try seal.plan(events: try context.registry.events(), drill: state.id) }
+        // The drill process died (kill -9, a closed terminal): the drill was interrupted, and is recorded so.
         guard state.isRunning else {
-            return try finish(state, ending: "abandoned", by: actor, now: now, seal: seal)
+            return try finish(state, ending: "interrupted", by: actor, now: now, seal: seal)
         }
         // The end is recorded here, by whoever ended it; the drill process sees it, stops its children and writes
         // the record.

@@ -96,9 +96,12 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
     /// Versions that answered in the window, production first, then by request count.
     public var signals: [VersionLive]
     public var participants: [Participant]
+    /// The drill's process (`drill start`) is gone while the drill is not ended: it is no longer running.
+    public var supervisorGone: Bool = false
 
     enum CodingKeys: String, CodingKey {
         case drill, at, production, incident, laps, signals, participants
+        case supervisorGone = "supervisor_gone"
         case startedAt = "started_at"
         case elapsedSeconds = "elapsed_s"
         case endedAt = "ended_at"
@@ -170,7 +173,8 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
             production: production, incident: incident,
             laps: folding?.laps
                 ?? Phase.allCases.map { Lap(phase: $0, at: nil, seconds: nil, event: nil, by: nil, role: nil) },
-            signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [])
+            signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [],
+            supervisorGone: folding?.endedAt == nil && !state.isRunning)
     }
 
     /// The lap a phase reached, if it did.

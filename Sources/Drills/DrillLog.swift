@@ -9,9 +9,9 @@ public import Registry
 public enum DrillEnding: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
     /// `drill end`.
     case ended
-    /// Ctrl-C on the drill's process.
+    /// Ctrl-C on the drill's process, or its process died and someone ran `drill end`.
     case interrupted
-    /// The drill's process died and someone ended it from outside.
+    /// Its process died and nobody ended it: the next `drill start` found it so.
     case abandoned
 
     public var description: String { rawValue }

@@ -95,6 +95,9 @@ public struct DrillSession: Sendable {
     /// (the commands that need them say why).
     public static func statusLine(in workspace: Workspace, now: Date) -> String? {
         if let drill = DrillState.load(in: workspace) {
+            if DrillState.running(in: workspace) != nil, !drill.isRunning {
+                return "This is drill \(drill.id)'s workspace; its process is gone (interrupted): LabRunner drill end."
+            }
             return DrillState.running(in: workspace) != nil
                 ? "This is drill \(drill.id)'s workspace and it is running: LabRunner drill status."
                 : "This is drill \(drill.id)'s workspace; it has ended: LabRunner drill report \(drill.id)."

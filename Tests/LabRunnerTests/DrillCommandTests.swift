@@ -182,13 +182,17 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
         kill(drill.process.processIdentifier, SIGKILL)
         drill.process.waitUntilExit()
         _ = try wait("the orphaned children to stop", limit: 10) { children.allSatisfy { !isAlive($0) } ? true : nil }
-        // A new drill is refused until this one is ended; drill end records it as abandoned. The process that held
+        // A new drill is refused until this one is ended; drill end records it as interrupted. The process that held
         // the token is gone: the game master's token opens the sealed plan (a wrong one is refused, writing nothing).
+        // Everywhere it says so: the status and 'LabRunner' in the drill's workspace.
+        let status = try sandbox.run(["drill", "status", "--once"], in: "room/drills/D-0001")
+        #expect(status.stdout.contains("INTERRUPTED  the drill's process is gone"), "\(status.stdout)")
+        #expect(try sandbox.run([], in: "room/drills/D-0001").stdout.contains("its process is gone (interrupted)"))
         let wrong = try sandbox.run(["drill", "end", "--gm", String(repeating: "0", count: 32)], in: "room")
         #expect(wrong.status == 1 && wrong.stderr.contains("not drill D-0001's game-master token"), "\(wrong.stderr)")
         let ended = try sandbox.run(["drill", "end", "--gm", token, "--json"], in: "room")
         #expect(ended.status == 0, "\(ended.stderr)")
-        #expect(ended.stdout.contains("\"ending\" : \"abandoned\""))
+        #expect(ended.stdout.contains("\"ending\" : \"interrupted\""))
         #expect(ended.stdout.contains("\"code\" : \"index-4-600-"), "\(ended.stdout)")
     }
 
