@@ -29,9 +29,11 @@ extension DrillState {
 
 extension DrillPlan {
     /// The game master's sheet: the code, the fault, when it ships, the right call and the scripted response.
-    public func renderGameMasterSheet(_ out: inout TextOutput, laid: LaidHistory) {
+    public func renderGameMasterSheet(_ out: inout TextOutput, laid: LaidHistory, seal: DrillSeal) {
         let parent = fault == .lkgTrap ? laid.oldBad : laid.recent
         out.line()
+        out.line("[game master] Token \(seal.token): shown only now, and in no file. 'LabRunner drill code --gm TOKEN'")
+        out.line("[game master] and 'drill end --gm TOKEN' (if this process dies) need it.")
         out.line("[game master] Code \(code): 'LabRunner drill start --code \(code)' replays this drill.")
         out.line("[game master] Fault: \(fault.rawValue) — \(fault.gameMasterSummary).")
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
@@ -90,9 +92,11 @@ extension DrillLiveView {
         if let incident = view.incident {
             let clock = TimeParsing.describe(incident.clockSeconds)
             let status =
-                incident.status == "closed"
+                incident.settled
                 ? out.styled(incident.status, .green)
-                : out.styled(incident.status, .red)
+                : incident.closedWhileServing
+                    ? out.styled("closed, but the version it names still serves", .red)
+                    : out.styled(incident.status, .red)
             lines.append(
                 "Incident    \(incident.id) \(status), clock \(clock) (detected \(Timestamp.string(from: incident.detectedAt)))"
             )
@@ -135,6 +139,11 @@ extension DrillLiveView {
             return "\(role.title): " + (names.isEmpty ? "nobody yet" : names.joined(separator: ", "))
         }
         lines.append("Roles       " + roles.joined(separator: "; "))
+        if view.supervisorGone {
+            lines.append(
+                out.styled("INTERRUPTED", .red) + "  the drill's process is gone; nothing ships or scores until "
+                    + "'LabRunner drill end' records it as interrupted.")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -214,6 +223,15 @@ extension IncidentStatsReport: TextRendering {
         out.write(
             "Recovery runs from the failed deployment to production restored; a false alarm is no failed "
                 + "deployment.\n")
+        if let wrong = total.drills.wrongCalls, total.drills.incidents > 0 {
+            out.line(
+                "Drills counted: \(total.drills.incidents) completed, with a fault shipped and people responding; "
+                    + "\(wrong) wrong call(s), counted as wrong (no time to restored).")
+        }
+        if !setApart.isEmpty {
+            out.line("Drills set apart (not in the figures):")
+            for drill in setApart { out.line("  \(drill.drill): \(drill.reason)") }
+        }
     }
 }
 
@@ -231,7 +249,7 @@ extension DrillNews {
                     state.renderBanner(
                         &out, laid: laid, plan: launch.plan, rate: launch.rate, window: launch.monitorWindow,
                         room: launch.room)
-                    if gameMaster { launch.plan.renderGameMasterSheet(&out, laid: laid) }
+                    if gameMaster { launch.plan.renderGameMasterSheet(&out, laid: laid, seal: launch.seal) }
                 }
             },
             shipped: { facts in

@@ -57,49 +57,60 @@ extension DrillWatch {
     }
 }
 
-/// Whether the newsletter campaign (the noise fault) has started, read from the drill's log at most once a second.
-public final class CampaignWatch: @unchecked Sendable {
-    // Used from the traffic loop's thread only.
-    private let context: PlayContext
-    private var checked = Date.distantPast
-    private var active = false
+/// Whether the newsletter campaign (the noise fault) has started: the drill process says so on this process's
+/// standard input (a line `campaign`), since the log holds the fault sealed and no file may name it.
+public final class CampaignWatch: Sendable {
+    private let active = Mutex(false)
 
-    public init(context: PlayContext) { self.context = context }
-
-    public func intents() -> Set<String>? {
-        if !active, Date().timeIntervalSince(checked) >= 1 {
-            checked = Date()
-            active = ((try? context.registry.events()) ?? []).contains {
-                $0.kind == DrillEvent.fault && $0.data["traffic"] == TrafficMix.campaign
+    /// Listens on `input` (standard input by default) until it closes.
+    public init(input: FileHandle = .standardInput) {
+        let thread = Thread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = input.availableData
+                if chunk.isEmpty { return }
+                pending += chunk
+                let text = String(decoding: pending, as: UTF8.self)
+                if text.split(separator: "\n").contains(where: { $0 == TrafficMix.campaign }) {
+                    self.active.withLock { $0 = true }
+                    return
+                }
             }
         }
-        return active ? TrafficMix.campaignIntents : nil
+        thread.start()
     }
+
+    public func intents() -> Set<String>? { active.withLock { $0 } ? TrafficMix.campaignIntents : nil }
 }
 
 extension DrillSupervisor {
     /// `drill end`: records the end by `actor`, asks the drill process to stop its children and score the drill,
     /// and waits for the record it writes (`announce` runs once it has been asked). A drill whose process is gone
-    /// is finished here as abandoned.
+    /// is finished here as interrupted.
+    /// `seal` (the game master's token) opens the fault when the drill process, which holds it, is gone.
     public static func end(
         _ state: DrillState, room: Workspace, by actor: String, now: @escaping @Sendable () -> Date,
-        clock: any Clock<Duration>, sleep: (Duration) -> Void, announce: () -> Void
+        clock: any Clock<Duration>, sleep: (Duration) -> Void, seal: DrillSeal? = nil, announce: () -> Void
     ) throws -> DrillRecord {
         let context = try PlayContext(workspace: Workspace(root: state.workspace), now: now)
-        guard state.isRunning else { return try finish(state, ending: "abandoned", by: actor, now: now) }
+        if let seal { _ = try seal.plan(events: try context.registry.events(), drill: state.id) }
+        // The drill process died (kill -9, a closed terminal): the drill was interrupted, and is recorded so.
+        guard state.isRunning else {
+            return try finish(state, ending: "interrupted", by: actor, now: now, seal: seal)
+        }
         // The end is recorded here, by whoever ended it; the drill process sees it, stops its children and writes
         // the record.
         try DrillLog.end(drill: state.id, ending: "ended", by: actor, in: context)
         kill(state.supervisor, SIGTERM)
         announce()
-        return try awaitRecord(state, room: room, now: now, clock: clock, sleep: sleep)
+        return try awaitRecord(state, room: room, now: now, clock: clock, sleep: sleep, seal: seal)
     }
 
     /// Waits for the drill process to write the record (it scores first); takes over if it dies meanwhile or has
     /// not finished within two minutes.
     static func awaitRecord(
         _ state: DrillState, room: Workspace, now: @escaping @Sendable () -> Date, clock: some Clock<Duration>,
-        sleep: (Duration) -> Void
+        sleep: (Duration) -> Void, seal: DrillSeal?
     ) throws -> DrillRecord {
         let rooms = DrillRoom(room)
         let deadline = clock.now.advanced(by: .seconds(120))
@@ -109,7 +120,7 @@ extension DrillSupervisor {
             if !state.isRunning || clock.now > deadline {
                 if state.isRunning { kill(state.supervisor, SIGKILL) }
                 if rooms.active()?.id != state.id, let record = try? rooms.record(state.id) { return record }
-                return try finish(state, ending: "ended", by: "drill", now: now)
+                return try finish(state, ending: "ended", by: "drill", now: now, seal: seal)
             }
             sleep(.milliseconds(200))
         }
@@ -132,7 +143,7 @@ extension DrillChild {
         url: String, rate: Double, seed: UInt64, in context: PlayContext, environment: [String: String],
         say: @escaping @Sendable (String) -> Void
     ) throws {
-        let campaign = CampaignWatch(context: context)
+        let campaign = CampaignWatch()
         try untilOrphaned(environment: environment) {
             _ = try LiveTraffic.run(
                 url: url, rate: rate, duration: nil, count: nil, seed: seed, campaign: { campaign.intents() },

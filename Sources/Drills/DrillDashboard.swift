@@ -118,10 +118,11 @@ public enum DrillDashboard {
                 "<div class=\"sub\">the monitor is watching live traffic</div>", "</div>",
             ]
         }
-        let state = incident.status == "closed" ? "closed" : "open"
+        let state = incident.settled ? "closed" : "open"
+        let status = incident.closedWhileServing ? "closed while the version it names still serves" : incident.status
         lines.append("<div class=\"big \(state)\">\(e(stopwatch(incident.clockSeconds)))</div>")
         lines.append(
-            "<div class=\"sub\">\(e(incident.id)) \(e(incident.status)) · detected \(e(clockTime(incident.detectedAt))) UTC"
+            "<div class=\"sub\">\(e(incident.id)) \(e(status)) · detected \(e(clockTime(incident.detectedAt))) UTC"
                 + "</div>")
         return lines + ["</div>"]
     }

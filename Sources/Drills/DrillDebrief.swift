@@ -111,7 +111,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             return DebriefEntry(
                 event: event.seq, at: event.at, offsetSeconds: event.at.timeIntervalSince(anchor), who: event.actor,
                 role: held.isEmpty ? nil : held.sorted().joined(separator: "+"),
-                what: try describe(event, versions: versions), phase: reached[event.seq])
+                what: try describe(event, versions: versions, record: record), phase: reached[event.seq])
         }
         let script =
             record.fault.map {
@@ -139,7 +139,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     }
 
     /// One event as a sentence for the timeline.
-    static func describe(_ event: Event, versions: [String: String]) throws -> String {
+    static func describe(_ event: Event, versions: [String: String], record: DrillRecord? = nil) throws -> String {
         func label(_ id: String?) -> String {
             guard let id else { return "?" }
             return versions[id] ?? String(id.prefix(12))
@@ -147,7 +147,13 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         switch event.kind {
         case DrillStarted.kind:
             let started = try event.payload(as: DrillStarted.self)
-            return "Drill \(started.drill) started (code \(started.code))."
+            let code = started.code == DrillSeal.sealedCode ? record?.code ?? started.code : started.code
+            return
+                "Drill \(started.drill) started (code \(code)\(started.sealedPlan == nil ? "" : ", sealed until the end"))."
+        case DrillFaultSealed.kind:
+            guard let fault = record?.fault else { return "A change shipped; what it was stayed sealed." }
+            return "FAULT REVEALED: \(fault.kind.rawValue) shipped as \(label(fault.badVersion))"
+                + " — \(fault.kind.gameMasterSummary)."
         case DrillFaultShipped.kind:
             let fault = try event.payload(as: DrillFaultShipped.self)
             return "FAULT REVEALED: \(fault.kind.rawValue) shipped as \(label(fault.badVersion))"

@@ -40,12 +40,18 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         /// Seconds since detection; detection to close once it is closed.
         public var clockSeconds: Double
         public var symptom: String
+        /// Closed while production is still the version the incident names bad: shown red, not green.
+        public var closedWhileServing: Bool = false
+
+        /// Closed, with the version the incident names no longer in production.
+        public var settled: Bool { status == "closed" && !closedWhileServing }
 
         enum CodingKeys: String, CodingKey {
             case id, status, symptom
             case detectedAt = "detected_at"
             case closedAt = "closed_at"
             case clockSeconds = "clock_s"
+            case closedWhileServing = "closed_while_serving"
         }
     }
 
@@ -90,9 +96,12 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
     /// Versions that answered in the window, production first, then by request count.
     public var signals: [VersionLive]
     public var participants: [Participant]
+    /// The drill's process (`drill start`) is gone while the drill is not ended: it is no longer running.
+    public var supervisorGone: Bool = false
 
     enum CodingKeys: String, CodingKey {
         case drill, at, production, incident, laps, signals, participants
+        case supervisorGone = "supervisor_gone"
         case startedAt = "started_at"
         case elapsedSeconds = "elapsed_s"
         case endedAt = "ended_at"
@@ -122,12 +131,14 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
                 id: id, seq: versions[id]?.seq, shortID: String(id.prefix(12)), since: move?.event.at,
                 movedBy: move?.event.actor, moveReason: move?.payload.reason, reason: versions[id]?.reason)
         }
+        let serving = registry.tag("production")
         let incident = folding?.incident.map { incident -> LiveIncident in
             let end = incident.closedAt ?? now
             return LiveIncident(
                 id: incident.id, status: incident.status.rawValue, detectedAt: incident.detectedAt,
                 closedAt: incident.closedAt,
-                clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom)
+                clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom,
+                closedWhileServing: incident.closedAt != nil && serving != nil && incident.badVersion == serving)
         }
         var computed: [String: VersionSignals] = [:]
         let log = AttributionLog(registryRoot: registry.root)
@@ -162,7 +173,8 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
             production: production, incident: incident,
             laps: folding?.laps
                 ?? Phase.allCases.map { Lap(phase: $0, at: nil, seconds: nil, event: nil, by: nil, role: nil) },
-            signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [])
+            signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [],
+            supervisorGone: folding?.endedAt == nil && !state.isRunning)
     }
 
     /// The lap a phase reached, if it did.

@@ -9,15 +9,15 @@ public import Registry
 public enum DrillEnding: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
     /// `drill end`.
     case ended
-    /// Ctrl-C on the drill's process.
+    /// Ctrl-C on the drill's process, or its process died and someone ran `drill end`.
     case interrupted
-    /// The drill's process died and someone ended it from outside.
+    /// Its process died and nobody ended it: the next `drill start` found it so.
     case abandoned
 
     public var description: String { rawValue }
 }
 
-/// `drill.started`: the drill's code (which replays it) and the monitor's window.
+/// `drill.started`: the drill's code (which replays it; `sealed` while the plan is sealed) and the monitor's window.
 public struct DrillStarted: EventPayload {
     public static let kind = "drill.started"
     public var drill: String
@@ -25,6 +25,9 @@ public struct DrillStarted: EventPayload {
     public var windowSeconds: Int
     /// The mark every drill-written event carries (see `DrillMarking`); the drill's own id.
     public var drillID: String
+    /// The plan (code, fault, moment, right call) sealed under the game master's token, and its commitment.
+    public var sealedPlan: String?
+    public var planCommitment: String?
 
     public init(drill: String, code: String, windowSeconds: Int) {
         self.drill = drill
@@ -37,6 +40,8 @@ public struct DrillStarted: EventPayload {
         case drill, code
         case windowSeconds = "window_s"
         case drillID = "drill_id"
+        case sealedPlan = "sealed_plan"
+        case planCommitment = "plan_commitment"
     }
 }
 
@@ -124,11 +129,19 @@ public struct DrillEnded: EventPayload {
 }
 
 public enum DrillLog {
+    /// Starts the drill with its plan sealed under `seal`: the log says a drill started, not what it will ship.
     @discardableResult
-    public static func start(drill: String, code: String, window: Double, by actor: String, in context: PlayContext)
-        throws -> Event
-    {
-        try append(DrillStarted(drill: drill, code: code, windowSeconds: Int(window)), by: actor, context)
+    public static func start(
+        drill: String, plan: DrillPlan, seal: DrillSeal, by actor: String, in context: PlayContext
+    ) throws -> Event {
+        var started = DrillStarted(drill: drill, code: DrillSeal.sealedCode, windowSeconds: Int(plan.window))
+        let sealed = try seal.seal(
+            "plan",
+            SealedPlan(
+                code: plan.code, fault: plan.fault, shipAfterSeconds: plan.shipAfter, rightCall: plan.fault.rightCall))
+        started.sealedPlan = sealed.box
+        started.planCommitment = sealed.commitment
+        return try append(started, by: actor, context)
     }
 
     /// `actor` takes `role` for the rest of the drill (several people may share one, one person may hold several).

@@ -88,8 +88,10 @@ public enum DrillRole: String, CaseIterable, Codable, Sendable {
 /// The event kinds a drill writes into its own workspace's log; each kind's payload is beside its writer.
 public enum DrillEvent {
     public static let started = DrillStarted.kind
-    /// Hidden from participants' views until the drill ends.
+    /// Hidden from participants' views until the drill ends (sealed, and in older logs in plain text).
     public static let fault = DrillFaultShipped.kind
+    public static let sealedFault = DrillFaultSealed.kind
+    public static let opened = DrillOpened.kind
     public static let joined = DrillJoined.kind
     public static let acknowledged = DrillAcknowledged.kind
     /// A diff a participant looked at during the drill (diff writes nothing else).
@@ -98,7 +100,7 @@ public enum DrillEvent {
     public static let ended = DrillEnded.kind
 
     /// Kinds participants' views leave out while the drill runs.
-    public static let hidden: Set<String> = [fault]
+    public static let hidden: Set<String> = [fault, sealedFault]
 }
 
 /// One lap: the phase, when it was reached, and how long it took from the previous phase reached.
@@ -161,6 +163,28 @@ public struct CallVerdict: Codable, Sendable, Equatable {
     public var finding: String
     /// Where production went first after the alarm (nil: it never moved).
     public var firstTarget: String?
+    /// The call's points out of `DrillScoring.callPoints`, graded by consequence (absent in older records).
+    public var points: Int?
+    /// The share of requests after the alarm that the bad version answered (harm while it served).
+    public var harmShare: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case right, expected, finding, points
+        case firstTarget = "firstTarget"
+        case harmShare = "harm_share"
+    }
+
+    public init(
+        right: Bool, expected: RightCall, finding: String, firstTarget: String?, points: Int? = nil,
+        harmShare: Double? = nil
+    ) {
+        self.right = right
+        self.expected = expected
+        self.finding = finding
+        self.firstTarget = firstTarget
+        self.points = points
+        self.harmShare = harmShare
+    }
 }
 
 /// One person's part in a drill.
@@ -224,6 +248,9 @@ public struct DrillRecord: Codable, Sendable, Equatable {
         case overheadSeconds = "overhead_s"
         case actionItems = "action_items"
     }
+
+    /// Ran to `drill end` with a fault shipped: the only drills that satisfy the cadence.
+    public var isCompleted: Bool { ending == .ended && fault != nil }
 
     /// Right or wrong, as history lists it.
     public var outcome: String {

@@ -1,6 +1,8 @@
 // Where drills live. The team's workspace is the room: each drill gets its own fresh workspace under
-// drills/<id>/, the running drill is named in .labrunner/drills/active.json, and each finished drill leaves its
-// record in .labrunner/drills/<id>.json — the history that cadence, trends and the pilot's numbers read.
+// drills/<id>/, the running drill is named in .labrunner/drills/active.json, and each finished drill's record is
+// an event in the room's hash-chained log (`drill.recorded`, the whole record and the SHA-256 of its file),
+// with .labrunner/drills/<id>.json the readable copy — the history that cadence, trends and the pilot's numbers
+// read. Every reader checks each file against its event: an edited or forged file is refused, by name.
 public import Foundation
 import Hashing
 public import Registry
@@ -121,26 +123,79 @@ public struct DrillRoom: Sendable {
         try Self.write(state, to: activePath)
     }
 
-    public func save(_ record: DrillRecord) throws { try Self.write(record, to: recordPath(record.id)) }
+    /// Records `record`: first the `drill.recorded` event in the room's log (under its lock), then the file it
+    /// commits to, so a crash between the two leaves the event, which readers read the record from.
+    public func save(_ record: DrillRecord, by actor: String = "drill", now: @escaping @Sendable () -> Date) throws {
+        let file = Data((try CanonicalJSON.prettyString(record) + "\n").utf8)
+        let registry = try Registry(root: workspace.registryPath, now: now)
+        let recorded = DrillRecorded(
+            drill: record.id, record: String(decoding: try CanonicalJSON.encode(record), as: UTF8.self),
+            sha256: SHA256.hash(file).hex)
+        try registry.write { writer in _ = try writer.append(recorded, actor: actor) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try file.write(to: URL(fileURLWithPath: recordPath(record.id)), options: .atomic)
+    }
 
     public func record(_ id: String) throws -> DrillRecord {
-        let path = recordPath(id)
-        guard FileManager.default.fileExists(atPath: path) else { throw DrillsError.noSuchDrill(id) }
-        guard let record = Self.read(DrillRecord.self, at: path) else { throw DrillsError.recordUnreadable(path: path) }
+        guard let record = try records().first(where: { $0.id == id }) else { throw DrillsError.noSuchDrill(id) }
         return record
     }
 
-    /// Every finished drill, oldest first.
+    /// Every finished drill, oldest first, read from the room's log; each record file checked against its event.
     public func records() throws -> [DrillRecord] {
+        let committed = try committedRecords()
+        if let problem = try recordProblems(committed).first { throw problem }
+        return committed.values.map(\.record).sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+    }
+
+    /// The latest `drill.recorded` of each drill in the room's log (none when the room has no registry yet).
+    func committedRecords() throws -> [String: (record: DrillRecord, sha256: String, seq: Int)] {
+        guard FileManager.default.fileExists(atPath: workspace.registryPath + "/events.jsonl") else { return [:] }
+        var committed: [String: (record: DrillRecord, sha256: String, seq: Int)] = [:]
+        for (event, recorded) in try Registry(root: workspace.registryPath).events().payloads(DrillRecorded.self) {
+            guard let record = try? CanonicalJSON.decoder().decode(DrillRecord.self, from: Data(recorded.record.utf8))
+            else {
+                throw RegistryError.corruptEvent(seq: event.seq, kind: event.kind, reason: "its record is not JSON")
+            }
+            committed[recorded.drill] = (record, recorded.sha256, event.seq)
+        }
+        return committed
+    }
+
+    /// Each record file that its event does not commit to: edited since, or written without an event (forged).
+    func recordProblems(_ committed: [String: (record: DrillRecord, sha256: String, seq: Int)]) throws
+        -> [DrillsError]
+    {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
             $0.hasPrefix("D-") && $0.hasSuffix(".json")
         }
-        return try names.sorted().map { try record(($0 as NSString).deletingPathExtension) }
-            .sorted { $0.startedAt < $1.startedAt }
+        return names.sorted().compactMap { name -> DrillsError? in
+            let id = (name as NSString).deletingPathExtension
+            let path = folder + "/" + name
+            guard let entry = committed[id] else { return .recordForged(path: path) }
+            let bytes = FileManager.default.contents(atPath: path) ?? Data()
+            return SHA256.hash(bytes).hex == entry.sha256 ? nil : .recordEdited(path: path, seq: entry.seq)
+        }
     }
 
+    /// What `fsck` adds for the room's drill records: each edited or forged file, and each one missing (a
+    /// warning: the event holds the record).
+    public func check(into report: inout FsckReport) {
+        do {
+            let committed = try committedRecords()
+            report.problems += try recordProblems(committed).map(\.description)
+            for id in committed.keys.sorted() where !FileManager.default.fileExists(atPath: recordPath(id)) {
+                report.warnings.append(
+                    "The drill record \(recordPath(id)) is missing; its drill.recorded event holds it.")
+            }
+        } catch {
+            report.problems.append("The room's drill records cannot be read: \(error)")
+        }
+    }
+
+    /// The latest completed drill's start: only a drill that ran to `drill end` with a fault shipped counts.
     public func cadence(now: Date, cadenceDays: Int) throws -> DrillCadence {
-        let last = try records().last?.startedAt
+        let last = try records().last(where: \.isCompleted)?.startedAt
         let days = last.map { Int(max(0, now.timeIntervalSince($0)) / 86_400) }
         return DrillCadence(
             cadenceDays: cadenceDays, lastDrill: last, daysSince: days, overdue: days.map { $0 > cadenceDays } ?? false)
@@ -156,5 +211,19 @@ public struct DrillRoom: Sendable {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data((try CanonicalJSON.prettyString(value) + "\n").utf8).write(
             to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// `drill.recorded`, in the room's log: a finished drill's record (canonical JSON) and the SHA-256 of its file.
+public struct DrillRecorded: EventPayload {
+    public static let kind = "drill.recorded"
+    public var drill: String
+    public var record: String
+    public var sha256: String
+
+    public init(drill: String, record: String, sha256: String) {
+        self.drill = drill
+        self.record = record
+        self.sha256 = sha256
     }
 }

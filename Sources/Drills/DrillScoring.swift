@@ -1,6 +1,8 @@
 // Judges a drill: the call (right target, not the parent; no rollback on a false alarm; no whole-version
-// rollback when the release carries a required change), each lap against its target, and the team's time
-// against the kit's own scripted response on the same drill. Every finding is one sentence a debrief prints.
+// rollback when the release carries a required change), graded by its consequence — the harm while the bad
+// version served (from the attribution log), what a wrong call broke, an incident closed while the regression
+// was live — then looking before acting, each lap against its target, and the team's time against the kit's
+// own scripted response on the same drill. Every finding is one sentence a debrief prints.
 import Foundation
 public import Playbook
 import Registry
@@ -11,7 +13,87 @@ public enum DrillScoring {
         kind == .noise ? [.detected, .acknowledged, .diagnosed, .resolved] : Phase.allCases
     }
 
+    /// The call's share of the score; looking before acting, the laps and speed share the rest.
+    public static let callPoints = 60
+    public static let diagnosisPoints = 15
+    public static let lapPoints = 15
+    public static let speedPoints = 10
+    /// What harm (the bad version answering every request after the alarm) takes off a right call.
+    public static let harmPoints = 10
+
+    /// The call, graded by consequence (`CallVerdict.points`).
     public static func judge(_ folding: DrillFolding, in context: PlayContext) throws -> CallVerdict? {
+        guard var verdict = try verdict(folding, in: context), let fault = folding.fault else { return nil }
+        let registry = context.registry
+        let harm = fault.kind == .noise ? nil : try harmShare(folding, fault, in: context)
+        verdict.harmShare = harm
+        let resolved = folding.laps.first { $0.phase == .resolved }
+        let closedAt = resolved?.at
+        let diagnosed = folding.laps.first { $0.phase == .diagnosed }?.at != nil
+        let bad = try registry.record(id: fault.badVersion)
+        let part = fault.badComponent ?? ""
+        func carriesTheFault(_ id: String) throws -> Bool {
+            try registry.record(id: id).manifest.components[part]?.sha256 == bad.manifest.components[part]?.sha256
+        }
+        if fault.kind != .noise, let closedSeq = resolved?.event, let incident = folding.incident?.id {
+            // What served when the incident was closed: the last response move recorded before the close.
+            let serving = folding.responseMoves.last { $0.event < closedSeq }?.to ?? fault.badVersion
+            if try carriesTheFault(serving) {
+                verdict.right = false
+                verdict.points = 0
+                verdict.finding =
+                    "Closed \(incident) while production (\(serving.prefix(12))) still carried the bad \(part): a "
+                    + "failed call, whatever came later. " + verdict.finding
+                return verdict
+            }
+        }
+        switch (fault.kind.rightCall, verdict.right) {
+        case (.investigateAndKeep, true):
+            guard diagnosed else {
+                verdict.right = false
+                verdict.points = callPoints / 2
+                verdict.finding =
+                    "Kept production, but nobody read the shipped version's diff or investigated: keeping it was a "
+                    + "guess, not a call."
+                break
+            }
+            verdict.points = closedAt == nil ? callPoints * 3 / 4 : callPoints
+            if closedAt == nil { verdict.finding += " The incident was left open, though." }
+        case (.investigateAndKeep, false):
+            // A rollback on a false alarm harmed nobody but cost a release and fixed nothing.
+            verdict.points = callPoints / 4
+        case (_, true):
+            verdict.points = callPoints - Int((Double(harmPoints) * (harm ?? 0)).rounded())
+        case (.fixForward, false):
+            // Undoing a legally required change, or leaving the bad component serving: nothing to credit.
+            verdict.points = 0
+        case (_, false):
+            // Customers restored, but to a version never vetted as known good, earns part; still broken, none.
+            let target = folding.responseMoves.first?.to
+            verdict.points = try target.map { try carriesTheFault($0) ? 0 : callPoints / 2 } ?? 0
+        }
+        return verdict
+    }
+
+    /// The share of the requests answered from the alarm (the fault shipping, without one) to the drill's end
+    /// that the bad version answered; nil when none were answered.
+    static func harmShare(_ folding: DrillFolding, _ fault: FaultFacts, in context: PlayContext) throws -> Double? {
+        let from = folding.laps.first { $0.phase == .detected }?.at ?? fault.shippedAt
+        let to = folding.endedAt ?? context.now()
+        var total = 0
+        var bad = 0
+        try AttributionLog(registryRoot: context.registry.root).forEach { request in
+            if request.at >= from && request.at <= to {
+                total += 1
+                if request.version == fault.badVersion { bad += 1 }
+            }
+            return true
+        }
+        return total == 0 ? nil : Double(bad) / Double(total)
+    }
+
+    /// Right or wrong and why, before the consequence is weighed.
+    static func verdict(_ folding: DrillFolding, in context: PlayContext) throws -> CallVerdict? {
         guard let fault = folding.fault else { return nil }
         let registry = context.registry
         let expected = fault.kind.rightCall
@@ -105,15 +187,19 @@ public enum DrillScoring {
         }
     }
 
-    /// 50 for the right call, 30 shared by the expected laps met, 20 for speed against the scripted response
-    /// (all 20 at no overhead, none at 15 minutes or more).
+    /// The call's points (60, graded by consequence), 15 for reading the shipped change before moving
+    /// production, 15 shared by the expected laps met, and 10 for speed against the scripted response (all at no
+    /// overhead, none at 15 minutes or more).
     public static func score(call: CallVerdict?, laps: [Lap], kind: FaultKind?, overhead: Double?) -> Int {
         guard let call else { return 0 }
         let expected = expectedPhases(kind)
         let met = laps.filter { expected.contains($0.phase) && $0.met == true }.count
-        var points = call.right ? 50.0 : 0
-        points += 30 * Double(met) / Double(expected.count)
-        if let overhead { points += 20 * max(0, 1 - max(0, overhead) / 900) }
+        var points = Double(call.points ?? (call.right ? callPoints : 0))
+        let diagnosed = laps.first { $0.phase == .diagnosed }?.at
+        let mitigated = laps.first { $0.phase == .mitigated }?.at
+        if let diagnosed, mitigated.map({ diagnosed <= $0 }) ?? true { points += Double(diagnosisPoints) }
+        points += Double(lapPoints) * Double(met) / Double(expected.count)
+        if let overhead { points += Double(speedPoints) * max(0, 1 - max(0, overhead) / 900) }
         return Int(points.rounded())
     }
 
@@ -122,7 +208,11 @@ public enum DrillScoring {
         -> [String]
     {
         var items: [String] = []
-        if let call, !call.right {
+        if let call, !call.right, call.finding.contains("a failed call") {
+            items.append(
+                "Commander: close the incident only once live signals are back on a restored version ('recovered' "
+                    + "on the drill status); a closed incident stops everyone looking.")
+        } else if let call, !call.right {
             switch call.expected {
             case .rollBackToLastKnownGood:
                 items.append(

@@ -73,11 +73,31 @@ public struct DrillSession: Sendable {
         return DrillSession(state: state, workspace: Workspace(root: state.workspace), room: room)
     }
 
+    /// `drill code`: while a drill runs, its code only for the game master's token (it reproduces the fault);
+    /// afterwards the latest finished drill's, opened from its log with the token when it ended still sealed.
+    public static func code(from workspace: Workspace, token: String?) throws -> String {
+        let (room, state) = locate(from: workspace)
+        let seal = try token.map { try DrillSeal(token: $0) }
+        if let state, DrillRoom(room).active()?.id == state.id {
+            guard let seal else { throw DrillsError.codeHidden(id: state.id) }
+            let events = try Registry(root: Workspace(root: state.workspace).registryPath).events()
+            return try seal.plan(events: events, drill: state.id).code
+        }
+        let record = try state.map { try DrillRoom(room).record($0.id) } ?? DrillRoom(room).records().last
+        guard let record else { throw DrillsError.noDrill }
+        guard record.code == DrillSeal.sealedCode, let seal else { return record.code }
+        let drillWorkspace = DrillDebrief.drillWorkspace(record, room: room)
+        return try seal.plan(events: try Registry(root: drillWorkspace.registryPath).events(), drill: record.id).code
+    }
+
     /// What `LabRunner` with no arguments says about drills here: in a drill's own workspace, which drill it is
     /// and where to look; in a team's, the drill cadence. Nothing when settings or drill records cannot be read
     /// (the commands that need them say why).
     public static func statusLine(in workspace: Workspace, now: Date) -> String? {
         if let drill = DrillState.load(in: workspace) {
+            if DrillState.running(in: workspace) != nil, !drill.isRunning {
+                return "This is drill \(drill.id)'s workspace; its process is gone (interrupted): LabRunner drill end."
+            }
             return DrillState.running(in: workspace) != nil
                 ? "This is drill \(drill.id)'s workspace and it is running: LabRunner drill status."
                 : "This is drill \(drill.id)'s workspace; it has ended: LabRunner drill report \(drill.id)."

@@ -12,6 +12,8 @@ public final class DrillSimulation: @unchecked Sendable {
     public let context: PlayContext
     public let laid: LaidHistory
     public let plan: DrillPlan
+    /// The game master's token for this drill (see `DrillSeal`).
+    public let seal: DrillSeal
     public let drill: String
     public private(set) var fault: FaultFacts?
     public private(set) var outcomes: [WatchOutcome] = []
@@ -28,14 +30,19 @@ public final class DrillSimulation: @unchecked Sendable {
         self.plan = plan
         self.drill = drill
         self.rate = rate
+        seal = try DrillSeal()
         watch = DrillWatch(drill: drill, registryRoot: context.registry.root, since: start)
-        try DrillLog.start(drill: drill, code: plan.code, window: plan.window, by: "drill", in: context)
+        try DrillLog.start(drill: drill, plan: plan, seal: seal, by: "drill", in: context)
     }
+
+    /// Records the game master's token, as the drill's end does, so its seals open for every reader.
+    @discardableResult
+    public func open() throws -> DrillRevealed { try seal.open(drill: drill, by: "drill", in: context) }
 
     /// Ships the fault now.
     @discardableResult
     public func ship() throws -> FaultFacts {
-        let facts = try FaultShipper.ship(plan, laid: laid, drill: drill, in: context)
+        let facts = try FaultShipper.ship(plan, laid: laid, drill: drill, seal: seal, in: context)
         fault = facts
         return facts
     }

@@ -19,11 +19,14 @@ public struct DrillLaunch: Sendable {
     public var rate: Double
     public var monitorWindow: Double
     public var port: UInt16
+    /// The game master's token: held here and on the game master's terminal only, recorded at the end.
+    public var seal: DrillSeal
 
     public init(
         plan: DrillPlan, room: Workspace, executable: String, actor: String, rate: Double = 20,
-        monitorWindow: Double = DrillWatch.defaultWindow, port: UInt16 = 0
-    ) {
+        monitorWindow: Double = DrillWatch.defaultWindow, port: UInt16 = 0, seal: DrillSeal? = nil
+    ) throws {
+        self.seal = try seal ?? DrillSeal()
         self.plan = plan
         self.room = room
         self.executable = executable
@@ -82,10 +85,11 @@ public enum DrillSupervisor {
         let laid = try layStaged(at: root, seed: launch.plan.seed, now: now())
         let workspace = Workspace(root: root)
         let context = try PlayContext(workspace: workspace, now: now)
+        // No participant file holds the code, nor the seed it carries: both are sealed in the log.
         var state = DrillState(
-            id: id, code: launch.plan.code, room: launch.room.root, workspace: root, startedAt: now(),
+            id: id, code: DrillSeal.sealedCode, room: launch.room.root, workspace: root, startedAt: now(),
             supervisor: getpid())
-        try DrillLog.start(drill: id, code: launch.plan.code, window: launch.plan.window, by: launch.actor, in: context)
+        try DrillLog.start(drill: id, plan: launch.plan, seal: launch.seal, by: launch.actor, in: context)
         let stop = StopFlag()
         let signals = stop.catchSignals()
         defer { signals.forEach { $0.cancel() } }
@@ -97,12 +101,14 @@ public enum DrillSupervisor {
             state.children = children.pids
             try DrillRoom.write(state, to: DrillState.path(in: workspace))
             try room.setActive(state)
+            // The traffic's seed is derived from the drill's, so its command line does not give the seed away; the
+            // campaign the noise fault brings is told on its standard input, not in a file.
             try children.start(
                 "traffic",
                 [
                     "drill", "traffic", "--workspace", root, "--target", url, "--rate", String(launch.rate), "--seed",
-                    String(launch.plan.seed),
-                ])
+                    String(trafficSeed(launch.plan.seed)),
+                ], input: true)
             try children.start(
                 "monitor", ["drill", "monitor", "--workspace", root, "--window", String(launch.monitorWindow)])
             state.children = children.pids
@@ -136,7 +142,10 @@ public enum DrillSupervisor {
             if !shipped, Double(begun.elapsed.components.seconds) >= launch.plan.shipAfter {
                 shipped = true
                 do {
-                    news.shipped(try FaultShipper.ship(launch.plan, laid: laid, drill: id, in: context))
+                    let facts = try FaultShipper.ship(
+                        launch.plan, laid: laid, drill: id, seal: launch.seal, in: context)
+                    if facts.kind == .noise { children.tell("traffic", TrafficMix.campaign) }
+                    news.shipped(facts)
                 } catch {
                     news.warning("The fault could not be shipped (\(error)); ending the drill.")
                     ending = .abandoned
@@ -147,13 +156,20 @@ public enum DrillSupervisor {
         }
         children.stopAll()
         news.scoring()
-        return try finish(state, ending: ending, by: launch.actor, now: now)
+        return try finish(state, ending: ending, by: launch.actor, now: now, seal: launch.seal)
     }
 
-    /// Ends the drill `state` names (if its end is not recorded yet) and writes its record into the room. Used by
-    /// the supervisor, and by `drill end` when the supervisor is gone.
+    /// The live traffic's seed: derived from the drill's, which it does not reveal.
+    static func trafficSeed(_ seed: UInt64) -> UInt64 {
+        SHA256.hash("labrunner drill traffic\n\(seed)").bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Ends the drill `state` names (if its end is not recorded yet), opens its seals with `seal` (the game
+    /// master's token) and writes its record into the room. Used by the supervisor, and by `drill end` when the
+    /// supervisor is gone; without the token the record says the fault stayed sealed.
     public static func finish(
-        _ state: DrillState, ending: DrillEnding, by actor: String, now: @escaping @Sendable () -> Date
+        _ state: DrillState, ending: DrillEnding, by actor: String, now: @escaping @Sendable () -> Date,
+        seal: DrillSeal? = nil
     )
         throws -> DrillRecord
     {
@@ -164,24 +180,26 @@ public enum DrillSupervisor {
         if !(try DrillTimeline.hasEnded(drill: state.id, in: context)) {
             try DrillLog.end(drill: state.id, ending: ending, by: actor, in: context)
         }
-        let plan = try DrillPlan(code: state.code)
-        let shipped = try DrillTimeline.fold(events: try context.registry.events(), drill: state.id)?.fault != nil
+        if let seal { try seal.open(drill: state.id, by: actor, in: context) }
+        let folding = try DrillTimeline.fold(events: try context.registry.events(), drill: state.id)
+        let plan = try? DrillPlan(code: folding?.code ?? DrillSeal.sealedCode)
         // The kit's scripted replay is a comparison, not the record: when it cannot run, the debrief says "not
         // measured" rather than the drill losing its record.
-        let optimal = shipped ? try? OptimalResponse.measure(plan) : nil
+        let optimal = folding?.fault != nil ? plan.flatMap { try? OptimalResponse.measure($0) } : nil
         let room = DrillRoom(Workspace(root: state.room))
         let record = try DrillRecorder.record(
             drill: state.id, in: context, room: room.workspace, ending: ending, optimal: optimal)
-        try room.save(record)
+        try room.save(record, by: actor, now: now)
         if room.active()?.id == state.id { try room.setActive(nil) }
         return record
     }
 
     /// `finish` with the ending as its on-disk word, for callers that still pass it as text.
     public static func finish(
-        _ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date
+        _ state: DrillState, ending: String, by actor: String, now: @escaping @Sendable () -> Date,
+        seal: DrillSeal? = nil
     ) throws -> DrillRecord {
-        try finish(state, ending: try DrillEnding(word: ending), by: actor, now: now)
+        try finish(state, ending: try DrillEnding(word: ending), by: actor, now: now, seal: seal)
     }
 
     /// Whether `pid` is one of the drill's children: its command line names the drill's workspace.
@@ -275,7 +293,16 @@ final class Children: @unchecked Sendable {
     var logFolder: String { root + "/.labrunner/drill-logs" }
     var pids: [Int32] { running.map { $0.process.processIdentifier } }
 
-    func start(_ name: String, _ arguments: [String]) throws {
+    /// Standard input of the children started with `input`, for `tell`.
+    private var inputs: [String: Pipe] = [:]
+
+    /// One line on the standard input of child `name` (best effort: a child gone has nothing to hear).
+    func tell(_ name: String, _ line: String) {
+        signal(SIGPIPE, SIG_IGN)
+        try? inputs[name]?.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func start(_ name: String, _ arguments: [String], input: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
         let log = logFolder + "/\(name).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -289,7 +316,13 @@ final class Children: @unchecked Sendable {
         process.environment = environment
         process.standardOutput = handle
         process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
+        if input {
+            let pipe = Pipe()
+            inputs[name] = pipe
+            process.standardInput = pipe
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         running.append((name, process))
     }

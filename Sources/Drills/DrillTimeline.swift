@@ -44,8 +44,11 @@ public enum DrillTimeline {
         else { return nil }
         let mine = events.filter { $0.seq >= start.seq }
         let end = try mine.payloads(DrillEnded.self, where: DrillEnded.CodingKeys.drill, is: drill).first
-        let fault = try mine.payloads(DrillFaultShipped.self, where: DrillFaultShipped.CodingKeys.drill, is: drill)
-            .first?.payload.facts
+        // Sealed until the token is recorded at the end; older drills recorded it in plain text.
+        let revealed = try DrillSeal.revealed(events: mine, drill: drill)
+        let fault =
+            try mine.payloads(DrillFaultShipped.self, where: DrillFaultShipped.CodingKeys.drill, is: drill)
+            .first?.payload.facts ?? revealed?.facts
         let ids = try DrillMarking.incidentIDs(events: mine, drill: drill)
         let incident = try Incidents.all(events: mine).first { ids.contains($0.id) }
         let roles = try roleClaims(mine, drill: drill)
@@ -100,7 +103,7 @@ public enum DrillTimeline {
                 play: try move.facts(of: event).play)
         }
         return DrillFolding(
-            drill: drill, code: started.code, startedAt: start.at, endedAt: end?.event.at,
+            drill: drill, code: revealed?.plan?.code ?? started.code, startedAt: start.at, endedAt: end?.event.at,
             ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
             participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves)
     }

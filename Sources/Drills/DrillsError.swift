@@ -24,6 +24,11 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case buildFailed(String)
     case childFailed(name: String, log: String)
     case unknownEnding(String)
+    case badToken
+    case recordEdited(path: String, seq: Int)
+    case recordForged(path: String)
+    case wrongToken(id: String)
+    case sealBroken(id: String)
 
     public var description: String {
         switch self {
@@ -69,8 +74,22 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Drill \(id) is still running, so it has no debrief yet; end it with 'LabRunner drill end' "
                 + "(or watch it with 'LabRunner drill status')."
         case .codeHidden(let id):
-            return "Drill \(id) is running and its code may name the fault; the game master runs "
-                + "'LabRunner drill code --gm', everyone else after 'drill end'."
+            return "Drill \(id) is running and its code reproduces the fault; the game master runs "
+                + "'LabRunner drill code --gm TOKEN' (the token 'drill start --gm' printed), everyone else after "
+                + "'drill end'."
+        case .recordEdited(let path, let seq):
+            return "The drill record \(path) was edited: it does not match what event #\(seq) of the room's log "
+                + "recorded; restore it from that event (or delete it: the event holds the record)."
+        case .recordForged(let path):
+            return "The drill record \(path) is not committed to by any drill.recorded event in the room's log (it "
+                + "was written by hand, or by a kit that did not record drills in the log); move it aside."
+        case .badToken:
+            return "A game master's token is 32 hex digits, as 'LabRunner drill start --gm' printed it; copy it whole."
+        case .wrongToken(let id):
+            return "That is not drill \(id)'s game-master token; use the one its 'drill start --gm' printed."
+        case .sealBroken(let id):
+            return "Drill \(id)'s sealed fault does not match its commitment: its event log was altered; "
+                + "run 'LabRunner fsck' in its workspace and restore the log from a backup."
         case .noDrillsYet:
             return "No drill has been recorded in this workspace yet; run one with 'LabRunner drill start'."
         case .recordUnreadable(let path):

@@ -1,12 +1,12 @@
 // Ships the drill's fault as "someone" on the team would: builds the change on a checkout of its base version,
-// registers it, promotes it (forcing past a failed gate, as a hurried hotfix does), and records what was done in
-// a drill event that participants' views leave out until the drill ends.
+// registers it, promotes it (forcing past a failed gate, as a hurried hotfix does), and records what was done
+// sealed under the game master's token (`drill.fault.sealed`), opened only once the drill ends.
 public import Foundation
 import Hashing
 public import Playbook
 public import Registry
 
-/// `drill.fault`: what was shipped, hidden from participants' views until the drill ends.
+/// `drill.fault`: what was shipped, in plain text, as drills before sealing recorded it (read, no longer written).
 public struct DrillFaultShipped: EventPayload {
     public static let kind = "drill.fault"
     public var drill: String
@@ -60,62 +60,59 @@ public enum FaultShipper {
     static let privacyNotice =
         "\nFrom 1 December chat transcripts are kept for 30 days, not 90 (privacy policy PRIV-7, required by law).\n"
 
-    /// Builds, registers and promotes the fault, then records the hidden `drill.fault` event.
+    /// Builds, registers and promotes the fault, then records what shipped sealed under `seal`.
     @discardableResult
     public static func ship(
-        _ plan: DrillPlan, laid: LaidHistory, drill: String, in context: PlayContext
+        _ plan: DrillPlan, laid: LaidHistory, drill: String, seal: DrillSeal, in context: PlayContext
     ) throws -> FaultFacts {
         let kind = plan.fault
         let base = kind == .lkgTrap ? laid.oldBad : laid.recent
-        let (reason, bad, required) = try build(kind, on: base, in: context)
+        let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
         do {
             _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: shipper), in: context)
         } catch PlaybookError.gateFailed {
             _ = try PromotePlay.run(
                 PromoteRequest(
-                    ref: record.id, approver: shipper, force: true, reason: "hotfix: \(reason); the eval run was flaky"),
+                    ref: record.id, approver: shipper, force: true, reason: "\(reason); the eval run was flaky"),
                 in: context)
         }
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base, lastKnownGood: laid.lastKnownGood,
             badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
-        let shipped = DrillFaultShipped(
-            drill: drill, facts: facts, traffic: kind == .noise ? TrafficMix.campaign : nil)
+        let sealed = try seal.seal("fault", facts)
+        let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
         _ = try context.registry.write { writer in try writer.append(shipped, actor: "drill") }
         return facts
     }
 
     /// Registers the fault's version built on `base`; returns the registration reason, its id and the required
     /// component (fix-forward only).
-    static func build(_ kind: FaultKind, on base: String, in context: PlayContext) throws -> (
+    static func build(_ kind: FaultKind, on base: String, seed: UInt64, in context: PlayContext) throws -> (
         String, String, String?
     ) {
-        var reason = ""
+        // From the same neutral pool as the harmless changes the history laid: the reason says nothing.
+        let neutral = HistoryLayer.neutralReason(seed: seed, index: 0)
+        var reason = neutral
         var required: String?
         let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
             edits in
             switch kind {
             case .prompt, .lkgTrap:
                 try dropLegalThreat(edits)
-                reason = "prompt: trim the escalation list to what the specialists handle"
             case .config:
                 try answerWithoutClarifying(edits)
-                reason = "config: answer directly instead of asking customers to clarify"
             case .weights:
                 try retrainOnSwappedLabels(in: context)
-                reason = "weights: retrained on the December relabelled data (kept in the labelling tool)"
             case .index:
                 try FileManager.default.removeItem(atPath: edits.root + "/system/index/orders.md")
-                reason = "index: drop the orders guide, the tracking page replaces it"
             case .noise:
                 try edits.appendNote("Newsletter week: expect more refund and return questions.")
-                reason = "notes: newsletter week"
             case .fixForward:
                 try edits.write("system/index/privacy.md", try edits.read("system/index/privacy.md") + privacyNotice)
                 try answerWithoutClarifying(edits)
-                reason =
-                    "privacy notice PRIV-7 (required by law from 1 December) and answer directly instead of clarifying"
+                // The release notes name the legal change, as a real team's would; the rest stays neutral.
+                reason = "privacy notice PRIV-7 (required by law from 1 December) and " + neutral
                 required = "index"
             }
             return reason

@@ -1,7 +1,9 @@
 // Lays the drill's production history into a fresh workspace with the kit's own plays under a manual clock, so
-// the registry reads like five weeks of a team's work: two good releases, a bad one caught by an old incident and
-// rolled back, and a recent harmless change pushed by hand. The last known good is therefore never simply the
-// parent of what ships next.
+// the registry reads like weeks of a team's work: an initial release and one to three good ones, a bad one
+// caught by an old incident and rolled back, and a recent harmless change pushed by hand. The seed varies the
+// story (how many good releases, so which one is the last known good; the notes, so every id; how short the bad
+// one cut answers; the order of the neutral reasons), so a drill cannot be memorised. The last known good is
+// never simply the parent of what ships next.
 public import Foundation
 import Hashing
 import Playbook
@@ -33,7 +35,32 @@ public enum HistoryLayer {
     static let approver = "ben"
     static let onCall = "chen"
     /// Part of the catalog fingerprint: change the story and codes from older kits stop matching.
-    static let fingerprintText = "history v1: release, notes, max_words 15 incident, hand-pushed greeting"
+    static let fingerprintText =
+        "history v2: release, 1-3 seeded notes releases, seeded max_words incident, hand-pushed note; neutral reasons"
+
+    /// Registration reasons for every laid change and every shipped fault alike, so a reason says nothing about
+    /// what a change does (the diff does).
+    public static let neutralReasons = [
+        "weekly sync of the support assistant", "changes from the support team's review",
+        "small fixes from the backlog", "release candidate for this week", "tidy-up before the weekend",
+        "follow-ups from the last retro", "batch of agreed support changes", "quality pass on the assistant",
+    ]
+
+    /// Notes the team adds to the prompt (no behaviour changes): the seed picks which, in which order.
+    static let notes = [
+        "Escalated conversations are answered within one business day, weekends included.",
+        "Greeting reviewed by the support team; keep it short.", "Holiday opening hours are on the help page.",
+        "Order numbers look like LL-12345; ask for one when it is missing.",
+        "The returns portal moved to the account page in November.", "Say which guide an answer comes from.",
+        "Gift cards cannot be refunded; say so kindly.", "Mention the 30-day return window when it applies.",
+    ]
+
+    /// A neutral reason for the change `index` of a drill seeded `seed` (the shipper's uses its own index).
+    public static func neutralReason(seed: UInt64, index: Int) -> String {
+        var random = SeededGenerator(seed: seed ^ 0x5EA5, stream: 2)
+        let offset = random.int(0...(neutralReasons.count - 1))
+        return neutralReasons[(offset + index) % neutralReasons.count]
+    }
 
     /// Lays the history into `root` (an existing empty folder), ending an hour before `now`.
     public static func lay(into root: String, seed: UInt64, now: Date) throws -> LaidHistory {
@@ -43,17 +70,30 @@ public enum HistoryLayer {
         var random = SeededGenerator(seed: seed ^ 0x1A1D, stream: 1)
         let edits = SystemEdits(root: root)
 
+        var story = SeededGenerator(seed: seed, stream: 2)
+        var pool = notes
+        for index in pool.indices.reversed() { pool.swapAt(index, story.int(0...index)) }
+        var reasons = 0
+        func reason() -> String {
+            reasons += 1
+            return neutralReason(seed: seed, index: reasons)
+        }
+
         let first = try register("initial release of the support assistant", root: true, context, clock)
         try promote(first, context, clock)
         try traffic(200, &random, context, clock)
 
-        try edits.appendNote("Escalated conversations are answered within one business day, weekends included.")
-        let second = try register("notes: weekend escalation promise", context, clock)
-        try promote(second, context, clock)
-        try traffic(200, &random, context, clock)
+        var good = first
+        for index in 0..<story.int(1...3) {
+            try edits.appendNote(pool[index])
+            good = try register(reason(), context, clock)
+            try promote(good, context, clock)
+            try traffic(200, &random, context, clock)
+        }
 
-        try edits.replace("system/prompt.md", "max_words: 60", with: "max_words: 15")
-        let bad = try register("shorter answers for the mobile widget", context, clock)
+        let words = [12, 15, 18][story.int(0...2)]
+        try edits.replace("system/prompt.md", "max_words: 60", with: "max_words: \(words)")
+        let bad = try register(reason(), context, clock)
         try promote(bad, context, clock, forceReason: "the eval is noisy on short answers; ship for the widget launch")
         try traffic(200, &random, context, clock)
         clock.advance(minutes: Double(random.int(20...60)))
@@ -67,19 +107,20 @@ public enum HistoryLayer {
             in: context)
         clock.advance(minutes: 30)
         _ = try Incidents.close(
-            incident.id, resolution: "rolled back to the last known good; max_words 15 is too short for refunds",
+            incident.id,
+            resolution: "rolled back to the last known good; max_words \(words) is too short for refunds",
             by: onCall, in: context)
-        try edits.replace("system/prompt.md", "max_words: 15", with: "max_words: 60")
+        try edits.replace("system/prompt.md", "max_words: \(words)", with: "max_words: 60")
         try traffic(200, &random, context, clock)
 
-        try edits.appendNote("Greeting reviewed by the support team; keep it short.")
-        let recent = try register("notes: greeting reviewed", parent: second, context, clock)
+        try edits.appendNote(pool[pool.count - 1])
+        let recent = try register(reason(), parent: good, context, clock)
         clock.advance(minutes: Double(random.int(30...90)))
         _ = try context.registry.moveTag(
-            "production", to: recent, by: approver, reason: "notes-only hotfix pushed by hand before the weekend")
+            "production", to: recent, by: approver, reason: "pushed by hand before the weekend")
         try traffic(200, &random, context, clock)
         return LaidHistory(
-            first: first, lastKnownGood: second, oldBad: bad, oldIncident: incident.id, recent: recent)
+            first: first, lastKnownGood: good, oldBad: bad, oldIncident: incident.id, recent: recent)
     }
 
     static func register(

@@ -42,21 +42,28 @@ public struct IncidentGroup: Codable, Sendable, Equatable {
     public var toRestored: DurationSummary
     /// Detection → the confirming eval passed on the restored version (what the lab timer stops on).
     public var toConfirmed: DurationSummary
+    /// Drills whose call was wrong: counted as incidents, but their production move restored nothing, so it is
+    /// no time to restored. Absent for real incidents.
+    public var wrongCalls: Int?
 
     enum CodingKeys: String, CodingKey {
         case incidents, ids
         case toRestored = "to_restored"
         case toConfirmed = "to_confirmed"
+        case wrongCalls = "wrong_calls"
     }
 
-    init(_ incidents: [Incident], records: [DrillRecord] = []) {
-        self.incidents = incidents.count + records.count
-        ids = incidents.map(\.id) + records.map(\.id)
+    init(_ incidents: [Incident], records: [DrillRecord]? = nil) {
+        let all = records ?? []
+        let right = all.filter { $0.call?.right == true }
+        self.incidents = incidents.count + all.count
+        ids = incidents.map(\.id) + all.map(\.id)
+        wrongCalls = records.map { $0.count - right.count }
         toRestored = DurationSummary(
-            incidents.compactMap(IncidentStats.secondsToRestored) + records.compactMap(\.timeToMitigateSeconds))
+            incidents.compactMap(IncidentStats.secondsToRestored) + right.compactMap(\.timeToMitigateSeconds))
         toConfirmed = DurationSummary(
             incidents.compactMap(IncidentStats.secondsToConfirmed)
-                + records.compactMap(IncidentStats.secondsToRecovered))
+                + right.compactMap(IncidentStats.secondsToRecovered))
     }
 }
 
@@ -91,6 +98,50 @@ public struct QuarterStats: Codable, Sendable, Equatable {
 public struct IncidentStatsReport: Codable, Sendable, Equatable {
     public var quarters: [QuarterStats]
     public var total: QuarterStats
+    /// Drills the figures leave out, and why (abandoned or interrupted, no fault shipped, nobody responded,
+    /// scripted).
+    public var setApart: [SetApartDrill] = []
+
+    enum CodingKeys: String, CodingKey {
+        case quarters, total
+        case setApart = "set_apart"
+    }
+}
+
+/// A drill the pilot's figures leave out.
+public struct SetApartDrill: Codable, Sendable, Equatable {
+    public var drill: String
+    public var reason: String
+
+    public init(drill: String, reason: String) {
+        self.drill = drill
+        self.reason = reason
+    }
+}
+
+extension DrillRecord {
+    /// Faster than this from the alarm to production moved (or the false alarm closed) is not a person reading
+    /// an alarm, a diff and a rollback plan: the run was scripted.
+    public static let scriptedBelowSeconds: Double = 15
+
+    /// Why the pilot's numbers leave this drill out; nil when it counts: it ran to `drill end`, a fault shipped,
+    /// and people (not the kit) responded at a person's pace.
+    public var notCountedBecause: String? {
+        guard ending == .ended else { return "\(ending.rawValue), not completed" }
+        guard let fault else { return "no fault shipped" }
+        let kit: Set<String> = ["drill", "monitor", "kit", FaultShipper.shipper]
+        guard participants.contains(where: { !kit.contains($0.name) && $0.actions > 0 }) else {
+            return "nobody responded"
+        }
+        let finish = fault.kind == .noise ? Phase.resolved : .mitigated
+        let detected = laps.first { $0.phase == .detected }?.at
+        if let detected, let done = laps.first(where: { $0.phase == finish })?.at,
+            done.timeIntervalSince(detected) < Self.scriptedBelowSeconds
+        {
+            return "scripted: \(finish.rawValue) \(Int(done.timeIntervalSince(detected).rounded()))s after the alarm"
+        }
+        return nil
+    }
 }
 
 public enum IncidentStats {
@@ -162,8 +213,12 @@ public enum IncidentStats {
         let incidents = try Incidents.all(events: events)
         let drillIDs = try DrillMarking.incidentIDs(events: events)
         let real = incidents.filter { !drillIDs.contains($0.id) }
-        let counted = records.filter { $0.fault != nil }
-        let recordedDrills = Set(counted.map(\.id))
+        // The pilot counts completed drills in which a fault shipped and people responded; the rest are listed.
+        let counted = records.filter { $0.notCountedBecause == nil }
+        let setApart = records.compactMap { record in
+            record.notCountedBecause.map { SetApartDrill(drill: record.id, reason: $0) }
+        }
+        let recordedDrills = Set(records.map(\.id))
         let recorded = Set(
             try events.payloads(IncidentOpened.self).compactMap { _, opened -> String? in
                 guard let drill = opened.drillID, recordedDrills.contains(drill) else { return nil }
@@ -196,6 +251,6 @@ public enum IncidentStats {
         }
         let rows = shown.map { q in stats(q.description) { q.contains($0) } }
         let total = stats("all") { date in shown.contains { $0.contains(date) } }
-        return IncidentStatsReport(quarters: rows, total: total)
+        return IncidentStatsReport(quarters: rows, total: total, setApart: setApart)
     }
 }

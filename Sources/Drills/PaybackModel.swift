@@ -49,8 +49,15 @@ public struct PaybackResult: Codable, Sendable, Equatable {
     public var monthlyBenefit: Double
     public var monthlyRunningCost: Double
     public var monthlyNetBenefit: Double
-    /// Months; absent when the monthly net benefit is zero or less (it never pays back).
+    /// Annual cost ÷ monthly avoided loss, in months; absent when nothing is avoided (it never pays back).
     public var paybackMonths: Double?
+    /// The one-time setup (setup hours × rate), the only cost not paid every month.
+    public var setupCost: Double
+    /// Months until the cumulative net cash flow (−setup, then + monthly net benefit each month) reaches zero;
+    /// absent when the monthly net benefit is zero or less.
+    public var breakEvenMonths: Double?
+    /// The first whole month at whose end the cumulative net cash flow is no longer negative.
+    public var breakEvenMonth: Int?
     public var premature: Bool
     public var verdict: String
     public var sensitivity: [SensitivityRow]
@@ -68,6 +75,9 @@ public struct PaybackResult: Codable, Sendable, Equatable {
         case monthlyRunningCost = "monthly_running_cost"
         case monthlyNetBenefit = "monthly_net_benefit"
         case paybackMonths = "payback_months"
+        case setupCost = "setup_cost"
+        case breakEvenMonths = "break_even_months"
+        case breakEvenMonth = "break_even_month"
     }
 }
 
@@ -78,10 +88,11 @@ public enum PaybackModel {
     /// The formula (Docs/roi.md):
     ///   annual cost   = tooling + (setup h + 12 × maintenance h/month) × rate + minutes/deploy ÷ 60 × deploys × rate
     ///   avoided loss  = incidents/year × cost/incident × preventable share + reproduction h saved × rate
+    ///   payback       = annual cost ÷ (avoided loss ÷ 12)                       (months)
     ///   monthly net   = avoided loss ÷ 12 − (tooling + 12 × maintenance h × rate + process tax) ÷ 12
-    ///   payback       = annual cost ÷ monthly net (months)
-    /// The running costs count twice, in the year's cost and against each month's benefit: conservative on
-    /// purpose, since the first year carries setup and running costs alike.
+    ///   break-even    = setup h × rate ÷ monthly net   (months of cumulative net cash flow to recover setup)
+    /// Each cost is counted once in each figure: payback sets the year's whole cost against the avoided loss;
+    /// break-even recovers the one-time setup from what is left each month after the running costs.
     public static func compute(_ inputs: PaybackInputs) -> PaybackResult {
         var result = core(inputs)
         result.sensitivity = sensitivity(inputs)
@@ -100,26 +111,33 @@ public enum PaybackModel {
         let monthlyBenefit = avoided / 12
         let monthlyRunning = (tooling + 12 * inputs["maintenance_hours"] * rate + processTax) / 12
         let net = monthlyBenefit - monthlyRunning
-        let payback = net > 0 ? annualCost / net : nil
+        let payback = monthlyBenefit > 0 ? annualCost / monthlyBenefit : nil
+        let setup = inputs["setup_hours"] * rate
+        let breakEven = net > 0 ? setup / net : nil
         let premature = payback.map { $0 > 12 } ?? true
         return PaybackResult(
             inputs: inputs.ordered, toolingCost: tooling, labourCost: labour, processTax: processTax,
             annualCost: annualCost, preventedLoss: prevented, reproductionSavings: reproduction, avoidedLoss: avoided,
             monthlyBenefit: monthlyBenefit, monthlyRunningCost: monthlyRunning, monthlyNetBenefit: net,
-            paybackMonths: payback, premature: premature,
-            verdict: verdict(payback: payback, benefit: monthlyBenefit, running: monthlyRunning), sensitivity: [])
+            paybackMonths: payback, setupCost: setup, breakEvenMonths: breakEven,
+            breakEvenMonth: breakEven.map { max(1, Int($0.rounded(.up))) }, premature: premature,
+            verdict: verdict(payback: payback, breakEven: breakEven, benefit: monthlyBenefit, running: monthlyRunning),
+            sensitivity: [])
     }
 
-    static func verdict(payback: Double?, benefit: Double, running: Double) -> String {
-        guard let payback else {
+    static func verdict(payback: Double?, breakEven: Double?, benefit: Double, running: Double) -> String {
+        guard let payback, let breakEven else {
             return "It never pays back: the running costs (\(Money.format(running)) a month) meet or exceed the "
                 + "avoided loss (\(Money.format(benefit)) a month), so this is probably premature at your stage."
         }
         let months = String(format: "%.2f", payback)
+        let cash =
+            " Cash break-even: \(String(format: "%.2f", breakEven)) months (month \(max(1, Int(breakEven.rounded(.up))))"
+            + " is the first to end with the setup recovered)."
         if payback > 12 {
-            return "Payback takes \(months) months, more than a year: probably premature at your stage."
+            return "Payback takes \(months) months, more than a year: probably premature at your stage." + cash
         }
-        return "Pays back in \(months) months."
+        return "Pays back in \(months) months." + cash
     }
 
     /// Each formula input moved down and up by `swing` (a share capped at 1), the others held; ranked by how

@@ -13,7 +13,25 @@ public enum PaybackPage {
     }
 
     static func source(_ input: PaybackInput) -> String {
-        input.source.rawValue + (input.note.map { " (\($0))" } ?? "")
+        if PaybackInputs.key(input.key)?.context == true {
+            switch input.source {
+            case .defaulted: return "not measured and not given: no figure is assumed"
+            case .flag, .file: return "your estimate (\(input.source.rawValue))"
+            case .measured: break
+            }
+        }
+        return input.source.rawValue + (input.note.map { " (\($0))" } ?? "")
+    }
+
+    /// The headline: the seeds' payback and the cash break-even, each labelled.
+    static func figures(_ r: PaybackResult) -> String {
+        "Payback: \(paybackText(r.paybackMonths)); cash break-even: \(paybackText(r.breakEvenMonths))"
+            + (r.breakEvenMonth.map { " (month \($0))" } ?? "")
+    }
+
+    /// A context input's value: none when neither measured nor given, so no default poses as a measurement.
+    static func contextValue(_ input: PaybackInput) -> String {
+        input.source == .defaulted ? "-" : PaybackInputs.plain(input.value)
     }
 
     /// The page's sections as rows, shared by both formats so they cannot disagree.
@@ -59,13 +77,18 @@ public enum PaybackPage {
                 ["Avoided loss per year", "", Money.format(r.avoidedLoss)],
             ],
             monthly: [
-                ["Monthly benefit", "avoided loss ÷ 12", Money.format(r.monthlyBenefit)],
+                ["Monthly avoided loss", "avoided loss ÷ 12", Money.format(r.monthlyBenefit)],
+                ["Payback", "annual cost ÷ monthly avoided loss", paybackText(r.paybackMonths)],
+                ["One-time setup", "\(v("setup_hours")) h × \(rate)", Money.format(r.setupCost)],
                 [
                     "Monthly running cost", "(tooling + 12 × maintenance h × rate + process tax) ÷ 12",
                     Money.format(r.monthlyRunningCost),
                 ],
-                ["Monthly net benefit", "benefit − running cost", Money.format(r.monthlyNetBenefit)],
-                ["Payback", "annual cost ÷ monthly net benefit", paybackText(r.paybackMonths)],
+                ["Monthly net cash flow", "avoided loss ÷ 12 − running cost", Money.format(r.monthlyNetBenefit)],
+                [
+                    "Cash break-even", "setup ÷ monthly net cash flow",
+                    paybackText(r.breakEvenMonths) + (r.breakEvenMonth.map { " (month \($0))" } ?? ""),
+                ],
             ],
             sensitivity: r.sensitivity.enumerated().map { index, row in
                 [
@@ -75,7 +98,7 @@ public enum PaybackPage {
                     row.swingMonths.map { String(format: "%.2f", $0) } ?? "unbounded",
                 ]
             },
-            context: contextInputs.map { [$0.label, PaybackInputs.plain($0.value), $0.unit, source($0)] })
+            context: contextInputs.map { [$0.label, contextValue($0), $0.unit, source($0)] })
     }
 
     static let headline = "Payback model: AI model version control"
@@ -95,7 +118,7 @@ public enum PaybackPage {
             }
             return lines.joined(separator: "\n")
         }
-        var out = ["# \(headline)", "", "**Payback: \(paybackText(r.paybackMonths)).** \(r.verdict)", ""]
+        var out = ["# \(headline)", "", "**\(figures(r)).** \(r.verdict)", ""]
         out += ["## Inputs", "", table(["input", "value", "unit", "source"], s.inputs), ""]
         out += ["## Annual cost", "", table(["item", "formula", "amount"], s.cost, bold: true), ""]
         out += ["## Avoided loss per year", "", table(["item", "formula", "amount"], s.avoided, bold: true), ""]
@@ -162,7 +185,7 @@ public enum PaybackPage {
             "</head>",
             "<body>",
             "<h1>\(escape(headline))</h1>",
-            "<p class=\"verdict\(r.premature ? " premature" : "")\"><strong>Payback: \(paybackText(r.paybackMonths))."
+            "<p class=\"verdict\(r.premature ? " premature" : "")\"><strong>\(escape(figures(r)))."
                 + "</strong> \(escape(r.verdict))</p>",
             "<h2>Inputs</h2>", table(["input", "value", "unit", "source"], s.inputs, numeric: [1]),
             "<h2>Annual cost</h2>", table(["item", "formula", "amount"], s.cost, numeric: [2], total: true),

@@ -45,7 +45,8 @@ enum DrillCommands {
                     let plan =
                         try invocation[code].map { try DrillPlan(code: $0) }
                         ?? DrillPlan(
-                            fault: try invocation[fault], seed: try invocation[seed] ?? UInt64.random(in: 1...99_999),
+                            fault: try invocation[fault],
+                            seed: try invocation[seed] ?? UInt64.random(in: 1...UInt64.max),
                             window: try invocation[shipWindow])
                     let rate = try invocation[rateOption]
                     let port = try invocation[portOption]
@@ -53,7 +54,7 @@ enum DrillCommands {
                     try DrillSupervisor.checkRoom(room)
                     try DrillSupervisor.checkPort(port)
                     // This binary, so the children are the same kit.
-                    let launch = DrillLaunch(
+                    let launch = try DrillLaunch(
                         plan: plan, room: room, executable: console.executablePath ?? CommandLine.arguments[0],
                         actor: try invocation[actor], rate: rate, monitorWindow: window, port: port)
                     let news = DrillNews.printed(
@@ -115,13 +116,17 @@ enum DrillCommands {
                 },
                 CommandSpec(
                     name: "end", abstract: "End the running drill: stop its processes and write its record.",
-                    options: [actor] + Common.io
+                    discussion: """
+                        The drill process opens the sealed fault and checks it against its commitment. When that process
+                        is gone, the game master's token (--gm) opens it; without it the record says the fault stayed sealed.
+                        """,
+                    options: [actor, gameMasterCode] + Common.io
                 ) { invocation, console in
                     let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let json = try invocation[Common.json]
                     let record = try DrillSupervisor.end(
                         drill.state, room: drill.room, by: try invocation[actor], now: env.now, clock: env.clock,
-                        sleep: env.sleep
+                        sleep: env.sleep, seal: try invocation[gameMasterCode].map { try DrillSeal(token: $0) }
                     ) {
                         if !json { console.out("Ending drill \(drill.state.id); scoring it…") }
                     }
@@ -179,18 +184,15 @@ enum DrillCommands {
                 CommandSpec(
                     name: "code", abstract: "Print the running (or latest) drill's code, to reproduce it elsewhere.",
                     discussion: """
-                        Run 'LabRunner drill start --code CODE' with the same kit to get the same drill. A code names its
-                        fault when one was chosen, so while a drill runs only the game master sees it (--gm).
+                        Run 'LabRunner drill start --code CODE' with the same kit to get the same drill. A code reproduces
+                        its fault, so while a drill runs it is sealed: only the game master's token (--gm TOKEN, printed
+                        once by 'drill start --gm') opens it.
                         """,
                     options: [gameMasterCode, Common.workspace]
                 ) { invocation, console in
-                    let (room, state) = DrillSession.locate(from: try Common.workspace(invocation, console))
-                    if let state, DrillRoom(room).active()?.id == state.id, !(try invocation[gameMasterCode]) {
-                        throw DrillsError.codeHidden(id: state.id)
-                    }
-                    let latest = try DrillRoom(room).records().last?.code
-                    guard let code = state?.code ?? latest else { throw DrillsError.noDrill }
-                    console.out(code)
+                    console.out(
+                        try DrillSession.code(
+                            from: try Common.workspace(invocation, console), token: try invocation[gameMasterCode]))
                     return 0
                 },
                 CommandSpec(
@@ -233,7 +235,8 @@ enum DrillCommands {
         parse: TimeParsing.duration)
     static let code = Option<String?>(
         "code", "code", help: "Reproduce the drill a 'drill code' printed (instead of the above).")
-    static let gameMasterFlag = Flag("gm", help: "Game master: print what is injected and the right response.")
+    static let gameMasterFlag = Flag(
+        "gm", help: "Game master: print the token (once), what is injected and the right response.")
     static let rateOption = Option<Double>(
         "rate", "r", help: "Live traffic in requests per second.", default: 20,
         check: { $0 > 0 && $0 <= 500 ? nil : "--rate must be from 1 to 500 requests per second." })
@@ -247,7 +250,8 @@ enum DrillCommands {
 
     static let roleArgument = Argument<String>("role", help: "commander, scribe or operator.")
 
-    static let gameMasterCode = Flag("gm", help: "Game master: show the running drill's code.")
+    static let gameMasterCode = Option<String?>(
+        "gm", "token", help: "The game master's token 'drill start --gm' printed: opens the sealed plan.")
     static let once = Flag("once", help: "Print once instead of redrawing every second.")
 
     // MARK: the children drill start runs

@@ -98,16 +98,18 @@ enum RegistryCommands {
             },
             CommandSpec(
                 name: "fsck",
-                abstract: "Verify the event chain, versions, objects, tags, the request log and the incident records.",
+                abstract:
+                    "Verify the event chain, versions, objects, tags, the request log, incident and drill records.",
                 discussion: "Exits 1 when anything is damaged, naming the file, line or object at fault.",
                 options: [repairIndex] + Common.io
             ) { invocation, console in
-                let (_, registry) = try Common.registry(invocation, console, env)
+                let (workspace, registry) = try Common.registry(invocation, console, env)
                 let requests = AttributionLog(registryRoot: registry.root)
                 let repaired = try invocation[repairIndex] ? try requests.rebuildIndex() : nil
                 var report = registry.fsck()
                 report.problems += requests.verify()
                 IncidentRecords.check(registry, into: &report)
+                DrillRoom(workspace).check(into: &report)
                 report.warnings += LabLeftovers.warnings(registryRoot: registry.root)
                 if !(try invocation[Common.json]), let repaired {
                     console.out("Rebuilt the request index: \(repaired) requests.")

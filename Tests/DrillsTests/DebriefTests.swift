@@ -6,6 +6,7 @@ import Hashing
 import LabTestSupport
 import Playbook
 import Registry
+import Terminal
 import Testing
 
 /// One simulated drill worked by alice (commander) and bob (operator), recorded, its debrief loaded twice; the
@@ -34,10 +35,11 @@ final class DebriefFixture: @unchecked Sendable {
         _ = try simulation.runUntilRecovered(limit: 120)
         _ = try Incidents.close(incident, resolution: "rolled back", by: "alice", in: context)
         try DrillLog.end(drill: simulation.drill, ending: "ended", by: "alice", in: context)
+        try simulation.open()
         let room = Workspace(root: drill.root)
         record = try DrillRecorder.record(
             drill: simulation.drill, in: context, room: room, ending: .ended, optimal: nil)
-        try DrillRoom(room).save(record)
+        try DrillRoom(room).save(record, now: simulation.clock.now)
         first = try DrillDebrief.load(record, room: room)
         second = try DrillDebrief.load(try DrillRoom(room).record(record.id), room: room)
     }
@@ -148,8 +150,9 @@ final class DebriefFixture: @unchecked Sendable {
             records.append(record)
         }
         let folder = try TemporaryFolder("room")
+        try WorkspaceInit.lay(into: folder.path, actor: "ana", now: { now })
         let room = Workspace(root: folder.path)
-        for record in records.reversed() { try DrillRoom(room).save(record) }
+        for record in records.reversed() { try DrillRoom(room).save(record, now: { now }) }
         return (try DrillHistory.load(DrillRoom(room), now: now, cadenceDays: cadenceDays), records)
     }
 
@@ -222,6 +225,67 @@ final class DebriefFixture: @unchecked Sendable {
         #expect(first.drills.toConfirmed.medianSeconds == recovered.timeIntervalSince(detected))
         // Without records, the log's drill incidents count as before.
         #expect(try IncidentStats.report(events: events).total.drills.ids == ["INC-0001", "INC-0002"])
+    }
+
+    /// The pilot's figures count only completed drills in which a fault shipped and people responded at a
+    /// person's pace; wrong calls count as wrong (no time to restored); the rest are listed apart. Only a
+    /// completed drill satisfies the cadence.
+    @Test func thePilotCountsCompletedHumanDrillsAndWrongCallsAsWrong() throws {
+        let base = try Self.fixture().record
+        #expect(base.notCountedBecause == nil && base.call?.right == true)
+        let detected = try #require(base.laps.first { $0.phase == .detected }?.at)
+        var wrong = base
+        wrong.id = "D-0002"
+        wrong.call?.right = false
+        var interrupted = base
+        interrupted.id = "D-0003"
+        interrupted.ending = .interrupted
+        var unshipped = base
+        unshipped.id = "D-0004"
+        unshipped.fault = nil
+        // A bot: production moved 4 s after the alarm.
+        var bot = base
+        bot.id = "D-0005"
+        bot.timeToMitigateSeconds = 4
+        bot.laps = base.laps.map { lap in
+            var lap = lap
+            if lap.phase == .mitigated { lap.at = detected.addingTimeInterval(4) }
+            return lap
+        }
+        var nobody = base
+        nobody.id = "D-0006"
+        nobody.participants = []
+        let report = try IncidentStats.report(
+            events: [], drills: [base, wrong, interrupted, unshipped, bot, nobody])
+        #expect(report.total.drills.ids == [base.id, "D-0002"])
+        #expect(report.total.drills.wrongCalls == 1)
+        #expect(report.total.drills.toRestored.count == 1, "the wrong call restored nothing")
+        #expect(report.total.drills.toRestored.medianSeconds == base.timeToMitigateSeconds)
+        #expect(
+            report.setApart == [
+                SetApartDrill(drill: "D-0003", reason: "interrupted, not completed"),
+                SetApartDrill(drill: "D-0004", reason: "no fault shipped"),
+                SetApartDrill(drill: "D-0005", reason: "scripted: mitigated 4s after the alarm"),
+                SetApartDrill(drill: "D-0006", reason: "nobody responded"),
+            ])
+        var text = TextOutput(colour: false)
+        report.render(&text)
+        #expect(text.text.contains("1 wrong call(s), counted as wrong"))
+        #expect(text.text.contains("D-0005: scripted"))
+
+        // The cadence: a later Ctrl-C'd drill with no fault does not satisfy it.
+        let folder = try TemporaryFolder("room")
+        try WorkspaceInit.lay(into: folder.path, actor: "ana", now: { base.endedAt })
+        let room = DrillRoom(Workspace(root: folder.path))
+        try room.save(base, now: { base.endedAt })
+        var cut = unshipped
+        cut.ending = .interrupted
+        let later = base.startedAt.addingTimeInterval(100 * 86_400)
+        cut.startedAt = later
+        try room.save(cut, now: { later })
+        let cadence = try room.cadence(now: later.addingTimeInterval(3600), cadenceDays: 90)
+        #expect(cadence.lastDrill == base.startedAt)
+        #expect(cadence.overdue)
     }
 
     @Test func drillCadenceDaysDefaultsTo90AndMustBeAtLeastOne() throws {

@@ -66,3 +66,31 @@ final class SimulatedDrill {
         #expect(throws: DrillsError.self) { try DrillPlan(code: "nonsense") }
     }
 }
+
+@Suite struct LaidHistoryTests {
+    /// The sequence numbers of the laid versions, and the last known good's.
+    static func shape(_ drill: SimulatedDrill) throws -> (count: Int, lastKnownGood: Int, reasons: [String]) {
+        let summaries = try drill.context.registry.versionSummaries()
+        let lkg = try #require(summaries.first { $0.id == drill.simulation.laid.lastKnownGood })
+        let reasons = try drill.context.registry.events().payloads(VersionRegistered.self).map(\.payload.reason)
+        return (summaries.count, lkg.seq, reasons)
+    }
+
+    @Test func twoSeedsLayDifferentHistories() throws {
+        let a = try SimulatedDrill("prompt", seed: 7)
+        let b = try SimulatedDrill("prompt", seed: 12)
+        let (laidA, laidB) = (a.simulation.laid, b.simulation.laid)
+        #expect(laidA.lastKnownGood != laidB.lastKnownGood, "a different last known good")
+        #expect(Set([laidA.first, laidA.oldBad, laidA.recent]).isDisjoint(with: [laidB.oldBad, laidB.recent]))
+        let (shapeA, shapeB) = (try Self.shape(a), try Self.shape(b))
+        print(
+            "laid: seed 7 \(shapeA.count) versions, lkg #\(shapeA.lastKnownGood); seed 12 \(shapeB.count), #\(shapeB.lastKnownGood)"
+        )
+        #expect(shapeA.lastKnownGood != shapeB.lastKnownGood, "the last known good sits elsewhere in the story")
+        // The shipped change's reason comes from the pool the harmless ones use: it names no component.
+        let shipped = try a.simulation.ship()
+        let reason = try a.context.registry.record(id: shipped.badVersion).metadata.reason
+        #expect(HistoryLayer.neutralReasons.contains(reason), "\(reason)")
+        #expect(shapeA.reasons.dropFirst().allSatisfy { HistoryLayer.neutralReasons.contains($0) })
+    }
+}

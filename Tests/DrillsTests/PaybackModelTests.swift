@@ -25,13 +25,15 @@ import Testing
         #expect(Money.format(result.monthlyBenefit) == "2,750.00")
         #expect(Money.format(result.monthlyRunningCost) == "583.33")
         #expect(Money.format(result.monthlyNetBenefit) == "2,166.67")
-        #expect(String(format: "%.2f", try #require(result.paybackMonths)) == "4.15")
+        #expect(String(format: "%.2f", try #require(result.paybackMonths)) == "3.27")
+        #expect(Money.format(result.setupCost) == "2,000.00")
+        #expect(String(format: "%.2f", try #require(result.breakEvenMonths)) == "0.92")
+        #expect(result.breakEvenMonth == 1)
         #expect(!result.premature)
-        #expect(result.verdict == "Pays back in 4.15 months.")
         let page = PaybackPage.markdown(result)
-        #expect(page.contains("**Payback: 4.15 months.** Pays back in 4.15 months."))
+        #expect(page.contains("**Payback: 3.27 months; cash break-even: 0.92 months (month 1).** Pays back in 3.27"))
         #expect(page.contains("| **Annual cost** |  | **9,000.00** |"))
-        #expect(page.contains("| Monthly net benefit | benefit − running cost | 2,166.67 |"))
+        #expect(page.contains("| Monthly net cash flow | avoided loss ÷ 12 − running cost | 2,166.67 |"))
         // Sensitivity of the example, also in Docs/roi.md: the incident inputs move payback most.
         #expect(result.sensitivity.first?.key == "incidents_per_year")
         #expect(result.sensitivity.count == 10)
@@ -62,17 +64,43 @@ import Testing
         #expect(page.contains("| Tooling cost | 1200 | per year | default |"))
     }
 
-    @Test func saysPlainlyWhenPaybackExceedsAYear() throws {
+    /// The defaults, worked by hand in Docs/roi.md: each running cost counted once in each figure.
+    @Test func reproducesTheHandWorkedDefaults() throws {
         let defaults = PaybackModel.compute(PaybackInputs())
-        #expect(defaults.premature)
-        #expect(String(format: "%.2f", defaults.paybackMonths ?? 0) == "16.48", "the defaults' figure in Docs/roi.md")
-        #expect(defaults.verdict.contains("more than a year: probably premature at your stage"))
+        #expect(Money.format(defaults.annualCost) == "10,416.67")
+        #expect(Money.format(defaults.avoidedLoss) == "14,000.00")
+        #expect(Money.format(defaults.monthlyBenefit) == "1,166.67")
+        #expect(String(format: "%.2f", defaults.paybackMonths ?? 0) == "8.93")
+        #expect(Money.format(defaults.setupCost) == "4,000.00")
+        #expect(Money.format(defaults.monthlyRunningCost) == "534.72")
+        #expect(Money.format(defaults.monthlyNetBenefit) == "631.94")
+        #expect(String(format: "%.2f", defaults.breakEvenMonths ?? 0) == "6.33")
+        #expect(defaults.breakEvenMonth == 7)
+        #expect(!defaults.premature)
+        // The wrong path the model once took: the annual cost over the net benefit counts running costs twice.
+        #expect(String(format: "%.2f", defaults.annualCost / defaults.monthlyNetBenefit) == "16.48")
+        #expect(defaults.paybackMonths != defaults.annualCost / defaults.monthlyNetBenefit)
+        let page = PaybackPage.markdown(defaults)
+        #expect(page.contains("**Payback: 8.93 months; cash break-even: 6.33 months (month 7).**"))
+        // "Before" is never a default posing as a measurement.
+        #expect(page.contains("| Time to rollback before the pilot | - | minutes | not measured and not given"))
+        let estimated = PaybackPage.markdown(
+            PaybackModel.compute(
+                try PaybackInputs.assemble(flags: [("rollback_minutes_before", 45)], file: [], measured: [])))
+        #expect(estimated.contains("| Time to rollback before the pilot | 45 | minutes | your estimate (flag) |"))
+    }
+
+    @Test func saysPlainlyWhenPaybackExceedsAYear() throws {
+        let slow = PaybackModel.compute(
+            try PaybackInputs.assemble(flags: [("incidents_per_year", 1)], file: [], measured: []))
+        #expect(slow.premature)
+        #expect(slow.verdict.contains("more than a year: probably premature at your stage"))
         let never = PaybackModel.compute(
             try PaybackInputs.assemble(flags: [("incidents_per_year", 0)], file: [], measured: []))
-        #expect(never.paybackMonths == nil)
+        #expect(never.breakEvenMonths == nil)
         #expect(never.verdict.hasPrefix("It never pays back"))
         #expect(never.verdict.contains("probably premature at your stage"))
-        #expect(PaybackPage.markdown(never).contains("**Payback: never.**"))
+        #expect(PaybackPage.markdown(never).contains("cash break-even: never.**"))
     }
 
     @Test func badInputsAreRefusedByName() throws {
@@ -103,6 +131,6 @@ import Testing
         for banned in ["<script", "http://", "https://", "<link", "@import", "url("] {
             #expect(!page.contains(banned), "\(banned)")
         }
-        #expect(page.contains("Payback: 4.15 months."))
+        #expect(page.contains("Payback: 3.27 months; cash break-even: 0.92 months (month 1)."))
     }
 }

@@ -25,6 +25,7 @@ import Testing
 
         func record() throws -> DrillRecord {
             try DrillLog.end(drill: simulation.drill, ending: .ended, by: "alice", in: context)
+            try simulation.open()
             return try DrillRecorder.record(
                 drill: simulation.drill, in: context, room: Workspace(root: drill.root), ending: .ended,
                 optimal: OptimalRun(seconds: 10, steps: []))

@@ -150,8 +150,8 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
         #expect(FileManager.default.fileExists(atPath: sandbox.path + "/room/.labrunner/drills/D-0001.json"))
         // The service is gone: nothing answers on its port.
         #expect(try sandbox.run(["traffic", "--target", url, "--requests", "1"], in: "room").status != 0)
-        // After the drill its log shows the fault.
-        #expect(try sandbox.ok(["log", "--json"], in: here).contains("drill.fault"))
+        // After the drill its log holds the token that opens the sealed fault.
+        #expect(try sandbox.ok(["log", "--json"], in: here).contains("drill.opened"))
     }
 
     @Test func ctrlCStopsEveryChildAndRecordsTheDrill() throws {
@@ -173,15 +173,27 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
     @Test func childrenStopWhenTheDrillProcessIsKilledAndDrillEndRecordsIt() throws {
         let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "room"], in: "")
-        let drill = try RunningDrill(sandbox, ["--fault", "index", "--seed", "4", "--window", "10m"])
+        let drill = try RunningDrill(sandbox, ["--fault", "index", "--seed", "4", "--window", "10m", "--gm"])
         let children = childPIDs(try drill.waitUntilRunning())
+        let token = try wait("the game master's token") { () -> String? in
+            sandbox.read("drill-start.out").split(separator: " ").first { $0.count == 33 && $0.hasSuffix(":") }
+                .map { String($0.dropLast()) }
+        }
         kill(drill.process.processIdentifier, SIGKILL)
         drill.process.waitUntilExit()
         _ = try wait("the orphaned children to stop", limit: 10) { children.allSatisfy { !isAlive($0) } ? true : nil }
-        // A new drill is refused until this one is ended; drill end records it as abandoned.
-        let ended = try sandbox.run(["drill", "end", "--json"], in: "room")
+        // A new drill is refused until this one is ended; drill end records it as interrupted. The process that held
+        // the token is gone: the game master's token opens the sealed plan (a wrong one is refused, writing nothing).
+        // Everywhere it says so: the status and 'LabRunner' in the drill's workspace.
+        let status = try sandbox.run(["drill", "status", "--once"], in: "room/drills/D-0001")
+        #expect(status.stdout.contains("INTERRUPTED  the drill's process is gone"), "\(status.stdout)")
+        #expect(try sandbox.run([], in: "room/drills/D-0001").stdout.contains("its process is gone (interrupted)"))
+        let wrong = try sandbox.run(["drill", "end", "--gm", String(repeating: "0", count: 32)], in: "room")
+        #expect(wrong.status == 1 && wrong.stderr.contains("not drill D-0001's game-master token"), "\(wrong.stderr)")
+        let ended = try sandbox.run(["drill", "end", "--gm", token, "--json"], in: "room")
         #expect(ended.status == 0, "\(ended.stderr)")
-        #expect(ended.stdout.contains("\"ending\" : \"abandoned\""))
+        #expect(ended.stdout.contains("\"ending\" : \"interrupted\""))
+        #expect(ended.stdout.contains("\"code\" : \"index-4-600-"), "\(ended.stdout)")
     }
 
     @Test func refusedDrillCommandsWriteNothing() throws {

@@ -1,7 +1,10 @@
 // `drill history` and `drill report` through the built binary: refusals that write nothing, a recorded drill
 // listed and debriefed (its own workspace gone), and the cadence line on `LabRunner` with no arguments.
+import Drills
 import Foundation
+import Hashing
 import LabTestSupport
+import Registry
 import Testing
 
 @Suite struct DrillHistoryCommandTests {
@@ -40,6 +43,44 @@ import Testing
         }
         """
 
+    /// Records `json` in the room as `drill end` does: the event in the room's log, then the file.
+    static func save(_ json: String, in room: String) throws {
+        let record = try CanonicalJSON.decoder().decode(DrillRecord.self, from: Data(json.utf8))
+        try DrillRoom(Workspace(root: room)).save(record, now: { record.endedAt })
+    }
+
+    @Test func anEditedOrForgedRecordIsRefusedByEveryReaderAndNamedByFsck() throws {
+        let sandbox = try Sandbox()
+        #expect(try sandbox.run(["init", "room"]).status == 0)
+        try Self.save(Self.record, in: sandbox.path + "/room")
+        #expect(try sandbox.run(["fsck"], in: "room").status == 0)
+        #expect(try sandbox.run(["drill", "history"], in: "room").status == 0)
+        let file = "room/.labrunner/drills/D-0001.json"
+        let original = sandbox.read(file)
+        // The cheapest forgery: a better score written into the file.
+        try sandbox.edit(file) { $0.replacingOccurrences(of: "\"score\" : 40", with: "\"score\" : 100") }
+        for arguments in [["drill", "history"], ["incident", "stats"], ["roi"], ["drill", "report", "D-0001"]] {
+            let refused = try sandbox.run(arguments, in: "room")
+            #expect(refused.status == 1, "\(arguments) refused the edited record")
+            #expect(refused.stderr.contains("D-0001.json was edited"), "\(arguments): \(refused.stderr)")
+        }
+        let fsck = try sandbox.run(["fsck"], in: "room")
+        #expect(fsck.status == 1 && fsck.stdout.contains("D-0001.json was edited"), "\(fsck.stdout)")
+        try sandbox.write(original, to: file)
+        #expect(try sandbox.run(["fsck"], in: "room").status == 0)
+        // A whole drill forged: a record file no event commits to.
+        try sandbox.write(
+            original.replacingOccurrences(of: "D-0001", with: "D-0002"), to: "room/.labrunner/drills/D-0002.json")
+        let forged = try sandbox.run(["drill", "history"], in: "room")
+        #expect(forged.status == 1 && forged.stderr.contains("D-0002.json is not committed to"), "\(forged.stderr)")
+        #expect(try sandbox.run(["fsck"], in: "room").stdout.contains("D-0002.json is not committed to"))
+        // Deleting the file loses nothing: the event holds the record.
+        try FileManager.default.removeItem(atPath: sandbox.path + "/room/.labrunner/drills/D-0002.json")
+        try FileManager.default.removeItem(atPath: sandbox.path + "/" + file)
+        let listed = try sandbox.run(["drill", "history"], in: "room")
+        #expect(listed.status == 0 && listed.stdout.contains("D-0001  prompt-7-300-00000000"), "\(listed.stderr)")
+    }
+
     @Test func refusalsWriteNothingAndARecordedDrillIsListedAndDebriefed() throws {
         let sandbox = try Sandbox()
         #expect(try sandbox.run(["init", "room"]).status == 0)
@@ -56,8 +97,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: drills))
         #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/room/debrief.md"))
 
-        try FileManager.default.createDirectory(atPath: drills, withIntermediateDirectories: true)
-        try Self.record.write(toFile: drills + "/D-0001.json", atomically: true, encoding: .utf8)
+        try Self.save(Self.record, in: sandbox.path + "/room")
         let unknown = try sandbox.run(["drill", "report", "D-0042", "--out", "debrief.md"], in: "room")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("There is no drill D-0042 in this workspace"))

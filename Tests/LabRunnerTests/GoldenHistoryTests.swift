@@ -18,7 +18,8 @@ import Testing
         ExperimentStarted.self, ExperimentEnded.self, InvestigationConcluded.self, PolicyPinned.self,
         LabStarted.self, LabReady.self, LabHintShown.self, LabLaidDown.self,
         DrillStarted.self, DrillFaultShipped.self, DrillJoined.self, DrillAcknowledged.self, DrillDiffRead.self,
-        DrillRecovered.self, DrillEnded.self,
+        DrillRecovered.self, DrillEnded.self, DrillFaultSealed.self, DrillOpened.self,
+        DrillRecorded.self,
     ]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -51,10 +52,12 @@ import Testing
         }
         #expect(lines > 200)
         // The fixture holds every kind but the promotion a canary stopped, a canary's pin, the start's
-        // `lab.ready` and the policy's pin, which came later (their own tests pin those).
+        // `lab.ready`, the policy's pin, and the sealed drill's fault, its opening and the room's drill record,
+        // which came later (their own tests pin those).
         #expect(
             Set(byKind.keys).subtracting(kindsSeen) == [
-                PromotionStopped.kind, CanaryStarted.kind, LabReady.kind, PolicyPinned.kind,
+                PromotionStopped.kind, CanaryStarted.kind, LabReady.kind, PolicyPinned.kind, DrillFaultSealed.kind,
+                DrillOpened.kind, DrillRecorded.kind,
             ])
     }
 }

@@ -61,16 +61,19 @@ import Testing
             """, to: "inputs.json")
         let page = try sandbox.ok(
             ["roi", "--inputs", "inputs.json", "--loaded-rate", "100", "--reproduction-hours-saved", "30"], in: "")
-        #expect(page.contains("**Payback: 4.15 months.** Pays back in 4.15 months."))
+        #expect(page.contains("**Payback: 3.27 months; cash break-even: 0.92 months (month 1).** Pays back in 3.27"))
         #expect(page.contains("| Loaded rate | 100 | per hour | flag |"))
         #expect(page.contains("| Setup hours | 20 | hours, once | file |"))
-        #expect(page.contains("| Time to rollback during the pilot | 120 | minutes | default |"))
+        #expect(page.contains("| Time to rollback during the pilot | - | minutes | not measured and not given"))
         let html = try sandbox.ok(["roi", "--inputs", "inputs.json", "--format", "html"], in: "")
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(!html.contains("<script"))
         #expect(html == (try sandbox.ok(["roi", "--inputs", "inputs.json", "--format", "html"], in: "")))
 
-        let premature = try sandbox.ok(["roi"], in: "")
+        // The defaults, as Docs/roi.md works them by hand.
+        let defaults = try sandbox.ok(["roi"], in: "")
+        #expect(defaults.contains("**Payback: 8.93 months; cash break-even: 6.33 months (month 7).**"))
+        let premature = try sandbox.ok(["roi", "--incidents-per-year", "1"], in: "")
         #expect(premature.contains("more than a year: probably premature at your stage"))
 
         try sandbox.write(#"{"loaded_rate": 100, "loaded_rate": 120}"#, to: "twice.json")
