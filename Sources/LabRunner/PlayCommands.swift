@@ -52,14 +52,17 @@ enum PlayCommands {
                     meanwhile, nothing moves.
                     """,
                 arguments: [candidate],
-                options: [approver, highStakes, canary, canaryRequests, force, forceReason, Common.yes] + Common.io
+                options: [approver, highStakes, PeopleCommands.approval, canary, canaryRequests, force, forceReason]
+                    + [PeopleCommands.runBy, Common.yes] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let request = PromoteRequest(
                     ref: try invocation[candidate], approver: try invocation[approver] ?? "",
                     highStakes: try invocation[highStakes], canaryPercent: try invocation[canary],
                     canaryRequests: try invocation[canaryRequests], force: try invocation[force],
-                    reason: try invocation[forceReason])
+                    reason: try invocation[forceReason], actor: try invocation[PeopleCommands.runBy],
+                    approvalFile: try invocation[PeopleCommands.approval].map { Common.path($0, console) },
+                    environment: console.environment)
                 let json = try invocation[Common.json]
                 let result = try PromotePlay.run(
                     request, in: context, onGate: { gate in if !json { console.show(gate) } },
@@ -220,7 +223,7 @@ enum PlayCommands {
 
     static let approver = Option<String?>(
         "approver", "name", help: "Who approves the promotion (required).", required: true)
-    static let highStakes = Flag("high-stakes", help: "Require an approver other than the version's owner.")
+    static let highStakes = Flag("high-stakes", help: "Require a signed approval (--approval FILE).")
     static let canary = Option<Double?>(
         "canary", "percent", help: "First send this share of a simulated batch to the candidate.")
     static let canaryRequests = Option<Int>(

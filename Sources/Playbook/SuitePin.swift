@@ -167,6 +167,7 @@ public enum SuitePins {
     ) throws -> SuitePinResult {
         try RegisterPlay.requireText(reason, field: "--reason", hint: "every pin records why, pass --reason TEXT")
         try RegisterPlay.requireText(actor, field: "--by", hint: "every pin records who made it, pass --by NAME")
+        try context.requireOnRoster(actor)
         return try pin(name: name, reason: reason, by: actor, approver: approver, onlyIfNone: false, in: context)
     }
 
@@ -175,7 +176,10 @@ public enum SuitePins {
     ) throws -> SuitePinResult {
         let name = name ?? context.settings.standardSuite
         let approver = approver.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let approver, approver == actor { throw PlaybookError.approverIsPinner(approver: approver) }
+        if let approver {
+            try context.registry.roster().secondPerson(
+                approver: approver, owner: actor, actor: nil, ownerRole: "the person pinning")
+        }
         let (data, suite) = try workspaceSuite(name, in: context)
         let registry = context.registry
         return try registry.write { writer in

@@ -39,6 +39,15 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
     public var lab: String?
     /// The drill that made the move (the field Drills marks its own events with).
     public var drillID: String?
+    /// Who ran the promotion, when not the approver.
+    public var runBy: String?
+    /// The approver's signed approval: when they signed it and the armored `ssh-keygen -Y sign` signature.
+    public var approvalSignedAt: String?
+    public var approvalSignature: String?
+    /// Comma-separated break-glass overrides (see `BreakGlass.Override`), when the move was one.
+    public var breakGlass: String?
+
+    public var approvalSigned: Bool { approvalSignature != nil }
 
     public init(
         play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
@@ -74,6 +83,10 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case overrideReason = "override_reason"
         case floorsBroken = "floors_broken"
         case drillID = "drill_id"
+        case runBy = "run_by"
+        case approvalSignedAt = "approval_signed_at"
+        case approvalSignature = "approval_signature"
+        case breakGlass = "break_glass"
     }
 }
 
@@ -87,9 +100,10 @@ extension Registry {
     @discardableResult
     public func moveTag(
         _ name: String, to id: String, by actor: String, reason: String, expecting: TagExpectation = .any,
-        facts: TagMoveFacts
+        facts: TagMoveFacts, first: ((inout Writer) throws -> Void)? = nil
     ) throws -> Event {
         try moveTag(
-            name, to: id, by: actor, reason: reason, expecting: expecting, details: try EventFields.encode(facts))
+            name, to: id, by: actor, reason: reason, expecting: expecting, details: try EventFields.encode(facts),
+            first: first)
     }
 }
