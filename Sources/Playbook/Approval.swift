@@ -68,7 +68,7 @@ public enum Approvals {
             throw PlaybookError.approvalRefused("ssh-keygen could not sign: \(outcome.errorText)")
         }
         let approval = SignedApproval(approval: request, signature: String(decoding: signature, as: UTF8.self))
-        if let problem = try problem(approval, roster: roster, environment: environment, in: context) {
+        if let problem = try problem(approval, roster: roster, environment: environment, workspace: context.workspace) {
             throw PlaybookError.approvalRefused(problem)
         }
         return approval
@@ -94,14 +94,26 @@ public enum Approvals {
                 "the approval was signed when production was \(request.production.prefix(12)), and it is now "
                     + "\((production ?? "none").prefix(12)); ask for a new one")
         }
-        if let problem = try problem(approval, roster: roster, environment: environment, in: context) {
+        if let problem = try problem(approval, roster: roster, environment: environment, workspace: context.workspace) {
             throw PlaybookError.approvalRefused(problem)
         }
     }
 
+    /// The approval a promotion recorded, rebuilt from its tag move (the signature and its time are on the move,
+    /// the version and production are the move's own), or nil when it recorded none.
+    public static func recorded(on move: TagMove) throws -> SignedApproval? {
+        let facts = try move.facts()
+        guard let signature = facts.approvalSignature, let at = facts.approvalSignedAt, let approver = facts.approver
+        else { return nil }
+        return SignedApproval(
+            approval: ApprovalRequest(
+                version: move.to, production: move.from ?? "none", approver: approver, at: at, namespace: namespace),
+            signature: signature)
+    }
+
     /// Nil when the signature is good by the roster's key for its approver; else why not.
-    static func problem(
-        _ approval: SignedApproval, roster: Roster, environment: [String: String], in context: PlayContext
+    public static func problem(
+        _ approval: SignedApproval, roster: Roster, environment: [String: String], workspace: Workspace?
     ) throws -> String? {
         let request = approval.approval
         guard request.namespace == namespace else { return "the approval is not a LabRunner approval" }
@@ -112,7 +124,7 @@ public enum Approvals {
             try request.message(), signature: Data(approval.signature.utf8), principal: person.identity,
             namespace: namespace,
             allowedSigners: .text(roster.allowedSigners(namespace: namespace, only: person.identity)),
-            tool: try tool(environment), workspace: context.workspace, environment: environment)
+            tool: try tool(environment), workspace: workspace, environment: environment)
         return outcome.succeeded
             ? nil
             : "the signature is not a good signature by \(person.name)'s key on the roster (\(outcome.errorText))"

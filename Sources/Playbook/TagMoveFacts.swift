@@ -107,3 +107,15 @@ extension Registry {
             first: first)
     }
 }
+
+extension TagMoveFacts {
+    /// The facts on a `tag.moved` event; a damaged field is an error naming the event.
+    public static func of(_ event: Event) throws -> TagMoveFacts {
+        let moved = try event.payload(as: TagMoved.self)
+        do {
+            return try EventFields.decode(TagMoveFacts.self, from: moved.details)
+        } catch let error as EventFields.FieldError {
+            throw RegistryError.corruptEvent(seq: event.seq, kind: event.kind, reason: error.reason)
+        }
+    }
+}

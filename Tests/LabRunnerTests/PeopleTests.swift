@@ -221,4 +221,42 @@ import Testing
         #expect(notAKey.status == 1)
         #expect(sandbox.snapshot() == before)
     }
+
+    @Test func showAuditReportAndVerifyNameTheSignerAndSaySigned() throws {
+        let sandbox = try Self.workspace()
+        try sandbox.ok(["approve", "#2", "--as", "rita", "--key", "../keys/rita", "--out", "../approval.json"])
+        try sandbox.ok(["promote", "#2", "--approver", "RITA", "--high-stakes", "--approval", "../approval.json"])
+        try sandbox.ok(["traffic", "--requests", "3"])
+        let id = try #require(try sandbox.json(["requests", "--limit", "1"]).array.first?["id"].string)
+        let audit = try sandbox.ok(["audit", id])
+        #expect(audit.contains("approved by rita (on the roster: reviewer), signed approval"), "\(audit)")
+        #expect(audit.contains("approval_signature=-----BEGIN SSH SIGNATURE-----…"), "the signature shows short")
+        let shown = try sandbox.ok(["show", "#2"])
+        #expect(shown.contains("approver=rita"), "\(shown)")
+        try sandbox.ok(["report", "--out", "../report"])
+        #expect(sandbox.read("report/index.html").contains("gate passed, signed approval"))
+        try sandbox.ok(["bundle", "--out", "../history.tar"])
+        let verified = try sandbox.run(["verify", "history.tar"], in: "")
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("1 signed approvals re-checked with ssh-keygen"), "\(verified.stdout)")
+    }
+}
+
+@Suite struct BreakGlassEvidenceCLITests {
+    @Test func theWriteupAuditAndReportShowABreakGlassPromotionAsSuch() throws {
+        let sandbox = try PeopleCLITests.workspaceWithABadCandidate()
+        try sandbox.ok(["promote", "#2", "--approver", "bob", "--force", "--reason", "manufactured incident"])
+        try sandbox.ok(["traffic", "--requests", "3"])
+        let id = try #require(try sandbox.json(["requests", "--limit", "1"]).array.first?["id"].string)
+        let audit = try sandbox.ok(["audit", id])
+        #expect(
+            audit.contains("approved by bob (on the roster: reviewer), unsigned approval; break-glass: failed-floor"),
+            "\(audit)")
+        try sandbox.ok(["rollback", "--reason", "escalations stopped", "--yes"])
+        let writeup = try sandbox.ok(["writeup"])
+        #expect(writeup.contains("it was a break-glass promotion (overrode: failed-floor)"), "\(writeup)")
+        #expect(writeup.contains("the approval was not signed"))
+        try sandbox.ok(["report", "--out", "../report"])
+        #expect(sandbox.read("report/index.html").contains("gate overridden, break-glass (failed-floor)"))
+    }
 }
