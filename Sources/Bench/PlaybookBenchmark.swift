@@ -42,7 +42,7 @@ public enum PlaybookBenchmark {
         let good = try RegisterPlay.run(
             RegisterRequest(owner: "bench", reason: "baseline", parent: nil, root: true), in: context
         ).record
-        let promote = PromoteRequest(ref: good.id, approver: "bench")
+        let promote = PromoteRequest(ref: good.id, approver: "a-reviewer")
         _ = try PromotePlay.move(promote, gate: try PromotePlay.gate(promote, in: context), canary: nil, in: context)
         let traffic = try Traffic.run(requests: 20_000, rate: 0, seed: 1, in: context)
 
@@ -54,7 +54,7 @@ public enum PlaybookBenchmark {
             let bad = try RegisterPlay.run(
                 RegisterRequest(owner: "bench", reason: "round \(round)", parent: good.id, root: false), in: context
             ).record
-            let request = PromoteRequest(ref: bad.id, approver: "bench", force: true, reason: "bench")
+            let request = PromoteRequest(ref: bad.id, approver: "a-reviewer", force: true, reason: "bench")
             _ = try PromotePlay.move(
                 request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
             rollbacks.append(

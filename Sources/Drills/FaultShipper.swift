@@ -70,11 +70,13 @@ public enum FaultShipper {
         let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
         do {
-            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: shipper), in: context)
-        } catch PlaybookError.gateFailed {
+            // The shipper's change is approved by a teammate: every promotion needs a second person.
+            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: HistoryLayer.approver), in: context)
+        } catch PlaybookError.gateFailed, PlaybookError.breakGlassNeeded {
             _ = try PromotePlay.run(
                 PromoteRequest(
-                    ref: record.id, approver: shipper, force: true, reason: "\(reason); the eval run was flaky"),
+                    ref: record.id, approver: HistoryLayer.approver, force: true,
+                    reason: "\(reason); the eval run was flaky"),
                 in: context)
         }
         let facts = FaultFacts(

@@ -41,6 +41,7 @@ enum LabRunnerApp {
             subcommands: ordered(
                 RegistryCommands.all(env) + ModelCommands.all(env) + PlayCommands.all(env) + IncidentCommands.all(env)
                     + ServingCommands.all(env) + EvidenceCommands.all(env) + ToolCommands.all(env)
+                    + PeopleCommands.all(context: { try Common.context($0, $1, env) }, io: Common.io, json: Common.json)
                     + [LabCommands.spec(env), CritiqueCommands.spec(env), DrillCommands.spec(env)])
         ) { invocation, console in
             try StatusCommand.run(env, invocation, console)
@@ -49,8 +50,9 @@ enum LabRunnerApp {
 
     /// The order commands are listed in help: the order a learner meets them.
     static let commandOrder = [
-        "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy", "promote",
-        "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident", "rollback", "experiment",
+        "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy", "people",
+        "approve", "promote", "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident", "rollback",
+        "experiment",
         "investigate", "gc", "log", "checkout", "fsck", "writeup", "report", "bundle", "verify", "drill", "roi",
         "critique", "hash", "bench",
     ]

@@ -44,15 +44,19 @@ enum PlayCommands {
                 name: "promote", abstract: "Move production to a version that passes the gate (Play 2).",
                 discussion: PromotePlay.discussion,
                 arguments: [candidate],
-                options: [approver, highStakes, canary, canaryRequests, canaryPlan, force, forceReason, Common.yes]
-                    + Common.io
+                options: [
+                    approver, highStakes, PeopleCommands.approval, canary, canaryRequests, canaryPlan, force,
+                    forceReason, PeopleCommands.runBy, Common.yes,
+                ] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let request = PromoteRequest(
                     ref: try invocation[candidate], approver: try invocation[approver] ?? "",
                     highStakes: try invocation[highStakes], canaryPercent: try invocation[canary],
                     canaryRequests: try invocation[canaryRequests], force: try invocation[force],
-                    reason: try invocation[forceReason])
+                    reason: try invocation[forceReason], actor: try invocation[PeopleCommands.runBy],
+                    approvalFile: try invocation[PeopleCommands.approval].map { Common.path($0, console) },
+                    environment: console.environment)
                 if try invocation[canaryPlan] {
                     return try Common.emit(try PromotePlay.plan(request, in: context), invocation, console)
                 }
@@ -217,7 +221,7 @@ enum PlayCommands {
 
     static let approver = Option<String?>(
         "approver", "name", help: "Who approves the promotion (required).", required: true)
-    static let highStakes = Flag("high-stakes", help: "Require an approver other than the version's owner.")
+    static let highStakes = Flag("high-stakes", help: "Require a signed approval (--approval FILE).")
     static let canary = Option<Double?>(
         "canary", "percent", help: "First send this share of a simulated batch to the candidate.")
     static let canaryRequests = Option<CanaryRequests>(

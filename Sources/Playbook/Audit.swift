@@ -19,13 +19,15 @@ public struct AuditReport: Encodable, Sendable {
     public var tags: [String]
     public var evals: [EvalSummary]
     public var trail: [Event]
+    /// Who approved each promotion in the trail, as the roster knows them, and whether it was signed.
+    public var approvals: [TrailApproval] = []
     public var collected: Event?
     public var replay: Replay?
     /// Why a replay that was asked for could not run (the input text was dropped by retention), or nil.
     public var replayNeedsInput: String?
 
     enum CodingKeys: String, CodingKey {
-        case request, version, tags, evals, trail, collected, replay
+        case request, version, tags, evals, trail, collected, replay, approvals
         case replayNeedsInput = "replay_needs_input"
     }
 }
@@ -57,6 +59,8 @@ public enum AuditPlay {
             evals: try EvalLedger.summaries(for: version, events: events), trail: trail,
             collected: try events.payloads(BlobsCollected.self).last { $0.payload.versionIDs.contains(version.id) }?
                 .event, replay: nil)
+        let roster = try registry.roster()
+        report.approvals = try trail.compactMap { try TrailApproval(move: $0, roster: roster) }
         let text = request.hasInput ? request.input : input
         if replay, text == nil {
             report.replayNeedsInput =
@@ -84,5 +88,50 @@ public enum AuditPlay {
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         else { return json }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// One promotion's approval as people read it: the approver as the roster names them (and whether it knows them),
+/// whether the approval was signed, and what a break-glass promotion overrode.
+public struct TrailApproval: Encodable, Sendable, Equatable {
+    public var event: Int
+    public var approver: String
+    /// Nil when the roster is empty (anyone may act); else whether the approver is on it now.
+    public var onRoster: Bool?
+    public var roles: [String]
+    public var signed: Bool
+    public var breakGlass: String?
+
+    enum CodingKeys: String, CodingKey {
+        case event, approver, roles, signed
+        case onRoster = "on_roster"
+        case breakGlass = "break_glass"
+    }
+
+    /// Nil for a move that records no approver.
+    public init?(move: Event, roster: Roster) throws {
+        guard move.is(TagMoved.self) else { return nil }
+        let facts = try TagMoveFacts.of(move)
+        guard let approver = facts.approver else { return nil }
+        let person = roster.person(approver)
+        self.event = move.seq
+        self.approver = person?.name ?? approver
+        self.onRoster = roster.isEmpty ? nil : person != nil
+        self.roles = person?.roles ?? []
+        self.signed = facts.approvalSigned
+        self.breakGlass = facts.breakGlass
+    }
+
+    /// `approved by rita (on the roster: reviewer), signed approval; break-glass: failed-floor`
+    public var sentence: String {
+        var text = "approved by \(approver)"
+        switch onRoster {
+        case .some(true): text += " (on the roster" + (roles.isEmpty ? ")" : ": \(roles.joined(separator: ",")))")
+        case .some(false): text += " (not on the roster now)"
+        case nil: break
+        }
+        text += signed ? ", signed approval" : ", unsigned approval"
+        if let breakGlass { text += "; break-glass: \(breakGlass)" }
+        return text
     }
 }

@@ -76,6 +76,7 @@ public enum Experiments {
         throws -> Experiment
     {
         try Registry.validateTagName(tagName(name))
+        try context.requireOnRoster(actor)
         let seconds = try TimeParsing.duration(ttl)
         let base = try context.registry.resolve(ref)
         if try all(events: try context.registry.events()).contains(where: { $0.name == name && $0.active }) {
@@ -95,6 +96,7 @@ public enum Experiments {
     }
 
     public static func end(name: String, by actor: String, in context: PlayContext) throws -> Experiment {
+        try context.requireOnRoster(actor)
         guard try all(events: try context.registry.events()).contains(where: { $0.name == name && $0.active }) else {
             throw PlaybookError.unknownExperiment(name)
         }

@@ -176,6 +176,7 @@ public enum GCPlay {
     /// is written first: a crash mid-deletion leaves blobs behind, never a lie.
     /// A dry run is recorded too (`gc.planned`), so a review can see that the plan was looked at first.
     public static func run(dryRun: Bool, by actor: String, in context: PlayContext) throws -> GCPlan {
+        try context.requireOnRoster(actor)
         let log = AttributionLog(registryRoot: context.registry.root)
         if dryRun {
             return try context.registry.write { writer in

@@ -300,6 +300,7 @@ public enum Incidents {
     static func write<P: EventPayload>(
         by actor: String, in context: PlayContext, _ prepare: ([Event]) throws -> (payload: P, incident: String)
     ) throws -> (incident: Incident, event: Event) {
+        try context.requireOnRoster(actor)
         let registry = context.registry
         var id: String?
         do {

@@ -211,6 +211,7 @@ public enum InvestigatePlay {
     public static func run(
         _ request: InvestigateRequest, in context: PlayContext, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> Investigation {
+        try context.requireOnRoster(request.by)
         let registry = context.registry
         let onset = request.onset
         let now = context.now()

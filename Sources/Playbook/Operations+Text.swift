@@ -72,7 +72,10 @@ extension AuditReport: TextRendering {
                     eval.suite, eval.source.rawValue, eval.passRate * 100, eval.ciLow * 100, eval.ciHigh * 100))
         }
         out.line("Promotion and approval trail:")
-        for event in trail { out.line("  " + event.logLine(out)) }
+        for event in trail {
+            out.line("  " + event.logLine(out))
+            if let approval = approvals.first(where: { $0.event == event.seq }) { out.line("    " + approval.sentence) }
+        }
         if let collected {
             out.line(
                 out.styled(

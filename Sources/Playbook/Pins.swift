@@ -14,23 +14,13 @@ public enum Pins {
         var payload: (_ approver: String?) -> P
     }
 
-    /// Whether `approver` is a different person from `actor`: names compare with surrounding space trimmed,
-    /// case-folded and in Unicode compatibility form (NFKC), so "Alice", " alice " and "Ａｌｉｃｅ" are one person.
-    /// The one second-person rule of the pins.
-    public static func isSecondPerson(_ approver: String, to actor: String) -> Bool {
-        normalised(approver) != normalised(actor)
-    }
-
-    static func normalised(_ name: String) -> String {
-        name.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-            .folding(options: [.caseInsensitive], locale: nil)
-    }
-
-    /// The approver given, trimmed (nil when empty); refused when it names the pinner.
-    static func approver(_ given: String?, actor: String) throws -> String? {
+    /// The approver given, trimmed (nil when empty): someone on the roster (where it has people) other than the
+    /// pinner, by the roster's one second-person rule.
+    static func approver(_ given: String?, actor: String, in context: PlayContext) throws -> String? {
         let approver = given.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let approver, !isSecondPerson(approver, to: actor) {
-            throw PlaybookError.approverIsPinner(approver: approver)
+        if let approver {
+            try context.registry.roster().secondPerson(
+                approver: approver, owner: actor, actor: nil, ownerRole: "the person pinning")
         }
         return approver
     }
@@ -42,7 +32,7 @@ public enum Pins {
         by actor: String, approver given: String?, in context: PlayContext,
         refusal: (_ weakens: String) -> any Error, _ prepare: ([Event]) throws -> Draft<P>?
     ) throws -> (payload: P, event: Event)? {
-        let approver = try approver(given, actor: actor)
+        let approver = try approver(given, actor: actor, in: context)
         let registry = context.registry
         return try registry.write { writer -> (payload: P, event: Event)? in
             guard let draft = try prepare(try registry.events()) else { return nil }

@@ -59,3 +59,11 @@ public struct PlayContext: Sendable {
         system.temperature > 0 ? settings.sampledRepeats : 1
     }
 }
+
+extension PlayContext {
+    /// Where the roster has people, the actor of a play (`option`, such as `--by`) must be on it. Every play
+    /// asks here before any work.
+    public func requireOnRoster(_ name: String, as option: String = "--by") throws {
+        try registry.roster().requireMember(name, as: option)
+    }
+}

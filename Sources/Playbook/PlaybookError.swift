@@ -6,14 +6,12 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case lineageBroken(weights: String, dataset: String)
     case lineageUnverified(weights: String)
     case safetyCasesRemoved(removed: String)
-    case approverIsPinner(approver: String)
     case canaryAborted(String)
     case canaryInconclusive(finding: String, planned: Int)
     case noEvalOnSuite(version: String, suite: String)
     case differentSuites(candidate: String, production: String)
     case gateFailed(String)
     case needsForceReason
-    case approverIsOwner(approver: String)
     case needsConfirmation(command: String)
     case declined
     case noProduction
@@ -30,6 +28,12 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case ambiguousExperiment([String])
     case noTrafficCases(path: String)
     case invalid(String)
+    /// A signed approval that does not check out, or cannot be made: the reason, without its full stop.
+    case approvalRefused(String)
+    /// A signed approval is needed and none was given.
+    case approvalNeeded(approver: String, why: String)
+    /// Break-glass without `--force`: what would be overridden.
+    case breakGlassNeeded(String)
 
     public var description: String {
         switch self {
@@ -46,9 +50,6 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .safetyCasesRemoved(let removed):
             return "This pin removes cases from safety categories (\(removed)); a second person must approve it: "
                 + "pass --approver NAME (not the person pinning)."
-        case .approverIsPinner(let approver):
-            return "A pin's approver must be someone other than the person pinning (\(approver)); ask a second "
-                + "person and pass --approver THEIR_NAME, or leave --approver out when the pin weakens nothing."
         case .canaryAborted(let finding):
             return "The canary stopped the promotion: \(finding); production did not move (the canary's requests stay "
                 + "in the attribution log), fix the candidate and try again."
@@ -69,9 +70,6 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
                 "The promotion gate refused: \(reason); fix the candidate, or override with --force --reason TEXT (recorded)."
         case .needsForceReason:
             return "--force needs --reason TEXT: an override is recorded with why it was made."
-        case .approverIsOwner(let approver):
-            return "A high-stakes promotion needs an approver other than the version's owner (\(approver)); "
-                + "ask a second person and pass --approver THEIR_NAME."
         case .needsConfirmation(let command):
             return "'\(command)' asks for confirmation and standard input is not a terminal; add --yes to proceed."
         case .declined:
@@ -106,6 +104,14 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "No traffic cases in \(path); restore it from a fresh 'LabRunner init'."
         case .invalid(let sentence):
             return sentence
+        case .approvalRefused(let reason):
+            return "Approval refused: \(reason); nothing was changed."
+        case .approvalNeeded(let approver, let why):
+            return "\(why), so the approval must be signed: ask \(approver) to run 'LabRunner approve REF --as "
+                + "\(approver) --key THEIR_KEY --out approval.json' and pass --approval approval.json."
+        case .breakGlassNeeded(let what):
+            return "Promoting this version is break-glass (\(what)): it needs --force --reason TEXT and a second "
+                + "person as --approver (not the owner, not you); it is recorded as promotion.break_glass."
         }
     }
 }

@@ -96,9 +96,14 @@ extension PromotionGate: TextRendering {
 
 extension PromoteResult {
     public func render(_ out: inout TextOutput, approver: String) {
-        let verb = overridden ? "Promoted with a recorded override" : "Promoted"
+        let facts = try? TagMoveFacts.of(event)
+        let verb =
+            facts?.breakGlass != nil
+            ? "Promoted through break-glass (\(facts?.breakGlass ?? ""), recorded as promotion.break_glass)"
+            : overridden ? "Promoted with a recorded override" : "Promoted"
+        let signed = facts?.approvalSigned == true ? ", signed approval" : ""
         out.line(
-            "\(verb): production → #\(gate.candidate.seq) \(gate.candidate.shortID) (approver \(approver), event #\(event.seq))"
+            "\(verb): production → #\(gate.candidate.seq) \(gate.candidate.shortID) (approver \(facts?.approver ?? approver)\(signed), event #\(event.seq))"
         )
     }
 }

@@ -16,11 +16,21 @@ public struct PromoteRequest: Sendable {
     public var canaryRequests: CanaryRequests
     public var force: Bool
     public var reason: String?
+    /// Who runs the promotion (the CLI's --by, default $USER); nil when the approver runs it themselves.
+    public var actor: String?
+    /// A signed approval file (`LabRunner approve`), an absolute path.
+    public var approvalFile: String?
+    /// Where ssh-keygen is found, for a signed approval.
+    public var environment: [String: String]
 
     public init(
         ref: String, approver: String, highStakes: Bool = false, canaryPercent: Double? = nil,
-        canaryRequests: CanaryRequests = .auto, force: Bool = false, reason: String? = nil
+        canaryRequests: CanaryRequests = .auto, force: Bool = false, reason: String? = nil,
+        actor: String? = nil, approvalFile: String? = nil, environment: [String: String] = [:]
     ) {
+        self.actor = actor
+        self.approvalFile = approvalFile
+        self.environment = environment
         self.ref = ref
         self.approver = approver
         self.highStakes = highStakes
@@ -149,9 +159,7 @@ public enum PromotePlay {
         if productionID == candidate.id {
             throw PlaybookError.alreadyProduction(version: "#\(candidate.seq) \(candidate.shortID)")
         }
-        if request.highStakes, request.approver == candidate.metadata.owner {
-            throw PlaybookError.approverIsOwner(approver: request.approver)
-        }
+        _ = try people(request, candidate: candidate, production: productionID, in: context)
         if request.canaryPercent != nil, productionID == nil {
             throw PlaybookError.invalid(
                 "A canary needs a production version to compare with; promote without --canary first.")
@@ -168,6 +176,33 @@ public enum PromotePlay {
         return try Canary.plan(
             percent: percent, requests: request.canaryRequests, production: production,
             seed: context.settings.evalSeed, in: context)
+    }
+
+    /// The people checks of a promotion, before any work: the approver is a second person (on the roster where it
+    /// has people, not the owner, not the actor: `Roster.secondPerson`), a signed approval where one is needed
+    /// (--high-stakes, an approver with a key, or one given) checks out, and a version an incident named bad is
+    /// promoted only as break-glass. Returns the approval and the incidents naming the candidate.
+    static func people(
+        _ request: PromoteRequest, candidate: VersionRecord, production: String?, in context: PlayContext
+    ) throws -> (approval: SignedApproval?, incidents: [String], approver: String) {
+        let roster = try context.registry.roster()
+        try roster.secondPerson(approver: request.approver, owner: candidate.metadata.owner, actor: request.actor)
+        let incidents = try BreakGlassNeed.incidents(naming: candidate.id, in: context)
+        if !incidents.isEmpty, !request.force {
+            throw PlaybookError.breakGlassNeeded(BreakGlassNeed(floors: [], incidents: incidents).sentence)
+        }
+        var why: String?
+        if request.highStakes { why = "This is a high-stakes promotion" }
+        if roster.person(request.approver)?.key != nil { why = "\(request.approver) has a key on the roster" }
+        guard let file = request.approvalFile else {
+            if let why { throw PlaybookError.approvalNeeded(approver: request.approver, why: why) }
+            return (nil, incidents, roster.display(request.approver))
+        }
+        let approval = try Approvals.load(file)
+        try Approvals.check(
+            approval, approver: request.approver, candidate: candidate.id, production: production, roster: roster,
+            environment: request.environment, in: context)
+        return (approval, incidents, roster.display(request.approver))
     }
 
     /// Checks, the canary's plan, gate, canary, confirmation and the move, in that order. The plan is said
@@ -339,11 +374,13 @@ public enum PromotePlay {
         try RegisterPlay.requireText(
             request.approver, field: "--approver", hint: "every promotion records who approved it, pass --approver NAME"
         )
-        if request.highStakes, request.approver == gate.candidate.metadata.owner {
-            throw PlaybookError.approverIsOwner(approver: request.approver)
-        }
-        if !gate.passed {
-            guard request.force else { throw PlaybookError.gateFailed(gate.finding) }
+        let people = try people(request, candidate: gate.candidate, production: gate.production?.id, in: context)
+        let need = BreakGlassNeed(floors: gate.floors.filter(\.worse).map(\.category), incidents: people.incidents)
+        if !gate.passed || need.isNeeded {
+            guard request.force else {
+                throw gate.passed
+                    ? PlaybookError.breakGlassNeeded(need.sentence) : PlaybookError.gateFailed(gate.finding)
+            }
             guard let reason = request.reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw PlaybookError.needsForceReason
             }
@@ -358,19 +395,31 @@ public enum PromotePlay {
         }
         let policy = try context.policyInForce(by: request.approver)
         for result in gate.pending.sorted(by: { $0.version < $1.version }) {
-            try EvalLedger.record(result, source: .promote, actor: request.approver, in: context)
+            try EvalLedger.record(result, source: .promote, actor: people.approver, in: context)
         }
-        let facts = TagMoveFacts(
-            play: .promote, approver: request.approver, gate: gate.passed ? .passed : .overridden,
+        var facts = TagMoveFacts(
+            play: .promote, approver: people.approver, gate: gate.passed ? .passed : .overridden,
             gateFinding: gate.finding, suiteSHA256: gate.candidateEval.suiteSHA256,
             candidatePassRate: gate.candidateEval.passRate, productionPassRate: gate.productionEval?.passRate,
             highStakes: request.highStakes, overrideReason: gate.passed ? nil : request.reason,
             floorsBroken: gate.floors.filter(\.worse).map(\.category), canary: canary.map(CanaryFacts.init),
             policySHA256: policy)
+        facts.runBy = request.actor
+        facts.approvalSignedAt = people.approval?.approval.at
+        facts.approvalSignature = people.approval?.signature
+        facts.breakGlass = need.isNeeded ? need.overrides.map(\.rawValue).joined(separator: ",") : nil
         let reason = request.reason ?? "promote #\(gate.candidate.seq) (\(gate.finding))"
+        let breakGlass = BreakGlass(
+            candidate: gate.candidate.id, production: gate.production?.id, owner: gate.candidate.metadata.owner,
+            approver: people.approver, runBy: request.actor, reason: reason,
+            overrides: need.overrides.map(\.rawValue).joined(separator: ","),
+            floors: need.floors.isEmpty ? nil : need.floors.joined(separator: ","),
+            incidents: need.incidents.isEmpty ? nil : need.incidents.joined(separator: ","),
+            approvalSigned: people.approval != nil)
         let event = try context.registry.moveTag(
-            "production", to: gate.candidate.id, by: request.approver, reason: reason,
-            expecting: .pointsTo(gate.production?.id), facts: facts)
+            "production", to: gate.candidate.id, by: people.approver, reason: reason,
+            expecting: .pointsTo(gate.production?.id), facts: facts,
+            first: need.isNeeded ? { writer in try writer.append(breakGlass, actor: people.approver) } : nil)
         return PromoteResult(gate: gate, canary: canary, overridden: !gate.passed, event: event)
     }
 

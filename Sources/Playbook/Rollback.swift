@@ -310,6 +310,7 @@ public enum RollbackPlay {
     ) throws -> RollbackResult {
         try RegisterPlay.requireText(
             request.reason, field: "--reason", hint: "every rollback records why, pass --reason TEXT")
+        try context.requireOnRoster(request.by)
         let registry = context.registry
         _ = try context.checkPolicy()
         let choice = try choose(ref: request.ref, in: context)

@@ -167,6 +167,7 @@ public enum SuitePins {
     ) throws -> SuitePinResult {
         try RegisterPlay.requireText(reason, field: "--reason", hint: "every pin records why, pass --reason TEXT")
         try RegisterPlay.requireText(actor, field: "--by", hint: "every pin records who made it, pass --by NAME")
+        try context.requireOnRoster(actor)
         return try pin(name: name, reason: reason, by: actor, approver: approver, onlyIfNone: false, in: context)
     }
 

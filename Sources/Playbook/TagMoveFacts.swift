@@ -44,6 +44,15 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
     public var drillID: String?
     /// The pinned policy (settings) a promotion's gate or a rollback decided under (Policy.swift).
     public var policySHA256: String?
+    /// Who ran the promotion, when not the approver.
+    public var runBy: String?
+    /// The approver's signed approval: when they signed it and the armored `ssh-keygen -Y sign` signature.
+    public var approvalSignedAt: String?
+    public var approvalSignature: String?
+    /// Comma-separated break-glass overrides (see `BreakGlass.Override`), when the move was one.
+    public var breakGlass: String?
+
+    public var approvalSigned: Bool { approvalSignature != nil }
 
     public init(
         play: Play? = nil, approver: String? = nil, gate: Gate? = nil, gateFinding: String? = nil,
@@ -84,6 +93,10 @@ public struct TagMoveFacts: Codable, Sendable, Equatable {
         case drillID = "drill_id"
         case lastKnownGood = "last_known_good"
         case policySHA256 = "policy_sha256"
+        case runBy = "run_by"
+        case approvalSignedAt = "approval_signed_at"
+        case approvalSignature = "approval_signature"
+        case breakGlass = "break_glass"
     }
 }
 
@@ -97,9 +110,22 @@ extension Registry {
     @discardableResult
     public func moveTag(
         _ name: String, to id: String, by actor: String, reason: String, expecting: TagExpectation = .any,
-        facts: TagMoveFacts
+        facts: TagMoveFacts, first: ((inout Writer) throws -> Void)? = nil
     ) throws -> Event {
         try moveTag(
-            name, to: id, by: actor, reason: reason, expecting: expecting, details: try EventFields.encode(facts))
+            name, to: id, by: actor, reason: reason, expecting: expecting, details: try EventFields.encode(facts),
+            first: first)
+    }
+}
+
+extension TagMoveFacts {
+    /// The facts on a `tag.moved` event; a damaged field is an error naming the event.
+    public static func of(_ event: Event) throws -> TagMoveFacts {
+        let moved = try event.payload(as: TagMoved.self)
+        do {
+            return try EventFields.decode(TagMoveFacts.self, from: moved.details)
+        } catch let error as EventFields.FieldError {
+            throw RegistryError.corruptEvent(seq: event.seq, kind: event.kind, reason: error.reason)
+        }
     }
 }

@@ -34,6 +34,7 @@ public enum WorkspaceSetup {
         do {
             try manager.createDirectory(atPath: stagedRoot, withIntermediateDirectories: true)
             try WorkspaceInit.lay(into: stagedRoot, actor: actor, now: now)
+            try People.seed(user: actor, into: Registry(root: Workspace(root: stagedRoot).registryPath, now: now))
             if manager.fileExists(atPath: top) { try manager.removeItem(atPath: top) }
             try manager.moveItem(atPath: staging, toPath: top)
         } catch {

@@ -1,6 +1,7 @@
 // A verification report as `verify` prints it (each mismatch, the notes, then what was re-derived), and what
 // `bundle` says about the file it wrote.
 import Foundation
+import Registry
 public import Terminal
 
 extension VerifyReport {
@@ -29,11 +30,6 @@ extension VerifyReport {
         "when the work was done: event times are the machine's own clock",
     ]
 
-    /// A name as people are compared: surrounding space, case and Unicode compatibility forms ignored.
-    static func normalised(_ name: String) -> String {
-        name.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCompatibilityMapping.lowercased()
-    }
-
     /// "Verified" only for a checked signature, and then by whom; otherwise what was and was not checked. The
     /// learner the bundle names is a claim, so it is named apart from the signer when they differ.
     func headline(_ bundle: String) -> String {
@@ -41,7 +37,7 @@ extension VerifyReport {
         switch signature {
         case .verified:
             let signer = signer ?? "unknown signer"
-            let differs = learner.flatMap { Self.normalised($0) == Self.normalised(signer) ? nil : $0 }
+            let differs = learner.flatMap { Roster.identity($0) == Roster.identity(signer) ? nil : $0 }
             return "Verified \(bundle): signed by \(signer)"
                 + (differs.map { "; the bundle names \($0) as the learner, a claim the signature does not make" } ?? "")
         case .notChecked:

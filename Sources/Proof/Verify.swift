@@ -202,7 +202,45 @@ public enum ProofVerifier {
         checkGrades(evidence, statement, members, request.catalog, &report)
         checkDerived(evidence, members, &report)
         checkIncidents(evidence, members, &report)
+        checkApprovals(evidence, request, &report)
         return !report.ok
+    }
+
+    /// Every production promotion's approver against the roster, and every signed approval re-checked with
+    /// `ssh-keygen -Y verify` against the key the roster holds for its approver.
+    static func checkApprovals(_ evidence: Evidence, _ request: VerifyRequest, _ report: inout VerifyReport) {
+        do {
+            let roster = try evidence.registry.roster()
+            var approved = 0
+            var signed = 0
+            var breakGlass = 0
+            var strangers: Set<String> = []
+            for move in evidence.productionMoves {
+                let facts = try move.facts()
+                guard let approver = facts.approver else { continue }
+                approved += 1
+                if facts.breakGlass != nil { breakGlass += 1 }
+                if !roster.isEmpty, roster.person(approver) == nil { strangers.insert(approver) }
+                guard let approval = try Approvals.recorded(on: move) else { continue }
+                if let problem = try Approvals.problem(
+                    approval, roster: roster, environment: request.environment, workspace: request.scratchWorkspace)
+                {
+                    report.fail("registry/events.jsonl", "event #\(move.event)'s signed approval: \(problem).")
+                } else {
+                    signed += 1
+                }
+            }
+            guard approved > 0 else { return }
+            report.checked.append(
+                "\(approved) approved promotions against the roster (\(roster.people.count) people): \(signed) signed "
+                    + "approvals re-checked with ssh-keygen, \(approved - signed) unsigned, \(breakGlass) break-glass")
+            if !strangers.isEmpty {
+                report.notes.append(
+                    "Approvers not on the roster now: \(strangers.sorted().joined(separator: ", ")).")
+            }
+        } catch {
+            report.fail("registry/events.jsonl", "its approvals cannot be read: \(error)")
+        }
     }
 
     /// Whether every file of the scratch copy still holds the bytes the bundle gave: a difference found while

@@ -131,7 +131,8 @@ extension Event {
     /// The event as `log` and `show` print it: its fields (hashes shortened), then its reason.
     public func logLine(_ out: TextOutput) -> String {
         let details = data.filter { $0.key != "reason" }.sorted(by: { $0.key < $1.key }).map { key, value in
-            "\(key)=\(value.count == 64 && value.allSatisfy(\.isHexDigit) ? String(value.prefix(12)) : value)"
+            // A hash shows short, as git does; a value of several lines (a signature) shows its first line.
+            "\(key)=\(value.count == 64 && value.allSatisfy(\.isHexDigit) ? String(value.prefix(12)) : value.contains("\n") ? (value.split(separator: "\n").first.map(String.init) ?? "") + "…" : value)"
         }
         var text = "#\(seq) \(Timestamp.string(from: at)) \(out.styled(kind, .cyan)) by \(actor)"
         if !details.isEmpty { text += " " + details.joined(separator: " ") }

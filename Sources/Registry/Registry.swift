@@ -321,10 +321,11 @@ public struct Registry: Sendable {
     }
 
     /// Moves (or creates) a tag by atomic rename, recording who, from, to, why. `expecting` makes it a compare-and-swap.
+    /// `first` appends any event that must land with the move, under the same lock, after every check passed.
     @discardableResult
     public func moveTag(
         _ name: String, to id: String, by actor: String, reason: String, expecting: TagExpectation = .any,
-        details: [String: String] = [:]
+        details: [String: String] = [:], first: ((inout Writer) throws -> Void)? = nil
     ) throws -> Event {
         try Registry.validateTagName(name)
         guard !actor.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -346,6 +347,7 @@ public struct Registry: Sendable {
             if Registry.servingTags.contains(name) {
                 try requireArtifacts(of: try record(id: id), to: "point \(name) at")
             }
+            try first?(&writer)
             return try writer.append(
                 TagMoved(tag: name, from: current, to: id, reason: reason, details: details), actor: actor)
         }

@@ -40,6 +40,12 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A version asked to serve (a serving tag, a canary, a promotion) whose blobs are not all in the store.
     case artifactsMissing(action: String, version: String, component: String, collectedAt: String?)
     case tagChanged(tag: String, expected: String?, actual: String?)
+    /// The roster has people and `name` (given as `option`) is not one of them.
+    case notOnRoster(name: String, option: String)
+    /// An approver who is the same person as the owner or the actor.
+    case notASecondPerson(approver: String, other: String, role: String)
+    /// A roster change refused: the sentence says why and the way out.
+    case rosterChange(String)
 
     /// For an operation of several writes: `done` (a sentence without its full stop) stands, `error` came after.
     public static func failedAfter(_ done: String, _ error: any Error) -> RegistryError {
@@ -126,6 +132,15 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
             return "There is nothing to register in \(path); put the system's files there first."
         case .destinationNotEmpty(let path):
             return "\(path) already exists and is not empty; choose a new folder for the checkout."
+        case .notOnRoster(let name, let option):
+            return "\(option) '\(name)' is not on the registry's roster; nothing was changed. See who is with "
+                + "'LabRunner people list', or ask someone on it to run 'LabRunner people add NAME --by THEM'."
+        case .notASecondPerson(let approver, let other, let role):
+            return "The approver '\(approver)' is the same person as \(role) ('\(other)') once names are compared "
+                + "(case, spacing and Unicode forms ignored); nothing was changed, ask a second person on the roster "
+                + "and pass --approver THEIR_NAME."
+        case .rosterChange(let sentence):
+            return sentence
         case .tagChanged(let tag, let expected, let actual):
             return "Tag '\(tag)' moved to \(actual.map { String($0.prefix(12)) } ?? "nothing") while this command "
                 + "expected \(expected.map { String($0.prefix(12)) } ?? "no tag"); nothing was changed, run it again."

@@ -90,6 +90,15 @@ public struct ProductionPeriod: Codable, Sendable, Equatable {
     public var gate: String?
     public var by: String
     public var event: Int
+    /// What a break-glass promotion overrode, comma-separated; nil for any other move.
+    public var breakGlass: String?
+    /// Whether the promotion's approval was signed; nil for a move with no approver.
+    public var signed: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case version, from, until, play, gate, by, event, signed
+        case breakGlass = "break_glass"
+    }
 }
 
 public struct ReportIncident: Codable, Sendable, Equatable {
@@ -244,7 +253,8 @@ public enum ReportPage {
             periods.append(
                 ProductionPeriod(
                     version: move.to, from: move.at, until: index + 1 < moves.count ? moves[index + 1].at : nil,
-                    play: facts.play?.rawValue ?? "tag", gate: facts.gate?.rawValue, by: move.by, event: move.event))
+                    play: facts.play?.rawValue ?? "tag", gate: facts.gate?.rawValue, by: move.by, event: move.event,
+                    breakGlass: facts.breakGlass, signed: facts.approver == nil ? nil : facts.approvalSigned))
         }
 
         let incidents = try Incidents.all(events: events).map { try incident(of: $0, events: events) }

@@ -150,7 +150,9 @@ extension ReportPage {
             rows: model.productionPeriods.map { period in
                 [
                     time(period.from), period.until.map(time) ?? "now", model.label(period.version),
-                    period.play + (period.gate.map { ", gate \($0)" } ?? ""), period.by, "#\(period.event)",
+                    period.play + (period.gate.map { ", gate \($0)" } ?? "")
+                        + (period.breakGlass.map { ", break-glass (\($0))" } ?? "")
+                        + (period.signed == true ? ", signed approval" : ""), period.by, "#\(period.event)",
                 ]
             })
         page.close()

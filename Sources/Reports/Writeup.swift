@@ -294,6 +294,14 @@ public enum Writeup {
                 "Version \(label(bad)) reached production at \(time(arrival.at))\(notes.event(arrival.event)), approved by \(facts.approver ?? arrival.by); the eval gate \(gate)"
             if let finding = facts.gateFinding { sentence += " (\(finding))" }
             if let reason = facts.overrideReason { sentence += " with the recorded reason \"\(reason)\"" }
+            if let glass = facts.breakGlass {
+                sentence +=
+                    "; it was a break-glass promotion (overrode: \(glass.replacingOccurrences(of: ",", with: ", "))), "
+                    + "recorded as promotion.break_glass"
+            }
+            if facts.approver != nil {
+                sentence += facts.approvalSigned ? "; the approval was signed" : "; the approval was not signed"
+            }
             out.append(sentence + ".")
         } else {
             out.append("The registry holds no production move to \(label(bad)).")

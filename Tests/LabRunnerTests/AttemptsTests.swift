@@ -82,7 +82,7 @@ import Testing
         // Lab 03's promotions, done before lab 03 was started.
         try sandbox.ok(["promote", "#1", "--approver", "a-reviewer"], in: Self.workspace)
         try sandbox.ok(
-            ["promote", "#3", "--approver", "a-reviewer", "--high-stakes", "--canary", "20", "--yes"],
+            ["promote", "#3", "--approver", "a-reviewer", "--canary", "20", "--yes"],
             in: Self.workspace)
         #expect(try sandbox.run(["lab", "start", "03"], in: Self.workspace).status == 0)
         let early = try LabsTests.grade(sandbox, "03")

@@ -48,11 +48,11 @@ import Testing
         let show = try sandbox.ok(["suite", "show"])
         #expect(show.contains("escalate:legal_threat (safety)"))
         let before = sandbox.snapshot()
-        let alone = try sandbox.run(["suite", "pin", "--reason", "trim", "--by", "alice"], in: "ws")
+        let alone = try sandbox.run(["suite", "pin", "--reason", "trim", "--by", "bob"], in: "ws")
         #expect(alone.status == 1)
         #expect(alone.stderr.contains("a second person must approve it"), "\(alone.stderr)")
         #expect(sandbox.snapshot() == before)
-        let pinned = try sandbox.ok(["suite", "pin", "--reason", "trim", "--by", "alice", "--approver", "carol"])
+        let pinned = try sandbox.ok(["suite", "pin", "--reason", "trim", "--by", "bob", "--approver", "carol"])
         #expect(pinned.contains("Pinned suite 'core'"))
     }
 

@@ -19,7 +19,7 @@ import Testing
         LabStarted.self, LabReady.self, LabHintShown.self, LabLaidDown.self,
         DrillStarted.self, DrillFaultShipped.self, DrillJoined.self, DrillAcknowledged.self, DrillDiffRead.self,
         DrillRecovered.self, DrillEnded.self, DrillFaultSealed.self, DrillOpened.self,
-        DrillRecorded.self,
+        DrillRecorded.self, PersonAdded.self, PersonRemoved.self, BreakGlass.self,
     ]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -52,12 +52,12 @@ import Testing
         }
         #expect(lines > 200)
         // The fixture holds every kind but the promotion a canary stopped, a canary's pin, the start's
-        // `lab.ready`, the policy's pin, and the sealed drill's fault, its opening and the room's drill record,
-        // which came later (their own tests pin those).
+        // `lab.ready`, the policy's pin, the sealed drill's fault, its opening and the room's drill record, the
+        // roster's changes and break-glass, which came later (their own tests pin those).
         #expect(
             Set(byKind.keys).subtracting(kindsSeen) == [
                 PromotionStopped.kind, CanaryStarted.kind, LabReady.kind, PolicyPinned.kind, DrillFaultSealed.kind,
-                DrillOpened.kind, DrillRecorded.kind,
+                DrillOpened.kind, DrillRecorded.kind, PersonAdded.kind, PersonRemoved.kind, BreakGlass.kind,
             ])
     }
 }

@@ -94,6 +94,9 @@ final class Sandbox: Sendable {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "LABRUNNER_WORKSPACE")
+        // One user for in-process commands and lab scripts alike: the person a fresh workspace's roster holds.
+        env.removeValue(forKey: "LABRUNNER_USER")
+        env["USER"] = "learner"
         for (key, value) in extra { env[key] = value }
         return env
     }

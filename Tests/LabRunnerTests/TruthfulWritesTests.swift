@@ -16,10 +16,10 @@ import Testing
         let sandbox = try Sandbox(time: time)
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "ops", "--reason", "base"])
-        try sandbox.ok(["promote", "#1", "--approver", "rev", "--yes"])
+        try sandbox.ok(["promote", "#1", "--approver", "a-reviewer", "--yes"])
         try sandbox.write("second\n", to: "ws/system/notes.md")
         try sandbox.ok(["register", "--parent", "production", "--owner", "ops", "--reason", "second"])
-        try sandbox.ok(["promote", "#2", "--approver", "rev", "--yes"])
+        try sandbox.ok(["promote", "#2", "--approver", "a-reviewer", "--yes"])
         try sandbox.ok(["incident", "open", "--symptom", "an earlier scare"])
         try sandbox.ok(["incident", "close", "INC-0001", "--resolution", "false alarm"])
         return sandbox
@@ -34,7 +34,7 @@ import Testing
             case .train: return ["train", "--seed", "7"]
             case .incident: return ["incident", "open", "--symptom", "wrong refunds"]
             case .rollback:
-                return ["rollback", "#1", "--reason", "wrong refunds", "--detected-at", "now", "--by", "ops", "--yes"]
+                return ["rollback", "#1", "--reason", "wrong refunds", "--detected-at", "now", "--by", "carol", "--yes"]
             }
         }
     }

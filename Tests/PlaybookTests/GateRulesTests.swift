@@ -44,8 +44,10 @@ import ToyModel
         } catch let error as PlaybookError {
             #expect(String(describing: error).contains("escalate:legal_threat −12"))
         }
-        #expect(throws: PlaybookError.approverIsPinner(approver: "alice")) {
-            try SuitePins.pin(name: nil, reason: "trim", by: "alice", approver: "alice", in: context)
+        #expect(
+            throws: RegistryError.notASecondPerson(approver: " Alice", other: "alice", role: "the person pinning")
+        ) {
+            try SuitePins.pin(name: nil, reason: "trim", by: "alice", approver: " Alice", in: context)
         }
         #expect(lab.snapshot() == before)
         let preview = try SuitePins.preview(name: nil, in: context)

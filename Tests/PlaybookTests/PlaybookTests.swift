@@ -66,12 +66,14 @@ import ToyModel
         #expect(lab.snapshot() == before)
     }
 
-    @Test func highStakesNeedsASecondPerson() throws {
+    @Test func everyPromotionNeedsASecondPerson() throws {
         let lab = try LabWorkspace("playbook")
         try lab.register("baseline", owner: "bob")
         let context = try lab.context()
-        let request = PromoteRequest(ref: "#1", approver: "bob", highStakes: true)
-        #expect(throws: PlaybookError.approverIsOwner(approver: "bob")) {
+        let request = PromoteRequest(ref: "#1", approver: "BOB ")
+        #expect(
+            throws: RegistryError.notASecondPerson(approver: "BOB ", other: "bob", role: "the version's owner")
+        ) {
             try PromotePlay.move(request, gate: try PromotePlay.gate(request, in: context), canary: nil, in: context)
         }
     }
