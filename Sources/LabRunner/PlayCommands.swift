@@ -43,13 +43,13 @@ enum PlayCommands {
             CommandSpec(
                 name: "promote", abstract: "Move production to a version that passes the gate (Play 2).",
                 discussion: """
-                    Both versions are judged on the pinned standard suite: the candidate must meet or beat production
-                    (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
-                    category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
-                    arguments and the approver runs before any eval or traffic. A canary sends a slice of a simulated
-                    batch to the candidate and stops the promotion when a one-sided two-proportion test (Bonferroni
-                    over the signals) finds it worse. The move is a compare-and-swap: if production changes
-                    meanwhile, nothing moves.
+                    The approver is a second person on the roster (not the owner, not --by); --high-stakes or an
+                    approver with a key needs a signed --approval. The candidate must meet or beat production on the
+                    pinned suite, and no floored category (settings 'floors') may be worse: forcing past a floor, or
+                    onto a version an incident named bad, is break-glass (--force --reason, recorded as
+                    promotion.break_glass). Every check runs before any eval or traffic. A canary sends a slice of a
+                    simulated batch to the candidate and stops the promotion when a one-sided test finds it worse.
+                    The move is a compare-and-swap: if production changes meanwhile, nothing moves.
                     """,
                 arguments: [candidate],
                 options: [approver, highStakes, PeopleCommands.approval, canary, canaryRequests, force, forceReason]
@@ -222,7 +222,7 @@ enum PlayCommands {
     // MARK: Play 2
 
     static let approver = Option<String?>(
-        "approver", "name", help: "Who approves the promotion (required).", required: true)
+        "approver", "name", help: "Who approves: on the roster, not the owner, not you (required).", required: true)
     static let highStakes = Flag("high-stakes", help: "Require a signed approval (--approval FILE).")
     static let canary = Option<Double?>(
         "canary", "percent", help: "First send this share of a simulated batch to the candidate.")
