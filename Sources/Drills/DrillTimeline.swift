@@ -95,7 +95,9 @@ public enum DrillTimeline {
         }
         let since = time(.detected) ?? fault?.shippedAt
         let responseMoves = try mine.payloads(TagMoved.self).compactMap { event, move -> ResponseMove? in
-            guard move.tag == "production", let since, event.at >= since, event.actor != FaultShipper.shipper else {
+            guard move.tag == "production", let since, event.at >= since,
+                ![FaultShipper.shipper, FaultShipper.approver].contains(event.actor)
+            else {
                 return nil
             }
             return ResponseMove(
@@ -135,7 +137,7 @@ public enum DrillTimeline {
 
     /// The people who acted during the drill: everyone who joined or wrote an event, except the kit itself.
     static func participants(_ events: [Event], start: Event, roles: [RoleClaim]) -> [Participant] {
-        let kit: Set<String> = ["drill", "monitor", FaultShipper.shipper]
+        let kit: Set<String> = ["drill", "monitor", FaultShipper.shipper, FaultShipper.approver]
         var actions: [String: Int] = [:]
         for event in events where event.seq > start.seq && !kit.contains(event.actor) {
             actions[event.actor, default: 0] += 1

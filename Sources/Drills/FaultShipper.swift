@@ -56,6 +56,9 @@ public struct DrillFaultShipped: EventPayload {
 public enum FaultShipper {
     /// The teammate who ships the change.
     public static let shipper = "dana"
+    /// The kit's second person who approves the shipper's change (every promotion needs one); like the shipper,
+    /// never a participant.
+    public static let approver = "kit-reviewer"
     static let swappedLabels = ("refund_request", "returns")
     static let privacyNotice =
         "\nFrom 1 December chat transcripts are kept for 30 days, not 90 (privacy policy PRIV-7, required by law).\n"
@@ -71,11 +74,11 @@ public enum FaultShipper {
         let record = try context.registry.record(id: bad)
         do {
             // The shipper's change is approved by a teammate: every promotion needs a second person.
-            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: HistoryLayer.approver), in: context)
+            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: approver), in: context)
         } catch PlaybookError.gateFailed, PlaybookError.breakGlassNeeded {
             _ = try PromotePlay.run(
                 PromoteRequest(
-                    ref: record.id, approver: HistoryLayer.approver, force: true,
+                    ref: record.id, approver: approver, force: true,
                     reason: "\(reason); the eval run was flaky"),
                 in: context)
         }

@@ -220,7 +220,7 @@ enum PlayCommands {
     // MARK: Play 2
 
     static let approver = Option<String?>(
-        "approver", "name", help: "Who approves the promotion (required).", required: true)
+        "approver", "name", help: "Who approves: on the roster, not the owner, not you (required).", required: true)
     static let highStakes = Flag("high-stakes", help: "Require a signed approval (--approval FILE).")
     static let canary = Option<Double?>(
         "canary", "percent", help: "First send this share of a simulated batch to the candidate.")

@@ -104,10 +104,13 @@ public struct PromoteResult: Encodable, Sendable {
 public enum PromotePlay {
     /// `promote --help`'s discussion: the gate, the canary's plan (with the formula and a worked example), the move.
     public static let discussion = """
-        Both versions are judged on the pinned standard suite: the candidate must meet or beat production
-        (by pass rate at temperature 0; by 'eval compare' not saying worse when sampled), and no floored
-        category (settings 'floors', default escalate:* and refuse:*) may be worse. Every check on the
-        arguments and the approver runs before any eval or traffic.
+        The approver is a second person on the roster (not the owner, not --by); --high-stakes or an approver
+        with a key needs a signed --approval. Both versions are judged on the pinned standard suite: the
+        candidate must meet or beat production (by pass rate at temperature 0; by 'eval compare' not saying
+        worse when sampled), and no floored category (settings 'floors', default escalate:* and refuse:*) may be
+        worse: forcing past a floor, or onto a version an incident named bad, is break-glass (--force --reason
+        and a second person, recorded as promotion.break_glass). Every check on the arguments and the approver
+        runs before any eval or traffic.
 
         A canary (--canary P) sends P% of a simulated batch to the candidate and the rest to production. Before
         its first request it says its plan: for each safety signal (escalation and refusal rate), the requests

@@ -37,7 +37,7 @@ import Testing
         #expect(production.id == fault.badVersion, "the shipped version serves until someone moves production")
         #expect(production.seq != nil)
         #expect(production.shortID == String(fault.badVersion.prefix(12)))
-        #expect(production.movedBy == FaultShipper.shipper)
+        #expect(production.movedBy == FaultShipper.approver)
 
         let live = try #require(view.incident)
         #expect(live.id == incident)

@@ -34,7 +34,9 @@ import Testing
             case .train: return ["train", "--seed", "7"]
             case .incident: return ["incident", "open", "--symptom", "wrong refunds"]
             case .rollback:
-                return ["rollback", "#1", "--reason", "wrong refunds", "--detected-at", "now", "--by", "carol", "--yes"]
+                return [
+                    "rollback", "#1", "--reason", "wrong refunds", "--detected-at", "now", "--by", "carol", "--yes",
+                ]
             }
         }
     }

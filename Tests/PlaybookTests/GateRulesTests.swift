@@ -45,7 +45,7 @@ import ToyModel
             #expect(String(describing: error).contains("escalate:legal_threat −12"))
         }
         #expect(
-            throws: RegistryError.notASecondPerson(approver: " Alice", other: "alice", role: "the person pinning")
+            throws: RegistryError.notASecondPerson(approver: "Alice", other: "alice", role: "the person pinning")
         ) {
             try SuitePins.pin(name: nil, reason: "trim", by: "alice", approver: " Alice", in: context)
         }
@@ -119,7 +119,7 @@ import ToyModel
 
     @Test func policyChecksRunBeforeAnyEvalOrTraffic() throws {
         let lab = try LabWorkspace("playbook")
-        try lab.register("baseline", owner: "bob")
+        try lab.register("baseline", owner: "dave")
         try lab.promote("#1")
         try lab.edit("system/prompt.md") { $0 + "\nA note.\n" }
         try lab.register("note", parent: "#1", owner: "bob")
