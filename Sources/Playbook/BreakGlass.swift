@@ -8,7 +8,7 @@ public import Registry
 public struct BreakGlass: EventPayload {
     public static let kind = "promotion.break_glass"
 
-    /// What a break-glass promotion overrode. New reasons (an inconclusive canary) are new cases.
+    /// What a break-glass promotion overrode. An inconclusive canary is not one: nothing passes it.
     public enum Override: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
         /// A floored (safety) category is worse than production's.
         case failedFloor = "failed-floor"
@@ -71,8 +71,11 @@ public struct BreakGlassNeed: Sendable, Equatable {
         return what.joined(separator: "; ")
     }
 
-    /// The incidents (open or closed) that named `candidate` the bad version.
+    /// The incidents (open or closed, false alarms aside) that named `candidate` the bad version.
     static func incidents(naming candidate: String, in context: PlayContext) throws -> [String] {
-        try Incidents.all(events: try context.registry.events()).filter { $0.badVersion == candidate }.map(\.id)
+        // An incident closed as a false alarm said the version was not at fault: it names nothing bad.
+        try Incidents.all(events: try context.registry.events()).filter {
+            $0.badVersion == candidate && $0.falseAlarm != true
+        }.map(\.id)
     }
 }

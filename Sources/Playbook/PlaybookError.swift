@@ -57,7 +57,8 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return
                 "The canary was inconclusive: \(finding); production did not move (the canary's requests stay in the "
                 + "attribution log). It needs more requests: run it again with --canary-requests auto (its plan "
-                + "needs \(planned)), or a second person must break glass; --force does not pass an inconclusive canary."
+                + "needs \(planned)); --force does not pass an inconclusive canary, nor does break-glass: it has not "
+                + "shown the candidate safe."
         case .noEvalOnSuite(let version, let suite):
             return "Version \(version) has no eval on suite '\(suite)'; run 'LabRunner eval run --version \(version) "
                 + "--suite \(suite)' first."

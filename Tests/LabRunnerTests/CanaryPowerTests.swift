@@ -55,7 +55,7 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("Error: The canary was inconclusive"), "\(result.stderr)")
         #expect(result.stderr.contains("--canary-requests auto"))
-        #expect(result.stderr.contains("break glass"))
+        #expect(result.stderr.contains("nor does break-glass"))
         #expect(result.stderr.contains("--force does not pass"))
         // The plan is said before the canary's first request, with the warning that this batch is too small.
         let plan = try #require(result.stdout.range(of: "Canary plan:"))
