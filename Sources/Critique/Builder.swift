@@ -119,8 +119,12 @@ struct ScenarioBuilder {
     @discardableResult
     mutating func promote(_ record: VersionRecord, approver: String, force: String? = nil) throws -> Event? {
         clock.advance(minutes: Double(random.int(30...240)))
+        // Separation of duties holds in every scenario: the owner never approves their own version.
+        let second =
+            Roster.identity(approver) == Roster.identity(record.metadata.owner)
+            ? (Roster.identity(approver) == "bob" ? "carol" : "bob") : approver
         let request = PromoteRequest(
-            ref: record.id, approver: approver, force: force != nil, reason: force)
+            ref: record.id, approver: second, force: force != nil, reason: force)
         do {
             return try PromotePlay.run(request, in: context).event
         } catch PlaybookError.gateFailed {

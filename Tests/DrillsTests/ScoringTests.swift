@@ -80,7 +80,7 @@ import Testing
         #expect(page.contains("closed while the version it names still serves"))
         // Rolling back afterwards does not rescue the call.
         _ = try RollbackPlay.run(
-            RollbackRequest(ref: nil, reason: "oops", incident: nil, detectedAt: nil, by: "bob"),
+            RollbackRequest(ref: nil, reason: "oops", incident: nil, detectedAt: drill.context.now(), by: "bob"),
             in: drill.context)
         // Before that rollback, the room's screen showed the closed incident red: the version it names still served.
         let record = try Self.record(drill)

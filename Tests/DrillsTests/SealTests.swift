@@ -17,7 +17,8 @@ import Testing
             decoding: FileManager.default.contents(atPath: drill.context.registry.root + "/events.jsonl") ?? Data(),
             as: UTF8.self)
         for secret in [
-            "lkg-trap", FaultKind.lkgTrap.gameMasterSummary, "last_known_good", "\"drill.fault\"",
+            // (`last_known_good` itself is a rollback's recorded judgment on every tag move now, not the plan's.)
+            "lkg-trap", FaultKind.lkgTrap.gameMasterSummary, "\"drill.fault\"",
             simulation.plan.code, simulation.seal.token,
         ] {
             #expect(!raw.contains(secret), "the raw log holds \(secret)")

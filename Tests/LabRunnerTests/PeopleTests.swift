@@ -13,6 +13,8 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", owner, "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
+        // Customers served cleanly: the live evidence that makes #1 the last known good.
+        try sandbox.ok(["traffic", "--requests", "60"])
         try sandbox.edit("ws/system/prompt.md") {
             $0.replacingOccurrences(of: GateCLITests.escalateLine, with: "escalate: refund_over_500")
         }
@@ -119,10 +121,11 @@ import Testing
         try sandbox.ok(["init", "ws"], in: "")
         try sandbox.ok(["register", "--root", "--owner", "learner", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
+        try sandbox.ok(["traffic", "--requests", "60"])
         try sandbox.write(sandbox.read("ws/system/prompt.md") + "\nA note.\n", to: "ws/system/prompt.md")
         try sandbox.ok(["register", "--parent", "#1", "--owner", "learner", "--reason", "a note"])
         try sandbox.ok(["promote", "#2", "--approver", "bob"])
-        try sandbox.ok(["rollback", "--reason", "odd answers after #2", "--yes"])
+        try sandbox.ok(["rollback", "--reason", "odd answers after #2", "--detected-at", "now", "--yes"])
         let before = sandbox.snapshot()
         // Its gate passes; an incident naming it bad is what makes its return break-glass.
         let plain = try sandbox.run(["promote", "#2", "--approver", "bob"], in: "ws")
@@ -157,6 +160,7 @@ import Testing
         try sandbox.ok(["people", "add", "rita", "--key", "../keys/rita.pub", "--role", "reviewer"])
         try sandbox.ok(["register", "--root", "--owner", "learner", "--reason", "baseline"])
         try sandbox.ok(["promote", "#1", "--approver", "bob"])
+        try sandbox.ok(["traffic", "--requests", "60"])
         try sandbox.write(sandbox.read("ws/system/prompt.md") + "\nA note.\n", to: "ws/system/prompt.md")
         try sandbox.ok(["register", "--parent", "#1", "--owner", "learner", "--reason", "a note"])
         return sandbox
@@ -252,7 +256,7 @@ import Testing
         #expect(
             audit.contains("approved by bob (on the roster: reviewer), unsigned approval; break-glass: failed-floor"),
             "\(audit)")
-        try sandbox.ok(["rollback", "--reason", "escalations stopped", "--yes"])
+        try sandbox.ok(["rollback", "--reason", "escalations stopped", "--detected-at", "now", "--yes"])
         let writeup = try sandbox.ok(["writeup"])
         #expect(writeup.contains("it was a break-glass promotion (overrode: failed-floor)"), "\(writeup)")
         #expect(writeup.contains("the approval was not signed"))
