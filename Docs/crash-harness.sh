@@ -58,10 +58,10 @@ build_templates() {
     (
         cd "$t/base"
         "$LR" register --root --owner ops --reason base >/dev/null
-        "$LR" promote '#1' --approver rev --yes >/dev/null
+        "$LR" promote '#1' --approver a-reviewer --yes >/dev/null
         echo "A second line of notes." >>system/prompt.md
         "$LR" register --parent production --owner ops --reason second >/dev/null
-        "$LR" promote '#2' --approver rev --yes >/dev/null
+        "$LR" promote '#2' --approver a-reviewer --yes >/dev/null
         echo "A third line of notes." >>system/prompt.md
         "$LR" register --parent production --owner ops --reason third >/dev/null
         echo "A fourth line of notes." >>system/prompt.md
@@ -84,9 +84,9 @@ set_args() {
     case "$1" in
     train) ARGS=(train) ;;
     incident) ARGS=(incident open --symptom "refunds over 500 are not escalated" --by ops) ;;
-    rollback) ARGS=(rollback '#1' --reason "bad answers" --by ops --yes) ;;
+    rollback) ARGS=(rollback '#1' --reason "bad answers" --detected-at now --by ops --yes) ;;
     register) ARGS=(register --parent '#3' --owner ops --reason fourth) ;;
-    promote) ARGS=(promote '#3' --approver rev --yes) ;;
+    promote) ARGS=(promote '#3' --approver a-reviewer --yes) ;;
     tag) ARGS=(tag staging '#3' --by ops --reason stage) ;;
     lab-start) ARGS=(lab start 06) ;;
     lab-reset) ARGS=(lab reset 03 --yes) ;;

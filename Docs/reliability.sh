@@ -40,10 +40,10 @@ mkdir -p "$WORK/template"
 (
     cd "$WORK/template/ws"
     "$LR" register --root --owner ops --reason base >/dev/null
-    "$LR" promote '#1' --approver rev >/dev/null
+    "$LR" promote '#1' --approver a-reviewer >/dev/null
     echo "second" >system/notes.md
     "$LR" register --parent production --owner ops --reason second >/dev/null
-    "$LR" promote '#2' --approver rev >/dev/null
+    "$LR" promote '#2' --approver a-reviewer >/dev/null
     echo "third" >system/notes.md
     "$LR" register --parent production --owner ops --reason third >/dev/null
     echo "fourth" >system/notes.md
@@ -52,7 +52,7 @@ mkdir -p "$WORK/template"
 run_op() { # OP: the command under test, in the current workspace
     case "$1" in
     register) "$LR" register --parent '#3' --owner ops --reason fourth ;;
-    promote) "$LR" promote '#3' --approver rev --yes ;;
+    promote) "$LR" promote '#3' --approver a-reviewer --yes ;;
     rollback) "$LR" rollback '#1' --reason "bad answers" --by ops --yes ;;
     tag) "$LR" tag staging '#3' --by ops --reason stage ;;
     esac
