@@ -167,18 +167,14 @@ enum DrillCommands {
                     let room = try room(invocation, console)
                     let debrief = try DrillDebrief.load(
                         try DrillRoom(room).finished(try invocation[drillID]), room: room)
-                    if try invocation[Common.json] {
-                        try Common.printJSON(debrief, console)
-                        return 0
-                    }
+                    if try invocation[Common.json] { return try Common.emit(debrief, invocation, console) { _ in } }
                     let text = html ? debrief.html : debrief.markdown
                     guard let given = try invocation[file] else {
                         console.writeOut(text)
                         return 0
                     }
-                    let path = Common.path(given, console)
-                    try Common.write(Data(text.utf8), to: path)
-                    console.out(path)
+                    try Common.write(Data(text.utf8), to: Common.path(given, console))
+                    console.out(Common.path(given, console))
                     return 0
                 },
                 CommandSpec(
@@ -199,11 +195,10 @@ enum DrillCommands {
                     name: "traffic", abstract: "Live customer traffic for a drill (drill start runs it).",
                     options: [target, rate, seedOption, Common.workspace]
                 ) { invocation, console in
-                    let context = try Common.context(invocation, console, env)
-                    let seed = try invocation[seedOption]
                     try DrillChild.traffic(
-                        url: try invocation[target], rate: try invocation[rate], seed: seed, in: context,
-                        environment: console.environment, say: { console.out($0) })
+                        url: try invocation[target], rate: try invocation[rate], seed: try invocation[seedOption],
+                        in: try Common.context(invocation, console, env), environment: console.environment,
+                        say: { console.out($0) })
                     return 0
                 },
                 CommandSpec(
