@@ -43,6 +43,9 @@ public enum CanonicalJSON {
 
 /// UTC ISO 8601 timestamps with milliseconds, e.g. `2026-11-22T13:41:30.123Z`.
 public enum Timestamp {
+    /// The whole milliseconds a timestamp keeps of `date`: two dates are in order as written when these are.
+    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
     public static func string(from date: Date) -> String {
         let millisecondsSinceEpoch = (date.timeIntervalSince1970 * 1000).rounded(.down)
         let seconds = Int64(millisecondsSinceEpoch / 1000)

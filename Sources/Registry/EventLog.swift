@@ -166,6 +166,15 @@ struct EventLog: Sendable {
         }
     }
 
+    /// The time of the event whose line ends at `offset` (the acknowledged head), read from the log's tail.
+    func lastEventTime(endingAt offset: Int) throws -> Date? {
+        let data = try FileSystem.read(path)
+        guard offset > 0, offset <= data.count else { return nil }
+        let end = offset - 1
+        let start = data[..<end].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        return try? CanonicalJSON.decoder().decode(Event.self, from: data[start..<end]).at
+    }
+
     func writeHead(_ head: LogHead, tempFolder: String) throws {
         try FileSystem.writeAtomically(
             try CanonicalJSON.encode(head) + Data("\n".utf8), to: headPath, tempFolder: tempFolder)

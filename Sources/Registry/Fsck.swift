@@ -149,6 +149,12 @@ extension Registry {
                 broken = true
                 return
             }
+            if let before = events.last, Timestamp.milliseconds(event.at) < Timestamp.milliseconds(before.at) {
+                report.problems.append(
+                    "\(logName) line \(number) (event #\(event.seq), \(Timestamp.string(from: event.at))) is dated "
+                        + "before event #\(before.seq) (\(Timestamp.string(from: before.at))): the clock ran backwards "
+                        + "or the log was rewritten, so durations read from it are untrue.")
+            }
             previous = SHA256.hash(Data(buffer: line)).hex
             hashes.append(previous)
             events.append(event)

@@ -140,6 +140,9 @@ struct LogHead: Codable, Equatable {
     var sha256: String
     var offset: Int
     var versions: Int
+    /// When the last event happened: a writer whose clock reads earlier refuses (the clock was set back). Absent
+    /// in heads written before it was kept; recovery reads it from the log's last line then.
+    var at: Date?
 }
 
 /// A tag move as recorded: who moved which tag from where to where, and why.

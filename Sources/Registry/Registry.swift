@@ -107,12 +107,16 @@ public struct Registry: Sendable {
             kind: String, actor: String, data: [String: String],
             sideFiles: (Event) throws -> [String: Data] = { _ in [:] }
         ) throws -> Event {
-            let event = Event(
-                seq: head.seq + 1, at: registry.now(), kind: kind, actor: actor, data: data, prev: head.sha256)
+            let now = registry.now()
+            // An event dated before the last one would make every duration and order read from the log a lie.
+            if let last = head.at, Timestamp.milliseconds(now) < Timestamp.milliseconds(last) {
+                throw RegistryError.clockWentBack(now: now, last: last, seq: head.seq)
+            }
+            let event = Event(seq: head.seq + 1, at: now, kind: kind, actor: actor, data: data, prev: head.sha256)
             let line = try CanonicalJSON.encode(event)
             let next = LogHead(
                 seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
-                versions: head.versions + (kind == EventKind.versionRegistered ? 1 : 0))
+                versions: head.versions + (kind == EventKind.versionRegistered ? 1 : 0), at: event.at)
             try AppendTransaction(
                 registry: registry, event: event, line: line, start: head, next: next, sideFiles: try sideFiles(event)
             ).commit()
@@ -146,8 +150,9 @@ public struct Registry: Sendable {
             try applyEffects(of: event)
             head = LogHead(
                 seq: event.seq, sha256: SHA256.hash(line).hex, offset: head.offset + line.count + 1,
-                versions: head.versions + (event.kind == EventKind.versionRegistered ? 1 : 0))
+                versions: head.versions + (event.kind == EventKind.versionRegistered ? 1 : 0), at: event.at)
         }
+        if head.at == nil, head.seq > 0 { head.at = try log.lastEventTime(endingAt: head.offset) }
         if end < size { try FileSystem.truncate(log.path, to: max(end, head.offset)) }
         if !pending.isEmpty { try log.writeHead(head, tempFolder: root) }
         try completeSideFiles(through: head.seq)

@@ -1,4 +1,6 @@
 // The registry's one error type: each case reads as the sentence a user sees.
+public import Foundation
+import Hashing
 import Terminal
 
 public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -23,6 +25,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case objectMissing(hash: String, component: String)
     /// A write failed and was fully undone: nothing changed.
     case writeFailed(path: String, reason: String)
+    /// The clock reads earlier than the last event: it was set back.
+    case clockWentBack(now: Date, last: Date, seq: Int)
     /// A write outside the registry failed and was undone, except for a staged temp that could not be removed.
     case tempLeftBehind(path: String, reason: String, temp: String)
     /// A write failed after its event was appended and the undo failed too: the event stands and applies.
@@ -109,6 +113,11 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "run 'LabRunner fsck' for a full report."
         case .writeFailed(let path, let reason):
             return "Could not write \(path): \(reason); nothing was changed."
+        case .clockWentBack(let now, let last, let seq):
+            return
+                "The clock reads \(Timestamp.string(from: now)), before event #\(seq) at \(Timestamp.string(from: last)): "
+                + "it was set back, and an event dated earlier would make the history's times untrue. Nothing was "
+                + "changed; correct the clock and run the command again."
         case .tempLeftBehind(let path, let reason, let temp):
             return "Could not write \(path): \(reason); nothing was changed but the temp \(temp), which could not be "
                 + "removed: delete it."
