@@ -62,9 +62,11 @@ public enum HistoryLayer {
         return neutralReasons[(offset + index) % neutralReasons.count]
     }
 
-    /// Lays the history into `root` (an existing empty folder), ending an hour before `now`.
+    /// Lays the history into `root` (an existing empty folder), ending days before `now`: the longest story (six
+    /// registrations two days apart, seven traffic batches six hours apart) spans under 15 days, and the event log's
+    /// times only go forward, so the drill's own events at `now` must come after all of it.
     public static func lay(into root: String, seed: UInt64, now: Date) throws -> LaidHistory {
-        let clock = ManualClock(start: now.addingTimeInterval(-12 * 86_400))
+        let clock = ManualClock(start: now.addingTimeInterval(-20 * 86_400))
         try WorkspaceInit.lay(into: root, actor: owner, now: clock.now)
         let context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
         var random = SeededGenerator(seed: seed ^ 0x1A1D, stream: 1)

@@ -43,16 +43,17 @@ import Testing
         }
         """
 
-    /// Records `json` in the room as `drill end` does: the event in the room's log, then the file.
-    static func save(_ json: String, in room: String) throws {
+    /// Records `json` in the room as `drill end` does, the event in the room's log then the file, at the sandbox's
+    /// time (the event log's times only go forward, so not at the record's own, older end).
+    static func save(_ json: String, in sandbox: Sandbox) throws {
         let record = try CanonicalJSON.decoder().decode(DrillRecord.self, from: Data(json.utf8))
-        try DrillRoom(Workspace(root: room)).save(record, now: { record.endedAt })
+        try DrillRoom(Workspace(root: sandbox.path + "/room")).save(record, now: sandbox.clock.now)
     }
 
     @Test func anEditedOrForgedRecordIsRefusedByEveryReaderAndNamedByFsck() throws {
         let sandbox = try Sandbox()
         #expect(try sandbox.run(["init", "room"]).status == 0)
-        try Self.save(Self.record, in: sandbox.path + "/room")
+        try Self.save(Self.record, in: sandbox)
         #expect(try sandbox.run(["fsck"], in: "room").status == 0)
         #expect(try sandbox.run(["drill", "history"], in: "room").status == 0)
         let file = "room/.labrunner/drills/D-0001.json"
@@ -97,7 +98,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: drills))
         #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/room/debrief.md"))
 
-        try Self.save(Self.record, in: sandbox.path + "/room")
+        try Self.save(Self.record, in: sandbox)
         let unknown = try sandbox.run(["drill", "report", "D-0042", "--out", "debrief.md"], in: "room")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("There is no drill D-0042 in this workspace"))
