@@ -4,6 +4,7 @@ import Drills
 import Foundation
 import Hashing
 import LabTestSupport
+import Playbook
 import Registry
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
     /// time (the event log's times only go forward, so not at the record's own, older end).
     static func save(_ json: String, in sandbox: Sandbox) throws {
         let record = try CanonicalJSON.decoder().decode(DrillRecord.self, from: Data(json.utf8))
-        try DrillRoom(Workspace(root: sandbox.path + "/room")).save(record, now: sandbox.clock.now)
+        try DrillRoom(Workspace(root: sandbox.path + "/room")).save(record, now: try #require(sandbox.clock).now)
     }
 
     @Test func anEditedOrForgedRecordIsRefusedByEveryReaderAndNamedByFsck() throws {
