@@ -1,4 +1,4 @@
-// The guided labs as commands: list, start, status, hint, check, reset, grade, solution.
+// The labs as commands: list, start, show, status, hint, check, reset, grade, solution.
 import Foundation
 import Hashing
 import LabKit
@@ -33,10 +33,13 @@ enum LabCommands {
                         Without a workspace, one is created (./lab-workspace, or --workspace DIR). The starting state is
                         saved so 'LabRunner lab reset' can restore it, and the start is recorded in the registry.
                         """,
-                    arguments: [labID], options: [Common.workspace]
+                    arguments: [labID], options: [challenge, seed, Common.workspace]
                 ) { invocation, console in
                     let catalog = try catalog(console)
-                    let lab = try catalog.lab(try invocation[labID])
+                    let (lab, challenge, given) = (
+                        try catalog.lab(try invocation[labID]), try invocation[challenge], try invocation[seed]
+                    )
+                    if given != nil, !challenge { throw UsageError("--seed lays a challenge: give --challenge too.") }
                     let workspace: Workspace
                     if let found = try? Common.workspace(invocation, console) {
                         workspace = found
@@ -49,12 +52,21 @@ enum LabCommands {
                     }
                     let session = LabSession(
                         catalog: catalog, workspace: workspace, actor: console.userName, now: env.now)
-                    let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
+                    let continued = try session.start(
+                        lab, seed: challenge ? given ?? Int.random(in: 1...999_999) : nil, runner: runner(console)
+                    ) { console.out($0) }
                     try console.show {
                         try session.renderStarted(
                             &$0, lab, continued: continued, currentDirectory: console.currentDirectory)
                     }
                     return 0
+                },
+                CommandSpec(
+                    name: "show", abstract: "Print a lab's page (goal, points, its text) without starting it.",
+                    arguments: [labID], options: [Common.json]
+                ) { invocation, console in
+                    let catalog = try catalog(console)
+                    return try Common.emit(try LabPage(catalog: catalog, lab: catalog.lab(invocation[labID])), invocation, console)
                 },
                 CommandSpec(
                     name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
@@ -163,6 +175,8 @@ enum LabCommands {
         check: { $0 >= 1 ? nil : "--level must be 1 or more." })
     static let otherLab = Option<String?>("lab", "id", help: "A lab other than the current one.")
 
+    static let challenge = Flag("challenge", help: "Lay the lab from a seed: you find and decide; the tour names commands only.")
+    static let seed = Option<Int?>("seed", "n", help: "The challenge's seed (default: a random one, recorded).")
     static let allLabs = Flag("all", help: "Grade every lab.")
     static let gradeFormat = Option<GradeReport.Format>(
         "format", "format", help: "text, json, junit or markdown.", default: .text)

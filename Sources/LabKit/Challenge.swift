@@ -1,0 +1,52 @@
+// Challenge mode: a lab laid from a seed that picks one variant of its story (which component carries the
+// regression, which change is noise, which seed trained the weights…), so what must be found and decided
+// differs from workspace to workspace. Guided mode is variant 0, the story the lab's page tells.
+import Foundation
+import Hashing
+
+extension Lab {
+    /// The variant `seed` lays (guided mode, no seed: the first, the page's own story).
+    public func variantIndex(seed: Int?) -> Int {
+        let count = manifest.variants?.count ?? 0
+        guard let seed, count > 1 else { return 0 }
+        let digest = SHA256.hash(Data("\(id)|\(seed)".utf8))
+        let number = digest.bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Int(number % UInt64(count))
+    }
+
+    /// The values of the variant `seed` lays; empty for a lab without variants.
+    public func variant(seed: Int?) -> [String: String] {
+        guard let variants = manifest.variants, !variants.isEmpty else { return [:] }
+        return variants[variantIndex(seed: seed)]
+    }
+
+    /// Whether the lab's story changes with the seed (it has more than one variant).
+    public var isSeeded: Bool { (manifest.variants?.count ?? 0) > 1 }
+
+    /// The lab with `{variant.KEY}` in its checks' parameters filled from the variant `seed` lays: what the
+    /// grader checks is this workspace's story, not the page's.
+    public func resolved(seed: Int?) -> Lab {
+        let values = variant(seed: seed)
+        guard !values.isEmpty else { return self }
+        var lab = self
+        lab.manifest.checks = manifest.checks.map { spec in
+            var filled = spec
+            filled.params = spec.params?.mapValues { Self.fill($0, values) }
+            return filled
+        }
+        return lab
+    }
+
+    static func fill(_ text: String, _ values: [String: String]) -> String {
+        values.reduce(text) { $0.replacingOccurrences(of: "{variant.\($1.key)}", with: $1.value) }
+    }
+
+    /// What a setup script reads of its variant: `LABRUNNER_SEED` (challenge mode only) and
+    /// `LABRUNNER_VARIANT_KEY` for each of the variant's values.
+    public func scriptEnvironment(seed: Int?) -> [String: String] {
+        var environment: [String: String] = [:]
+        if let seed { environment["LABRUNNER_SEED"] = String(seed) }
+        for (key, value) in variant(seed: seed) { environment["LABRUNNER_VARIANT_" + key.uppercased()] = value }
+        return environment
+    }
+}
