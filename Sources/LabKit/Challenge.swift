@@ -3,6 +3,19 @@
 // differs from workspace to workspace. Guided mode is variant 0, the story the lab's page tells.
 import Foundation
 import Hashing
+public import Terminal
+
+/// How `lab start` picks a challenge's seed.
+public enum ChallengeSeed {
+    /// The seed a start lays from: nil in guided mode; with --challenge, the one given or a random one (recorded).
+    public static func chosen(challenge: Bool, given: Int?) throws -> Int? {
+        guard challenge else {
+            if given != nil { throw UsageError("--seed lays a challenge: give --challenge too.") }
+            return nil
+        }
+        return given ?? Int.random(in: 1...999_999)
+    }
+}
 
 extension Lab {
     /// The variant `seed` lays (guided mode, no seed: the first, the page's own story).

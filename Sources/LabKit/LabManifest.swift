@@ -156,7 +156,9 @@ enum ManifestValidation {
             let keys = Set(variants.first?.keys.map { $0 } ?? [])
             guard !keys.isEmpty else { throw bad("variants", "give at least one variant with values, or none") }
             for (index, variant) in variants.enumerated() where Set(variant.keys) != keys {
-                throw bad("variants[\(index)]", "must give the same keys as the first: \(keys.sorted().joined(separator: ", "))")
+                throw bad(
+                    "variants[\(index)]",
+                    "must give the same keys as the first: \(keys.sorted().joined(separator: ", "))")
             }
         }
         for (index, spec) in manifest.checks.enumerated() {

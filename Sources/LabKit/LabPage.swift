@@ -15,7 +15,9 @@ public struct LabPage: Encodable, Sendable {
     /// The lab's README, as the learner reads it.
     public var page: String
 
-    public init(catalog: LabCatalog, lab: Lab) throws {
+    /// The page of the lab `name` names (its number or id).
+    public init(catalog: LabCatalog, lab name: String) throws {
+        let lab = try catalog.lab(name)
         guard let text = catalog.file("Labs/\(lab.id)/README.md") else {
             throw LabError.invalid("Lab \(lab.id) has no README.md in \(catalog.origin).")
         }
@@ -39,7 +41,9 @@ extension LabPage: TextRendering {
                 "Timed: the clock starts when the lab starts (gold under \(Int(timer.goldSeconds)) s, a pass under \(Int(timer.passSeconds)) s). Read this page first."
             )
         }
-        if seeded { out.line("Challenge mode lays a variant of this lab from its seed: 'lab start \(number) --challenge'.") }
+        if seeded {
+            out.line("Challenge mode lays a variant of this lab from its seed: 'lab start \(number) --challenge'.")
+        }
         out.line("Not started: this page is for reading; 'LabRunner lab start \(number)' begins the lab.")
         out.line("")
         out.write(page.hasSuffix("\n") ? page : page + "\n")

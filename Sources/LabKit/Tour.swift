@@ -49,7 +49,8 @@ public enum Tour {
                 guard !next.manifest.allTimers.isEmpty else { return nil }
                 return TourInstruction(
                     kind: .run,
-                    say: "Lab \(next.manifest.number) is timed and its clock starts when it starts: read its page first.",
+                    say:
+                        "Lab \(next.manifest.number) is timed and its clock starts when it starts: read its page first.",
                     text: "LabRunner lab show \(next.manifest.number)", expectFailure: false)
             }
             // Steps after the last checked one are clean-ups (put system/ back): a passing grade cannot show
