@@ -5,71 +5,108 @@ import Foundation
 import LabTestSupport
 import Testing
 
-@Suite struct ChallengeTests {
-    static let lab = "10-investigate-a-regression"
+/// A seeded lab: the lab before it (laid once and shared), three seeds that lay different variants, and a solution
+/// that follows the guided story without looking, with the seed that fails it and the check that says so.
+struct SeededLab: Sendable, CustomStringConvertible {
+    var lab: String
+    var before: String
+    var seeds: [Int]
+    var guidedStory: String
+    var failingSeed: Int
+    var failingCheck: String
 
-    /// Lab 10 started in challenge mode with `seed` (lab 09 comes from the shared laid-down start).
-    static func started(seed: Int) throws -> Sandbox {
+    var description: String { lab }
+    var number: String { String(lab.prefix(2)) }
+}
+
+let seededLabs: [SeededLab] = [
+    // Seeds 1, 2 and 11: a guide removed by dana after erin's note; the returns guide by dana before erin's note; the
+    // warranty guide by erin before dana's note. The guided story investigates by the returns category and rolls
+    // back to the last known good, which under seed 11 would undo the harmless later change.
+    SeededLab(
+        lab: "10-investigate-a-regression", before: "09-garbage-collection", seeds: [1, 2, 11],
+        guidedStory: """
+            onset_a=$(grep '^onset-a:' complaints.txt | cut -d' ' -f2)
+            reported_a=$(grep '^reported-a:' complaints.txt | cut -d' ' -f2)
+            onset_b=$(grep '^onset-b:' complaints.txt | cut -d' ' -f2)
+            "$LABRUNNER" investigate --onset "$onset_a" --reported-at "$reported_a"
+            "$LABRUNNER" investigate --onset "$onset_b" --category returns
+            "$LABRUNNER" rollback --reason "the returns guide vanished from the index in dana's tidy-up" || true
+            rm -rf system && "$LABRUNNER" checkout production system
+            """, failingSeed: 11, failingCheck: "regression-resolved"),
+    // Seeds 1, 2 and 3 ask about citations, a formal tone and shorter answers.
+    SeededLab(
+        lab: "07-run-an-experiment", before: "05-manufacture-an-incident", seeds: [1, 2, 3],
+        guidedStory: """
+            "$LABRUNNER" experiment start formal-tone --from production --ttl 3d
+            rm -rf system && "$LABRUNNER" checkout production system
+            sed -i 's/^tone: friendly$/tone: formal/' system/prompt.md
+            "$LABRUNNER" register --experiment formal-tone --parent production --owner me --reason "formal tone?"
+            "$LABRUNNER" eval compare production exp-formal-tone
+            "$LABRUNNER" experiment end formal-tone
+            """, failingSeed: 1, failingCheck: "experiment-version"),
+    // Seeds 1, 2 and 3: production's weights trained with seed 42 (guided), 7 and 2026.
+    SeededLab(
+        lab: "11-reproducibility-and-sampling", before: "10-investigate-a-regression", seeds: [1, 2, 3],
+        guidedStory: """
+            "$LABRUNNER" train --seed 42 --out repro/weights.json
+            mkdir -p answers && printf 'seed: 42\ncompare: interval\n' > answers/11-reproducibility.txt
+            """, failingSeed: 2, failingCheck: "seed-named"),
+]
+
+@Suite struct ChallengeTests {
+    /// `seeded` started in challenge mode with `seed`, from the shared start of the lab before it.
+    static func started(_ seeded: SeededLab, seed: Int) throws -> Sandbox {
         let sandbox = try Sandbox(time: .live)
-        try LaidStarts.start("09-garbage-collection", in: sandbox)
+        try LaidStarts.start(seeded.before, in: sandbox)
         let start = try sandbox.run(
-            ["lab", "start", "10", "--challenge", "--seed", "\(seed)"], in: LabsTests.workspace)
-        try #require(start.status == 0, "lab start 10 --challenge --seed \(seed): \(start.stderr)")
+            ["lab", "start", seeded.number, "--challenge", "--seed", "\(seed)"], in: LabsTests.workspace)
+        try #require(start.status == 0, "lab start \(seeded.number) --challenge --seed \(seed): \(start.stderr)")
         return sandbox
     }
 
-    /// The solution lab 10 had before challenge mode: it follows the page's story (investigate complaint B by the
-    /// returns category, then roll back to the last known good) without deciding anything from the evidence.
-    static let guidedStory = """
-        source "$(dirname "$0")/../lib.sh"
-        onset_a=$(grep '^onset-a:' complaints.txt | cut -d' ' -f2)
-        reported_a=$(grep '^reported-a:' complaints.txt | cut -d' ' -f2)
-        onset_b=$(grep '^onset-b:' complaints.txt | cut -d' ' -f2)
-        "$L" investigate --onset "$onset_a" --reported-at "$reported_a"
-        "$L" investigate --onset "$onset_b" --category returns
-        "$L" rollback --reason "the returns guide vanished from the index in dana's tidy-up"
-        rm -rf system
-        "$L" checkout production system
-        """
-
-    /// Seeds 1, 2 and 11 lay three different variants of lab 10 (a guide removed by dana after erin's note; by
-    /// erin before dana's note; the returns guide by dana before erin's note).
-    @Test(arguments: [1, 2, 11])
-    func theReferenceSolutionDecidesFromTheEvidenceUnderEverySeed(_ seed: Int) throws {
-        let sandbox = try Self.started(seed: seed)
+    @Test(arguments: seededLabs.flatMap { seeded in seeded.seeds.map { (seeded, $0) } })
+    func theReferenceSolutionDecidesFromTheEvidenceUnderEverySeed(_ seeded: SeededLab, _ seed: Int) throws {
+        let sandbox = try Self.started(seeded, seed: seed)
         let status = try sandbox.run(["lab", "status"], in: LabsTests.workspace)
-        #expect(status.stdout.contains("LabRunner investigate (see --help)"), "\(status.stdout)")
-        #expect(!status.stdout.contains("--onset"), "the tour must not fill in the answer: \(status.stdout)")
-        let untouched = try LabsTests.grade(sandbox, Self.lab)
-        #expect(untouched.status == 1, "an untouched challenge must not pass")
+        #expect(status.stdout.contains("(see --help)"), "\(status.stdout)")
+        for line in status.stdout.split(separator: "\n") where line.contains("LabRunner ") {
+            #expect(!line.contains(" --"), "the tour must not fill in a command: \(line)")
+        }
+        #expect(try LabsTests.grade(sandbox, seeded.lab).status == 1, "an untouched challenge must not pass")
 
         let solved = try sandbox.shell(
-            "bash '\(Repository.root)/Solutions/\(Self.lab)/solve.sh'", in: LabsTests.workspace)
+            "bash '\(Repository.root)/Solutions/\(seeded.lab)/solve.sh'", in: LabsTests.workspace)
         #expect(solved.status == 0, "seed \(seed): \(solved.stdout.suffix(800)) \(solved.stderr.suffix(500))")
-        let graded = try LabsTests.grade(sandbox, Self.lab)
+        let graded = try LabsTests.grade(sandbox, seeded.lab)
         #expect(graded.status == 0, "seed \(seed): \(graded.text)")
         let labGrade = graded.json["labs"].array.first
         #expect(labGrade?["mode"].string == "challenge")
         #expect(labGrade?["seed"].int == seed)
-        let text = try sandbox.run(["lab", "grade", "10"], in: LabsTests.workspace).stdout
+        let text = try sandbox.run(["lab", "grade", seeded.number], in: LabsTests.workspace).stdout
         #expect(text.contains("challenge (seed \(seed))"), "\(text)")
     }
 
-    @Test func aSolutionThatFollowsTheGuidedStoryFailsUnderSomeSeed() throws {
-        let sandbox = try Self.started(seed: 11)
-        let complaints = sandbox.read(LabsTests.workspace + "/complaints.txt")
-        #expect(complaints.contains("warranty"), "seed 11 breaks the warranty guide: \(complaints)")
-        let script = sandbox.path + "/Solutions/guided/solve.sh"
-        try FileManager.default.createDirectory(
-            atPath: sandbox.path + "/Solutions/guided", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            atPath: Repository.root + "/Solutions/lib.sh", toPath: sandbox.path + "/Solutions/lib.sh")
-        try Data(Self.guidedStory.utf8).write(to: URL(fileURLWithPath: script))
-        try sandbox.shell("bash '\(script)'", in: LabsTests.workspace)
-        let graded = try LabsTests.grade(sandbox, Self.lab)
+    @Test(arguments: seededLabs)
+    func aSolutionThatFollowsTheGuidedStoryFailsUnderSomeSeed(_ seeded: SeededLab) throws {
+        let sandbox = try Self.started(seeded, seed: seeded.failingSeed)
+        try sandbox.shell(seeded.guidedStory, in: LabsTests.workspace)
+        let graded = try LabsTests.grade(sandbox, seeded.lab)
         #expect(graded.status == 1, "the guided story passed a challenge: \(graded.text)")
-        let resolved = graded.json["tests"].array.first { $0["name"].string == "regression-resolved" }
-        #expect(resolved?["status"].string == "fail", "\(graded.text)")
+        let test = graded.json["tests"].array.first { $0["name"].string == seeded.failingCheck }
+        #expect(test?["status"].string == "fail", "\(seeded.failingCheck) should fail: \(graded.text)")
+    }
+
+    @Test func theSeededLabsAreTheOnesTestedAndDocsListThem() throws {
+        let sandbox = try Sandbox()
+        let seeded = try (0...12).map { String(format: "%02d", $0) }.filter { number in
+            LabsTests.json(try sandbox.run(["lab", "show", number, "--json"]).stdout)["seeded"].bool == true
+        }
+        #expect(Set(seeded) == Set(seededLabs.map(\.number)), "\(seeded)")
+        let docs = String(
+            decoding: FileManager.default.contents(atPath: Repository.root + "/Docs/labs.md") ?? Data(), as: UTF8.self)
+        let listed = docs.components(separatedBy: "## Challenge mode").dropFirst().first ?? ""
+        for number in seeded { #expect(listed.contains("Lab \(number)"), "Docs/labs.md lists seeded lab \(number)") }
     }
 
     @Test func aStartedLabKeepsItsModeAndSeedRefusesWithoutChallenge() throws {
