@@ -3,6 +3,7 @@
 // differs from workspace to workspace. Guided mode is variant 0, the story the lab's page tells.
 import Foundation
 import Hashing
+import Registry
 public import Terminal
 
 /// How `lab start` picks a challenge's seed.
@@ -61,5 +62,37 @@ extension Lab {
         if let seed { environment["LABRUNNER_SEED"] = String(seed) }
         for (key, value) in variant(seed: seed) { environment["LABRUNNER_VARIANT_" + key.uppercased()] = value }
         return environment
+    }
+}
+
+extension Evidence {
+    /// Lab 08's challenge: the customer whose answer is to be audited, the `rank`-th (in log order, wrapping) of the
+    /// requests an incident's bad version answered up to `before` whose words no other of them says, so the words
+    /// alone single it out. Their words and the minute they wrote are all the learner is told.
+    func auditTarget(rank: Int, before: Date) throws -> RequestRecord? {
+        let bad = Set(incidents.compactMap(\.badVersion))
+        var records: [RequestRecord] = []
+        try AttributionLog(registryRoot: registry.root).forEach { record in
+            // Words a person can paste into a search as they are (no quotes or backslashes to escape).
+            if record.at <= before, bad.contains(record.version), record.hasInput,
+                !record.input.contains("\""), !record.input.contains("\\")
+            {
+                records.append(record)
+            }
+            return true
+        }
+        let counts = Dictionary(records.map { ($0.input, 1) }, uniquingKeysWith: +)
+        let unique = records.filter { counts[$0.input] == 1 }
+        return unique.isEmpty ? nil : unique[rank % unique.count]
+    }
+
+    /// What a setup script reads of the facts its variant picks from the workspace's own history:
+    /// `LABRUNNER_TARGET_WORDS` and `LABRUNNER_TARGET_AT` (the minute, UTC) for an `audit_rank` variant.
+    func scriptFacts(_ lab: Lab, seed: Int?, startedAt: Date) throws -> [String: String] {
+        guard let rank = lab.variant(seed: seed)["audit_rank"].flatMap(Int.init),
+            let target = try auditTarget(rank: rank, before: startedAt)
+        else { return [:] }
+        let minute = String(Timestamp.string(from: target.at).prefix(16)).replacingOccurrences(of: "T", with: " ")
+        return ["LABRUNNER_TARGET_WORDS": target.input, "LABRUNNER_TARGET_AT": minute + " UTC"]
     }
 }

@@ -281,6 +281,7 @@ public struct LabSession: Sendable {
         var runner = runner
         let recordedSeed = (try? start.payload(as: LabStarted.self))?.seed ?? seed
         runner.environment.merge(lab.scriptEnvironment(seed: recordedSeed)) { _, variant in variant }
+        runner.environment.merge(try evidence().scriptFacts(lab, seed: recordedSeed, startedAt: start.at)) { $1 }
         try catalog.runSetup(of: lab, runner: runner, in: workspace)
         if laidDown { try catalog.runSolution(of: lab, runner: runner, in: workspace) }
         try record(LabReady(lab: lab.id, attempt: attempt, start: start.seq))

@@ -45,9 +45,18 @@ let seededLabs: [SeededLab] = [
             "$LABRUNNER" eval compare production exp-formal-tone
             "$LABRUNNER" experiment end formal-tone
             """, failingSeed: 1, failingCheck: "experiment-version"),
+    // Seeds 1, 2 and 3 describe three customers of the incident by their words (ranks 7, 3 and 0 of the bad
+    // version's requests with words of their own). The guided story audits the bad version's latest request.
+    SeededLab(
+        lab: "08-answer-an-audit", before: "07-run-an-experiment", seeds: [1, 2, 3],
+        guidedStory: """
+            bad=$("$LABRUNNER" incident list --json | grep -o '"bad_version" : "[^"]*"' | head -1 | cut -d'"' -f4)
+            request=$("$LABRUNNER" requests --version "$bad" --limit 1 --json | grep -o '"id" : "req-[0-9a-f]*"' | cut -d'"' -f4)
+            "$LABRUNNER" audit "$request" --replay --out answers/08-audit.json
+            """, failingSeed: 1, failingCheck: "audited"),
     // Seeds 1, 2 and 3: production's weights trained with seed 42 (guided), 7 and 2026.
     SeededLab(
-        lab: "11-reproducibility-and-sampling", before: "10-investigate-a-regression", seeds: [1, 2, 3],
+        lab: "11-reproducibility-and-sampling", before: "09-garbage-collection", seeds: [1, 2, 3],
         guidedStory: """
             "$LABRUNNER" train --seed 42 --out repro/weights.json
             mkdir -p answers && printf 'seed: 42\ncompare: interval\n' > answers/11-reproducibility.txt
@@ -71,7 +80,8 @@ let seededLabs: [SeededLab] = [
         let status = try sandbox.run(["lab", "status"], in: LabsTests.workspace)
         #expect(status.stdout.contains("(see --help)"), "\(status.stdout)")
         for line in status.stdout.split(separator: "\n") where line.contains("LabRunner ") {
-            #expect(!line.contains(" --"), "the tour must not fill in a command: \(line)")
+            let command = line.replacingOccurrences(of: "(see --help)", with: "")
+            #expect(!command.contains(" --"), "the tour must not fill in a command: \(line)")
         }
         #expect(try LabsTests.grade(sandbox, seeded.lab).status == 1, "an untouched challenge must not pass")
 
