@@ -66,15 +66,16 @@ extension Lab {
 }
 
 extension Evidence {
-    /// Lab 08's challenge: the customer whose answer is to be audited, the `rank`-th (in log order, wrapping) of the
+    /// Labs 04 and 08's challenge: the customer whose answer is to be audited, the `rank`-th (in log order, wrapping) of the
     /// requests an incident's bad version answered up to `before` whose words no other of them says, so the words
     /// alone single it out. Their words and the minute they wrote are all the learner is told.
-    func auditTarget(rank: Int, before: Date) throws -> RequestRecord? {
+    /// With `incidentOnly` false (lab 04), any request before the lab counts: the canary's customers among them.
+    func auditTarget(rank: Int, before: Date, incidentOnly: Bool = true) throws -> RequestRecord? {
         let bad = Set(incidents.compactMap(\.badVersion))
         var records: [RequestRecord] = []
         try AttributionLog(registryRoot: registry.root).forEach { record in
             // Words a person can paste into a search as they are (no quotes or backslashes to escape).
-            if record.at <= before, bad.contains(record.version), record.hasInput,
+            if record.at <= before, !incidentOnly || bad.contains(record.version), record.hasInput,
                 !record.input.contains("\""), !record.input.contains("\\")
             {
                 records.append(record)
@@ -89,8 +90,10 @@ extension Evidence {
     /// What a setup script reads of the facts its variant picks from the workspace's own history:
     /// `LABRUNNER_TARGET_WORDS` and `LABRUNNER_TARGET_AT` (the minute, UTC) for an `audit_rank` variant.
     func scriptFacts(_ lab: Lab, seed: Int?, startedAt: Date) throws -> [String: String] {
-        guard let rank = lab.variant(seed: seed)["audit_rank"].flatMap(Int.init),
-            let target = try auditTarget(rank: rank, before: startedAt)
+        let variant = lab.variant(seed: seed)
+        guard let rank = variant["audit_rank"].flatMap(Int.init),
+            let target = try auditTarget(
+                rank: rank, before: startedAt, incidentOnly: variant["audit_among"] != "all")
         else { return [:] }
         let minute = String(Timestamp.string(from: target.at).prefix(16)).replacingOccurrences(of: "T", with: " ")
         return ["LABRUNNER_TARGET_WORDS": target.input, "LABRUNNER_TARGET_AT": minute + " UTC"]

@@ -34,6 +34,15 @@ let seededLabs: [SeededLab] = [
             "$LABRUNNER" rollback --reason "the returns guide vanished from the index in dana's tidy-up" || true
             rm -rf system && "$LABRUNNER" checkout production system
             """, failingSeed: 11, failingCheck: "regression-resolved"),
+    // Seeds 1, 2 and 3 describe three customers of lab 03's canary by their words. The guided story audits the
+    // latest request, one of this lab's own traffic.
+    SeededLab(
+        lab: "04-attribution", before: "03-promotion-is-a-tag-move", seeds: [1, 2, 3],
+        guidedStory: """
+            "$LABRUNNER" traffic --requests 200 --seed 4
+            request=$("$LABRUNNER" requests --limit 1 --json | grep -o '"id" : "req-[0-9a-f]*"' | cut -d'"' -f4)
+            "$LABRUNNER" audit "$request" --out answers/04-audit.json
+            """, failingSeed: 1, failingCheck: "request-audited"),
     // Seeds 1, 2 and 3 ask about citations, a formal tone and shorter answers.
     SeededLab(
         lab: "07-run-an-experiment", before: "05-manufacture-an-incident", seeds: [1, 2, 3],
