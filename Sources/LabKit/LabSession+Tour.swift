@@ -2,6 +2,7 @@
 // reset.
 public import Foundation
 public import Terminal
+import Reports
 
 extension LabSession {
     /// The lab `name` names, else the one started last.
@@ -64,7 +65,7 @@ extension LabSession {
         let readme = try catalog.readme(for: lab, in: workspace)
         let shown =
             readme.hasPrefix(currentDirectory + "/") ? String(readme.dropFirst(currentDirectory.count + 1)) : readme
-        lab.renderStart(&out, continued: continued, readme: shown)
+        lab.renderStart(&out, continued: continued, readme: shown, seed: try evidence().started(lab.id)?.payload.seed)
         try renderNext(&out, after: lab, currentDirectory: currentDirectory)
     }
 }
