@@ -95,7 +95,7 @@ extension TourStatus {
     public func renderStatus(_ out: inout TextOutput, workspace: Workspace, currentDirectory: String) {
         out.line(
             out.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
-                + " — \(grade.score)/\(grade.maxScore)")
+                + " — \(grade.score)/\(grade.maxScore)" + (grade.seed == nil ? "" : " · \(grade.mode)"))
         if let note = grade.customNote { out.line(note) }
         for test in grade.checks { out.line("  \(test.passed ? "✓" : "·") \(test.name)") }
         render(&out, workspace: workspace, currentDirectory: currentDirectory)
