@@ -13,5 +13,18 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || { echo "the service did not start: $(cat "$log")" >&2; exit 1; }
 "$L" traffic --target "$url" --requests 200 --rate 500 --seed 4
-request=$("$L" requests --limit 1 --json | field id)
+if [ -f complaint.txt ]; then
+    # The customer the complaint describes, by their words (any version may have answered them).
+    words=$(grep '^words: ' complaint.txt | cut -d' ' -f2-)
+    request=$("$L" requests --limit 100000 --json | awk -v words="$words" '
+        # The earliest request with those words: the customer wrote before anything this lab sent.
+        /^    "at" : / { split($0, part, "\""); at = part[4] }
+        /^    "id" : / { split($0, part, "\""); id = part[4] }
+        /^    "input" : / { text = $0; sub(/^    "input" : "/, "", text); sub(/",?$/, "", text)
+                            if (text == words && (found == "" || at < earliest)) { found = id; earliest = at } }
+        END { print found }')
+    [ -n "$request" ] || { echo "no request says: $words" >&2; exit 1; }
+else
+    request=$("$L" requests --limit 1 --json | field id)
+fi
 "$L" audit "$request" --out answers/04-audit.json

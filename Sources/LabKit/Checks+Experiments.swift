@@ -71,13 +71,24 @@ extension CheckLibrary {
             return
                 "\(evidence.label(version.id)) also changes \(what) against \(evidence.label(base.id)), where its experiment branched: an experiment changes one thing; \(cleanUp)"
         }
-        guard let maximum = input.spec.param("max_changed_lines").flatMap(Int.init),
-            let mine = version.manifest.components[component], let theirs = base.manifest.components[component],
+        let wanted = input.spec.param("changed_to") ?? ""
+        guard let mine = version.manifest.components[component], let theirs = base.manifest.components[component],
             mine.kind == .file, theirs.kind == .file, mine != theirs
-        else { return nil }
+        else {
+            return wanted.isEmpty
+                ? nil
+                : "\(evidence.label(version.id)) leaves \(component) as it was: make the change the experiment asks."
+        }
         let added = changedLines(
             from: try evidence.registry.objects.get(theirs.sha256), to: try evidence.registry.objects.get(mine.sha256))
-        guard added.count > maximum else { return nil }
+        // What the experiment is to test (experiment.txt): another change, however small, answers another question.
+        if !wanted.isEmpty, !added.contains(wanted) {
+            return
+                "\(evidence.label(version.id)) does not test what was asked: its \(component) never says '\(wanted)' where production's differs (read experiment.txt)."
+        }
+        guard let maximum = input.spec.param("max_changed_lines").flatMap(Int.init), added.count > maximum else {
+            return nil
+        }
         let shown = added.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
         return
             "\(evidence.label(version.id)) changes \(added.count) lines of \(component) against \(evidence.label(base.id)), where its experiment branched (\(shown)): an experiment changes one thing; \(cleanUp)"

@@ -300,6 +300,16 @@ enum CheckLibrary {
                 )
             }
         }
+        // Challenge mode: the request the complaint describes (by its words and time), not any of the incident's.
+        if let rank = Int(input.param("audit_rank")), let since = input.since {
+            let target = try evidence.auditTarget(
+                rank: rank, before: since, incidentOnly: input.param("audit_among") != "all")
+            guard target?.id == requestID else {
+                return .fail(
+                    "\(requestID) is not the request the complaint describes: find the customer by their words and the time they wrote (complaint.txt) in 'LabRunner requests'."
+                )
+            }
+        }
         if input.spec.param("replay") == "required" {
             let replay = report["replay"] as? [String: Any]
             guard replay?["identical"] as? Bool == true else {

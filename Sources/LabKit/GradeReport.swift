@@ -128,6 +128,7 @@ public struct GradeReport: Sendable {
                 ("done_by", grade.doneByCode), ("attempts", "\(grade.attempts)"),
                 ("hints_used", "\(grade.hintsUsed)"),
             ]
+            if let seed = grade.seed { properties += [("mode", "challenge"), ("seed", "\(seed)")] }
             if grade.custom { properties += [("custom_lab", "true"), ("manifest_sha256", grade.manifestSHA256)] }
             lines.append("    <properties>")
             for (name, value) in properties {
@@ -180,6 +181,7 @@ extension LabGrade {
     /// "by hand in this workspace (not witnessed) · 2 attempts · 1 hint": what the person did, shown beside every score.
     public var provenance: String {
         var parts = [doneBy]
+        if seed != nil { parts.append(mode) }
         if attempts > 1 { parts.append("\(attempts) attempts") }
         parts.append(hintsUsed == 1 ? "1 hint" : "\(hintsUsed) hints")
         return parts.joined(separator: " · ")

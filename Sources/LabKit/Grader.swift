@@ -3,6 +3,7 @@ import Foundation
 import Hashing
 import Playbook
 import Registry
+import Reports
 
 /// One graded item, in the shape autograders read.
 public struct TestResult: Codable, Sendable, Equatable {
@@ -44,6 +45,10 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var manifestSHA256 = ""
     /// The manifest is not the kit's own lab of this id (see `Evidence.isKitLab`).
     public var custom = false
+    /// The seed a challenge-mode attempt was laid from; nil in guided mode.
+    public var seed: Int?
+    /// "challenge (seed N)" or "guided".
+    public var mode: String { seed.map { "challenge (seed \($0))" } ?? "guided" }
 
     /// How the grade names its lab everywhere it is shown: a custom lab never under the kit lab's bare id.
     public var name: String { custom ? Self.customPrefix + lab : lab }
@@ -75,7 +80,7 @@ public struct LabGrade: Encodable, Sendable, Equatable {
     public var checksSummary: String { "\(checks.filter(\.passed).count) of \(checks.count) checks pass" }
 
     enum CodingKeys: String, CodingKey {
-        case lab, title, score, tests, status, custom
+        case lab, title, score, tests, status, custom, mode, seed
         case maxScore = "max_score"
         case hintsUsed = "hints_used"
         case attempts
@@ -96,6 +101,8 @@ public struct LabGrade: Encodable, Sendable, Equatable {
         try container.encode(attempts, forKey: .attempts)
         try container.encode(doneByCode, forKey: .doneBy)
         try container.encode(status, forKey: .status)
+        try container.encode(seed == nil ? "guided" : "challenge", forKey: .mode)
+        try container.encodeIfPresent(seed, forKey: .seed)
     }
 }
 
@@ -127,7 +134,8 @@ public enum Grader {
 
     public static func grade(_ onDisk: Lab, evidence full: Evidence) -> LabGrade {
         let evidence = full.scoped(to: onDisk.id)
-        let lab = evidence.asStarted(onDisk)
+        let seed = evidence.started(onDisk.id)?.payload.seed
+        let lab = evidence.asStarted(onDisk).resolved(seed: seed)
         var tests: [TestResult] = []
         let integrity = evidence.fsck
         tests.append(
@@ -201,7 +209,7 @@ public enum Grader {
             lab: lab.id, title: lab.manifest.title, score: tests.reduce(0) { $0 + $1.score },
             maxScore: lab.manifest.points, tests: tests, hintsUsed: evidence.hints(of: lab.id).count,
             attempts: evidence.attempts(of: lab.id).count, laidDown: laidDown != nil,
-            manifestSHA256: lab.manifestSHA256, custom: !evidence.isKitLab(lab))
+            manifestSHA256: lab.manifestSHA256, custom: !evidence.isKitLab(lab), seed: seed)
     }
 
     /// Gold time earns every point, a pass time half; the clock comes from the incident's recorded events.

@@ -95,7 +95,7 @@ extension TourStatus {
     public func renderStatus(_ out: inout TextOutput, workspace: Workspace, currentDirectory: String) {
         out.line(
             out.styled("Lab \(lab.manifest.number) · \(lab.manifest.title)", .bold)
-                + " — \(grade.score)/\(grade.maxScore)")
+                + " — \(grade.score)/\(grade.maxScore)" + (grade.seed == nil ? "" : " · \(grade.mode)"))
         if let note = grade.customNote { out.line(note) }
         for test in grade.checks { out.line("  \(test.passed ? "✓" : "·") \(test.name)") }
         render(&out, workspace: workspace, currentDirectory: currentDirectory)
@@ -160,7 +160,7 @@ extension GradeReport {
 
 extension Lab {
     /// What `lab start` prints once the lab is set up: its title, whether it continues, its goal and README.
-    public func renderStart(_ out: inout TextOutput, continued: Date?, readme: String) {
+    public func renderStart(_ out: inout TextOutput, continued: Date?, readme: String, seed: Int? = nil) {
         out.line(out.styled("Lab \(manifest.number) · \(manifest.title)", .bold))
         if let continued {
             out.line(
@@ -168,6 +168,11 @@ extension Lab {
             )
         }
         out.line("Goal: \(manifest.goal)")
+        if let seed {
+            out.line(
+                "Challenge mode (seed \(seed)): the page tells guided mode's story; what to find and decide is in this workspace's evidence, and the tour names commands only."
+            )
+        }
         out.line("Read: \(readme)")
     }
 }

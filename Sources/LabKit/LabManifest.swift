@@ -62,6 +62,9 @@ public struct LabManifest: Codable, Sendable, Equatable {
     public var hints: [String]
     public var checks: [LabCheckSpec]
     public var timers: [LabTimer]?
+    /// The stories a challenge-mode start picks from by its seed, each a set of values the setup script reads
+    /// (`LABRUNNER_VARIANT_KEY`) and the checks' parameters name (`{variant.key}`); the first is guided mode's.
+    public var variants: [[String: String]]?
 
     /// "06" from "06-emergency-rollback".
     public var number: String { String(id.prefix(2)) }
@@ -91,6 +94,13 @@ enum ManifestValidation {
         else { return false }
         return parts.dropFirst().allSatisfy { part in
             !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+        }
+    }
+
+    /// The keys `{variant.KEY}` placeholders in `text` name.
+    static func variantKeys(in text: String) -> [String] {
+        text.components(separatedBy: "{variant.").dropFirst().compactMap { rest in
+            rest.firstIndex(of: "}").map { String(rest[..<$0]) }
         }
     }
 
@@ -141,6 +151,22 @@ enum ManifestValidation {
                 throw bad(field, "needs 0 < gold_seconds <= pass_seconds")
             }
             guard names.insert(timer.name).inserted else { throw bad(field + ".name", "'\(timer.name)' is used twice") }
+        }
+        if let variants = manifest.variants {
+            let keys = Set(variants.first?.keys.map { $0 } ?? [])
+            guard !keys.isEmpty else { throw bad("variants", "give at least one variant with values, or none") }
+            for (index, variant) in variants.enumerated() where Set(variant.keys) != keys {
+                throw bad(
+                    "variants[\(index)]",
+                    "must give the same keys as the first: \(keys.sorted().joined(separator: ", "))")
+            }
+        }
+        for (index, spec) in manifest.checks.enumerated() {
+            for value in (spec.params ?? [:]).values {
+                for key in Self.variantKeys(in: value) where manifest.variants?.first?[key] == nil {
+                    throw bad("checks[\(index)].params", "names {variant.\(key)}, which no variant gives")
+                }
+            }
         }
         let total = manifest.checks.reduce(0) { $0 + $1.points } + manifest.allTimers.reduce(0) { $0 + $1.points }
         guard total == manifest.points else {

@@ -2,6 +2,7 @@
 // reset.
 public import Foundation
 public import Terminal
+import Reports
 
 extension LabSession {
     /// The lab `name` names, else the one started last.
@@ -46,13 +47,25 @@ extension LabSession {
 }
 
 extension LabSession {
+    /// `lab hint`: the next hint (or the level asked for), recorded, as the line the learner reads.
+    public func hintLine(_ lab: Lab, level: Int?) throws -> String {
+        let hint = try hint(lab, level: level)
+        return "Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)"
+    }
+
+    /// What `lab reset` prints once `plan`'s attempt has begun: that it has, then the next instructions.
+    public func renderReset(_ out: inout TextOutput, _ lab: Lab, _ plan: ResetPlan, currentDirectory: String) throws {
+        out.line("Lab \(lab.manifest.number) is back at its starting files: attempt \(plan.nextAttempt) has begun.")
+        try renderNext(&out, after: lab, currentDirectory: currentDirectory)
+    }
+
     /// What `lab start` prints once `lab` is set up (`continued`: when an unfinished attempt began): its title,
     /// goal and README (relative to `currentDirectory`), the clock of a timed lab, and the next instructions.
     public func renderStarted(_ out: inout TextOutput, _ lab: Lab, continued: Date?, currentDirectory: String) throws {
         let readme = try catalog.readme(for: lab, in: workspace)
         let shown =
             readme.hasPrefix(currentDirectory + "/") ? String(readme.dropFirst(currentDirectory.count + 1)) : readme
-        lab.renderStart(&out, continued: continued, readme: shown)
+        lab.renderStart(&out, continued: continued, readme: shown, seed: try evidence().started(lab.id)?.payload.seed)
         try renderNext(&out, after: lab, currentDirectory: currentDirectory)
     }
 }

@@ -62,8 +62,16 @@ public struct LabSession: Sendable {
     /// starting again would fire its setup (an alert, a colleague's change) a second time. A start whose setup
     /// was interrupted is set up again from its starting state, with the same attempt number.
     /// Returns when the lab was first started if it is being continued.
+    /// `seed` (challenge mode) lays the variant of the lab's story that seed picks; nil is guided mode. Earlier
+    /// labs are laid down in guided mode.
     @discardableResult
-    public func start(_ lab: Lab, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
+    public func start(_ lab: Lab, seed: Int? = nil, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
+        // Refused before anything is written: an attempt keeps the mode it was started in.
+        if let started = try? evidence().started(lab.id), started.payload.seed != seed {
+            throw LabError.invalid(
+                "Lab \(lab.manifest.number) was started in \(started.payload.modeWords) mode; continue it with 'LabRunner lab start \(lab.manifest.number)\(started.payload.seed.map { " --challenge --seed \($0)" } ?? "")', or start the other mode in a fresh workspace (--workspace DIR)."
+            )
+        }
         let operation = try prepare(runner: runner, progress: progress)
         defer { withExtendedLifetime(operation) {} }
         var current = try evidence()
@@ -85,7 +93,7 @@ public struct LabSession: Sendable {
             current = try evidence()
         }
         try snapshot(lab)
-        try begin(lab, attempt: current.attempts(of: lab.id).count + 1, laidDown: false, runner: runner)
+        try begin(lab, attempt: current.attempts(of: lab.id).count + 1, laidDown: false, seed: seed, runner: runner)
         try Progress.update(workspace, current: lab.id, grade: nil)
         return nil
     }
@@ -199,13 +207,15 @@ public struct LabSession: Sendable {
         let plan = try plan(
             lab, attempt: unfinished.payload.attempt,
             asideFolder: Workspace.markerFolder + "/labs/\(lab.id)/interrupted-\(unfinished.event.seq)")
-        try restore(lab, plan: plan, purpose: .retry, laidDown: laidDown, interrupted: unfinished.event, runner: runner)
+        try restore(
+            lab, plan: plan, purpose: .retry, laidDown: laidDown, interrupted: unfinished.event,
+            seed: unfinished.payload.seed, runner: runner)
     }
 
     /// Commits a restore of `plan` and finishes it.
     func restore(
         _ lab: Lab, plan: ResetPlan, purpose: Restore.Journal.Purpose, laidDown: Bool, interrupted: Event? = nil,
-        runner: ScriptRunner
+        seed: Int? = nil, runner: ScriptRunner
     ) throws {
         let last = try Registry(root: workspace.registryPath, now: now).events().last?.seq ?? 0
         let journal = try Restore.commit(
@@ -213,12 +223,14 @@ public struct LabSession: Sendable {
             interrupted: interrupted?.seq, entries: plan.files,
             setAside: plan.setAside.map { .init(from: $0, to: plan.attemptFolder + "/" + $0) },
             saved: snapshotFolder(lab) + "/start", files: files)
-        try finish(lab, journal, runner: runner)
+        try finish(lab, journal, seed: seed, runner: runner)
     }
 
     /// Finishes a committed restore, wherever a kill stopped it: the files, then the tags (recorded moves, only
     /// those still needed), the incidents an interrupted setup opened, then its attempt, recorded once.
-    func finish(_ lab: Lab, _ journal: Restore.Journal, runner: ScriptRunner) throws {
+    func finish(_ lab: Lab, _ journal: Restore.Journal, seed: Int? = nil, runner: ScriptRunner) throws {
+        // A new attempt keeps the mode (and seed) of the lab's latest start.
+        let seed = try seed ?? evidence().started(lab.id)?.payload.seed
         try Restore.applyFiles(journal, files: files)
         if let interrupted = journal.interrupted { try closeIncidents(openedAfter: interrupted, lab: lab) }
         let registry = try Registry(root: workspace.registryPath, now: now)
@@ -230,7 +242,8 @@ public struct LabSession: Sendable {
             try registry.moveTag(
                 tag, to: target, by: actor, reason: reason, facts: TagMoveFacts(play: .labReset, lab: lab.id))
         }
-        try begin(lab, attempt: journal.attempt, laidDown: journal.laidDown, runner: runner, restored: journal)
+        try begin(
+            lab, attempt: journal.attempt, laidDown: journal.laidDown, seed: seed, runner: runner, restored: journal)
     }
 
     /// Records the start (with the manifest itself stored as a blob: the lab is graded as it was started), then
@@ -238,7 +251,8 @@ public struct LabSession: Sendable {
     /// with scripts to run awaits that event: killed before it, the start is no attempt, and the next run begins
     /// it again. After a restore, its start is recorded once, however often a kill makes this run again.
     func begin(
-        _ lab: Lab, attempt: Int, laidDown: Bool, runner: ScriptRunner, restored journal: Restore.Journal? = nil
+        _ lab: Lab, attempt: Int, laidDown: Bool, seed: Int? = nil, runner: ScriptRunner,
+        restored journal: Restore.Journal? = nil
     ) throws {
         let awaits = laidDown || catalog.hasSetup(lab)
         let current = try evidence()
@@ -255,7 +269,7 @@ public struct LabSession: Sendable {
             start = try record(
                 LabStarted(
                     lab: lab.id, manifestSHA256: lab.manifestSHA256, attempt: attempt, awaitsReady: awaits ? true : nil,
-                    labSHA256: lab.contentSHA256)
+                    labSHA256: lab.contentSHA256, seed: seed)
             )
         }
         if laidDown, recorded == nil || current.laidDown(lab.id) == nil {
@@ -263,6 +277,11 @@ public struct LabSession: Sendable {
         }
         if journal != nil { try Restore.discard(files: files) }
         guard awaits else { return }
+        // The scripts read the variant the start recorded (a start found again keeps its own seed).
+        var runner = runner
+        let recordedSeed = (try? start.payload(as: LabStarted.self))?.seed ?? seed
+        runner.environment.merge(lab.scriptEnvironment(seed: recordedSeed)) { _, variant in variant }
+        runner.environment.merge(try evidence().scriptFacts(lab, seed: recordedSeed, startedAt: start.at)) { $1 }
         try catalog.runSetup(of: lab, runner: runner, in: workspace)
         if laidDown { try catalog.runSolution(of: lab, runner: runner, in: workspace) }
         try record(LabReady(lab: lab.id, attempt: attempt, start: start.seq))

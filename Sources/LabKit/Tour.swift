@@ -2,6 +2,7 @@
 import Foundation
 import Playbook
 import Registry
+import Reports
 
 public struct TourInstruction: Sendable, Equatable {
     public enum Kind: String, Sendable { case run, edit, next }
@@ -27,7 +28,8 @@ public enum Tour {
         }
         let lab = evidence.asStarted(onDisk)
         let grade = Grader.grade(lab, evidence: evidence)
-        let fill = try Placeholders(evidence: evidence, lab: lab, user: user)
+        var fill = try Placeholders(evidence: evidence, lab: lab, user: user)
+        fill.challenge = evidence.started(lab.id)?.payload.seed != nil
         if evidence.unfinishedStart(of: lab.id) != nil {
             let again = TourInstruction(
                 kind: .next,
@@ -42,13 +44,23 @@ public enum Tour {
             let say =
                 next.map { "Lab \(lab.manifest.number) passes. Next up: \($0.manifest.title)." }
                 ?? "Every lab is done: grade them all and share your write-up."
+            // A timed lab's clock starts with its setup: its page is read before, not during.
+            let readFirst = next.flatMap { next -> TourInstruction? in
+                guard !next.manifest.allTimers.isEmpty else { return nil }
+                return TourInstruction(
+                    kind: .run,
+                    say:
+                        "Lab \(next.manifest.number) is timed and its clock starts when it starts: read its page first.",
+                    text: "LabRunner lab show \(next.manifest.number)", expectFailure: false)
+            }
             // Steps after the last checked one are clean-ups (put system/ back): a passing grade cannot show
             // them done, so they come before the next lab, every time, and are harmless to repeat.
             let lastChecked = lab.manifest.steps.lastIndex { $0.check != nil } ?? -1
             let cleanUps = lab.manifest.steps.dropFirst(lastChecked + 1).map(fill.instruction)
             return TourStatus(
                 lab: lab, grade: grade,
-                instructions: cleanUps + [TourInstruction(kind: .next, say: say, text: command, expectFailure: false)])
+                instructions: cleanUps + (readFirst.map { [$0] } ?? [])
+                    + [TourInstruction(kind: .next, say: say, text: command, expectFailure: false)])
         }
         let passing = Set(grade.tests.filter(\.passed).map(\.name))
         var pending: [TourInstruction] = []
@@ -76,6 +88,8 @@ public enum Tour {
 /// Fills `{me}`, `{root}`, `{latest}`, `{previous}`, `{incident}`, `{bad_version}`, `{last_request}` in step texts from the evidence.
 struct Placeholders {
     var values: [String: String]
+    /// Challenge mode: a step's command is named, never filled in (its options are what the learner decides).
+    var challenge = false
 
     init(evidence: Evidence, lab: Lab, user: String) throws {
         values = ["me": user]
@@ -108,7 +122,18 @@ struct Placeholders {
             }
             return TourInstruction(kind: .edit, say: fill(step.say), text: text, expectFailure: false)
         }
+        let run = step.run ?? ""
         return TourInstruction(
-            kind: .run, say: fill(step.say), text: fill(step.run ?? ""), expectFailure: step.expectFailure ?? false)
+            kind: .run, say: fill(step.say), text: challenge ? Self.named(run) : fill(run),
+            expectFailure: step.expectFailure ?? false)
+    }
+
+    /// "LabRunner investigate --onset ONSET_A …" as challenge mode shows it: the command and where its options
+    /// are told ("LabRunner investigate (see --help)"); a shell command that is no LabRunner command, as it is.
+    static func named(_ command: String) -> String {
+        let words = command.split(separator: " ")
+        guard words.first == "LabRunner" else { return command }
+        let name = words.prefix { word in word == "LabRunner" || word.allSatisfy { $0.isLowercase && $0.isLetter } }
+        return name.joined(separator: " ") + " (see --help)"
     }
 }

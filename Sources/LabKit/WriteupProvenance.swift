@@ -7,7 +7,9 @@ extension Evidence {
     /// Every lab started in this workspace, in the order first started.
     public func writeupProvenance() -> [LabProvenance] {
         startedLabIDs.map { lab in
-            LabProvenance(lab: lab, starts: attempts(of: lab), hints: hints(of: lab), laidDown: laidDown(lab))
+            LabProvenance(
+                lab: lab, starts: attempts(of: lab), hints: hints(of: lab), laidDown: laidDown(lab),
+                seed: started(lab)?.payload.seed)
         }
     }
 }

@@ -66,15 +66,12 @@ enum EvidenceCommands {
                 if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue {
                     throw UsageError("--out \(given ?? out) is a folder; give a file to write.")
                 }
-                let named = try invocation[signingKey]
-                let key: String? =
-                    try invocation[sign]
-                    ? named.map { Common.path($0, console) } ?? (console.environment["HOME"] ?? "~")
-                        + "/.ssh/id_ed25519"
-                    : nil
-                if named != nil, !(try invocation[sign]) {
+                let named = try invocation[signingKey].map { Common.path($0, console) }
+                let signing = try invocation[sign]
+                if named != nil, !signing {
                     throw UsageError("--key names the key to sign with; add --sign to sign the bundle.")
                 }
+                let key = signing ? named ?? (console.environment["HOME"] ?? "~") + "/.ssh/id_ed25519" : nil
                 let request = BundleRequest(
                     workspace: try Common.workspace(invocation, console), catalog: try LabCommands.catalog(console),
                     kitVersion: LabRunnerApp.version, learner: try invocation[learner], signingKey: key,

@@ -1,4 +1,4 @@
-// The guided labs as commands: list, start, status, hint, check, reset, grade, solution.
+// The labs as commands: list, start, show, status, hint, check, reset, grade, solution.
 import Foundation
 import Hashing
 import LabKit
@@ -33,28 +33,32 @@ enum LabCommands {
                         Without a workspace, one is created (./lab-workspace, or --workspace DIR). The starting state is
                         saved so 'LabRunner lab reset' can restore it, and the start is recorded in the registry.
                         """,
-                    arguments: [labID], options: [Common.workspace]
+                    arguments: [labID], options: [challenge, seed, Common.workspace]
                 ) { invocation, console in
                     let catalog = try catalog(console)
                     let lab = try catalog.lab(try invocation[labID])
-                    let workspace: Workspace
-                    if let found = try? Common.workspace(invocation, console) {
-                        workspace = found
-                    } else {
-                        let target = Common.path(
-                            try invocation[Common.workspace] ?? Workspace.defaultFolderName, console)
-                        workspace = try WorkspaceSetup.create(
-                            at: target, actor: console.userName, now: env.now)
-                        console.out("Created a lab workspace in \(workspace.root)")
-                    }
+                    let seed = try ChallengeSeed.chosen(challenge: invocation[challenge], given: invocation[seed])
+                    let found = try? Common.workspace(invocation, console)
+                    let workspace =
+                        try found
+                        ?? WorkspaceSetup.create(
+                            at: Common.path(try invocation[Common.workspace] ?? Workspace.defaultFolderName, console),
+                            actor: console.userName, now: env.now)
+                    if found == nil { console.out("Created a lab workspace in \(workspace.root)") }
                     let session = LabSession(
                         catalog: catalog, workspace: workspace, actor: console.userName, now: env.now)
-                    let continued = try session.start(lab, runner: runner(console)) { console.out($0) }
+                    let continued = try session.start(lab, seed: seed, runner: runner(console)) { console.out($0) }
                     try console.show {
                         try session.renderStarted(
                             &$0, lab, continued: continued, currentDirectory: console.currentDirectory)
                     }
                     return 0
+                },
+                CommandSpec(
+                    name: "show", abstract: "Print a lab's page (goal, points, its text) without starting it.",
+                    arguments: [labID], options: [Common.json]
+                ) { invocation, console in
+                    try Common.emit(try LabPage(catalog: catalog(console), lab: invocation[labID]), invocation, console)
                 },
                 CommandSpec(
                     name: "status", abstract: "Show the current lab, which checks pass, and what to do next.",
@@ -73,10 +77,7 @@ enum LabCommands {
                 ) { invocation, console in
                     let session = try session(invocation, console, env)
                     let lab = try session.lab(named: try invocation[otherLab])
-                    let hint = try session.hint(lab, level: try invocation[level])
-                    console.out(
-                        "Hint \(hint.level) of \(lab.manifest.hints.count) for lab \(lab.manifest.number): \(hint.text)"
-                    )
+                    console.out(try session.hintLine(lab, level: try invocation[level]))
                     return 0
                 },
                 CommandSpec(
@@ -108,11 +109,8 @@ enum LabCommands {
                         "Start attempt \(plan.nextAttempt) of lab \(lab.manifest.number)?",
                         command: "lab reset \(lab.manifest.number)", invocation, console)
                     try session.reset(lab, runner: runner(console))
-                    console.out(
-                        "Lab \(lab.manifest.number) is back at its starting files: attempt \(plan.nextAttempt) has begun."
-                    )
                     try console.show {
-                        try session.renderNext(&$0, after: lab, currentDirectory: console.currentDirectory)
+                        try session.renderReset(&$0, lab, plan, currentDirectory: console.currentDirectory)
                     }
                     return 0
                 },
@@ -163,6 +161,8 @@ enum LabCommands {
         check: { $0 >= 1 ? nil : "--level must be 1 or more." })
     static let otherLab = Option<String?>("lab", "id", help: "A lab other than the current one.")
 
+    static let challenge = Flag("challenge", help: "Lay the lab from a seed: you decide; the tour names commands only.")
+    static let seed = Option<Int?>("seed", "n", help: "The challenge's seed (default: a random one, recorded).")
     static let allLabs = Flag("all", help: "Grade every lab.")
     static let gradeFormat = Option<GradeReport.Format>(
         "format", "format", help: "text, json, junit or markdown.", default: .text)

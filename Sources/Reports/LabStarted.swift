@@ -18,19 +18,26 @@ public struct LabStarted: EventPayload, Equatable {
     /// One hash over every file of the lab as started (manifest, page, scripts, reference solution); absent on
     /// starts recorded before it was.
     public var labSHA256: String?
+    /// The seed a challenge-mode start laid the lab from (which variant of its story it is); absent in guided mode.
+    public var seed: Int?
 
     public init(
-        lab: String, manifestSHA256: String, attempt: Int, awaitsReady: Bool? = nil, labSHA256: String? = nil
+        lab: String, manifestSHA256: String, attempt: Int, awaitsReady: Bool? = nil, labSHA256: String? = nil,
+        seed: Int? = nil
     ) {
         self.lab = lab
         self.manifestSHA256 = manifestSHA256
         self.attempt = attempt
         self.awaitsReady = awaitsReady
         self.labSHA256 = labSHA256
+        self.seed = seed
     }
 
+    /// "challenge (seed N)" or "guided", as grades, banners and reports say it.
+    public var modeWords: String { seed.map { "challenge (seed \($0))" } ?? "guided" }
+
     enum CodingKeys: String, CodingKey {
-        case lab, attempt
+        case lab, attempt, seed
         case manifestSHA256 = "manifest_sha256"
         case awaitsReady = "awaits_ready"
         case labSHA256 = "lab_sha256"

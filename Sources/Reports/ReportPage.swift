@@ -209,9 +209,11 @@ public struct LabAttempt: Codable, Sendable, Equatable {
     public var startedAt: Date
     public var by: String
     public var event: Int
+    /// The seed a challenge-mode attempt was laid from; absent in guided mode.
+    public var seed: Int?
 
     enum CodingKeys: String, CodingKey {
-        case lab, attempt, by, event
+        case lab, attempt, by, event, seed
         case startedAt = "started_at"
     }
 }
@@ -342,7 +344,8 @@ public enum ReportPage {
             let lab = start.lab
             counts[lab, default: 0] += 1
             return LabAttempt(
-                lab: lab, attempt: counts[lab] ?? 1, startedAt: event.at, by: event.actor, event: event.seq)
+                lab: lab, attempt: counts[lab] ?? 1, startedAt: event.at, by: event.actor, event: event.seq,
+                seed: start.seed)
         }
     }
 

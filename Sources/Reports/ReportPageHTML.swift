@@ -471,7 +471,10 @@ extension ReportPage {
                 caption: "Every lab attempt (lab.started events)", head: ["lab", "attempt", "started", "by", "event"],
                 numeric: [1],
                 rows: model.labAttempts.map { attempt in
-                    [attempt.lab, String(attempt.attempt), time(attempt.startedAt), attempt.by, "#\(attempt.event)"]
+                    [
+                        attempt.lab + (attempt.seed.map { " (challenge, seed \($0))" } ?? ""), String(attempt.attempt),
+                        time(attempt.startedAt), attempt.by, "#\(attempt.event)",
+                    ]
                 })
         }
         page.close()

@@ -357,8 +357,15 @@ public enum Writeup {
         let laidDown = labs.filter { $0.laidDown != nil }
         let attempts = labs.reduce(0) { $0 + $1.starts.count }
         let hints = labs.reduce(0) { $0 + $1.hints.count }
+        let challenged = labs.filter { $0.seed != nil }
+        // Guided labs only: the banner as it always read. Otherwise each challenge lab with its seed.
+        let mode =
+            challenged.isEmpty
+            ? "guided lab\(labs.count == 1 ? "" : "s")"
+            : "lab\(labs.count == 1 ? "" : "s") (\(labs.count - challenged.count) guided, \(challenged.count) in challenge mode: "
+                + challenged.map { "\($0.lab) seed \($0.seed ?? 0)" }.joined(separator: ", ") + ")"
         var text =
-            "> **How this was done.** The incident was manufactured and rolled back over \(labs.count) guided lab\(labs.count == 1 ? "" : "s") of Rollback Lab: \(labs.count - laidDown.count) done by hand in this workspace (not witnessed)"
+            "> **How this was done.** The incident was manufactured and rolled back over \(labs.count) \(mode) of Rollback Lab: \(labs.count - laidDown.count) done by hand in this workspace (not witnessed)"
         if laidDown.isEmpty {
             text += ", none laid down by a reference solution"
         } else {

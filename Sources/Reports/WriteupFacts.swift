@@ -15,12 +15,15 @@ public struct LabProvenance: Sendable, Equatable {
     public var hints: [Event]
     /// Set when the reference solution laid down the lab's latest attempt (it earns no points).
     public var laidDown: Event?
+    /// The seed the latest attempt was laid from in challenge mode; nil in guided mode.
+    public var seed: Int?
 
-    public init(lab: String, starts: [Event], hints: [Event], laidDown: Event?) {
+    public init(lab: String, starts: [Event], hints: [Event], laidDown: Event?, seed: Int? = nil) {
         self.lab = lab
         self.starts = starts
         self.hints = hints
         self.laidDown = laidDown
+        self.seed = seed
     }
 }
 
