@@ -22,9 +22,12 @@ public final class DrillSimulation: @unchecked Sendable {
     /// Requests per simulated second.
     public let rate: Int
 
-    /// Lays the drill into `root` (an existing empty folder) and starts it at `start`.
-    public init(root: String, plan: DrillPlan, drill: String = "D-SIM", start: Date, rate: Int = 20) throws {
-        laid = try HistoryLayer.lay(into: root, seed: plan.seed, now: start)
+    /// Lays the drill into `root` (an existing empty folder) and starts it at `start`; `user` heads its roster.
+    public init(
+        root: String, plan: DrillPlan, drill: String = "D-SIM", start: Date, rate: Int = 20,
+        user: String = OptimalResponse.actor
+    ) throws {
+        laid = try HistoryLayer.lay(into: root, seed: plan.seed, now: start, user: user)
         clock = ManualClock(start: start)
         context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
         self.plan = plan

@@ -85,7 +85,7 @@ public struct DrillWatch: Sendable {
             guard rule.record(look) else { return .quiet }
             let opened = try Incidents.open(
                 symptom: rule.symptoms(of: look).joined(separator: "; ") + " over \(Int(window))s (drill monitor)",
-                detectedAt: now, badVersion: nil, by: "monitor", source: .monitor, drillID: drill,
+                detectedAt: now, badVersion: nil, by: HistoryLayer.monitorAccount, source: .monitor, drillID: drill,
                 in: context)
             return .alarm(incident: opened.id)
         }
@@ -109,7 +109,7 @@ public struct DrillWatch: Sendable {
         let recovered = DrillRecovered(
             drill: drill, incident: incident.id, version: production, baseline: baseline, requests: verdict.requests,
             windowSeconds: Int(window))
-        _ = try registry.write { writer in try writer.append(recovered, actor: "monitor") }
+        _ = try registry.write { writer in try writer.append(recovered, actor: HistoryLayer.monitorAccount) }
         return .recovered(version: production)
     }
 }

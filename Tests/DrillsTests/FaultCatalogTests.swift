@@ -13,12 +13,13 @@ final class SimulatedDrill {
     let simulation: DrillSimulation
     private let folder: TemporaryFolder
 
-    init(_ fault: String, seed: UInt64 = 7) throws {
+    /// `user` heads the drill's roster, as the person running 'drill start' does.
+    init(_ fault: String, seed: UInt64 = 7, user: String = "alice") throws {
         folder = try TemporaryFolder("drill")
         root = folder.path
         let plan = try DrillPlan(fault: fault, seed: seed, window: 300)
         simulation = try DrillSimulation(
-            root: root, plan: plan, start: Date(timeIntervalSince1970: 1_795_000_000))
+            root: root, plan: plan, start: Date(timeIntervalSince1970: 1_795_000_000), user: user)
     }
 
     var context: PlayContext { simulation.context }
