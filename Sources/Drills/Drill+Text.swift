@@ -37,11 +37,19 @@ extension DrillPlan {
         out.line("[game master] Code \(code): 'LabRunner drill start --code \(code)' replays this drill.")
         out.line("[game master] Fault: \(fault.rawValue) — \(fault.gameMasterSummary).")
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
-        out.line(
-            "[game master] Last known good \(laid.lastKnownGood.prefix(12)); the bad version's parent "
-                + "\(parent.prefix(12)) is not it (old incident \(laid.oldIncident) named \(laid.oldBad.prefix(12))).")
+        if fault == .twoStep {
+            out.line(
+                "[game master] The first step ships on \(parent.prefix(12)) and passes its gate: it becomes the last "
+                    + "known good, so roll back one step, not to \(laid.lastKnownGood.prefix(12)).")
+        } else {
+            out.line(
+                "[game master] Last known good \(laid.lastKnownGood.prefix(12)); the bad version's parent "
+                    + "\(parent.prefix(12)) is not it (old incident \(laid.oldIncident) named \(laid.oldBad.prefix(12)))."
+            )
+        }
         out.line("[game master] The scripted response:")
-        for line in OptimalResponse.script(for: fault, parent: parent, lastKnownGood: laid.lastKnownGood) {
+        let good = fault == .twoStep ? "<the first step>" : laid.lastKnownGood
+        for line in OptimalResponse.script(for: fault, parent: parent, lastKnownGood: good) {
             out.line("    \(line)")
         }
     }

@@ -76,13 +76,20 @@ extension DrillLog {
         -> Event
     {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard let holder = try commander(drill: drill, in: context) else { throw DrillsError.noCommander }
-        guard Roster.identity(holder) == Roster.identity(actor) else {
-            throw DrillsError.notCommander(actor: actor, holder: holder)
+        func check() throws {
+            guard let holder = try commander(drill: drill, in: context) else { throw DrillsError.noCommander }
+            guard Roster.identity(holder) == Roster.identity(actor) else {
+                throw DrillsError.notCommander(actor: actor, holder: holder)
+            }
+            guard Roster.identity(name) != Roster.identity(actor) else { throw DrillsError.handoffToSelf(actor) }
         }
-        guard Roster.identity(name) != Roster.identity(actor) else { throw DrillsError.handoffToSelf(actor) }
+        try check()
         try addToRoster(name, in: context)
-        return try append(DrillHandedOff(drill: drill, to: name), by: actor, context)
+        // Checked again under the lock, so two handoffs at once cannot both pass the role.
+        return try context.registry.write { writer in
+            try check()
+            return try writer.append(DrillHandedOff(drill: drill, to: name), actor: actor)
+        }
     }
 
     /// A note by a scribe, stamped with the event's time; refused when `actor` is not a scribe or the text is

@@ -151,7 +151,11 @@ public enum DrillLog {
     public static func join(drill: String, role: DrillRole, by actor: String, in context: PlayContext) throws -> Event {
         try checkJoin(drill: drill, role: role, by: actor, in: context)
         try addToRoster(actor, in: context)
-        return try append(DrillJoined(drill: drill, role: role), by: actor, context)
+        // Checked again under the lock: two people claiming the role at once, one wins.
+        return try context.registry.write { writer in
+            try checkJoin(drill: drill, role: role, by: actor, in: context)
+            return try writer.append(DrillJoined(drill: drill, role: role), actor: actor)
+        }
     }
 
     /// Acknowledges the drill's open alarm; refused (writing nothing) when there is none yet.

@@ -15,6 +15,8 @@ public final class DrillSimulation: @unchecked Sendable {
     /// The game master's token for this drill (see `DrillSeal`).
     public let seal: DrillSeal
     public let drill: String
+    /// Who heads the drill's roster (and acts for the kit's scripted response).
+    public let user: String
     public private(set) var fault: FaultFacts?
     public private(set) var outcomes: [WatchOutcome] = []
     private var watch: DrillWatch
@@ -32,6 +34,7 @@ public final class DrillSimulation: @unchecked Sendable {
         context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
         self.plan = plan
         self.drill = drill
+        self.user = user
         self.rate = rate
         seal = try DrillSeal()
         watch = DrillWatch(drill: drill, registryRoot: context.registry.root, since: start)

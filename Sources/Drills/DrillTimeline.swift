@@ -26,6 +26,8 @@ public struct DrillFolding: Sendable {
     public var participants: [Participant]
     /// Production moves after the alarm (after the fault shipped, when there was no alarm), oldest first.
     public var responseMoves: [ResponseMove]
+    /// The incident commander at the end of the log read (nil: nobody holds the role).
+    public var commander: String? = nil
 }
 
 public enum DrillTimeline {
@@ -108,7 +110,8 @@ public enum DrillTimeline {
         return DrillFolding(
             drill: drill, code: revealed?.plan?.code ?? started.code, startedAt: start.at, endedAt: end?.event.at,
             ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
-            participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves)
+            participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves,
+            commander: roles.last { $0.role == .commander && $0.until == nil }?.actor)
     }
 
     /// An investigation that named the shipped version among its suspects, or a diff with it on one side.

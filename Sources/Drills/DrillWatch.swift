@@ -65,6 +65,18 @@ public struct DrillWatch: Sendable {
         watch = SignalWatch(log: AttributionLog(registryRoot: registryRoot))
     }
 
+    /// A version that held production for less than a window answered too little to be a baseline: the serving
+    /// version is then compared with the one before it (the two-step fault: a harmless step, the bad one on top).
+    static func baselineHistory(_ moves: [TagMove], current: String, window: Double) -> [TagMove] {
+        guard let index = moves.lastIndex(where: { $0.to == current }), index > 0,
+            moves[index].from == moves[index - 1].to,
+            moves[index].at.timeIntervalSince(moves[index - 1].at) < window
+        else { return moves }
+        var history = moves
+        history[index].from = moves[index - 1].from
+        return history
+    }
+
     /// Looks once at the attribution log and the registry, recording an alarm or a recovery when due.
     public mutating func step(in context: PlayContext) throws -> WatchOutcome {
         try watch.refresh()
@@ -80,7 +92,8 @@ public struct DrillWatch: Sendable {
             // Only a version that arrived during the drill is judged, not the laid history's.
             if let arrived = moves.last(where: { $0.to == production })?.at, arrived >= since {
                 look.labelFree = watch.verdict(
-                    current: production, history: moves, window: window, now: now, alpha: context.settings.alpha)
+                    current: production, history: Self.baselineHistory(moves, current: production, window: window),
+                    window: window, now: now, alpha: context.settings.alpha)
             }
             guard rule.record(look) else { return .quiet }
             let opened = try Incidents.open(

@@ -85,10 +85,11 @@ public enum OptimalResponse {
 
     /// The perfect team's moves, each timed on the machine and the simulation's clock advanced by that time.
     @discardableResult
-    public static func respond(_ simulation: DrillSimulation, incident: String, by actor: String = actor) throws
+    public static func respond(_ simulation: DrillSimulation, incident: String, by actor: String? = nil) throws
         -> [OptimalStep]
     {
         let context = simulation.context
+        let actor = actor ?? simulation.user
         guard let fault = simulation.fault else { throw DrillsError.buildFailed("no fault was shipped") }
         var steps: [OptimalStep] = []
         func timed(_ command: String, finishes: Bool = false, _ body: () throws -> Void) throws {
