@@ -39,8 +39,9 @@ extension DrillPlan {
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
         if fault == .twoStep {
             out.line(
-                "[game master] The first step ships on \(parent.prefix(12)) and passes its gate: it becomes the last "
-                    + "known good, so roll back one step, not to \(laid.lastKnownGood.prefix(12)).")
+                "[game master] The first step ships on \(parent.prefix(12)) and passes its gate, but never runs in "
+                    + "production: the last known good stays \(laid.lastKnownGood.prefix(12)), not the bad version's parent."
+            )
         } else {
             out.line(
                 "[game master] Last known good \(laid.lastKnownGood.prefix(12)); the bad version's parent "
@@ -48,8 +49,9 @@ extension DrillPlan {
             )
         }
         out.line("[game master] The scripted response:")
-        let good = fault == .twoStep ? "<the first step>" : laid.lastKnownGood
-        for line in OptimalResponse.script(for: fault, parent: parent, lastKnownGood: good) {
+        for line in OptimalResponse.script(
+            for: fault, parent: fault == .twoStep ? "<the first step>" : parent, lastKnownGood: laid.lastKnownGood)
+        {
             out.line("    \(line)")
         }
     }

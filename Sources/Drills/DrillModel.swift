@@ -35,8 +35,8 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
             return "one release carries a required privacy-notice change (system/index/privacy.md) and a bad "
                 + "config.json (confidence_threshold 0)"
         case .twoStep:
-            return "two steps: a harmless notes change through its gate, then a bad prompt on top of it (the "
-                + "legal_threat escalation trigger dropped): the first step is the last known good"
+            return "two steps: a harmless notes change through its gate, then at once a bad prompt on top of it "
+                + "(the legal_threat escalation trigger dropped): the harmless parent never ran in production"
         }
     }
 }

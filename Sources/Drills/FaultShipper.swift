@@ -70,7 +70,8 @@ public enum FaultShipper {
     ) throws -> FaultFacts {
         let kind = plan.fault
         var base = kind == .lkgTrap ? laid.oldBad : laid.recent
-        // The two-step fault's first step is harmless and passes its gate: it becomes the last known good.
+        // The two-step fault's first step is harmless and passes its gate, but the bad one follows before it ran
+        // in production: it is not known good, and the last known good stays the laid one.
         if kind == .twoStep { base = try shipHarmlessStep(on: base, seed: plan.seed, in: context) }
         let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
@@ -86,7 +87,7 @@ public enum FaultShipper {
         }
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base,
-            lastKnownGood: kind == .twoStep ? base : laid.lastKnownGood,
+            lastKnownGood: laid.lastKnownGood,
             badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
         let sealed = try seal.seal("fault", facts)
         let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
