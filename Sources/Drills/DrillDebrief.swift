@@ -165,6 +165,9 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
             return "Joined as \(try event.payload(as: DrillJoined.self).role.title)."
         case DrillHandedOff.kind:
             return "Handed the incident commander's role to \(try event.payload(as: DrillHandedOff.self).to)."
+        case DrillInjected.kind:
+            let inject = try event.payload(as: DrillInjected.self)
+            return "The game master injected \(inject.inject.title): \(inject.detail)"
         case DrillNoted.kind:
             return "Note: \(try event.payload(as: DrillNoted.self).text)"
         case DrillAcknowledged.kind:

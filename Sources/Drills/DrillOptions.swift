@@ -28,7 +28,15 @@ public enum DrillOptions {
         "monitor-window", "s", help: "Seconds of live traffic each label-free comparison looks at.", default: 20,
         check: { (5...600).contains($0) ? nil : "--monitor-window must be from 5 to 600 seconds." })
 
-    // MARK: handoff, note
+    // MARK: join, status, end, code, handoff, note, inject
+
+    public static let role = Argument<String>("role", help: "commander, scribe or operator.")
+    public static let gameMasterToken = Option<String?>(
+        "gm", "token", help: "The game master's token 'drill start --gm' printed: opens the sealed plan.")
+    public static let once = Flag("once", help: "Print once instead of redrawing every second.")
+    public static let inject = Argument<String>("kind", help: "complaint, alarm or missing-oncall.")
+    public static let injectDetail = Argument<String?>(
+        optional: "text", help: "What the participants read (default: the inject's standard words).")
 
     public static let person = Argument<String>("name", help: "Who takes over as incident commander.")
     public static let note = Argument<String>("text", help: "One line for the debrief's narrative (quote it).")

@@ -35,6 +35,8 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case handoffToSelf(String)
     case notScribe(String)
     case badNote(limit: Int)
+    case injectNeedsToken
+    case unknownInject(String)
 
     public var description: String {
         switch self {
@@ -124,6 +126,11 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .badNote(let limit):
             return "A note is one line of 1 to \(limit) characters, such as "
                 + "'drill note \"rolled back, waiting for recovery\"'."
+        case .injectNeedsToken:
+            return "Injects are the game master's: pass --gm TOKEN, the token 'drill start --gm' printed."
+        case .unknownInject(let word):
+            return "There is no inject '\(word)'; choose "
+                + InjectKind.allCases.map(\.rawValue).joined(separator: ", ") + "."
         case .buildFailed(let reason):
             return "The drill could not be laid down: \(reason). Nothing was started; report this as a bug."
         }

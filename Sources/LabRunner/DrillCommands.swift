@@ -1,5 +1,5 @@
 // `LabRunner drill …`: the teams' rollback rehearsal, a thin table over the Drills module: start (the
-// supervisor), join, ack, handoff, note, end and code for participants and the game master; status, the live view (redrawn in
+// supervisor), join, ack, handoff, note, inject, end and code for participants and the game master; status, the live view (redrawn in
 // place on a terminal, printed once piped or with --once); history and report, the room's finished drills and one
 // drill's debrief; and the two children drill start runs (traffic and the monitor), which return when the drill
 // process is gone.
@@ -66,9 +66,9 @@ enum DrillCommands {
                 },
                 CommandSpec(
                     name: "join", abstract: "Take a role in the running drill (commander, scribe or operator).",
-                    arguments: [roleArgument], options: [actor, Common.workspace]
+                    arguments: [DrillOptions.role], options: [actor, Common.workspace]
                 ) { invocation, console in
-                    let text = try invocation[roleArgument]
+                    let text = try invocation[DrillOptions.role]
                     guard let role = DrillRole(rawValue: text) else {
                         throw UsageError("There is no role '\(text)'; choose commander, scribe or operator.")
                     }
@@ -114,6 +114,21 @@ enum DrillCommands {
                     return 0
                 },
                 CommandSpec(
+                    name: "inject",
+                    abstract: "The game master injects complaint, alarm or missing-oncall (needs --gm).",
+                    arguments: [DrillOptions.inject, DrillOptions.injectDetail],
+                    options: [DrillOptions.gameMasterToken, actor, Common.workspace]
+                ) { invocation, console in
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
+                    let event = try DrillLog.inject(
+                        try DrillLog.injectKind(try invocation[DrillOptions.inject]),
+                        detail: try invocation[DrillOptions.injectDetail], drill: drill.state.id,
+                        seal: try invocation[DrillOptions.gameMasterToken].map { try DrillSeal(token: $0) },
+                        by: try invocation[actor], in: try drill.context(now: env.now))
+                    console.out("Injected at \(Timestamp.string(from: event.at)); the debrief's timeline shows it.")
+                    return 0
+                },
+                CommandSpec(
                     name: "status",
                     abstract: "Watch the running drill: production, incident clock, laps, live signals, roles.",
                     discussion: """
@@ -121,11 +136,11 @@ enum DrillCommands {
                         until Ctrl-C; with --once, or when the output is not a terminal, it prints once. The same view is
                         on the service at /drill (a page for the room's big screen) and /drill.json.
                         """,
-                    options: [once] + Common.io
+                    options: [DrillOptions.once] + Common.io
                 ) { invocation, console in
                     let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let context = try drill.context(now: env.now)
-                    if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[once] {
+                    if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[DrillOptions.once] {
                         let view = try DrillLiveView.compute(state: drill.state, in: context)
                         return try Common.emit(view, invocation, console) { $0.line(view.text($0)) }
                     }
@@ -143,13 +158,14 @@ enum DrillCommands {
                         The drill process opens the sealed fault and checks it against its commitment. When that process
                         is gone, the game master's token (--gm) opens it; without it the record says the fault stayed sealed.
                         """,
-                    options: [actor, gameMasterCode] + Common.io
+                    options: [actor, DrillOptions.gameMasterToken] + Common.io
                 ) { invocation, console in
                     let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let json = try invocation[Common.json]
                     let record = try DrillSupervisor.end(
                         drill.state, room: drill.room, by: try invocation[actor], now: env.now, clock: env.clock,
-                        sleep: env.sleep, seal: try invocation[gameMasterCode].map { try DrillSeal(token: $0) }
+                        sleep: env.sleep,
+                        seal: try invocation[DrillOptions.gameMasterToken].map { try DrillSeal(token: $0) }
                     ) {
                         if !json { console.out("Ending drill \(drill.state.id); scoring it…") }
                     }
@@ -207,11 +223,12 @@ enum DrillCommands {
                         its fault, so while a drill runs it is sealed: only the game master's token (--gm TOKEN, printed
                         once by 'drill start --gm') opens it.
                         """,
-                    options: [gameMasterCode, Common.workspace]
+                    options: [DrillOptions.gameMasterToken, Common.workspace]
                 ) { invocation, console in
                     console.out(
                         try DrillSession.code(
-                            from: try Common.workspace(invocation, console), token: try invocation[gameMasterCode]))
+                            from: try Common.workspace(invocation, console),
+                            token: try invocation[DrillOptions.gameMasterToken]))
                     return 0
                 },
                 CommandSpec(
@@ -243,14 +260,6 @@ enum DrillCommands {
 
     static let portOption = Option<UInt16>(
         "port", "port", help: "The service's port (0 picks a free one).", default: "0", parse: Common.port)
-
-    // MARK: join, ack, status, end, code
-
-    static let roleArgument = Argument<String>("role", help: "commander, scribe or operator.")
-
-    static let gameMasterCode = Option<String?>(
-        "gm", "token", help: "The game master's token 'drill start --gm' printed: opens the sealed plan.")
-    static let once = Flag("once", help: "Print once instead of redrawing every second.")
 
     // MARK: history, report
 

@@ -9,8 +9,12 @@ import Testing
     @Test func oneCommanderAHandoffAndTheScribesNotesInTheDebrief() throws {
         let sandbox = try Sandbox(time: .live)
         try sandbox.ok(["init", "room"], in: "")
-        let drill = try RunningDrill(sandbox, ["--fault", "prompt", "--seed", "3", "--window", "30m", "--as", "gm"])
+        let drill = try RunningDrill(
+            sandbox, ["--fault", "prompt", "--seed", "3", "--window", "30m", "--as", "gm", "--gm"])
         _ = try drill.waitUntilRunning()
+        let printed = sandbox.read("drill-start.out")
+        let token = try #require(
+            printed.range(of: "Token ").map { String(printed[$0.upperBound...].prefix(32)) }, "\(printed)")
         let here = "room/drills/D-0001"
         func events() throws -> Int { try sandbox.json(["log", "--json"], in: here).count }
         func refused(_ arguments: [String], _ sentence: String) throws {
@@ -46,11 +50,24 @@ import Testing
         #expect(!status.contains("incident commander: ana"))
         #expect(try sandbox.ok(["drill", "handoff", "--help"], in: here).contains("USAGE"))
 
+        // Injects are the game master's: without the token, refused and nothing written; with it, recorded.
+        let injected = try events()
+        try refused(
+            ["drill", "inject", "complaint"],
+            "Injects are the game master's: pass --gm TOKEN, the token 'drill start --gm' printed.")
+        #expect(try events() == injected)
+        #expect(
+            try sandbox.ok(
+                ["drill", "inject", "alarm", "checkout errors doubled", "--gm", token, "--as", "gm"], in: here
+            )
+            .hasPrefix("Injected at "))
+
         try sandbox.ok(["drill", "end", "--as", "gm"], in: "room")
         drill.process.waitUntilExit()
         let report = try sandbox.ok(["drill", "report"], in: "room")
         #expect(report.contains("## Narrative"))
         #expect(report.contains("carol: ana handed command to bob"), "\(report)")
         #expect(report.contains("Handed the incident commander's role to bob."))
+        #expect(report.contains("The game master injected a second alarm: checkout errors doubled"))
     }
 }
