@@ -134,7 +134,7 @@ public enum DrillTimeline {
         var at: Date
         var until: Date?
 
-        func holds(at time: Date) -> Bool { at <= time && until.map { time < $0 } ?? true }
+        func holds(at time: Date) -> Bool { at <= time && until.map { time <= $0 } ?? true }
     }
 
     /// Joins and handoffs, in order: a handoff ends the commander's claim and starts the new one's.

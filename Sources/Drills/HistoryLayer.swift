@@ -77,7 +77,8 @@ public enum HistoryLayer {
     static func layRoster(user: String, into registry: Registry) throws {
         try People.seed(user: user, into: registry)
         let roster = try registry.roster()
-        let by = roster.people.first?.name ?? user
+        // The user heads the roster (People.seed lays them first, as its learner).
+        let by = roster.people.first { $0.roles.contains(Roster.Role.learner.rawValue) }?.name ?? user
         for person in storyPeople where roster.person(person.name) == nil {
             try registry.addPerson(person.name, key: nil, roles: person.roles, by: by)
         }
