@@ -37,11 +37,21 @@ extension DrillPlan {
         out.line("[game master] Code \(code): 'LabRunner drill start --code \(code)' replays this drill.")
         out.line("[game master] Fault: \(fault.rawValue) — \(fault.gameMasterSummary).")
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
-        out.line(
-            "[game master] Last known good \(laid.lastKnownGood.prefix(12)); the bad version's parent "
-                + "\(parent.prefix(12)) is not it (old incident \(laid.oldIncident) named \(laid.oldBad.prefix(12))).")
+        if fault == .twoStep {
+            out.line(
+                "[game master] The first step ships on \(parent.prefix(12)) and passes its gate, but never runs in "
+                    + "production: the last known good stays \(laid.lastKnownGood.prefix(12)), not the bad version's parent."
+            )
+        } else {
+            out.line(
+                "[game master] Last known good \(laid.lastKnownGood.prefix(12)); the bad version's parent "
+                    + "\(parent.prefix(12)) is not it (old incident \(laid.oldIncident) named \(laid.oldBad.prefix(12)))."
+            )
+        }
         out.line("[game master] The scripted response:")
-        for line in OptimalResponse.script(for: fault, parent: parent, lastKnownGood: laid.lastKnownGood) {
+        for line in OptimalResponse.script(
+            for: fault, parent: fault == .twoStep ? "<the first step>" : parent, lastKnownGood: laid.lastKnownGood)
+        {
             out.line("    \(line)")
         }
     }

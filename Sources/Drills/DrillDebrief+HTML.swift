@@ -84,6 +84,14 @@ extension DrillDebrief {
                     + e(unroled.map { "\($0.name) (\($0.actions))" }.joined(separator: ", ")) + ".</p>")
         }
         out.append("</section>")
+        out.append("<section id=\"narrative\">")
+        out.append("<h2>Narrative</h2>")
+        if narrativeLines.isEmpty {
+            out.append("<p>The scribe took no notes ('LabRunner drill note TEXT' during the drill).</p>")
+        } else {
+            out.append("<ul>" + narrativeLines.map { "<li>" + e($0) + "</li>" }.joined() + "</ul>")
+        }
+        out.append("</section>")
         out.append("<section id=\"timeline\">")
         out.append("<h2>Timeline</h2>")
         out.append("<figure>")

@@ -62,9 +62,11 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     public var script: [String]
     /// False when the drill's own workspace is gone: the debrief then rests on the record alone.
     public var workspaceFound: Bool
+    /// The scribe's notes (`drill note`), oldest first: the debrief's narrative.
+    public var narrative: [ScribeNote] = []
 
     enum CodingKeys: String, CodingKey {
-        case record, versions, timeline, impact, script
+        case record, versions, timeline, impact, script, narrative
         case workspaceFound = "workspace_found"
     }
 
@@ -107,9 +109,10 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         var reached: [Int: Phase] = [:]
         for lap in record.laps { if let event = lap.event { reached[event] = reached[event] ?? lap.phase } }
         let timeline = try mine.map { event -> DebriefEntry in
-            let held = Set(claims.filter { $0.actor == event.actor && $0.at <= event.at }.map(\.role.rawValue))
+            let who = try DrillTimeline.ranBy(event)
+            let held = Set(claims.filter { $0.actor == who && $0.holds(at: event.at) }.map(\.role.rawValue))
             return DebriefEntry(
-                event: event.seq, at: event.at, offsetSeconds: event.at.timeIntervalSince(anchor), who: event.actor,
+                event: event.seq, at: event.at, offsetSeconds: event.at.timeIntervalSince(anchor), who: who,
                 role: held.isEmpty ? nil : held.sorted().joined(separator: "+"),
                 what: try describe(event, versions: versions, record: record), phase: reached[event.seq])
         }
@@ -121,7 +124,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         return DrillDebrief(
             record: record, versions: versions, timeline: timeline,
             impact: workspaceFound ? record.fault.map { impact($0, requests: requests) } : nil, script: script,
-            workspaceFound: workspaceFound)
+            workspaceFound: workspaceFound, narrative: try DrillLog.notes(events: mine, drill: record.id))
     }
 
     static func impact(_ fault: FaultFacts, requests: [RequestRecord]) -> DebriefImpact {
@@ -160,6 +163,13 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
                 + " — \(fault.kind.gameMasterSummary)."
         case DrillJoined.kind:
             return "Joined as \(try event.payload(as: DrillJoined.self).role.title)."
+        case DrillHandedOff.kind:
+            return "Handed the incident commander's role to \(try event.payload(as: DrillHandedOff.self).to)."
+        case DrillInjected.kind:
+            let inject = try event.payload(as: DrillInjected.self)
+            return "The game master injected \(inject.inject.title): \(inject.detail)"
+        case DrillNoted.kind:
+            return "Note: \(try event.payload(as: DrillNoted.self).text)"
         case DrillAcknowledged.kind:
             return "Acknowledged \(try event.payload(as: DrillAcknowledged.self).incident)."
         case DrillDiffRead.kind:
@@ -223,6 +233,15 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     }
 
     func label(_ id: String) -> String { versions[id] ?? String(id.prefix(12)) }
+
+    /// The scribe's notes as the narrative prints them: "T+1:05 (06:32:55Z) carol: text".
+    var narrativeLines: [String] {
+        let anchor = record.fault?.shippedAt ?? record.startedAt
+        return narrative.map { note in
+            "\(Self.offset(note.at.timeIntervalSince(anchor))) (\(Self.time(note.at).dropFirst(11))) \(note.by): "
+                + note.text
+        }
+    }
 
     var title: String {
         let fault = record.fault.map { "\($0.kind.rawValue) fault" } ?? "no fault shipped"
@@ -419,6 +438,8 @@ extension DrillDebrief {
                 "",
             ]
         }
+        out += ["## Narrative", ""]
+        bullets(narrativeLines, empty: "The scribe took no notes ('LabRunner drill note TEXT' during the drill).")
         out += ["## Timeline", ""]
         if timeline.isEmpty {
             out += ["The drill's event log is not available; the laps below come from its record.", ""]

@@ -98,9 +98,11 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
     public var participants: [Participant]
     /// The drill's process (`drill start`) is gone while the drill is not ended: it is no longer running.
     public var supervisorGone: Bool = false
+    /// The incident commander now (one at a time; the role passes by handoff).
+    public var commander: String?
 
     enum CodingKeys: String, CodingKey {
-        case drill, at, production, incident, laps, signals, participants
+        case drill, at, production, incident, laps, signals, participants, commander
         case supervisorGone = "supervisor_gone"
         case startedAt = "started_at"
         case elapsedSeconds = "elapsed_s"
@@ -174,7 +176,7 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
             laps: folding?.laps
                 ?? Phase.allCases.map { Lap(phase: $0, at: nil, seconds: nil, event: nil, by: nil, role: nil) },
             signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [],
-            supervisorGone: folding?.endedAt == nil && !state.isRunning)
+            supervisorGone: folding?.endedAt == nil && !state.isRunning, commander: folding?.commander)
     }
 
     /// The lap a phase reached, if it did.
@@ -182,7 +184,8 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
 
     /// Who holds `role` now.
     public func holders(of role: DrillRole) -> [String] {
-        participants.filter { $0.roles.contains(role) }.map(\.name)
+        if role == .commander, let commander { return [commander] }
+        return participants.filter { $0.roles.contains(role) }.map(\.name)
     }
 }
 

@@ -146,8 +146,16 @@ public enum DrillLog {
 
     /// `actor` takes `role` for the rest of the drill (several people may share one, one person may hold several).
     @discardableResult
+    /// One incident commander at a time: a second is refused (the role passes with `handoff`). Someone not on
+    /// the drill's roster yet joins it (see `addToRoster`).
     public static func join(drill: String, role: DrillRole, by actor: String, in context: PlayContext) throws -> Event {
-        try append(DrillJoined(drill: drill, role: role), by: actor, context)
+        try checkJoin(drill: drill, role: role, by: actor, in: context)
+        try addToRoster(actor, in: context)
+        // Checked again under the lock: two people claiming the role at once, one wins.
+        return try context.registry.write { writer in
+            try checkJoin(drill: drill, role: role, by: actor, in: context)
+            return try writer.append(DrillJoined(drill: drill, role: role), actor: actor)
+        }
     }
 
     /// Acknowledges the drill's open alarm; refused (writing nothing) when there is none yet.

@@ -7,6 +7,7 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
     case prompt, config, weights, index, noise
     case lkgTrap = "lkg-trap"
     case fixForward = "fix-forward"
+    case twoStep = "two-step"
 
     /// The right call, as the game master's sheet and the grader state it.
     public var rightCall: RightCall {
@@ -33,6 +34,9 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
         case .fixForward:
             return "one release carries a required privacy-notice change (system/index/privacy.md) and a bad "
                 + "config.json (confidence_threshold 0)"
+        case .twoStep:
+            return "two steps: a harmless notes change through its gate, then at once a bad prompt on top of it "
+                + "(the legal_threat escalation trigger dropped): the harmless parent never ran in production"
         }
     }
 }

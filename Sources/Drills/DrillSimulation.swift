@@ -15,6 +15,8 @@ public final class DrillSimulation: @unchecked Sendable {
     /// The game master's token for this drill (see `DrillSeal`).
     public let seal: DrillSeal
     public let drill: String
+    /// Who heads the drill's roster (and acts for the kit's scripted response).
+    public let user: String
     public private(set) var fault: FaultFacts?
     public private(set) var outcomes: [WatchOutcome] = []
     private var watch: DrillWatch
@@ -22,13 +24,17 @@ public final class DrillSimulation: @unchecked Sendable {
     /// Requests per simulated second.
     public let rate: Int
 
-    /// Lays the drill into `root` (an existing empty folder) and starts it at `start`.
-    public init(root: String, plan: DrillPlan, drill: String = "D-SIM", start: Date, rate: Int = 20) throws {
-        laid = try HistoryLayer.lay(into: root, seed: plan.seed, now: start)
+    /// Lays the drill into `root` (an existing empty folder) and starts it at `start`; `user` heads its roster.
+    public init(
+        root: String, plan: DrillPlan, drill: String = "D-SIM", start: Date, rate: Int = 20,
+        user: String = OptimalResponse.actor
+    ) throws {
+        laid = try HistoryLayer.lay(into: root, seed: plan.seed, now: start, user: user)
         clock = ManualClock(start: start)
         context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
         self.plan = plan
         self.drill = drill
+        self.user = user
         self.rate = rate
         seal = try DrillSeal()
         watch = DrillWatch(drill: drill, registryRoot: context.registry.root, since: start)

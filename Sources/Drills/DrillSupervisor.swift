@@ -82,7 +82,7 @@ public enum DrillSupervisor {
         }
         let id = room.nextID()
         let root = room.drillRoot(id)
-        let laid = try layStaged(at: root, seed: launch.plan.seed, now: now())
+        let laid = try layStaged(at: root, seed: launch.plan.seed, now: now(), user: launch.actor)
         let workspace = Workspace(root: root)
         let context = try PlayContext(workspace: workspace, now: now)
         // No participant file holds the code, nor the seed it carries: both are sealed in the log.
@@ -224,7 +224,7 @@ public enum DrillSupervisor {
     }
 
     /// Lays the history in a hidden sibling and renames it into place, so a failed start leaves no drill folder.
-    static func layStaged(at root: String, seed: UInt64, now: Date) throws -> LaidHistory {
+    static func layStaged(at root: String, seed: UInt64, now: Date, user: String) throws -> LaidHistory {
         let manager = FileManager.default
         let parent = (root as NSString).deletingLastPathComponent
         try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -232,7 +232,7 @@ public enum DrillSupervisor {
         try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
         do {
             // Version ids are content hashes and the registry stores no absolute paths, so the rename keeps all.
-            let laid = try HistoryLayer.lay(into: staging, seed: seed, now: now)
+            let laid = try HistoryLayer.lay(into: staging, seed: seed, now: now, user: user)
             try manager.moveItem(atPath: staging, toPath: root)
             return laid
         } catch {

@@ -26,6 +26,8 @@ public struct DrillFolding: Sendable {
     public var participants: [Participant]
     /// Production moves after the alarm (after the fault shipped, when there was no alarm), oldest first.
     public var responseMoves: [ResponseMove]
+    /// The incident commander at the end of the log read (nil: nobody holds the role).
+    public var commander: String? = nil
 }
 
 public enum DrillTimeline {
@@ -53,7 +55,7 @@ public enum DrillTimeline {
         let incident = try Incidents.all(events: mine).first { ids.contains($0.id) }
         let roles = try roleClaims(mine, drill: drill)
         func role(_ actor: String, at time: Date) -> String? {
-            let held = roles.filter { $0.actor == actor && $0.at <= time }.map(\.role.rawValue)
+            let held = roles.filter { $0.actor == actor && $0.holds(at: time) }.map(\.role.rawValue)
             return held.isEmpty ? nil : Array(Set(held)).sorted().joined(separator: "+")
         }
         var reached: [Phase: Event] = [:]
@@ -88,10 +90,11 @@ public enum DrillTimeline {
             // From the latest earlier phase reached at or before this one; the first lap runs from the fault.
             let earlier = Phase.allCases.prefix { $0 != phase }.compactMap(time).filter { $0 <= at }
             let from = earlier.max() ?? fault?.shippedAt ?? start.at
+            let by = try ranBy(event)
             laps.append(
                 Lap(
-                    phase: phase, at: at, seconds: max(0, at.timeIntervalSince(from)), event: event.seq,
-                    by: event.actor, role: role(event.actor, at: event.at)))
+                    phase: phase, at: at, seconds: max(0, at.timeIntervalSince(from)), event: event.seq, by: by,
+                    role: role(by, at: event.at)))
         }
         let since = time(.detected) ?? fault?.shippedAt
         let responseMoves = try mine.payloads(TagMoved.self).compactMap { event, move -> ResponseMove? in
@@ -101,13 +104,14 @@ public enum DrillTimeline {
                 return nil
             }
             return ResponseMove(
-                to: move.to, at: event.at, by: event.actor, event: event.seq,
+                to: move.to, at: event.at, by: try ranBy(event), event: event.seq,
                 play: try move.facts(of: event).play)
         }
         return DrillFolding(
             drill: drill, code: revealed?.plan?.code ?? started.code, startedAt: start.at, endedAt: end?.event.at,
             ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
-            participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves)
+            participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves,
+            commander: roles.last { $0.role == .commander && $0.until == nil }?.actor)
     }
 
     /// An investigation that named the shipped version among its suspects, or a diff with it on one side.
@@ -123,25 +127,53 @@ public enum DrillTimeline {
         return false
     }
 
+    /// A role held from `at` until `until` (a commander who handed off), or to the end.
     struct RoleClaim {
         var actor: String
         var role: DrillRole
         var at: Date
+        var until: Date?
+
+        func holds(at time: Date) -> Bool { at <= time && until.map { time <= $0 } ?? true }
     }
 
+    /// Joins and handoffs, in order: a handoff ends the commander's claim and starts the new one's.
     static func roleClaims(_ events: [Event], drill: String) throws -> [RoleClaim] {
-        try events.payloads(DrillJoined.self, where: DrillJoined.CodingKeys.drill, is: drill).map { event, joined in
-            RoleClaim(actor: event.actor, role: joined.role, at: event.at)
+        var claims: [RoleClaim] = []
+        for event in events {
+            if event.is(DrillJoined.self) {
+                let joined = try event.payload(as: DrillJoined.self)
+                guard joined.drill == drill else { continue }
+                claims.append(RoleClaim(actor: event.actor, role: joined.role, at: event.at))
+            } else if event.is(DrillHandedOff.self) {
+                let handoff = try event.payload(as: DrillHandedOff.self)
+                guard handoff.drill == drill else { continue }
+                for index in claims.indices where claims[index].role == handoff.role && claims[index].until == nil {
+                    claims[index].until = event.at
+                }
+                claims.append(RoleClaim(actor: handoff.to, role: handoff.role, at: event.at))
+            }
         }
+        return claims
+    }
+
+    /// Who a production move is credited to: whoever ran the command (a promotion's `--by`), not the approver
+    /// the event is recorded under.
+    static func ranBy(_ event: Event) throws -> String {
+        guard event.is(TagMoved.self) else { return event.actor }
+        return try event.payload(as: TagMoved.self).facts(of: event).runBy ?? event.actor
     }
 
     /// The people who acted during the drill: everyone who joined or wrote an event, except the kit itself.
     static func participants(_ events: [Event], start: Event, roles: [RoleClaim]) -> [Participant] {
         let kit: Set<String> = ["drill", "monitor", FaultShipper.shipper, FaultShipper.approver]
         var actions: [String: Int] = [:]
-        for event in events where event.seq > start.seq && !kit.contains(event.actor) {
+        // Adding a joiner to the roster is the kit's bookkeeping, not an action of whoever heads it.
+        for event in events where event.seq > start.seq && !kit.contains(event.actor) && !event.is(PersonAdded.self) {
             actions[event.actor, default: 0] += 1
         }
+        // Someone handed the commander's role counts even before their first action.
+        for claim in roles where actions[claim.actor] == nil { actions[claim.actor] = 0 }
         return actions.keys.sorted().map { name in
             let held = Set(roles.filter { $0.actor == name }.map(\.role))
             return Participant(

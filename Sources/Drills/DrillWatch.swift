@@ -65,6 +65,18 @@ public struct DrillWatch: Sendable {
         watch = SignalWatch(log: AttributionLog(registryRoot: registryRoot))
     }
 
+    /// A version that held production for less than a window answered too little to be a baseline: the serving
+    /// version is then compared with the one before it (the two-step fault: a harmless step, the bad one on top).
+    static func baselineHistory(_ moves: [TagMove], current: String, window: Double) -> [TagMove] {
+        guard let index = moves.lastIndex(where: { $0.to == current }), index > 0,
+            moves[index].from == moves[index - 1].to,
+            moves[index].at.timeIntervalSince(moves[index - 1].at) < window
+        else { return moves }
+        var history = moves
+        history[index].from = moves[index - 1].from
+        return history
+    }
+
     /// Looks once at the attribution log and the registry, recording an alarm or a recovery when due.
     public mutating func step(in context: PlayContext) throws -> WatchOutcome {
         try watch.refresh()
@@ -80,12 +92,13 @@ public struct DrillWatch: Sendable {
             // Only a version that arrived during the drill is judged, not the laid history's.
             if let arrived = moves.last(where: { $0.to == production })?.at, arrived >= since {
                 look.labelFree = watch.verdict(
-                    current: production, history: moves, window: window, now: now, alpha: context.settings.alpha)
+                    current: production, history: Self.baselineHistory(moves, current: production, window: window),
+                    window: window, now: now, alpha: context.settings.alpha)
             }
             guard rule.record(look) else { return .quiet }
             let opened = try Incidents.open(
                 symptom: rule.symptoms(of: look).joined(separator: "; ") + " over \(Int(window))s (drill monitor)",
-                detectedAt: now, badVersion: nil, by: "monitor", source: .monitor, drillID: drill,
+                detectedAt: now, badVersion: nil, by: HistoryLayer.monitorAccount, source: .monitor, drillID: drill,
                 in: context)
             return .alarm(incident: opened.id)
         }
@@ -109,7 +122,7 @@ public struct DrillWatch: Sendable {
         let recovered = DrillRecovered(
             drill: drill, incident: incident.id, version: production, baseline: baseline, requests: verdict.requests,
             windowSeconds: Int(window))
-        _ = try registry.write { writer in try writer.append(recovered, actor: "monitor") }
+        _ = try registry.write { writer in try writer.append(recovered, actor: HistoryLayer.monitorAccount) }
         return .recovered(version: production)
     }
 }

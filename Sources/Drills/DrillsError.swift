@@ -29,6 +29,14 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case recordForged(path: String)
     case wrongToken(id: String)
     case sealBroken(id: String)
+    case commanderHeld(holder: String)
+    case noCommander
+    case notCommander(actor: String, holder: String)
+    case handoffToSelf(String)
+    case notScribe(String)
+    case badNote(limit: Int)
+    case injectNeedsToken
+    case unknownInject(String)
 
     public var description: String {
         switch self {
@@ -101,6 +109,28 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unknownEnding(let word):
             return "'\(word)' is not a way a drill ends; it ends as one of "
                 + DrillEnding.allCases.map(\.rawValue).joined(separator: ", ") + "."
+        case .commanderHeld(let holder):
+            return "\(holder) is the incident commander: there is one at a time; \(holder) passes the role with "
+                + "'LabRunner drill handoff NAME'."
+        case .noCommander:
+            return "Nobody is the incident commander yet, so there is no role to hand off; take it with "
+                + "'LabRunner drill join commander'."
+        case .notCommander(let actor, let holder):
+            return "\(actor) is not the incident commander (\(holder) is): only the commander hands the role off; "
+                + "run it as \(holder) (--as \(holder))."
+        case .handoffToSelf(let name):
+            return "\(name) already is the incident commander; name the person taking over: 'drill handoff NAME'."
+        case .notScribe(let name):
+            return "\(name) is not a scribe in this drill: notes are the scribe's; take the role with "
+                + "'LabRunner drill join scribe' first."
+        case .badNote(let limit):
+            return "A note is one line of 1 to \(limit) characters, such as "
+                + "'drill note \"rolled back, waiting for recovery\"'."
+        case .injectNeedsToken:
+            return "Injects are the game master's: pass --gm TOKEN, the token 'drill start --gm' printed."
+        case .unknownInject(let word):
+            return "There is no inject '\(word)'; choose "
+                + InjectKind.allCases.map(\.rawValue).joined(separator: ", ") + "."
         case .buildFailed(let reason):
             return "The drill could not be laid down: \(reason). Nothing was started; report this as a bug."
         }

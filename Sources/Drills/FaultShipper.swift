@@ -69,7 +69,10 @@ public enum FaultShipper {
         _ plan: DrillPlan, laid: LaidHistory, drill: String, seal: DrillSeal, in context: PlayContext
     ) throws -> FaultFacts {
         let kind = plan.fault
-        let base = kind == .lkgTrap ? laid.oldBad : laid.recent
+        var base = kind == .lkgTrap ? laid.oldBad : laid.recent
+        // The two-step fault's first step is harmless and passes its gate, but the bad one follows before it ran
+        // in production: it is not known good, and the last known good stays the laid one.
+        if kind == .twoStep { base = try shipHarmlessStep(on: base, seed: plan.seed, in: context) }
         let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
         do {
@@ -83,7 +86,8 @@ public enum FaultShipper {
                 in: context)
         }
         let facts = FaultFacts(
-            kind: kind, shippedAt: context.now(), badVersion: bad, parent: base, lastKnownGood: laid.lastKnownGood,
+            kind: kind, shippedAt: context.now(), badVersion: bad, parent: base,
+            lastKnownGood: laid.lastKnownGood,
             badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
         let sealed = try seal.seal("fault", facts)
         let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
@@ -103,7 +107,7 @@ public enum FaultShipper {
         let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
             edits in
             switch kind {
-            case .prompt, .lkgTrap:
+            case .prompt, .lkgTrap, .twoStep:
                 try dropLegalThreat(edits)
             case .config:
                 try answerWithoutClarifying(edits)
@@ -123,6 +127,17 @@ public enum FaultShipper {
             return reason
         }
         return (reason, id, required)
+    }
+
+    /// The two-step fault's first step: a notes change on `base`, promoted through its gate by the shipper's
+    /// reviewer; its id.
+    static func shipHarmlessStep(on base: String, seed: UInt64, in context: PlayContext) throws -> String {
+        let id = try registerOnCheckout(of: base, by: shipper, in: context) { edits in
+            try edits.appendNote("Tracking links in order emails open the carrier's own page.")
+            return HistoryLayer.neutralReason(seed: seed, index: HistoryLayer.neutralReasons.count - 1)
+        }
+        _ = try PromotePlay.run(PromoteRequest(ref: id, approver: approver), in: context)
+        return id
     }
 
     /// Registers a version built on a checkout of `base` (its parent), edited by `edit`, which returns the
@@ -181,7 +196,7 @@ extension FaultKind {
     /// The component the fault breaks (nil for noise, which breaks nothing).
     public var badComponent: String? {
         switch self {
-        case .prompt, .lkgTrap: return "prompt.md"
+        case .prompt, .lkgTrap, .twoStep: return "prompt.md"
         case .config, .fixForward: return "config.json"
         case .weights: return "weights.json"
         case .index: return "index"

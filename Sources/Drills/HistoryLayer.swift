@@ -62,13 +62,37 @@ public enum HistoryLayer {
         return neutralReasons[(offset + index) % neutralReasons.count]
     }
 
+    /// The people of the story and the drill's own accounts, laid onto the roster beside the user and the kit's
+    /// personas: the story's owner, approver and on-call, the drill's monitor (it opens the incident) and the
+    /// reviewer who approves the shipper's change.
+    static let storyPeople: [(name: String, roles: [Roster.Role])] = [
+        (owner, [.owner, .operator]), (approver, [.reviewer]), (onCall, [.operator]), (monitorAccount, [.operator]),
+        (FaultShipper.approver, [.reviewer]),
+    ]
+    /// The account the drill's monitor acts as.
+    public static let monitorAccount = "monitor"
+
+    /// Lays the roster a fresh workspace gets (`user` first, then the kit's personas) and the story's people, so
+    /// every approver and actor in a drill is someone the registry knows.
+    static func layRoster(user: String, into registry: Registry) throws {
+        try People.seed(user: user, into: registry)
+        let roster = try registry.roster()
+        // The user heads the roster (People.seed lays them first, as its learner).
+        let by = roster.people.first { $0.roles.contains(Roster.Role.learner.rawValue) }?.name ?? user
+        for person in storyPeople where roster.person(person.name) == nil {
+            try registry.addPerson(person.name, key: nil, roles: person.roles, by: by)
+        }
+    }
+
     /// Lays the history into `root` (an existing empty folder), ending days before `now`: the longest story (six
     /// registrations two days apart, seven traffic batches six hours apart) spans under 15 days, and the event log's
-    /// times only go forward, so the drill's own events at `now` must come after all of it.
-    public static func lay(into root: String, seed: UInt64, now: Date) throws -> LaidHistory {
+    /// times only go forward, so the drill's own events at `now` must come after all of it. `user` (who starts the
+    /// drill) heads the roster.
+    public static func lay(into root: String, seed: UInt64, now: Date, user: String) throws -> LaidHistory {
         let clock = ManualClock(start: now.addingTimeInterval(-20 * 86_400))
         try WorkspaceInit.lay(into: root, actor: owner, now: clock.now)
         let context = try PlayContext(workspace: Workspace(root: root), now: clock.now)
+        try layRoster(user: user, into: context.registry)
         var random = SeededGenerator(seed: seed ^ 0x1A1D, stream: 1)
         let edits = SystemEdits(root: root)
 

@@ -27,6 +27,9 @@ public struct OptimalRun: Codable, Sendable, Equatable {
 }
 
 public enum OptimalResponse {
+    /// Who the kit's scripted response acts as, in its scratch replay (the replay's roster is headed by it).
+    public static let actor = "kit"
+
     /// The right response as commands, for the game master's sheet.
     public static func script(
         for kind: FaultKind, badVersion: String = "<shipped>", parent: String = "<parent>",
@@ -82,10 +85,11 @@ public enum OptimalResponse {
 
     /// The perfect team's moves, each timed on the machine and the simulation's clock advanced by that time.
     @discardableResult
-    public static func respond(_ simulation: DrillSimulation, incident: String, by actor: String = "kit") throws
+    public static func respond(_ simulation: DrillSimulation, incident: String, by actor: String? = nil) throws
         -> [OptimalStep]
     {
         let context = simulation.context
+        let actor = actor ?? simulation.user
         guard let fault = simulation.fault else { throw DrillsError.buildFailed("no fault was shipped") }
         var steps: [OptimalStep] = []
         func timed(_ command: String, finishes: Bool = false, _ body: () throws -> Void) throws {
@@ -129,7 +133,7 @@ public enum OptimalResponse {
                     try FileManager.default.copyItem(atPath: scratch + "/" + part, toPath: path)
                     return "fix forward: restore \(part) from the last known good, keep the required change"
                 }
-                _ = try PromotePlay.run(PromoteRequest(ref: fixed, approver: "kit-approver"), in: context)
+                _ = try PromotePlay.run(PromoteRequest(ref: fixed, approver: HistoryLayer.approver), in: context)
             }
             _ = try simulation.runUntilRecovered(limit: 300)
         case .investigateAndKeep:

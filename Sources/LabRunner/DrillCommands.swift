@@ -1,5 +1,5 @@
 // `LabRunner drill …`: the teams' rollback rehearsal, a thin table over the Drills module: start (the
-// supervisor), join, ack, end and code for participants and the game master; status, the live view (redrawn in
+// supervisor), join, ack, handoff, note, inject, end and code for participants and the game master; status, the live view (redrawn in
 // place on a terminal, printed once piped or with --once); history and report, the room's finished drills and one
 // drill's debrief; and the two children drill start runs (traffic and the monitor), which return when the drill
 // process is gone.
@@ -38,19 +38,20 @@ enum DrillCommands {
                         in another terminal or Ctrl-C here; its children stop with it.
                         """,
                     options: [
-                        fault, seed, shipWindow, code, gameMasterFlag, rateOption, portOption, monitorWindow, actor,
+                        DrillOptions.fault, DrillOptions.seed, DrillOptions.shipWindow, DrillOptions.code,
+                        DrillOptions.gameMasterFlag, DrillOptions.rate, portOption, DrillOptions.monitorWindow, actor,
                     ] + Common.io
                 ) { invocation, console in
                     let room = try Common.workspace(invocation, console)
                     let plan =
-                        try invocation[code].map { try DrillPlan(code: $0) }
+                        try invocation[DrillOptions.code].map { try DrillPlan(code: $0) }
                         ?? DrillPlan(
-                            fault: try invocation[fault],
-                            seed: try invocation[seed] ?? UInt64.random(in: 1...UInt64.max),
-                            window: try invocation[shipWindow])
-                    let rate = try invocation[rateOption]
+                            fault: try invocation[DrillOptions.fault],
+                            seed: try invocation[DrillOptions.seed] ?? UInt64.random(in: 1...UInt64.max),
+                            window: try invocation[DrillOptions.shipWindow])
+                    let rate = try invocation[DrillOptions.rate]
                     let port = try invocation[portOption]
-                    let window = try invocation[monitorWindow]
+                    let window = try invocation[DrillOptions.monitorWindow]
                     try DrillSupervisor.checkRoom(room)
                     try DrillSupervisor.checkPort(port)
                     // This binary, so the children are the same kit.
@@ -59,15 +60,15 @@ enum DrillCommands {
                         actor: try invocation[actor], rate: rate, monitorWindow: window, port: port)
                     let news = DrillNews.printed(
                         on: console, launch: launch, json: try invocation[Common.json],
-                        gameMaster: try invocation[gameMasterFlag])
+                        gameMaster: try invocation[DrillOptions.gameMasterFlag])
                     let record = try DrillSupervisor.run(launch, now: env.now, news: news)
                     return try Common.emit(record, invocation, console)
                 },
                 CommandSpec(
                     name: "join", abstract: "Take a role in the running drill (commander, scribe or operator).",
-                    arguments: [roleArgument], options: [actor, Common.workspace]
+                    arguments: [DrillOptions.role], options: [actor, Common.workspace]
                 ) { invocation, console in
-                    let text = try invocation[roleArgument]
+                    let text = try invocation[DrillOptions.role]
                     guard let role = DrillRole(rawValue: text) else {
                         throw UsageError("There is no role '\(text)'; choose commander, scribe or operator.")
                     }
@@ -91,6 +92,43 @@ enum DrillCommands {
                     return 0
                 },
                 CommandSpec(
+                    name: "handoff", abstract: "Pass the incident commander's role to NAME (the commander runs it).",
+                    arguments: [DrillOptions.person], options: [actor, Common.workspace]
+                ) { invocation, console in
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
+                    let name = try invocation[DrillOptions.person]
+                    try DrillLog.handoff(
+                        drill: drill.state.id, to: name, by: try invocation[actor], in: try drill.context(now: env.now))
+                    console.out("\(name) is now the incident commander in drill \(drill.state.id).")
+                    return 0
+                },
+                CommandSpec(
+                    name: "note", abstract: "The scribe's timestamped note: the debrief's narrative.",
+                    arguments: [DrillOptions.note], options: [actor, Common.workspace]
+                ) { invocation, console in
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
+                    let event = try DrillLog.note(
+                        drill: drill.state.id, text: try invocation[DrillOptions.note], by: try invocation[actor],
+                        in: try drill.context(now: env.now))
+                    console.out("Noted at \(Timestamp.string(from: event.at)).")
+                    return 0
+                },
+                CommandSpec(
+                    name: "inject",
+                    abstract: "The game master injects complaint, alarm or missing-oncall (needs --gm).",
+                    arguments: [DrillOptions.inject, DrillOptions.injectDetail],
+                    options: [DrillOptions.gameMasterToken, actor, Common.workspace]
+                ) { invocation, console in
+                    let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
+                    let event = try DrillLog.inject(
+                        try DrillLog.injectKind(try invocation[DrillOptions.inject]),
+                        detail: try invocation[DrillOptions.injectDetail], drill: drill.state.id,
+                        seal: try invocation[DrillOptions.gameMasterToken].map { try DrillSeal(token: $0) },
+                        by: try invocation[actor], in: try drill.context(now: env.now))
+                    console.out("Injected at \(Timestamp.string(from: event.at)); the debrief's timeline shows it.")
+                    return 0
+                },
+                CommandSpec(
                     name: "status",
                     abstract: "Watch the running drill: production, incident clock, laps, live signals, roles.",
                     discussion: """
@@ -98,11 +136,11 @@ enum DrillCommands {
                         until Ctrl-C; with --once, or when the output is not a terminal, it prints once. The same view is
                         on the service at /drill (a page for the room's big screen) and /drill.json.
                         """,
-                    options: [once] + Common.io
+                    options: [DrillOptions.once] + Common.io
                 ) { invocation, console in
                     let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let context = try drill.context(now: env.now)
-                    if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[once] {
+                    if try invocation[Common.json] || !console.stdoutIsTerminal || invocation[DrillOptions.once] {
                         let view = try DrillLiveView.compute(state: drill.state, in: context)
                         return try Common.emit(view, invocation, console) { $0.line(view.text($0)) }
                     }
@@ -120,13 +158,14 @@ enum DrillCommands {
                         The drill process opens the sealed fault and checks it against its commitment. When that process
                         is gone, the game master's token (--gm) opens it; without it the record says the fault stayed sealed.
                         """,
-                    options: [actor, gameMasterCode] + Common.io
+                    options: [actor, DrillOptions.gameMasterToken] + Common.io
                 ) { invocation, console in
                     let drill = try DrillSession.running(from: try Common.workspace(invocation, console))
                     let json = try invocation[Common.json]
                     let record = try DrillSupervisor.end(
                         drill.state, room: drill.room, by: try invocation[actor], now: env.now, clock: env.clock,
-                        sleep: env.sleep, seal: try invocation[gameMasterCode].map { try DrillSeal(token: $0) }
+                        sleep: env.sleep,
+                        seal: try invocation[DrillOptions.gameMasterToken].map { try DrillSeal(token: $0) }
                     ) {
                         if !json { console.out("Ending drill \(drill.state.id); scoring it…") }
                     }
@@ -184,82 +223,43 @@ enum DrillCommands {
                         its fault, so while a drill runs it is sealed: only the game master's token (--gm TOKEN, printed
                         once by 'drill start --gm') opens it.
                         """,
-                    options: [gameMasterCode, Common.workspace]
+                    options: [DrillOptions.gameMasterToken, Common.workspace]
                 ) { invocation, console in
                     console.out(
                         try DrillSession.code(
-                            from: try Common.workspace(invocation, console), token: try invocation[gameMasterCode]))
+                            from: try Common.workspace(invocation, console),
+                            token: try invocation[DrillOptions.gameMasterToken]))
                     return 0
                 },
                 CommandSpec(
                     name: "traffic", abstract: "Live customer traffic for a drill (drill start runs it).",
-                    options: [target, rate, seedOption, Common.workspace]
+                    options: [DrillOptions.target, DrillOptions.childRate, DrillOptions.childSeed, Common.workspace]
                 ) { invocation, console in
                     try DrillChild.traffic(
-                        url: try invocation[target], rate: try invocation[rate], seed: try invocation[seedOption],
+                        url: try invocation[DrillOptions.target], rate: try invocation[DrillOptions.childRate],
+                        seed: try invocation[DrillOptions.childSeed],
                         in: try Common.context(invocation, console, env), environment: console.environment,
                         say: { console.out($0) })
                     return 0
                 },
                 CommandSpec(
                     name: "monitor", abstract: "The drill's label-free monitor (drill start runs it).",
-                    options: [window, Common.workspace]
+                    options: [DrillOptions.window, Common.workspace]
                 ) { invocation, console in
                     // The window is read once the drill is known to be there: no drill is the first thing to say.
                     let workspace = try Common.workspace(invocation, console)
                     guard DrillState.load(in: workspace) != nil else { throw DrillsError.noDrill }
                     try DrillChild.monitor(
-                        window: try invocation[window], in: workspace, now: env.now, environment: console.environment,
+                        window: try invocation[DrillOptions.window], in: workspace, now: env.now,
+                        environment: console.environment,
                         sleep: env.sleep, say: { console.out($0) })
                     return 0
                 },
             ])
     }
 
-    // MARK: start
-
-    static let fault = Option<String>("fault", "kind", help: "The fault to ship.", default: "random")
-    static let seed = Option<UInt64?>(
-        "seed", "n", help: "Seed for the fault, its moment and the history (default: random)."
-    ) { text in
-        guard let seed = UInt64(text) else { throw UsageError("--seed must be a whole number, such as 7.") }
-        return seed
-    }
-    static let shipWindow = Option<Double>(
-        "window", "duration", help: "The fault ships at a random moment within this.", default: "5m",
-        parse: TimeParsing.duration)
-    static let code = Option<String?>(
-        "code", "code", help: "Reproduce the drill a 'drill code' printed (instead of the above).")
-    static let gameMasterFlag = Flag(
-        "gm", help: "Game master: print the token (once), what is injected and the right response.")
-    static let rateOption = Option<Double>(
-        "rate", "r", help: "Live traffic in requests per second.", default: 20,
-        check: { $0 > 0 && $0 <= 500 ? nil : "--rate must be from 1 to 500 requests per second." })
     static let portOption = Option<UInt16>(
         "port", "port", help: "The service's port (0 picks a free one).", default: "0", parse: Common.port)
-    static let monitorWindow = Option<Double>(
-        "monitor-window", "s", help: "Seconds of live traffic each label-free comparison looks at.", default: 20,
-        check: { (5...600).contains($0) ? nil : "--monitor-window must be from 5 to 600 seconds." })
-
-    // MARK: join, ack, status, end, code
-
-    static let roleArgument = Argument<String>("role", help: "commander, scribe or operator.")
-
-    static let gameMasterCode = Option<String?>(
-        "gm", "token", help: "The game master's token 'drill start --gm' printed: opens the sealed plan.")
-    static let once = Flag("once", help: "Print once instead of redrawing every second.")
-
-    // MARK: the children drill start runs
-
-    static let target = Option<String>("target", "url", help: "The drill's service.", default: "http://127.0.0.1:8088")
-    static let rate = Option<Double>("rate", "r", help: "Requests per second.", default: 20)
-    static let seedOption = Option<UInt64>("seed", "n", help: "Seed for choosing cases.", default: "1") { text in
-        guard let seed = UInt64(text) else { throw UsageError("--seed must be a whole number, such as 1.") }
-        return seed
-    }
-
-    static let window = Option<Double>(
-        "window", "s", help: "Seconds of traffic each comparison looks at.", default: DrillWatch.defaultWindow)
 
     // MARK: history, report
 

@@ -98,7 +98,8 @@ final class DebriefFixture: @unchecked Sendable {
         let parsed = try parse(html)
         #expect(parsed["svgs"] as? Int == 1)
         let sections = parsed["sections"] as? [String] ?? []
-        #expect(sections == ["summary", "roles", "timeline", "laps", "scripted", "well", "wrong", "actions"])
+        #expect(
+            sections == ["summary", "roles", "narrative", "timeline", "laps", "scripted", "well", "wrong", "actions"])
         // The laps table shows the record's numbers.
         let laps = parsed["laps"] as? [[String]] ?? []
         #expect(laps.map { $0.first ?? "" } == Phase.allCases.map(\.rawValue))

@@ -13,12 +13,13 @@ final class SimulatedDrill {
     let simulation: DrillSimulation
     private let folder: TemporaryFolder
 
-    init(_ fault: String, seed: UInt64 = 7) throws {
+    /// `user` heads the drill's roster, as the person running 'drill start' does.
+    init(_ fault: String, seed: UInt64 = 7, user: String = "alice") throws {
         folder = try TemporaryFolder("drill")
         root = folder.path
         let plan = try DrillPlan(fault: fault, seed: seed, window: 300)
         simulation = try DrillSimulation(
-            root: root, plan: plan, start: Date(timeIntervalSince1970: 1_795_000_000))
+            root: root, plan: plan, start: Date(timeIntervalSince1970: 1_795_000_000), user: user)
     }
 
     var context: PlayContext { simulation.context }
@@ -42,7 +43,8 @@ final class SimulatedDrill {
         let opened = try Incidents.find(try #require(incident), events: try drill.context.registry.events())
         #expect(opened.badVersion == fault.badVersion)
         #expect(opened.source == .monitor)
-        // The last known good is not the bad version's parent.
+        // The last known good is not the bad version's parent (in the two-step fault, a harmless step that passed
+        // its gate but never ran in production).
         #expect(fault.lastKnownGood != fault.parent)
         #expect(try RollbackPlay.lastKnownGood(in: drill.context)?.id == fault.lastKnownGood)
     }

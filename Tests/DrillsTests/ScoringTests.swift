@@ -24,6 +24,7 @@ import Testing
     static func alwaysRollBack(_ kind: FaultKind) throws -> DrillRecord {
         let drill = try SimulatedDrill(kind.rawValue)
         let incident = try #require(try drill.shipAndDetect())
+        try DrillLog.join(drill: drill.simulation.drill, role: .operator, by: "bot", in: drill.context)
         _ = try RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "alarm", incident: incident, detectedAt: nil, by: "bot"),
             in: drill.context)
