@@ -73,6 +73,15 @@ public enum Scenarios {
         try create(family: name, seed: seed, mode: mode, folder: folder, keyPath: keyPath, forcing: nil)
     }
 
+    /// `critique new`: without `--seed`, the label is drawn from the system (it reproduces nothing without the key).
+    public static func create(
+        family name: String, seed: UInt64?, mode: CritiqueMode, folder: String, keyPath: String?
+    ) throws -> NewScenario {
+        var generator = SystemRandomNumberGenerator()
+        return try create(
+            family: name, seed: seed ?? generator.next() % 1_000_000_000, mode: mode, folder: folder, keyPath: keyPath)
+    }
+
     /// Rebuilds the scenario a key describes (its secret and seed) into a new folder, with a new key beside it.
     public static func rebuild(from key: AnswerKey, folder: String, keyPath: String?) throws -> NewScenario {
         try create(
