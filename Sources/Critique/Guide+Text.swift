@@ -14,7 +14,15 @@ extension InterviewGuide {
     }
 
     public var markdown: String {
-        let e = ScoreSheet.escapeMarkdown
+        // Every line starts with the guide's own marker, so only inline syntax needs escaping (text stays readable).
+        func e(_ text: String) -> String {
+            var out = ""
+            for character in Findings.clean(text) {
+                if "\\`*_[]<>|~&".contains(character) { out.append("\\") }
+                out.append(character)
+            }
+            return out
+        }
         var lines = ["# " + e(heading), "", e(intro), "", "## Suggested time", "", "| level | minutes | expect |"]
         lines.append("|---|---|---|")
         lines += times.map { "| \($0.level) | \($0.minutes) | \(e($0.expect)) |" }
