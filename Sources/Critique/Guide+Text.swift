@@ -8,7 +8,7 @@ extension InterviewGuide {
     var heading: String { "Interviewer guide: \(family) scenario" }
 
     var intro: String {
-        "\(flaws.count) planted flaws and \(herrings.count) red herrings. Keep this sheet away from the candidate. "
+        "Built for a \(level.rawValue) candidate: \(flaws.count) planted flaws and \(herrings.count) red herrings. Keep this sheet away from the candidate. "
             + "Grade with 'critique grade', then overrule single lines with '--adjust' where the automatic verdict "
             + "misses the insight."
     }

@@ -48,6 +48,8 @@ public struct InterviewGuide: Codable, Sendable, Equatable {
     }
 
     public var family: String
+    /// The level the scenario was built for (junior, mid, senior).
+    public var level: CritiqueLevel
     public var flaws: [Flaw]
     public var herrings: [Herring]
     public var times: [Timebox]
@@ -98,7 +100,8 @@ extension InterviewGuide {
                 fallingForItShows: "A candidate who reports it "
                     + (GuideNotes.herrings[planted.code] ?? "did not check before reporting") + ".")
         }
-        return InterviewGuide(family: key.family, flaws: flaws, herrings: herrings, times: timeboxes(key.flaws))
+        return InterviewGuide(
+            family: key.family, level: key.level ?? .mid, flaws: flaws, herrings: herrings, times: timeboxes(key.flaws))
     }
 
     /// Evidence tokens as a finding writes them: #N for versions, event:N, file:line, the request or incident id;

@@ -28,12 +28,12 @@ enum CritiqueCommands {
                 },
                 CommandSpec(
                     name: "new", abstract: "Build a candidate folder from a family, with flaws planted by seed.",
-                    arguments: [family], options: [newFolder, seed, newKey, modeOption, Common.json]
+                    arguments: [family], options: [newFolder, seed, newKey, modeOption, level, Common.json]
                 ) { invocation, console in
                     let mode = try invocation[modeOption]
                     let built = try Scenarios.create(
                         family: try invocation[family], seed: try invocation[seed],
-                        mode: mode, folder: try required(newFolder, invocation, console),
+                        mode: mode, level: try invocation[level], folder: try required(newFolder, invocation, console),
                         keyPath: try invocation[newKey].map { Common.path($0, console) })
                     return try Common.emit(built.json, invocation, console) { built.render(&$0, mode: mode) }
                 },
@@ -120,10 +120,8 @@ enum CritiqueCommands {
                     name: "export", abstract: "Pack a candidate folder into one file (tar with a SHA-256 manifest).",
                     arguments: [candidateFolder], options: [bundleFile]
                 ) { invocation, console in
-                    let file = try required(bundleFile, invocation, console)
-                    let count = try Sharing.export(
-                        folder: Common.path(try invocation[candidateFolder], console), to: file)
-                    console.out("Exported \(count) files to \(file)")
+                    let folder = Common.path(try invocation[candidateFolder], console)
+                    console.out(try Sharing.exported(folder, to: try required(bundleFile, invocation, console)))
                     return 0
                 },
                 CommandSpec(
@@ -131,9 +129,8 @@ enum CritiqueCommands {
                     abstract: "Unpack a bundle into a new folder; a bundle failing any check writes nothing.",
                     arguments: [bundle], options: [importFolder]
                 ) { invocation, console in
-                    let folder = try required(importFolder, invocation, console)
-                    let count = try Sharing.importBundle(Common.path(try invocation[bundle], console), into: folder)
-                    console.out("Imported \(count) files into \(folder)")
+                    let file = Common.path(try invocation[bundle], console)
+                    console.out(try Sharing.imported(file, into: try required(importFolder, invocation, console)))
                     return 0
                 },
             ])
@@ -171,6 +168,8 @@ enum CritiqueCommands {
         "mode", "mode", help: "interview (no hints) or practice (hints, format check).", default: "interview",
         parse: CritiqueMode.init(parsing:))
 
+    static let level = Option<CritiqueLevel>(
+        "level", "level", help: "junior (3 visible flaws), mid (4) or senior (5).", default: .mid)
     static let findingsToCheck = Option<String?>("findings", "file", help: "The findings file.", required: true)
     static let findings = Option<String?>("findings", "file", help: "The candidate's findings file.", required: true)
     static let gradeFormat = Option<GradeFormat>("format", "format", help: "text, json or markdown.", default: .text)

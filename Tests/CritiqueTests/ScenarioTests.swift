@@ -36,4 +36,41 @@ import Testing
             #expect(roster.person(record.metadata.owner) != nil, "owner of #\(record.seq)")
         }
     }
+
+    /// Nine scenarios with fresh secrets, every family at every level (about 40 s of one core): every one builds with
+    /// the level's number of flaws, a junior one plants no subtle flaw, and a failure names the family, level, seed
+    /// and secret that rebuild it. A builder that assumed every change makes a new version fails here sooner or later.
+    @Test func scenariosWithFreshSecretsAllBuild() throws {
+        let temp = try TemporaryFolder("critique-many")
+        var generator = SystemRandomNumberGenerator()
+        var built = 0
+        for round in 0..<3 {
+            for family in Families.all.map(\.name) {
+                for level in CritiqueLevel.allCases where CritiqueLevel.allCases.firstIndex(of: level) == round {
+                    let seed = generator.next() % 1_000_000_000
+                    let secret = ScenarioRandom.newSecret()
+                    let folder = temp.path + "/\(family)-\(round)"
+                    do {
+                        let scenario = try Scenarios.create(
+                            family: family, seed: seed, mode: .interview, level: level, folder: folder,
+                            keyPath: folder + ".json", forcing: nil, secret: secret)
+                        #expect(
+                            scenario.key.flaws.count == level.planted,
+                            "family \(family), level \(level.rawValue), seed \(seed), secret \(secret)")
+                        if level == .junior {
+                            let subtle = scenario.key.flaws.map(\.code).filter(CritiqueLevel.subtle.contains)
+                            #expect(
+                                subtle.isEmpty, "a junior scenario planted \(subtle); seed \(seed), secret \(secret)")
+                        }
+                        built += 1
+                    } catch {
+                        Issue.record(
+                            "family \(family), level \(level.rawValue), seed \(seed), secret \(secret) failed: \(error)"
+                        )
+                    }
+                }
+            }
+        }
+        #expect(built == 9)
+    }
 }
