@@ -32,7 +32,9 @@ extension InterviewGuide {
                 "", "### \(index + 1). \(e(flaw.code)) (\(flaw.severity.rawValue)): \(e(flaw.title))", "",
                 "*Where:* " + e(flaw.location), "",
                 "*Evidence a finding may cite:* "
-                    + flaw.evidence.map { "`" + $0.replacingOccurrences(of: "`", with: "'") + "`" }
+                    + flaw.evidence.map {
+                        $0.hasPrefix("(") ? e($0) : "`" + $0.replacingOccurrences(of: "`", with: "'") + "`"
+                    }
                     .joined(separator: ", "), "", "*A strong answer:* " + e(flaw.strongAnswer), "", "*Follow-ups:*",
             ]
             lines += flaw.followUps.enumerated().map { "\($0.offset + 1). " + e($0.element) }
@@ -77,7 +79,8 @@ extension InterviewGuide {
                     + "\(h(flaw.title))</h3>",
                 "<p><b>Where:</b> \(h(flaw.location))</p>",
                 "<p><b>Evidence a finding may cite:</b> "
-                    + flaw.evidence.map { "<code>\(h($0))</code>" }.joined(separator: ", ") + "</p>",
+                    + flaw.evidence.map { $0.hasPrefix("(") ? h($0) : "<code>\(h($0))</code>" }.joined(separator: ", ")
+                    + "</p>",
                 "<p><b>A strong answer:</b> \(h(flaw.strongAnswer))</p>",
                 "<p><b>Follow-ups:</b></p><ol>" + flaw.followUps.map { "<li>\(h($0))</li>" }.joined() + "</ol>",
                 "<p><b>Red flags:</b></p><ul>" + flaw.redFlags.map { "<li>\(h($0))</li>" }.joined() + "</ul>",

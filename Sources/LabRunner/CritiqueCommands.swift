@@ -65,14 +65,13 @@ enum CritiqueCommands {
                 CommandSpec(
                     name: "guide",
                     abstract: "Print the interviewer's sheet: strong answers, follow-ups, red flags, time.",
-                    arguments: [candidateFolder], options: [keyFile, guideFormat]
+                    arguments: [candidateFolder], options: [keyFile, guideFormat, Common.json]
                 ) { invocation, console in
-                    console.writeOut(
-                        try InterviewGuide.make(
-                            folder: Common.path(try invocation[candidateFolder], console),
-                            keyAt: try required(keyFile, invocation, console)
-                        ).render(try invocation[guideFormat]))
-                    return 0
+                    let guide = try InterviewGuide.make(
+                        folder: Common.path(try invocation[candidateFolder], console),
+                        keyAt: try required(keyFile, invocation, console))
+                    let format = try invocation[guideFormat]
+                    return try Common.emit(guide, invocation, console) { $0.write(guide.render(format)) }
                 },
                 timing(.start, env), timing(.submit, env),
                 CommandSpec(

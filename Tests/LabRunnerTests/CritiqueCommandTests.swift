@@ -166,6 +166,9 @@ import Testing
         let guide = try box.ok(["critique", "guide", "ana", "--key", "ana.key.json"], in: "")
         #expect(guide.hasPrefix("# Interviewer guide: hand-deploys scenario"))
         #expect(guide.contains("*Follow-ups:*") && guide.contains("*Red flags:*") && guide.contains("| senior |"))
+        let sheet = try box.json(["critique", "guide", "ana", "--key", "ana.key.json", "--json"], in: "")
+        #expect(sheet["flaws"].count == 4 && sheet["flaws"][0]["follow_ups"].count == 2)
+        #expect(sheet["level"].string == "mid")
         let html = try box.ok(["critique", "guide", "ana", "--key", "ana.key.json", "--format", "html"], in: "")
         #expect(html.hasPrefix("<!DOCTYPE html>") && !html.contains("<script"))
         #expect(
