@@ -31,6 +31,8 @@ public struct AnswerKey: Codable, Sendable, Equatable {
     /// 256 bits from the operating system that, with the seed, drive everything that varies in the scenario.
     public var secret: String
     public var mode: CritiqueMode
+    /// junior, mid or senior (absent in keys made before levels: mid).
+    public var level: CritiqueLevel?
     public var salt: String
     public var flaws: [PlantedFlaw]
     public var herrings: [PlantedFlaw]

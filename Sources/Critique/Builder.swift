@@ -29,12 +29,28 @@ struct ScenarioBuilder {
         try DefaultSystem.install(into: root) { SHA256.hash($0).hex }
         try FileManager.default.createDirectory(atPath: workspace.markerPath, withIntermediateDirectories: true)
         try Registry.create(root: workspace.registryPath, actor: "alice", now: clock.now)
+        try Self.seedRoster(Registry(root: workspace.registryPath, now: clock.now))
         try Training.recordInstalled(in: workspace, seed: DefaultSystem.defaultSeed, by: "alice", now: clock.now)
         self.workspace = workspace
         self.clock = clock
         self.context = try PlayContext(workspace: workspace, now: clock.now)
         self.random = random
     }
+
+    /// The roster `init` lays (the user and the kit's personas), then the rest of the team the history names, so
+    /// every approver, owner and operator of the scenario is someone the registry knows.
+    static func seedRoster(_ registry: Registry) throws {
+        try People.seed(user: "alice", into: registry)
+        let known = try registry.roster()
+        for (name, roles) in team where known.person(name) == nil {
+            try registry.addPerson(name, key: nil, roles: roles, by: "alice")
+        }
+    }
+
+    /// The team beyond the kit's personas: owners of versions, and the operators and bots that act on the registry.
+    static let team: [(name: String, roles: [Roster.Role])] =
+        ["dave", "frank", "gina", "harry", "ivy", "jack", "kim", "lee", "infra"].map { ($0, [.owner]) }
+        + ["ops", "oncall", "ci-bot", "cleanup-cron"].map { ($0, [.operator]) }
 
     var registry: Registry { context.registry }
     var root: String { workspace.root }

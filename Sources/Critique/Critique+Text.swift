@@ -24,10 +24,12 @@ extension Taxonomy {
 extension NewScenario {
     /// What `critique new` prints about the folder it built in `mode`.
     public func render(_ out: inout TextOutput, mode: CritiqueMode) {
-        out.line("Built a \(key.family) scenario (\(mode.rawValue)) in \(folder)")
+        out.line("Built a \(key.family) scenario (\(mode.rawValue), \((key.level ?? .mid).rawValue)) in \(folder)")
         out.line("Answer key: \(keyPath) (keep it away from the candidate)")
     }
 
     /// What `critique new --json` prints.
-    public var json: [String: String] { ["folder": folder, "key": keyPath, "family": key.family] }
+    public var json: [String: String] {
+        ["folder": folder, "key": keyPath, "family": key.family, "level": (key.level ?? .mid).rawValue]
+    }
 }

@@ -21,6 +21,8 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
     case bundleRefused(String)
     case writeFailed(path: String, reason: String)
     case buildFailed(String)
+    case timingUnreadable(path: String)
+    case timingRefused(String)
 
     public var description: String {
         switch self {
@@ -69,6 +71,11 @@ public enum CritiqueError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Could not write \(path): \(reason); check the folder exists and is writable."
         case .buildFailed(let reason):
             return "The scenario could not be built (\(reason)); nothing was written. Please report this with the seed."
+        case .timingUnreadable(let path):
+            return
+                "The interview's time record \(path) cannot be read; it is written by 'critique start', do not edit it."
+        case .timingRefused(let reason):
+            return "The time was not recorded: \(reason); nothing was written."
         }
     }
 }

@@ -123,6 +123,13 @@ public enum Hints {
         }
     }
 
+    /// `critique hint`: the key checked against the folder, then the next hint as the line the command prints.
+    public static func nextLine(_ folder: String, _ keyPath: String, _ now: Date) throws -> String {
+        let key = try AnswerKey.verified(keyPath, folder: folder)
+        guard let hint = try next(folder: folder, key: key, now: now) else { return "No hints left." }
+        return "Flaw \(hint.flaw), hint \(hint.tier) of 3: \(hint.text)"
+    }
+
     /// The next hint: the next tier of the first flaw whose hints are not all shown. Nil when none are left.
     public static func next(folder: String, key: AnswerKey, now: Date) throws -> Shown? {
         guard try ScenarioFolder.info(in: folder).mode == .practice else {

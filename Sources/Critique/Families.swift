@@ -4,11 +4,12 @@ import Foundation
 import Hashing
 import Playbook
 import Registry
+public import Terminal
 
 public struct Family: Sendable {
     public var name: String
     public var summary: String
-    /// The flaw codes this family can plant; the seed picks `planted` of them.
+    /// The flaw codes this family can plant; a mid-level scenario picks `planted` of them (see `CritiqueLevel`).
     public var pool: [String]
     public var planted: Int
 }
@@ -42,6 +43,34 @@ public enum Families {
     }
 }
 
+/// How hard a scenario is: a junior one plants three flaws that leave visible traces, a mid one four from the whole
+/// pool, a senior one five, so the subtle ones are nearly all there and sit beside one another.
+public enum CritiqueLevel: String, Codable, Sendable, OptionChoice {
+    case junior, mid, senior
+
+    public var planted: Int {
+        switch self {
+        case .junior: return 3
+        case .mid: return 4
+        case .senior: return 5
+        }
+    }
+
+    /// Flaws that only show through a comparison or a second look (a hash, a timeline, a gate's history), never
+    /// planted at junior level.
+    static let subtle: Set<String> = [
+        "PROMPT-STORE-LABEL", "GC-DELETED-SERVED", "NOISE-REGRESSION", "FORCED-AS-KNOWN-GOOD", "SUITE-CHANGED",
+    ]
+
+    /// The flaws of `family` this level plants, drawn from the scenario's randomness.
+    func pick(_ family: Family, _ random: inout ScenarioRandom) -> Set<String> {
+        switch self {
+        case .junior: return Set(random.pick(family.pool.filter { !Self.subtle.contains($0) }, count: planted))
+        case .mid, .senior: return Set(random.pick(family.pool, count: planted))
+        }
+    }
+}
+
 public enum CritiqueMode: String, Codable, Sendable {
     case interview, practice
 
@@ -68,23 +97,34 @@ public enum Scenarios {
     /// leaves neither behind. A fresh 256-bit secret from the operating system drives everything that varies; the
     /// seed alone reproduces nothing.
     public static func create(
-        family name: String, seed: UInt64, mode: CritiqueMode, folder: String, keyPath: String?
+        family name: String, seed: UInt64, mode: CritiqueMode, level: CritiqueLevel = .mid, folder: String,
+        keyPath: String?
     ) throws -> NewScenario {
-        try create(family: name, seed: seed, mode: mode, folder: folder, keyPath: keyPath, forcing: nil)
+        try create(family: name, seed: seed, mode: mode, level: level, folder: folder, keyPath: keyPath, forcing: nil)
+    }
+
+    /// `critique new`: without `--seed`, the label is drawn from the system (it reproduces nothing without the key).
+    public static func create(
+        family name: String, seed: UInt64?, mode: CritiqueMode, level: CritiqueLevel, folder: String, keyPath: String?
+    ) throws -> NewScenario {
+        var generator = SystemRandomNumberGenerator()
+        return try create(
+            family: name, seed: seed ?? generator.next() % 1_000_000_000, mode: mode, level: level, folder: folder,
+            keyPath: keyPath)
     }
 
     /// Rebuilds the scenario a key describes (its secret and seed) into a new folder, with a new key beside it.
     public static func rebuild(from key: AnswerKey, folder: String, keyPath: String?) throws -> NewScenario {
         try create(
-            family: key.family, seed: key.seed, mode: key.mode, folder: folder, keyPath: keyPath, forcing: nil,
-            secret: key.secret)
+            family: key.family, seed: key.seed, mode: key.mode, level: key.level ?? .mid, folder: folder,
+            keyPath: keyPath, forcing: nil, secret: key.secret)
     }
 
     /// `forcing` plants exactly these flaws instead of the draw (tests use it to cover every kind); `secret` is a
     /// key's, to rebuild its scenario.
     static func create(
-        family name: String, seed: UInt64, mode: CritiqueMode, folder: String, keyPath: String?,
-        forcing: Set<String>?, secret given: String? = nil
+        family name: String, seed: UInt64, mode: CritiqueMode, level: CritiqueLevel = .mid, folder: String,
+        keyPath: String?, forcing: Set<String>?, secret given: String? = nil
     ) throws -> NewScenario {
         let family = try Families.family(name)
         let target = URL(fileURLWithPath: folder).standardizedFileURL.path
@@ -106,12 +146,12 @@ public enum Scenarios {
         do {
             try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
             var builder = try ScenarioBuilder(root: staging, random: ScenarioRandom(secret: secret, seed: seed))
-            let picked = Set(builder.random.pick(family.pool, count: family.planted))
+            let picked = level.pick(family, &builder.random)
             let chosen = forcing ?? picked
             try build(family.name, chosen: chosen, builder: &builder)
             try builder.shipArtifacts(chosen)
             let answer = AnswerKey(
-                family: family.name, seed: seed, secret: secret, mode: mode, salt: AnswerKey.newSalt(),
+                family: family.name, seed: seed, secret: secret, mode: mode, level: level, salt: AnswerKey.newSalt(),
                 flaws: builder.flaws, herrings: builder.herrings)
             try builder.write("BRIEF.md", brief(family: family, mode: mode))
             let info = try CanonicalJSON.prettyString(ScenarioFolder.Info(family: family.name, mode: mode)) + "\n"
@@ -135,11 +175,12 @@ public enum Scenarios {
             // Undoing a half-made scenario: the build error is the one to report.
             try? manager.removeItem(atPath: staging)
             if let error = error as? CritiqueError, case .buildFailed(let reason) = error {
-                throw CritiqueError.buildFailed("\(reason); family \(name), seed \(seed), secret \(secret)")
+                throw CritiqueError.buildFailed(
+                    "\(reason); family \(name), level \(level.rawValue), seed \(seed), secret \(secret)")
             }
             if let error = error as? CritiqueError { throw error }
             throw CritiqueError.buildFailed(
-                "\(error); family \(name), seed \(seed), secret \(secret)")
+                "\(error); family \(name), level \(level.rawValue), seed \(seed), secret \(secret)")
         }
     }
 

@@ -44,9 +44,11 @@ public struct ScoreSheet: Codable, Sendable, Equatable {
     /// The interviewer's adjustments (`--adjust`), recorded beside the automatic score, and the score they give.
     public var adjustments: [Adjustment]?
     public var adjustedScore: Int?
+    /// The candidate's start and end on the interviewer's clock (`critique start` / `submit`), when recorded.
+    public var timing: InterviewTiming?
 
     enum CodingKeys: String, CodingKey {
-        case family, score, recall, precision, order, flaws, findings, adjustments
+        case family, score, recall, precision, order, flaws, findings, adjustments, timing
         case herringsReported = "herrings_reported"
         case hintsUsed = "hints_used"
         case adjustedScore = "adjusted_score"
@@ -160,6 +162,7 @@ extension ScoreSheet {
                 + "severity order \(percent(order)), red herrings reported \(herringsReported))"
         ]
         if hintsUsed > 0 { lines.append("Hints used: \(hintsUsed)") }
+        if let timing { lines.append("Time taken: \(timing.summary)") }
         if let adjustedScore {
             lines.append("Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100)")
             for adjustment in adjustments ?? [] {
@@ -196,6 +199,7 @@ extension ScoreSheet {
             "Family `\(family)`. Recall \(percent(recall)), precision \(percent(precision)), severity order "
                 + "\(percent(order)), red herrings reported \(herringsReported).", "",
         ]
+        if let timing { lines += ["Time taken: \(Self.escapeMarkdown(timing.summary)).", ""] }
         if let adjustedScore {
             lines += ["Adjusted by the interviewer: \(adjustedScore)/100 (automatic score \(score)/100).", ""]
             lines += (adjustments ?? []).map {

@@ -171,7 +171,8 @@ extension ScenarioBuilder {
             "COPY-PROMOTION",
             "deploy/current/ holds #\(version.seq)'s files, copied by scripts/deploy.sh, while the production tag "
                 + "never moved to it",
-            ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh"],
+            // The server's config names the production tag (line 2) while deploy.sh copies other files in: both show it.
+            ["version:\(version.id)", "file:deploy/current/*", "file:scripts/deploy.sh", "file:deploy/serve.json:2"],
             hints: (
                 "Compare what the server runs with what the production tag says.", "LabRunner hash deploy/current/*"
             ))

@@ -34,6 +34,15 @@ public enum Sharing {
         }
     }
 
+    /// `critique export` / `critique import`: the line each command prints.
+    public static func exported(_ folder: String, to file: String) throws -> String {
+        "Exported \(try export(folder: folder, to: file)) files to \(file)"
+    }
+
+    public static func imported(_ file: String, into folder: String) throws -> String {
+        "Imported \(try importBundle(file, into: folder)) files into \(folder)"
+    }
+
     /// Reads and checks the whole bundle first; only a bundle that passes every check is extracted.
     public static func importBundle(_ file: String, into folder: String) throws -> Int {
         let entries: [ArchiveEntry]

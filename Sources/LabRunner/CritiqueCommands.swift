@@ -28,13 +28,12 @@ enum CritiqueCommands {
                 },
                 CommandSpec(
                     name: "new", abstract: "Build a candidate folder from a family, with flaws planted by seed.",
-                    arguments: [family], options: [newFolder, seed, newKey, modeOption, Common.json]
+                    arguments: [family], options: [newFolder, seed, newKey, modeOption, level, Common.json]
                 ) { invocation, console in
                     let mode = try invocation[modeOption]
-                    var generator = SystemRandomNumberGenerator()
                     let built = try Scenarios.create(
-                        family: try invocation[family], seed: try invocation[seed] ?? generator.next() % 1_000_000_000,
-                        mode: mode, folder: try required(newFolder, invocation, console),
+                        family: try invocation[family], seed: try invocation[seed],
+                        mode: mode, level: try invocation[level], folder: try required(newFolder, invocation, console),
                         keyPath: try invocation[newKey].map { Common.path($0, console) })
                     return try Common.emit(built.json, invocation, console) { built.render(&$0, mode: mode) }
                 },
@@ -55,21 +54,26 @@ enum CritiqueCommands {
                     arguments: [candidateFolder], options: [findings, keyFile, adjustFile, gradeFormat, Common.json]
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
-                    let format = try invocation[Common.json] ? "json" : try invocation[gradeFormat]
-                    guard ["text", "json", "markdown"].contains(format) else {
-                        throw UsageError("--format must be text, json or markdown, not '\(format)'.")
-                    }
-                    let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-                    let sheet = try Grader.grade(
-                        folder: folder, findingsAt: try required(findings, invocation, console), key: key,
+                    let graded = try Grader.grade(
+                        folder: folder, findingsAt: try required(findings, invocation, console),
+                        keyAt: try required(keyFile, invocation, console),
                         adjustAt: try invocation[adjustFile].map { Common.path($0, console) })
-                    if format == "json" {
-                        try Common.printJSON(sheet, console)
-                    } else {
-                        console.out(sheet.output(markdown: format == "markdown", folder: folder, key: key))
-                    }
+                    let format = try invocation[Common.json] ? .json : try invocation[gradeFormat]
+                    console.out(try graded.sheet.output(format, folder: folder, key: graded.key))
                     return 0
                 },
+                CommandSpec(
+                    name: "guide",
+                    abstract: "Print the interviewer's sheet: strong answers, follow-ups, red flags, time.",
+                    arguments: [candidateFolder], options: [keyFile, guideFormat, Common.json]
+                ) { invocation, console in
+                    let guide = try InterviewGuide.make(
+                        folder: Common.path(try invocation[candidateFolder], console),
+                        keyAt: try required(keyFile, invocation, console))
+                    let format = try invocation[guideFormat]
+                    return try Common.emit(guide, invocation, console) { $0.write(guide.render(format)) }
+                },
+                timing(.start, env), timing(.submit, env),
                 CommandSpec(
                     name: "reveal",
                     abstract: "Print the debrief: each flaw, where it is, how the kit exposes it, the right practice.",
@@ -86,12 +90,7 @@ enum CritiqueCommands {
                     arguments: [candidateFolder], options: [keyFile]
                 ) { invocation, console in
                     let folder = Common.path(try invocation[candidateFolder], console)
-                    let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-                    guard let hint = try Hints.next(folder: folder, key: key, now: env.now()) else {
-                        console.out("No hints left.")
-                        return 0
-                    }
-                    console.out("Flaw \(hint.flaw), hint \(hint.tier) of 3: \(hint.text)")
+                    console.out(try Hints.nextLine(folder, try required(keyFile, invocation, console), env.now()))
                     return 0
                 },
                 CommandSpec(
@@ -99,20 +98,11 @@ enum CritiqueCommands {
                     abstract: "Write example findings at three levels (strong, adequate, weak) with their scores.",
                     arguments: [candidateFolder], options: [keyFile, examplesFolder]
                 ) { invocation, console in
-                    let folder = Common.path(try invocation[candidateFolder], console)
-                    let key = try AnswerKey.verified(try required(keyFile, invocation, console), folder: folder)
-                    let out = try invocation[examplesFolder].map { Common.path($0, console) }
-                    if let out, (out + "/").hasPrefix(folder + "/") {
-                        throw CritiqueError.keyInsideFolder(key: out, folder: folder)
-                    }
-                    for (name, text, score) in try CalibrationPack.levels(for: key, folder: folder) {
-                        if let out {
-                            try Common.write(Data(text.utf8), to: "\(out)/\(name).txt")
-                            console.out("\(name): \(score)/100  (\(out)/\(name).txt)")
-                        } else {
-                            console.out("== \(name): \(score)/100\n\(text)")
-                        }
-                    }
+                    for line in try CalibrationPack.calibrate(
+                        folder: Common.path(try invocation[candidateFolder], console),
+                        keyAt: try required(keyFile, invocation, console),
+                        out: try invocation[examplesFolder].map { Common.path($0, console) })
+                    { console.out(line) }
                     return 0
                 },
                 CommandSpec(
@@ -120,21 +110,17 @@ enum CritiqueCommands {
                     abstract: "Candidates side by side from their 'grade --json' sheets, per-flaw hit rates.",
                     arguments: [sheets], options: [compareFormat, Common.json]
                 ) { invocation, console in
-                    let format = try invocation[compareFormat]
-                    guard ["table", "csv"].contains(format) else { throw UsageError("--format must be table or csv.") }
                     let comparison = try Comparison.load(try invocation[sheets].map { Common.path($0, console) })
                     return try Common.emit(comparison, invocation, console) {
-                        $0.write(format == "csv" ? comparison.csv : comparison.table)
+                        $0.write(try invocation[compareFormat] == .csv ? comparison.csv : comparison.table)
                     }
                 },
                 CommandSpec(
                     name: "export", abstract: "Pack a candidate folder into one file (tar with a SHA-256 manifest).",
                     arguments: [candidateFolder], options: [bundleFile]
                 ) { invocation, console in
-                    let file = try required(bundleFile, invocation, console)
-                    let count = try Sharing.export(
-                        folder: Common.path(try invocation[candidateFolder], console), to: file)
-                    console.out("Exported \(count) files to \(file)")
+                    let folder = Common.path(try invocation[candidateFolder], console)
+                    console.out(try Sharing.exported(folder, to: try required(bundleFile, invocation, console)))
                     return 0
                 },
                 CommandSpec(
@@ -142,12 +128,21 @@ enum CritiqueCommands {
                     abstract: "Unpack a bundle into a new folder; a bundle failing any check writes nothing.",
                     arguments: [bundle], options: [importFolder]
                 ) { invocation, console in
-                    let folder = try required(importFolder, invocation, console)
-                    let count = try Sharing.importBundle(Common.path(try invocation[bundle], console), into: folder)
-                    console.out("Imported \(count) files into \(folder)")
+                    let file = Common.path(try invocation[bundle], console)
+                    console.out(try Sharing.imported(file, into: try required(importFolder, invocation, console)))
                     return 0
                 },
             ])
+    }
+
+    /// `critique start` / `submit`: the time recorded beside the key, on the interviewer's clock.
+    static func timing(_ step: Timing.Step, _ env: AppEnvironment) -> CommandSpec {
+        CommandSpec(name: step.rawValue, abstract: step.abstract, arguments: [candidateFolder], options: [keyFile]) {
+            invocation, console in
+            let folder = Common.path(try invocation[candidateFolder], console)
+            console.out(try Timing.record(step, folder, try required(keyFile, invocation, console), env.now()))
+            return 0
+        }
     }
 
     /// A required option's value as an absolute path; missing is a usage error (exit 64), never the current folder.
@@ -172,16 +167,19 @@ enum CritiqueCommands {
         "mode", "mode", help: "interview (no hints) or practice (hints, format check).", default: "interview",
         parse: CritiqueMode.init(parsing:))
 
+    static let level = Option<CritiqueLevel>(
+        "level", "level", help: "junior (3 visible flaws), mid (4) or senior (5).", default: .mid)
     static let findingsToCheck = Option<String?>("findings", "file", help: "The findings file.", required: true)
     static let findings = Option<String?>("findings", "file", help: "The candidate's findings file.", required: true)
-    static let gradeFormat = Option<String>("format", "format", help: "text, json or markdown.", default: "text")
+    static let gradeFormat = Option<GradeFormat>("format", "format", help: "text, json or markdown.", default: .text)
+    static let guideFormat = Option<GuideFormat>("format", "format", help: "md or html.", default: .md)
     static let adjustFile = Option<String?>(
         "adjust", "file",
         help: "The interviewer's 'LINE credit|partial|debit POINTS reason' lines, shown beside the score.")
     static let examplesFolder = Option<String?>(
         "out", "dir", help: "Folder for strong.txt, adequate.txt and weak.txt (outside the candidate folder).")
     static let sheets = Argument<[String]>(repeating: "grade.json", help: "Score sheets from 'critique grade --json'.")
-    static let compareFormat = Option<String>("format", "format", help: "table or csv.", default: "table")
+    static let compareFormat = Option<CompareFormat>("format", "format", help: "table or csv.", default: .table)
     static let bundleFile = Option<String?>("out", "file", help: "The bundle file to write.", required: true)
 
     static let bundle = Argument<String>("file", help: "The bundle file.")

@@ -84,4 +84,15 @@ import Testing
         #expect(parsed.problems.count == 4)
         #expect(parsed.problems[0].hasPrefix("line 3:"))
     }
+
+    /// Evidence that points straight at a flaw is accepted: the server's config line that names the production tag
+    /// while deploy.sh copies other files in shows COPY-PROMOTION. The same line under another code is not a find.
+    @Test func theServeConfigLineShowsACopyPromotion() throws {
+        let built = try Built.scenario("hand-deploys", seed: 5, everyFlaw: true)
+        let explanation = "the server runs copied files that the production tag never named, so nothing gated them"
+        let sheet = try grade(built, "COPY-PROMOTION  deploy/serve.json:2  \(explanation)\n")
+        #expect(sheet.findings.first?.status == .found)
+        let elsewhere = try grade(built, "APPROVER-IS-AUTHOR  deploy/serve.json:2  \(explanation)\n")
+        #expect(elsewhere.findings.first?.status != .found)
+    }
 }

@@ -2,6 +2,7 @@
 // commands and writes findings, the interviewer grades, reveals and shares it.
 import Foundation
 import LabTestSupport
+import Playbook
 import Testing
 
 @Suite struct CritiqueCommandTests {
@@ -123,5 +124,65 @@ import Testing
         let check = try box.run(["critique", "check", "cand", "--findings", "f.txt"], in: "")
         #expect(check.status == 1)
         #expect(check.stderr.contains("practice scenarios only"))
+    }
+
+    /// The interviewer's whole day: two scenarios, each candidate's start and end on the interviewer's clock, a grade
+    /// with an adjustment, the printable guide, and the candidates side by side with the time each took.
+    @Test func anInterviewerTimesGuidesAdjustsAndComparesCandidates() throws {
+        let box = try Sandbox()
+        let clock = try #require(box.clock)
+        for (name, seed, minutes) in [("ana", "21", 38.0), ("ben", "22", 55.0)] {
+            try box.ok(["critique", "new", "hand-deploys", "--seed", seed, "--out", name], in: "")
+            let key = "\(name).key.json"
+            #expect(try box.ok(["critique", "start", name, "--key", key], in: "").contains("Recorded start"))
+            let twice = try box.run(["critique", "start", name, "--key", key], in: "")
+            #expect(twice.status == 1 && twice.stderr.contains("already started"))
+            clock.advance(minutes: minutes)
+            try box.ok(["critique", "calibrate", name, "--key", key, "--out", "\(name)-cal"], in: "")
+            let submitted = try box.ok(["critique", "submit", name, "--key", key], in: "")
+            #expect(submitted.contains("\(Int(minutes)) min"))
+            #expect(FileManager.default.fileExists(atPath: box.path + "/\(name).key.timing.json"))
+            #expect(
+                !(FileManager.default.subpaths(atPath: box.path + "/" + name) ?? []).contains { $0.contains("timing") })
+        }
+        try box.write("1  partial  10  saw the retention gap under another code\n", to: "adj.txt")
+        for (name, level, extra) in [("ana", "strong", [String]()), ("ben", "adequate", ["--adjust", "adj.txt"])] {
+            let grade = [
+                "critique", "grade", name, "--findings", "\(name)-cal/\(level).txt", "--key", "\(name).key.json",
+            ]
+            let text = try box.ok(grade + extra, in: "")
+            #expect(text.contains("Time taken: "))
+            try box.write(try box.ok(grade + extra + ["--json"], in: ""), to: "\(name).json")
+        }
+        let ben = try box.json(
+            [
+                "critique", "grade", "ben", "--findings", "ben-cal/adequate.txt", "--key", "ben.key.json", "--adjust",
+                "adj.txt",
+            ],
+            in: "")
+        #expect(ben["adjusted_score"].int == min(100, (ben["score"].int ?? 0) + 10))
+        #expect(ben["timing"]["submitted_at"].string != nil)
+
+        let guide = try box.ok(["critique", "guide", "ana", "--key", "ana.key.json"], in: "")
+        #expect(guide.hasPrefix("# Interviewer guide: hand-deploys scenario"))
+        #expect(guide.contains("*Follow-ups:*") && guide.contains("*Red flags:*") && guide.contains("| senior |"))
+        let sheet = try box.json(["critique", "guide", "ana", "--key", "ana.key.json", "--json"], in: "")
+        #expect(sheet["flaws"].count == 4 && sheet["flaws"][0]["follow_ups"].count == 2)
+        #expect(sheet["level"].string == "mid")
+        let html = try box.ok(["critique", "guide", "ana", "--key", "ana.key.json", "--format", "html"], in: "")
+        #expect(html.hasPrefix("<!DOCTYPE html>") && !html.contains("<script"))
+        #expect(
+            try box.run(["critique", "guide", "ana", "--key", "ana.key.json", "--format", "pdf"], in: "").status == 64)
+        let wrongKey = try box.run(["critique", "guide", "ana", "--key", "ben.key.json"], in: "")
+        #expect(wrongKey.status == 1 && wrongKey.stderr.hasPrefix("Error: "))
+
+        let table = try box.ok(["critique", "compare", "ana.json", "ben.json"], in: "")
+        let rows = table.components(separatedBy: "\n")
+        #expect(rows[0].contains("time"))
+        #expect(rows.contains { $0.hasPrefix("ana") && $0.contains("38 min") })
+        #expect(rows.contains { $0.hasPrefix("ben") && $0.contains("55 min") })
+        let csv = try box.ok(["critique", "compare", "ana.json", "ben.json", "--format", "csv"], in: "")
+        #expect(csv.hasPrefix("candidate,family,score,adjusted,recall,precision,herrings,minutes,"))
+        #expect(csv.contains("ana,hand-deploys,100,,1.0,1.0,0,38,"))
     }
 }
