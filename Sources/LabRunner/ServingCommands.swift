@@ -13,16 +13,7 @@ enum ServingCommands {
         [
             CommandSpec(
                 name: "serve", abstract: "Serve production over HTTP; tag moves take effect on the next request.",
-                discussion: """
-                    Endpoints: POST /v1/ask {"text": "...", "seed": 1} (answer JSON with X-Model-Version and
-                    X-Request-Id headers; send X-Request-Id to choose a new id — one already logged gets 409 —,
-                    X-Case-Id to label a traffic case), POST /v1/feedback {"request_id": "...", "satisfied": true}
-                    (a late label, once per request), GET /v1/version, GET /healthz, GET /metrics (Prometheus text,
-                    label-free signals per version included); in a drill's workspace also GET /drill (the room's
-                    dashboard, reloading itself every 2 s) and GET /drill.json. Every answer is recorded in the attribution log, so
-                    'LabRunner audit ID --replay' works for HTTP requests; input text older than the workspace's
-                    input_retention_days is dropped at start and hourly (its SHA-256 stays). Stop with Ctrl-C.
-                    """,
+                discussion: Serve.discussion,
                 options: [hostOption, portOption, maxConnections, maxBody, maxTextOption, Common.workspace]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
@@ -46,11 +37,7 @@ enum ServingCommands {
             CommandSpec(
                 name: "traffic",
                 abstract: "Send simulated customer traffic through production, in-process or over HTTP.",
-                discussion: """
-                    In-process, each request is answered by whatever production points to at that moment and logged for
-                    audits. With --target, requests go to a running 'LabRunner serve' at a steady rate, labelled so the
-                    service can judge them.
-                    """,
+                discussion: LiveTraffic.discussion,
                 options: [requestCount, rate, trafficSeed, trafficTarget, trafficDuration] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
@@ -98,36 +85,14 @@ enum ServingCommands {
                 name: "monitor",
                 abstract:
                     "Watch a running service and raise the alarm when its answers shift or users stop being satisfied.",
-                discussion: """
-                    Twice a second: requests per second and the serving version from /metrics, and the label-free
-                    signals (escalation, refusal, citation and clarify rates, mean confidence, answer length, intent
-                    and cited-document mix) of the serving version's last window from the attribution log, tested
-                    against the previous production version's window (alpha from settings, Bonferroni over the
-                    signals). A significant shift — or, when traffic carries labels, a satisfied share below the
-                    threshold — prints ALARM and opens an incident with the detection time, which starts the rollback
-                    clock. No answer key is needed.
-                    """,
+                discussion: Monitor.discussion,
                 options: [watched, window, threshold, watchDuration, exitOnAlarm, watcher, Common.workspace]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
-                let outcome = try Monitor.run(
+                return try Monitor.watch(
                     url: try invocation[watched], window: try invocation[window], threshold: try invocation[threshold],
                     duration: try invocation[watchDuration], exitOnAlarm: try invocation[exitOnAlarm],
-                    by: try invocation[watcher], in: context
-                ) { reading, incident in
-                    let line = reading.line(TextOutput(for: console), incident: incident?.id)
-                    if console.stdoutIsTerminal {
-                        console.rewriteLine(line + (reading.alarm ? "\n" : ""))
-                    } else {
-                        console.out(line)
-                    }
-                }
-                if console.stdoutIsTerminal { console.writeOut("\n") }
-                guard let incident = outcome.incident else { return 0 }
-                console.out(
-                    "Incident \(incident.id) detected at \(Timestamp.string(from: incident.detectedAt)); next: LabRunner rollback --reason TEXT"
-                )
-                return 1
+                    by: try invocation[watcher], in: context, console: console)
             },
         ]
     }

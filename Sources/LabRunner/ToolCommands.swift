@@ -68,7 +68,7 @@ enum ToolCommands {
                     },
                 ]
             ),
-        ]
+        ] + AdoptCommands.all(env)
     }
 
     static let files = Argument<[String]>(repeating: "file", help: "Files to hash.")
