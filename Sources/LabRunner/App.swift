@@ -50,7 +50,7 @@ enum LabRunnerApp {
 
     /// The order commands are listed in help: the order a learner meets them.
     static let commandOrder = [
-        "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy", "people",
+        "lab", "init", "adopt", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy", "people",
         "approve", "promote", "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident", "rollback",
         "experiment",
         "investigate", "gc", "log", "checkout", "fsck", "writeup", "report", "bundle", "verify", "drill", "roi",
