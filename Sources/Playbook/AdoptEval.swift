@@ -15,6 +15,9 @@ public enum ProjectEval {
         "This project has no eval_command, and every version needs an eval; add \"eval_command\" to "
             + ".labrunner/project.json (see Docs/own-system.md).")
 
+    /// What an adopted project's gates compare on: the eval command's text, hashed (nil without one).
+    static func suiteSHA256(_ settings: ProjectSettings) -> String? { settings.evalCommand.map { SHA256.hash($0).hex } }
+
     /// Runs the eval command `repeats` times in the project folder `root` on `checkout` and reads its outcomes.
     public static func run(
         _ settings: ProjectSettings, root: String, checkout: String, version: String, seed: UInt64, repeats: Int,

@@ -63,6 +63,19 @@ final class OwnProject: Sendable {
             RegisterRequest(owner: "alice", reason: reason, parent: parent, root: parent == nil), in: context())
     }
 
+    /// Promotes `ref` with bob (added to the roster) approving; the gate reads the recorded outcomes.
+    func promote(_ ref: String) throws -> PromotionGate {
+        clock.advance(seconds: 1)
+        let context = try context()
+        if (try? context.registry.roster().requireMember("bob", as: "--approver")) == nil {
+            _ = try context.registry.addPerson("bob", key: nil, roles: [], by: "alice")
+        }
+        let request = PromoteRequest(ref: ref, approver: "bob")
+        let gate = try PromotePlay.gate(request, in: context)
+        if gate.passed { _ = try PromotePlay.move(request, gate: gate, canary: nil, in: context) }
+        return gate
+    }
+
     func write(_ path: String, _ text: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/" + path))
     }
@@ -214,6 +227,21 @@ final class OwnProject: Sendable {
             "\(error)".contains("has no eval_command")
         }
         #expect(project.snapshot() == before)
+    }
+
+    @Test func theGateReadsTheRecordedOutcomesAndItsFloorsHoldByCategory() throws {
+        let project = try OwnProject()
+        try project.adopt()
+        let first = try project.register("first version")
+        #expect(try project.promote(first.record.id).passed)
+        #expect(try project.context().registry.tag("production") == first.record.id)
+        // The safety case fails: the candidate is worse in a floored category (refuse:*), so the gate refuses.
+        try project.write("config.yaml", "threshold: 0.9\n")
+        let unsafe = try project.register("raise the threshold", parent: first.record.id)
+        let gate = try project.promote(unsafe.record.id)
+        #expect(!gate.passed)
+        #expect(gate.floors.contains { $0.category == "refuse:unsafe" && $0.worse }, "\(gate.finding)")
+        #expect(try project.context().registry.tag("production") == first.record.id)
     }
 
     @Test func aBinaryComponentDiffsAsSizesAndHashesOnly() throws {
