@@ -113,6 +113,9 @@ extension Registry {
         StreamWalk.setWritable(destination, false)
     }
 
+    /// Makes a checkout's folders read-only (0555) and its files 0444.
+    public static func makeReadOnly(_ path: String) { StreamWalk.setWritable(path, false) }
+
     /// Removes a staged checkout (its folders made writable again first).
     public static func discardCheckout(_ path: String) {
         StreamWalk.setWritable(path, true)

@@ -244,6 +244,30 @@ final class OwnProject: Sendable {
         #expect(try project.context().registry.tag("production") == first.record.id)
     }
 
+    @Test func aRollbackReEvaluatesTheRestoredVersionWithTheEvalCommand() throws {
+        let project = try OwnProject()
+        try project.adopt()
+        let first = try project.register("first version")
+        _ = try project.promote(first.record.id)
+        try project.write("prompt.txt", "You are a terse assistant.\n")
+        let second = try project.register("terser prompt", parent: first.record.id)
+        #expect(second.eval?.passRate == 0.5)
+        // Shipped past the gate, as a regression is: production moves by hand.
+        _ = try project.context().registry.moveTag(
+            "production", to: second.record.id, by: "alice", reason: "manufactured regression",
+            facts: TagMoveFacts(play: .promote))
+        project.clock.advance(seconds: 1)
+        let result = try RollbackPlay.run(
+            RollbackRequest(
+                ref: first.record.id, reason: "the tone cases fail", incident: nil, detectedAt: project.clock.now(),
+                by: "alice", confirm: true), in: project.context())
+        #expect(result.to == first.record.id)
+        #expect(try project.context().registry.tag("production") == first.record.id)
+        let confirmation = try #require(result.confirmation)
+        #expect(confirmation.suite == ProjectEval.suiteName && confirmation.passRate == 1)
+        #expect(!result.confirmed, "no live traffic yet: re-evaluated, no new evidence")
+    }
+
     @Test func aBinaryComponentDiffsAsSizesAndHashesOnly() throws {
         let project = try OwnProject()
         try project.adopt()
