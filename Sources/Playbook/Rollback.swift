@@ -421,6 +421,7 @@ public enum RollbackPlay {
         } catch {
             throw RegistryError.failedAfter(stands(), error)
         }
+        _ = try DeployFolder.followProduction(by: request.by, in: context)
         return RollbackResult(
             from: current, to: target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,
             targetFindings: choice.targetFindings, confirmed: confirmed, confirmation: confirmation,
