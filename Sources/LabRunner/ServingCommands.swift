@@ -19,13 +19,9 @@ enum ServingCommands {
                 let context = try Common.context(invocation, console, env)
                 let host = try invocation[hostOption]
                 let port = try invocation[portOption]
-                var limits = HTTPLimits()
-                limits.maxConnections = try invocation[maxConnections]
-                limits.maxBodyBytes = try invocation[maxBody]
-                let maxText = try invocation[maxTextOption]
-                guard limits.maxConnections >= 1, limits.maxBodyBytes >= 1, maxText >= 1 else {
-                    throw UsageError("--max-connections, --max-body and --max-text must be at least 1.")
-                }
+                let (limits, maxText) = try HTTPLimits.checked(
+                    connections: try invocation[maxConnections], body: try invocation[maxBody],
+                    text: try invocation[maxTextOption])
                 try Serve.run(
                     context: context, host: host, port: port, limits: limits, maxTextCharacters: maxText,
                     routes: DrillDashboard.routes(context: context),
@@ -43,19 +39,10 @@ enum ServingCommands {
                 let context = try Common.context(invocation, console, env)
                 let seed = try invocation[trafficSeed]
                 if let target = try invocation[trafficTarget] {
-                    let duration = try invocation[trafficDuration]
-                    let count = try invocation[requestCount]
-                    if duration == nil, count == nil {
-                        throw UsageError("Over HTTP give --requests N or --duration S, so the traffic stops by itself.")
-                    }
-                    let report = try LiveTraffic.run(
-                        url: target, rate: try invocation[rate] ?? 50, duration: duration, count: count, seed: seed,
-                        in: context
-                    ) { if console.stdoutIsTerminal { console.rewriteLine($0) } }
-                    if console.stdoutIsTerminal { console.rewriteLine("") }
-                    try Common.emit(report, invocation, console) { report.render(&$0, target: target) }
-                    // A script reading the JSON judges the failures itself.
-                    return try invocation[Common.json] || report.failed == 0 ? 0 : 1
+                    return try LiveTraffic.runPrinting(
+                        url: target, rate: try invocation[rate], duration: try invocation[trafficDuration],
+                        count: try invocation[requestCount], seed: seed, json: try invocation[Common.json],
+                        in: context, console: console)
                 }
                 let requests = try invocation[requestCount] ?? 200
                 let report = try console.withProgress("traffic") { update in

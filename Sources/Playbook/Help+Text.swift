@@ -17,3 +17,14 @@ extension AdoptPlay {
         .gitignore line and never writes one.
         """
 }
+
+extension DeployFolder {
+    /// What `deploy --help` says.
+    public static let discussion = """
+        DIR/releases/<id>/ holds each deployed version's checkout (files hard-linked to the registry's read-only
+        blobs where the file system allows) and DIR/current is a relative symlink to the production release,
+        replaced atomically (a new link renamed over the old) by 'deploy' and by every promote and rollback after
+        it. Point your service at DIR/current. An adopted project's post_deploy_command runs after each flip, with
+        LABRUNNER_RELEASE_DIR, LABRUNNER_VERSION and LABRUNNER_DEPLOY_DIR set; its exit status is recorded.
+        """
+}
