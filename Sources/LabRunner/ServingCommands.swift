@@ -54,7 +54,17 @@ enum ServingCommands {
             },
             CommandSpec(
                 name: "requests", abstract: "List recent requests from the attribution log.",
-                options: [requestLimit, requestVersion, applyRetention] + Common.io
+                options: [requestLimit, requestVersion, applyRetention] + Common.io,
+                subcommands: [
+                    CommandSpec(
+                        name: "import", abstract: "Import a service's own request log (JSON lines) for audits.",
+                        discussion: RequestImport.discussion, arguments: [importFile], options: Common.io
+                    ) { invocation, console in
+                        let (context, file) = (try Common.context(invocation, console, env), try invocation[importFile])
+                        let report = try RequestImport.run(file: Common.path(file, console), in: context)
+                        return try Common.emit(report, invocation, console)
+                    }
+                ]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let limit = try invocation[requestLimit]
@@ -107,6 +117,7 @@ enum ServingCommands {
     static let requestLimit = Option<Int>(
         "limit", "n", help: "How many of the most recent requests.", default: 20,
         check: { $0 > 0 ? nil : "--limit must be a positive number, not \($0)." })
+    static let importFile = Argument<String>("file", help: "The log: one JSON object a line (Docs/own-system.md).")
     static let requestVersion = Option<String?>("version", "ref", help: "Only requests answered by this version.")
     static let applyRetention = Flag(
         "apply-retention", help: "First drop the input text of requests older than input_retention_days (SHA-256 kept)."

@@ -1,4 +1,5 @@
 // The help text of play commands, kept beside what they run so the command table stays short.
+public import Terminal
 
 extension Training {
     /// What `train --help` says.
@@ -27,4 +28,25 @@ extension DeployFolder {
         it. Point your service at DIR/current. An adopted project's post_deploy_command runs after each flip, with
         LABRUNNER_RELEASE_DIR, LABRUNNER_VERSION and LABRUNNER_DEPLOY_DIR set; its exit status is recorded.
         """
+}
+
+extension RequestImport {
+    /// What `requests import --help` says.
+    public static let discussion = """
+        Each line: {"id", "at" (ISO 8601), "version" (a version id or prefix, or a deploy folder's release name),
+        "input_sha256", "output_sha256"} and optionally "satisfied" (true or false). Lines naming an unknown
+        version, repeating an id (in the file or in the log), or malformed are refused by line number, and then
+        nothing is imported. 'LabRunner audit ID' then names the version that answered; in an adopted project
+        'audit ID --replay' runs replay_command on that version's checkout and compares output hashes.
+        """
+}
+
+extension RequestImportReport: TextRendering {
+    public func render(_ out: inout TextOutput) {
+        out.line("Imported \(imported) request\(imported == 1 ? "" : "s") into the attribution log:")
+        for (version, count) in versions.sorted(by: { $0.key < $1.key }) {
+            out.line("  \(version.prefix(12))  \(count)")
+        }
+        out.line("Next: LabRunner audit ID (--replay to reproduce one)")
+    }
 }
