@@ -217,6 +217,21 @@ final class OwnProject: Sendable {
         #expect(project.snapshot() == before)
     }
 
+    @Test func settingsEditedToNameAPathOutsideTheProjectAreRefusedBeforeAnythingIsWritten() throws {
+        let project = try OwnProject()
+        try project.adopt()
+        try edit(file: project.root + "/.labrunner/project.json") {
+            $0.replacingOccurrences(of: "\"model/weights.bin\"", with: "\"/bin/sh\"")
+        }
+        let before = project.snapshot()
+        #expect {
+            try project.register("first")
+        } throws: { error in
+            "\(error)".contains("outside the project")
+        }
+        #expect(project.snapshot() == before)
+    }
+
     @Test func withoutAnEvalCommandRegisterRefusesAndSaysWhatToAdd() throws {
         let project = try OwnProject()
         try project.adopt(eval: nil)
