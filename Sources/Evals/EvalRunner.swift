@@ -45,9 +45,12 @@ public struct EvalResult: Codable, Sendable, Equatable {
     public var ciMethod: String?
     public var categories: [String: CategoryRate]
     public var cases: [CaseOutcome]
+    /// SHA-256 of what an `eval_command` printed (every repeat, in order); absent for the toy's suites.
+    public var outputSHA256: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case version, suite, seed, repeats, temperature, runs, passes, categories, cases
+        case outputSHA256 = "output_sha256"
         case suiteSHA256 = "suite_sha256"
         case passRate = "pass_rate"
         case ciLow = "ci_low"

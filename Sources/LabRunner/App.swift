@@ -50,9 +50,9 @@ enum LabRunnerApp {
 
     /// The order commands are listed in help: the order a learner meets them.
     static let commandOrder = [
-        "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy", "people",
-        "approve", "promote", "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident", "rollback",
-        "experiment",
+        "lab", "init", "adopt", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy",
+        "people", "approve", "promote", "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident",
+        "rollback", "deploy", "experiment",
         "investigate", "gc", "log", "checkout", "fsck", "writeup", "report", "bundle", "verify", "drill", "roi",
         "critique", "hash", "bench",
     ]

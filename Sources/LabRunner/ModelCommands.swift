@@ -21,11 +21,7 @@ enum ModelCommands {
             },
             CommandSpec(
                 name: "train", abstract: "Train the intent classifier's weights from a CSV, deterministically.",
-                discussion: """
-                    The same data and seed always give byte-identical weights; weights.json records both. The run is
-                    recorded in the registry (training.recorded: data hash, seed, hyperparameters, trainer version,
-                    output hash), which is what 'register' verifies the weights' lineage against.
-                    """,
+                discussion: Training.discussion,
                 options: [data, trainingSeed, weightsOut] + Common.io
             ) { invocation, console in
                 let workspace = try Common.workspace(invocation, console)

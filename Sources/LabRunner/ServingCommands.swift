@@ -13,28 +13,15 @@ enum ServingCommands {
         [
             CommandSpec(
                 name: "serve", abstract: "Serve production over HTTP; tag moves take effect on the next request.",
-                discussion: """
-                    Endpoints: POST /v1/ask {"text": "...", "seed": 1} (answer JSON with X-Model-Version and
-                    X-Request-Id headers; send X-Request-Id to choose a new id — one already logged gets 409 —,
-                    X-Case-Id to label a traffic case), POST /v1/feedback {"request_id": "...", "satisfied": true}
-                    (a late label, once per request), GET /v1/version, GET /healthz, GET /metrics (Prometheus text,
-                    label-free signals per version included); in a drill's workspace also GET /drill (the room's
-                    dashboard, reloading itself every 2 s) and GET /drill.json. Every answer is recorded in the attribution log, so
-                    'LabRunner audit ID --replay' works for HTTP requests; input text older than the workspace's
-                    input_retention_days is dropped at start and hourly (its SHA-256 stays). Stop with Ctrl-C.
-                    """,
+                discussion: Serve.discussion,
                 options: [hostOption, portOption, maxConnections, maxBody, maxTextOption, Common.workspace]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let host = try invocation[hostOption]
                 let port = try invocation[portOption]
-                var limits = HTTPLimits()
-                limits.maxConnections = try invocation[maxConnections]
-                limits.maxBodyBytes = try invocation[maxBody]
-                let maxText = try invocation[maxTextOption]
-                guard limits.maxConnections >= 1, limits.maxBodyBytes >= 1, maxText >= 1 else {
-                    throw UsageError("--max-connections, --max-body and --max-text must be at least 1.")
-                }
+                let (limits, maxText) = try HTTPLimits.checked(
+                    connections: try invocation[maxConnections], body: try invocation[maxBody],
+                    text: try invocation[maxTextOption])
                 try Serve.run(
                     context: context, host: host, port: port, limits: limits, maxTextCharacters: maxText,
                     routes: DrillDashboard.routes(context: context),
@@ -46,29 +33,16 @@ enum ServingCommands {
             CommandSpec(
                 name: "traffic",
                 abstract: "Send simulated customer traffic through production, in-process or over HTTP.",
-                discussion: """
-                    In-process, each request is answered by whatever production points to at that moment and logged for
-                    audits. With --target, requests go to a running 'LabRunner serve' at a steady rate, labelled so the
-                    service can judge them.
-                    """,
+                discussion: LiveTraffic.discussion,
                 options: [requestCount, rate, trafficSeed, trafficTarget, trafficDuration] + Common.io
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let seed = try invocation[trafficSeed]
                 if let target = try invocation[trafficTarget] {
-                    let duration = try invocation[trafficDuration]
-                    let count = try invocation[requestCount]
-                    if duration == nil, count == nil {
-                        throw UsageError("Over HTTP give --requests N or --duration S, so the traffic stops by itself.")
-                    }
-                    let report = try LiveTraffic.run(
-                        url: target, rate: try invocation[rate] ?? 50, duration: duration, count: count, seed: seed,
-                        in: context
-                    ) { if console.stdoutIsTerminal { console.rewriteLine($0) } }
-                    if console.stdoutIsTerminal { console.rewriteLine("") }
-                    try Common.emit(report, invocation, console) { report.render(&$0, target: target) }
-                    // A script reading the JSON judges the failures itself.
-                    return try invocation[Common.json] || report.failed == 0 ? 0 : 1
+                    return try LiveTraffic.runPrinting(
+                        url: target, rate: try invocation[rate], duration: try invocation[trafficDuration],
+                        count: try invocation[requestCount], seed: seed, json: try invocation[Common.json],
+                        in: context, console: console)
                 }
                 let requests = try invocation[requestCount] ?? 200
                 let report = try console.withProgress("traffic") { update in
@@ -80,7 +54,17 @@ enum ServingCommands {
             },
             CommandSpec(
                 name: "requests", abstract: "List recent requests from the attribution log.",
-                options: [requestLimit, requestVersion, applyRetention] + Common.io
+                options: [requestLimit, requestVersion, applyRetention] + Common.io,
+                subcommands: [
+                    CommandSpec(
+                        name: "import", abstract: "Import a service's own request log (JSON lines) for audits.",
+                        discussion: RequestImport.discussion, arguments: [importFile], options: Common.io
+                    ) { invocation, console in
+                        let (context, file) = (try Common.context(invocation, console, env), try invocation[importFile])
+                        let report = try RequestImport.run(file: Common.path(file, console), in: context)
+                        return try Common.emit(report, invocation, console)
+                    }
+                ]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
                 let limit = try invocation[requestLimit]
@@ -98,36 +82,14 @@ enum ServingCommands {
                 name: "monitor",
                 abstract:
                     "Watch a running service and raise the alarm when its answers shift or users stop being satisfied.",
-                discussion: """
-                    Twice a second: requests per second and the serving version from /metrics, and the label-free
-                    signals (escalation, refusal, citation and clarify rates, mean confidence, answer length, intent
-                    and cited-document mix) of the serving version's last window from the attribution log, tested
-                    against the previous production version's window (alpha from settings, Bonferroni over the
-                    signals). A significant shift — or, when traffic carries labels, a satisfied share below the
-                    threshold — prints ALARM and opens an incident with the detection time, which starts the rollback
-                    clock. No answer key is needed.
-                    """,
+                discussion: Monitor.discussion,
                 options: [watched, window, threshold, watchDuration, exitOnAlarm, watcher, Common.workspace]
             ) { invocation, console in
                 let context = try Common.context(invocation, console, env)
-                let outcome = try Monitor.run(
+                return try Monitor.watch(
                     url: try invocation[watched], window: try invocation[window], threshold: try invocation[threshold],
                     duration: try invocation[watchDuration], exitOnAlarm: try invocation[exitOnAlarm],
-                    by: try invocation[watcher], in: context
-                ) { reading, incident in
-                    let line = reading.line(TextOutput(for: console), incident: incident?.id)
-                    if console.stdoutIsTerminal {
-                        console.rewriteLine(line + (reading.alarm ? "\n" : ""))
-                    } else {
-                        console.out(line)
-                    }
-                }
-                if console.stdoutIsTerminal { console.writeOut("\n") }
-                guard let incident = outcome.incident else { return 0 }
-                console.out(
-                    "Incident \(incident.id) detected at \(Timestamp.string(from: incident.detectedAt)); next: LabRunner rollback --reason TEXT"
-                )
-                return 1
+                    by: try invocation[watcher], in: context, console: console)
             },
         ]
     }
@@ -155,6 +117,7 @@ enum ServingCommands {
     static let requestLimit = Option<Int>(
         "limit", "n", help: "How many of the most recent requests.", default: 20,
         check: { $0 > 0 ? nil : "--limit must be a positive number, not \($0)." })
+    static let importFile = Argument<String>("file", help: "The log: one JSON object a line (Docs/own-system.md).")
     static let requestVersion = Option<String?>("version", "ref", help: "Only requests answered by this version.")
     static let applyRetention = Flag(
         "apply-retention", help: "First drop the input text of requests older than input_retention_days (SHA-256 kept)."

@@ -31,11 +31,11 @@ enum ToolCommands {
                     CommandSpec(
                         name: "registry",
                         abstract: "Time hashing, register, tag moves, listing and ref resolution in one process.",
-                        options: [registryVersions, registryKeep, Common.json]
+                        options: [BenchOptions.registryVersions, BenchOptions.registryKeep, Common.json]
                     ) { invocation, console in
                         let figures = try RegistryBenchmark.run(
-                            versions: try invocation[registryVersions],
-                            keep: try invocation[registryKeep].map { Common.path($0, console) },
+                            versions: try invocation[BenchOptions.registryVersions],
+                            keep: try invocation[BenchOptions.registryKeep].map { Common.path($0, console) },
                             environment(env, console))
                         return try Common.emit(figures, invocation, console)
                     },
@@ -43,32 +43,36 @@ enum ToolCommands {
                         name: "model",
                         abstract:
                             "Time in-process answers, an eval of core with 30 repeats, and training; optionally calibrate compare.",
-                        options: [calibration, Common.json]
+                        options: [BenchOptions.calibration, Common.json]
                     ) { invocation, console in
                         try Common.emit(
-                            try ModelBenchmark.run(calibration: try invocation[calibration], environment(env, console)),
+                            try ModelBenchmark.run(
+                                calibration: try invocation[BenchOptions.calibration], environment(env, console)),
                             invocation, console)
                     },
                     CommandSpec(
                         name: "playbook",
                         abstract:
                             "Time rollback, in-process traffic, gc over many versions and audit lookups in a big request log.",
-                        options: [playbookVersions, playbookRequests, playbookKeep, Common.json]
+                        options: [
+                            BenchOptions.playbookVersions, BenchOptions.playbookRequests, BenchOptions.playbookKeep,
+                            Common.json,
+                        ]
                     ) { invocation, console in
-                        let versions = try invocation[playbookVersions]
-                        let requests = try invocation[playbookRequests]
+                        let versions = try invocation[BenchOptions.playbookVersions]
+                        let requests = try invocation[BenchOptions.playbookRequests]
                         guard versions >= 10, requests >= 1000 else {
                             throw UsageError("Use at least 10 versions and 1000 requests.")
                         }
                         let figures = try PlaybookBenchmark.run(
                             versions: versions, requests: requests,
-                            keep: try invocation[playbookKeep].map { Common.path($0, console) },
+                            keep: try invocation[BenchOptions.playbookKeep].map { Common.path($0, console) },
                             environment(env, console))
                         return try Common.emit(figures, invocation, console)
                     },
                 ]
             ),
-        ]
+        ] + AdoptCommands.all(env)
     }
 
     static let files = Argument<[String]>(repeating: "file", help: "Files to hash.")
@@ -78,23 +82,4 @@ enum ToolCommands {
             ProgressBar(total: total, label: label, console: console)
         }
     }
-
-    static let registryVersions = Option<Int>(
-        "versions", "n", help: "How many versions the listing benchmark builds.", default: 10_000,
-        check: { $0 >= 100 ? nil : "--versions must be at least 100, not \($0)." })
-    static let registryKeep = Option<String?>(
-        "keep", "dir", help: "Keep the benchmark workspace in this new folder (for timing commands on it).")
-
-    static let calibration = Flag(
-        "calibration",
-        help:
-            "Also run 100 seed pairs at temperature 0.7: false alarms, and detection of lab 05's "
-            + "escalation regression and of a smaller one.")
-
-    static let playbookVersions = Option<Int>(
-        "versions", "n", help: "Versions registered for the gc benchmark.", default: 10_000)
-    static let playbookRequests = Option<Int>(
-        "requests", "n", help: "Records in the attribution log for the audit benchmark.", default: 1_000_000)
-    static let playbookKeep = Option<String?>(
-        "keep", "dir", help: "Keep the benchmark workspace in this new folder (to time commands on it).")
 }

@@ -61,6 +61,10 @@ public enum AuditPlay {
                 .event, replay: nil)
         let roster = try registry.roster()
         report.approvals = try trail.compactMap { try TrailApproval(move: $0, roster: roster) }
+        if replay, let project = try context.project() {
+            report.replay = try context.projectReplay(request, version: version, project)
+            return report
+        }
         let text = request.hasInput ? request.input : input
         if replay, text == nil {
             report.replayNeedsInput =

@@ -423,6 +423,7 @@ public enum PromotePlay {
             "production", to: gate.candidate.id, by: people.approver, reason: reason,
             expecting: .pointsTo(gate.production?.id), facts: facts,
             first: need.isNeeded ? { writer in try writer.append(breakGlass, actor: people.approver) } : nil)
+        _ = try DeployFolder.followProduction(by: people.approver, in: context)
         return PromoteResult(gate: gate, canary: canary, overridden: !gate.passed, event: event)
     }
 

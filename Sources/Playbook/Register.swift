@@ -134,6 +134,10 @@ public enum RegisterPlay {
         }
         let parent = parentRecord?.id
         let workspace = context.workspace
+        if let project = try ProjectSettings.load(workspace) {
+            return try AdoptRegister.run(
+                request, project: project, parent: parentRecord, in: context, progress: progress)
+        }
         let components = try ComponentScanner.scan(
             folder: workspace.systemPath, workspaceRoot: workspace.root,
             limits: ComponentScanner.Limits(

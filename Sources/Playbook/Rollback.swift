@@ -377,14 +377,19 @@ public enum RollbackPlay {
         var live: RecoveryVerdict?
         do {
             if request.confirm {
-                let system = try context.system(for: target)
-                let pinnedBefore = try context.pinnedStandardSuiteSHA256() != nil
-                let suite = try context.pinnedStandardSuite(for: system, by: request.by)
-                if !pinnedBefore { done.append("the standard suite is pinned on its first use") }
-                let result = try EvalRunner.run(
-                    suite: suite, system: system, seed: context.settings.evalSeed,
-                    repeats: context.gateRepeats(for: system),
-                    progress: progress)
+                let result: EvalResult
+                if let project = try context.project() {
+                    result = try context.projectEval(of: target, project)
+                } else {
+                    let system = try context.system(for: target)
+                    let pinnedBefore = try context.pinnedStandardSuiteSHA256() != nil
+                    let suite = try context.pinnedStandardSuite(for: system, by: request.by)
+                    if !pinnedBefore { done.append("the standard suite is pinned on its first use") }
+                    result = try EvalRunner.run(
+                        suite: suite, system: system, seed: context.settings.evalSeed,
+                        repeats: context.gateRepeats(for: system),
+                        progress: progress)
+                }
                 let (summary, recorded) = try EvalLedger.recordEvent(
                     result, source: .rollback, actor: request.by, in: context)
                 done.append("the re-evaluation is recorded as event #\(recorded.seq) (\(recorded.kind))")
@@ -416,6 +421,7 @@ public enum RollbackPlay {
         } catch {
             throw RegistryError.failedAfter(stands(), error)
         }
+        _ = try DeployFolder.followProduction(by: request.by, in: context)
         return RollbackResult(
             from: current, to: target.id, lastKnownGood: choice.lastKnownGood, skipped: choice.skipped,
             targetFindings: choice.targetFindings, confirmed: confirmed, confirmation: confirmation,

@@ -251,6 +251,7 @@ extension PlayContext {
 
     /// The hash of the pinned standard suite, or nil before its first use.
     public func pinnedStandardSuiteSHA256() throws -> String? {
-        try SuitePins.current(settings.standardSuite, events: try registry.events())?.sha256
+        if let project = try ProjectSettings.load(workspace) { return ProjectEval.suiteSHA256(project) }
+        return try SuitePins.current(settings.standardSuite, events: try registry.events())?.sha256
     }
 }

@@ -38,9 +38,13 @@ extension Registry {
                 before == nil ? .added : after == nil ? .removed : before == after ? .unchanged : .changed
             var lines: [String] = []
             if status != .unchanged {
-                let oldContent = try before.map { try content(of: $0, component: name, version: old) }
-                let newContent = try after.map { try content(of: $0, component: name, version: new) }
-                lines = LineDiff.describe(name: name, old: oldContent, new: newContent)
+                if let binary = try binaryChange(name, before, after) {
+                    lines = binary
+                } else {
+                    let oldContent = try before.map { try content(of: $0, component: name, version: old) }
+                    let newContent = try after.map { try content(of: $0, component: name, version: new) }
+                    lines = LineDiff.describe(name: name, old: oldContent, new: newContent)
+                }
             }
             changes.append(
                 ComponentChange(

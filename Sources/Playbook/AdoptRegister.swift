@@ -1,0 +1,78 @@
+// Play 1 on an adopted project: the components named in `.labrunner/project.json` are hashed streaming, copied
+// into a read-only checkout verified against those hashes, evaluated there by the project's `eval_command`, and
+// stored once (the store takes the checkout's copies by hard link) with the eval recorded beside the version.
+import Evals
+import Foundation
+import Hashing
+import Registry
+
+enum AdoptRegister {
+    static func run(
+        _ request: RegisterRequest, project: ProjectSettings, parent: VersionRecord?, in context: PlayContext,
+        progress: (@Sendable (Int, Int) -> Void)?
+    ) throws -> RegisterResult {
+        let registry = context.registry
+        let root = context.workspace.root
+        let streamed = try Registry.prepare(
+            paths: project.absolutePaths(root: root),
+            dataset: project.dataset.map { ($0, Workspace.absolute($0, from: root)) }, projectRoot: root,
+            progress: progress.map { report in { done, total in report(done, total) } })
+        let prepared = streamed.prepared
+        guard project.evalCommand != nil || registry.isRegistered(prepared.id) else { throw ProjectEval.noEvalCommand }
+        let scratch = try ScratchFolder.make("register", workspace: context.workspace, environment: [:])
+        defer {
+            Registry.discardCheckout(scratch.path + "/checkout")
+            scratch.remove()
+            // The scratch root too when nothing else is in it: a refused register leaves the project as it was.
+            rmdir(ScratchFolder.root(of: context.workspace))
+        }
+        let checkout = scratch.path + "/checkout"
+        try Registry.stageCheckout(streamed, into: checkout)
+        if registry.isRegistered(prepared.id) {
+            let missing = streamed.files.filter { !registry.objects.contains($0.sha256) }.count
+            try registry.storeFiles(streamed, staged: checkout)
+            var again = VersionReregistered(
+                id: prepared.id, owner: request.owner, parent: parent?.id, reason: request.reason)
+            let restored = try registry.write { writer in
+                let restored = try writer.restoreBlobs(of: prepared) + missing
+                again.restoredBlobs = restored > 0 ? restored : nil
+                try writer.append(again, actor: request.owner)
+                return restored
+            }
+            var result = RegisterResult(
+                record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
+                lineageUnverified: false, experiment: nil, warnings: [])
+            result.restoredBlobs = restored
+            return result
+        }
+        var facts = RegisterFacts()
+        let experiment = try Experiments.attach(request.experiment, in: context)
+        if let experiment {
+            facts.experiment = experiment.name
+            facts.expiresAt = experiment.expiresAt
+        }
+        let result = try ProjectEval.run(
+            project, root: root, checkout: checkout, version: prepared.id, seed: context.settings.evalSeed, repeats: 1,
+            scratch: scratch.path)
+        let resultData = try EvalLedger.encode(result)
+        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: .register, at: context.now())
+        let extra = try EventFields.encode(facts).merging(try EvalLedger.metadataFields(summary)) { _, eval in eval }
+        let metadata = VersionMetadata(
+            owner: request.owner, parent: parent?.id, reason: request.reason, createdAt: context.now(), extra: extra)
+        let outcome = try registry.register(streamed, staged: checkout, metadata: metadata, attachments: [resultData])
+        if let experiment, !outcome.existing {
+            do {
+                try registry.moveTag(
+                    experiment.tag, to: outcome.record.id, by: request.owner,
+                    reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
+                    facts: TagMoveFacts(play: .experiment))
+            } catch {
+                throw RegistryError.failedAfter(
+                    "Version #\(outcome.record.seq) \(outcome.record.shortID) was registered", error)
+            }
+        }
+        return RegisterResult(
+            record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
+            lineageBroken: false, lineageUnverified: false, experiment: experiment?.name, warnings: [])
+    }
+}
