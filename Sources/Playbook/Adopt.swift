@@ -200,7 +200,9 @@ public enum AdoptPlay {
         }
         let workspace = Workspace(root: root)
         if FileManager.default.fileExists(atPath: workspace.markerPath) {
-            throw RegistryError.workspaceExists(path: root)
+            throw PlaybookError.invalid(
+                "\(root) is already a workspace (it has .labrunner/); edit .labrunner/project.json to change its "
+                    + "components or commands instead of adopting it again.")
         }
         var components: [String: String] = [:]
         for pair in request.components {

@@ -133,6 +133,19 @@ final class OwnProject: Sendable {
         #expect(project.snapshot() == before)
     }
 
+    @Test func adoptingAWorkspaceAgainIsRefusedAndPointsAtItsSettings() throws {
+        let project = try OwnProject()
+        _ = try project.adopt()
+        let before = project.snapshot()
+        #expect {
+            try project.adopt()
+        } throws: { error in
+            "\(error)".contains("already a workspace") && "\(error)".contains(".labrunner/project.json")
+                && !"\(error)".contains("init")
+        }
+        #expect(project.snapshot() == before)
+    }
+
     @Test func aLinkThatStaysInsideTheProjectIsAccepted() throws {
         let project = try OwnProject()
         try FileManager.default.createSymbolicLink(
