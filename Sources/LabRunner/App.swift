@@ -53,8 +53,8 @@ enum LabRunnerApp {
         "lab", "init", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy", "people",
         "approve", "promote", "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident", "rollback",
         "experiment",
-        "investigate", "gc", "log", "checkout", "fsck", "writeup", "report", "bundle", "verify", "drill", "roi",
-        "critique", "hash", "bench",
+        "investigate", "gc", "log", "checkout", "fsck", "writeup", "report", "bundle", "verify", "challenge",
+        "drill", "roi", "critique", "hash", "bench",
     ]
 
     static func ordered(_ commands: [CommandSpec]) -> [CommandSpec] {

@@ -87,13 +87,16 @@ public struct VerifyRequest: Sendable {
     public var limits: ArchiveLimits
     /// The workspace verify runs in, if any: its scratch folder holds the extracted copy.
     public var scratchWorkspace: Workspace?
+    /// The examiner's challenge the bundle must answer, with when it was received.
+    public var challenge: ChallengeExpectation?
 
     public init(
         path: String, catalog: LabCatalog, kitVersion: String, allowedSigners: String?, identity: String?,
-        environment: [String: String], scratchWorkspace: Workspace? = nil,
+        environment: [String: String], scratchWorkspace: Workspace? = nil, challenge: ChallengeExpectation? = nil,
         limits: ArchiveLimits = ArchiveLimits(maxEntries: 50_000, maxEntryBytes: 64 << 20, maxTotalBytes: 512 << 20)
     ) {
         self.scratchWorkspace = scratchWorkspace
+        self.challenge = challenge
         self.path = path
         self.catalog = catalog
         self.kitVersion = kitVersion
@@ -203,6 +206,7 @@ public enum ProofVerifier {
         checkDerived(evidence, members, &report)
         checkIncidents(evidence, members, &report)
         checkApprovals(evidence, request, &report)
+        if let challenge = request.challenge { checkChallenge(challenge, evidence.events, request, &report) }
         return !report.ok
     }
 
