@@ -114,13 +114,17 @@ extension ProofVerifier {
                         + "#\(before.seq)'s \(Timestamp.string(from: before.at)): its clock ran backwards.")
             }
             previous = event
-            guard event.at < issued || event.at > received, outside < 5 else { continue }
+            guard event.at < issued || event.at > received else { continue }
             outside += 1
+            guard outside <= 5 else { continue }
             let side = event.at < issued ? "before the challenge was issued" : "after the bundle was received"
             report.fail(
                 log,
                 "event #\(event.seq) claims \(Timestamp.string(from: event.at)), \(side) "
                     + "(\(Timestamp.string(from: issued)) to \(Timestamp.string(from: received))).")
+        }
+        if outside > 5 {
+            report.fail(log, "\(outside - 5) more event(s) claim times outside the challenge's window.")
         }
         let first = events.challengeBinding()?.event.at ?? issued
         let claimed = (events.last?.at ?? first).timeIntervalSince(first)
@@ -158,8 +162,12 @@ extension ChallengeExpectation {
         if allowedSigners == nil {
             throw UsageError("--challenge needs --allowed-signers FILE, holding the examiner's key, to check it.")
         }
-        return ChallengeExpectation(
-            challenge: try ExaminerChallenge.load(Workspace.absolute(given, from: directory)), path: given,
-            receivedAt: received ?? now)
+        let challenge = try ExaminerChallenge.load(Workspace.absolute(given, from: directory))
+        if let received, received < challenge.issuedAt {
+            throw UsageError(
+                "--received-at \(Timestamp.string(from: received)) is before \(given) was issued "
+                    + "(\(Timestamp.string(from: challenge.issuedAt))); give the time the bundle reached you.")
+        }
+        return ChallengeExpectation(challenge: challenge, path: given, receivedAt: received ?? now)
     }
 }
