@@ -29,6 +29,7 @@ extension ProofVerifier {
         _ expected: ChallengeExpectation, _ events: [Event], _ request: VerifyRequest, _ report: inout VerifyReport
     ) {
         let challenge = expected.challenge
+        report.challenge = expected.path
         checkChallengeSignature(expected, request, &report)
         let log = BundleLayout.registry + "events.jsonl"
         guard let (bound, binding) = events.challengeBinding() else {

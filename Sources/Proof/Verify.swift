@@ -43,8 +43,12 @@ public struct VerifyReport: Codable, Sendable {
     public var notes: [String] = []
     public var learner: String?
     public var labs: [BundledLab] = []
+    /// The examiner's challenge the bundle was checked against, as the examiner named its file.
+    public var challenge: String?
 
-    enum CodingKeys: String, CodingKey { case ok, mismatches, checked, notes, learner, labs, signature, signer }
+    enum CodingKeys: String, CodingKey {
+        case ok, mismatches, checked, notes, learner, labs, signature, signer, challenge
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -56,6 +60,7 @@ public struct VerifyReport: Codable, Sendable {
         try container.encode(labs, forKey: .labs)
         try container.encode(signature, forKey: .signature)
         try container.encodeIfPresent(signer, forKey: .signer)
+        try container.encodeIfPresent(challenge, forKey: .challenge)
     }
 
     public init() {}
@@ -69,6 +74,7 @@ public struct VerifyReport: Codable, Sendable {
         labs = try container.decode([BundledLab].self, forKey: .labs)
         signature = try container.decodeIfPresent(SignatureStatus.self, forKey: .signature) ?? .unsigned
         signer = try container.decodeIfPresent(String.self, forKey: .signer)
+        challenge = try container.decodeIfPresent(String.self, forKey: .challenge)
     }
 
     mutating func fail(_ member: String, _ problem: String) {

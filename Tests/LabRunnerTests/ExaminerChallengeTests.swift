@@ -81,6 +81,8 @@ import Testing
         #expect(passed.text.contains("the challenge's signature, by examiner"), "\(passed.text)")
         #expect(passed.text.contains("the binding to ch.json") && passed.text.contains("2 lab start(s) laid from"))
         #expect(passed.text.contains("on the examiner's clock; the events claim"), "\(passed.text)")
+        #expect(passed.text.contains("Verified ws.tar: signed by ana, answering the examiner's challenge ch.json"))
+        #expect(passed.json["challenge"].string == "ch.json")
 
         // The same bundle against another challenge: the binding is named.
         let other = try verify(sandbox, good, "other.json")
