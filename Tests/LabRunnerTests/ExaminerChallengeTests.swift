@@ -1,6 +1,7 @@
 // An examiner's challenge end to end: issued and signed, bound by `init --challenge`, two labs done by their
 // reference solutions, bundled and verified against it; the same bundle fails against another challenge, a
 // bundle from a workspace that was not bound fails, and times outside the examiner's window are named.
+import Archive
 import Foundation
 import LabTestSupport
 import Testing
@@ -123,6 +124,62 @@ import Testing
         let forged = try verify(sandbox, good, "forged.json")
         #expect(forged.status == 1)
         #expect(problems(forged.json).contains { $0.contains("forged.json is not signed by anyone in") })
+    }
+
+    /// The bundle with `edit` applied to its event log's lines, the hash chain and the statement's digests
+    /// recomputed after it: a consistent forgery, as a learner who re-hashes everything could make.
+    func forged(_ sandbox: Sandbox, _ bundle: String, _ name: String, _ edit: (inout [String]) -> Void) throws
+        -> String
+    {
+        var entries = try Archive.read(contentsOf: sandbox.path + "/" + bundle)
+        let log = try #require(entries.firstIndex { $0.path == "registry/events.jsonl" })
+        var lines = String(decoding: entries[log].data, as: UTF8.self).split(separator: "\n").map(String.init)
+        edit(&lines)
+        for index in lines.indices.dropFirst() {
+            let prev = ProofCommandTests.sha256(Data(lines[index - 1].utf8))
+            lines[index] = lines[index].replacing(/"prev":"[0-9a-f]{64}"/, with: "\"prev\":\"\(prev)\"")
+        }
+        entries[log].data = Data((lines.joined(separator: "\n") + "\n").utf8)
+        let statement = try #require(entries.firstIndex { $0.path == "statement.json" })
+        var json = try #require(try JSONSerialization.jsonObject(with: entries[statement].data) as? [String: Any])
+        json["subject"] = entries.filter { $0.path != "statement.json" && $0.path != "statement.json.sig" }.map {
+            ["name": $0.path, "digest": ["sha256": ProofCommandTests.sha256($0.data)]]
+        }
+        entries[statement].data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        try Archive.write(entries).write(to: URL(fileURLWithPath: sandbox.path + "/" + name))
+        return name
+    }
+
+    @Test(.enabled(if: keygen)) func aRehashedHistoryWithAnotherSeedOrABackwardClockIsNamed() throws {
+        let sandbox = try keyed()
+        try sandbox.ok(
+            ["challenge", "issue", "--to", "ana", "--labs", "00-01", "--sign", "examiner", "--out", "ch.json"], in: "")
+        let good = try bundled(sandbox, "ws", challenge: "ch.json")
+        // Lab 00 laid from a seed of the learner's choosing (a guided walk-through's answers, say).
+        let reseeded = try forged(sandbox, good, "reseeded.tar") { lines in
+            guard
+                let index = lines.firstIndex(where: {
+                    $0.contains("\"lab\":\"00-orientation\"") && $0.contains("lab.started")
+                })
+            else { return }
+            lines[index] = lines[index].replacing(/"seed":"[0-9]+"/, with: "\"seed\":\"7\"")
+        }
+        let seeded = try verify(sandbox, reseeded, "ch.json")
+        #expect(seeded.status == 1)
+        #expect(
+            problems(seeded.json).contains {
+                $0.contains("lays lab 00-orientation from seed 7, not the challenge's seed")
+            },
+            "\(problems(seeded.json))")
+        // The clock set back for the last event: named, beside the event it runs behind.
+        let backwards = try forged(sandbox, good, "backwards.tar") { lines in
+            guard let last = lines.indices.last else { return }
+            lines[last] = lines[last].replacing(/"at":"[^"]+"/, with: "\"at\":\"2020-01-01T00:00:00.000Z\"")
+        }
+        let clock = try verify(sandbox, backwards, "ch.json")
+        #expect(clock.status == 1)
+        #expect(problems(clock.json).contains { $0.contains("its clock ran backwards") }, "\(problems(clock.json))")
+        #expect(problems(clock.json).contains { $0.contains("before the challenge was issued") })
     }
 
     @Test func refusedIssuesAndInitsWriteNothing() throws {
