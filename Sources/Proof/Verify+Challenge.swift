@@ -48,11 +48,13 @@ extension ProofVerifier {
         }
         let laid = Set(((try? events.payloads(LabLaidDown.self)) ?? []).map(\.payload.lab))
         var seeded = 0
+        var done: Set<String> = []
         for (event, start) in (try? events.payloads(LabStarted.self)) ?? [] where !laid.contains(start.lab) {
             guard challenge.labs.contains(start.lab) else {
                 report.fail(log, "event #\(event.seq) starts lab \(start.lab), which the challenge does not ask for.")
                 continue
             }
+            done.insert(start.lab)
             let derived = challenge.seed(for: start.lab)
             if start.seed != derived {
                 report.fail(
@@ -63,6 +65,13 @@ extension ProofVerifier {
             } else {
                 seeded += 1
             }
+        }
+        if done.count < challenge.labs.count {
+            let numbers = challenge.labs.filter(done.contains).map { String($0.prefix(2)) }
+            report.notes.append(
+                "The challenge asks for \(challenge.labs.count) lab(s); this history starts \(done.count) of them itself"
+                    + (numbers.isEmpty ? "." : ": \(numbers.joined(separator: ", ")).")
+            )
         }
         report.checked.append(
             "the binding to \(expected.path) (event #\(bound.seq)) and \(seeded) lab start(s) "

@@ -84,6 +84,9 @@ import Testing
         #expect(passed.text.contains("on the examiner's clock; the events claim"), "\(passed.text)")
         #expect(passed.text.contains("Verified ws.tar: signed by ana, answering the examiner's challenge ch.json"))
         #expect(passed.json["challenge"].string == "ch.json")
+        #expect(
+            passed.json["notes"].array.isEmpty,
+            "both labs asked for were done: \(passed.json["notes"].array.map(\.value))")
 
         // The same bundle against another challenge: the binding is named.
         let other = try verify(sandbox, good, "other.json")
@@ -112,10 +115,15 @@ import Testing
 
     @Test(.enabled(if: keygen)) func aChallengeNotSignedByAnAllowedSignerFails() throws {
         let sandbox = try keyed()
-        try sandbox.ok(["challenge", "issue", "--to", "ana", "--labs", "00-01", "--out", "unsigned.json"], in: "")
+        try sandbox.ok(["challenge", "issue", "--to", "ana", "--labs", "00-02", "--out", "unsigned.json"], in: "")
         let good = try bundled(sandbox, "ws", challenge: "unsigned.json")
         let unsigned = try verify(sandbox, good, "unsigned.json")
         #expect(unsigned.status == 1 && problems(unsigned.json).contains { $0.hasPrefix("challenge: ") })
+        // Lab 02 was asked for and not done: said beside the findings.
+        #expect(
+            unsigned.json["notes"].array.compactMap(\.string).contains(
+                "The challenge asks for 3 lab(s); this history starts 2 of them itself: 00, 01."),
+            "\(unsigned.json["notes"].array.map(\.value))")
         // A signature by a key that is not in the file.
         _ = try sandbox.shell("ssh-keygen -q -t ed25519 -N '' -C stranger -f stranger", in: "")
         try sandbox.ok(
