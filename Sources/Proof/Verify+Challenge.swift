@@ -30,6 +30,10 @@ extension ProofVerifier {
     ) {
         let challenge = expected.challenge
         report.challenge = expected.path
+        if let learner = report.learner, Roster.identity(learner) != Roster.identity(challenge.learner) {
+            report.notes.append(
+                "\(expected.path) was issued to \(challenge.learner); the bundle names \(learner) as the learner.")
+        }
         checkChallengeSignature(expected, request, &report)
         let log = BundleLayout.registry + "events.jsonl"
         guard let (bound, binding) = events.challengeBinding() else {

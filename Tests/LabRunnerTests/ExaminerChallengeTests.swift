@@ -127,11 +127,14 @@ import Testing
         // A signature by a key that is not in the file.
         _ = try sandbox.shell("ssh-keygen -q -t ed25519 -N '' -C stranger -f stranger", in: "")
         try sandbox.ok(
-            ["challenge", "issue", "--to", "ana", "--labs", "00-01", "--sign", "stranger", "--out", "forged.json"],
+            ["challenge", "issue", "--to", "bo", "--labs", "00-01", "--sign", "stranger", "--out", "forged.json"],
             in: "")
         let forged = try verify(sandbox, good, "forged.json")
         #expect(forged.status == 1)
         #expect(problems(forged.json).contains { $0.contains("forged.json is not signed by anyone in") })
+        #expect(
+            forged.json["notes"].array.compactMap(\.string).contains(
+                "forged.json was issued to bo; the bundle names ana as the learner."))
     }
 
     /// The bundle with `edit` applied to its event log's lines, the hash chain and the statement's digests
