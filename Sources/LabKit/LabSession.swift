@@ -65,7 +65,10 @@ public struct LabSession: Sendable {
     /// `seed` (challenge mode) lays the variant of the lab's story that seed picks; nil is guided mode. Earlier
     /// labs are laid down in guided mode.
     @discardableResult
-    public func start(_ lab: Lab, seed: Int? = nil, runner: ScriptRunner, progress: (String) -> Void) throws -> Date? {
+    public func start(_ lab: Lab, seed given: Int? = nil, runner: ScriptRunner, progress: (String) -> Void) throws
+        -> Date?
+    {
+        let seed = try challengeSeed(lab, given: given)
         // Refused before anything is written: an attempt keeps the mode it was started in.
         if let started = try? evidence().started(lab.id), started.payload.seed != seed {
             throw LabError.invalid(
@@ -244,6 +247,23 @@ public struct LabSession: Sendable {
         }
         try begin(
             lab, attempt: journal.attempt, laidDown: journal.laidDown, seed: seed, runner: runner, restored: journal)
+    }
+
+    /// The seed a start lays from: in a workspace bound to an examiner's challenge, the one the challenge derives
+    /// for the lab (a seed given is refused); elsewhere the one given.
+    func challengeSeed(_ lab: Lab, given: Int?) throws -> Int? {
+        guard let bound = try evidence().events.challengeBinding()?.payload else { return given }
+        let number = lab.manifest.number
+        guard given == nil else {
+            throw LabError.invalid(
+                "This workspace answers an examiner's challenge, which sets lab \(number)'s seed; run 'LabRunner lab start \(number)' without --challenge or --seed."
+            )
+        }
+        guard bound.labs.split(separator: ",").contains(Substring(lab.id)) else {
+            throw LabError.invalid(
+                "Lab \(number) is not one of this workspace's challenge's labs (\(bound.labs)); start one of those.")
+        }
+        return bound.seed(for: lab.id)
     }
 
     /// Records the start (with the manifest itself stored as a blob: the lab is graded as it was started), then

@@ -52,9 +52,8 @@ enum LabRunnerApp {
     static let commandOrder = [
         "lab", "init", "adopt", "ask", "train", "register", "versions", "show", "diff", "eval", "suite", "policy",
         "people", "approve", "promote", "tag", "tags", "traffic", "requests", "serve", "monitor", "audit", "incident",
-        "rollback", "deploy", "experiment",
-        "investigate", "gc", "log", "checkout", "fsck", "writeup", "report", "bundle", "verify", "drill", "roi",
-        "critique", "hash", "bench",
+        "rollback", "deploy", "experiment", "investigate", "gc", "log", "checkout", "fsck", "writeup", "report",
+        "bundle", "verify", "challenge", "drill", "roi", "critique", "hash", "bench",
     ]
 
     static func ordered(_ commands: [CommandSpec]) -> [CommandSpec] {

@@ -12,6 +12,7 @@ import Terminal
 enum EvidenceCommands {
     static func all(_ env: AppEnvironment) -> [CommandSpec] {
         [
+            ChallengeCommands.spec(now: env.now, json: Common.json),
             CommandSpec(
                 name: "writeup",
                 abstract: "Write the Markdown postmortem of your incident, every number read from the registry.",
@@ -61,17 +62,10 @@ enum EvidenceCommands {
                 options: [bundleFile, sign, signingKey, learner] + Common.io
             ) { invocation, console in
                 let given = try invocation[bundleFile]
-                let out = Common.path(given ?? "", console)
-                var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue {
-                    throw UsageError("--out \(given ?? out) is a folder; give a file to write.")
-                }
-                let named = try invocation[signingKey].map { Common.path($0, console) }
-                let signing = try invocation[sign]
-                if named != nil, !signing {
-                    throw UsageError("--key names the key to sign with; add --sign to sign the bundle.")
-                }
-                let key = signing ? named ?? (console.environment["HOME"] ?? "~") + "/.ssh/id_ed25519" : nil
+                let out = try ProofBundle.outputFile(Common.path(given ?? "", console), named: given)
+                let key = try ProofBundle.signingKey(
+                    named: invocation[signingKey].map { Common.path($0, console) }, sign: invocation[sign],
+                    home: console.environment["HOME"])
                 let request = BundleRequest(
                     workspace: try Common.workspace(invocation, console), catalog: try LabCommands.catalog(console),
                     kitVersion: LabRunnerApp.version, learner: try invocation[learner], signingKey: key,
@@ -92,20 +86,25 @@ enum EvidenceCommands {
                     'member: what differs'. The bundle is read as hostile input: links, paths outside the folder and
                     oversized members are refused before anything is written.
                     """,
-                arguments: [bundle], options: [allowedSigners, identity, Common.json]
+                arguments: [bundle],
+                options: [
+                    allowedSigners, identity, ChallengeExpectation.file, ChallengeExpectation.receivedAt, Common.json,
+                ]
             ) { invocation, console in
                 let signers = try invocation[allowedSigners]
                 if try invocation[identity] != nil, signers == nil {
                     throw UsageError("--identity needs --allowed-signers FILE to check the signature against.")
                 }
                 let given = try invocation[bundle]
+                let expected = try ChallengeExpectation.load(
+                    invocation, from: console.currentDirectory, allowedSigners: signers, now: env.now())
                 // verify needs no workspace: outside one, its scratch copy goes to the user's cache folder.
                 let report = try ProofVerifier.verify(
                     VerifyRequest(
                         path: Common.path(given, console), catalog: try LabCatalog.embedded(),
                         kitVersion: LabRunnerApp.version, allowedSigners: signers.map { Common.path($0, console) },
                         identity: try invocation[identity], environment: console.environment,
-                        scratchWorkspace: try? Common.workspace(invocation, console)))
+                        scratchWorkspace: try? Common.workspace(invocation, console), challenge: expected))
                 try Common.emit(report, invocation, console) { report.render(&$0, bundle: given) }
                 return report.ok ? 0 : 1
             },

@@ -3,6 +3,7 @@ import Drills
 import Foundation
 import LabKit
 import Playbook
+import Proof
 import Registry
 import Terminal
 
@@ -16,10 +17,10 @@ enum RegistryCommands {
                     The folder must not exist yet or be empty; missing parent folders are created, as 'git init'
                     does. Nothing is written when init fails.
                     """,
-                arguments: [initFolder], options: [Common.json]
+                arguments: [initFolder], options: [ExaminerChallenge.option, Common.json]
             ) { invocation, console in
                 let target = Common.path(try invocation[initFolder] ?? Workspace.defaultFolderName, console)
-                let workspace = try WorkspaceSetup.create(at: target, actor: console.userName, now: env.now)
+                let workspace = try ExaminerChallenge.createWorkspace(at: target, invocation, console, now: env.now)
                 return try Common.emit(["workspace": workspace.root], invocation, console) {
                     WorkspaceSetup.renderCreated(&$0, workspace, from: console.currentDirectory)
                 }

@@ -7,6 +7,7 @@ public import LabKit
 import Playbook
 public import Registry
 import Reports
+import Terminal
 
 /// Where each kind of evidence sits inside a bundle.
 public enum BundleLayout {
@@ -147,5 +148,24 @@ public enum ProofBundle {
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         guard let last = lines.last else { return EventLogHead(seq: 0, sha256: "") }
         return EventLogHead(seq: lines.count, sha256: SHA256.hash(Data(last)).hex)
+    }
+}
+
+extension ProofBundle {
+    /// The file `--out` names, refused when it is a folder (`given` is the name as the user typed it).
+    public static func outputFile(_ path: String, named given: String?) throws -> String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw UsageError("--out \(given ?? path) is a folder; give a file to write.")
+        }
+        return path
+    }
+
+    /// The key `bundle` signs with: `--key`'s, or ~/.ssh/id_ed25519, with `--sign`; a key without `--sign` is refused.
+    public static func signingKey(named: String?, sign: Bool, home: String?) throws -> String? {
+        if named != nil, !sign {
+            throw UsageError("--key names the key to sign with; add --sign to sign the bundle.")
+        }
+        return sign ? named ?? (home ?? "~") + "/.ssh/id_ed25519" : nil
     }
 }

@@ -10,6 +10,7 @@ public enum ProofError: Error, CustomStringConvertible, Equatable, Sendable {
     case allowedSignersUnreadable(String)
     case writeFailed(path: String, reason: String)
     case couldNotVerify(String)
+    case unreadableChallenge(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,6 +30,9 @@ public enum ProofError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Cannot read the allowed-signers file \(path); give a file of 'PRINCIPAL KEYTYPE KEY' lines."
         case .writeFailed(let path, let reason):
             return "Cannot write \(path): \(reason); nothing was written."
+        case .unreadableChallenge(let path, let reason):
+            return "\(path) is not an examiner's challenge LabRunner can read: \(reason); give the file "
+                + "'LabRunner challenge issue' wrote."
         case .couldNotVerify(let reason):
             return "Could not verify: \(reason). This is a failure of verify itself, not a finding about the "
                 + "bundle; free some space or stop what cleans the folder, then run 'LabRunner verify' again."

@@ -8,7 +8,9 @@ public enum SSHSignature {
     public static let namespace = "rollback-lab-bundle"
 
     /// Signs `message` with the private key at `keyPath`; returns the armored signature.
-    public static func sign(_ message: Data, keyPath: String, environment: [String: String]) throws -> Data {
+    public static func sign(
+        _ message: Data, keyPath: String, environment: [String: String], namespace: String = namespace
+    ) throws -> Data {
         guard FileManager.default.fileExists(atPath: keyPath) else { throw ProofError.keyNotFound(keyPath) }
         guard let tool = SSHKeygen.tool(environment: environment) else { throw ProofError.signerMissing }
         let (signature, outcome) = try SSHKeygen.sign(
@@ -25,7 +27,8 @@ public enum SSHSignature {
     }
 
     public static func check(
-        _ message: Data, signature: Data, allowedSigners: String, identity: String?, environment: [String: String]
+        _ message: Data, signature: Data, allowedSigners: String, identity: String?, environment: [String: String],
+        namespace: String = namespace
     ) throws -> Checked {
         guard let signers = FileManager.default.contents(atPath: allowedSigners) else {
             throw ProofError.allowedSignersUnreadable(allowedSigners)
@@ -40,6 +43,11 @@ public enum SSHSignature {
         return outcome.succeeded
             ? .good(signer: principal)
             : .bad("the signature is not a good signature by \(principal) in \(allowedSigners) (\(outcome.errorText))")
+    }
+
+    /// Every principal of an allowed-signers file, in order.
+    static func principals(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { firstPrincipal(String($0)) }
     }
 
     /// The first principal of an allowed-signers file: the first field of its first entry, up to a comma.

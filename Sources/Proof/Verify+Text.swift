@@ -14,7 +14,7 @@ extension VerifyReport {
             out.line("Proven:")
             for line in checked { out.line("  ✓ \(line)") }
             out.line("Not proven, by this or any local tool:")
-            for line in Self.unprovable { out.line("  ✗ \(line)") }
+            for line in challenge == nil ? Self.unprovable : Self.unprovableUnderChallenge { out.line("  ✗ \(line)") }
             return
         }
         out.line(
@@ -30,6 +30,12 @@ extension VerifyReport {
         "when the work was done: event times are the machine's own clock",
     ]
 
+    /// Under an examiner's challenge the window is the examiner's clock; what happened inside it is not.
+    static let unprovableUnderChallenge = [
+        unprovable[0],
+        "when each step was done inside the challenge's window: event times are the machine's own clock",
+    ]
+
     /// "Verified" only for a checked signature, and then by whom; otherwise what was and was not checked. The
     /// learner the bundle names is a claim, so it is named apart from the signer when they differ.
     func headline(_ bundle: String) -> String {
@@ -39,6 +45,7 @@ extension VerifyReport {
             let signer = signer ?? "unknown signer"
             let differs = learner.flatMap { Roster.identity($0) == Roster.identity(signer) ? nil : $0 }
             return "Verified \(bundle): signed by \(signer)"
+                + (challenge.map { ", answering the examiner's challenge \($0)" } ?? "")
                 + (differs.map { "; the bundle names \($0) as the learner, a claim the signature does not make" } ?? "")
         case .notChecked:
             return "Consistent \(bundle) (learner \(claimed), a claim): signed, but the signature was not checked; "

@@ -43,8 +43,12 @@ public struct VerifyReport: Codable, Sendable {
     public var notes: [String] = []
     public var learner: String?
     public var labs: [BundledLab] = []
+    /// The examiner's challenge the bundle was checked against, as the examiner named its file.
+    public var challenge: String?
 
-    enum CodingKeys: String, CodingKey { case ok, mismatches, checked, notes, learner, labs, signature, signer }
+    enum CodingKeys: String, CodingKey {
+        case ok, mismatches, checked, notes, learner, labs, signature, signer, challenge
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -56,6 +60,7 @@ public struct VerifyReport: Codable, Sendable {
         try container.encode(labs, forKey: .labs)
         try container.encode(signature, forKey: .signature)
         try container.encodeIfPresent(signer, forKey: .signer)
+        try container.encodeIfPresent(challenge, forKey: .challenge)
     }
 
     public init() {}
@@ -69,6 +74,7 @@ public struct VerifyReport: Codable, Sendable {
         labs = try container.decode([BundledLab].self, forKey: .labs)
         signature = try container.decodeIfPresent(SignatureStatus.self, forKey: .signature) ?? .unsigned
         signer = try container.decodeIfPresent(String.self, forKey: .signer)
+        challenge = try container.decodeIfPresent(String.self, forKey: .challenge)
     }
 
     mutating func fail(_ member: String, _ problem: String) {
@@ -87,13 +93,16 @@ public struct VerifyRequest: Sendable {
     public var limits: ArchiveLimits
     /// The workspace verify runs in, if any: its scratch folder holds the extracted copy.
     public var scratchWorkspace: Workspace?
+    /// The examiner's challenge the bundle must answer, with when it was received.
+    public var challenge: ChallengeExpectation?
 
     public init(
         path: String, catalog: LabCatalog, kitVersion: String, allowedSigners: String?, identity: String?,
-        environment: [String: String], scratchWorkspace: Workspace? = nil,
+        environment: [String: String], scratchWorkspace: Workspace? = nil, challenge: ChallengeExpectation? = nil,
         limits: ArchiveLimits = ArchiveLimits(maxEntries: 50_000, maxEntryBytes: 64 << 20, maxTotalBytes: 512 << 20)
     ) {
         self.scratchWorkspace = scratchWorkspace
+        self.challenge = challenge
         self.path = path
         self.catalog = catalog
         self.kitVersion = kitVersion
@@ -203,6 +212,7 @@ public enum ProofVerifier {
         checkDerived(evidence, members, &report)
         checkIncidents(evidence, members, &report)
         checkApprovals(evidence, request, &report)
+        if let challenge = request.challenge { checkChallenge(challenge, evidence.events, request, &report) }
         return !report.ok
     }
 
