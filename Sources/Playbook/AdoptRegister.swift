@@ -54,22 +54,10 @@ enum AdoptRegister {
         let result = try ProjectEval.run(
             project, root: root, checkout: checkout, version: prepared.id, seed: context.settings.evalSeed, repeats: 1,
             scratch: scratch.path)
-        let resultData = try EvalLedger.encode(result)
-        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: .register, at: context.now())
-        let extra = try EventFields.encode(facts).merging(try EvalLedger.metadataFields(summary)) { _, eval in eval }
-        let metadata = VersionMetadata(
-            owner: request.owner, parent: parent?.id, reason: request.reason, createdAt: context.now(), extra: extra)
-        let outcome = try registry.register(streamed, staged: checkout, metadata: metadata, attachments: [resultData])
-        if let experiment, !outcome.existing {
-            do {
-                try registry.moveTag(
-                    experiment.tag, to: outcome.record.id, by: request.owner,
-                    reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
-                    facts: TagMoveFacts(play: .experiment))
-            } catch {
-                throw RegistryError.failedAfter(
-                    "Version #\(outcome.record.seq) \(outcome.record.shortID) was registered", error)
-            }
+        let (outcome, summary) = try RegisterPlay.record(
+            request, parent: parent?.id, facts: facts, eval: result, experiment: experiment, in: context
+        ) { metadata, attachments in
+            try registry.register(streamed, staged: checkout, metadata: metadata, attachments: attachments)
         }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,

@@ -209,23 +209,10 @@ public enum RegisterPlay {
         let result = try EvalRunner.run(
             suite: suite, system: system, seed: context.settings.evalSeed, repeats: context.gateRepeats(for: system),
             progress: progress)
-        let resultData = try EvalLedger.encode(result)
-        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: .register, at: context.now())
-        let extra = try EventFields.encode(facts).merging(try EvalLedger.metadataFields(summary)) { _, eval in eval }
-        let metadata = VersionMetadata(
-            owner: request.owner, parent: parent, reason: request.reason, createdAt: context.now(), extra: extra)
-        let outcome = try registry.register(prepared, metadata: metadata, attachments: [resultData])
-        if let experiment, !outcome.existing {
-            // The experiment tag follows its newest version, so `eval compare production exp-NAME` means what it says.
-            do {
-                try registry.moveTag(
-                    experiment.tag, to: outcome.record.id, by: request.owner,
-                    reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
-                    facts: TagMoveFacts(play: .experiment))
-            } catch {
-                throw RegistryError.failedAfter(
-                    "Version #\(outcome.record.seq) \(outcome.record.shortID) was registered", error)
-            }
+        let (outcome, summary) = try record(
+            request, parent: parent, facts: facts, eval: result, experiment: experiment, in: context
+        ) { metadata, attachments in
+            try registry.register(prepared, metadata: metadata, attachments: attachments)
         }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
@@ -235,6 +222,34 @@ public enum RegisterPlay {
 
     /// A warning when system/ differs from the parent in more than one component: often a leftover edit from
     /// earlier work rides along, and the version then changes more than its reason says. Gates still decide.
+    /// Records an evaluated version with its eval beside it, and moves its experiment's tag to it (the tag follows
+    /// the experiment's newest version, so `eval compare production exp-NAME` means what it says): the part of play 1
+    /// the toy's and an adopted project's registrations share. `store` records the version with this metadata.
+    static func record(
+        _ request: RegisterRequest, parent: String?, facts: RegisterFacts, eval result: EvalResult,
+        experiment: Experiment?, in context: PlayContext,
+        store: (VersionMetadata, [Data]) throws -> RegisterOutcome
+    ) throws -> (outcome: RegisterOutcome, summary: EvalSummary) {
+        let resultData = try EvalLedger.encode(result)
+        let summary = EvalSummary(result, blob: SHA256.hash(resultData).hex, source: .register, at: context.now())
+        let extra = try EventFields.encode(facts).merging(try EvalLedger.metadataFields(summary)) { _, eval in eval }
+        let metadata = VersionMetadata(
+            owner: request.owner, parent: parent, reason: request.reason, createdAt: context.now(), extra: extra)
+        let outcome = try store(metadata, [resultData])
+        if let experiment, !outcome.existing {
+            do {
+                try context.registry.moveTag(
+                    experiment.tag, to: outcome.record.id, by: request.owner,
+                    reason: "#\(outcome.record.seq) registered in experiment \(experiment.name)",
+                    facts: TagMoveFacts(play: .experiment))
+            } catch {
+                throw RegistryError.failedAfter(
+                    "Version #\(outcome.record.seq) \(outcome.record.shortID) was registered", error)
+            }
+        }
+        return (outcome, summary)
+    }
+
     static func manyChanges(_ manifest: VersionManifest, parent: VersionRecord) -> String? {
         let names = Set(manifest.components.keys).union(parent.manifest.components.keys)
         let changed = names.filter { manifest.components[$0] != parent.manifest.components[$0] }.sorted()

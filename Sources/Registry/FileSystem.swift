@@ -202,20 +202,23 @@ enum FileSystem {
     }
 
     static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
-        data.withUnsafeBytes { raw -> Bool in
-            guard var pointer = raw.baseAddress else { return true }
-            var remaining = raw.count
-            while remaining > 0 {
-                let written = write(fd, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                remaining -= written
-                pointer += written
+        data.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    /// Writes every byte, retrying short writes and EINTR; false on any other failure (errno says why).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard var pointer = bytes.baseAddress else { return true }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = write(fd, pointer, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            remaining -= written
+            pointer += written
         }
+        return true
     }
 
     static func syncFolder(_ folder: String) {

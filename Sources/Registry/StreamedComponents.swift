@@ -300,27 +300,12 @@ enum StreamWalk {
             if count == 0 { break }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             hasher.update(bytes)
-            if let out, !writeAll(out, bytes) {
+            if let out, !FileSystem.writeAll(out, bytes) {
                 throw RegistryError.writeFailed(path: shown, reason: FileSystem.errnoText())
             }
             step(count)
         }
         return hasher.finalize().hex
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard var pointer = bytes.baseAddress else { return true }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = write(fd, pointer, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            remaining -= written
-            pointer += written
-        }
-        return true
     }
 
     /// Makes a staged tree read-only (files 0444, folders 0555) or writable again so it can be removed.
