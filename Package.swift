@@ -52,7 +52,8 @@ let package = Package(
             dependencies: ["Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings, plugins: ["EmbedKitFiles"]),
         .target(
-            name: "Critique", dependencies: ["Archive", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
+            name: "Critique",
+            dependencies: ["Archive", "Reports", "Playbook", "Registry", "ToyModel", "Evals", "Hashing", "Terminal"],
             swiftSettings: strictSettings),
         .target(
             name: "Proof",
@@ -80,11 +81,14 @@ let package = Package(
             name: "LabTestSupport", dependencies: ["Terminal", "Hashing", "Registry", "ToyModel", "Playbook"],
             path: "Tests/LabTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "LabTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "LabTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TerminalTests", dependencies: ["Terminal", "LabTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LabTestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RegistryTests", dependencies: ["Registry", "Hashing", "LabTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ToyModelTests", dependencies: ["ToyModel", "LabTestSupport"], swiftSettings: strictSettings),
+            name: "RegistryTests", dependencies: ["Registry", "Hashing", "LabTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ToyModelTests", dependencies: ["ToyModel", "LabTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "EvalsTests", dependencies: ["Evals", "ToyModel", "LabTestSupport"], swiftSettings: strictSettings),
         .testTarget(
@@ -98,14 +102,17 @@ let package = Package(
             name: "ReportsTests", dependencies: ["Reports", "Playbook", "Registry", "LabTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "LabKitTests", dependencies: ["LabKit", "ToyModel", "Registry", "Hashing", "Playbook", "LabTestSupport"],
+            name: "LabKitTests",
+            dependencies: ["LabKit", "ToyModel", "Registry", "Hashing", "Playbook", "LabTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "CritiqueTests", dependencies: ["Critique", "Playbook", "Registry", "Hashing", "Archive", "LabTestSupport"],
+            name: "CritiqueTests",
+            dependencies: ["Critique", "Playbook", "Registry", "Hashing", "Archive", "LabTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "DrillsTests", dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing", "LabTestSupport"],
+            name: "DrillsTests",
+            dependencies: ["Drills", "Playbook", "Registry", "ToyModel", "Hashing", "LabTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "LabRunnerTests",

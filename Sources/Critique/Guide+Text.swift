@@ -1,6 +1,7 @@
 // The interviewer's guide as Markdown (escaped, for a notes app or a pull request) and as one static HTML page to
 // print: inline style, no scripts, nothing fetched. Both byte-stable for the same key.
 import Foundation
+import Reports
 
 extension InterviewGuide {
     public func render(_ format: GuideFormat) -> String { format == .md ? markdown : html }
@@ -52,20 +53,7 @@ extension InterviewGuide {
 
     /// One printable page: A4-friendly widths, page breaks between flaws avoided, no script and no external file.
     public var html: String {
-        func h(_ text: String) -> String {
-            var out = ""
-            for character in Findings.clean(text) {
-                switch character {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case "'": out += "&#39;"
-                default: out.append(character)
-                }
-            }
-            return out
-        }
+        func h(_ text: String) -> String { Markup.escape(Findings.clean(text)) }
         var body = [
             "<h1>\(h(heading))</h1>", "<p class=\"intro\">\(h(intro))</p>", "<h2>Suggested time</h2>",
             "<table><tr><th>level</th><th>minutes</th><th>expect</th></tr>",

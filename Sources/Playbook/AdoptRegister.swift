@@ -31,19 +31,7 @@ enum AdoptRegister {
         if registry.isRegistered(prepared.id) {
             let missing = streamed.files.filter { !registry.objects.contains($0.sha256) }.count
             try registry.storeFiles(streamed, staged: checkout)
-            var again = VersionReregistered(
-                id: prepared.id, owner: request.owner, parent: parent?.id, reason: request.reason)
-            let restored = try registry.write { writer in
-                let restored = try writer.restoreBlobs(of: prepared) + missing
-                again.restoredBlobs = restored > 0 ? restored : nil
-                try writer.append(again, actor: request.owner)
-                return restored
-            }
-            var result = RegisterResult(
-                record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
-                lineageUnverified: false, experiment: nil, warnings: [])
-            result.restoredBlobs = restored
-            return result
+            return try RegisterPlay.reregister(prepared, request, parent: parent?.id, stored: missing, in: context)
         }
         var facts = RegisterFacts()
         let experiment = try Experiments.attach(request.experiment, in: context)

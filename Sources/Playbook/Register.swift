@@ -158,19 +158,7 @@ public enum RegisterPlay {
             // Reported, not duplicated; but recorded, so who registered it again and why is in the history.
             // Blobs gc collected are stored again first, under the same lock: the same content is the same
             // version, so this is how a collected version gets its artifacts back.
-            var again = VersionReregistered(
-                id: prepared.id, owner: request.owner, parent: parent, reason: request.reason)
-            let restored = try registry.write { writer in
-                let restored = try writer.restoreBlobs(of: prepared)
-                again.restoredBlobs = restored > 0 ? restored : nil
-                try writer.append(again, actor: request.owner)
-                return restored
-            }
-            var result = RegisterResult(
-                record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
-                lineageUnverified: false, experiment: nil, warnings: [])
-            result.restoredBlobs = restored
-            return result
+            return try reregister(prepared, request, parent: parent, in: context)
         }
         var warnings: [String] = []
         if let parentRecord, let warning = manyChanges(prepared.manifest, parent: parentRecord) {
@@ -222,6 +210,27 @@ public enum RegisterPlay {
 
     /// A warning when system/ differs from the parent in more than one component: often a leftover edit from
     /// earlier work rides along, and the version then changes more than its reason says. Gates still decide.
+    /// Content already registered: `version.reregistered` (who asked, why), restoring blobs gc collected; `stored`
+    /// counts blobs the caller already put back.
+    static func reregister(
+        _ prepared: Registry.PreparedVersion, _ request: RegisterRequest, parent: String?, stored: Int = 0,
+        in context: PlayContext
+    ) throws -> RegisterResult {
+        let registry = context.registry
+        var again = VersionReregistered(id: prepared.id, owner: request.owner, parent: parent, reason: request.reason)
+        let restored = try registry.write { writer in
+            let restored = try writer.restoreBlobs(of: prepared) + stored
+            again.restoredBlobs = restored > 0 ? restored : nil
+            try writer.append(again, actor: request.owner)
+            return restored
+        }
+        var result = RegisterResult(
+            record: try registry.record(id: prepared.id), existing: true, eval: nil, lineageBroken: false,
+            lineageUnverified: false, experiment: nil, warnings: [])
+        result.restoredBlobs = restored
+        return result
+    }
+
     /// Records an evaluated version with its eval beside it, and moves its experiment's tag to it (the tag follows
     /// the experiment's newest version, so `eval compare production exp-NAME` means what it says): the part of play 1
     /// the toy's and an adopted project's registrations share. `store` records the version with this metadata.
