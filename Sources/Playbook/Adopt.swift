@@ -12,6 +12,8 @@ public struct ProjectSettings: Codable, Sendable, Equatable {
     public var dataset: String?
     public var evalCommand: String?
     public var trainCommand: String?
+    /// The component train_command writes (default: the one named `weights`): its hash is the run's output.
+    public var trainOutput: String?
     public var replayCommand: String?
     public var postDeployCommand: String?
     /// Seconds a command may run before it is stopped and its run refused.
@@ -26,6 +28,7 @@ public struct ProjectSettings: Codable, Sendable, Equatable {
         case components, dataset
         case evalCommand = "eval_command"
         case trainCommand = "train_command"
+        case trainOutput = "train_output"
         case replayCommand = "replay_command"
         case postDeployCommand = "post_deploy_command"
         case commandTimeoutSeconds = "command_timeout_seconds"
@@ -34,6 +37,9 @@ public struct ProjectSettings: Codable, Sendable, Equatable {
     public static func path(in workspace: Workspace) -> String { workspace.markerPath + "/project.json" }
 
     public var timeout: Double { Double(commandTimeoutSeconds ?? 600) }
+
+    /// The component whose content a training run produces.
+    public var trainedComponent: String { trainOutput ?? "weights" }
 
     /// The adopted project's settings, or nil for a workspace made by `init` (the toy).
     public static func load(_ workspace: Workspace) throws -> ProjectSettings? {
@@ -185,6 +191,12 @@ public enum AdoptPlay {
         for case (let key, let command?) in commands where command.trimmingCharacters(in: .whitespaces).isEmpty {
             checked.problem = "\(key) is empty; give the shell command, or leave it out"
             return checked
+        }
+        if settings.trainCommand != nil, settings.components[settings.trainedComponent] == nil {
+            checked.problem =
+                "train_command is set but no component is named '\(settings.trainedComponent)' (what it trains); "
+                + "name the trained file or folder --component weights=PATH, or set \"train_output\": NAME in "
+                + ".labrunner/project.json"
         }
         return checked
     }

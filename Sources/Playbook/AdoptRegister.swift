@@ -19,6 +19,36 @@ enum AdoptRegister {
             progress: progress.map { report in { done, total in report(done, total) } })
         let prepared = streamed.prepared
         guard project.evalCommand != nil || registry.isRegistered(prepared.id) else { throw ProjectEval.noEvalCommand }
+        var facts = RegisterFacts()
+        var lineage = (broken: false, unverified: false)
+        if project.trainCommand != nil, !registry.isRegistered(prepared.id),
+            let trained = prepared.manifest.components[project.trainedComponent]?.sha256
+        {
+            // A project that trains under the registry: what counts is a run `train` witnessed, as for the toy.
+            let dataset = prepared.manifest.lineage?.sha256
+            switch try Training.verify(weights: trained, dataset: dataset, events: try registry.events()) {
+            case .verified(let run): facts.lineageTrainingEvent = run.event
+            case .broken(let data):
+                guard request.lineageBrokenOK, let dataset else {
+                    throw PlaybookError.invalid(
+                        "Broken lineage: \(project.trainedComponent) was trained on data \(data.prefix(12)) but "
+                            + "\(project.dataset ?? "the dataset") is \((dataset ?? "absent").prefix(12)); retrain with "
+                            + "'LabRunner train', or pass --lineage-broken-ok to record the break.")
+                }
+                lineage.broken = true
+                facts.lineageBroken = "\(project.trainedComponent) trained on \(data), dataset is \(dataset)"
+            case .unverified:
+                guard request.lineageUnverifiedOK else {
+                    throw PlaybookError.invalid(
+                        "Lineage unverified: \(project.trainedComponent) (\(trained.prefix(12))) is the output of no "
+                            + "training run the registry recorded; train it with 'LabRunner train' (train_command), or "
+                            + "pass --lineage-unverified-ok to record it as unverified.")
+                }
+                lineage.unverified = true
+                facts.lineageUnverified =
+                    "\(project.trainedComponent) \(trained) was produced by no training run the registry recorded"
+            }
+        }
         let scratch = try ScratchFolder.make("register", workspace: context.workspace, environment: [:])
         defer {
             Registry.discardCheckout(scratch.path + "/checkout")
@@ -33,7 +63,6 @@ enum AdoptRegister {
             try registry.storeFiles(streamed, staged: checkout)
             return try RegisterPlay.reregister(prepared, request, parent: parent?.id, stored: missing, in: context)
         }
-        var facts = RegisterFacts()
         let experiment = try Experiments.attach(request.experiment, in: context)
         if let experiment {
             facts.experiment = experiment.name
@@ -49,6 +78,7 @@ enum AdoptRegister {
         }
         return RegisterResult(
             record: outcome.record, existing: outcome.existing, eval: outcome.existing ? nil : summary,
-            lineageBroken: false, lineageUnverified: false, experiment: experiment?.name, warnings: [])
+            lineageBroken: lineage.broken, lineageUnverified: lineage.unverified, experiment: experiment?.name,
+            warnings: [])
     }
 }

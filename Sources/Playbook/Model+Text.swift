@@ -32,11 +32,19 @@ extension TrainingReport: TextRendering {
 
 extension Training {
     /// `train`: trains on the CSV at `dataPath` (default: the workspace's training data), writes the weights to
-    /// `weightsPath` (default: system/weights.json) and records the run.
+    /// `weightsPath` (default: system/weights.json) and records the run; in an adopted project, runs its train_command.
     public static func run(
         data dataPath: String?, weights weightsPath: String?, seed: UInt64, by actor: String, in workspace: Workspace,
         now: @escaping @Sendable () -> Date
     ) throws -> TrainingReport {
+        if let project = try ProjectSettings.load(workspace) {
+            guard dataPath == nil, weightsPath == nil else {
+                throw PlaybookError.invalid(
+                    "In an adopted project the settings name the training data and what is trained; drop --data and "
+                        + "--out (edit \"dataset\" and \"train_output\" in .labrunner/project.json instead).")
+            }
+            return try runProject(project, seed: seed, by: actor, in: workspace, now: now)
+        }
         let data = dataPath ?? workspace.trainingDataPath
         let weights = weightsPath ?? workspace.systemPath + "/weights.json"
         guard FileManager.default.fileExists(atPath: data) else {

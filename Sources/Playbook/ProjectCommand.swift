@@ -1,6 +1,7 @@
 // Running a project's own commands (eval_command, train_command, replay_command, post_deploy_command): `/bin/sh -c`
 // in a folder, with the LABRUNNER_* variables of its contract, its output captured to files in a scratch folder,
-// and a timeout after which its whole process group is killed.
+// and a timeout after which its whole process group is killed. The environment is this process's, never a
+// console's: the commands are the user's programs, run as the user would run them.
 public import Foundation
 
 /// How one run of a project command ended.
@@ -24,7 +25,8 @@ public struct CommandRun: Sendable {
 public enum ProjectCommand {
     /// Runs `command` in `folder` with `environment` added to this process's. Output goes to files in `scratch`.
     public static func run(
-        _ command: String, in folder: String, environment: [String: String], timeout: Double, scratch: String
+        _ command: String, in folder: String, environment: [String: String], timeout: Double, scratch: String,
+        inherited: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> CommandRun {
         let outPath = scratch + "/stdout"
         let errPath = scratch + "/stderr"
@@ -36,10 +38,7 @@ public enum ProjectCommand {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "LABRUNNER_FAULT")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = Self.environment(environment, inherited: inherited)
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -64,6 +63,13 @@ public enum ProjectCommand {
         let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
         let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
         return CommandRun(ending: ending, stdout: stdout, stderr: stderr)
+    }
+
+    /// What a project command sees: this process's environment (the user's PATH, HOME, virtualenv; never a
+    /// console's stand-in), minus every inherited `LABRUNNER_*` variable, so an outer run's checkout, seed or
+    /// injected fault cannot leak into a command whose contract does not set it, plus the contract's own.
+    static func environment(_ contract: [String: String], inherited: [String: String]) -> [String: String] {
+        inherited.filter { !$0.key.hasPrefix("LABRUNNER_") }.merging(contract) { _, set in set }
     }
 
     /// The sentence for a run that did not exit 0 (nil when it did), naming the setting it came from.

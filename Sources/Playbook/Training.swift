@@ -7,22 +7,29 @@ public import Registry
 import Terminal
 import ToyModel
 
-/// `training.recorded`: what a run trained on, how, and the hash of what it produced.
+/// `training.recorded`: what a run trained on, how, and the hash of what it produced. The toy's trainer records
+/// its hyperparameters; an adopted project's run records its `train_command` instead (the trainer is the user's).
 public struct TrainingRecorded: EventPayload {
     public static let kind = "training.recorded"
     /// The training data's path as people type it (workspace-relative inside the workspace).
     public var data: String
     public var dataSHA256: String
     public var seed: UInt64
-    public var epochs: Int
-    public var learningRate: Double
-    public var l2: Double
+    public var epochs: Int?
+    public var learningRate: Double?
+    public var l2: Double?
     public var trainerVersion: String
     public var output: String
+    /// The output's hash: the weights file's, or an adopted project's trained component's as the manifest has it.
     public var weightsSHA256: String
+    /// An adopted project's train_command, as run.
+    public var command: String?
+    /// The SHA-256 of what train_command printed on standard output.
+    public var commandOutputSHA256: String?
 
     enum CodingKeys: String, CodingKey {
-        case data, seed, epochs, l2, output
+        case data, seed, epochs, l2, output, command
+        case commandOutputSHA256 = "command_output_sha256"
         case dataSHA256 = "data_sha256"
         case learningRate = "learning_rate"
         case trainerVersion = "trainer_version"
@@ -54,10 +61,12 @@ public struct TrainingRun: Encodable, Sendable, Equatable {
         data = recorded.data
         dataSHA256 = recorded.dataSHA256
         seed = recorded.seed
-        hyperparameters = [
-            "epochs": String(recorded.epochs), "learning_rate": String(recorded.learningRate),
-            "l2": String(recorded.l2),
-        ]
+        var hyperparameters: [String: String] = [:]
+        if let epochs = recorded.epochs { hyperparameters["epochs"] = String(epochs) }
+        if let rate = recorded.learningRate { hyperparameters["learning_rate"] = String(rate) }
+        if let l2 = recorded.l2 { hyperparameters["l2"] = String(l2) }
+        if let command = recorded.command { hyperparameters["command"] = command }
+        self.hyperparameters = hyperparameters
         trainerVersion = recorded.trainerVersion
         output = recorded.output
         weightsSHA256 = recorded.weightsSHA256
