@@ -10,7 +10,9 @@ extension PlayContext {
     func project() throws -> ProjectSettings? { try ProjectSettings.load(workspace) }
 
     /// Runs `project`'s eval_command on a checkout of `record`; the checkout is removed afterwards.
-    func projectEval(of record: VersionRecord, _ project: ProjectSettings) throws -> EvalResult {
+    func projectEval(of record: VersionRecord, _ project: ProjectSettings, seed: UInt64? = nil, repeats: Int = 1)
+        throws -> EvalResult
+    {
         let scratch = try ScratchFolder.make("eval", workspace: workspace, environment: [:])
         let checkout = scratch.path + "/checkout"
         defer {
@@ -21,8 +23,8 @@ extension PlayContext {
         try registry.linkCheckout(record, into: checkout)
         Registry.makeReadOnly(checkout)
         return try ProjectEval.run(
-            project, root: workspace.root, checkout: checkout, version: record.id, seed: settings.evalSeed,
-            repeats: 1, scratch: scratch.path)
+            project, root: workspace.root, checkout: checkout, version: record.id, seed: seed ?? settings.evalSeed,
+            repeats: repeats, scratch: scratch.path)
     }
 
     /// `audit --replay` on an adopted project: replay_command reproduces the request on the version's checkout,

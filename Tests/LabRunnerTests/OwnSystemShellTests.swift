@@ -78,4 +78,51 @@ import Testing
         #expect(audit.contains("Replay: identical"), "\(audit)")
         #expect(audit.contains(name))
     }
+
+    /// train_command through `train`, a register whose lineage it witnessed, `eval run` and `eval compare` on the
+    /// eval command, a checkout, and a gc dry run; the eval sees the process's environment, not the console's.
+    @Test func trainEvalCompareCheckoutAndGcOnAnAdoptedProject() throws {
+        let box = try Sandbox()
+        let eval = Self.eval + "\necho \"${OWN_CONSOLE_ONLY:-absent} $LABRUNNER_REPEAT\" >> seen.txt\n"
+        let files: [String: String] = [
+            "proj/prompt.txt": "You are a helpful assistant.\n", "proj/config.yaml": "threshold: 0.5\n",
+            "proj/data/train.csv": "text,label\nrefund please,refund\n", "proj/weights.bin": "untrained",
+            "proj/eval.sh": eval,
+        ]
+        for (path, text) in files {
+            let full = box.path + "/" + path
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: full))
+        }
+        try box.ok(
+            [
+                "adopt", "--component", "weights=weights.bin", "--component", "prompt=prompt.txt", "--component",
+                "config=config.yaml", "--dataset", "data/train.csv", "--eval-command", "sh eval.sh",
+                "--train-command", "{ cat \"$LABRUNNER_DATASET\"; echo \"$LABRUNNER_SEED\"; } > \"$LABRUNNER_OUTPUT\"",
+            ], in: "proj")
+        let untrained = try box.run(["register", "--owner", "learner", "--reason", "first", "--root"], in: "proj")
+        #expect(untrained.status != 0 && untrained.stderr.contains("Lineage unverified: weights"))
+        #expect(try box.ok(["train", "--seed", "9"], in: "proj").contains("Trained weights.bin"))
+        let weights = try String(contentsOfFile: box.path + "/proj/weights.bin", encoding: .utf8)
+        #expect(weights == "text,label\nrefund please,refund\n9\n")
+        let registered = try box.run(
+            ["register", "--owner", "learner", "--reason", "first", "--root"], in: "proj",
+            environment: ["OWN_CONSOLE_ONLY": "leaked"])
+        #expect(registered.status == 0 && registered.stdout.contains("pass rate 100.0%"), "\(registered.stderr)")
+        let seen = try String(contentsOfFile: box.path + "/proj/seen.txt", encoding: .utf8)
+        #expect(seen == "absent 0\n", "a console's injected variable never reaches a project command")
+        let run = try box.ok(["eval", "run", "--version", "#1", "--repeats", "2"], in: "proj")
+        #expect(run.contains("Recorded in the registry as evidence"))
+        try Data("threshold: 0.9\n".utf8).write(to: URL(fileURLWithPath: box.path + "/proj/config.yaml"))
+        try box.ok(["register", "--owner", "learner", "--reason", "raise", "--parent", "#1"], in: "proj")
+        let compared = try box.ok(["eval", "compare", "#1", "#2"], in: "proj")
+        #expect(compared.contains("A higher in 1"), "\(compared)")
+        let suite = try box.run(["eval", "run", "--version", "#1", "--suite", "core"], in: "proj")
+        #expect(suite.status != 0 && suite.stderr.contains("drop --suite core"))
+        try box.ok(["checkout", "#1", "../co"], in: "proj")
+        #expect(try String(contentsOfFile: box.path + "/co/weights", encoding: .utf8) == weights)
+        #expect(try String(contentsOfFile: box.path + "/co/config", encoding: .utf8) == "threshold: 0.5\n")
+        #expect(try box.run(["gc", "--dry-run"], in: "proj").status == 0)
+    }
 }
