@@ -30,19 +30,15 @@ enum AdoptRegister {
             case .verified(let run): facts.lineageTrainingEvent = run.event
             case .broken(let data):
                 guard request.lineageBrokenOK, let dataset else {
-                    throw PlaybookError.invalid(
-                        "Broken lineage: \(project.trainedComponent) was trained on data \(data.prefix(12)) but "
-                            + "\(project.dataset ?? "the dataset") is \((dataset ?? "absent").prefix(12)); retrain with "
-                            + "'LabRunner train', or pass --lineage-broken-ok to record the break.")
+                    throw PlaybookError.lineageBroken(
+                        weights: data, dataset: dataset ?? "absent", component: project.trainedComponent,
+                        data: project.dataset ?? "the dataset")
                 }
                 lineage.broken = true
                 facts.lineageBroken = "\(project.trainedComponent) trained on \(data), dataset is \(dataset)"
             case .unverified:
                 guard request.lineageUnverifiedOK else {
-                    throw PlaybookError.invalid(
-                        "Lineage unverified: \(project.trainedComponent) (\(trained.prefix(12))) is the output of no "
-                            + "training run the registry recorded; train it with 'LabRunner train' (train_command), or "
-                            + "pass --lineage-unverified-ok to record it as unverified.")
+                    throw PlaybookError.lineageUnverified(weights: trained, component: project.trainedComponent)
                 }
                 lineage.unverified = true
                 facts.lineageUnverified =

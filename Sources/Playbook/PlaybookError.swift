@@ -3,8 +3,10 @@
 public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
     case suiteNotFound(name: String, path: String)
     case settingsInvalid(path: String, reason: String)
-    case lineageBroken(weights: String, dataset: String)
-    case lineageUnverified(weights: String)
+    /// `component` and `data` name the trained file and its training data (the toy's, or an adopted project's).
+    case lineageBroken(
+        weights: String, dataset: String, component: String = "weights.json", data: String = "data/train.csv")
+    case lineageUnverified(weights: String, component: String = "weights.json")
     case safetyCasesRemoved(removed: String)
     case canaryAborted(String)
     case canaryInconclusive(finding: String, planned: Int)
@@ -41,11 +43,11 @@ public enum PlaybookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "No eval suite named '\(name)' (looked for \(path)); suites live in the workspace's evals/ folder."
         case .settingsInvalid(let path, let reason):
             return "The workspace settings \(path) are invalid: \(reason); fix or delete the file to use the defaults."
-        case .lineageBroken(let weights, let dataset):
-            return "Broken lineage: weights.json was trained on data \(weights.prefix(12)) but data/train.csv is "
+        case .lineageBroken(let weights, let dataset, let component, let data):
+            return "Broken lineage: \(component) was trained on data \(weights.prefix(12)) but \(data) is "
                 + "\(dataset.prefix(12)); retrain with 'LabRunner train', or pass --lineage-broken-ok to record the break."
-        case .lineageUnverified(let weights):
-            return "Lineage unverified: weights.json (\(weights.prefix(12))) is the output of no training run the "
+        case .lineageUnverified(let weights, let component):
+            return "Lineage unverified: \(component) (\(weights.prefix(12))) is the output of no training run the "
                 + "registry recorded; retrain with 'LabRunner train', or pass --lineage-unverified-ok to record it as unverified."
         case .safetyCasesRemoved(let removed):
             return "This pin removes cases from safety categories (\(removed)); a second person must approve it: "
