@@ -8,12 +8,20 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
     case lkgTrap = "lkg-trap"
     case fixForward = "fix-forward"
     case twoStep = "two-step"
+    /// A subtle wrong fact the label-free monitor cannot see: customers complain (`DrillComplaints`).
+    case slowDrift = "slow-drift"
+    /// Shipped with a privacy review that names every older release: nothing is known good, fix forward.
+    case noCleanLKG = "no-clean-lkg"
+
+    /// Detected by customers' complaints, not the monitor: the team opens the incident ('incident open').
+    public var detectedByComplaint: Bool { self == .slowDrift }
 
     /// The right call, as the game master's sheet and the grader state it.
     public var rightCall: RightCall {
         switch self {
         case .noise: return .investigateAndKeep
         case .fixForward: return .fixForward
+        case .noCleanLKG: return .fixForwardWithoutKnownGood
         default: return .rollBackToLastKnownGood
         }
     }
@@ -37,6 +45,12 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
         case .twoStep:
             return "two steps: a harmless notes change through its gate, then at once a bad prompt on top of it "
                 + "(the legal_threat escalation trigger dropped): the harmless parent never ran in production"
+        case .slowDrift:
+            return "the returns guide now says 7 days, not 30 (system/index/returns.md): the monitor stays quiet, "
+                + "customers complain"
+        case .noCleanLKG:
+            return "a privacy review names every older release bad, then a bad prompt ships (the legal_threat "
+                + "escalation trigger dropped): no version is known good, so fix forward"
         }
     }
 }
@@ -45,6 +59,8 @@ public enum RightCall: String, Codable, Sendable {
     case rollBackToLastKnownGood = "roll back to the last known good"
     case investigateAndKeep = "investigate, keep production, close as a false alarm"
     case fixForward = "fix forward: roll back only the bad component, keep the required change"
+    case fixForwardWithoutKnownGood =
+        "fix forward: no version is known good, so restore the bad component from the parent and promote that"
 }
 
 /// The phases of a response, in order; each is reached at the time of a recorded event.

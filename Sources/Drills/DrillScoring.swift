@@ -148,6 +148,8 @@ public enum DrillScoring {
                 finding += "; production reached \(good) only later"
             }
             return CallVerdict(right: false, expected: expected, finding: finding + ".", firstTarget: first.to)
+        case .fixForwardWithoutKnownGood:
+            return try withoutKnownGood(fault, moves: moves, label: label, in: context)
         case .fixForward:
             let bad = try registry.record(id: fault.badVersion)
             let lkg = try registry.record(id: fault.lastKnownGood)
@@ -187,6 +189,47 @@ public enum DrillScoring {
         }
     }
 
+    /// No version is known good (the no-clean-lkg fault): right when production ends, promoted through the gate, on
+    /// a version without the bad component; a rollback or a hand move to a disqualified version is wrong.
+    static func withoutKnownGood(
+        _ fault: FaultFacts, moves: [ResponseMove], label: (String) -> String, in context: PlayContext
+    ) throws -> CallVerdict {
+        let registry = context.registry
+        let bad = try registry.record(id: fault.badVersion)
+        let part = fault.badComponent ?? ""
+        guard let last = moves.last else {
+            return CallVerdict(
+                right: false, expected: .fixForwardWithoutKnownGood,
+                finding: "Production never moved: the bad \(part) in \(label(fault.badVersion)) kept serving "
+                    + "customers, and with no version known good 'rollback' has no target; fix forward.",
+                firstTarget: nil)
+        }
+        let final = try registry.record(id: last.to)
+        if final.manifest.components[part]?.sha256 == bad.manifest.components[part]?.sha256 {
+            return CallVerdict(
+                right: false, expected: .fixForwardWithoutKnownGood,
+                finding: "Production ended on \(label(last.to)), which still carries the bad \(part); restore it "
+                    + "from the parent \(label(fault.parent)).",
+                firstTarget: moves.first?.to)
+        }
+        // A fix forward restores the component and promotes through the gate; restoring the parent's bytes yields
+        // the parent's own id, so the play, not the id, tells it from a rollback to a disqualified version.
+        guard last.play == .promote else {
+            let why = try RollbackPlay.reasonsNotKnownGood(last.to, in: context)
+            return CallVerdict(
+                right: false, expected: .fixForwardWithoutKnownGood,
+                finding: "Moved production back to \(label(last.to)), a version the registry disqualifies"
+                    + (why.isEmpty ? "" : " (it \(why.joined(separator: "; ")))")
+                    + ": with no known good version, fix forward instead.",
+                firstTarget: moves.first?.to)
+        }
+        return CallVerdict(
+            right: true, expected: .fixForwardWithoutKnownGood,
+            finding: "Fixed forward: with no version known good, \(label(last.to)) restores \(part) on top of "
+                + "the shipped change.",
+            firstTarget: moves.first?.to)
+    }
+
     /// The call's points (60, graded by consequence), 15 for reading the shipped change before moving
     /// production, 15 shared by the expected laps met, and 10 for speed against the scripted response (all at no
     /// overhead, none at 15 minutes or more).
@@ -222,6 +265,11 @@ public enum DrillScoring {
                 items.append(
                     "Commander: before rolling back, read the shipped version's diff and 'investigate'; a "
                         + "notes-only change with shifted traffic is not a regression.")
+            case .fixForwardWithoutKnownGood:
+                items.append(
+                    "Operator: when 'rollback' finds no known good version, restore the bad component from the "
+                        + "shipped version's parent, register and promote that, rather than reach back to a "
+                        + "version the registry disqualifies.")
             case .fixForward:
                 items.append(
                     "Commander: read the bad release's reason before rolling back; when it carries a required "

@@ -65,6 +65,7 @@ public final class DrillSimulation: @unchecked Sendable {
             clock.advance(seconds: 1)
             let outcome = try watch.step(in: context)
             if outcome != .quiet { recorded.append(outcome) }
+            if let fault { try DrillComplaints.record(for: fault, drill: drill, in: context) }
         }
         outcomes += recorded
         return recorded
@@ -74,6 +75,23 @@ public final class DrillSimulation: @unchecked Sendable {
     public func runUntilAlarm(limit: Int = 120) throws -> String? {
         for _ in 0..<limit {
             for case .alarm(let incident) in try run(seconds: 1) { return incident }
+        }
+        return nil
+    }
+
+    /// Runs traffic until the alarm, or for a fault customers report, until the first complaint, when `user`
+    /// opens the drill's incident as a participant would ('incident open'); the incident id, or nil.
+    public func runUntilDetected(limit: Int = 120) throws -> String? {
+        guard let fault, fault.kind.detectedByComplaint else { return try runUntilAlarm(limit: limit) }
+        for _ in 0..<limit {
+            try run(seconds: 1)
+            let complaints = try context.registry.events().payloads(
+                DrillInjected.self, where: DrillInjected.CodingKeys.drill, is: drill)
+            guard let first = complaints.first else { continue }
+            return try Incidents.open(
+                symptom: first.payload.detail, detectedAt: nil, badVersion: nil, by: user, drillID: drill,
+                in: context
+            ).id
         }
         return nil
     }

@@ -125,6 +125,7 @@ public enum DrillSupervisor {
         news.started(state, laid)
         let begun = clock.stopwatch()
         var shipped = false
+        var shippedFault: FaultFacts?
         var ending = DrillEnding.ended
         while true {
             if let reason = stop.reason {
@@ -139,12 +140,17 @@ public enum DrillSupervisor {
                 ending = .abandoned
                 break
             }
+            if let fault = shippedFault {
+                // A fault the monitor cannot see reaches the team as customers' complaints.
+                try DrillComplaints.record(for: fault, drill: id, in: context)
+            }
             if !shipped, Double(begun.elapsed.components.seconds) >= launch.plan.shipAfter {
                 shipped = true
                 do {
                     let facts = try FaultShipper.ship(
                         launch.plan, laid: laid, drill: id, seal: launch.seal, in: context)
                     if facts.kind == .noise { children.tell("traffic", TrafficMix.campaign) }
+                    shippedFault = facts
                     news.shipped(facts)
                 } catch {
                     news.warning("The fault could not be shipped (\(error)); ending the drill.")

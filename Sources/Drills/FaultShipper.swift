@@ -73,6 +73,7 @@ public enum FaultShipper {
         // The two-step fault's first step is harmless and passes its gate, but the bad one follows before it ran
         // in production: it is not known good, and the last known good stays the laid one.
         if kind == .twoStep { base = try shipHarmlessStep(on: base, seed: plan.seed, in: context) }
+        if kind == .noCleanLKG { try namePastReleases(in: context) }
         let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
         do {
@@ -107,8 +108,12 @@ public enum FaultShipper {
         let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
             edits in
             switch kind {
-            case .prompt, .lkgTrap, .twoStep:
+            case .prompt, .lkgTrap, .twoStep, .noCleanLKG:
                 try dropLegalThreat(edits)
+            case .slowDrift:
+                // The same words, one number changed: answers cite the same guide at the same length.
+                try edits.replace(
+                    "system/index/returns.md", "within 30 days of delivery", with: "within 7 days of delivery")
             case .config:
                 try answerWithoutClarifying(edits)
             case .weights:
@@ -138,6 +143,24 @@ public enum FaultShipper {
         }
         _ = try PromotePlay.run(PromoteRequest(ref: id, approver: approver), in: context)
         return id
+    }
+
+    /// The no-clean-lkg fault's review: an incident, opened and closed by the story's on-call, naming each release
+    /// that otherwise would be known good, so the rollback play finds none and the team must fix forward.
+    static func namePastReleases(in context: PlayContext) throws {
+        let events = try context.registry.events()
+        let named = Set(try Incidents.all(events: events).compactMap(\.badVersion))
+        let held = try context.registry.tagHistory("production").map(\.to)
+        var seen: Set<String> = []
+        for version in held where !named.contains(version) && seen.insert(version).inserted {
+            guard try RollbackPlay.reasonsNotKnownGood(version, in: context).isEmpty else { continue }
+            let incident = try Incidents.open(
+                symptom: "privacy review PRIV-9: order emails quote the previous customer's order number",
+                detectedAt: nil, badVersion: version, by: HistoryLayer.onCall, in: context)
+            _ = try Incidents.close(
+                incident.id, resolution: "found by the privacy review; the affected customers were told",
+                by: HistoryLayer.onCall, in: context)
+        }
     }
 
     /// Registers a version built on a checkout of `base` (its parent), edited by `edit`, which returns the
@@ -196,7 +219,8 @@ extension FaultKind {
     /// The component the fault breaks (nil for noise, which breaks nothing).
     public var badComponent: String? {
         switch self {
-        case .prompt, .lkgTrap, .twoStep: return "prompt.md"
+        case .prompt, .lkgTrap, .twoStep, .noCleanLKG: return "prompt.md"
+        case .slowDrift: return "index"
         case .config, .fixForward: return "config.json"
         case .weights: return "weights.json"
         case .index: return "index"

@@ -37,7 +37,9 @@ public enum OptimalResponse {
     ) -> [String] {
         let bad = String(badVersion.prefix(12))
         let lkg = String(lastKnownGood.prefix(12))
-        var lines = ["LabRunner drill ack", "LabRunner diff \(String(parent.prefix(12))) \(bad)"]
+        // A fault customers report has no alarm: the team opens the incident on the first complaint.
+        let opening = kind.detectedByComplaint ? ["LabRunner incident open --symptom \"<the complaint>\""] : []
+        var lines = opening + ["LabRunner drill ack", "LabRunner diff \(String(parent.prefix(12))) \(bad)"]
         switch kind.rightCall {
         case .rollBackToLastKnownGood:
             lines += [
@@ -51,11 +53,13 @@ public enum OptimalResponse {
                 "LabRunner investigate --onset <shipped time>   # notes-only change; signals moved with the traffic",
                 "LabRunner incident close INC-… --resolution \"false alarm: traffic mix, no rollback\"",
             ]
-        case .fixForward:
+        case .fixForward, .fixForwardWithoutKnownGood:
+            // Without a known good version, the bad component comes back from the shipped version's parent.
+            let source = kind.rightCall == .fixForward ? lkg : String(parent.prefix(12))
             lines += [
                 "rm -rf system && LabRunner checkout \(bad) system",
-                "LabRunner checkout \(lkg) /tmp/lkg && cp /tmp/lkg/\(kind.badComponent ?? "config.json") system/",
-                "LabRunner register --owner <you> --reason \"fix forward: restore \(kind.badComponent ?? ""), keep the required change\"",
+                "LabRunner checkout \(source) /tmp/good && cp -R /tmp/good/\(kind.badComponent ?? "config.json") system/",
+                "LabRunner register --owner <you> --reason \"fix forward: restore \(kind.badComponent ?? "") from \(source)\"",
                 "LabRunner promote <new> --approver <name>",
                 "# wait for 'recovered' on the drill status",
                 "LabRunner incident close INC-… --resolution \"fixed forward\"",
@@ -73,8 +77,8 @@ public enum OptimalResponse {
         let simulation = try DrillSimulation(root: root, plan: plan, start: start)
         try simulation.run(seconds: 30)
         try simulation.ship()
-        guard let incident = try simulation.runUntilAlarm(limit: 300) else {
-            throw DrillsError.buildFailed("the scripted response never saw the alarm")
+        guard let incident = try simulation.runUntilDetected(limit: 300) else {
+            throw DrillsError.buildFailed("the scripted response never saw the alarm nor a complaint")
         }
         let steps = try respond(simulation, incident: incident)
         guard let last = steps.firstIndex(where: \.finishes) else {
@@ -119,10 +123,11 @@ public enum OptimalResponse {
                     in: context)
             }
             _ = try simulation.runUntilRecovered(limit: 300)
-        case .fixForward:
+        case .fixForward, .fixForwardWithoutKnownGood:
             try timed("fix forward", finishes: true) {
                 let part = fault.badComponent ?? "config.json"
-                let good = try context.registry.record(id: fault.lastKnownGood)
+                let good = try context.registry.record(
+                    id: fault.kind.rightCall == .fixForward ? fault.lastKnownGood : fault.parent)
                 let fixed = try FaultShipper.registerOnCheckout(of: fault.badVersion, by: actor, in: context) { edits in
                     let path = edits.root + "/system/" + part
                     try FileManager.default.removeItem(atPath: path)
@@ -131,7 +136,7 @@ public enum OptimalResponse {
                     defer { try? FileManager.default.removeItem(atPath: scratch) }
                     try context.registry.checkout(good, into: scratch)
                     try FileManager.default.copyItem(atPath: scratch + "/" + part, toPath: path)
-                    return "fix forward: restore \(part) from the last known good, keep the required change"
+                    return "fix forward: restore \(part) from \(good.shortID)"
                 }
                 _ = try PromotePlay.run(PromoteRequest(ref: fixed, approver: HistoryLayer.approver), in: context)
             }

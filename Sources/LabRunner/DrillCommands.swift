@@ -34,7 +34,9 @@ enum DrillCommands {
                         Fault kinds: prompt, config, weights, index (each a real regression), noise (a false alarm: the
                         right call is to investigate and keep production), lkg-trap (the bad version's parent is bad
                         too), fix-forward (the bad release also carries a required change: roll back one component, not
-                        the version), random (the default; the seed picks). The drill runs until 'LabRunner drill end'
+                        the version), two-step (a harmless change, then the bad one on top), slow-drift (customers
+                        complain; the monitor stays quiet), no-clean-lkg (every older release is disqualified: fix
+                        forward), random (the default; the seed picks). The drill runs until 'LabRunner drill end'
                         in another terminal or Ctrl-C here; its children stop with it.
                         """,
                     options: [

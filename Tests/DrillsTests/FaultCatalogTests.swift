@@ -24,16 +24,17 @@ final class SimulatedDrill {
 
     var context: PlayContext { simulation.context }
 
-    /// Warm-up traffic, the fault shipped, traffic until the alarm.
+    /// Warm-up traffic, the fault shipped, traffic until the alarm (for a fault customers report, until the
+    /// first complaint, when the user opens the incident).
     func shipAndDetect() throws -> String? {
         try simulation.run(seconds: 30)
         try simulation.ship()
-        return try simulation.runUntilAlarm(limit: 90)
+        return try simulation.runUntilDetected(limit: 90)
     }
 }
 
 @Suite struct FaultCatalogTests {
-    @Test(arguments: FaultKind.allCases)
+    @Test(arguments: FaultKind.allCases.filter { !$0.detectedByComplaint })
     func eachFaultIsCaughtByTheLabelFreeMonitor(kind: FaultKind) throws {
         let drill = try SimulatedDrill(kind.rawValue)
         #expect(try drill.simulation.run(seconds: 30).isEmpty, "no alarm before the fault ships")
@@ -46,7 +47,39 @@ final class SimulatedDrill {
         // The last known good is not the bad version's parent (in the two-step fault, a harmless step that passed
         // its gate but never ran in production).
         #expect(fault.lastKnownGood != fault.parent)
-        #expect(try RollbackPlay.lastKnownGood(in: drill.context)?.id == fault.lastKnownGood)
+        // Without a clean last known good, the rollback play finds none: every older release is disqualified.
+        let lastKnownGood = try RollbackPlay.lastKnownGood(in: drill.context)?.id
+        #expect(lastKnownGood == (kind == .noCleanLKG ? nil : fault.lastKnownGood))
+    }
+
+    @Test func aSlowDriftIsReportedByCustomersWhileTheMonitorStaysQuiet() throws {
+        let drill = try SimulatedDrill("slow-drift")
+        try drill.simulation.run(seconds: 30)
+        let fault = try drill.simulation.ship()
+        #expect(fault.badComponent == "index")
+        let outcomes = try drill.simulation.run(seconds: 150)
+        #expect(outcomes.isEmpty, "the label-free monitor stays quiet: \(outcomes)")
+        let events = try drill.context.registry.events()
+        let complaints = try events.payloads(DrillInjected.self).filter { $0.event.actor == DrillComplaints.actor }
+        #expect(complaints.count == DrillComplaints.schedule.count)
+        #expect(complaints.allSatisfy { $0.payload.inject == .complaint })
+        #expect(try Incidents.all(events: events).allSatisfy { $0.source != .monitor })
+        // The answers did change: the returns guide customers are quoted now says 7 days.
+        let shipped = try drill.context.registry.record(id: fault.badVersion)
+        let parent = try drill.context.registry.record(id: fault.parent)
+        #expect(shipped.manifest.components["index"]?.sha256 != parent.manifest.components["index"]?.sha256)
+    }
+
+    @Test func withoutACleanLastKnownGoodEveryOlderReleaseIsDisqualified() throws {
+        let drill = try SimulatedDrill("no-clean-lkg")
+        try drill.simulation.run(seconds: 30)
+        let fault = try drill.simulation.ship()
+        let registry = drill.context.registry
+        for move in try registry.tagHistory("production") where move.to != fault.badVersion {
+            let reasons = try RollbackPlay.reasonsNotKnownGood(move.to, in: drill.context)
+            #expect(!reasons.isEmpty, "\(move.to.prefix(12)) is disqualified")
+        }
+        #expect(throws: (any Error).self) { try RollbackPlay.choose(ref: nil, in: drill.context) }
     }
 }
 

@@ -25,7 +25,8 @@ import Testing
         let drill = try SimulatedDrill(kind.rawValue)
         let incident = try #require(try drill.shipAndDetect())
         try DrillLog.join(drill: drill.simulation.drill, role: .operator, by: "bot", in: drill.context)
-        _ = try RollbackPlay.run(
+        // A rollback the play refuses (no version known good) leaves the bot doing nothing.
+        _ = try? RollbackPlay.run(
             RollbackRequest(ref: nil, reason: "alarm", incident: incident, detectedAt: nil, by: "bot"),
             in: drill.context)
         _ = try drill.simulation.runUntilRecovered(limit: 60)
@@ -54,6 +55,12 @@ import Testing
             "scoring: scripted right response averages \(rightAverage) \(right); always-rollback \(botAverage) \(bot)")
         #expect(rightAverage - botAverage >= 25, "scripted \(right), always-rollback \(bot)")
         #expect(right.allSatisfy { $0 >= 85 }, "the scripted response is near full marks: \(right)")
+        // The new faults, each on its own: full marks for the right response, well below for the bot.
+        for kind in [FaultKind.slowDrift, .noCleanLKG] {
+            let index = try #require(FaultKind.allCases.firstIndex(of: kind))
+            #expect(right[index] == 100, "\(kind.rawValue): scripted \(right[index])")
+            #expect(right[index] - bot[index] >= 20, "\(kind.rawValue): scripted \(right[index]), bot \(bot[index])")
+        }
     }
 
     @Test func doingNothingOnAFalseAlarmIsNotFullMarks() throws {
