@@ -77,8 +77,10 @@ extension DrillRecord: TextRendering {
                     + "\(TimeParsing.describe(overheadSeconds)).")
         }
         for item in actionItems {
-            out.line("  - " + [item.id, item.owner, item.due.map { "due " + DrillDebrief.date($0) }].compactMap { $0 }
-                .joined(separator: ", ") + (item.isLegacy ? "" : ": ") + item.text)
+            out.line(
+                "  - "
+                    + [item.id, item.owner, item.due.map { "due " + DrillDebrief.date($0) }].compactMap { $0 }
+                    .joined(separator: ", ") + (item.isLegacy ? "" : ": ") + item.text)
         }
         out.line("Debrief: LabRunner drill report \(id)   History: LabRunner drill history")
     }

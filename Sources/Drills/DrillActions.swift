@@ -250,7 +250,8 @@ public enum DrillActions {
         var problems: [String] = []
         for (event, closed) in try events.payloads(DrillActionClosed.self) {
             if !known.contains(closed.action) {
-                problems.append("Event #\(event.seq) closes the action item \(closed.action), which no drill record holds.")
+                problems.append(
+                    "Event #\(event.seq) closes the action item \(closed.action), which no drill record holds.")
             } else if !seen.insert(closed.action).inserted {
                 problems.append("Event #\(event.seq) closes the action item \(closed.action) a second time.")
             }
