@@ -1,7 +1,8 @@
 // `LabRunner drill …`: the teams' rollback rehearsal, a thin table over the Drills module: start (the
-// supervisor), join, ack, handoff, note, inject, end and code for participants and the game master; status, the live view (redrawn in
-// place on a terminal, printed once piped or with --once); the two children drill start runs (traffic and the monitor), which return when the drill
-// process is gone; and history, report and actions over the room's finished drills (specs in the Drills module).
+// supervisor), join, ack, handoff, note, inject, end and code for participants and the game master; status, the
+// live view (redrawn in place on a terminal, printed once piped or with --once); the two children drill start
+// runs (traffic and the monitor), which return when the drill process is gone; and history, report and actions
+// over the room's finished drills, whose specs live in the Drills module.
 import Drills
 import Foundation
 import Hashing

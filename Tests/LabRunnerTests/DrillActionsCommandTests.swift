@@ -7,6 +7,7 @@ import Hashing
 import LabTestSupport
 import Playbook
 import Registry
+import Synchronization
 import Testing
 
 @Suite struct DrillActionsCommandTests {
@@ -93,6 +94,19 @@ import Testing
         let listed = try sandbox.run(["drill", "actions"], in: "room")
         #expect(listed.stdout.contains("—   D-0001  untracked"), "\(listed.stdout)")
         #expect(try sandbox.run(["drill", "report"], in: "room").stdout.contains("Team: nobody held the scribe role"))
+        // Two people closing the same item at once: one closure is recorded, the other refused.
+        try DrillHistoryCommandTests.save(
+            Self.record("D-0002", day: 40, items: [("ann", "Name a scribe next time")]), in: sandbox)
+        let room = Workspace(root: sandbox.path + "/room")
+        let clock = try #require(sandbox.clock)
+        let outcomes = Mutex<[Bool]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let closed =
+                (try? DrillActions.close("A-0001", note: "done \(index)", by: "p\(index)", in: room, now: clock.now))
+            outcomes.withLock { $0.append(closed != nil) }
+        }
+        #expect(outcomes.withLock { $0.filter { $0 }.count } == 1)
+        #expect(try DrillActions.list(room, now: clock.now()).items.filter { $0.status == .closed }.count == 1)
         // A closure no record holds, written straight into the log: fsck names it.
         let registry = try Registry(
             root: sandbox.path + "/room/.labrunner/registry", now: try #require(sandbox.clock).now)
