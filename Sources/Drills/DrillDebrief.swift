@@ -132,7 +132,8 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         let script =
             record.fault.map {
                 OptimalResponse.script(
-                    for: $0.kind, component: $0.badComponent, badVersion: $0.badVersion, parent: $0.parent, lastKnownGood: $0.lastKnownGood)
+                    for: $0.kind, component: $0.badComponent, badVersion: $0.badVersion, parent: $0.parent,
+                    lastKnownGood: $0.lastKnownGood)
             } ?? []
         return DrillDebrief(
             record: record, versions: versions, timeline: timeline,

@@ -41,7 +41,8 @@ enum DrillCommands {
                         """,
                     options: [
                         DrillOptions.fault, DrillOptions.faults, DrillOptions.seed, DrillOptions.shipWindow,
-                        DrillOptions.code, DrillOptions.gameMasterFlag, DrillOptions.rate, portOption, DrillOptions.monitorWindow, actor,
+                        DrillOptions.code, DrillOptions.gameMasterFlag, DrillOptions.rate, portOption,
+                        DrillOptions.monitorWindow, actor,
                     ] + Common.io
                 ) { invocation, console in
                     let room = try Common.workspace(invocation, console)
