@@ -50,7 +50,8 @@ extension DrillPlan {
         }
         out.line("[game master] The scripted response:")
         for line in OptimalResponse.script(
-            for: fault, component: team?.change.component, parent: fault == .twoStep ? "<the first step>" : parent, lastKnownGood: laid.lastKnownGood)
+            for: fault, component: team?.change.component, parent: fault == .twoStep ? "<the first step>" : parent,
+            lastKnownGood: laid.lastKnownGood)
         {
             out.line("    \(line)")
         }
@@ -76,7 +77,12 @@ extension DrillRecord: TextRendering {
                 "  The kit's scripted response took \(TimeParsing.describe(optimalSeconds)); human overhead "
                     + "\(TimeParsing.describe(overheadSeconds)).")
         }
-        for item in actionItems { out.line("  - \(item)") }
+        for item in actionItems {
+            out.line(
+                "  - "
+                    + [item.id, item.owner, item.due.map { "due " + DrillDebrief.date($0) }].compactMap { $0 }
+                    .joined(separator: ", ") + (item.isLegacy ? "" : ": ") + item.text)
+        }
         out.line("Debrief: LabRunner drill report \(id)   History: LabRunner drill history")
     }
 }
