@@ -56,6 +56,7 @@ public enum DrillDashboard {
         svg line.axis { stroke: #666; stroke-width: 2; }
         .series { display: flex; gap: 1%; margin-top: 8px; }
         .series svg { width: 19.2%; height: auto; }
+        .series svg text.h { font-size: 17px; }
         svg polyline.series { fill: none; stroke: #9fd3ff; stroke-width: 3; }
         svg line.base { stroke: #ffd166; stroke-width: 2; stroke-dasharray: 8 6; }
         svg line.alarm { stroke: #ff6b6b; stroke-width: 3; }
