@@ -80,30 +80,6 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
 
         /// "#7 3fa91c2e0b1d".
         public var label: String { seq.map { "#\($0) \(shortID)" } ?? shortID }
-
-        init(_ signals: VersionSignals, seq: Int?, production: Bool) {
-            self.init(
-                version: signals.version, seq: seq, shortID: String(signals.version.prefix(12)),
-                production: production, requests: signals.requests, escalationRate: signals.escalationRate,
-                refusalRate: signals.refusalRate, clarifyRate: signals.clarifyRate,
-                citationRate: signals.citationRate, meanConfidence: signals.meanConfidence)
-        }
-
-        public init(
-            version: String, seq: Int?, shortID: String, production: Bool, requests: Int, escalationRate: Double,
-            refusalRate: Double, clarifyRate: Double, citationRate: Double, meanConfidence: Double
-        ) {
-            self.version = version
-            self.seq = seq
-            self.shortID = shortID
-            self.production = production
-            self.requests = requests
-            self.escalationRate = escalationRate
-            self.refusalRate = refusalRate
-            self.clarifyRate = clarifyRate
-            self.citationRate = citationRate
-            self.meanConfidence = meanConfidence
-        }
     }
 
     /// Every answer of one slice of the drill's time (`DrillSignalFeed.sliceSeconds`), whichever version gave it:
@@ -225,6 +201,16 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
     public func holders(of role: DrillRole) -> [String] {
         if role == .commander, let commander { return [commander] }
         return participants.filter { $0.roles.contains(role) }.map(\.name)
+    }
+}
+
+extension DrillLiveView.VersionLive {
+    init(_ signals: VersionSignals, seq: Int?, production: Bool) {
+        self.init(
+            version: signals.version, seq: seq, shortID: String(signals.version.prefix(12)), production: production,
+            requests: signals.requests, escalationRate: signals.escalationRate, refusalRate: signals.refusalRate,
+            clarifyRate: signals.clarifyRate, citationRate: signals.citationRate,
+            meanConfidence: signals.meanConfidence)
     }
 }
 

@@ -36,14 +36,7 @@ public enum PeopleCommands {
     public static func all(context: @escaping Context, io: [any OptionDeclaration], json: Flag) -> [CommandSpec] {
         @Sendable func emit<T: Encodable & TextRendering>(_ value: T, _ invocation: Invocation, _ console: Console)
             throws -> Int32
-        {
-            if try invocation[json] {
-                console.writeOut(try CanonicalJSON.prettyString(value))
-            } else {
-                console.show(value)
-            }
-            return 0
-        }
+        { try CommandOutput.emit(value, json: invocation[json], on: console) }
         return [
             CommandSpec(
                 name: "people", abstract: "The people the registry knows: who may act and approve.",
