@@ -76,15 +76,11 @@ public enum FaultShipper {
         if kind == .noCleanLKG { try namePastReleases(in: context) }
         let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
-        do {
-            // The shipper's change is approved by a teammate: every promotion needs a second person.
-            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: approver), in: context)
-        } catch PlaybookError.gateFailed, PlaybookError.breakGlassNeeded {
-            _ = try PromotePlay.run(
-                PromoteRequest(
-                    ref: record.id, approver: approver, force: true,
-                    reason: "\(reason); the eval run was flaky"),
-                in: context)
+        if kind == .badCanary {
+            // A partial rollout: the canary tag, not production, moves (a recorded event like every tag move).
+            try context.registry.moveTag(CanarySlice.tag, to: record.id, by: shipper, reason: reason)
+        } else {
+            try promote(record.id, reason: reason, in: context)
         }
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base,
@@ -94,6 +90,18 @@ public enum FaultShipper {
         let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
         _ = try context.registry.write { writer in try writer.append(shipped, actor: "drill") }
         return facts
+    }
+
+    /// Promotes the shipped change, forced past a failed gate as a hurried hotfix is.
+    static func promote(_ id: String, reason: String, in context: PlayContext) throws {
+        do {
+            // The shipper's change is approved by a teammate: every promotion needs a second person.
+            _ = try PromotePlay.run(PromoteRequest(ref: id, approver: approver), in: context)
+        } catch PlaybookError.gateFailed, PlaybookError.breakGlassNeeded {
+            _ = try PromotePlay.run(
+                PromoteRequest(ref: id, approver: approver, force: true, reason: "\(reason); the eval run was flaky"),
+                in: context)
+        }
     }
 
     /// Registers the fault's version built on `base`; returns the registration reason, its id and the required
@@ -108,7 +116,7 @@ public enum FaultShipper {
         let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
             edits in
             switch kind {
-            case .prompt, .lkgTrap, .twoStep, .noCleanLKG:
+            case .prompt, .lkgTrap, .twoStep, .noCleanLKG, .badCanary:
                 try dropLegalThreat(edits)
             case .slowDrift:
                 // The same words, one number changed: answers cite the same guide at the same length.
@@ -219,7 +227,7 @@ extension FaultKind {
     /// The component the fault breaks (nil for noise, which breaks nothing).
     public var badComponent: String? {
         switch self {
-        case .prompt, .lkgTrap, .twoStep, .noCleanLKG: return "prompt.md"
+        case .prompt, .lkgTrap, .twoStep, .noCleanLKG, .badCanary: return "prompt.md"
         case .slowDrift: return "index"
         case .config, .fixForward: return "config.json"
         case .weights: return "weights.json"
