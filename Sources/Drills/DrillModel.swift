@@ -56,8 +56,8 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
             return "a privacy review names every older release bad, then a bad prompt ships (the legal_threat "
                 + "escalation trigger dropped): no version is known good, so fix forward"
         case .badCanary:
-            return "a partial rollout: the canary tag points at a bad prompt (the legal_threat escalation trigger "
-                + "dropped) and answers \(CanarySlice.percent)% of requests; production stays healthy, so stop the "
+            return "a partial rollout: the canary tag points at a bad prompt (the legal_threat and account_takeover "
+                + "escalation triggers dropped) and answers \(CanarySlice.percent)% of requests; production stays healthy, so stop the "
                 + "canary and keep production"
         }
     }

@@ -96,7 +96,8 @@ public struct DrillWatch: Sendable {
                     window: window, now: now, alpha: context.settings.alpha)
             }
             // A live canary that arrived during the drill is judged on its own slice, against production's window
-            // before the canary started; its alarm names the canary version.
+            // before the canary started; its alarm names the canary version. A slice answers a fifth as much, so
+            // it is judged on everything it answered since it started, not just the last window.
             var canary: String?
             if look.labelFree?.alarm != true,
                 let live = CanarySlice.live(canary: registry.tag(CanarySlice.tag), production: production),
@@ -104,7 +105,8 @@ public struct DrillWatch: Sendable {
             {
                 started.from = production
                 look.labelFree = watch.verdict(
-                    current: live, history: [started], window: window, now: now, alpha: context.settings.alpha)
+                    current: live, history: [started], window: max(window, now.timeIntervalSince(started.at)),
+                    now: now, alpha: context.settings.alpha)
                 canary = live
             }
             guard rule.record(look) else { return .quiet }

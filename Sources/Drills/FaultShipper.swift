@@ -116,8 +116,13 @@ public enum FaultShipper {
         let id = try registerOnCheckout(of: base, by: shipper, brokenLineageOK: kind == .weights, in: context) {
             edits in
             switch kind {
-            case .prompt, .lkgTrap, .twoStep, .noCleanLKG, .badCanary:
+            case .prompt, .lkgTrap, .twoStep, .noCleanLKG:
                 try dropLegalThreat(edits)
+            case .badCanary:
+                // A slice answers a fifth of the traffic: its change must be plain enough to show there in time.
+                try edits.replace(
+                    "system/prompt.md", "escalate: refund_over_500, legal_threat, account_takeover",
+                    with: "escalate: refund_over_500")
             case .slowDrift:
                 // The same words, one number changed: answers cite the same guide at the same length.
                 try edits.replace(
