@@ -46,13 +46,21 @@ import Testing
         #expect(bot.score <= right.score - 50, "scripted \(right.score), rollback \(bot.score)")
     }
 
-    @Test func doingNothingLeavesCustomersOnTheBadSlice() throws {
+    @Test func doingNothingLeavesCustomersOnTheBadSliceAndClosingThenIsRed() throws {
         let drill = try SimulatedDrill("bad-canary")
-        _ = try #require(try drill.shipAndDetect())
+        let incident = try #require(try drill.shipAndDetect())
         try drill.simulation.run(seconds: 5)
+        // Closing while the canary still serves its slice: the live view shows it red, and the call failed.
+        _ = try Incidents.close(incident, resolution: "production looks fine", by: "alice", in: drill.context)
+        let state = DrillState(
+            id: drill.simulation.drill, code: DrillSeal.sealedCode, room: drill.root, workspace: drill.root,
+            startedAt: Date(timeIntervalSince1970: 1_795_000_000), supervisor: 0)
+        let view = try DrillLiveView.compute(state: state, in: drill.context)
+        #expect(view.incident?.closedWhileServing == true)
         let record = try ScoringTests.record(drill)
         #expect(record.call?.right == false)
         #expect(record.call?.points == 0)
+        #expect(record.call?.finding.contains("a failed call") == true, "\(record.call?.finding ?? "")")
         let harm = try #require(record.call?.harmShare)
         #expect(abs(harm - Double(CanarySlice.percent) / 100) < 0.01, "harm from the attribution log: \(harm)")
     }
