@@ -95,24 +95,20 @@ public struct DrillWatch: Sendable {
                     current: production, history: Self.baselineHistory(moves, current: production, window: window),
                     window: window, now: now, alpha: context.settings.alpha)
             }
-            // A live canary that arrived during the drill is judged on its own slice, against production's window
-            // before the canary started; its alarm names the canary version. A slice answers a fifth as much, so
-            // it is judged on everything it answered since it started, not just the last window.
+            // A live canary that arrived during the drill is judged on its own slice (the monitor's rule); its
+            // alarm names the canary version.
             var canary: String?
             if look.labelFree?.alarm != true,
-                let live = CanarySlice.live(canary: registry.tag(CanarySlice.tag), production: production),
-                var started = try registry.tagHistory(CanarySlice.tag).last(where: { $0.to == live }), started.at >= since
+                let judged = try watch.canaryVerdict(
+                    production: production, in: registry, window: window, now: now, alpha: context.settings.alpha,
+                    since: since)
             {
-                started.from = production
-                look.labelFree = watch.verdict(
-                    current: live, history: [started], window: max(window, now.timeIntervalSince(started.at)),
-                    now: now, alpha: context.settings.alpha)
-                canary = live
+                look.labelFree = judged
+                canary = judged.current
             }
             guard rule.record(look) else { return .quiet }
-            let slice = canary.map { "the canary \($0.prefix(12)) (\(CanarySlice.percent)% of requests): " } ?? ""
             let opened = try Incidents.open(
-                symptom: slice + rule.symptoms(of: look).joined(separator: "; ")
+                symptom: (canary.map(CanarySlice.naming) ?? "") + rule.symptoms(of: look).joined(separator: "; ")
                     + " over \(Int(window))s (drill monitor)",
                 detectedAt: now, badVersion: canary, by: HistoryLayer.monitorAccount, source: .monitor, drillID: drill,
                 in: context)
