@@ -16,7 +16,9 @@ public enum CanarySlice {
     }
 
     /// How an alarm on the canary's slice begins, naming the canary version.
-    public static func naming(_ canary: String) -> String { "the canary \(canary.prefix(12)) (\(percent)% of requests): " }
+    public static func naming(_ canary: String) -> String {
+        "the canary \(canary.prefix(12)) (\(percent)% of requests): "
+    }
 
     /// Whether the request with this id goes to the canary (FNV-1a of the id, so it is stable across runs).
     public static func takes(requestID: String) -> Bool {
