@@ -35,7 +35,7 @@ extension DrillPlan {
         out.line("[game master] Token \(seal.token): shown only now, and in no file. 'LabRunner drill code --gm TOKEN'")
         out.line("[game master] and 'drill end --gm TOKEN' (if this process dies) need it.")
         out.line("[game master] Code \(code): 'LabRunner drill start --code \(code)' replays this drill.")
-        out.line("[game master] Fault: \(fault.rawValue) — \(fault.gameMasterSummary).")
+        out.line("[game master] Fault: \(faultName) — \(summary).")
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
         if fault == .badCanary {
             out.line(
@@ -54,7 +54,7 @@ extension DrillPlan {
         }
         out.line("[game master] The scripted response:")
         for line in OptimalResponse.script(
-            for: fault, parent: fault == .twoStep ? "<the first step>" : parent, lastKnownGood: laid.lastKnownGood)
+            for: fault, component: team?.change.component, parent: fault == .twoStep ? "<the first step>" : parent, lastKnownGood: laid.lastKnownGood)
         {
             out.line("    \(line)")
         }
@@ -65,7 +65,7 @@ extension DrillRecord: TextRendering {
     /// The summary `drill start` and `drill end` print: outcome, score, laps, against the scripted response.
     public func render(_ out: inout TextOutput) {
         out.line("Drill \(id) \(ending): \(outcome), score \(score)/100.")
-        if let fault { out.line("  Fault: \(fault.kind.rawValue) — \(fault.kind.gameMasterSummary).") }
+        if let fault { out.line("  Fault: \(fault.name) — \(fault.summary).") }
         if let call { out.line("  Call: \(call.finding)") }
         let rows = laps.map { lap -> [String] in
             [
@@ -270,7 +270,7 @@ extension DrillNews {
                 guard gameMaster, !json else { return }
                 console.out(
                     "[game master] Shipped at \(Timestamp.string(from: facts.shippedAt)): "
-                        + "\(facts.kind.rawValue) as \(facts.badVersion.prefix(12)).")
+                        + "\(facts.name) as \(facts.badVersion.prefix(12)).")
             },
             scoring: {
                 if !json { console.out("Stopping the drill and scoring it against the kit's scripted response…") }

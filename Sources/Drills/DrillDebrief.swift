@@ -119,7 +119,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         let script =
             record.fault.map {
                 OptimalResponse.script(
-                    for: $0.kind, badVersion: $0.badVersion, parent: $0.parent, lastKnownGood: $0.lastKnownGood)
+                    for: $0.kind, component: $0.badComponent, badVersion: $0.badVersion, parent: $0.parent, lastKnownGood: $0.lastKnownGood)
             } ?? []
         return DrillDebrief(
             record: record, versions: versions, timeline: timeline,
@@ -155,12 +155,12 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
                 "Drill \(started.drill) started (code \(code)\(started.sealedPlan == nil ? "" : ", sealed until the end"))."
         case DrillFaultSealed.kind:
             guard let fault = record?.fault else { return "A change shipped; what it was stayed sealed." }
-            return "FAULT REVEALED: \(fault.kind.rawValue) shipped as \(label(fault.badVersion))"
-                + " — \(fault.kind.gameMasterSummary)."
+            return "FAULT REVEALED: \(fault.name) shipped as \(label(fault.badVersion))"
+                + " — \(fault.summary)."
         case DrillFaultShipped.kind:
-            let fault = try event.payload(as: DrillFaultShipped.self)
-            return "FAULT REVEALED: \(fault.kind.rawValue) shipped as \(label(fault.badVersion))"
-                + " — \(fault.kind.gameMasterSummary)."
+            let fault = try event.payload(as: DrillFaultShipped.self).facts
+            return "FAULT REVEALED: \(fault.name) shipped as \(label(fault.badVersion))"
+                + " — \(fault.summary)."
         case DrillJoined.kind:
             return "Joined as \(try event.payload(as: DrillJoined.self).role.title)."
         case DrillHandedOff.kind:
@@ -244,7 +244,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     }
 
     var title: String {
-        let fault = record.fault.map { "\($0.kind.rawValue) fault" } ?? "no fault shipped"
+        let fault = record.fault.map { "\($0.name) fault" } ?? "no fault shipped"
         return "Drill \(record.id) — \(Self.date(record.startedAt)) — \(fault)"
     }
 
@@ -253,7 +253,7 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         var lines: [String] = []
         if let fault = record.fault {
             lines.append(
-                "What shipped: \(fault.kind.gameMasterSummary) — \(label(fault.badVersion)), at "
+                "What shipped: \(fault.summary) — \(label(fault.badVersion)), at "
                     + "\(Self.time(fault.shippedAt)), \(Self.duration(fault.shippedAt.timeIntervalSince(record.startedAt))) "
                     + "after the drill started.")
         } else {

@@ -115,7 +115,7 @@ public struct DrillHistory: Codable, Sendable, Equatable {
         let rows = sorted.map { record in
             DrillHistoryRow(
                 date: DrillDebrief.date(record.startedAt), id: record.id, code: record.code,
-                fault: record.fault?.kind.rawValue, outcome: record.outcome, score: record.score,
+                fault: record.fault?.name, outcome: record.outcome, score: record.score,
                 laps: record.laps.map { PhaseSeconds(phase: $0.phase, seconds: $0.seconds) },
                 timeToMitigateSeconds: record.timeToMitigateSeconds,
                 roles: record.participants.map { PersonRoles(name: $0.name, roles: $0.roles) })

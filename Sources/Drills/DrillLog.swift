@@ -138,7 +138,8 @@ public enum DrillLog {
         let sealed = try seal.seal(
             "plan",
             SealedPlan(
-                code: plan.code, fault: plan.fault, shipAfterSeconds: plan.shipAfter, rightCall: plan.fault.rightCall))
+                code: plan.code, fault: plan.fault, shipAfterSeconds: plan.shipAfter, rightCall: plan.fault.rightCall,
+                team: plan.team))
         started.sealedPlan = sealed.box
         started.planCommitment = sealed.commitment
         return try append(started, by: actor, context)

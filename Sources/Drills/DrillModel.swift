@@ -233,9 +233,16 @@ public struct FaultFacts: Codable, Sendable, Equatable {
     public var badComponent: String?
     public var requiredComponent: String?
     public var shippedBy: String
+    /// The team's fault it was, when the drill played one from a team's catalogue (`kind` is the kit fault it
+    /// played as).
+    public var team: TeamFault? = nil
+
+    /// What the debrief calls the fault, and what shipped.
+    public var name: String { team?.name ?? kind.rawValue }
+    public var summary: String { team?.summary ?? kind.gameMasterSummary }
 
     enum CodingKeys: String, CodingKey {
-        case kind, parent
+        case kind, parent, team
         case shippedAt = "shipped_at"
         case badVersion = "bad_version"
         case lastKnownGood = "last_known_good"

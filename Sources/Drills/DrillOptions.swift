@@ -1,6 +1,7 @@
 // The typed options of `drill start` and of the two children it runs, declared once beside the module that reads
 // them, so the command file stays a thin table.
 import Foundation
+import Registry
 public import Playbook
 public import Terminal
 
@@ -19,6 +20,8 @@ public enum DrillOptions {
         parse: TimeParsing.duration)
     public static let code = Option<String?>(
         "code", "code", help: "Reproduce the drill a 'drill code' printed (instead of the above).")
+    public static let faults = Option<String?>(
+        "faults", "file", help: "A team's own fault catalogue (see Docs/drills.md); random picks one of its faults.")
     public static let gameMasterFlag = Flag(
         "gm", help: "Game master: print the token (once), what is injected and the right response.")
     public static let rate = Option<Double>(
@@ -27,6 +30,18 @@ public enum DrillOptions {
     public static let monitorWindow = Option<Double>(
         "monitor-window", "s", help: "Seconds of live traffic each label-free comparison looks at.", default: 20,
         check: { (5...600).contains($0) ? nil : "--monitor-window must be from 5 to 600 seconds." })
+
+    /// The plan `drill start` asked for: the drill a code names, or a fault and seed; from a team's catalogue when
+    /// --faults names one, read and checked whole before anything is laid.
+    public static func plan(_ invocation: Invocation, _ console: Console) throws -> DrillPlan {
+        let catalogue = try invocation[faults].map {
+            try TeamCatalogue(path: Workspace.absolute($0, from: console.currentDirectory), shown: $0)
+        }
+        if let code = try invocation[code] { return try DrillPlan(code: code, catalogue: catalogue) }
+        return try DrillPlan(
+            fault: try invocation[fault], seed: try invocation[seed] ?? UInt64.random(in: 1...UInt64.max),
+            window: try invocation[shipWindow], catalogue: catalogue)
+    }
 
     // MARK: join, status, end, code, handoff, note, inject
 

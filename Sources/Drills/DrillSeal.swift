@@ -15,9 +15,11 @@ public struct SealedPlan: Codable, Sendable, Equatable {
     public var fault: FaultKind
     public var shipAfterSeconds: Double
     public var rightCall: RightCall
+    /// The team's fault, when the drill plays one from a team's catalogue.
+    public var team: TeamFault? = nil
 
     enum CodingKeys: String, CodingKey {
-        case code, fault
+        case code, fault, team
         case shipAfterSeconds = "ship_after_s"
         case rightCall = "right_call"
     }

@@ -188,7 +188,8 @@ public enum DrillSupervisor {
         }
         if let seal { try seal.open(drill: state.id, by: actor, in: context) }
         let folding = try DrillTimeline.fold(events: try context.registry.events(), drill: state.id)
-        let plan = try? DrillPlan(code: folding?.code ?? DrillSeal.sealedCode)
+        let plan =
+            folding?.plan.flatMap { try? DrillPlan(opened: $0) } ?? folding.flatMap { try? DrillPlan(code: $0.code) }
         // The kit's scripted replay is a comparison, not the record: when it cannot run, the debrief says "not
         // measured" rather than the drill losing its record.
         let optimal = folding?.fault != nil ? plan.flatMap { try? OptimalResponse.measure($0) } : nil

@@ -30,6 +30,8 @@ public struct DrillFolding: Sendable {
     public var canaryMoves: [ResponseMove] = []
     /// The incident commander at the end of the log read (nil: nobody holds the role).
     public var commander: String? = nil
+    /// The drill's plan, once its seal is opened (a team's fault travels in it; the catalogue file may be gone).
+    public var plan: SealedPlan? = nil
 }
 
 public enum DrillTimeline {
@@ -109,7 +111,7 @@ public enum DrillTimeline {
             drill: drill, code: revealed?.plan?.code ?? started.code, startedAt: start.at, endedAt: end?.event.at,
             ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
             participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves,
-            commander: roles.last { $0.role == .commander && $0.until == nil }?.actor)
+            commander: roles.last { $0.role == .commander && $0.until == nil }?.actor, plan: revealed?.plan)
         folding.canaryMoves = try moves(of: CanarySlice.tag, in: mine, since: since)
         return folding
     }

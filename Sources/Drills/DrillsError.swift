@@ -37,6 +37,7 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
     case badNote(limit: Int)
     case injectNeedsToken
     case unknownInject(String)
+    case teamCatalogue(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -63,8 +64,12 @@ public enum DrillsError: Error, CustomStringConvertible, Equatable, Sendable {
             return "'\(code)' is not a drill code; a code looks like random-7-300-3fa91c2e ('LabRunner drill code' "
                 + "prints one)."
         case .codeFromOtherKit(let code, let fingerprint):
-            return "The code \(code) was made by a different kit (its catalog is not \(fingerprint)), so the same "
-                + "seed would not give the same drill; use the kit that made it, or start with --seed."
+            return "The code \(code) was made by a different kit or fault catalogue (this one's is \(fingerprint)), "
+                + "so the same seed would not give the same drill; pass the --faults FILE it was made with, use the "
+                + "kit that made it, or start with --seed."
+        case .teamCatalogue(let path, let problem):
+            return "The fault catalogue \(path) \(problem); nothing was laid (the format is in Docs/drills.md, "
+                + "'A team's own faults')."
         case .drillRunning(let id, let pid):
             return "Drill \(id) is still running (process \(pid)); end it with 'LabRunner drill end' before "
                 + "starting another."

@@ -74,7 +74,9 @@ public enum FaultShipper {
         // in production: it is not known good, and the last known good stays the laid one.
         if kind == .twoStep { base = try shipHarmlessStep(on: base, seed: plan.seed, in: context) }
         if kind == .noCleanLKG { try namePastReleases(in: context) }
-        let (reason, bad, required) = try build(kind, on: base, seed: plan.seed, in: context)
+        let (reason, bad, required) =
+            try plan.team.map { try build($0, on: base, seed: plan.seed, in: context) }
+            ?? build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
         if kind == .badCanary {
             // A partial rollout: the canary tag, not production, moves (a recorded event like every tag move).
@@ -85,7 +87,8 @@ public enum FaultShipper {
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base,
             lastKnownGood: laid.lastKnownGood,
-            badComponent: kind.badComponent, requiredComponent: required, shippedBy: shipper)
+            badComponent: plan.team?.change.component ?? kind.badComponent, requiredComponent: required,
+            shippedBy: shipper, team: plan.team)
         let sealed = try seal.seal("fault", facts)
         let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
         _ = try context.registry.write { writer in try writer.append(shipped, actor: "drill") }
@@ -145,6 +148,21 @@ public enum FaultShipper {
             return reason
         }
         return (reason, id, required)
+    }
+
+    /// A team's fault built on `base`: its change (and, for a fix forward, the change the release must keep, which
+    /// the reason names as a real team's release notes would).
+    static func build(_ fault: TeamFault, on base: String, seed: UInt64, in context: PlayContext) throws -> (
+        String, String, String?
+    ) {
+        let neutral = HistoryLayer.neutralReason(seed: seed, index: 0)
+        let reason = fault.required.map { "required change to \($0.file) and " + neutral } ?? neutral
+        let id = try registerOnCheckout(of: base, by: shipper, in: context) { edits in
+            try fault.required?.make(edits)
+            try fault.change.make(edits)
+            return reason
+        }
+        return (reason, id, fault.required?.component)
     }
 
     /// The two-step fault's first step: a notes change on `base`, promoted through its gate by the shipper's

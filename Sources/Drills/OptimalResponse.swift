@@ -32,9 +32,10 @@ public enum OptimalResponse {
 
     /// The right response as commands, for the game master's sheet.
     public static func script(
-        for kind: FaultKind, badVersion: String = "<shipped>", parent: String = "<parent>",
+        for kind: FaultKind, component: String? = nil, badVersion: String = "<shipped>", parent: String = "<parent>",
         lastKnownGood: String = "<last known good>"
     ) -> [String] {
+        let part = component ?? kind.badComponent ?? "config.json"
         let bad = String(badVersion.prefix(12))
         let lkg = String(lastKnownGood.prefix(12))
         // A fault customers report has no alarm: the team opens the incident on the first complaint.
@@ -65,8 +66,8 @@ public enum OptimalResponse {
             let source = kind.rightCall == .fixForward ? lkg : String(parent.prefix(12))
             lines += [
                 "rm -rf system && LabRunner checkout \(bad) system",
-                "LabRunner checkout \(source) /tmp/good && cp -R /tmp/good/\(kind.badComponent ?? "config.json") system/",
-                "LabRunner register --owner <you> --reason \"fix forward: restore \(kind.badComponent ?? "") from \(source)\"",
+                "LabRunner checkout \(source) /tmp/good && cp -R /tmp/good/\(part) system/",
+                "LabRunner register --owner <you> --reason \"fix forward: restore \(part) from \(source)\"",
                 "LabRunner promote <new> --approver <name>",
                 "# wait for 'recovered' on the drill status",
                 "LabRunner incident close INC-… --resolution \"fixed forward\"",

@@ -40,17 +40,12 @@ enum DrillCommands {
                         in another terminal or Ctrl-C here; its children stop with it.
                         """,
                     options: [
-                        DrillOptions.fault, DrillOptions.seed, DrillOptions.shipWindow, DrillOptions.code,
-                        DrillOptions.gameMasterFlag, DrillOptions.rate, portOption, DrillOptions.monitorWindow, actor,
+                        DrillOptions.fault, DrillOptions.faults, DrillOptions.seed, DrillOptions.shipWindow,
+                        DrillOptions.code, DrillOptions.gameMasterFlag, DrillOptions.rate, portOption, DrillOptions.monitorWindow, actor,
                     ] + Common.io
                 ) { invocation, console in
                     let room = try Common.workspace(invocation, console)
-                    let plan =
-                        try invocation[DrillOptions.code].map { try DrillPlan(code: $0) }
-                        ?? DrillPlan(
-                            fault: try invocation[DrillOptions.fault],
-                            seed: try invocation[DrillOptions.seed] ?? UInt64.random(in: 1...UInt64.max),
-                            window: try invocation[DrillOptions.shipWindow])
+                    let plan = try DrillOptions.plan(invocation, console)
                     let rate = try invocation[DrillOptions.rate]
                     let port = try invocation[portOption]
                     let window = try invocation[DrillOptions.monitorWindow]

@@ -14,10 +14,10 @@ final class SimulatedDrill {
     private let folder: TemporaryFolder
 
     /// `user` heads the drill's roster, as the person running 'drill start' does.
-    init(_ fault: String, seed: UInt64 = 7, user: String = "alice") throws {
+    init(_ fault: String, seed: UInt64 = 7, user: String = "alice", catalogue: TeamCatalogue? = nil) throws {
         folder = try TemporaryFolder("drill")
         root = folder.path
-        let plan = try DrillPlan(fault: fault, seed: seed, window: 300)
+        let plan = try DrillPlan(fault: fault, seed: seed, window: 300, catalogue: catalogue)
         simulation = try DrillSimulation(
             root: root, plan: plan, start: Date(timeIntervalSince1970: 1_795_000_000), user: user)
     }

@@ -199,10 +199,13 @@ func childPIDs(_ state: [String: Any]) -> [Int32] {
     @Test func refusedDrillCommandsWriteNothing() throws {
         let sandbox = try Sandbox()
         try sandbox.ok(["init", "room"], in: "")
+        try Data(#"{"faults": [{"name": "w", "summary": "s", "right_call": "keep"}]}"#.utf8).write(
+            to: URL(fileURLWithPath: sandbox.path + "/faults.json"))
         let before = sandbox.snapshot("room")
         for arguments in [
             ["drill", "start", "--fault", "gremlins"], ["drill", "start", "--window", "3s"],
             ["drill", "start", "--code", "prompt-1-300-00000000"], ["drill", "start", "--rate", "0"],
+            ["drill", "start", "--faults", "../faults.json"], ["drill", "start", "--faults", "../none.json"],
             ["drill", "ack"], ["drill", "join", "commander"], ["drill", "join", "pilot"], ["drill", "end"],
         ] {
             let result = try sandbox.run(arguments, in: "room")
