@@ -54,7 +54,8 @@ extension DrillPlan {
         }
         out.line("[game master] The scripted response:")
         for line in OptimalResponse.script(
-            for: fault, component: team?.change.component, parent: fault == .twoStep ? "<the first step>" : parent, lastKnownGood: laid.lastKnownGood)
+            for: fault, component: team?.change.component, parent: fault == .twoStep ? "<the first step>" : parent,
+            lastKnownGood: laid.lastKnownGood)
         {
             out.line("    \(line)")
         }

@@ -32,16 +32,16 @@ enum DrillCommands {
                     abstract: "Lay a drill, run service, traffic and monitor, and ship a fault (stays running).",
                     discussion: """
                         Fault kinds: prompt, config, weights, index (real regressions), noise (a false alarm: keep
-                        production), lkg-trap (the bad version's parent is bad too), fix-forward (the release also has a
-                        required change: roll back one component), two-step (a harmless change, then the bad one on
-                        top), slow-drift (customers complain; the monitor is quiet), no-clean-lkg (every older release
-                        is disqualified: fix forward), bad-canary (a canary tag serves 20% with a bad version: stop it,
-                        keep production), random (the default; the seed picks). It runs until 'LabRunner drill end'
-                        in another terminal or Ctrl-C here; its children stop with it.
+                        production), lkg-trap (the parent is bad too), fix-forward (a required change too: roll back one
+                        component), two-step (a harmless change, then the bad one), slow-drift (customers complain; the
+                        monitor is quiet), no-clean-lkg (nothing is known good: fix forward), bad-canary (a canary tag
+                        serves 20% with a bad version: stop it, keep production), random (the default; the seed picks).
+                        It runs until 'LabRunner drill end' elsewhere or Ctrl-C here; its children stop with it.
                         """,
                     options: [
                         DrillOptions.fault, DrillOptions.faults, DrillOptions.seed, DrillOptions.shipWindow,
-                        DrillOptions.code, DrillOptions.gameMasterFlag, DrillOptions.rate, portOption, DrillOptions.monitorWindow, actor,
+                        DrillOptions.code, DrillOptions.gameMasterFlag, DrillOptions.rate, portOption,
+                        DrillOptions.monitorWindow, actor,
                     ] + Common.io
                 ) { invocation, console in
                     let room = try Common.workspace(invocation, console)
