@@ -81,7 +81,12 @@ extension DrillRecord: TextRendering {
                 "  The kit's scripted response took \(TimeParsing.describe(optimalSeconds)); human overhead "
                     + "\(TimeParsing.describe(overheadSeconds)).")
         }
-        for item in actionItems { out.line("  - \(item)") }
+        for item in actionItems {
+            out.line(
+                "  - "
+                    + [item.id, item.owner, item.due.map { "due " + DrillDebrief.date($0) }].compactMap { $0 }
+                    .joined(separator: ", ") + (item.isLegacy ? "" : ": ") + item.text)
+        }
         out.line("Debrief: LabRunner drill report \(id)   History: LabRunner drill history")
     }
 }

@@ -54,6 +54,12 @@ public enum DrillDashboard {
         svg rect.bar { fill: #9fd3ff; }
         svg rect.bar.prod { fill: #ffd166; }
         svg line.axis { stroke: #666; stroke-width: 2; }
+        .series { display: flex; gap: 1%; margin-top: 8px; }
+        .series svg { width: 19.2%; height: auto; }
+        .series svg text.h { font-size: 17px; }
+        svg polyline.series { fill: none; stroke: #9fd3ff; stroke-width: 3; }
+        svg line.base { stroke: #ffd166; stroke-width: 2; stroke-dasharray: 8 6; }
+        svg line.alarm { stroke: #ff6b6b; stroke-width: 3; }
         .note { font-size: 18px; color: #aaa; margin-top: 10px; }
         """
 
@@ -82,12 +88,14 @@ public enum DrillDashboard {
         out.append("<div class=\"bottom\">")
         out.append("<div class=\"main\">")
         out.append(contentsOf: lapsPanel(view))
+        out.append(contentsOf: whyPanel(view))
         out.append(contentsOf: rolesPanel(view))
         out.append("</div>")
         out.append("<div class=\"side\">")
         out.append(contentsOf: signalsPanel(view))
         out.append("</div>")
         out.append("</div>")
+        out.append(contentsOf: seriesPanel(view))
         out += ["</body>", "</html>", ""]
         return out.joined(separator: "\n")
     }

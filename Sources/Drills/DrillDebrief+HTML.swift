@@ -75,6 +75,10 @@ extension DrillDebrief {
         // The verdict above already says the outcome.
         list(record.call == nil ? summary : summary.filter { !$0.hasPrefix("Outcome:") }, empty: "")
         out.append("</section>")
+        out.append("<section id=\"factors\">")
+        out.append("<h2>Contributing factors</h2>")
+        list(factors, empty: "None the registry shows.")
+        out.append("</section>")
         out.append("<section id=\"roles\">")
         out.append("<h2>Roles</h2>")
         table("Who held which role, and how many events each wrote", ["Role", "Held by", "Actions"], roleRows)
@@ -138,8 +142,11 @@ extension DrillDebrief {
         if actionRows.isEmpty {
             out.append("<p>None.</p>")
         } else {
-            table("Owners are the roles the items name and who held them", ["Owner", "Action"], actionRows)
+            table(
+                "Each item's owner took part in the drill; 'LabRunner drill actions close ID --note TEXT' closes it",
+                ["ID", "Owner", "Due", "Status", "Action"], actionRows)
         }
+        if !stillOpenLines.isEmpty { list(stillOpenLines, empty: "") }
         out.append("</section>")
         out.append(
             "<p>Drill code <code>\(e(record.code))</code>: <code>LabRunner drill start --code \(e(record.code))</code> "

@@ -64,10 +64,17 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
     public var workspaceFound: Bool
     /// The scribe's notes (`drill note`), oldest first: the debrief's narrative.
     public var narrative: [ScribeNote] = []
+    /// What the registry shows contributed (see `factors`), only those that hold.
+    public var factors: [String] = []
+    /// This drill's action items with their status now (closures are events in the room's log).
+    public var actions: [ActionRow] = []
+    /// Earlier drills' items still open when this drill ended.
+    public var stillOpen: [ActionRow] = []
 
     enum CodingKeys: String, CodingKey {
-        case record, versions, timeline, impact, script, narrative
+        case record, versions, timeline, impact, script, narrative, factors, actions
         case workspaceFound = "workspace_found"
+        case stillOpen = "still_open"
     }
 
     /// The drill's own workspace, from its record.
@@ -77,6 +84,12 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
 
     /// The debrief of `record`, reading the drill's own workspace in `room` when it is still there.
     public static func load(_ record: DrillRecord, room: Workspace) throws -> DrillDebrief {
+        var debrief = try loadDrill(record, room: room)
+        (debrief.actions, debrief.stillOpen) = try followUps(record, room: room)
+        return debrief
+    }
+
+    static func loadDrill(_ record: DrillRecord, room: Workspace) throws -> DrillDebrief {
         let workspace = drillWorkspace(record, room: room)
         guard FileManager.default.fileExists(atPath: workspace.registryPath) else {
             return try build(record, events: [], requests: [], workspaceFound: false)
@@ -119,12 +132,14 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         let script =
             record.fault.map {
                 OptimalResponse.script(
-                    for: $0.kind, component: $0.badComponent, badVersion: $0.badVersion, parent: $0.parent, lastKnownGood: $0.lastKnownGood)
+                    for: $0.kind, component: $0.badComponent, badVersion: $0.badVersion, parent: $0.parent,
+                    lastKnownGood: $0.lastKnownGood)
             } ?? []
         return DrillDebrief(
             record: record, versions: versions, timeline: timeline,
             impact: workspaceFound ? record.fault.map { impact($0, requests: requests) } : nil, script: script,
-            workspaceFound: workspaceFound, narrative: try DrillLog.notes(events: mine, drill: record.id))
+            workspaceFound: workspaceFound, narrative: try DrillLog.notes(events: mine, drill: record.id),
+            factors: try factors(record, events: events, versions: versions))
     }
 
     static func impact(_ fault: FaultFacts, requests: [RequestRecord]) -> DebriefImpact {
@@ -392,22 +407,6 @@ public struct DrillDebrief: Codable, Sendable, Equatable {
         return lines
     }
 
-    /// Action items with their owner: the role the item names and the people who held it.
-    var actionRows: [[String]] {
-        record.actionItems.map { item in
-            guard let colon = item.firstIndex(of: ":") else { return ["team", item] }
-            let owner = item[..<colon].lowercased()
-            let text = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if let role = DrillRole(rawValue: owner) {
-                let people = record.participants.filter { $0.roles.contains(role) }.map(\.name)
-                return [
-                    role.title + " (" + (people.isEmpty ? "unassigned" : people.joined(separator: ", ")) + ")", text,
-                ]
-            }
-            let everyone = record.participants.map(\.name)
-            return [owner + (everyone.isEmpty ? "" : " (" + everyone.joined(separator: ", ") + ")"), text]
-        }
-    }
 }
 
 // MARK: Markdown
@@ -430,6 +429,8 @@ extension DrillDebrief {
         }
         out += ["## Summary", ""]
         bullets(summary, empty: "")
+        out += ["## Contributing factors", ""]
+        bullets(factors, empty: "None the registry shows.")
         out += ["## Roles", ""]
         table(["Role", "Held by", "Actions"], roleRows)
         if !unroled.isEmpty {
@@ -464,8 +465,9 @@ extension DrillDebrief {
         if actionRows.isEmpty {
             out += ["None.", ""]
         } else {
-            table(["Owner", "Action"], actionRows)
+            table(["ID", "Owner", "Due", "Status", "Action"], actionRows)
         }
+        if !stillOpenLines.isEmpty { bullets(stillOpenLines, empty: "") }
         out.append("Drill code \(record.code): 'LabRunner drill start --code \(record.code)' replays the same drill.")
         return out.joined(separator: "\n") + "\n"
     }

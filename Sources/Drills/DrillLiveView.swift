@@ -80,6 +80,38 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
 
         /// "#7 3fa91c2e0b1d".
         public var label: String { seq.map { "#\($0) \(shortID)" } ?? shortID }
+
+        init(_ signals: VersionSignals, seq: Int?, production: Bool) {
+            self.init(
+                version: signals.version, seq: seq, shortID: String(signals.version.prefix(12)),
+                production: production, requests: signals.requests, escalationRate: signals.escalationRate,
+                refusalRate: signals.refusalRate, clarifyRate: signals.clarifyRate,
+                citationRate: signals.citationRate, meanConfidence: signals.meanConfidence)
+        }
+
+        public init(
+            version: String, seq: Int?, shortID: String, production: Bool, requests: Int, escalationRate: Double,
+            refusalRate: Double, clarifyRate: Double, citationRate: Double, meanConfidence: Double
+        ) {
+            self.version = version
+            self.seq = seq
+            self.shortID = shortID
+            self.production = production
+            self.requests = requests
+            self.escalationRate = escalationRate
+            self.refusalRate = refusalRate
+            self.clarifyRate = clarifyRate
+            self.citationRate = citationRate
+            self.meanConfidence = meanConfidence
+        }
+    }
+
+    /// Every answer of one slice of the drill's time (`DrillSignalFeed.sliceSeconds`), whichever version gave it:
+    /// what customers got, for the charts over time.
+    public struct Slice: Codable, Sendable, Equatable {
+        /// Seconds from the drill's start to the slice's start.
+        public var seconds: Double
+        public var signals: VersionLive
     }
 
     public var drill: String
@@ -100,9 +132,15 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
     public var supervisorGone: Bool = false
     /// The incident commander now (one at a time; the role passes by handoff).
     public var commander: String?
+    /// The version in production when the drill began, over every answer it gave during the drill: the baseline
+    /// the signals are read against, for the whole drill.
+    public var baseline: VersionLive?
+    /// The drill's answers slice by slice, oldest first, since the drill began (a view whose feed first looked
+    /// later starts at its first look's window).
+    public var series: [Slice] = []
 
     enum CodingKeys: String, CodingKey {
-        case drill, at, production, incident, laps, signals, participants, commander
+        case drill, at, production, incident, laps, signals, participants, commander, baseline, series
         case supervisorGone = "supervisor_gone"
         case startedAt = "started_at"
         case elapsedSeconds = "elapsed_s"
@@ -147,31 +185,31 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
         }
         var computed: [String: VersionSignals] = [:]
         let log = AttributionLog(registryRoot: registry.root)
-        for answered in try feed.look(log, since: now.addingTimeInterval(-window)) {
+        let started = folding?.startedAt ?? state.startedAt
+        let look = try feed.look(log, since: now.addingTimeInterval(-window), origin: started)
+        for answered in look.window {
             guard let one = answered.signals else { continue }
-            // Summing the counts the view shows; each answer went through VersionSignals.add once, when read.
-            var signals = computed[answered.version, default: VersionSignals(version: answered.version)]
-            signals.requests += one.requests
-            signals.escalated += one.escalated
-            signals.refused += one.refused
-            signals.cited += one.cited
-            signals.clarified += one.clarified
-            signals.confidenceSum += one.confidenceSum
-            computed[answered.version] = signals
+            computed[answered.version, default: VersionSignals(version: answered.version)].merge(one)
         }
         let signals = computed.values.map { signals in
-            VersionLive(
-                version: signals.version, seq: versions[signals.version]?.seq,
-                shortID: String(signals.version.prefix(12)), production: signals.version == production?.id,
-                requests: signals.requests, escalationRate: signals.escalationRate, refusalRate: signals.refusalRate,
-                clarifyRate: signals.clarifyRate, citationRate: signals.citationRate,
-                meanConfidence: signals.meanConfidence)
+            VersionLive(signals, seq: versions[signals.version]?.seq, production: signals.version == production?.id)
         }.sorted { a, b in
             if a.production != b.production { return a.production }
             if a.requests != b.requests { return a.requests > b.requests }
             return a.version < b.version
         }
-        let started = folding?.startedAt ?? state.startedAt
+        // Production when the drill began: the last move at or before its start (the laid history's).
+        let atStart = try events.payloads(TagMoved.self).last {
+            $0.payload.tag == "production" && $0.event.at <= started
+        }
+        let baseline = atStart.flatMap { look.totals[$0.payload.to] }.map {
+            VersionLive($0, seq: versions[$0.version]?.seq, production: $0.version == production?.id)
+        }
+        let series = look.slices.map { index, signals in
+            Slice(
+                seconds: Double(index) * DrillSignalFeed.sliceSeconds,
+                signals: VersionLive(signals, seq: nil, production: false))
+        }
         return DrillLiveView(
             drill: state.id, startedAt: started, at: now,
             elapsedSeconds: max(0, (folding?.endedAt ?? now).timeIntervalSince(started)), endedAt: folding?.endedAt,
@@ -179,7 +217,8 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
             laps: folding?.laps
                 ?? Phase.allCases.map { Lap(phase: $0, at: nil, seconds: nil, event: nil, by: nil, role: nil) },
             signalWindowSeconds: window, signals: signals, participants: folding?.participants ?? [],
-            supervisorGone: folding?.endedAt == nil && !state.isRunning, commander: folding?.commander)
+            supervisorGone: folding?.endedAt == nil && !state.isRunning, commander: folding?.commander,
+            baseline: baseline, series: series)
     }
 
     /// The lap a phase reached, if it did.
@@ -199,6 +238,24 @@ public final class DrillSignalFeed: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [Answered] = []
     private var ids: Set<String> = []
+    /// Every answer seen since the drill began, by version and by slice of time, counted once, when first read.
+    private var totals: [String: VersionSignals] = [:]
+    private var slices: [Int: VersionSignals] = [:]
+    /// The newest answer's time read so far, and the answers counted within `lateness` of it (older ones are all
+    /// counted), so no answer is counted twice.
+    private var watermark: Date?
+    private var counted: [String: Date] = [:]
+    static let lateness: TimeInterval = 5
+
+    /// The length of one slice of the charts over time.
+    public static let sliceSeconds: Double = 10
+
+    struct Look {
+        var window: [Answered]
+        var totals: [String: VersionSignals]
+        /// (slice index from the drill's start, every answer in it), oldest first.
+        var slices: [(Int, VersionSignals)]
+    }
 
     struct Answered {
         var id: String
@@ -211,25 +268,34 @@ public final class DrillSignalFeed: @unchecked Sendable {
 
     public init() {}
 
-    /// The answers logged at or after `since`, in log order.
-    func look(_ log: AttributionLog, since: Date) throws -> [Answered] {
+    /// The answers logged at or after `since`, in log order, and the drill's answers since `origin` counted by
+    /// version and slice (the first look reads back to `origin`; later ones count what is new).
+    func look(_ log: AttributionLog, since: Date, origin: Date) throws -> Look {
         try lock.withLock {
+            // Back to the newest answer counted (less a margin for lines logged a little out of order), so answers
+            // logged between two looks further apart than the window are counted too.
+            let from = min(since, watermark.map { $0.addingTimeInterval(-Self.lateness) } ?? origin)
             let newest = kept.map(\.at).max()
             // Read back until the oldest line read is one already kept or older than the window.
             var limit = kept.isEmpty ? 128 : 16
             var lines: [RequestRecord] = []
             while true {
                 lines = try log.recent(limit: limit)
-                guard lines.count == limit, let oldest = lines.first, oldest.at >= since, !ids.contains(oldest.id),
+                guard lines.count == limit, let oldest = lines.first, oldest.at >= from, !ids.contains(oldest.id),
                     limit < 1 << 18
                 else { break }
                 // Grow by the rate the lines read show, so a first look reads the window in about two reads.
                 let span = (lines.last?.at ?? oldest.at).timeIntervalSince(oldest.at)
-                let reach = (lines.last?.at ?? oldest.at).timeIntervalSince(max(since, newest ?? since))
+                let reach = (lines.last?.at ?? oldest.at).timeIntervalSince(max(from, newest ?? from))
                 let needed = span > 0 ? Int(Double(limit) * reach / span * 1.2) + 16 : limit * 4
                 limit = max(limit * 2, needed)
             }
-            for record in lines where record.at >= since && !ids.contains(record.id) {
+            for record in lines where record.at >= from {
+                let isNew =
+                    counted[record.id] == nil
+                    && watermark.map { record.at > $0.addingTimeInterval(-Self.lateness) } ?? true
+                let keep = record.at >= since && !ids.contains(record.id)
+                guard isNew || keep else { continue }
                 let signals = Signals.answer(of: record).map { answer -> VersionSignals in
                     var one = VersionSignals(version: record.version)
                     one.add(answer)
@@ -237,6 +303,13 @@ public final class DrillSignalFeed: @unchecked Sendable {
                     one.documents = [:]
                     return one
                 }
+                if isNew, let signals {
+                    counted[record.id] = record.at
+                    totals[record.version, default: VersionSignals(version: record.version)].merge(signals)
+                    let slice = Int(max(0, record.at.timeIntervalSince(origin)) / Self.sliceSeconds)
+                    slices[slice, default: VersionSignals(version: "")].merge(signals)
+                }
+                guard keep else { continue }
                 kept.append(Answered(id: record.id, at: record.at, version: record.version, signals: signals))
                 ids.insert(record.id)
             }
@@ -245,7 +318,10 @@ public final class DrillSignalFeed: @unchecked Sendable {
                 ids.remove(answered.id)
                 return true
             }
-            return kept
+            if let last = lines.last?.at, last > watermark ?? .distantPast { watermark = last }
+            if let watermark { counted = counted.filter { $0.value > watermark.addingTimeInterval(-Self.lateness) } }
+            return Look(
+                window: kept, totals: totals, slices: slices.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         }
     }
 }

@@ -271,7 +271,8 @@ public struct DrillRecord: Codable, Sendable, Equatable {
     public var overheadSeconds: Double?
     public var participants: [Participant]
     public var score: Int
-    public var actionItems: [String]
+    /// The follow-ups, each with an id, owner and due date; older records hold plain sentences (`ActionItem`).
+    public var actionItems: [ActionItem]
     /// The drill's own workspace, relative to the team's.
     public var workspace: String
 

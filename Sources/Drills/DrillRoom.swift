@@ -125,7 +125,10 @@ public struct DrillRoom: Sendable {
 
     /// Records `record`: first the `drill.recorded` event in the room's log (under its lock), then the file it
     /// commits to, so a crash between the two leaves the event, which readers read the record from.
+    /// Its action items without an id are numbered after every other drill's in the room.
     public func save(_ record: DrillRecord, by actor: String = "drill", now: @escaping @Sendable () -> Date) throws {
+        let others = try committedRecords().values.map(\.record).filter { $0.id != record.id }
+        let record = DrillActions.number(record, after: others)
         let file = Data((try CanonicalJSON.prettyString(record) + "\n").utf8)
         let registry = try Registry(root: workspace.registryPath, now: now)
         let recorded = DrillRecorded(
@@ -184,6 +187,8 @@ public struct DrillRoom: Sendable {
         do {
             let committed = try committedRecords()
             report.problems += try recordProblems(committed).map(\.description)
+            report.problems += try DrillActions.problems(
+                committed.values.map(\.record), events: try DrillActions.events(workspace))
             for id in committed.keys.sorted() where !FileManager.default.fileExists(atPath: recordPath(id)) {
                 report.warnings.append(
                     "The drill record \(recordPath(id)) is missing; its drill.recorded event holds it.")

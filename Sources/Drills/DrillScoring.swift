@@ -3,7 +3,7 @@
 // version served (from the attribution log), what a wrong call broke, an incident closed while the regression
 // was live — then looking before acting, each lap against its target, and the team's time against the kit's
 // own scripted response on the same drill. Every finding is one sentence a debrief prints.
-import Foundation
+public import Foundation
 public import Playbook
 import Registry
 
@@ -288,53 +288,70 @@ public enum DrillScoring {
         return Int(points.rounded())
     }
 
-    /// One action item per thing that went wrong, owned by the role that should take it.
-    public static func actionItems(call: CallVerdict?, laps: [Lap], kind: FaultKind?, participants: [Participant])
-        -> [String]
-    {
-        var items: [String] = []
-        if let call, !call.right, call.finding.contains("a failed call") {
+    /// One action item per thing that went wrong, each with an owner and a due date (the drill's end plus
+    /// `DrillActions.defaultDueDays`): the commander (at the drill's end) owns what follows from the call; a lap's
+    /// item goes to who held the role that lap needs. Numbered when the room records them.
+    public static func actionItems(
+        call: CallVerdict?, laps: [Lap], kind: FaultKind?, participants: [Participant], commander: String? = nil,
+        endedAt: Date
+    ) -> [ActionItem] {
+        var items: [ActionItem] = []
+        func add(_ role: DrillRole?, _ text: String) {
             items.append(
-                "Commander: close the incident only once live signals are back on a restored version ('recovered' "
-                    + "on the drill status); a closed incident stops everyone looking.")
+                ActionItem(
+                    text: text, owner: DrillActions.owner(role, participants: participants, commander: commander),
+                    due: DrillActions.due(after: endedAt)))
+        }
+        if let call, !call.right, call.finding.contains("a failed call") {
+            add(
+                .commander,
+                "Close the incident only once live signals are back on a restored version ('recovered' on the drill "
+                    + "status); a closed incident stops everyone looking.")
         } else if let call, !call.right {
             switch call.expected {
             case .rollBackToLastKnownGood:
-                items.append(
-                    "Operator: run 'LabRunner rollback --dry-run' before moving production; it names the last "
-                        + "known good and why newer versions are skipped.")
+                add(
+                    .commander,
+                    "Run 'LabRunner rollback --dry-run' before moving production; it names the last known good and "
+                        + "why newer versions are skipped.")
             case .investigateAndKeep:
-                items.append(
-                    "Commander: before rolling back, read the shipped version's diff and 'investigate'; a "
-                        + "notes-only change with shifted traffic is not a regression.")
+                add(
+                    .commander,
+                    "Before rolling back, read the shipped version's diff and 'investigate'; a notes-only change "
+                        + "with shifted traffic is not a regression.")
             case .fixForwardWithoutKnownGood:
-                items.append(
-                    "Operator: when 'rollback' finds no known good version, restore the bad component from the "
-                        + "shipped version's parent, register and promote that, rather than reach back to a "
-                        + "version the registry disqualifies.")
+                add(
+                    .commander,
+                    "When 'rollback' finds no known good version, restore the bad component from the shipped "
+                        + "version's parent, register and promote that, rather than reach back to a version the "
+                        + "registry disqualifies.")
             case .stopCanary:
-                items.append(
-                    "Operator: when the alarm names the canary version, stop the canary ('LabRunner tag canary "
-                        + "production --by NAME --reason TEXT') and leave production alone: it was healthy.")
+                add(
+                    .commander,
+                    "When the alarm names the canary version, stop the canary ('LabRunner tag canary production "
+                        + "--by NAME --reason TEXT') and leave production alone: it was healthy.")
             case .fixForward:
-                items.append(
-                    "Commander: read the bad release's reason before rolling back; when it carries a required "
-                        + "change, restore only the bad component and promote that.")
+                add(
+                    .commander,
+                    "Read the bad release's reason before rolling back; when it carries a required change, restore "
+                        + "only the bad component and promote that.")
             }
         }
         for lap in laps where expectedPhases(kind).contains(lap.phase) {
+            // Acknowledging and closing are the commander's; diagnosing, moving and watching recovery the operator's.
+            let role: DrillRole = [.detected, .acknowledged, .resolved].contains(lap.phase) ? .commander : .operator
             if lap.seconds == nil {
-                items.append("Team: the drill ended before '\(lap.phase.rawValue)' (\(lap.phase.meaning)).")
+                add(role, "Rehearse '\(lap.phase.rawValue)': the drill ended before it (\(lap.phase.meaning)).")
             } else if lap.met == false, let seconds = lap.seconds {
-                items.append(
-                    "Team: '\(lap.phase.rawValue)' took \(Int(seconds))s against a target of "
-                        + "\(Int(lap.targetSeconds))s; rehearse that step.")
+                add(
+                    role,
+                    "Rehearse '\(lap.phase.rawValue)': it took \(Int(seconds))s against a target of "
+                        + "\(Int(lap.targetSeconds))s.")
             }
         }
         let held = Set(participants.flatMap(\.roles))
         for role in DrillRole.allCases where !held.contains(role) {
-            items.append(
-                "Team: nobody held the \(role.title) role; name one with 'LabRunner drill join \(role.rawValue)'.")
+            add(nil, "Name a \(role.title) next time: nobody held the role ('LabRunner drill join \(role.rawValue)').")
         }
         return items
     }

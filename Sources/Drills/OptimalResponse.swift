@@ -193,7 +193,9 @@ public enum DrillRecorder {
             participants: folding.participants,
             score: DrillScoring.score(call: call, laps: folding.laps, kind: kind, overhead: overhead),
             actionItems: DrillScoring.actionItems(
-                call: call, laps: folding.laps, kind: kind, participants: folding.participants),
+                call: call, laps: folding.laps, kind: kind, participants: folding.participants,
+                commander: try DrillTimeline.roleClaims(try context.registry.events(), drill: drill)
+                    .last { $0.role == .commander }?.actor, endedAt: folding.endedAt ?? context.now()),
             workspace: relative)
     }
 }

@@ -1,8 +1,8 @@
 // `LabRunner drill …`: the teams' rollback rehearsal, a thin table over the Drills module: start (the
-// supervisor), join, ack, handoff, note, inject, end and code for participants and the game master; status, the live view (redrawn in
-// place on a terminal, printed once piped or with --once); history and report, the room's finished drills and one
-// drill's debrief; and the two children drill start runs (traffic and the monitor), which return when the drill
-// process is gone.
+// supervisor), join, ack, handoff, note, inject, end and code for participants and the game master; status, the
+// live view (redrawn in place on a terminal, printed once piped or with --once); the two children drill start
+// runs (traffic and the monitor), which return when the drill process is gone; and history, report and actions
+// over the room's finished drills, whose specs live in the Drills module.
 import Drills
 import Foundation
 import Hashing
@@ -169,51 +169,6 @@ enum DrillCommands {
                     return try Common.emit(record, invocation, console)
                 },
                 CommandSpec(
-                    name: "history",
-                    abstract: "Every finished drill, the cadence, the time-to-mitigate trend and role rotation.",
-                    discussion: """
-                        One row per drill: date, id, code, fault, right or wrong call, score, each lap in seconds
-                        (detected, acknowledged, diagnosed, mitigated, recovered, resolved; '-' not reached), time to
-                        mitigate, and who held which role. Below: the cadence (overdue after drill_cadence_days in
-                        .labrunner/settings.json, default 90), the trend of time to mitigate (first against latest, the
-                        median of the last 3 against the earlier ones), and for each person the roles they have not held in
-                        their last 3 drills, so the team rotates. Works in the team's workspace or inside a drill's own.
-                        """,
-                    options: Common.io
-                ) { invocation, console in
-                    let room = try room(invocation, console)
-                    let settings = try PlaybookSettings.load(room)
-                    return try Common.emit(
-                        try DrillHistory.load(DrillRoom(room), now: env.now(), cadenceDays: settings.drillCadenceDays),
-                        invocation, console)
-                },
-                CommandSpec(
-                    name: "report",
-                    abstract: "A finished drill's debrief, as an SRE postmortem (Markdown or one HTML page).",
-                    discussion: """
-                        Summary (what shipped, what it cost in requests and label-free signals, the call, the score),
-                        roles, the timeline of the drill's events from the fault shipping (the fault revealed), a chart of
-                        the phases against their targets, the team against the kit's scripted response, what went well and
-                        wrong, and the action items with owners. The HTML page is one static file: no scripts, fonts or
-                        links. Default: the latest finished drill, as Markdown on standard output.
-                        """,
-                    arguments: [drillID], options: [format, file] + Common.io
-                ) { invocation, console in
-                    let html = try invocation[format] == .html
-                    let room = try room(invocation, console)
-                    let debrief = try DrillDebrief.load(
-                        try DrillRoom(room).finished(try invocation[drillID]), room: room)
-                    if try invocation[Common.json] { return try Common.emit(debrief, invocation, console) { _ in } }
-                    let text = html ? debrief.html : debrief.markdown
-                    guard let given = try invocation[file] else {
-                        console.writeOut(text)
-                        return 0
-                    }
-                    try Common.write(Data(text.utf8), to: Common.path(given, console))
-                    console.out(Common.path(given, console))
-                    return 0
-                },
-                CommandSpec(
                     name: "code", abstract: "Print the running (or latest) drill's code, to reproduce it elsewhere.",
                     discussion: """
                         Run 'LabRunner drill start --code CODE' with the same kit to get the same drill. A code reproduces
@@ -252,21 +207,14 @@ enum DrillCommands {
                         sleep: env.sleep, say: { console.out($0) })
                     return 0
                 },
-            ])
+            ] + DrillReadCommands.all(now: env.now, room: room, actor: actor, io: Common.io, json: Common.json))
     }
 
     static let portOption = Option<UInt16>(
         "port", "port", help: "The service's port (0 picks a free one).", default: "0", parse: Common.port)
 
-    // MARK: history, report
-
     /// The team's workspace, from itself or from inside one of its drills.
-    static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
+    @Sendable static func room(_ invocation: Invocation, _ console: Console) throws -> Workspace {
         DrillSession.locate(from: try Common.workspace(invocation, console)).room
     }
-
-    static let drillID = Argument<String?>(
-        optional: "id", help: "The drill, such as D-0001 (default: the latest finished one).")
-    static let format = Option<PageFormat>("format", "md|html", help: "The debrief's format.", default: .md)
-    static let file = Option<String?>("out", "file", help: "Write the debrief to this file instead of standard output.")
 }

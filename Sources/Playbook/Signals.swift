@@ -36,6 +36,23 @@ public struct VersionSignals: Codable, Sendable, Equatable {
 
     public init(version: String) { self.version = version }
 
+    /// Adds the counts and sums of `other` (another window of the same version, or any answers summed together).
+    public mutating func merge(_ other: VersionSignals) {
+        requests += other.requests
+        escalated += other.escalated
+        refused += other.refused
+        cited += other.cited
+        clarified += other.clarified
+        confidenceSum += other.confidenceSum
+        confidenceSquares += other.confidenceSquares
+        wordsSum += other.wordsSum
+        wordsSquares += other.wordsSquares
+        intents.merge(other.intents, uniquingKeysWith: +)
+        documents.merge(other.documents, uniquingKeysWith: +)
+        labelled += other.labelled
+        satisfied += other.satisfied
+    }
+
     /// Adds one answer (and its label, when it has one).
     public mutating func add(_ answer: Answer, satisfied label: Bool? = nil) {
         requests += 1

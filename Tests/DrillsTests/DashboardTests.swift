@@ -84,6 +84,39 @@ import Testing
         #expect(kept.signals.map(\.version) != first.signals.map(\.version) || kept.signals != first.signals)
     }
 
+    /// The baseline (production when the drill began) stays on the page, and every answer since the drill began
+    /// is drawn over time, each counted once, whether the feed looked once or kept looking.
+    @Test func theBaselineStaysAndEverySignalIsDrawnOverTheDrill() throws {
+        let (drill, _, _, state) = try Self.acknowledgedDrill()
+        let feed = DrillSignalFeed()
+        _ = try DrillLiveView.compute(state: state, in: drill.context, feed: feed)
+        try drill.simulation.run(seconds: 62)
+        let kept = try DrillLiveView.compute(state: state, in: drill.context, feed: feed)
+        let fresh = try DrillLiveView.compute(state: state, in: drill.context)
+
+        var answers: [RequestRecord] = []
+        try AttributionLog(registryRoot: drill.context.registry.root).forEach {
+            if $0.at >= state.startedAt, Signals.answer(of: $0) != nil { answers.append($0) }
+            return true
+        }
+        for view in [kept, fresh] {
+            #expect(view.series.map(\.signals.requests).reduce(0, +) == answers.count, "each answer once")
+            #expect(view.series.map(\.seconds) == view.series.map(\.seconds).sorted())
+            #expect((view.series.last?.seconds ?? 0) >= view.elapsedSeconds - 2 * DrillSignalFeed.sliceSeconds)
+        }
+        #expect(kept.series == fresh.series)
+        let atStart = drill.simulation.laid.recent
+        let baseline = try #require(kept.baseline)
+        #expect(baseline.version == atStart, "the version in production when the drill began")
+        #expect(baseline.requests == answers.filter { $0.version == atStart }.count)
+        #expect(kept.baseline == fresh.baseline)
+        // Production has moved on to the shipped version; the baseline is still on the page.
+        #expect(kept.production?.id != atStart)
+        let html = DrillDashboard.render(kept)
+        #expect(html.contains("baseline: \(baseline.label)"))
+        #expect(html.contains("class=\"base\"") && html.contains("class=\"alarm\""))
+    }
+
     @Test func theIncidentClockStopsWhenTheIncidentCloses() throws {
         let (drill, fault, incident, state) = try Self.acknowledgedDrill()
         drill.simulation.clock.advance(seconds: 4)
@@ -111,7 +144,9 @@ import Testing
         let parsed = try Self.parse(html)
 
         #expect(parsed.refresh == "\(DrillDashboard.refreshSeconds)")
-        #expect(parsed.svgs == 5, "one chart per signal")
+        #expect(parsed.svgs == 10, "per signal, a chart by version and one over the drill")
+        #expect(parsed.text.contains("Why the alarm fired"))
+        #expect(parsed.text.contains(try #require(view.incident?.symptom)), "the monitor's recorded reason")
         #expect(parsed.text.contains(incident))
         #expect(parsed.text.contains(try #require(view.production?.shortID)))
         #expect(parsed.text.contains("incident commander"))

@@ -16,6 +16,8 @@ final class DebriefFixture: @unchecked Sendable {
     let record: DrillRecord
     let first: DrillDebrief
     let second: DrillDebrief
+    /// The drill workspace's events, kept for the contributing factors.
+    let events: [Event]
 
     static let shared = Result { try DebriefFixture() }
 
@@ -40,6 +42,7 @@ final class DebriefFixture: @unchecked Sendable {
         record = try DrillRecorder.record(
             drill: simulation.drill, in: context, room: room, ending: .ended, optimal: nil)
         try DrillRoom(room).save(record, now: simulation.clock.now)
+        events = try context.registry.events()
         first = try DrillDebrief.load(record, room: room)
         second = try DrillDebrief.load(try DrillRoom(room).record(record.id), room: room)
     }
@@ -79,9 +82,7 @@ final class DebriefFixture: @unchecked Sendable {
         let mitigated = try #require(record.laps.first { $0.phase == .mitigated })
         #expect(mitigated.by == "bob" && mitigated.role == "operator")
         #expect(markdown.contains("→ MITIGATED"))
-        for item in record.actionItems.map({ $0.split(separator: ":", maxSplits: 1)[1] }) {
-            #expect(markdown.contains(item.trimmingCharacters(in: .whitespaces)))
-        }
+        for item in fixture.second.record.actionItems { #expect(markdown.contains(item.text)) }
         // The scripted response names this drill's versions.
         let fault = try #require(record.fault)
         #expect(markdown.contains("LabRunner diff \(fault.parent.prefix(12)) \(fault.badVersion.prefix(12))"))
@@ -99,13 +100,85 @@ final class DebriefFixture: @unchecked Sendable {
         #expect(parsed["svgs"] as? Int == 1)
         let sections = parsed["sections"] as? [String] ?? []
         #expect(
-            sections == ["summary", "roles", "narrative", "timeline", "laps", "scripted", "well", "wrong", "actions"])
+            sections == [
+                "summary", "factors", "roles", "narrative", "timeline", "laps", "scripted", "well", "wrong", "actions",
+            ])
         // The laps table shows the record's numbers.
         let laps = parsed["laps"] as? [[String]] ?? []
         #expect(laps.map { $0.first ?? "" } == Phase.allCases.map(\.rawValue))
         for (row, lap) in zip(laps, fixture.record.laps) {
             #expect(row[1] == (lap.seconds.map { TimeParsing.describe($0) } ?? "—"))
         }
+    }
+
+    /// Each item names a participant who owns it, a due date 14 days after the drill's end, an id the room gave
+    /// it and an open status; the debrief's table shows all four.
+    @Test func actionItemsHaveAnIdAnOwnerWhoTookPartADueDateAndAStatus() throws {
+        let fixture = try Self.fixture()
+        // As the room saved it: numbered.
+        let record = fixture.second.record
+        #expect(!record.actionItems.isEmpty)
+        let names = Set(record.participants.map(\.name))
+        for (index, item) in record.actionItems.enumerated() {
+            #expect(item.id == String(format: "A-%04d", index + 1))
+            #expect(item.owner.map(names.contains) == true, "\(item.owner ?? "none") took part")
+            #expect(item.due == record.endedAt.addingTimeInterval(14 * 86_400))
+            #expect(item.status == .open)
+            let row =
+                "| \(item.id ?? "") | \(item.owner ?? "") | \(Timestamp.string(from: try #require(item.due)).prefix(10)) | open | \(item.text) |"
+            #expect(fixture.second.markdown.contains(row), "\(row)")
+        }
+        // Nobody held the scribe role: the commander owns the follow-up.
+        let scribe = try #require(record.actionItems.first { $0.text.contains("scribe") })
+        #expect(scribe.owner == "alice")
+        // An older record's sentences still decode, and encode back byte for byte.
+        let old = #"["Team: nobody held the scribe role."]"#
+        let items = try JSONDecoder().decode([ActionItem].self, from: Data(old.utf8))
+        #expect(items.first?.status == .untracked && items.first?.isLegacy == true)
+        #expect(String(decoding: try JSONEncoder().encode(items), as: UTF8.self) == old)
+    }
+
+    /// The factors the registry shows hold in this drill (the prompt fault forced past its failed gate, no canary,
+    /// the alarm's time); each one is gone from a drill where it does not hold.
+    @Test func contributingFactorsAreReadFromTheRegistryAndOnlyThoseThatHoldAreListed() throws {
+        let fixture = try Self.fixture()
+        let record = fixture.record
+        let factors = fixture.first.factors
+        let detected = try #require(record.laps.first { $0.phase == .detected }?.seconds)
+        #expect(factors.contains { $0.hasPrefix("The fault reached production forced past a failed gate") })
+        #expect(factors.contains { $0.hasPrefix("The canary was skipped") })
+        #expect(factors.contains { $0.hasPrefix("The alarm took \(Int(detected.rounded())) s") })
+        #expect(fixture.first.markdown.contains("## Contributing factors\n\n- The fault reached production forced"))
+        let fault = try #require(record.fault)
+        let arrival = try #require(
+            fixture.events.first { $0.kind == TagMoved.kind && $0.data["to"] == fault.badVersion })
+        // Through its gate: not forced.
+        let gated = fixture.events.map { event in
+            var event = event
+            if event.seq == arrival.seq { event.data["gate"] = "passed" }
+            return event
+        }
+        let passed = try DrillDebrief.factors(record, events: gated)
+        #expect(!passed.contains { $0.contains("forced past") } && passed.count == 2)
+        // A canary ran on the shipped version before production moved to it: not skipped.
+        var canaried = fixture.events
+        let canary = Event(
+            seq: arrival.seq - 1, at: arrival.at, kind: CanaryStarted.kind, actor: "dana",
+            data: ["candidate": fault.badVersion, "production": fault.parent, "percent": "10", "requests": "200"],
+            prev: "")
+        canaried.insert(canary, at: try #require(canaried.firstIndex { $0.seq == arrival.seq }))
+        #expect(!(try DrillDebrief.factors(record, events: canaried)).contains { $0.contains("canary") })
+        // The alarm never fired: no alarm factor; no fault shipped: none at all.
+        var quiet = record
+        quiet.laps = record.laps.map { lap in
+            var lap = lap
+            if lap.phase == .detected { (lap.at, lap.seconds) = (nil, nil) }
+            return lap
+        }
+        #expect(!(try DrillDebrief.factors(quiet, events: fixture.events)).contains { $0.contains("alarm") })
+        var unshipped = record
+        unshipped.fault = nil
+        #expect(try DrillDebrief.factors(unshipped, events: fixture.events).isEmpty)
     }
 
     /// Parses with Python's xml.etree, as the report page's tests do; returns the SVG count, section ids and
