@@ -37,7 +37,11 @@ extension DrillPlan {
         out.line("[game master] Code \(code): 'LabRunner drill start --code \(code)' replays this drill.")
         out.line("[game master] Fault: \(faultName) — \(summary).")
         out.line("[game master] Ships \(Int(shipAfter))s after the start. Right call: \(fault.rightCall.rawValue).")
-        if fault == .twoStep {
+        if fault == .badCanary {
+            out.line(
+                "[game master] Production stays on the healthy \(parent.prefix(12)); the canary tag takes the bad "
+                    + "version on top of it. Rolling production back is the wrong call.")
+        } else if fault == .twoStep {
             out.line(
                 "[game master] The first step ships on \(parent.prefix(12)) and passes its gate, but never runs in "
                     + "production: the last known good stays \(laid.lastKnownGood.prefix(12)), not the bad version's parent."

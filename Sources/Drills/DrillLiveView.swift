@@ -147,14 +147,17 @@ public struct DrillLiveView: Codable, Sendable, Equatable {
                 id: id, seq: versions[id]?.seq, shortID: String(id.prefix(12)), since: move?.event.at,
                 movedBy: move?.event.actor, moveReason: move?.payload.reason, reason: versions[id]?.reason)
         }
+        // A live canary serves its slice too: closing while it is the version named bad is closing on live harm.
         let serving = registry.tag("production")
+        let canary = CanarySlice.live(canary: registry.tag(CanarySlice.tag), production: serving)
         let incident = folding?.incident.map { incident -> LiveIncident in
             let end = incident.closedAt ?? now
             return LiveIncident(
                 id: incident.id, status: incident.status.rawValue, detectedAt: incident.detectedAt,
                 closedAt: incident.closedAt,
                 clockSeconds: max(0, end.timeIntervalSince(incident.detectedAt)), symptom: incident.symptom,
-                closedWhileServing: incident.closedAt != nil && serving != nil && incident.badVersion == serving)
+                closedWhileServing: incident.closedAt != nil && incident.badVersion != nil
+                    && [serving, canary].contains(incident.badVersion))
         }
         var computed: [String: VersionSignals] = [:]
         let log = AttributionLog(registryRoot: registry.root)

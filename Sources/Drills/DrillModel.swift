@@ -1,6 +1,7 @@
 // The drill's vocabulary: fault kinds and the right call for each, the phases a response passes through, the
 // events a drill records, and the record a finished drill leaves in the team's workspace.
 public import Foundation
+import Playbook
 
 /// What "someone" ships during a drill. Each is seeded; `random` is resolved to one of these by the seed.
 public enum FaultKind: String, CaseIterable, Codable, Sendable {
@@ -12,6 +13,8 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
     case slowDrift = "slow-drift"
     /// Shipped with a privacy review that names every older release: nothing is known good, fix forward.
     case noCleanLKG = "no-clean-lkg"
+    /// A partial rollout: the `canary` tag points at a bad prompt and answers a slice; production stays healthy.
+    case badCanary = "bad-canary"
 
     /// Detected by customers' complaints, not the monitor: the team opens the incident ('incident open').
     public var detectedByComplaint: Bool { self == .slowDrift }
@@ -22,6 +25,7 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
         case .noise: return .investigateAndKeep
         case .fixForward: return .fixForward
         case .noCleanLKG: return .fixForwardWithoutKnownGood
+        case .badCanary: return .stopCanary
         default: return .rollBackToLastKnownGood
         }
     }
@@ -51,6 +55,10 @@ public enum FaultKind: String, CaseIterable, Codable, Sendable {
         case .noCleanLKG:
             return "a privacy review names every older release bad, then a bad prompt ships (the legal_threat "
                 + "escalation trigger dropped): no version is known good, so fix forward"
+        case .badCanary:
+            return "a partial rollout: the canary tag points at a bad prompt (the legal_threat and account_takeover "
+                + "escalation triggers dropped) and answers \(CanarySlice.percent)% of requests; production stays healthy, so stop the "
+                + "canary and keep production"
         }
     }
 }
@@ -61,6 +69,7 @@ public enum RightCall: String, Codable, Sendable {
     case fixForward = "fix forward: roll back only the bad component, keep the required change"
     case fixForwardWithoutKnownGood =
         "fix forward: no version is known good, so restore the bad component from the parent and promote that"
+    case stopCanary = "stop the canary: move the canary tag back to production, keep production where it is"
 }
 
 /// The phases of a response, in order; each is reached at the time of a recorded event.

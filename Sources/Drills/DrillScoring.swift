@@ -37,7 +37,9 @@ public enum DrillScoring {
         }
         if fault.kind != .noise, let closedSeq = resolved?.event, let incident = folding.incident?.id {
             // What served when the incident was closed: the last response move recorded before the close.
-            let serving = folding.responseMoves.last { $0.event < closedSeq }?.to ?? fault.badVersion
+            // For a canary, what served its slice: the last canary move before the close.
+            let served = fault.kind == .badCanary ? folding.canaryMoves : folding.responseMoves
+            let serving = served.last { $0.event < closedSeq }?.to ?? fault.badVersion
             if try carriesTheFault(serving) {
                 verdict.right = false
                 verdict.points = 0
@@ -64,6 +66,11 @@ public enum DrillScoring {
             verdict.points = callPoints / 4
         case (_, true):
             verdict.points = callPoints - Int((Double(harmPoints) * (harm ?? 0)).rounded())
+        case (.stopCanary, false):
+            // Production was healthy: moving it was harm (a needless release move), credited a little only when
+            // the canary was stopped as well; leaving the canary serving earns nothing.
+            let stopped = try folding.canaryMoves.contains { try !carriesTheFault($0.to) }
+            verdict.points = !folding.responseMoves.isEmpty && stopped ? callPoints / 4 : 0
         case (.fixForward, false):
             // Undoing a legally required change, or leaving the bad component serving: nothing to credit.
             verdict.points = 0
@@ -150,6 +157,8 @@ public enum DrillScoring {
             return CallVerdict(right: false, expected: expected, finding: finding + ".", firstTarget: first.to)
         case .fixForwardWithoutKnownGood:
             return try withoutKnownGood(fault, moves: moves, label: label, in: context)
+        case .stopCanary:
+            return try stoppedCanary(fault, folding: folding, label: label, in: context)
         case .fixForward:
             let bad = try registry.record(id: fault.badVersion)
             let lkg = try registry.record(id: fault.lastKnownGood)
@@ -187,6 +196,39 @@ public enum DrillScoring {
                     + "from \(good).",
                 firstTarget: moves.first?.to)
         }
+    }
+
+    /// A bad canary: right when the canary tag leaves the bad version and production is not moved (it was healthy).
+    static func stoppedCanary(
+        _ fault: FaultFacts, folding: DrillFolding, label: (String) -> String, in context: PlayContext
+    ) throws -> CallVerdict {
+        let registry = context.registry
+        let bad = try registry.record(id: fault.badVersion)
+        let part = fault.badComponent ?? ""
+        let stop = try folding.canaryMoves.first {
+            try registry.record(id: $0.to).manifest.components[part]?.sha256 != bad.manifest.components[part]?.sha256
+        }
+        let slice = "\(CanarySlice.percent)% slice"
+        if let first = folding.responseMoves.first {
+            return CallVerdict(
+                right: false, expected: .stopCanary,
+                finding: "Moved production to \(label(first.to)) though production was healthy: the bad version "
+                    + "\(label(fault.badVersion)) answered only the canary's \(slice), so the production move was "
+                    + "needless" + (stop == nil ? " and the canary kept serving it." : "; the canary was stopped too."),
+                firstTarget: first.to)
+        }
+        guard let stop else {
+            return CallVerdict(
+                right: false, expected: .stopCanary,
+                finding: "The canary was never stopped: \(label(fault.badVersion)) kept answering the \(slice) of "
+                    + "customers until the drill ended.",
+                firstTarget: nil)
+        }
+        return CallVerdict(
+            right: true, expected: .stopCanary,
+            finding: "Stopped the canary (the canary tag moved to \(label(stop.to))) and kept production where it "
+                + "was: only the canary's \(slice) was bad.",
+            firstTarget: nil)
     }
 
     /// No version is known good (the no-clean-lkg fault): right when production ends, promoted through the gate, on
@@ -283,6 +325,11 @@ public enum DrillScoring {
                     "When 'rollback' finds no known good version, restore the bad component from the shipped "
                         + "version's parent, register and promote that, rather than reach back to a version the "
                         + "registry disqualifies.")
+            case .stopCanary:
+                add(
+                    .commander,
+                    "When the alarm names the canary version, stop the canary ('LabRunner tag canary production "
+                        + "--by NAME --reason TEXT') and leave production alone: it was healthy.")
             case .fixForward:
                 add(
                     .commander,

@@ -59,9 +59,15 @@ public final class DrillSimulation: @unchecked Sendable {
         var recorded: [WatchOutcome] = []
         for _ in 0..<count {
             seconds += 1
+            // A live canary answers its slice, counted by request as the service counts by id; else production.
+            let registry = context.registry
+            let production = registry.tag("production")
+            let route = CanarySlice.live(canary: registry.tag(CanarySlice.tag), production: production).map {
+                canary in { (index: Int) in CanarySlice.takes(index: index) ? canary : production ?? canary }
+            }
             _ = try Traffic.run(
                 requests: rate, rate: 0, seed: Traffic.mix(plan.seed, seconds), source: "http",
-                campaign: fault?.kind == .noise ? TrafficMix.campaignIntents : nil, in: context)
+                campaign: fault?.kind == .noise ? TrafficMix.campaignIntents : nil, in: context, route: route)
             clock.advance(seconds: 1)
             let outcome = try watch.step(in: context)
             if outcome != .quiet { recorded.append(outcome) }

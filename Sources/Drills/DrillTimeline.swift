@@ -26,6 +26,8 @@ public struct DrillFolding: Sendable {
     public var participants: [Participant]
     /// Production moves after the alarm (after the fault shipped, when there was no alarm), oldest first.
     public var responseMoves: [ResponseMove]
+    /// Moves of the `canary` tag after the alarm, oldest first (the bad-canary fault is stopped by one).
+    public var canaryMoves: [ResponseMove] = []
     /// The incident commander at the end of the log read (nil: nobody holds the role).
     public var commander: String? = nil
     /// The drill's plan, once its seal is opened (a team's fault travels in it; the catalogue file may be gone).
@@ -73,7 +75,12 @@ public enum DrillTimeline {
             if let bad = fault?.badVersion {
                 reached[.diagnosed] = try after.first { try names($0, bad) }
             }
-            reached[.mitigated] = try after.payloads(TagMoved.self).first { $0.payload.tag == "production" }?.event
+            // Production moved, or a live canary was stopped: either takes customers off a version.
+            reached[.mitigated] =
+                try after.payloads(TagMoved.self).first {
+                    $0.payload.tag == "production"
+                        || $0.payload.tag == CanarySlice.tag && $0.event.actor != FaultShipper.shipper
+                }?.event
             reached[.recovered] =
                 try after.payloads(DrillRecovered.self).first { $0.payload.incident == incident.id }?.event
             reached[.resolved] = try after.payloads(IncidentClosed.self).first { $0.payload.incident == incident.id }?
@@ -99,8 +106,20 @@ public enum DrillTimeline {
                     role: role(by, at: event.at)))
         }
         let since = time(.detected) ?? fault?.shippedAt
-        let responseMoves = try mine.payloads(TagMoved.self).compactMap { event, move -> ResponseMove? in
-            guard move.tag == "production", let since, event.at >= since,
+        let responseMoves = try moves(of: "production", in: mine, since: since)
+        var folding = DrillFolding(
+            drill: drill, code: revealed?.plan?.code ?? started.code, startedAt: start.at, endedAt: end?.event.at,
+            ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
+            participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves,
+            commander: roles.last { $0.role == .commander && $0.until == nil }?.actor, plan: revealed?.plan)
+        folding.canaryMoves = try moves(of: CanarySlice.tag, in: mine, since: since)
+        return folding
+    }
+
+    /// The moves of `tag` since the alarm by the team (not the fault's shipper nor its approver), oldest first.
+    static func moves(of tag: String, in mine: [Event], since: Date?) throws -> [ResponseMove] {
+        try mine.payloads(TagMoved.self).compactMap { event, move -> ResponseMove? in
+            guard move.tag == tag, let since, event.at >= since,
                 ![FaultShipper.shipper, FaultShipper.approver].contains(event.actor)
             else {
                 return nil
@@ -109,11 +128,6 @@ public enum DrillTimeline {
                 to: move.to, at: event.at, by: try ranBy(event), event: event.seq,
                 play: try move.facts(of: event).play)
         }
-        return DrillFolding(
-            drill: drill, code: revealed?.plan?.code ?? started.code, startedAt: start.at, endedAt: end?.event.at,
-            ending: end?.payload.ending, fault: fault, incident: incident, laps: laps,
-            participants: participants(mine, start: start, roles: roles), responseMoves: responseMoves,
-            commander: roles.last { $0.role == .commander && $0.until == nil }?.actor, plan: revealed?.plan)
     }
 
     /// An investigation that named the shipped version among its suspects, or a diff with it on one side.

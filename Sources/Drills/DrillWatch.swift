@@ -95,17 +95,34 @@ public struct DrillWatch: Sendable {
                     current: production, history: Self.baselineHistory(moves, current: production, window: window),
                     window: window, now: now, alpha: context.settings.alpha)
             }
+            // A live canary that arrived during the drill is judged on its own slice (the monitor's rule); its
+            // alarm names the canary version.
+            var canary: String?
+            if look.labelFree?.alarm != true,
+                let judged = try watch.canaryVerdict(
+                    production: production, in: registry, window: window, now: now, alpha: context.settings.alpha,
+                    since: since)
+            {
+                look.labelFree = judged
+                canary = judged.current
+            }
             guard rule.record(look) else { return .quiet }
             let opened = try Incidents.open(
-                symptom: rule.symptoms(of: look).joined(separator: "; ") + " over \(Int(window))s (drill monitor)",
-                detectedAt: now, badVersion: nil, by: HistoryLayer.monitorAccount, source: .monitor, drillID: drill,
+                symptom: (canary.map(CanarySlice.naming) ?? "") + rule.symptoms(of: look).joined(separator: "; ")
+                    + " over \(Int(window))s (drill monitor)",
+                detectedAt: now, badVersion: canary, by: HistoryLayer.monitorAccount, source: .monitor, drillID: drill,
                 in: context)
             return .alarm(incident: opened.id)
         }
         guard incident.status != .closed,
             try events.payloads(DrillRecovered.self, where: DrillRecovered.CodingKeys.incident, is: incident.id)
                 .isEmpty,
-            let bad = incident.badVersion, production != bad,
+            let bad = incident.badVersion
+        else { return .quiet }
+        if !moves.contains(where: { $0.to == bad }) {
+            return try canaryStopped(bad, incident: incident, production: production, in: context)
+        }
+        guard production != bad,
             let moved = moves.last(where: { $0.at >= incident.detectedAt }), moved.to == production,
             let arrival = moves.last(where: { $0.to == bad && $0.at <= incident.detectedAt }),
             let before = arrival.from
@@ -121,6 +138,25 @@ public struct DrillWatch: Sendable {
         guard verdict.recovered, let baseline = verdict.baseline else { return .quiet }
         let recovered = DrillRecovered(
             drill: drill, incident: incident.id, version: production, baseline: baseline, requests: verdict.requests,
+            windowSeconds: Int(window))
+        _ = try registry.write { writer in try writer.append(recovered, actor: HistoryLayer.monitorAccount) }
+        return .recovered(version: production)
+    }
+
+    /// A bad version that never held production was a canary: recovered once the canary tag has left it for a whole
+    /// window, production answering every request since (production's signals never moved).
+    func canaryStopped(_ bad: String, incident: Incident, production: String, in context: PlayContext) throws
+        -> WatchOutcome
+    {
+        let registry = context.registry
+        let now = context.now()
+        guard registry.tag(CanarySlice.tag) != bad,
+            let stopped = try registry.tagHistory(CanarySlice.tag).last(where: { $0.at >= incident.detectedAt }),
+            stopped.to != bad, now.timeIntervalSince(stopped.at) >= window
+        else { return .quiet }
+        let served = watch.records(of: production, in: stopped.at..<now).count
+        let recovered = DrillRecovered(
+            drill: drill, incident: incident.id, version: production, baseline: production, requests: served,
             windowSeconds: Int(window))
         _ = try registry.write { writer in try writer.append(recovered, actor: HistoryLayer.monitorAccount) }
         return .recovered(version: production)

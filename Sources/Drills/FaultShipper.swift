@@ -78,15 +78,11 @@ public enum FaultShipper {
             try plan.team.map { try build($0, on: base, seed: plan.seed, in: context) }
             ?? build(kind, on: base, seed: plan.seed, in: context)
         let record = try context.registry.record(id: bad)
-        do {
-            // The shipper's change is approved by a teammate: every promotion needs a second person.
-            _ = try PromotePlay.run(PromoteRequest(ref: record.id, approver: approver), in: context)
-        } catch PlaybookError.gateFailed, PlaybookError.breakGlassNeeded {
-            _ = try PromotePlay.run(
-                PromoteRequest(
-                    ref: record.id, approver: approver, force: true,
-                    reason: "\(reason); the eval run was flaky"),
-                in: context)
+        if kind == .badCanary {
+            // A partial rollout: the canary tag, not production, moves (a recorded event like every tag move).
+            try context.registry.moveTag(CanarySlice.tag, to: record.id, by: shipper, reason: reason)
+        } else {
+            try promote(record.id, reason: reason, in: context)
         }
         let facts = FaultFacts(
             kind: kind, shippedAt: context.now(), badVersion: bad, parent: base,
@@ -97,6 +93,18 @@ public enum FaultShipper {
         let shipped = DrillFaultSealed(drill: drill, seal: sealed.box, commitment: sealed.commitment)
         _ = try context.registry.write { writer in try writer.append(shipped, actor: "drill") }
         return facts
+    }
+
+    /// Promotes the shipped change, forced past a failed gate as a hurried hotfix is.
+    static func promote(_ id: String, reason: String, in context: PlayContext) throws {
+        do {
+            // The shipper's change is approved by a teammate: every promotion needs a second person.
+            _ = try PromotePlay.run(PromoteRequest(ref: id, approver: approver), in: context)
+        } catch PlaybookError.gateFailed, PlaybookError.breakGlassNeeded {
+            _ = try PromotePlay.run(
+                PromoteRequest(ref: id, approver: approver, force: true, reason: "\(reason); the eval run was flaky"),
+                in: context)
+        }
     }
 
     /// Registers the fault's version built on `base`; returns the registration reason, its id and the required
@@ -113,6 +121,11 @@ public enum FaultShipper {
             switch kind {
             case .prompt, .lkgTrap, .twoStep, .noCleanLKG:
                 try dropLegalThreat(edits)
+            case .badCanary:
+                // A slice answers a fifth of the traffic: its change must be plain enough to show there in time.
+                try edits.replace(
+                    "system/prompt.md", "escalate: refund_over_500, legal_threat, account_takeover",
+                    with: "escalate: refund_over_500")
             case .slowDrift:
                 // The same words, one number changed: answers cite the same guide at the same length.
                 try edits.replace(
@@ -237,7 +250,7 @@ extension FaultKind {
     /// The component the fault breaks (nil for noise, which breaks nothing).
     public var badComponent: String? {
         switch self {
-        case .prompt, .lkgTrap, .twoStep, .noCleanLKG: return "prompt.md"
+        case .prompt, .lkgTrap, .twoStep, .noCleanLKG, .badCanary: return "prompt.md"
         case .slowDrift: return "index"
         case .config, .fixForward: return "config.json"
         case .weights: return "weights.json"

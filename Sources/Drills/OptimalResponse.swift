@@ -49,6 +49,13 @@ public enum OptimalResponse {
                 "# wait for 'recovered' on the drill status",
                 "LabRunner incident close INC-… --resolution \"rolled back to \(lkg)\"",
             ]
+        case .stopCanary:
+            lines += [
+                "LabRunner tags                           # canary points at \(bad); production is healthy",
+                "LabRunner tag canary production --by <you> --reason \"drill: stop the bad canary\"",
+                "# wait for 'recovered' on the drill status; production is not moved",
+                "LabRunner incident close INC-… --resolution \"stopped the canary\"",
+            ]
         case .investigateAndKeep:
             lines += [
                 "LabRunner investigate --onset <shipped time>   # notes-only change; signals moved with the traffic",
@@ -122,6 +129,12 @@ public enum OptimalResponse {
                     RollbackRequest(
                         ref: nil, reason: "drill: scripted response", incident: incident, detectedAt: nil, by: actor),
                     in: context)
+            }
+            _ = try simulation.runUntilRecovered(limit: 300)
+        case .stopCanary:
+            try timed("tag canary production", finishes: true) {
+                _ = try context.registry.moveTag(
+                    CanarySlice.tag, toRef: "production", by: actor, reason: "drill: stop the bad canary")
             }
             _ = try simulation.runUntilRecovered(limit: 300)
         case .fixForward, .fixForwardWithoutKnownGood:

@@ -31,13 +31,12 @@ enum DrillCommands {
                     name: "start",
                     abstract: "Lay a drill, run service, traffic and monitor, and ship a fault (stays running).",
                     discussion: """
-                        Fault kinds: prompt, config, weights, index (each a real regression), noise (a false alarm: the
-                        right call is to investigate and keep production), lkg-trap (the bad version's parent is bad
-                        too), fix-forward (the bad release also carries a required change: roll back one component, not
-                        the version), two-step (a harmless change, then the bad one on top), slow-drift (customers
-                        complain; the monitor stays quiet), no-clean-lkg (every older release is disqualified: fix
-                        forward), random (the default; the seed picks). The drill runs until 'LabRunner drill end'
-                        in another terminal or Ctrl-C here; its children stop with it.
+                        Fault kinds: prompt, config, weights, index (real regressions), noise (a false alarm: keep
+                        production), lkg-trap (the parent is bad too), fix-forward (a required change too: roll back one
+                        component), two-step (a harmless change, then the bad one), slow-drift (customers complain; the
+                        monitor is quiet), no-clean-lkg (nothing is known good: fix forward), bad-canary (a canary tag
+                        serves 20% with a bad version: stop it, keep production), random (the default; the seed picks).
+                        It runs until 'LabRunner drill end' elsewhere or Ctrl-C here; its children stop with it.
                         """,
                     options: [
                         DrillOptions.fault, DrillOptions.faults, DrillOptions.seed, DrillOptions.shipWindow,

@@ -1,6 +1,6 @@
-// The deploy step: answers HTTP requests with whatever `production` points to at that moment, records
-// every answer in the attribution log under a unique request id, takes late labels, and reports its health
-// and metrics (label-free signals per version included).
+// The deploy step: answers HTTP requests with whatever `production` points to at that moment (a live canary's
+// slice with the `canary` tag's version, see `CanarySlice`), records every answer in the attribution log under
+// a unique request id, takes late labels, and reports its health and metrics (label-free signals per version).
 import Dispatch
 import Evals
 import Foundation
@@ -94,10 +94,21 @@ public final class ModelService: Sendable {
     /// A version not loaded yet is loaded off the state lock, so health and metrics never wait on a load; with
     /// `waitingForLoad` false, a load another request has under way is not waited for either while a version
     /// that served until now can answer (it does, with the one loading named).
-    private func currentSystem(waitingForLoad: Bool = true) -> (ToySystem?, String?, loading: String?) {
-        let (target, reading) = readings.withLock { count -> (String?, Int) in
+    /// With `routing` (a request's id), a live canary's slice gets the canary's system instead; the canary never
+    /// becomes "the version serving" health reports, and one that cannot be loaded leaves the request to production.
+    private func currentSystem(waitingForLoad: Bool = true, routing requestID: String? = nil) -> (
+        ToySystem?, String?, loading: String?
+    ) {
+        let (target, reading, canary) = readings.withLock { count -> (String?, Int, Bool) in
             count += 1
-            return (context.registry.tag("production"), count)
+            let production = context.registry.tag("production")
+            if let requestID, CanarySlice.takes(requestID: requestID),
+                let canary = CanarySlice.live(
+                    canary: context.registry.tag(CanarySlice.tag), production: production)
+            {
+                return (canary, count, true)
+            }
+            return (production, count, false)
         }
         guard let target else { return (nil, nil, nil) }
         enum Step {
@@ -107,7 +118,7 @@ public final class ModelService: Sendable {
         }
         let step = state.withLock { state -> Step in
             if let system = state.systems[target] {
-                Self.settle(&state, on: target, reading: reading)
+                if !canary { Self.settle(&state, on: target, reading: reading) }
                 return .cached(system)
             }
             if let pending = state.loads[target] { return .waitFor(pending) }
@@ -134,6 +145,10 @@ public final class ModelService: Sendable {
                 }
             }
             pending.finish(loaded)
+        }
+        if canary {
+            guard case .success(let system) = loaded else { return currentSystem(waitingForLoad: waitingForLoad) }
+            return (system, target, nil)
         }
         return state.withLock { state in
             switch loaded {
@@ -202,13 +217,13 @@ public final class ModelService: Sendable {
         if let chosenID, !RequestRecord.isValidID(chosenID) {
             return failed(.error(400, "X-Request-Id must be 1 to 128 printable characters without spaces."))
         }
-        guard case (let system?, let version?, _) = currentSystem() else {
+        let requestID = chosenID ?? AttributionLog.newRequestID()
+        guard case (let system?, let version?, _) = currentSystem(routing: requestID) else {
             return failed(
                 .error(503, "Nothing is in production; promote a version with 'LabRunner promote REF --approver NAME'.")
             )
         }
         let answer = system.ask(text, seed: seed)
-        let requestID = chosenID ?? AttributionLog.newRequestID()
         let labelled = request.header("X-Case-Id").flatMap { cases[$0] }
         let satisfied = labelled.map { EvalRunner.judge(answer, against: $0.expect).isEmpty }
         let body = (try? encoder.withLock { try $0.encode(answer) }) ?? Data()

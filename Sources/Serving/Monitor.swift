@@ -1,7 +1,7 @@
 // The monitor: watches a running service's metrics and the attribution log, and raises the alarm — opening
 // an incident whose detection time starts the rollback clock — when the label-free signals of the serving
-// version shift significantly from the previous production version's window, or (when traffic carries
-// labels) when the satisfied share falls below a threshold. What counts as out of bounds, and how many looks in
+// version shift significantly from the previous production version's window (a live canary's slice, from
+// production's), or (when traffic carries labels) when the satisfied share falls below a threshold. What counts as out of bounds, and how many looks in
 // a row make an alarm, is the one monitor rule, which the drill's monitor uses too.
 public import Foundation
 public import Playbook
@@ -63,6 +63,24 @@ public struct SignalWatch: Sendable {
             current: Signals.compute(currentRecords)[current] ?? VersionSignals(version: current), alpha: alpha,
             minimumRequests: minimumRequests)
         return LabelFreeVerdict(baseline: baselineVersion, current: current, comparison: comparison)
+    }
+}
+
+extension SignalWatch {
+    /// A live canary's slice against production's window before the canary started, on everything the slice
+    /// answered since it started (a slice answers a fraction of the traffic, so one window holds too little); nil
+    /// without a live canary, or one started before `since`.
+    public func canaryVerdict(
+        production: String?, in registry: Registry, window: Double, now: Date, alpha: Double,
+        since: Date = .distantPast
+    ) throws -> LabelFreeVerdict? {
+        guard let live = CanarySlice.live(canary: registry.tag(CanarySlice.tag), production: production),
+            var started = try registry.tagHistory(CanarySlice.tag).last(where: { $0.to == live }), started.at >= since
+        else { return nil }
+        started.from = production
+        return verdict(
+            current: live, history: [started], window: max(window, now.timeIntervalSince(started.at)), now: now,
+            alpha: alpha)
     }
 }
 
@@ -193,16 +211,26 @@ public enum Monitor {
             if history?.version != version {
                 history = (version, (try? context.registry.tagHistory("production")) ?? [])
             }
-            let labelFree = watch.verdict(
+            var labelFree = watch.verdict(
                 current: version, history: history?.moves ?? [], window: window, now: context.now(),
                 alpha: context.settings.alpha)
+            // Production within bounds: a live canary's slice is judged, and an alarm on it names the canary.
+            var canary: String?
+            if labelFree?.alarm != true,
+                let judged = try watch.canaryVerdict(
+                    production: version, in: context.registry, window: window, now: context.now(),
+                    alpha: context.settings.alpha)
+            {
+                labelFree = judged
+                canary = judged.current
+            }
             let look = MonitorLook(labelFree: labelFree, labelled: labelled, satisfiedShare: share)
             let alarm = rule.record(look)
             if alarm, incident == nil {
                 incident = try Incidents.open(
-                    symptom: rule.symptoms(of: look).joined(separator: "; ")
+                    symptom: (canary.map(CanarySlice.naming) ?? "") + rule.symptoms(of: look).joined(separator: "; ")
                         + String(format: " over %gs (monitor)", window),
-                    detectedAt: context.now(), badVersion: nil, by: actor, source: .monitor, in: context)
+                    detectedAt: context.now(), badVersion: canary, by: actor, source: .monitor, in: context)
             }
             readings += 1
             report(

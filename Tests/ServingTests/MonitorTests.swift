@@ -98,6 +98,30 @@ final class TrafficBetweenLooks: LoopClock {
         #expect(incident.detectedAt.timeIntervalSince(promotedAt) < 0.6, "the alarm fires at the first look it can")
     }
 
+    @Test func aBadCanarysSliceRaisesAnAlarmNamingTheCanaryWhileProductionStays() throws {
+        let manual = ManualClock(start: Self.start)
+        let lab = try ServedLab(clock: manual)
+        let url = "http://127.0.0.1:\(lab.server.port)"
+        let bad = try register(lab, "bad canary") {
+            $0.replacingOccurrences(
+                of: "escalate: refund_over_500, legal_threat, account_takeover", with: "escalate: refund_over_500")
+        }
+        let context = lab.context
+        let production = try #require(context.registry.tag("production"))
+        _ = try LiveTraffic.run(
+            url: url, rate: 200, duration: 1, count: nil, seed: 3, in: context, clock: manual.durations
+        ) { _ in }
+        try context.registry.moveTag(CanarySlice.tag, to: bad, by: "ops", reason: "canary")
+        let outcome = try Monitor.run(
+            url: url, window: 2, threshold: 0.5, duration: 15, exitOnAlarm: true, by: "watch", in: context,
+            clock: TrafficBetweenLooks(manual: manual, url: url, context: context)
+        ) { _, _ in }
+        let incident = try #require(outcome.incident)
+        #expect(incident.badVersion == bad, "the incident names the canary, not production")
+        #expect(incident.symptom.hasPrefix("the canary \(bad.prefix(12))"), "\(incident.symptom)")
+        #expect(context.registry.tag("production") == production)
+    }
+
     @Test func aHarmlessPromoteIsWatchedForItsDurationTwiceASecondWithoutAnAlarm() throws {
         let manual = ManualClock(start: Self.start)
         let lab = try ServedLab(clock: manual)
